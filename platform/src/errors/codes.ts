@@ -1,0 +1,135 @@
+/**
+ * The error catalogue: the one list of stable codes every Manifold service speaks.
+ * REST answers with them in problem+json, GraphQL in `extensions.code`, SOAP faults map into them.
+ * Codes are added, never renamed or reused: clients match on them.
+ */
+export const ErrorCode = {
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
+  GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
+  CONFLICT: 'CONFLICT',
+  IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  RATE_LIMITED: 'RATE_LIMITED',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+  UPSTREAM_ERROR: 'UPSTREAM_ERROR',
+  UPSTREAM_REJECTED: 'UPSTREAM_REJECTED',
+  UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
+  UPSTREAM_TIMEOUT: 'UPSTREAM_TIMEOUT',
+  NOT_READY: 'NOT_READY',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export interface ErrorCatalogEntry {
+  /** HTTP status a REST response carries for this code. */
+  readonly status: number;
+  /** Short, stable, human title (problem+json `title`). */
+  readonly title: string;
+  /** What a client should do about it (rendered into schema/errors.md). */
+  readonly fix: string;
+}
+
+export const errorCatalog: Readonly<Record<ErrorCode, ErrorCatalogEntry>> = {
+  BAD_USER_INPUT: {
+    status: 400,
+    title: 'Invalid input',
+    fix: 'Correct the fields listed in `errors[]` (or the message) and retry.',
+  },
+  GRAPHQL_PARSE_FAILED: {
+    status: 400,
+    title: 'GraphQL syntax error',
+    fix: 'Fix the query document syntax.',
+  },
+  GRAPHQL_VALIDATION_FAILED: {
+    status: 400,
+    title: 'GraphQL validation failed',
+    fix: 'Query only fields and arguments the schema has.',
+  },
+  PERSISTED_QUERY_NOT_FOUND: {
+    status: 200,
+    title: 'Persisted query not found',
+    fix: 'Send the full query with its hash once.',
+  },
+  UNAUTHENTICATED: {
+    status: 401,
+    title: 'Authentication required',
+    fix: 'Send valid credentials.',
+  },
+  FORBIDDEN: {
+    status: 403,
+    title: 'Forbidden',
+    fix: 'Use credentials that are allowed this operation.',
+  },
+  NOT_FOUND: { status: 404, title: 'Not found', fix: 'Check the identifier or path.' },
+  METHOD_NOT_ALLOWED: {
+    status: 405,
+    title: 'Method not allowed',
+    fix: 'Use a method the resource supports.',
+  },
+  CONFLICT: {
+    status: 409,
+    title: 'Conflict',
+    fix: 'Re-read the resource and retry, or wait for the concurrent request to finish.',
+  },
+  IDEMPOTENCY_KEY_REUSED: {
+    status: 422,
+    title: 'Idempotency key reused with a different request',
+    fix: 'Use a new idempotency key for a different request.',
+  },
+  PAYLOAD_TOO_LARGE: {
+    status: 413,
+    title: 'Payload too large',
+    fix: 'Send a smaller request body.',
+  },
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    title: 'Unsupported media type',
+    fix: 'Send `application/json`.',
+  },
+  RATE_LIMITED: {
+    status: 429,
+    title: 'Too many requests',
+    fix: 'Wait for `Retry-After` seconds, then retry.',
+  },
+  INTERNAL_SERVER_ERROR: {
+    status: 500,
+    title: 'Internal server error',
+    fix: 'Retry later; report the `instance` / request id if it persists.',
+  },
+  UPSTREAM_ERROR: {
+    status: 502,
+    title: 'Upstream error',
+    fix: 'An upstream system failed; retry later.',
+  },
+  UPSTREAM_REJECTED: {
+    status: 422,
+    title: 'Upstream rejected the request',
+    fix: 'The upstream refused this input (a SOAP Client/Sender fault); see `detail` and `faultDetail`, correct and retry.',
+  },
+  UPSTREAM_UNAVAILABLE: {
+    status: 503,
+    title: 'Upstream unavailable',
+    fix: 'An upstream system is down or its circuit is open; retry after `Retry-After`.',
+  },
+  UPSTREAM_TIMEOUT: {
+    status: 504,
+    title: 'Upstream timed out',
+    fix: 'Retry later; idempotent operations are safe to retry.',
+  },
+  NOT_READY: {
+    status: 503,
+    title: 'Not ready',
+    fix: 'The service is starting or a dependency is down; retry shortly.',
+  },
+};
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(errorCatalog, value);
+}

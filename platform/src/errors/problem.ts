@@ -1,0 +1,102 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { AppError, isAppError, type FieldError } from './AppError.ts';
+import { type ErrorCode, errorCatalog } from './codes.ts';
+
+/** RFC 9457 problem details, as every Manifold REST endpoint answers errors. */
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  code: ErrorCode;
+  detail?: string;
+  instance?: string;
+  errors?: FieldError[];
+  [extension: string]: unknown;
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+const TYPE_BASE = 'https://manifold.dev/errors/';
+
+export interface ToProblemOptions {
+  /** Request path or id identifying this occurrence. */
+  instance?: string;
+  /** When true, messages of unexpected errors are hidden. */
+  maskUnexpected: boolean;
+}
+
+export function toProblem(
+  error: unknown,
+  { instance, maskUnexpected }: ToProblemOptions,
+): ProblemDetails {
+  const appError = normalizeHttpError(error);
+  const code = appError?.code ?? 'INTERNAL_SERVER_ERROR';
+  const entry = errorCatalog[code];
+  const problem: ProblemDetails = {
+    type: `${TYPE_BASE}${code.toLowerCase().replaceAll('_', '-')}`,
+    title: entry.title,
+    status: entry.status,
+    code,
+  };
+  if (appError) {
+    problem.detail = appError.message;
+    if (appError.errors.length > 0) problem.errors = [...appError.errors];
+    if (appError.details) Object.assign(problem, appError.details);
+  } else if (!maskUnexpected && error instanceof Error) {
+    problem.detail = error.message;
+  }
+  if (instance !== undefined) problem.instance = instance;
+  return problem;
+}
+
+/** Express/body-parser errors carry `status`/`type`; give them catalogue codes. */
+function normalizeHttpError(error: unknown): AppError | undefined {
+  if (isAppError(error)) return error;
+  const e = error as { status?: unknown; type?: unknown; message?: unknown } | null;
+  if (e === null || typeof e !== 'object' || typeof e.status !== 'number') return undefined;
+  const message = typeof e.message === 'string' ? e.message : 'Bad request';
+  switch (e.status) {
+    case 400:
+      return new AppError(
+        'BAD_USER_INPUT',
+        e.type === 'entity.parse.failed' ? 'Malformed JSON body' : message,
+      );
+    case 404:
+      return new AppError('NOT_FOUND', message);
+    case 413:
+      return new AppError('PAYLOAD_TOO_LARGE', message);
+    case 415:
+      return new AppError('UNSUPPORTED_MEDIA_TYPE', message);
+    default:
+      return undefined;
+  }
+}
+
+export interface ProblemMiddlewareOptions {
+  logger: Logger;
+  /** Hide the messages of unexpected errors (production). */
+  maskUnexpected: boolean;
+}
+
+/** The last Express middleware: every error leaves as problem+json, unexpected ones are logged. */
+export function problemMiddleware({
+  logger,
+  maskUnexpected,
+}: ProblemMiddlewareOptions): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    const problem = toProblem(error, { instance: req.originalUrl, maskUnexpected });
+    if (problem.status >= 500)
+      logger.error({ err: error, path: req.originalUrl }, 'request failed');
+    if (res.headersSent) return;
+    const retryAfter = isAppError(error) ? error.details?.['retryAfterSeconds'] : undefined;
+    if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(Math.ceil(retryAfter)));
+    res.status(problem.status).type(PROBLEM_CONTENT_TYPE).json(problem);
+  };
+}
+
+/** Answers 404 problem+json for any route nobody handled. */
+export function notFoundMiddleware(): RequestHandler {
+  return (req, _res, next) => {
+    next(new AppError('NOT_FOUND', `No route for ${req.method} ${req.path}`));
+  };
+}

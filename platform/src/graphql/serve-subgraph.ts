@@ -1,0 +1,46 @@
+import type { ApolloServer, BaseContext } from '@apollo/server';
+import type { Express } from 'express';
+import type { BaseEnv } from '../config.ts';
+import { createLogger, type Logger } from '../logger.ts';
+import { runService } from '../run-service.ts';
+import type { SqliteDatabase } from '../sqlite.ts';
+
+export interface ServeSubgraphOptions<TContext extends BaseContext> {
+  name: string;
+  env: BaseEnv & { PORT: number };
+  /** Opens (and on first start seeds) the subgraph's database. */
+  openDatabase: () => SqliteDatabase;
+  createApp: (deps: {
+    db: SqliteDatabase;
+    logger: Logger;
+    production: boolean;
+  }) => Promise<{ app: Express; apollo: ApolloServer<TContext> }>;
+}
+
+/** A subgraph's main.ts in one call: logger → database → app → listen → drain and close on SIGTERM. */
+export async function serveSubgraph<TContext extends BaseContext>({
+  name,
+  env,
+  openDatabase,
+  createApp,
+}: ServeSubgraphOptions<TContext>): Promise<void> {
+  const logger = createLogger({ service: name, level: env.LOG_LEVEL });
+  const db = openDatabase();
+  const { app, apollo } = await createApp({
+    db,
+    logger,
+    production: env.NODE_ENV === 'production',
+  });
+  await runService({
+    name,
+    handler: app,
+    port: env.PORT,
+    host: env.HOST,
+    logger,
+    graceMs: env.SHUTDOWN_GRACE_MS,
+    onClose: async () => {
+      await apollo.stop();
+      db.close();
+    },
+  });
+}

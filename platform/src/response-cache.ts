@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import type { Keyv } from 'keyv';
+
+export type CacheStatus = 'HIT' | 'MISS' | 'STALE';
+
+export interface CachedAnswer<T> {
+  value: T;
+  status: CacheStatus;
+  /** Seconds since the answer was fetched from the supplier. */
+  ageSeconds: number;
+  /** Seconds it stays fresh (0 when stale). */
+  freshForSeconds: number;
+}
+
+interface Entry<T> {
+  value: T;
+  storedAt: number;
+}
+
+export interface CachePolicy {
+  ttlSeconds: number;
+  staleIfErrorSeconds: number;
+}
+
+/** Sorted keys at every level, so `{a,b}` and `{b,a}` are one cache key. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`)
+      .join(',')}}`;
+  }
+  return value === undefined ? 'null' : JSON.stringify(value);
+}
+
+export const responseCacheKey = (service: string, operation: string, input: unknown): string =>
+  `response:${service}:${operation}:${createHash('sha256').update(canonical(input)).digest('base64url')}`;
+
+/**
+ * Safe-operation answers in the shared cache. Fresh → HIT; expired → refetch (MISS), or, when the
+ * supplier fails, the expired copy marked STALE (stale-if-error). Identical concurrent misses in
+ * this process share one supplier call.
+ */
+export function createResponseCache(cache: Keyv, now: () => number = Date.now) {
+  const inFlight = new Map<string, Promise<unknown>>();
+
+  return async function cached<T>(
+    key: string,
+    { ttlSeconds, staleIfErrorSeconds }: CachePolicy,
+    load: () => Promise<T>,
+  ): Promise<CachedAnswer<T>> {
+    const entry = (await cache.get<Entry<T>>(key)) ?? undefined;
+    const ageSeconds = entry ? Math.max(0, Math.floor((now() - entry.storedAt) / 1000)) : 0;
+    if (entry && ageSeconds < ttlSeconds)
+      return {
+        value: entry.value,
+        status: 'HIT',
+        ageSeconds,
+        freshForSeconds: ttlSeconds - ageSeconds,
+      };
+
+    let pending = inFlight.get(key) as Promise<T> | undefined;
+    if (!pending) {
+      pending = (async () => {
+        const value = await load();
+        await cache.set(
+          key,
+          { value, storedAt: now() } satisfies Entry<T>,
+          (ttlSeconds + staleIfErrorSeconds) * 1000,
+        );
+        return value;
+      })().finally(() => inFlight.delete(key));
+      inFlight.set(key, pending);
+    }
+    try {
+      return { value: await pending, status: 'MISS', ageSeconds: 0, freshForSeconds: ttlSeconds };
+    } catch (error) {
+      if (entry && ageSeconds < ttlSeconds + staleIfErrorSeconds)
+        return { value: entry.value, status: 'STALE', ageSeconds, freshForSeconds: 0 };
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,8 @@
+export { requireRedis, TEST_REDIS_URL } from './redis.ts';
+export { silentLogger } from './logger.ts';
+export {
+  serveGraphQL,
+  type TestGraphQLServer,
+  type GraphQLTestResponse,
+} from './graphql-client.ts';
+export { requirePhp, startPhpServer, type PhpServer } from './php.ts';

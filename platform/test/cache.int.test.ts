@@ -1,0 +1,48 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createCache } from '../src/cache.ts';
+import { requireRedis, silentLogger } from '../src/testing/index.ts';
+
+describe('createCache', () => {
+  const opened: { disconnect(): Promise<void> }[] = [];
+  afterAll(async () => {
+    await Promise.all(opened.map((cache) => cache.disconnect().catch(() => undefined)));
+  });
+
+  it('shares entries through Redis between two caches of the same service', async () => {
+    const redisUrl = await requireRedis();
+    const namespace = `platform-test-${randomUUID()}`;
+    const writer = createCache({ namespace, redisUrl, logger: silentLogger() });
+    const reader = createCache({ namespace, redisUrl, logger: silentLogger() });
+    opened.push(writer, reader);
+    await writer.set('order:1', { total: '12.00' }, 10_000);
+    expect(await reader.get('order:1')).toEqual({ total: '12.00' });
+  });
+
+  it('keeps services apart by namespace', async () => {
+    const redisUrl = await requireRedis();
+    const a = createCache({ namespace: `a-${randomUUID()}`, redisUrl, logger: silentLogger() });
+    const b = createCache({ namespace: `b-${randomUUID()}`, redisUrl, logger: silentLogger() });
+    opened.push(a, b);
+    await a.set('k', 'from-a');
+    expect(await b.get('k')).toBeUndefined();
+  });
+
+  it('treats a Redis outage as a miss, never an error', async () => {
+    // Port 1 on loopback: nothing listens, the connection is refused.
+    const cache = createCache({
+      namespace: 'down',
+      redisUrl: 'redis://127.0.0.1:1',
+      logger: silentLogger(),
+    });
+    opened.push(cache);
+    await expect(cache.set('k', 'v')).resolves.not.toThrow();
+    await expect(cache.get('k')).resolves.toBeUndefined();
+  });
+
+  it('works in memory when no Redis is configured', async () => {
+    const cache = createCache({ namespace: 'mem', logger: silentLogger() });
+    await cache.set('k', 1);
+    expect(await cache.get('k')).toBe(1);
+  });
+});

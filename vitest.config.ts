@@ -1,0 +1,46 @@
+import { createRequire } from 'node:module';
+import { defineConfig } from 'vitest/config';
+
+// Node loads graphql's CommonJS build for every importer (Apollo included). Vite would pick its
+// `module` (ESM) build for our sources: two copies, and `instanceof GraphQLError` lies. One copy, as in production.
+const graphqlEntry = createRequire(import.meta.url).resolve('graphql');
+
+// Three projects, as in Hive Gateway: unit tests sit beside the code, integration
+// tests exercise one service over real HTTP, e2e tests spawn real processes.
+export default defineConfig({
+  resolve: { alias: [{ find: /^graphql$/, replacement: graphqlEntry }] },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['**/src/**/*.test.ts', 'scripts/**/*.test.ts'],
+          exclude: ['**/node_modules/**'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['**/test/**/*.int.test.ts', 'test/*.test.ts'],
+          exclude: ['**/node_modules/**'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.e2e.ts'],
+          exclude: ['**/node_modules/**'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          // e2e scenarios spawn whole stacks on fixed-free ports; run them one at a time.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
