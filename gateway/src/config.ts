@@ -1,0 +1,40 @@
+import { fileURLToPath } from 'node:url';
+import { BaseEnv, httpUrl } from '@manifold/platform/config';
+import { z } from 'zod';
+
+export const GatewayEnv = BaseEnv.extend({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
+  /** Any Federation 2 supergraph; ours is composed by `npm run compose`. */
+  SUPERGRAPH_PATH: z
+    .string()
+    .min(1)
+    .default(fileURLToPath(new URL('../../schema/supergraph.graphql', import.meta.url))),
+  /** Longest wait for one subgraph fetch. */
+  SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** Longest wait for each subgraph's answer to a /readyz probe. */
+  READINESS_TIMEOUT_MS: z.coerce.number().int().positive().default(2_000),
+});
+export type GatewayEnv = z.infer<typeof GatewayEnv>;
+
+/** `SUBGRAPH_<NAME>_URL` overrides a subgraph's URL from the supergraph (NAME upper-cased, non-alphanumerics as `_`). */
+export const SUBGRAPH_URL_VARIABLE = /^SUBGRAPH_([A-Z0-9_]+)_URL$/;
+
+export function subgraphUrlVariable(subgraphName: string): string {
+  return `SUBGRAPH_${subgraphName.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_URL`;
+}
+
+/** Every `SUBGRAPH_*_URL` in `source`, validated; keyed by variable name. */
+export function loadSubgraphUrlOverrides(
+  source: Readonly<Record<string, string | undefined>> = process.env,
+): Map<string, string> {
+  const overrides = new Map<string, string>();
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(source)) {
+    if (!SUBGRAPH_URL_VARIABLE.test(key) || value === undefined || value === '') continue;
+    const parsed = httpUrl().safeParse(value);
+    if (parsed.success) overrides.set(key, parsed.data);
+    else problems.push(`✖ ${key}: must be an http(s) URL (got ${JSON.stringify(value)})`);
+  }
+  if (problems.length > 0) throw new Error(`Invalid environment:\n${problems.join('\n')}`);
+  return overrides;
+}

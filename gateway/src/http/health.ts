@@ -1,0 +1,61 @@
+import type { Express } from 'express';
+import type { SubgraphEndpoint } from '../supergraph.ts';
+
+export interface SubgraphStatus {
+  status: 'up' | 'down';
+  error?: string;
+  latencyMs: number;
+}
+
+/** Asks one subgraph the cheapest question there is. */
+async function probe({ url }: SubgraphEndpoint, timeoutMs: number): Promise<SubgraphStatus> {
+  const started = performance.now();
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const latencyMs = Math.round(performance.now() - started);
+    if (!response.ok) return { status: 'down', error: `HTTP ${response.status}`, latencyMs };
+    const body = (await response.json()) as { data?: { __typename?: string } };
+    return body.data?.__typename === 'Query'
+      ? { status: 'up', latencyMs }
+      : { status: 'down', error: 'unexpected answer', latencyMs };
+  } catch (error) {
+    const reason =
+      error instanceof Error && error.name === 'TimeoutError'
+        ? `no answer within ${timeoutMs} ms`
+        : 'unreachable';
+    return { status: 'down', error: reason, latencyMs: Math.round(performance.now() - started) };
+  }
+}
+
+export interface HealthRoutesOptions {
+  subgraphs: readonly SubgraphEndpoint[];
+  readinessTimeoutMs: number;
+}
+
+/**
+ * `/healthz`: the process is alive (restart it if not). `/readyz`: every subgraph answers, so the
+ * load balancer may send traffic (take it out of rotation if not; do not restart it).
+ */
+export function healthRoutes({ subgraphs, readinessTimeoutMs }: HealthRoutesOptions) {
+  return (app: Express): void => {
+    app.get('/healthz', (_req, res) => {
+      res.json({ status: 'ok' });
+    });
+    app.get('/readyz', async (_req, res) => {
+      const results = await Promise.all(
+        subgraphs.map(
+          async (subgraph) => [subgraph.name, await probe(subgraph, readinessTimeoutMs)] as const,
+        ),
+      );
+      const ready = results.every(([, result]) => result.status === 'up');
+      res
+        .status(ready ? 200 : 503)
+        .json({ status: ready ? 'ready' : 'not_ready', subgraphs: Object.fromEntries(results) });
+    });
+  };
+}

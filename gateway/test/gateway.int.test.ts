@@ -1,0 +1,178 @@
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AppError } from '@manifold/platform/errors';
+import { createCache } from '@manifold/platform/cache';
+import { serveGraphQL, silentLogger, type TestGraphQLServer } from '@manifold/platform/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../src/app.ts';
+import { loadSupergraph } from '../src/supergraph.ts';
+import {
+  ACCOUNTS_SDL,
+  composeTiny,
+  REVIEWS_SDL,
+  startTinySubgraph,
+  type TinySubgraph,
+} from './support.ts';
+
+const accountsResolvers = {
+  Query: {
+    me: () => ({ id: '1', name: 'Ada' }),
+    fail: () => {
+      throw new AppError('NOT_FOUND', 'nothing here');
+    },
+    boom: () => {
+      throw new Error('database password leaked');
+    },
+  },
+  Account: { __resolveReference: (ref: { id: string }) => ({ id: ref.id, name: 'Ada' }) },
+};
+const reviewsResolvers = {
+  Account: { __resolveReference: (ref: { id: string }) => ref, reviews: () => [{ body: 'Great' }] },
+};
+
+async function startGateway(
+  production: boolean,
+  subgraphs: readonly TinySubgraph[],
+  sdls: Record<string, string>,
+) {
+  const path = join(tmpdir(), `supergraph-${process.pid}-${Date.now()}-${Math.random()}.graphql`);
+  writeFileSync(
+    path,
+    composeTiny(subgraphs.map((s) => ({ name: s.name, url: s.url, sdl: sdls[s.name]! }))),
+  );
+  const { app, close } = await createApp({
+    supergraph: loadSupergraph(path),
+    logger: silentLogger('gateway'),
+    cache: createCache({ namespace: 'gateway-test', logger: silentLogger() }),
+    production,
+    readinessTimeoutMs: 500,
+  });
+  const server = await serveGraphQL(app);
+  return {
+    server,
+    close: async () => {
+      await server.close();
+      await close();
+    },
+  };
+}
+
+describe('gateway over two live subgraphs', () => {
+  let accounts: TinySubgraph;
+  let reviews: TinySubgraph;
+  let gateway: { server: TestGraphQLServer; close: () => Promise<void> };
+  const sdls = { accounts: ACCOUNTS_SDL, reviews: REVIEWS_SDL };
+
+  beforeAll(async () => {
+    accounts = await startTinySubgraph('accounts', ACCOUNTS_SDL, accountsResolvers);
+    reviews = await startTinySubgraph('reviews', REVIEWS_SDL, reviewsResolvers);
+    gateway = await startGateway(true, [accounts, reviews], sdls);
+  });
+  afterAll(async () => {
+    await gateway.close();
+    await accounts.stop();
+    await reviews.stop();
+  });
+
+  it('plans a query across both subgraphs, forwarding the request id and never a client-sent identity', async () => {
+    const response = await gateway.server.query(
+      '{ me { name reviews { body } } }',
+      {},
+      { 'x-request-id': 'req-42', 'x-manifold-user-id': '666' },
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data).toEqual({ me: { name: 'Ada', reviews: [{ body: 'Great' }] } });
+    const seen = [...accounts.received, ...reviews.received].slice(-2);
+    expect(seen).toHaveLength(2);
+    for (const headers of seen) {
+      expect(headers['x-request-id']).toBe('req-42');
+      expect(headers['x-manifold-user-id']).toBeUndefined();
+    }
+  });
+
+  it("keeps a subgraph's own error code and adds its name", async () => {
+    const { errors } = await gateway.server.query('{ fail }');
+    expect(errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', serviceName: 'accounts' });
+  });
+
+  it('masks an unexpected subgraph error in production', async () => {
+    const { errors } = await gateway.server.query('{ boom }');
+    expect(JSON.stringify(errors)).not.toContain('password');
+    expect(errors?.[0]?.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+  });
+
+  it('answers parse and validation errors with 400 and Apollo codes', async () => {
+    const parseError = await gateway.server.query('{ me { ');
+    expect(parseError.status).toBe(400);
+    expect(parseError.errors?.[0]?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+    const invalid = await gateway.server.query('{ me { shoeSize } }');
+    expect(invalid.status).toBe(400);
+    expect(invalid.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('refuses introspection and serves no landing page in production', async () => {
+    const introspection = await gateway.server.query('{ __schema { types { name } } }');
+    expect(introspection.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    const page = await fetch(`${gateway.server.url}/graphql`, { headers: { accept: 'text/html' } });
+    expect(page.headers.get('content-type') ?? '').not.toContain('text/html');
+  });
+
+  it('blocks a simple GET that could be a cross-site request (CSRF prevention)', async () => {
+    const forged = await fetch(
+      `${gateway.server.url}/graphql?query=${encodeURIComponent('{ me { name } }')}`,
+    );
+    expect(forged.status).toBe(400);
+    const allowed = await fetch(
+      `${gateway.server.url}/graphql?query=${encodeURIComponent('{ me { name } }')}`,
+      {
+        headers: { 'apollo-require-preflight': 'true' },
+      },
+    );
+    expect(allowed.status).toBe(200);
+  });
+
+  it('answers with partial data and UPSTREAM_UNAVAILABLE naming a subgraph that went down, and keeps serving', async () => {
+    expect((await fetch(`${gateway.server.url}/readyz`)).status).toBe(200);
+    await reviews.stop();
+
+    const partial = await gateway.server.query<{ me: { name: string; reviews: unknown } }>(
+      '{ me { name reviews { body } } }',
+    );
+    expect(partial.data?.me).toEqual({ name: 'Ada', reviews: null });
+    expect(partial.errors?.[0]?.extensions).toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      serviceName: 'reviews',
+    });
+
+    const next = await gateway.server.query('{ me { name } }');
+    expect(next.errors).toBeUndefined();
+
+    const ready = await fetch(`${gateway.server.url}/readyz`);
+    expect(ready.status).toBe(503);
+    const body = (await ready.json()) as { subgraphs: Record<string, { status: string }> };
+    expect(body.subgraphs['reviews']?.status).toBe('down');
+    expect(body.subgraphs['accounts']?.status).toBe('up');
+    expect((await fetch(`${gateway.server.url}/healthz`)).status).toBe(200);
+  });
+});
+
+describe('gateway in development', () => {
+  it('allows introspection and serves the landing page', async () => {
+    const accounts = await startTinySubgraph('accounts', ACCOUNTS_SDL, accountsResolvers);
+    const gateway = await startGateway(false, [accounts], { accounts: ACCOUNTS_SDL });
+    try {
+      const introspection = await gateway.server.query<{
+        __schema: { queryType: { name: string } };
+      }>('{ __schema { queryType { name } } }');
+      expect(introspection.data?.__schema.queryType.name).toBe('Query');
+      const page = await fetch(`${gateway.server.url}/graphql`, {
+        headers: { accept: 'text/html' },
+      });
+      expect(page.headers.get('content-type')).toContain('text/html');
+    } finally {
+      await gateway.close();
+      await accounts.stop();
+    }
+  });
+});

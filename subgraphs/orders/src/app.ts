@@ -1,0 +1,20 @@
+import { createSubgraphApp } from '@manifold/platform/graphql';
+import type { Logger } from '@manifold/platform/logger';
+import type { SqliteDatabase } from '@manifold/platform/sqlite';
+import { createContext, subgraph, type OrdersContext } from './index.ts';
+
+export interface OrdersAppDeps {
+  db: SqliteDatabase;
+  logger: Logger;
+  production: boolean;
+}
+
+export function createApp({ db, logger, production }: OrdersAppDeps) {
+  return createSubgraphApp<OrdersContext>({
+    subgraph,
+    logger,
+    production,
+    context: (info) => createContext(db, info),
+    health: () => db.raw.isOpen,
+  });
+}

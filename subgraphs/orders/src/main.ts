@@ -1,0 +1,13 @@
+import { loadEnv } from '@manifold/platform/config';
+import { serveSubgraph } from '@manifold/platform/graphql';
+import { createApp } from './app.ts';
+import { OrdersEnv } from './config.ts';
+import { openOrdersDatabase } from './data/database.ts';
+
+const env = loadEnv(OrdersEnv);
+await serveSubgraph({
+  name: 'orders',
+  env,
+  createApp,
+  openDatabase: () => openOrdersDatabase({ path: env.ORDERS_DATABASE_PATH }),
+});

@@ -1,0 +1,23 @@
+import { createSubgraphApp } from '@manifold/platform/graphql';
+import type { Logger } from '@manifold/platform/logger';
+import type { SqliteDatabase } from '@manifold/platform/sqlite';
+import type { SupplierStockFactory } from './context.ts';
+import { createContext, subgraph, type ProductsContext } from './index.ts';
+
+export interface ProductsAppDeps {
+  db: SqliteDatabase;
+  logger: Logger;
+  production: boolean;
+  /** Supplier stock through soap-proxy; without it `supplierStock` answers UPSTREAM_UNAVAILABLE. */
+  supplier?: SupplierStockFactory | undefined;
+}
+
+export function createApp({ db, logger, production, supplier }: ProductsAppDeps) {
+  return createSubgraphApp<ProductsContext>({
+    subgraph,
+    logger,
+    production,
+    context: (info) => createContext(db, info, supplier),
+    health: () => db.raw.isOpen,
+  });
+}

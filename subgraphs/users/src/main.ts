@@ -1,0 +1,13 @@
+import { loadEnv } from '@manifold/platform/config';
+import { serveSubgraph } from '@manifold/platform/graphql';
+import { createApp } from './app.ts';
+import { UsersEnv } from './config.ts';
+import { openUsersDatabase } from './data/database.ts';
+
+const env = loadEnv(UsersEnv);
+await serveSubgraph({
+  name: 'users',
+  env,
+  createApp,
+  openDatabase: () => openUsersDatabase({ path: env.USERS_DATABASE_PATH }),
+});

@@ -1,0 +1,29 @@
+import { AppError } from '@manifold/platform/errors';
+import { parsePageArgs, toConnection, type PageArgs } from '@manifold/platform/pagination';
+import type { UserRow } from '../data/rows.ts';
+import type { UsersContext } from '../context.ts';
+
+const USERS_CONNECTION = 'Query.users';
+
+export const Query = {
+  user: (_: unknown, { id }: { id: string }, { loaders }: UsersContext) =>
+    loaders.userById.load(id),
+
+  users: (_: unknown, args: PageArgs, { db }: UsersContext) => {
+    const { limit, after } = parsePageArgs(USERS_CONNECTION, args);
+    const afterId = after === undefined ? 0 : Number(after[0]);
+    const rows = db.all<UserRow>(
+      'SELECT * FROM users WHERE id > ? ORDER BY id LIMIT ?',
+      afterId,
+      limit + 1,
+    );
+    const total = () => db.get<{ n: number }>('SELECT count(*) AS n FROM users')?.n ?? 0;
+    return toConnection(USERS_CONNECTION, rows, limit, (row) => [row.id], total);
+  },
+
+  me: (_: unknown, _args: unknown, { userId, loaders }: UsersContext) => {
+    if (userId === undefined)
+      throw new AppError('UNAUTHENTICATED', 'Query.me needs an authenticated caller');
+    return loaders.userById.load(userId);
+  },
+};
