@@ -1,0 +1,125 @@
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BaseEnv, httpUrl } from '@manifold/platform/config';
+import { z } from 'zod';
+
+export const SoapProxyEnv = BaseEnv.extend({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(4100),
+  /** The services file (see soap-proxy/services.json). */
+  SOAP_PROXY_CONFIG: z
+    .string()
+    .min(1)
+    .default(fileURLToPath(new URL('../services.json', import.meta.url))),
+  /** Read by services.json (`${SUPPLIER_URL}`): where the reference SOAP supplier listens. */
+  SUPPLIER_URL: httpUrl().optional(),
+});
+export type SoapProxyEnv = z.infer<typeof SoapProxyEnv>;
+
+const OperationConfig = z.strictObject({
+  /** Read-only: cacheable, and offered as GET too. */
+  safe: z.boolean().default(false),
+  /** Safe to repeat: retried on transient failures. Safe operations are idempotent. */
+  idempotent: z.boolean().default(false),
+  /** How long a cached answer is fresh (safe operations only). */
+  cacheTtlSeconds: z.number().int().nonnegative().default(0),
+  /** How long after going stale an answer may still be served when the supplier fails. */
+  staleIfErrorSeconds: z.number().int().nonnegative().default(3_600),
+});
+export type OperationConfig = z.infer<typeof OperationConfig>;
+
+const Auth = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('none') }),
+  z.strictObject({ type: z.literal('basic'), username: z.string().min(1), password: z.string() }),
+  z.strictObject({
+    type: z.literal('wsse'),
+    username: z.string().min(1),
+    password: z.string(),
+    passwordType: z.enum(['PasswordText', 'PasswordDigest']).default('PasswordDigest'),
+  }),
+  z.strictObject({
+    type: z.literal('mtls'),
+    certPath: z.string().min(1),
+    keyPath: z.string().min(1),
+    caPath: z.string().min(1).optional(),
+  }),
+]);
+export type AuthConfig = z.infer<typeof Auth>;
+
+const Resilience = z.strictObject({
+  /** Attempts in all for idempotent operations (1 = no retries). */
+  maxAttempts: z.number().int().min(1).max(5).default(5),
+  /** First backoff ceiling (full jitter). */
+  initialDelayMs: z.number().int().nonnegative().default(100),
+  /** Consecutive transient failures that open the circuit. */
+  breakerThreshold: z.number().int().positive().default(5),
+  /** How long an open circuit waits before letting one probe through. */
+  halfOpenAfterMs: z.number().int().positive().default(10_000),
+});
+
+const ServiceConfig = z.strictObject({
+  /** URL segment: /api/v1/<name>/<operation>. */
+  name: z.string().regex(/^[A-Za-z][\w-]*$/, 'letters, digits, _ and - only'),
+  /** WSDL path (relative to this file) or URL. */
+  wsdl: z.string().min(1),
+  /** Replaces the address in the WSDL. */
+  endpoint: httpUrl().optional(),
+  auth: Auth.default({ type: 'none' }),
+  /** Per attempt. */
+  timeoutMs: z.number().int().positive().default(5_000),
+  resilience: Resilience.default({
+    maxAttempts: 5,
+    initialDelayMs: 100,
+    breakerThreshold: 5,
+    halfOpenAfterMs: 10_000,
+  }),
+  operations: z.record(z.string(), OperationConfig).default({}),
+});
+export type ServiceConfig = z.infer<typeof ServiceConfig>;
+
+export const ProxyConfig = z.strictObject({ services: z.array(ServiceConfig).min(1) });
+export type ProxyConfig = z.infer<typeof ProxyConfig>;
+
+/** `${NAME}` / `${NAME:-default}` in config strings, from the environment (for containers). */
+function interpolate(text: string, env: Readonly<Record<string, string | undefined>>): string {
+  return text.replace(
+    /\$\{(\w+)(?::-([^}]*))?\}/g,
+    (_match, name: string, fallback?: string) => env[name] ?? fallback ?? '',
+  );
+}
+
+/** Reads and validates the services file; every problem is listed in one error. Paths resolve against the file. */
+export function loadProxyConfig(
+  path: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): ProxyConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(interpolate(readFileSync(path, 'utf8'), env));
+  } catch (error) {
+    throw new Error(`Cannot read the soap-proxy config ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  const parsed = ProxyConfig.safeParse(raw);
+  if (!parsed.success)
+    throw new Error(`Invalid soap-proxy config ${path}:\n${z.prettifyError(parsed.error)}`);
+  const base = dirname(path);
+  const local = (file: string) =>
+    /^https?:\/\//.test(file) || isAbsolute(file) ? file : resolve(base, file);
+  return {
+    services: parsed.data.services.map((service) => ({
+      ...service,
+      wsdl: local(service.wsdl),
+      auth:
+        service.auth.type === 'mtls'
+          ? {
+              ...service.auth,
+              certPath: local(service.auth.certPath),
+              keyPath: local(service.auth.keyPath),
+              ...(service.auth.caPath ? { caPath: local(service.auth.caPath) } : {}),
+            }
+          : service.auth,
+    })),
+  };
+}

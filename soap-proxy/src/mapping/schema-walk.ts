@@ -1,0 +1,67 @@
+import type { JsonSchema } from '../wsdl/json-schema.ts';
+
+/** Resolves `$ref`s against the generated document's components. */
+export type SchemaResolver = (schema: JsonSchema) => JsonSchema;
+
+export function createResolver(components: Record<string, JsonSchema>): SchemaResolver {
+  const resolve: SchemaResolver = (schema) => {
+    let current = schema;
+    for (let hops = 0; typeof current['$ref'] === 'string' && hops < 32; hops++) {
+      const name = current['$ref'].replace('#/components/schemas/', '');
+      const { $ref: _ref, ...siblings } = current;
+      current = { ...(components[name] ?? {}), ...siblings };
+    }
+    return current;
+  };
+  return resolve;
+}
+
+/** The non-null branch of `anyOf: [X, {type: null}]` / `type: [X, 'null']`, and whether null is allowed. */
+export function unwrapNullable(schema: JsonSchema): { schema: JsonSchema; nullable: boolean } {
+  const anyOf = schema['anyOf'] as JsonSchema[] | undefined;
+  if (anyOf?.length === 2 && anyOf.some((branch) => branch['type'] === 'null')) {
+    return { schema: anyOf.find((branch) => branch['type'] !== 'null') ?? {}, nullable: true };
+  }
+  const type = schema['type'];
+  if (Array.isArray(type) && type.includes('null')) {
+    const rest = type.filter((t) => t !== 'null');
+    return { schema: { ...schema, type: rest.length === 1 ? rest[0] : rest }, nullable: true };
+  }
+  return { schema, nullable: false };
+}
+
+/** Every property of an object schema, through `allOf` (extensions) and `$ref`s. */
+export function objectProperties(
+  schema: JsonSchema,
+  resolve: SchemaResolver,
+): Record<string, JsonSchema> {
+  const resolved = resolve(schema);
+  const own = (resolved['properties'] ?? {}) as Record<string, JsonSchema>;
+  const inherited = ((resolved['allOf'] ?? []) as JsonSchema[]).map((part) =>
+    objectProperties(part, resolve),
+  );
+  return Object.assign({}, ...inherited, own) as Record<string, JsonSchema>;
+}
+
+export function schemaKind(
+  schema: JsonSchema,
+  resolve: SchemaResolver,
+): 'array' | 'object' | 'integer' | 'number' | 'boolean' | 'string' | 'any' {
+  const resolved = resolve(schema);
+  const type = resolved['type'];
+  if (
+    type === 'array' ||
+    type === 'object' ||
+    type === 'integer' ||
+    type === 'number' ||
+    type === 'boolean' ||
+    type === 'string'
+  )
+    return type;
+  if (resolved['allOf'] !== undefined || resolved['properties'] !== undefined) return 'object';
+  return 'any';
+}
+
+/** A JSON object (not an array, a date or null). */
+export const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);

@@ -1,0 +1,26 @@
+import type { JsonSchemaBuilder, JsonSchema } from '../wsdl/json-schema.ts';
+import type { MessageModel, OperationModel } from '../wsdl/model.ts';
+
+/**
+ * The JSON a message is exchanged as. document/literal with one element part (the common
+ * "wrapped" style): the element's content, so `{ "intA": 1 }` rather than `{ "Add": { "intA": 1 } }`.
+ * Several parts, or rpc style: one property per part.
+ */
+export function messageSchema(
+  builder: JsonSchemaBuilder,
+  message: MessageModel | undefined,
+  operation: OperationModel,
+): JsonSchema {
+  const where = `operation ${operation.name}`;
+  if (!message || message.parts.length === 0) return { type: 'object', properties: {} };
+  const [only] = message.parts;
+  if (operation.style === 'document' && message.parts.length === 1 && only?.element)
+    return builder.elementContent(only.element, where);
+  const properties: Record<string, JsonSchema> = {};
+  for (const part of message.parts) {
+    if (part.element) properties[part.name] = builder.elementContent(part.element, where);
+    else if (part.type) properties[part.name] = builder.typeRef(part.type, where);
+    else properties[part.name] = {};
+  }
+  return { type: 'object', properties, required: message.parts.map((part) => part.name) };
+}

@@ -1,0 +1,138 @@
+import type { Logger } from '@manifold/platform/logger';
+import { createUpstreamPolicy, type UpstreamPolicy } from '@manifold/platform/resilience';
+import type { ValidateFunction } from 'ajv';
+import { createSoapInvokers, type SoapInvoker } from '../clients/soap-clients.ts';
+import type { OperationConfig, ServiceConfig } from '../config.ts';
+import { toUpstreamError } from '../mapping/faults.ts';
+import { normalise } from '../mapping/normalise.ts';
+import { createResolver } from '../mapping/schema-walk.ts';
+import { toSoapArguments } from '../mapping/to-soap.ts';
+import { buildOpenApi, type GeneratedApi } from '../openapi/document.ts';
+import { createSchemaValidator } from '@manifold/platform/openapi-validator';
+import type { JsonSchema } from '../wsdl/json-schema.ts';
+import { loadWsdlDocuments } from '../wsdl/load.ts';
+import { describeWsdl } from '../wsdl/model.ts';
+
+const DEFAULTS: OperationConfig = {
+  safe: false,
+  idempotent: false,
+  cacheTtlSeconds: 0,
+  staleIfErrorSeconds: 3_600,
+};
+
+/** One REST endpoint bound to its SOAP operation. */
+export interface BoundOperation {
+  service: string;
+  name: string;
+  path: string;
+  settings: OperationConfig;
+  /** Also answers GET with query parameters (safe, scalar inputs). */
+  queryable: boolean;
+  input: JsonSchema;
+  output: JsonSchema;
+  validateBody: ValidateFunction;
+  /** Same schema, coercing query-string text (GET on safe operations). */
+  validateQuery: ValidateFunction;
+  /** Calls the supplier once (no policy), JSON in and normalised JSON out. */
+  call: (input: unknown, signal: AbortSignal) => Promise<unknown>;
+}
+
+export interface SoapService {
+  config: ServiceConfig;
+  api: GeneratedApi;
+  operations: BoundOperation[];
+  policy: UpstreamPolicy;
+}
+
+/** Everything one configured SOAP service needs, built once at start-up. */
+export async function createSoapService(
+  config: ServiceConfig,
+  { logger, componentPrefix }: { logger: Logger; componentPrefix?: string },
+): Promise<SoapService> {
+  const model = describeWsdl(await loadWsdlDocuments(config.wsdl));
+  const known = new Set(
+    model.services.flatMap((service) =>
+      service.ports.flatMap((port) => port.operations.map((operation) => operation.name)),
+    ),
+  );
+  const unknown = Object.keys(config.operations).filter((name) => !known.has(name));
+  if (unknown.length > 0)
+    throw new Error(
+      `${config.name}: the config names operations the WSDL lacks: ${unknown.join(', ')}`,
+    );
+
+  const safeOperations = new Set(
+    Object.entries(config.operations)
+      .filter(([, settings]) => settings.safe)
+      .map(([name]) => name),
+  );
+  const api = buildOpenApi(model, {
+    serviceName: config.name,
+    safeOperations,
+    ...(componentPrefix === undefined ? {} : { componentPrefix }),
+  });
+  const bodies = createSchemaValidator(api.document);
+  const queries = createSchemaValidator(api.document, { coerceTypes: 'array' });
+  const resolve = createResolver(
+    (api.document['components'] as { schemas: Record<string, JsonSchema> }).schemas,
+  );
+  const invokers = new Map<string, SoapInvoker>();
+  for (const service of model.services) {
+    for (const [key, invoker] of await createSoapInvokers(service.name, service.ports, {
+      wsdl: config.wsdl,
+      endpoint: config.endpoint,
+      auth: config.auth,
+    })) {
+      invokers.set(`${service.name}/${key}`, invoker);
+    }
+  }
+  const owner = new Map(
+    model.services.flatMap((service) => service.ports.map((port) => [port, service.name] as const)),
+  );
+
+  const operations = api.operations.map((rest): BoundOperation => {
+    const invoker = invokers.get(
+      `${owner.get(rest.port) ?? ''}/${rest.port.name}/${rest.operation.name}`,
+    );
+    if (!invoker)
+      throw new Error(
+        `${config.name}: no SOAP client for ${rest.port.name}.${rest.operation.name}`,
+      );
+    const settings = { ...DEFAULTS, ...config.operations[rest.operation.name] };
+    // node-soap builds an rpc envelope for a message without parts only when given null.
+    const noParts =
+      rest.operation.style === 'rpc' && (rest.operation.input?.parts.length ?? 0) === 0;
+    const argumentsFor = (input: unknown) =>
+      noParts ? null : toSoapArguments(input, rest.input, resolve);
+    return {
+      service: config.name,
+      name: rest.operation.name,
+      path: rest.path,
+      settings: { ...settings, idempotent: settings.idempotent || settings.safe },
+      queryable: rest.queryable,
+      input: rest.input,
+      output: rest.output,
+      validateBody: bodies.compile(rest.input),
+      validateQuery: queries.compile(rest.input),
+      call: async (input, signal) => {
+        try {
+          const result = await invoker(argumentsFor(input), {
+            signal,
+            timeoutMs: config.timeoutMs,
+          });
+          return normalise(result ?? {}, rest.output, resolve) ?? {};
+        } catch (error) {
+          throw toUpstreamError(config.name, rest.operation.name, error);
+        }
+      },
+    };
+  });
+
+  const policy = createUpstreamPolicy({
+    name: config.name,
+    logger,
+    timeoutMs: config.timeoutMs,
+    ...config.resilience,
+  });
+  return { config, api, operations, policy };
+}

@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createCache } from '@manifold/platform/cache';
+import { requireRedis, silentLogger } from '@manifold/platform/testing';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { post, startProxy, startSupplier, type Proxy, type Supplier } from './support.ts';
+
+let supplier: Supplier;
+beforeAll(async () => {
+  supplier = await startSupplier();
+});
+afterAll(async () => {
+  await supplier.stop();
+});
+beforeEach(async () => {
+  await supplier.reset();
+});
+
+const health = async (proxy: Proxy) =>
+  (
+    (await (await fetch(`${proxy.url}/healthz`)).json()) as {
+      upstreams: Record<string, { state: string }>;
+    }
+  ).upstreams['supplier']?.state;
+
+describe('circuit breaker in front of a failing supplier', () => {
+  it('opens after consecutive failures, fails fast without calling the supplier, probes when half-open, closes on success', async () => {
+    const proxy = await startProxy({
+      endpoint: `${supplier.url}/`,
+      resilience: { maxAttempts: 1, breakerThreshold: 3, halfOpenAfterMs: 500 },
+      operations: { GetStockLevel: { safe: true, cacheTtlSeconds: 0 } },
+    });
+    try {
+      await supplier.plan({ operation: 'GetStockLevel', mode: 'http503' });
+      for (let i = 0; i < 3; i++)
+        expect((await post(proxy, 'GetStockLevel', { sku: 'SKU-00001' })).status).toBe(503);
+      expect(await health(proxy)).toBe('open');
+
+      const shortCircuited = await post(proxy, 'GetStockLevel', { sku: 'SKU-00001' });
+      expect(shortCircuited.status).toBe(503);
+      expect(shortCircuited.headers.get('retry-after')).toBe('1');
+      expect(await supplier.calls('GetStockLevel')).toBe(3); // the fourth call never reached it
+
+      await supplier.reset(); // the supplier recovers
+      await sleep(600);
+      expect((await post(proxy, 'GetStockLevel', { sku: 'SKU-00001' })).status).toBe(200); // the half-open probe
+      expect(await health(proxy)).toBe('closed');
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+describe.each([
+  {
+    store: 'in-memory',
+    cache: () =>
+      Promise.resolve(
+        createCache({ namespace: `soap-proxy-test-${randomUUID()}`, logger: silentLogger() }),
+      ),
+  },
+  {
+    store: 'Redis',
+    cache: async () =>
+      createCache({
+        namespace: `soap-proxy-test-${randomUUID()}`,
+        redisUrl: await requireRedis(),
+        logger: silentLogger(),
+      }),
+  },
+])('response cache ($store)', ({ cache: makeCache }) => {
+  it('answers MISS, then HIT with Age, then STALE when the supplier fails after expiry', async () => {
+    const cache = await makeCache();
+    const proxy = await startProxy(
+      {
+        endpoint: `${supplier.url}/`,
+        resilience: { maxAttempts: 1 },
+        operations: { GetStockLevel: { safe: true, cacheTtlSeconds: 1, staleIfErrorSeconds: 60 } },
+      },
+      cache,
+    );
+    try {
+      const first = await post(proxy, 'GetStockLevel', { sku: 'SKU-00007' });
+      expect(first.headers.get('x-cache')).toBe('MISS');
+      expect(first.headers.get('cache-control')).toBe('public, max-age=1');
+      const second = await post(proxy, 'GetStockLevel', { sku: 'SKU-00007' });
+      expect(second.headers.get('x-cache')).toBe('HIT');
+      expect(second.body).toEqual(first.body);
+      expect(await supplier.calls('GetStockLevel')).toBe(1);
+
+      await sleep(1_100);
+      await supplier.plan({ operation: 'GetStockLevel', mode: 'http503' });
+      const stale = await post(proxy, 'GetStockLevel', { sku: 'SKU-00007' });
+      expect(stale.status).toBe(200);
+      expect(stale.headers.get('x-cache')).toBe('STALE');
+      expect(Number(stale.headers.get('age'))).toBeGreaterThanOrEqual(1);
+      expect(stale.body).toEqual(first.body);
+    } finally {
+      await proxy.close();
+      await cache.disconnect();
+    }
+  });
+
+  it('shares one supplier call among identical concurrent requests', async () => {
+    const cache = await makeCache();
+    const proxy = await startProxy(
+      {
+        endpoint: `${supplier.url}/`,
+        operations: { GetPrice: { safe: true, cacheTtlSeconds: 60 } },
+      },
+      cache,
+    );
+    try {
+      await supplier.plan({ operation: 'GetPrice', mode: 'latency', latencyMs: 200, times: 1 });
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, () => post(proxy, 'GetPrice', { sku: 'SKU-00011', quantity: 3 })),
+      );
+      expect(answers.every((answer) => answer.status === 200)).toBe(true);
+      expect(await supplier.calls('GetPrice')).toBe(1);
+    } finally {
+      await proxy.close();
+      await cache.disconnect();
+    }
+  });
+});
+
+describe('a cache shared through Redis', () => {
+  it('lets a second proxy replica answer from the first one’s supplier call', async () => {
+    const redisUrl = await requireRedis();
+    const namespace = `soap-proxy-test-${randomUUID()}`;
+    const config = {
+      endpoint: `${supplier.url}/`,
+      operations: { GetStockLevel: { safe: true, cacheTtlSeconds: 60 } },
+    };
+    const cacheA = createCache({ namespace, redisUrl, logger: silentLogger() });
+    const cacheB = createCache({ namespace, redisUrl, logger: silentLogger() });
+    const [a, b] = [await startProxy(config, cacheA), await startProxy(config, cacheB)];
+    try {
+      expect((await post(a, 'GetStockLevel', { sku: 'SKU-00123' })).headers.get('x-cache')).toBe(
+        'MISS',
+      );
+      expect((await post(b, 'GetStockLevel', { sku: 'SKU-00123' })).headers.get('x-cache')).toBe(
+        'HIT',
+      );
+      expect(await supplier.calls('GetStockLevel')).toBe(1);
+    } finally {
+      await a.close();
+      await b.close();
+      await cacheA.disconnect();
+      await cacheB.disconnect();
+    }
+  });
+});

@@ -1,0 +1,106 @@
+import { mkdtempSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { listen } from '@manifold/platform/http-server';
+import { silentLogger, startPhpServer, type PhpServer } from '@manifold/platform/testing';
+import { Keyv } from 'keyv';
+import { createApp } from '../src/app.ts';
+import { ProxyConfig } from '../src/config.ts';
+import { createSoapService, type SoapService } from '../src/services/soap-service.ts';
+
+const ROUTER = fileURLToPath(new URL('../../upstreams/soap-supplier/router.php', import.meta.url));
+export const SUPPLIER_WSDL = fileURLToPath(
+  new URL('../../upstreams/soap-supplier/supplier.wsdl', import.meta.url),
+);
+
+export interface Supplier extends PhpServer {
+  plan: (plan: {
+    operation: string;
+    mode: 'http503' | 'http500' | 'fault' | 'latency';
+    times?: number;
+    latencyMs?: number;
+  }) => Promise<void>;
+  calls: (operation: string) => Promise<number>;
+  reset: () => Promise<void>;
+}
+
+/** The reference PHP supplier on a free port, with its own database. */
+export async function startSupplier(): Promise<Supplier> {
+  const server = await startPhpServer({
+    router: ROUTER,
+    env: {
+      SUPPLIER_DATABASE_PATH: join(mkdtempSync(join(tmpdir(), 'supplier-')), 'supplier.sqlite'),
+    },
+  });
+  const post = async (path: string, body: unknown) => {
+    const response = await fetch(`${server.url}${path}`, {
+      method: 'POST',
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+  };
+  return {
+    ...server,
+    plan: (plan) => post('/_test/plan', { times: -1, ...plan }),
+    reset: () => post('/_test/reset', {}),
+    calls: async (operation) =>
+      (
+        (await (await fetch(`${server.url}/_test/calls?operation=${operation}`)).json()) as {
+          count: number;
+        }
+      ).count,
+  };
+}
+
+export interface Proxy {
+  url: string;
+  service: SoapService;
+  close: () => Promise<void>;
+}
+
+/** soap-proxy in process, over HTTP on a free port, for one service config (defaults filled by the real schema). */
+export async function startProxy(
+  service: Record<string, unknown>,
+  cache: Keyv = new Keyv(),
+): Promise<Proxy> {
+  const [config] = ProxyConfig.parse({
+    services: [{ name: 'supplier', wsdl: SUPPLIER_WSDL, ...service }],
+  }).services;
+  const soapService = await createSoapService(config!, { logger: silentLogger('soap-proxy') });
+  const { server, url }: { server: Server; url: string } = await listen(
+    createApp({
+      services: [soapService],
+      cache,
+      logger: silentLogger('soap-proxy'),
+      production: true,
+    }),
+    { port: 0, host: '127.0.0.1' },
+  );
+  return {
+    url,
+    service: soapService,
+    close: async () => {
+      soapService.policy.dispose();
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
+    },
+  };
+}
+
+export async function post(proxy: Proxy, operation: string, body: unknown) {
+  const response = await fetch(`${proxy.url}/api/v1/supplier/${operation}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as Record<string, unknown>,
+  };
+}
