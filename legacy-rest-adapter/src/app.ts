@@ -1,0 +1,70 @@
+import express from 'express';
+import { createHttpShell, finishHttpShell } from '@manifold/platform/http';
+import { docsRoutes } from '@manifold/platform/http-docs';
+import type { Logger } from '@manifold/platform/logger';
+import type { Keyv } from 'keyv';
+import type { LegacyClient } from './clients/legacy-client.ts';
+import type { LegacyForms } from './clients/legacy-forms.ts';
+import { createLegacyReader } from './clients/legacy-reader.ts';
+import { createIdempotency } from './http/idempotency.ts';
+import { deprecationHeaders, versionFromHeader } from './http/versioning.ts';
+import { buildOpenApiDocument, createRegistry } from './openapi.ts';
+import { customerRoutes } from './routes/customers.ts';
+import { invoiceRoutes } from './routes/invoices.ts';
+import { loyaltyRoutes } from './routes/loyalty.ts';
+import { ticketRoutes } from './routes/tickets.ts';
+
+export interface LegacyAdapterDeps {
+  /** Reads from the monolith (retried when idempotent). */
+  legacy: LegacyClient;
+  /** Writes through the monolith's forms (never retried). */
+  forms: LegacyForms;
+  /** Shared cache for legacy reads and idempotency records (keyv; Redis in production). */
+  cache: Keyv;
+  logger: Logger;
+  production: boolean;
+  /** Announced in v1's Sunset header. */
+  v1Sunset: Date;
+  /** Breaker/retry state for /healthz. */
+  health: () => Record<string, unknown>;
+}
+
+/**
+ * request id → access log → /healthz · /openapi.json · /docs → JSON body → /api: version from URL
+ * or API-Version header → v1 (deprecation headers) | v2 → 404 → problem+json.
+ */
+export function createApp({
+  legacy,
+  forms,
+  cache,
+  logger,
+  production,
+  v1Sunset,
+  health,
+}: LegacyAdapterDeps) {
+  const reader = createLegacyReader(legacy, cache);
+  const registry = createRegistry();
+  const customers = customerRoutes(reader, registry);
+  const invoices = invoiceRoutes(reader, registry);
+  const loyalty = loyaltyRoutes(reader, registry);
+  const tickets = ticketRoutes({ reader, forms, idempotency: createIdempotency(cache), registry });
+  const app = createHttpShell(logger);
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', legacy: health() });
+  });
+  app.use(docsRoutes(buildOpenApiDocument(registry)));
+  app.use(express.json({ limit: '256kb' }));
+  const api = express.Router();
+  api.use(versionFromHeader());
+  api.use(
+    '/v1',
+    deprecationHeaders({ deprecatedSince: new Date('2026-11-01T00:00:00Z'), sunset: v1Sunset }),
+    customers.v1,
+    invoices.v1,
+    loyalty,
+    tickets,
+  );
+  api.use('/v2', customers.v2, invoices.v2, loyalty, tickets);
+  app.use('/api', api);
+  return finishHttpShell(app, { logger, maskUnexpected: production });
+}

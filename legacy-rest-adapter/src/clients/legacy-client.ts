@@ -1,0 +1,77 @@
+import { AppError } from '@manifold/platform/errors';
+import { UpstreamError, type UpstreamPolicy } from '@manifold/platform/resilience';
+import type { LegacySession } from './legacy-session.ts';
+import { legacyXmlToRecord } from './legacy-xml.ts';
+
+const SESSION_GONE = /not logged in|session expired/i;
+
+export interface LegacyClientOptions {
+  baseUrl: string;
+  session: LegacySession;
+  policy: UpstreamPolicy;
+}
+
+/** The body in the charset the legacy app declares (ISO-8859-1 for some pages). */
+async function decodeBody(response: Response): Promise<string> {
+  const charset =
+    /charset=([\w-]+)/i.exec(response.headers.get('content-type') ?? '')?.[1]?.toLowerCase() ??
+    'utf-8';
+  return new TextDecoder(charset === 'iso-8859-1' ? 'latin1' : charset).decode(
+    await response.arrayBuffer(),
+  );
+}
+
+/** `{"status":"error","msg":…}` (always HTTP 200) as a catalogue error. */
+function legacyError(message: string): AppError {
+  if (/not found/i.test(message)) return new AppError('NOT_FOUND', message);
+  return new UpstreamError('UPSTREAM_ERROR', 'legacy', `legacy refused: ${message}`, {
+    transient: false,
+  });
+}
+
+/**
+ * Reads from the monolith: logged in (re-logging in once if the session expired), decoded,
+ * its "200 + status:error" bodies turned into catalogue errors, under the legacy policy
+ * (timeout, breaker, retries — reads only).
+ */
+export function createLegacyClient({ baseUrl, session, policy }: LegacyClientOptions) {
+  const fetchJson = async (path: string, signal: AbortSignal): Promise<Record<string, unknown>> => {
+    for (let attempt = 0; ; attempt++) {
+      const cookie = await session.cookie();
+      const response = await fetch(`${baseUrl}/${path}`, {
+        headers: { cookie },
+        redirect: 'manual',
+        signal,
+      });
+      if (response.status >= 500) throw UpstreamError.fromStatus('legacy', response.status);
+      const text = await decodeBody(response);
+      // One page answers XML (a partner integration's); everything else JSON.
+      if (response.headers.get('content-type')?.includes('xml'))
+        return legacyXmlToRecord(text, path);
+      let body: Record<string, unknown>;
+      try {
+        body = JSON.parse(text) as Record<string, unknown>;
+      } catch (error) {
+        throw new UpstreamError(
+          'UPSTREAM_ERROR',
+          'legacy',
+          `legacy answered ${path} with something that is not JSON`,
+          { transient: false, cause: error },
+        );
+      }
+      if (body['status'] !== 'error') return body;
+      const message = typeof body['msg'] === 'string' ? body['msg'] : 'unknown error';
+      if (SESSION_GONE.test(message) && attempt === 0) {
+        session.invalidate(cookie);
+        continue;
+      }
+      throw legacyError(message);
+    }
+  };
+  return {
+    getJson: (path: string) =>
+      policy.execute((signal) => fetchJson(path, signal), { idempotent: true }),
+  };
+}
+
+export type LegacyClient = ReturnType<typeof createLegacyClient>;

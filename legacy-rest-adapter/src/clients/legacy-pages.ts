@@ -1,0 +1,47 @@
+import { decodeCursor, encodeCursor } from '@manifold/platform/pagination';
+
+const LEGACY_PAGE = 100; // the largest page the monolith serves
+
+export interface Slice<T> {
+  items: T[];
+  total: number;
+  nextCursor: string | null;
+}
+
+/**
+ * Stable opaque cursors over the monolith's page/per_page: a cursor is the absolute offset (our
+ * own, base64url, bound to the list it came from), read through 100-row legacy pages — so a
+ * client's `limit` need not match the legacy page size, and may change between pages.
+ */
+export async function legacySlice<T>(
+  json: (path: string) => Promise<Record<string, unknown>>,
+  {
+    list,
+    path,
+    key,
+    limit,
+    cursor,
+  }: { list: string; path: string; key: string; limit: number; cursor: string | undefined },
+  map: (row: Record<string, unknown>) => T,
+): Promise<Slice<T>> {
+  const offset = cursor === undefined ? 0 : Number(decodeCursor(list, cursor)[0]);
+  const rows: Record<string, unknown>[] = [];
+  let total = 0;
+  for (let next = offset; rows.length < limit;) {
+    const page = Math.floor(next / LEGACY_PAGE) + 1;
+    const body = await json(`${path}&page=${page}&per_page=${LEGACY_PAGE}`);
+    total = Number(body['total']);
+    const pageRows = body[key] as Record<string, unknown>[];
+    const start = next - (page - 1) * LEGACY_PAGE;
+    const taken = pageRows.slice(start, start + (limit - rows.length));
+    rows.push(...taken);
+    next += taken.length;
+    if (taken.length === 0 || next >= total) break;
+  }
+  const end = offset + rows.length;
+  return {
+    items: rows.map(map),
+    total,
+    nextCursor: end < total ? encodeCursor(list, [end]) : null,
+  };
+}

@@ -1,0 +1,16 @@
+import { BaseEnv, httpUrl } from '@manifold/platform/config';
+import { z } from 'zod';
+
+export const LegacyAdapterEnv = BaseEnv.extend({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(4200),
+  /** The PHP monolith. */
+  LEGACY_URL: httpUrl().default('http://127.0.0.1:8080'),
+  /** The adapter's service account in the monolith. */
+  LEGACY_USER: z.string().min(1).default('api'),
+  LEGACY_PASSWORD: z.string().min(1).default('api-secret'),
+  /** Per legacy call attempt. */
+  LEGACY_TIMEOUT_MS: z.coerce.number().int().positive().default(3_000),
+  /** When v1 stops answering (announced in the Sunset header). */
+  V1_SUNSET: z.iso.date().default('2027-06-30'),
+});
+export type LegacyAdapterEnv = z.infer<typeof LegacyAdapterEnv>;

@@ -1,0 +1,16 @@
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+
+export const createRegistry = () => new OpenAPIRegistry();
+
+/** OpenAPI 3.1 generated from the same zod schemas that validate every request and response. */
+export function buildOpenApiDocument(registry: OpenAPIRegistry): Record<string, unknown> {
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'Manifold legacy-rest-adapter',
+      version: '2.0.0',
+      description:
+        'A versioned JSON API over the legacy PHP monolith. v1 is deprecated (see the Deprecation and Sunset headers); v2 is current.',
+    },
+  }) as unknown as Record<string, unknown>;
+}

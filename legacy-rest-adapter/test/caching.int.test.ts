@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import { createCache } from '@manifold/platform/cache';
+import { requireRedis, silentLogger } from '@manifold/platform/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAdapter, type Adapter } from './support.ts';
+
+let adapter: Adapter;
+beforeAll(async () => {
+  adapter = await startAdapter();
+});
+afterAll(async () => {
+  await adapter.close();
+});
+
+describe('GET caching and conditional requests', () => {
+  it('answers MISS then HIT from the shared cache, private and with a max-age, reaching the monolith once', async () => {
+    await fetch(`${adapter.monolith.url}/_test/reset`, { method: 'POST' });
+    const first = await adapter.get('/api/v2/customers/41');
+    expect(first.headers.get('x-cache')).toBe('MISS');
+    expect(first.headers.get('cache-control')).toBe('private, max-age=60');
+    const second = await adapter.get('/api/v2/customers/41');
+    expect(second.headers.get('x-cache')).toBe('HIT');
+    expect(second.body).toEqual(first.body);
+    expect(await adapter.legacyCalls('customer')).toBe(1);
+  });
+
+  it('answers 304 without a body when If-None-Match carries the current strong ETag', async () => {
+    const { headers } = await adapter.get('/api/v2/invoices/42');
+    const etag = headers.get('etag')!;
+    expect(etag).toMatch(/^"[\w-]{32}"$/);
+    const revalidated = await fetch(`${adapter.url}/api/v2/invoices/42`, {
+      headers: { 'if-none-match': etag },
+    });
+    expect(revalidated.status).toBe(304);
+    expect(await revalidated.text()).toBe('');
+    const changed = await fetch(`${adapter.url}/api/v2/invoices/42`, {
+      headers: { 'if-none-match': '"something-else"' },
+    });
+    expect(changed.status).toBe(200);
+  });
+
+  it('shares one legacy read between v1 and v2, with a different ETag per representation', async () => {
+    await fetch(`${adapter.monolith.url}/_test/reset`, { method: 'POST' });
+    const v1 = await adapter.get('/api/v1/invoices/43');
+    const v2 = await adapter.get('/api/v2/invoices/43');
+    expect(v1.headers.get('etag')).not.toBe(v2.headers.get('etag'));
+    expect(await adapter.legacyCalls('invoice')).toBe(1);
+  });
+
+  it('lets a second replica answer from Redis what the first one read', async () => {
+    const redisUrl = await requireRedis();
+    const namespace = `legacy-test-${randomUUID()}`;
+    const [cacheA, cacheB] = [
+      createCache({ namespace, redisUrl, logger: silentLogger() }),
+      createCache({ namespace, redisUrl, logger: silentLogger() }),
+    ];
+    const a = await startAdapter({ cache: cacheA });
+    const b = await startAdapter({ cache: cacheB, monolith: a.monolith });
+    try {
+      expect((await a.get('/api/v2/customers/77')).headers.get('x-cache')).toBe('MISS');
+      expect((await b.get('/api/v2/customers/77')).headers.get('x-cache')).toBe('HIT');
+    } finally {
+      await b.close();
+      await a.close();
+      await cacheA.disconnect();
+      await cacheB.disconnect();
+    }
+  });
+});

@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAdapter, type Adapter } from './support.ts';
+
+let adapter: Adapter;
+beforeAll(async () => {
+  adapter = await startAdapter();
+});
+afterAll(async () => {
+  await adapter.close();
+});
+
+const send = async (
+  method: string,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+) => {
+  const response = await fetch(`${adapter.url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as Record<string, unknown>,
+  };
+};
+const ticketsOf = async (customerId: number) =>
+  (await adapter.get(`/api/v2/tickets?customerId=${customerId}&limit=1`)).body as {
+    page: { total: number };
+  };
+
+describe('ticket writes through the legacy forms', () => {
+  it('creates a ticket once per Idempotency-Key: a repeat replays the first response, another body is refused', async () => {
+    const key = randomUUID();
+    const before = (await ticketsOf(11)).page.total;
+    const created = await send(
+      'POST',
+      '/api/v2/tickets',
+      { customerId: 11, subject: 'Paket fehlt', urgent: true },
+      { 'idempotency-key': key },
+    );
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      customerId: 11,
+      subject: 'Paket fehlt',
+      urgent: true,
+      status: 'open',
+      comments: [],
+    });
+    expect(created.headers.get('location')).toBe(`/api/v2/tickets/${String(created.body['id'])}`);
+
+    const repeat = await send(
+      'POST',
+      '/api/v2/tickets',
+      { customerId: 11, subject: 'Paket fehlt', urgent: true },
+      { 'idempotency-key': key },
+    );
+    expect(repeat.status).toBe(201);
+    expect(repeat.body).toEqual(created.body);
+    expect(repeat.headers.get('idempotent-replayed')).toBe('true');
+    expect((await ticketsOf(11)).page.total).toBe(before + 1);
+
+    const reused = await send(
+      'POST',
+      '/api/v2/tickets',
+      { customerId: 11, subject: 'Something else' },
+      { 'idempotency-key': key },
+    );
+    expect(reused.status).toBe(422);
+    expect(reused.body['code']).toBe('IDEMPOTENCY_KEY_REUSED');
+  });
+
+  it('writes exactly once for concurrent duplicates; the others get 409 while it is in flight', async () => {
+    const before = (await ticketsOf(12)).page.total;
+    await adapter.plan({ operation: 'ticket_new', mode: 'latency', latencyMs: 400, times: 2 }); // the form and the POST
+    const key = randomUUID();
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        send(
+          'POST',
+          '/api/v2/tickets',
+          { customerId: 12, subject: 'Doppelt' },
+          { 'idempotency-key': key },
+        ),
+      ),
+    );
+    expect(answers.map((answer) => answer.status).sort()).toEqual([201, 409, 409, 409, 409]);
+    expect(answers.find((answer) => answer.status === 409)?.body['code']).toBe('CONFLICT');
+    expect((await ticketsOf(12)).page.total).toBe(before + 1);
+  });
+
+  it('requires an Idempotency-Key to open a ticket', async () => {
+    const missing = await send('POST', '/api/v2/tickets', { customerId: 13, subject: 'No key' });
+    expect(missing.status).toBe(400);
+    expect(missing.body['errors']).toEqual([
+      { pointer: '/headers/idempotency-key', detail: 'required' },
+    ]);
+  });
+
+  it("turns the monolith's HTML validation page into 422 with a JSON pointer per field", async () => {
+    const rejected = await send(
+      'POST',
+      '/api/v2/tickets',
+      { customerId: 999_999, subject: 'Who?' },
+      { 'idempotency-key': randomUUID() },
+    );
+    expect(rejected.status).toBe(422);
+    expect(rejected.body).toMatchObject({
+      code: 'UPSTREAM_REJECTED',
+      errors: [{ pointer: '/customerId', detail: 'Unknown customer' }],
+    });
+  });
+
+  it('re-logs in and fetches a new CSRF token when the legacy session expired before a write', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 3_100)); // past LEGACY_SESSION_IDLE_SECONDS
+    const created = await send(
+      'POST',
+      '/api/v1/tickets',
+      { customerId: 14, subject: 'Nach Pause' },
+      { 'idempotency-key': randomUUID() },
+    );
+    expect(created.status).toBe(201);
+  });
+
+  it('never shows a client its own write stale, and comments and status changes land once', async () => {
+    const created = await send(
+      'POST',
+      '/api/v2/tickets',
+      { customerId: 15, subject: 'Status' },
+      { 'idempotency-key': randomUUID() },
+    );
+    const id = Number(created.body['id']);
+    expect((await adapter.get(`/api/v2/tickets/${id}`)).body['status']).toBe('open'); // now cached
+    const closed = await send('PATCH', `/api/v2/tickets/${id}`, { status: 'closed' });
+    expect(closed.body['status']).toBe('closed');
+    expect((await adapter.get(`/api/v2/tickets/${id}`)).body['status']).toBe('closed');
+
+    const commented = await send('POST', `/api/v2/tickets/${id}/comments`, { body: 'Erledigt' });
+    expect(commented.status).toBe(201);
+    expect(
+      (commented.body['comments'] as { body: string }[]).map((comment) => comment.body),
+    ).toEqual(['Erledigt']);
+
+    const invalid = await send('PATCH', `/api/v2/tickets/${id}`, { status: 'reopened' });
+    expect(invalid.status).toBe(400);
+  });
+
+  it('never retries a legacy POST: a 503 on the write is answered as such, and counted once', async () => {
+    const created = await send(
+      'POST',
+      '/api/v2/tickets',
+      { customerId: 16, subject: 'Retry?' },
+      { 'idempotency-key': randomUUID() },
+    );
+    const id = Number(created.body['id']);
+    await fetch(`${adapter.monolith.url}/_test/reset`, { method: 'POST' });
+    await adapter.plan({ operation: 'ticket_comment', mode: 'http503', times: 1 });
+    const failed = await send('POST', `/api/v2/tickets/${id}/comments`, { body: 'Einmal' });
+    expect(failed.status).toBe(503);
+    expect(await adapter.legacyCalls('ticket_comment')).toBe(1);
+    expect((await adapter.get(`/api/v2/tickets/${id}`)).body['comments']).toEqual([]);
+  });
+});
