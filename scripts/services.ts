@@ -1,0 +1,102 @@
+/**
+ * The services `npm start` runs. One registry for the launcher, the seed script and the
+ * compose-file test: add a service here and it starts with the rest, in its stage.
+ */
+export interface ServiceDefinition {
+  name: string;
+  /** How it runs: `node <entry>`, or `php -S host:port <entry>`. */
+  runtime: 'node' | 'php';
+  /** Entry file, relative to the repo root. */
+  entry: string;
+  /** Default port (the service's PORT; `<NAME>_PORT` moves it under `npm start`). */
+  port: number;
+  /** Polled until 200 before the next stage starts. */
+  readyPath: string;
+  /** Services of one stage start together, after every earlier stage is ready. */
+  stage: number;
+  /** Env schema export (node services): the compose test checks variables against it. */
+  envSchema?: { module: string; exportName: string };
+  /** Variables pointing this service at others, given their base URLs. */
+  links?: (urlOf: (name: string) => string) => Record<string, string>;
+  /** A stand-in for an external system: `npm start` goes on without it when its runtime is missing. */
+  optional?: boolean;
+}
+
+const SUBGRAPHS = [
+  ['users', 4001, 'UsersEnv'],
+  ['products', 4002, 'ProductsEnv'],
+  ['orders', 4003, 'OrdersEnv'],
+  ['content', 4004, 'ContentEnv'],
+] as const;
+
+export const SUBGRAPH_NAMES = SUBGRAPHS.map(([name]) => name);
+
+export const SERVICES: readonly ServiceDefinition[] = [
+  {
+    name: 'soap-supplier',
+    runtime: 'php',
+    entry: 'upstreams/soap-supplier/router.php',
+    port: 8081,
+    readyPath: '/healthz',
+    stage: 0,
+    optional: true,
+  },
+  {
+    name: 'php-monolith',
+    runtime: 'php',
+    entry: 'upstreams/php-monolith/router.php',
+    port: 8080,
+    readyPath: '/healthz',
+    stage: 0,
+    optional: true,
+  },
+  {
+    name: 'soap-proxy',
+    runtime: 'node',
+    entry: 'soap-proxy/src/main.ts',
+    port: 4100,
+    readyPath: '/healthz',
+    stage: 1,
+    envSchema: { module: 'soap-proxy/src/config.ts', exportName: 'SoapProxyEnv' },
+    links: (urlOf) => ({ SUPPLIER_URL: `${urlOf('soap-supplier')}/` }),
+  },
+  {
+    name: 'legacy-rest-adapter',
+    runtime: 'node',
+    entry: 'legacy-rest-adapter/src/main.ts',
+    port: 4200,
+    readyPath: '/healthz',
+    stage: 1,
+    envSchema: { module: 'legacy-rest-adapter/src/config.ts', exportName: 'LegacyAdapterEnv' },
+    links: (urlOf) => ({ LEGACY_URL: urlOf('php-monolith') }),
+  },
+  ...SUBGRAPHS.map(([name, port, schema]): ServiceDefinition => ({
+    name,
+    runtime: 'node',
+    entry: `subgraphs/${name}/src/main.ts`,
+    port,
+    readyPath: '/healthz',
+    stage: 2,
+    envSchema: { module: `subgraphs/${name}/src/config.ts`, exportName: schema },
+    ...(name === 'products'
+      ? { links: (urlOf: (service: string) => string) => ({ SOAP_PROXY_URL: urlOf('soap-proxy') }) }
+      : {}),
+  })),
+  {
+    name: 'gateway',
+    runtime: 'node',
+    entry: 'gateway/src/main.ts',
+    port: 4000,
+    // Ready only once every subgraph answers.
+    readyPath: '/readyz',
+    stage: 3,
+    envSchema: { module: 'gateway/src/config.ts', exportName: 'GatewayEnv' },
+    links: (urlOf) =>
+      Object.fromEntries(
+        SUBGRAPH_NAMES.map((name) => [
+          `SUBGRAPH_${name.toUpperCase()}_URL`,
+          `${urlOf(name)}/graphql`,
+        ]),
+      ),
+  },
+];

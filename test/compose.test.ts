@@ -1,0 +1,93 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import type { z } from 'zod';
+import { SERVICES, SUBGRAPH_NAMES } from '../scripts/services.ts';
+
+// No Docker engine runs here: check the compose file against the code instead of booting it.
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
+
+interface ComposeService {
+  command?: string[];
+  environment?: Record<string, string>;
+  volumes?: string[];
+}
+const compose = parse(read('docker-compose.yml'), { merge: true }) as {
+  services: Record<string, ComposeService>;
+};
+/** Compose services that run one of ours: `node <entry>` or `php -S … <entry>`. */
+const ours = Object.entries(compose.services).flatMap(([name, service]) => {
+  const entry =
+    service.command?.[0] === 'node'
+      ? service.command[1]
+      : service.command?.[0] === 'php'
+        ? service.command.at(-1)
+        : undefined;
+  return entry === undefined ? [] : [{ name, service, entry }];
+});
+
+async function envKeysOf(entry: string): Promise<Set<string> | undefined> {
+  const definition = SERVICES.find((service) => service.entry === entry);
+  if (!definition) throw new Error(`${entry} is not in scripts/services.ts`);
+  if (!definition.envSchema) return undefined;
+  const module = (await import(join(ROOT, definition.envSchema.module))) as Record<
+    string,
+    z.ZodObject
+  >;
+  return new Set(Object.keys(module[definition.envSchema.exportName]!.shape));
+}
+
+describe('docker-compose.yml', () => {
+  it('runs every service of the registry', () => {
+    const entries = new Set(ours.map(({ entry }) => entry));
+    for (const service of SERVICES) expect(entries, service.name).toContain(service.entry);
+  });
+
+  it('starts each service from an entry file that exists', () => {
+    for (const { name, entry } of ours) expect(existsSync(join(ROOT, entry)), name).toBe(true);
+  });
+
+  it("sets only variables the service's config knows", async () => {
+    for (const { name, service, entry } of ours) {
+      const known = await envKeysOf(entry);
+      if (!known) continue;
+      for (const key of Object.keys(service.environment ?? {})) {
+        const override = /^SUBGRAPH_([A-Z0-9_]+)_URL$/.exec(key);
+        const subgraph = override?.[1]?.toLowerCase();
+        const ok =
+          known.has(key) ||
+          (name.startsWith('gateway') &&
+            subgraph !== undefined &&
+            SUBGRAPH_NAMES.some((s) => s === subgraph));
+        expect(ok, `${name}: ${key}`).toBe(true);
+      }
+    }
+  });
+
+  it('puts two gateway replicas sharing Redis behind the load balancer', () => {
+    const gateways = ours.filter(({ entry }) => entry === 'gateway/src/main.ts');
+    expect(gateways.length).toBeGreaterThanOrEqual(2);
+    for (const { service } of gateways)
+      expect(service.environment?.['REDIS_URL']).toBe('redis://redis:6379');
+    const nginx = read('deploy/nginx.conf');
+    for (const { name } of gateways) expect(nginx).toContain(`server ${name}:4000`);
+    const balancer = compose.services['load-balancer'];
+    expect(balancer?.volumes?.some((volume) => volume.startsWith('./deploy/nginx.conf:'))).toBe(
+      true,
+    );
+  });
+
+  it('builds from Dockerfiles that install every workspace', () => {
+    const dockerfile = read('Dockerfile');
+    const { workspaces } = JSON.parse(read('package.json')) as { workspaces: string[] };
+    const packages = workspaces.flatMap((pattern) =>
+      pattern === 'subgraphs/*' ? SUBGRAPH_NAMES.map((name) => `subgraphs/${name}`) : [pattern],
+    );
+    for (const workspace of packages)
+      expect(dockerfile, workspace).toContain(`COPY ${workspace}/package.json`);
+    expect(existsSync(join(ROOT, 'upstreams/soap-supplier/Dockerfile'))).toBe(true);
+  });
+});

@@ -1,0 +1,87 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startPhpServer, type PhpServer } from '@manifold/platform/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, REPO_ROOT, startService, type ServiceProcess } from '../support/processes.ts';
+import { graphql, startStack, type Stack } from '../support/stack.ts';
+
+interface StockData {
+  products: {
+    edges: {
+      node: {
+        sku: string;
+        name: string;
+        supplierStock: { available: number; warehouse: string; updatedAt: string } | null;
+      };
+    }[];
+  };
+}
+const query = (first: number) =>
+  `{ products(first: ${first}) { edges { node { sku name supplierStock { available warehouse updatedAt } } } } }`;
+
+describe('Product.supplierStock: gateway → products → soap-proxy → PHP SOAP supplier', () => {
+  let supplier: PhpServer;
+  let proxy: ServiceProcess;
+  let stack: Stack;
+
+  beforeAll(async () => {
+    supplier = await startPhpServer({
+      router: join(REPO_ROOT, 'upstreams/soap-supplier/router.php'),
+      env: {
+        SUPPLIER_DATABASE_PATH: join(
+          mkdtempSync(join(tmpdir(), 'supplier-e2e-')),
+          'supplier.sqlite',
+        ),
+      },
+    });
+    proxy = await startService({
+      name: 'soap-proxy',
+      entry: 'soap-proxy/src/main.ts',
+      port: await freePort(),
+      env: { SUPPLIER_URL: `${supplier.url}/` },
+      readyPath: '/healthz',
+    });
+    stack = await startStack({ subgraphEnv: { products: { SOAP_PROXY_URL: proxy.url } } });
+  });
+  afterAll(async () => {
+    await stack.stop();
+    await proxy.stop();
+    await supplier.stop();
+  });
+
+  it("answers each product's live supplier stock in one request", async () => {
+    const { body } = await graphql<StockData>(stack.gateway.url, query(3));
+    expect(body.errors).toBeUndefined();
+    const edges = body.data?.products.edges ?? [];
+    expect(edges).toHaveLength(3);
+    for (const { node } of edges) {
+      // Straight from the supplier, for comparison.
+      const direct = await fetch(`${proxy.url}/api/v1/supplier/GetStockLevel`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ sku: node.sku }),
+      });
+      const { level } = (await direct.json()) as {
+        level: { available: number; warehouse: string };
+      };
+      expect(node.supplierStock).toMatchObject({
+        available: level.available,
+        warehouse: level.warehouse,
+      });
+    }
+  });
+
+  it('keeps the rest of the product when the supplier is down: supplierStock null with a typed error', async () => {
+    await supplier.stop();
+    // Another page: not in soap-proxy's cache, so the supplier really is asked.
+    const { body } = await graphql<StockData>(stack.gateway.url, query(4));
+    const edges = body.data?.products.edges ?? [];
+    expect(edges).toHaveLength(4);
+    expect(edges.map(({ node }) => node.supplierStock)).toEqual([null, null, null, null]);
+    expect(edges.every(({ node }) => node.name.length > 0)).toBe(true);
+    const error = body.errors?.[0];
+    expect(error?.extensions?.['code']).toBe('UPSTREAM_UNAVAILABLE');
+    expect(error?.extensions?.['serviceName']).toBe('products');
+  });
+});

@@ -1,0 +1,94 @@
+import { join } from 'node:path';
+import { freePort, REPO_ROOT, startService, type ServiceProcess } from './processes.ts';
+
+export const SUBGRAPH_NAMES = ['users', 'products', 'orders', 'content'] as const;
+export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
+
+/** Databases shared by every e2e run on this machine: seeded once, then reused (the seed is deterministic). */
+export const E2E_DATA_DIR = join(REPO_ROOT, '.data', 'e2e');
+export const databasePath = (name: SubgraphName) => join(E2E_DATA_DIR, `${name}.sqlite`);
+
+export interface Stack {
+  subgraphs: Record<SubgraphName, ServiceProcess>;
+  gateway: ServiceProcess;
+  stop: () => Promise<void>;
+}
+
+export interface StackOptions {
+  /** Replace a subgraph's URL as the gateway sees it (e.g. a slow proxy in front of it). */
+  gatewayUrlFor?: Partial<Record<SubgraphName, (realUrl: string) => string>>;
+  gatewayEnv?: Record<string, string>;
+  /** Extra environment per subgraph (e.g. products → SOAP_PROXY_URL). */
+  subgraphEnv?: Partial<Record<SubgraphName, Record<string, string>>>;
+}
+
+/** Starts the four subgraphs and the gateway as real processes on free ports. */
+export async function startStack({
+  gatewayUrlFor = {},
+  gatewayEnv = {},
+  subgraphEnv = {},
+}: StackOptions = {}): Promise<Stack> {
+  const started: ServiceProcess[] = [];
+  try {
+    // Seeding is CPU-bound: start the subgraphs one by one so a 2-core machine is not oversubscribed.
+    const subgraphs = {} as Record<SubgraphName, ServiceProcess>;
+    for (const name of SUBGRAPH_NAMES) {
+      const service = await startService({
+        name,
+        entry: `subgraphs/${name}/src/main.ts`,
+        port: await freePort(),
+        env: { [`${name.toUpperCase()}_DATABASE_PATH`]: databasePath(name), ...subgraphEnv[name] },
+        readyPath: '/healthz',
+      });
+      started.push(service);
+      subgraphs[name] = service;
+    }
+    const overrides = Object.fromEntries(
+      SUBGRAPH_NAMES.map((name) => {
+        const real = `${subgraphs[name].url}/graphql`;
+        return [`SUBGRAPH_${name.toUpperCase()}_URL`, gatewayUrlFor[name]?.(real) ?? real];
+      }),
+    );
+    const gateway = await startService({
+      name: 'gateway',
+      entry: 'gateway/src/main.ts',
+      port: await freePort(),
+      env: { ...overrides, ...gatewayEnv },
+      readyPath: '/readyz',
+    });
+    started.push(gateway);
+    return { subgraphs, gateway, stop: () => stopAll(started) };
+  } catch (error) {
+    await stopAll(started);
+    throw error;
+  }
+}
+
+async function stopAll(services: readonly ServiceProcess[]): Promise<void> {
+  await Promise.all(services.map((service) => service.stop()));
+}
+
+export interface GraphQLResult<TData = Record<string, unknown>> {
+  status: number;
+  body: {
+    data?: TData | null;
+    errors?: {
+      message: string;
+      path?: (string | number)[];
+      extensions?: Record<string, unknown>;
+    }[];
+  };
+}
+
+export async function graphql<TData = Record<string, unknown>>(
+  gatewayUrl: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<GraphQLResult<TData>> {
+  const response = await fetch(`${gatewayUrl}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: response.status, body: (await response.json()) as GraphQLResult<TData>['body'] };
+}
