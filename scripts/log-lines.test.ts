@@ -12,12 +12,17 @@ describe('formatLogLine', () => {
       url: 'http://127.0.0.1:4001',
       msg: 'users listening',
     });
-    expect(formatLogLine(line)).toBe('INFO  users listening url=http://127.0.0.1:4001');
+    expect(formatLogLine(line)).toEqual(['INFO  users listening url=http://127.0.0.1:4001']);
   });
 
   it('leaves other text alone', () => {
-    expect(formatLogLine('plain text')).toBe('plain text');
-    expect(formatLogLine('{not json')).toBe('{not json');
+    expect(formatLogLine('plain text')).toEqual(['plain text']);
+    expect(formatLogLine('{not json')).toEqual(['{not json']);
+  });
+
+  it('splits a message with newlines in it into lines', () => {
+    const line = JSON.stringify({ level: 50, msg: 'Invalid environment:\n✖ PORT\n✖ HOST' });
+    expect(formatLogLine(line)).toEqual(['ERROR Invalid environment:', '✖ PORT', '✖ HOST']);
   });
 });
 
@@ -28,5 +33,13 @@ describe('createLinePrefixer', () => {
     expect(prefixer.push('ond\n')).toEqual(['orders   │ second']);
     expect(prefixer.push('tail')).toEqual([]);
     expect(prefixer.flush()).toEqual(['orders   │ tail']);
+  });
+
+  it('prefixes each line of a multi-line log message', () => {
+    const prefixer = createLinePrefixer('users', { width: 5, colour: false, index: 0 });
+    expect(prefixer.push(`${JSON.stringify({ level: 30, msg: 'a\nb' })}\n`)).toEqual([
+      'users │ INFO  a',
+      'users │ b',
+    ]);
   });
 });

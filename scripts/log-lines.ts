@@ -1,5 +1,12 @@
-/** Shortens a pino JSON line to `LEVEL msg key=value …`; other text passes through. */
-export function formatLogLine(line: string): string {
+/**
+ * Shortens a pino JSON line to `LEVEL msg key=value …`; other text passes through. A message with
+ * newlines in it (a stack, a config report) comes back as several lines, each to be prefixed.
+ */
+export function formatLogLine(line: string): string[] {
+  return formatRecord(line).split('\n');
+}
+
+function formatRecord(line: string): string {
   if (!line.startsWith('{')) return line;
   let record: Record<string, unknown>;
   try {
@@ -58,12 +65,14 @@ export function createLinePrefixer(
     push(chunk: string): string[] {
       const parts = (pending + chunk).split('\n');
       pending = parts.pop() ?? '';
-      return parts.filter((line) => line !== '').map((line) => prefix + formatLogLine(line));
+      return parts
+        .filter((line) => line !== '')
+        .flatMap((line) => formatLogLine(line).map((text) => prefix + text));
     },
     flush(): string[] {
       const rest = pending;
       pending = '';
-      return rest === '' ? [] : [prefix + formatLogLine(rest)];
+      return rest === '' ? [] : formatLogLine(rest).map((text) => prefix + text);
     },
   };
 }

@@ -97,8 +97,9 @@ function launch(service: ServiceDefinition, index: number): Running {
       for (const line of prefixer.flush()) console.log(line);
     });
   }
+  // 'close', not 'exit': the child's last log lines (its shutdown report) are flushed by then.
   const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
+    child.once('close', (code) => {
       resolve(code);
     }),
   );
@@ -156,6 +157,13 @@ async function stopAll(reason: string, exitCode: number): Promise<never> {
 
 process.once('SIGINT', () => void stopAll('interrupted', 0));
 process.once('SIGTERM', () => void stopAll('terminated', 0));
+process.once('SIGHUP', () => void stopAll('terminal closed', 0));
+// The services run in their own process groups, so a launcher orphaned without a signal (its
+// parent killed hard) would leave them behind: notice it and stop them.
+const parentPid = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parentPid) void stopAll('parent process gone', 0);
+}, 1_000).unref();
 
 try {
   const php = phpIsUsable();

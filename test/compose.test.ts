@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { loadEnv } from '@manifold/platform/config';
 import type { z } from 'zod';
 import { SERVICES, SUBGRAPH_NAMES } from '../scripts/services.ts';
 
@@ -29,7 +30,7 @@ const ours = Object.entries(compose.services).flatMap(([name, service]) => {
   return entry === undefined ? [] : [{ name, service, entry }];
 });
 
-async function envKeysOf(entry: string): Promise<Set<string> | undefined> {
+async function envSchemaOf(entry: string): Promise<z.ZodObject | undefined> {
   const definition = SERVICES.find((service) => service.entry === entry);
   if (!definition) throw new Error(`${entry} is not in scripts/services.ts`);
   if (!definition.envSchema) return undefined;
@@ -37,8 +38,12 @@ async function envKeysOf(entry: string): Promise<Set<string> | undefined> {
     string,
     z.ZodObject
   >;
-  return new Set(Object.keys(module[definition.envSchema.exportName]!.shape));
+  return module[definition.envSchema.exportName];
 }
+const envKeysOf = async (entry: string) => {
+  const schema = await envSchemaOf(entry);
+  return schema && new Set(Object.keys(schema.shape));
+};
 
 describe('docker-compose.yml', () => {
   it('runs every service of the registry', () => {
@@ -64,6 +69,21 @@ describe('docker-compose.yml', () => {
             SUBGRAPH_NAMES.some((s) => s === subgraph));
         expect(ok, `${name}: ${key}`).toBe(true);
       }
+    }
+  });
+
+  it("gives each variable a value the service's config accepts", async () => {
+    for (const { name, service, entry } of ours) {
+      const schema = await envSchemaOf(entry);
+      if (!schema) continue;
+      // ${VAR:-default} interpolations are the user's to set; check what compose would pass by default.
+      const environment = Object.fromEntries(
+        Object.entries(service.environment ?? {}).map(([key, value]) => [
+          key,
+          value.replace(/\$\{\w+:-([^}]*)\}/g, '$1'),
+        ]),
+      );
+      expect(() => loadEnv(schema, environment), name).not.toThrow();
     }
   });
 

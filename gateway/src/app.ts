@@ -17,7 +17,7 @@ export interface GatewayDeps {
   logger: Logger;
   /** Shared cache (APQ); keyv over Redis or in memory. */
   cache: Keyv;
-  /** Production: no introspection, no landing page, masked unexpected errors. */
+  /** Production: no introspection, no schema hints in errors, no landing page, masked unexpected errors. */
   production: boolean;
   /** @default 10000 */
   subgraphTimeoutMs?: number;
@@ -51,6 +51,8 @@ export async function createApp({
     logger,
     csrfPrevention: true,
     introspection: !production,
+    // No "Did you mean …?" in production: those hints map the schema for anyone who asks.
+    hideSchemaDetailsFromClientErrors: production,
     includeStacktraceInErrorResponses: !production,
     formatError: createFormatError({ maskUnexpected: production }),
     // The keyv types exist twice (CJS and ESM builds); the instance is the same at runtime.

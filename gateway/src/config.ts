@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { BaseEnv, httpUrl } from '@manifold/platform/config';
+import { BaseEnv, ConfigError, httpUrl } from '@manifold/platform/config';
 import { z } from 'zod';
 
 export const GatewayEnv = BaseEnv.extend({
@@ -33,8 +33,8 @@ export function loadSubgraphUrlOverrides(
     if (!SUBGRAPH_URL_VARIABLE.test(key) || value === undefined || value === '') continue;
     const parsed = httpUrl().safeParse(value);
     if (parsed.success) overrides.set(key, parsed.data);
-    else problems.push(`✖ ${key}: must be an http(s) URL (got ${JSON.stringify(value)})`);
+    else problems.push(`${key}: must be an http(s) URL (got ${JSON.stringify(value)})`);
   }
-  if (problems.length > 0) throw new Error(`Invalid environment:\n${problems.join('\n')}`);
+  if (problems.length > 0) throw new ConfigError(problems);
   return overrides;
 }

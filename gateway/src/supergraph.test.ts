@@ -7,7 +7,7 @@ import { loadSubgraphUrlOverrides } from './config.ts';
 import { loadSupergraph } from './supergraph.ts';
 
 const BENCHMARK = fileURLToPath(
-  new URL('../../../shared/fixtures/gateways-benchmark/supergraph.graphql', import.meta.url),
+  new URL('../../test/fixtures/gateways-benchmark/supergraph.graphql', import.meta.url),
 );
 const OURS = fileURLToPath(new URL('../../schema/supergraph.graphql', import.meta.url));
 
@@ -41,7 +41,7 @@ describe('loadSupergraph', () => {
   it('refuses an override naming a subgraph the supergraph lacks', () => {
     const overrides = loadSubgraphUrlOverrides({ SUBGRAPH_BILLING_URL: 'http://billing/graphql' });
     expect(() => loadSupergraph(OURS, overrides)).toThrow(
-      /SUBGRAPH_BILLING_URL.*subgraphs are: content, orders, products, users/,
+      /SUBGRAPH_BILLING_URL: names no subgraph .*it has: content, orders, products, users/,
     );
   });
 
@@ -53,7 +53,7 @@ describe('loadSupergraph', () => {
 
   it('explains a missing file, bad syntax and a plain schema', () => {
     expect(() => loadSupergraph('/no/such/supergraph.graphql')).toThrow(
-      /Cannot read the supergraph at \/no\/such/,
+      /SUPERGRAPH_PATH: cannot read \/no\/such/,
     );
     expect(() => loadSupergraph(write('type Query {'))).toThrow(/is not valid GraphQL/);
     expect(() => loadSupergraph(write('type Query { a: String }'))).toThrow(

@@ -6,7 +6,7 @@ import { createApp } from '../src/app.ts';
 import { loadSupergraph } from '../src/supergraph.ts';
 
 const BENCHMARK = fileURLToPath(
-  new URL('../../../shared/fixtures/gateways-benchmark/supergraph.graphql', import.meta.url),
+  new URL('../../test/fixtures/gateways-benchmark/supergraph.graphql', import.meta.url),
 );
 
 describe('serving a supergraph that is not ours', () => {

@@ -118,11 +118,21 @@ describe('gateway over two live subgraphs', () => {
     expect(page.headers.get('content-type') ?? '').not.toContain('text/html');
   });
 
+  it('gives no schema hints ("Did you mean …?") in production errors', async () => {
+    const typo = await gateway.server.query('{ me { nam } }');
+    expect(typo.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(typo.errors?.[0]?.message).not.toMatch(/did you mean/i);
+  });
+
   it('blocks a simple GET that could be a cross-site request (CSRF prevention)', async () => {
     const forged = await fetch(
       `${gateway.server.url}/graphql?query=${encodeURIComponent('{ me { name } }')}`,
     );
     expect(forged.status).toBe(400);
+    expect(
+      ((await forged.json()) as { errors: { extensions: { code: string } }[] }).errors[0]
+        ?.extensions.code,
+    ).toBe('BAD_REQUEST');
     const allowed = await fetch(
       `${gateway.server.url}/graphql?query=${encodeURIComponent('{ me { name } }')}`,
       {

@@ -1,4 +1,5 @@
 import express from 'express';
+import { createClaims } from '@manifold/platform/claims';
 import { createHttpShell, finishHttpShell } from '@manifold/platform/http';
 import { docsRoutes } from '@manifold/platform/http-docs';
 import type { Logger } from '@manifold/platform/logger';
@@ -47,7 +48,12 @@ export function createApp({
   const customers = customerRoutes(reader, registry);
   const invoices = invoiceRoutes(reader, registry);
   const loyalty = loyaltyRoutes(reader, registry);
-  const tickets = ticketRoutes({ reader, forms, idempotency: createIdempotency(cache), registry });
+  const tickets = ticketRoutes({
+    reader,
+    forms,
+    idempotency: createIdempotency(cache, createClaims(cache, logger)),
+    registry,
+  });
   const app = createHttpShell(logger);
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', legacy: health() });

@@ -1,5 +1,5 @@
 import { createCache } from '@manifold/platform/cache';
-import { loadEnv } from '@manifold/platform/config';
+import { configOrExit, loadEnv } from '@manifold/platform/config';
 import { createLogger } from '@manifold/platform/logger';
 import { createUpstreamPolicy } from '@manifold/platform/resilience';
 import { runService } from '@manifold/platform/run-service';
@@ -9,7 +9,7 @@ import { createLegacyForms } from './clients/legacy-forms.ts';
 import { LegacySession } from './clients/legacy-session.ts';
 import { LegacyAdapterEnv } from './config.ts';
 
-const env = loadEnv(LegacyAdapterEnv);
+const env = configOrExit(() => loadEnv(LegacyAdapterEnv));
 const logger = createLogger({ service: 'legacy-rest-adapter', level: env.LOG_LEVEL });
 const session = new LegacySession({
   baseUrl: env.LEGACY_URL,

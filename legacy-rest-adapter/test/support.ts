@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listen } from '@manifold/platform/http-server';
-import { createUpstreamPolicy } from '@manifold/platform/resilience';
+import { createUpstreamPolicy, type UpstreamPolicyOptions } from '@manifold/platform/resilience';
 import { silentLogger, startPhpServer, type PhpServer } from '@manifold/platform/testing';
 import { Keyv } from 'keyv';
 import { createApp } from '../src/app.ts';
@@ -38,7 +38,13 @@ export interface Adapter {
 export async function startAdapter({
   cache = new Keyv(),
   monolith: shared,
-}: { cache?: Keyv; monolith?: PhpServer } = {}): Promise<Adapter> {
+  policy: policyOptions = {},
+}: {
+  cache?: Keyv;
+  monolith?: PhpServer;
+  /** Overrides of the test policy (fast backoff, a breaker that does not get in the way). */
+  policy?: Partial<Omit<UpstreamPolicyOptions, 'name' | 'logger'>>;
+} = {}): Promise<Adapter> {
   const scratch = mkdtempSync(join(tmpdir(), 'adapter-'));
   const monolith =
     shared ??
@@ -61,6 +67,7 @@ export async function startAdapter({
     timeoutMs: 3_000,
     initialDelayMs: 5,
     breakerThreshold: 100,
+    ...policyOptions,
   });
   const legacy = createLegacyClient({ baseUrl: monolith.url, session, policy });
   const { server, url }: { server: Server; url: string } = await listen(

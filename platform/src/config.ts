@@ -16,9 +16,26 @@ export const BaseEnv = z.object({
 });
 export type BaseEnv = z.infer<typeof BaseEnv>;
 
+/** A configuration an operator must fix (not a bug): every problem found, one per line. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`Invalid environment:\n${problems.map((problem) => `✖ ${problem}`).join('\n')}`);
+    this.problems = problems;
+  }
+}
+
+/** The problems of a failed parse, as `VARIABLE: what is wrong`. */
+function describeIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) =>
+    issue.path.length === 0 ? issue.message : `${issue.path.join('.')}: ${issue.message}`,
+  );
+}
+
 /**
  * Parses `source` against `schema`, once, at start-up. A bad or missing variable throws one
- * error that lists every problem, so an operator fixes them all in one go.
+ * ConfigError that lists every problem, so an operator fixes them all in one go.
  */
 export function loadEnv<Schema extends z.ZodType>(
   schema: Schema,
@@ -27,8 +44,22 @@ export function loadEnv<Schema extends z.ZodType>(
   // An empty string means "not set" (docker-compose and .env files produce them).
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ''));
   const parsed = schema.safeParse(cleaned);
-  if (!parsed.success) throw new Error(`Invalid environment:\n${z.prettifyError(parsed.error)}`);
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error));
   return parsed.data;
+}
+
+/**
+ * For `main.ts`: runs `load`; a ConfigError is printed as it is — every problem, no stack trace —
+ * and the process exits with status 1 before it opens a socket. Anything else is a bug and throws.
+ */
+export function configOrExit<T>(load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
 }
 
 /** A URL variable that must be http(s). */

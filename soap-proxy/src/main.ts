@@ -1,12 +1,12 @@
 import { createCache } from '@manifold/platform/cache';
-import { loadEnv } from '@manifold/platform/config';
+import { configOrExit, loadEnv } from '@manifold/platform/config';
 import { createLogger } from '@manifold/platform/logger';
 import { runService } from '@manifold/platform/run-service';
 import { createApp } from './app.ts';
 import { loadProxyConfig, SoapProxyEnv } from './config.ts';
 import { loadSoapServices } from './services/load-services.ts';
 
-const env = loadEnv(SoapProxyEnv);
+const env = configOrExit(() => loadEnv(SoapProxyEnv));
 const logger = createLogger({ service: 'soap-proxy', level: env.LOG_LEVEL });
 let services;
 try {

@@ -9,7 +9,7 @@ const run = promisify(execFile);
 const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 const WSDL = fileURLToPath(
   new URL(
-    '../../../shared/fixtures/wsdl/oorsprong-countryinfo/CountryInfoService.wsdl',
+    '../../test/fixtures/wsdl/oorsprong-countryinfo/CountryInfoService.wsdl',
     import.meta.url,
   ),
 );

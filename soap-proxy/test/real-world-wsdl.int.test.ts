@@ -6,9 +6,9 @@ import { createSchemaValidator } from '@manifold/platform/openapi-validator';
 import { loadWsdlDocuments } from '../src/wsdl/load.ts';
 import { describeWsdl } from '../src/wsdl/model.ts';
 
-const FIXTURES = fileURLToPath(new URL('../../../shared/fixtures/wsdl/', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../../test/fixtures/wsdl/', import.meta.url));
 
-/** The five public WSDLs (../shared/fixtures/wsdl/README.md) and what each must yield. */
+/** The five public WSDLs (test/fixtures/wsdl/README.md) and what each must yield. */
 const WSDLS = [
   { file: 'dneonline-calculator/CalculatorService.wsdl', operations: 8, ports: 2 },
   { file: 'oorsprong-countryinfo/CountryInfoService.wsdl', operations: 42, ports: 2 },

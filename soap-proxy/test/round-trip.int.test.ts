@@ -16,7 +16,7 @@ import { createSoapService, type SoapService } from '../src/services/soap-servic
 import { soapFault, startSoapDouble, type SoapDouble } from './soap-double.ts';
 
 const fixture = (path: string) =>
-  fileURLToPath(new URL(`../../../shared/fixtures/wsdl/${path}`, import.meta.url));
+  fileURLToPath(new URL(`../../test/fixtures/wsdl/${path}`, import.meta.url));
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const close of closers.splice(0)) await close();

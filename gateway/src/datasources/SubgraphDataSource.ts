@@ -1,8 +1,8 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { Fetcher } from '@apollo/utils.fetcher';
 import { REQUEST_ID_HEADER } from '@manifold/platform/request-id';
-import { GraphQLError } from 'graphql';
 import type { GatewayContext } from '../context.ts';
+import { toSubgraphFailure } from './subgraph-failure.ts';
 
 /** Header subgraphs read the caller's identity from; only the gateway sets it. */
 export const USER_ID_HEADER = 'x-manifold-user-id';
@@ -15,7 +15,8 @@ export interface SubgraphDataSourceOptions {
 
 /**
  * How the gateway talks to one subgraph: propagates the request id and the authenticated
- * identity, and turns transport failures into catalogue errors that name the subgraph.
+ * identity, and turns transport failures into catalogue errors that name the subgraph
+ * (`toSubgraphFailure`: a subgraph's own code survives even on a non-2xx answer).
  * No retries: a subgraph fetch may be a mutation (the federation gateway's own default).
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
@@ -41,30 +42,6 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   }
 
   override didEncounterError(error: Error): void {
-    throw this.#toCatalogueError(error);
-  }
-
-  #toCatalogueError(error: Error): GraphQLError {
-    const extensions = error instanceof GraphQLError ? error.extensions : {};
-    const status = (extensions['response'] as { status?: number } | undefined)?.status;
-    const serviceName = this.name;
-    if (status === 401 || status === 403) {
-      return new GraphQLError(error.message, {
-        extensions: { code: status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN', serviceName },
-      });
-    }
-    if (status !== undefined) {
-      return new GraphQLError(`Subgraph "${serviceName}" answered HTTP ${status}`, {
-        extensions: { code: 'UPSTREAM_ERROR', serviceName, status },
-      });
-    }
-    if (error.name === 'TimeoutError' || error.name === 'AbortError') {
-      return new GraphQLError(`Subgraph "${serviceName}" timed out`, {
-        extensions: { code: 'UPSTREAM_TIMEOUT', serviceName },
-      });
-    }
-    return new GraphQLError(`Subgraph "${serviceName}" is unavailable`, {
-      extensions: { code: 'UPSTREAM_UNAVAILABLE', serviceName },
-    });
+    throw toSubgraphFailure(error, this.name);
   }
 }

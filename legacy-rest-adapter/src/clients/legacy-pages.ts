@@ -24,7 +24,7 @@ export async function legacySlice<T>(
   }: { list: string; path: string; key: string; limit: number; cursor: string | undefined },
   map: (row: Record<string, unknown>) => T,
 ): Promise<Slice<T>> {
-  const offset = cursor === undefined ? 0 : Number(decodeCursor(list, cursor)[0]);
+  const offset = cursor === undefined ? 0 : decodeCursor(list, cursor, ['integer'])[0];
   const rows: Record<string, unknown>[] = [];
   let total = 0;
   for (let next = offset; rows.length < limit;) {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '@manifold/platform/errors';
+import type { Claims } from '@manifold/platform/claims';
 import type { Keyv } from 'keyv';
 
 export interface StoredResponse {
@@ -16,16 +17,33 @@ interface Record {
 
 const KEY = /^[\w\-:.]{1,255}$/;
 const TTL_MS = 24 * 3_600_000; // a day: long enough for any client retry loop
+// Longest a write may run before a duplicate may start another: well past the legacy timeout.
+const CLAIM_TTL_MS = 60_000;
 
 /**
  * `Idempotency-Key` for POSTs: the first request runs; a repeat with the same body gets the stored
  * first response (same status and body); the same key with another body → 422; a repeat while
- * the first is still running → 409. Records live in the shared cache for a day.
- * Concurrency is excluded within a process (a lock) and recorded for every replica; strict
- * cross-replica exclusion needs an atomic set-if-absent in Redis (not yet).
+ * the first is still running → 409. Records live in the shared cache for a day; "who runs" is an
+ * atomic claim in the same store (Redis `SET NX` across replicas), so N concurrent duplicates on
+ * any number of replicas make exactly one legacy write.
  */
-export function createIdempotency(cache: Keyv) {
-  const running = new Set<string>();
+export function createIdempotency(cache: Keyv, claims: Claims) {
+  const replayOrRefuse = (existing: Record | undefined, requestHash: string) => {
+    if (existing && existing.requestHash !== requestHash)
+      throw new AppError(
+        'IDEMPOTENCY_KEY_REUSED',
+        'This Idempotency-Key was used for a different request',
+      );
+    if (existing?.state === 'done' && existing.response)
+      return { ...existing.response, replayed: true };
+    return undefined;
+  };
+  const inFlight = () =>
+    new AppError(
+      'CONFLICT',
+      'A request with this Idempotency-Key is still being processed; retry shortly',
+      { details: { retryAfterSeconds: 1 } },
+    );
 
   return async function idempotent(
     scope: string,
@@ -49,33 +67,31 @@ export function createIdempotency(cache: Keyv) {
     }
     const key = `idempotency:${scope}:${rawKey}`;
     const requestHash = createHash('sha256').update(JSON.stringify(request)).digest('base64url');
-    const existing = await cache.get<Record>(key);
-    if (existing || running.has(key)) {
-      if (existing && existing.requestHash !== requestHash)
-        throw new AppError(
-          'IDEMPOTENCY_KEY_REUSED',
-          'This Idempotency-Key was used for a different request',
-        );
-      if (existing?.state === 'done' && existing.response)
-        return { ...existing.response, replayed: true };
-      throw new AppError(
-        'CONFLICT',
-        'A request with this Idempotency-Key is still being processed; retry shortly',
-        { details: { retryAfterSeconds: 1 } },
-      );
+    const earlier = replayOrRefuse(await cache.get<Record>(key), requestHash);
+    if (earlier) return earlier;
+    if (!(await claims.claim(key, CLAIM_TTL_MS))) {
+      const existing = await cache.get<Record>(key);
+      const replay = replayOrRefuse(existing, requestHash);
+      if (replay) return replay;
+      throw inFlight();
     }
-    running.add(key);
-    await cache.set(key, { state: 'in-flight', requestHash } satisfies Record, TTL_MS);
     try {
-      const response = await run();
+      // Re-read under the claim: the previous holder may have finished between our read and claim.
+      const finished = replayOrRefuse(await cache.get<Record>(key), requestHash);
+      if (finished) return finished;
+      await cache.set(key, { state: 'in-flight', requestHash } satisfies Record, TTL_MS);
+      let response: StoredResponse;
+      try {
+        response = await run();
+      } catch (error) {
+        // A failed attempt leaves no record: the client may retry with the same key.
+        await cache.delete(key);
+        throw error;
+      }
       await cache.set(key, { state: 'done', requestHash, response } satisfies Record, TTL_MS);
       return { ...response, replayed: false };
-    } catch (error) {
-      // A failed attempt leaves no record: the client may retry with the same key.
-      await cache.delete(key);
-      throw error;
     } finally {
-      running.delete(key);
+      await claims.release(key);
     }
   };
 }

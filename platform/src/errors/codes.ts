@@ -5,6 +5,7 @@
  */
 export const ErrorCode = {
   BAD_USER_INPUT: 'BAD_USER_INPUT',
+  BAD_REQUEST: 'BAD_REQUEST',
   GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
   GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
   PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
@@ -23,6 +24,7 @@ export const ErrorCode = {
   UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
   UPSTREAM_TIMEOUT: 'UPSTREAM_TIMEOUT',
   NOT_READY: 'NOT_READY',
+  STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -41,6 +43,11 @@ export const errorCatalog: Readonly<Record<ErrorCode, ErrorCatalogEntry>> = {
     status: 400,
     title: 'Invalid input',
     fix: 'Correct the fields listed in `errors[]` (or the message) and retry.',
+  },
+  BAD_REQUEST: {
+    status: 400,
+    title: 'Bad request',
+    fix: 'The HTTP request is not one the GraphQL endpoint accepts — e.g. a GET or form post without `Content-Type: application/json` or an `Apollo-Require-Preflight` header, refused as a possible cross-site request (CSRF prevention).',
   },
   GRAPHQL_PARSE_FAILED: {
     status: 400,
@@ -127,6 +134,11 @@ export const errorCatalog: Readonly<Record<ErrorCode, ErrorCatalogEntry>> = {
     status: 503,
     title: 'Not ready',
     fix: 'The service is starting or a dependency is down; retry shortly.',
+  },
+  STORE_UNAVAILABLE: {
+    status: 503,
+    title: 'Shared store unavailable',
+    fix: 'The shared store (Redis) that guarantees a write happens once is unreachable, so the write was not attempted; retry it with the same Idempotency-Key after `Retry-After`.',
   },
 };
 

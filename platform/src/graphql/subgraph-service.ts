@@ -19,7 +19,7 @@ export interface SubgraphAppOptions<TContext extends BaseContext> {
   subgraph: SubgraphDefinition<TContext>;
   context: (info: RequestInfo) => TContext | Promise<TContext>;
   logger: Logger;
-  /** Production mode: no landing page, masked unexpected errors, no stack traces. */
+  /** Production mode: no introspection or schema hints, no landing page, masked unexpected errors, no stack traces. */
   production: boolean;
   /** Extra checks for `/healthz` (e.g. the database answers). */
   health?: () => boolean;
@@ -42,6 +42,9 @@ export async function createSubgraphApp<TContext extends BaseContext>({
     schema: buildSubgraphSchema([{ typeDefs: subgraph.typeDefs, resolvers: subgraph.resolvers }]),
     logger,
     csrfPrevention: true,
+    // `_service { sdl }` keeps working for composition; introspection and schema hints do not.
+    introspection: !production,
+    hideSchemaDetailsFromClientErrors: production,
     includeStacktraceInErrorResponses: !production,
     formatError: createFormatError({ maskUnexpected: production }),
     plugins: production ? [ApolloServerPluginLandingPageDisabled()] : [],

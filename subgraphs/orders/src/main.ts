@@ -1,10 +1,10 @@
-import { loadEnv } from '@manifold/platform/config';
+import { configOrExit, loadEnv } from '@manifold/platform/config';
 import { serveSubgraph } from '@manifold/platform/graphql';
 import { createApp } from './app.ts';
 import { OrdersEnv } from './config.ts';
 import { openOrdersDatabase } from './data/database.ts';
 
-const env = loadEnv(OrdersEnv);
+const env = configOrExit(() => loadEnv(OrdersEnv));
 await serveSubgraph({
   name: 'orders',
   env,

@@ -1,3 +1,4 @@
+import { encodeCursor } from '@manifold/platform/pagination';
 import {
   serveGraphQL,
   silentLogger,
@@ -118,6 +119,9 @@ describe('products subgraph', () => {
       { filter: { minPrice: '10', maxPrice: '5' } },
       { first: 101 },
       { after: 'bogus' },
+      // Well encoded, but not a key this list issues: it must not quietly page from nowhere.
+      { after: encodeCursor('Query.products', ['abc']) },
+      { after: encodeCursor('Query.products', []) },
     ]) {
       const { errors } = await server.query(PAGE, variables);
       expect(errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');

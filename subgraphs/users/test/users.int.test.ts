@@ -1,3 +1,4 @@
+import { encodeCursor } from '@manifold/platform/pagination';
 import type { Server } from 'node:http';
 import { parse, print } from 'graphql';
 import { listen } from '@manifold/platform/http-server';
@@ -92,8 +93,17 @@ describe('users subgraph', () => {
   it('rejects first > 100 and a forged cursor with BAD_USER_INPUT', async () => {
     const tooMany = await query('{ users(first: 101) { totalCount } }');
     expect(tooMany.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    const forged = await query('{ users(first: 1, after: "garbage") { totalCount } }');
-    expect(forged.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    for (const after of [
+      'garbage',
+      encodeCursor('Query.users', ['x']),
+      encodeCursor('Query.users', []),
+    ]) {
+      const forged = await query(
+        'query ($after: String) { users(first: 1, after: $after) { totalCount } }',
+        { after },
+      );
+      expect(forged.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    }
   });
 
   it('answers me from the forwarded identity and UNAUTHENTICATED without one', async () => {

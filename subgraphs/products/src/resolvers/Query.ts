@@ -16,10 +16,10 @@ export const Query = {
     args: PageArgs & { filter?: ProductFilterInput | null },
     { db }: ProductsContext,
   ) => {
-    const { limit, after } = parsePageArgs(PRODUCTS_CONNECTION, args);
+    const { limit, after } = parsePageArgs(PRODUCTS_CONNECTION, args, ['integer']);
     const filter = productFilterSql(args.filter);
     const where = filter.where === '' ? '' : `WHERE ${filter.where}`;
-    const afterId = after === undefined ? 0 : Number(after[0]);
+    const afterId = after?.[0] ?? 0;
     const rows = db.all<ProductRow>(
       `SELECT * FROM products ${where === '' ? 'WHERE' : `${where} AND`} id > ? ORDER BY id LIMIT ?`,
       ...filter.params,

@@ -10,8 +10,8 @@ export const Query = {
     loaders.userById.load(id),
 
   users: (_: unknown, args: PageArgs, { db }: UsersContext) => {
-    const { limit, after } = parsePageArgs(USERS_CONNECTION, args);
-    const afterId = after === undefined ? 0 : Number(after[0]);
+    const { limit, after } = parsePageArgs(USERS_CONNECTION, args, ['integer']);
+    const afterId = after?.[0] ?? 0;
     const rows = db.all<UserRow>(
       'SELECT * FROM users WHERE id > ? ORDER BY id LIMIT ?',
       afterId,
