@@ -17,9 +17,10 @@ export class SqliteDatabase {
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.raw = new DatabaseSync(path);
-    // WAL lets the seeding process and readers coexist; NORMAL sync is safe with WAL.
+    // WAL lets the seeding process and readers coexist; NORMAL sync is safe with WAL. A writer
+    // that finds the database locked by another process waits up to 5 s instead of failing.
     this.raw.exec(
-      'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;',
+      'PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;',
     );
   }
 
