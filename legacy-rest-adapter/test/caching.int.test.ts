@@ -33,8 +33,8 @@ describe('GET caching and conditional requests', () => {
     });
     expect(revalidated.status).toBe(304);
     expect(await revalidated.text()).toBe('');
-    const changed = await fetch(`${adapter.url}/api/v2/invoices/42`, {
-      headers: { 'if-none-match': '"something-else"' },
+    const changed = await adapter.get('/api/v2/invoices/42', {
+      'if-none-match': '"something-else"',
     });
     expect(changed.status).toBe(200);
   });

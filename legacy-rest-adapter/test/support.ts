@@ -10,16 +10,31 @@ import { Keyv } from 'keyv';
 import { createApp } from '../src/app.ts';
 import { createLegacyClient } from '../src/clients/legacy-client.ts';
 import { createLegacyForms } from '../src/clients/legacy-forms.ts';
+import { createContractCheck, type OpenApiDocument } from './contract-check.ts';
 import { LegacySession } from '../src/clients/legacy-session.ts';
+
+export interface AdapterResponse {
+  status: number;
+  headers: Headers;
+  /** The parsed JSON body; `{}` for an empty one (304). */
+  body: Record<string, unknown>;
+}
 
 export interface Adapter {
   url: string;
   monolith: PhpServer;
   session: LegacySession;
-  get: (
+  /** GET through `request`. */
+  get: (path: string, headers?: Record<string, string>) => Promise<AdapterResponse>;
+  /**
+   * Calls the adapter; every answer is checked against its own /openapi.json (documented status,
+   * body matching the schema), so each test doubles as a contract test.
+   */
+  request: (
+    method: string,
     path: string,
-    headers?: Record<string, string>,
-  ) => Promise<{ status: number; headers: Headers; body: Record<string, unknown> }>;
+    options?: { body?: unknown; headers?: Record<string, string> },
+  ) => Promise<AdapterResponse>;
   /** Calls the monolith counted for one page/action (its test hooks). */
   legacyCalls: (operation: string) => Promise<number>;
   plan: (plan: {
@@ -82,18 +97,33 @@ export async function startAdapter({
     }),
     { port: 0, host: '127.0.0.1' },
   );
+  const check = createContractCheck(
+    (await (await fetch(`${url}/openapi.json`)).json()) as OpenApiDocument,
+  );
+  const request: Adapter['request'] = async (method, path, { body, headers = {} } = {}) => {
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    const parsed: unknown = text === '' ? undefined : JSON.parse(text);
+    const lowered = Object.fromEntries(
+      Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]),
+    );
+    check(method, path, lowered, response.status, response.headers.get('content-type'), parsed);
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: (parsed ?? {}) as Record<string, unknown>,
+    };
+  };
   return {
     url,
     monolith,
     session,
-    get: async (path, headers = {}) => {
-      const response = await fetch(`${url}${path}`, { headers });
-      return {
-        status: response.status,
-        headers: response.headers,
-        body: (await response.json()) as Record<string, unknown>,
-      };
-    },
+    request,
+    get: (path, headers = {}) => request('GET', path, { headers }),
     legacyCalls: async (operation) =>
       (
         (await (await fetch(`${monolith.url}/_test/calls?operation=${operation}`)).json()) as {

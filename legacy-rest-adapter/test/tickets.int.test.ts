@@ -12,23 +12,8 @@ afterAll(async () => {
   await adapter.close();
 });
 
-const send = async (
-  method: string,
-  path: string,
-  body: unknown,
-  headers: Record<string, string> = {},
-) => {
-  const response = await fetch(`${adapter.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  });
-  return {
-    status: response.status,
-    headers: response.headers,
-    body: (await response.json()) as Record<string, unknown>,
-  };
-};
+const send = (method: string, path: string, body: unknown, headers: Record<string, string> = {}) =>
+  adapter.request(method, path, { body, headers });
 const ticketsOf = async (customerId: number) =>
   (await adapter.get(`/api/v2/tickets?customerId=${customerId}&limit=1`)).body as {
     page: { total: number };
@@ -108,10 +93,9 @@ describe('ticket writes through the legacy forms', () => {
       const key = randomUUID();
       const answers = await Promise.all(
         Array.from({ length: 6 }, async (_, i) => {
-          const response = await fetch(`${replicas[i % 2]!.url}/api/v2/tickets`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', 'idempotency-key': key },
-            body: JSON.stringify({ customerId: 17, subject: 'Zwei Repliken' }),
+          const response = await replicas[i % 2]!.request('POST', '/api/v2/tickets', {
+            body: { customerId: 17, subject: 'Zwei Repliken' },
+            headers: { 'idempotency-key': key },
           });
           const replayed = response.headers.get('idempotent-replayed') === 'true';
           return replayed ? 'replayed' : response.status;
@@ -123,10 +107,9 @@ describe('ticket writes through the legacy forms', () => {
       expect(answers.every((answer) => [201, 409, 'replayed'].includes(answer))).toBe(true);
       expect((await ticketsOf(17)).page.total).toBe(before + 1);
       // Once done, either replica replays the first response.
-      const replay = await fetch(`${replicas[1]!.url}/api/v2/tickets`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'idempotency-key': key },
-        body: JSON.stringify({ customerId: 17, subject: 'Zwei Repliken' }),
+      const replay = await replicas[1]!.request('POST', '/api/v2/tickets', {
+        body: { customerId: 17, subject: 'Zwei Repliken' },
+        headers: { 'idempotency-key': key },
       });
       expect(replay.status).toBe(201);
       expect(replay.headers.get('idempotent-replayed')).toBe('true');
