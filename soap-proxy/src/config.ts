@@ -51,7 +51,7 @@ const Resilience = z.strictObject({
   maxAttempts: z.number().int().min(1).max(5).default(5),
   /** First backoff ceiling (full jitter). */
   initialDelayMs: z.number().int().nonnegative().default(100),
-  /** Consecutive transient failures that open the circuit. */
+  /** Consecutive failed calls (after their retries; transient failures only) that open the circuit. */
   breakerThreshold: z.number().int().positive().default(5),
   /** How long an open circuit waits before letting one probe through. */
   halfOpenAfterMs: z.number().int().positive().default(10_000),

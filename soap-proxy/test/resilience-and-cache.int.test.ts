@@ -16,12 +16,18 @@ beforeEach(async () => {
   await supplier.reset();
 });
 
-const health = async (proxy: Proxy) =>
+interface UpstreamStats {
+  state: string;
+  retries: number;
+  breaks: number;
+}
+const upstreamStats = async (proxy: Proxy) =>
   (
     (await (await fetch(`${proxy.url}/healthz`)).json()) as {
-      upstreams: Record<string, { state: string }>;
+      upstreams: Record<string, UpstreamStats>;
     }
-  ).upstreams['supplier']?.state;
+  ).upstreams['supplier'];
+const health = async (proxy: Proxy) => (await upstreamStats(proxy))?.state;
 
 describe('circuit breaker in front of a failing supplier', () => {
   it('opens after consecutive failures, fails fast without calling the supplier, probes when half-open, closes on success', async () => {
@@ -43,8 +49,102 @@ describe('circuit breaker in front of a failing supplier', () => {
 
       await supplier.reset(); // the supplier recovers
       await sleep(600);
+      expect(await health(proxy)).toBe('half-open'); // the next call will probe
       expect((await post(proxy, 'GetStockLevel', { sku: 'SKU-00001' })).status).toBe(200); // the half-open probe
       expect(await health(proxy)).toBe('closed');
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('shows half-open in /healthz once halfOpenAfterMs has passed; a failed probe, one attempt, re-opens the circuit', async () => {
+    const proxy = await startProxy({
+      endpoint: `${supplier.url}/`,
+      resilience: { maxAttempts: 2, breakerThreshold: 1, halfOpenAfterMs: 500 },
+      operations: { GetStockLevel: { safe: true, cacheTtlSeconds: 0 } },
+    });
+    try {
+      await supplier.plan({ operation: 'GetStockLevel', mode: 'http503' });
+      expect((await post(proxy, 'GetStockLevel', { sku: 'SKU-00001' })).status).toBe(503);
+      expect(await supplier.calls('GetStockLevel')).toBe(2); // one request, two attempts
+      expect(await upstreamStats(proxy)).toMatchObject({ state: 'open', breaks: 1 });
+
+      await sleep(600);
+      const healthz = (await (await fetch(`${proxy.url}/healthz`)).json()) as { status: string };
+      expect(healthz.status).toBe('degraded');
+      expect(await health(proxy)).toBe('half-open');
+      expect(await supplier.calls('GetStockLevel')).toBe(2); // reporting it probed nothing
+
+      const probe = await post(proxy, 'GetStockLevel', { sku: 'SKU-00001' });
+      expect(probe.status).toBe(503);
+      expect(probe.body['code']).toBe('UPSTREAM_UNAVAILABLE');
+      expect(await supplier.calls('GetStockLevel')).toBe(3); // the probe is not retried
+      expect(await upstreamStats(proxy)).toMatchObject({ state: 'open', breaks: 2 });
+
+      const shortCircuited = await post(proxy, 'GetStockLevel', { sku: 'SKU-00001' });
+      expect(shortCircuited.status).toBe(503);
+      expect(await supplier.calls('GetStockLevel')).toBe(3);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+describe('retries against the real supplier (5 attempts, the defaults)', () => {
+  it('one request that fails all 5 attempts does not open the circuit', async () => {
+    const proxy = await startProxy({
+      endpoint: `${supplier.url}/`,
+      operations: { GetStockLevel: { safe: true, cacheTtlSeconds: 0 } },
+    });
+    try {
+      await supplier.plan({ operation: 'GetStockLevel', mode: 'http503' });
+      const failed = await post(proxy, 'GetStockLevel', { sku: 'SKU-00001' });
+      expect(failed.status).toBe(503);
+      expect(failed.body['code']).toBe('UPSTREAM_UNAVAILABLE');
+      expect(await supplier.calls('GetStockLevel')).toBe(5);
+      expect(await upstreamStats(proxy)).toMatchObject({ state: 'closed', breaks: 0, retries: 4 });
+
+      await supplier.reset(); // still asked, not short-circuited
+      expect((await post(proxy, 'GetStockLevel', { sku: 'SKU-00001' })).status).toBe(200);
+      expect(await supplier.calls('GetStockLevel')).toBe(1);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('calls a supplier that keeps timing out exactly 5 times, then answers 504 UPSTREAM_TIMEOUT', async () => {
+    const proxy = await startProxy({
+      endpoint: `${supplier.url}/`,
+      timeoutMs: 150,
+      operations: { GetStockLevel: { safe: true, cacheTtlSeconds: 0 } },
+    });
+    try {
+      await supplier.plan({ operation: 'GetStockLevel', mode: 'latency', latencyMs: 400 });
+      const slow = await post(proxy, 'GetStockLevel', { sku: 'SKU-00001' });
+      expect(slow.status).toBe(504);
+      expect(slow.body['code']).toBe('UPSTREAM_TIMEOUT');
+      await sleep(500); // let the abandoned attempts reach the supplier before counting them
+      expect(await supplier.calls('GetStockLevel')).toBe(5);
+      expect(await health(proxy)).toBe('closed');
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+describe('network failures', () => {
+  it('answers 503 UPSTREAM_UNAVAILABLE with Retry-After when the supplier host does not resolve', async () => {
+    // .invalid never resolves (RFC 6761): ENOTFOUND, or EAI_AGAIN without a resolver.
+    const proxy = await startProxy({
+      endpoint: 'http://supplier.invalid/',
+      resilience: { maxAttempts: 2 },
+      operations: { GetStockLevel: { safe: true, cacheTtlSeconds: 0 } },
+    });
+    try {
+      const answer = await post(proxy, 'GetStockLevel', { sku: 'SKU-00001' });
+      expect(answer.status).toBe(503);
+      expect(answer.body['code']).toBe('UPSTREAM_UNAVAILABLE');
+      expect(answer.headers.get('retry-after')).toBe('1');
     } finally {
       await proxy.close();
     }

@@ -17,7 +17,7 @@ import {
 } from 'cockatiel';
 import type { Logger } from 'pino';
 import { isAppError } from '../errors/AppError.ts';
-import { isTransient, networkErrorCode } from './transient.ts';
+import { isTimeoutCode, isTransient, networkErrorCode } from './transient.ts';
 import { isUpstreamError, UpstreamError } from './UpstreamError.ts';
 
 export interface UpstreamPolicyOptions {
@@ -28,19 +28,27 @@ export interface UpstreamPolicyOptions {
   timeoutMs?: number;
   /** Attempts in all, for idempotent calls only. @default 5 */
   maxAttempts?: number;
-  /** First backoff ceiling; full jitter picks in [0, ceiling). @default 100 (ms) */
+  /** First backoff ceiling; full jitter picks in [0, ceiling), the ceiling doubling per retry. @default 100 (ms) */
   initialDelayMs?: number;
-  /** @default 5000 (5 s) */
+  /** Longest wait between two attempts, the upstream's Retry-After included. @default 5000 (5 s) */
   maxDelayMs?: number;
-  /** Consecutive transient failures that open the circuit. @default 5 */
+  /**
+   * Consecutive failed calls that open the circuit. A call is counted once, after its retries:
+   * one request that fails all its attempts is one failure. Only transient failures count.
+   * @default 5
+   */
   breakerThreshold?: number;
-  /** How long the circuit stays open before one probe is let through. @default 10000 (10 s) */
+  /**
+   * How long the circuit stays open before one probe (a single attempt) is let through; from then
+   * on `stats().state` reports `half-open`. @default 10000 (10 s)
+   */
   halfOpenAfterMs?: number;
 }
 
 export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
 
 export interface UpstreamPolicyStats {
+  /** `half-open` as soon as halfOpenAfterMs has passed: the next call will be the probe. */
   state: BreakerState;
   retries: number;
   breaks: number;
@@ -53,7 +61,11 @@ export interface CallOptions {
 
 export interface UpstreamPolicy {
   readonly name: string;
-  /** Runs `call` under the policy; failures leave as catalogue errors (UPSTREAM_*) or the call's own AppErrors. */
+  /**
+   * Runs `call` under the policy; failures leave as catalogue errors (UPSTREAM_*) or the call's own
+   * AppErrors. `signal` aborts when the attempt times out, never after `call` settles: a call must
+   * be done with its resources (a response body read or cancelled) before it resolves.
+   */
   execute<T>(call: (signal: AbortSignal) => Promise<T>, options: CallOptions): Promise<T>;
   stats(): UpstreamPolicyStats;
   dispose(): void;
@@ -67,9 +79,10 @@ const STATES: Record<CircuitState, BreakerState> = {
 };
 
 /**
- * One resilience policy per upstream, built once at start-up and shared by every call to it:
- * timeout per attempt → circuit breaker (counts transient failures only) → retries with exponential
- * backoff and full jitter, honouring the upstream's Retry-After — for idempotent calls only.
+ * One resilience policy per upstream, built once at start-up and shared by every call to it,
+ * outermost first: circuit breaker (counts failed calls, transient failures only) → retries with
+ * exponential backoff and full jitter, no sooner than the upstream's Retry-After — for idempotent
+ * calls only → timeout per attempt.
  */
 export function createUpstreamPolicy({
   name,
@@ -82,7 +95,13 @@ export function createUpstreamPolicy({
   halfOpenAfterMs = 10_000,
 }: UpstreamPolicyOptions): UpstreamPolicy {
   const transient = handleWhen(isTransient);
-  const perAttemptTimeout = timeout(timeoutMs, TimeoutStrategy.Aggressive);
+  // abortOnReturn off: aborting after every return costs a DOMException per call, and no caller
+  // relies on it — soap-proxy (node-soap/axios) and legacy-rest-adapter (fetch) have their whole
+  // response before they return. The signal still aborts when an attempt times out.
+  const perAttemptTimeout = timeout(timeoutMs, {
+    strategy: TimeoutStrategy.Aggressive,
+    abortOnReturn: false,
+  });
   const breaker = circuitBreaker(transient, {
     halfOpenAfter: halfOpenAfterMs,
     breaker: new ConsecutiveBreaker(breakerThreshold),
@@ -92,22 +111,32 @@ export function createUpstreamPolicy({
     maxDelay: maxDelayMs,
     generator: fullJitterGenerator,
   });
-  // The upstream knows best when it will be back: its Retry-After wins over our own schedule.
+  // The upstream knows best when it will be back: its Retry-After is the floor, and our own jittered
+  // delay goes on top so that the clients it turned away do not all come back in the same instant.
   const backoff = new DelegateBackoff<IRetryBackoffContext<unknown>, IBackoff<unknown> | undefined>(
     (context, previous) => {
       const next = previous ?? exponential.next();
       const error = 'error' in context.result ? context.result.error : undefined;
-      const retryAfterMs = isUpstreamError(error) ? error.retryAfterMs : undefined;
+      const retryAfterMs = isUpstreamError(error) ? (error.retryAfterMs ?? 0) : 0;
       return {
-        delay: Math.min(retryAfterMs ?? next.duration, maxDelayMs),
+        delay: Math.min(retryAfterMs + next.duration, maxDelayMs),
         state: next.next(context),
       };
     },
   );
+  // Retries only while the circuit is closed. A half-open probe is one attempt: an upstream still
+  // failing re-opens the circuit at once, and the callers cockatiel holds back until the probe
+  // settles are not kept waiting for a schedule. Once other calls have opened the circuit, calls
+  // still in their retries stop too: the upstream is known to be down, so it is left alone.
+  const retryable = handleWhen(
+    (error) => isTransient(error) && breaker.state === CircuitState.Closed,
+  );
   // maxAttempts counts the first try; cockatiel's counts retries.
-  const retries = retry(transient, { maxAttempts: Math.max(0, maxAttempts - 1), backoff });
+  const retries = retry(retryable, { maxAttempts: Math.max(0, maxAttempts - 1), backoff });
 
   const stats = { retries: 0, breaks: 0 };
+  // cockatiel moves to half-open only when the next call arrives; /healthz should see it before.
+  let openedAt = 0;
   const listeners = [
     retries.onRetry((event) => {
       stats.retries++;
@@ -117,6 +146,7 @@ export function createUpstreamPolicy({
       );
     }),
     breaker.onBreak(() => {
+      openedAt = Date.now(); // Date.now(), as cockatiel's own open → half-open check
       stats.breaks++;
       logger.error({ upstream: name, halfOpenAfterMs }, 'circuit opened: upstream failing');
     }),
@@ -127,7 +157,9 @@ export function createUpstreamPolicy({
       logger.info({ upstream: name }, 'circuit closed: upstream recovered');
     }),
   ];
-  const idempotentPolicy = wrap(retries, breaker, perAttemptTimeout);
+  // Breaker outside the retries: it sees a call's outcome once, after all its attempts, and an open
+  // circuit fails fast before any attempt (or retry) is made.
+  const idempotentPolicy = wrap(breaker, retries, perAttemptTimeout);
   const singleShotPolicy = wrap(breaker, perAttemptTimeout);
 
   return {
@@ -140,7 +172,13 @@ export function createUpstreamPolicy({
         throw toCatalogueError(name, error, halfOpenAfterMs);
       }
     },
-    stats: () => ({ state: STATES[breaker.state], ...stats }),
+    stats: () => ({
+      state:
+        breaker.state === CircuitState.Open && Date.now() - openedAt >= halfOpenAfterMs
+          ? 'half-open'
+          : STATES[breaker.state],
+      ...stats,
+    }),
     dispose: () => {
       for (const listener of listeners) listener.dispose();
     },
@@ -168,6 +206,12 @@ function toCatalogueError(upstream: string, error: unknown, halfOpenAfterMs: num
   }
   if (isAppError(error)) return error;
   const code = networkErrorCode(error);
+  if (code !== undefined && isTimeoutCode(code)) {
+    return new UpstreamError('UPSTREAM_TIMEOUT', upstream, `${upstream} timed out (${code})`, {
+      transient: true,
+      cause: error,
+    });
+  }
   if (code !== undefined) {
     return new UpstreamError(
       'UPSTREAM_UNAVAILABLE',

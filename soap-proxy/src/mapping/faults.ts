@@ -33,9 +33,17 @@ function retryAfterMs(headers: Record<string, unknown> | undefined): number | un
 /**
  * A failed SOAP call as a catalogue error. Client/Sender faults are the caller's to fix (422,
  * never retried); Server/Receiver faults are the supplier's (502); an HTTP 502/503/504 without a
- * fault is transient (retried for idempotent operations); a socket error is left for the policy.
+ * fault is transient (retried for idempotent operations). A network error — refused, reset, DNS
+ * (ENOTFOUND, EAI_AGAIN), axios's timeout (ECONNABORTED) or cancellation (ERR_CANCELED) — is left
+ * for the policy, which retries it and maps it to UPSTREAM_UNAVAILABLE or UPSTREAM_TIMEOUT.
  */
-export function toUpstreamError(upstream: string, operation: string, error: unknown): unknown {
+export function toUpstreamError(
+  upstream: string,
+  operation: string,
+  error: unknown,
+  /** Shapes a fault's detail (declared wsdl:faults are normalised like answers). */
+  normaliseDetail: (detail: unknown) => unknown = (detail) => detail,
+): unknown {
   if (networkErrorCode(error) !== undefined) return error;
   const failure = (error ?? {}) as SoapCallError;
   const fault = failure.root?.Envelope?.Body?.Fault;
@@ -46,9 +54,10 @@ export function toUpstreamError(upstream: string, operation: string, error: unkn
       (typeof fault.Reason?.Text === 'string' ? fault.Reason.Text : fault.Reason?.Text?.$value) ??
       'SOAP fault';
     const clientFault = code === 'Client' || code === 'Sender';
+    const detail = fault.detail ?? fault.Detail;
     const details = {
       faultcode: code,
-      ...((fault.detail ?? fault.Detail) ? { faultDetail: fault.detail ?? fault.Detail } : {}),
+      ...(detail ? { faultDetail: normaliseDetail(detail) } : {}),
     };
     return new UpstreamError(
       clientFault ? 'UPSTREAM_REJECTED' : 'UPSTREAM_ERROR',

@@ -11,7 +11,10 @@ export const ProductsEnv = BaseEnv.extend({
     .default(fileURLToPath(new URL('../../../.data/products.sqlite', import.meta.url))),
   /** soap-proxy, for Product.supplierStock. */
   SOAP_PROXY_URL: httpUrl().default('http://127.0.0.1:4100'),
-  /** Longest wait for supplier stock. */
-  SUPPLIER_STOCK_TIMEOUT_MS: z.coerce.number().int().positive().default(3_000),
+  /**
+   * Longest wait for supplier stock: long enough for soap-proxy's retries, below the gateway's
+   * SUBGRAPH_TIMEOUT_MS (the arithmetic is in clients/supplier-stock.ts).
+   */
+  SUPPLIER_STOCK_TIMEOUT_MS: z.coerce.number().int().positive().default(8_000), // 8 seconds
 });
 export type ProductsEnv = z.infer<typeof ProductsEnv>;

@@ -20,6 +20,19 @@ interface StockData {
 const query = (first: number) =>
   `{ products(first: ${first}) { edges { node { sku name supplierStock { available warehouse updatedAt } } } } }`;
 
+/** The PHP supplier's own test hooks: failure plans and a count of the SOAP calls it served. */
+const hooks = (supplier: PhpServer) => ({
+  reset: () => fetch(`${supplier.url}/_test/reset`, { method: 'POST', body: '{}' }),
+  plan: (plan: { operation: string; mode: 'http503'; times: number }) =>
+    fetch(`${supplier.url}/_test/plan`, { method: 'POST', body: JSON.stringify(plan) }),
+  calls: async (operation: string) =>
+    (
+      (await (await fetch(`${supplier.url}/_test/calls?operation=${operation}`)).json()) as {
+        count: number;
+      }
+    ).count,
+});
+
 describe('Product.supplierStock: gateway → products → soap-proxy → PHP SOAP supplier', () => {
   let supplier: PhpServer;
   let proxy: ServiceProcess;
@@ -70,6 +83,36 @@ describe('Product.supplierStock: gateway → products → soap-proxy → PHP SOA
         warehouse: level.warehouse,
       });
     }
+  });
+
+  it('makes exactly one GetStockLevels call to the supplier for a request with many products', async () => {
+    const supplierHooks = hooks(supplier);
+    await supplierHooks.reset();
+    const { body } = await graphql<StockData>(stack.gateway.url, query(100));
+    expect(body.errors).toBeUndefined();
+    const edges = body.data?.products.edges ?? [];
+    expect(edges).toHaveLength(100);
+    expect(edges.every(({ node }) => node.supplierStock !== null)).toBe(true);
+    expect(await supplierHooks.calls('GetStockLevels')).toBe(1);
+    expect(await supplierHooks.calls('GetStockLevel')).toBe(0);
+  });
+
+  it("waits out soap-proxy's retries: a supplier that fails four times, then answers, still yields stock", async () => {
+    const supplierHooks = hooks(supplier);
+    await supplierHooks.reset();
+    // Each 503 carries Retry-After: 1, so the proxy needs over 4 s to get its answer.
+    await supplierHooks.plan({ operation: 'GetStockLevels', mode: 'http503', times: 4 });
+    const { body } = await graphql<StockData>(stack.gateway.url, query(5)); // a page not cached yet
+    expect(body.errors).toBeUndefined();
+    const edges = body.data?.products.edges ?? [];
+    expect(edges.map(({ node }) => node.supplierStock !== null)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect(await supplierHooks.calls('GetStockLevels')).toBe(5);
   });
 
   it('keeps the rest of the product when the supplier is down: supplierStock null with a typed error', async () => {

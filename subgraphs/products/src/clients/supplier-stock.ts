@@ -15,59 +15,104 @@ export interface SupplierStockClient {
 export interface SupplierStockClientOptions {
   /** soap-proxy's base URL, e.g. http://127.0.0.1:4100 */
   baseUrl: string;
-  /** @default 3000 (3 s) */
+  /**
+   * Longest wait for one `levels()` call, all its batches together. Long enough to wait out
+   * soap-proxy's own retries, shorter than the gateway's subgraph timeout (see below).
+   * @default 8000 (8 s)
+   */
   timeoutMs?: number;
 }
 
 const BATCH = 100; // the supplier's GetStockLevels limit
 
+// Why 8 s. soap-proxy retries GetStockLevels (safe, so idempotent) up to 5 attempts. With the
+// shipped services.json (2 s per attempt, backoff ceilings 0.1/0.2/0.4/0.8 s) a refused supplier
+// takes ≤ 1.5 s to give up, and one answering 503 + Retry-After: 1 (as the reference supplier does)
+// 4 × (1 s + jitter) ≤ 5.5 s plus five round trips: we wait that out instead of giving up while the
+// proxy is still about to succeed. It must stay below the gateway's SUBGRAPH_TIMEOUT_MS (10 s), or
+// the gateway would drop the whole product rather than just supplierStock. A supplier that hangs on
+// every attempt (5 × 2 s) outlasts it: we then answer UPSTREAM_TIMEOUT ourselves, and after five
+// such requests the proxy's breaker fails fast. (Sending our remaining budget for the proxy to stop
+// retrying at would be tighter, but soap-proxy takes no such input yet.)
+
 /**
  * Supplier stock through soap-proxy's REST API (which brings the cache, retries and breaker).
- * Its problem+json codes are kept, so a supplier outage stays UPSTREAM_UNAVAILABLE end to end.
+ * Its problem+json codes are kept, so a supplier outage stays UPSTREAM_UNAVAILABLE end to end;
+ * our own timeout is UPSTREAM_TIMEOUT, a soap-proxy we cannot reach UPSTREAM_UNAVAILABLE.
  */
 export function createSupplierStockClient({
   baseUrl,
-  timeoutMs = 3_000,
+  timeoutMs = 8_000,
 }: SupplierStockClientOptions) {
+  const post = async (
+    skus: readonly string[],
+    requestId: string | undefined,
+    signal: AbortSignal,
+  ) => {
+    try {
+      const response = await fetch(`${baseUrl}/api/v1/supplier/GetStockLevels`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(requestId ? { 'x-request-id': requestId } : {}),
+        },
+        body: JSON.stringify({ sku: skus }),
+        signal,
+      });
+      return { ok: response.ok, status: response.status, text: await response.text() };
+    } catch (error) {
+      const name = (error as { name?: unknown } | undefined)?.name;
+      if (name === 'TimeoutError' || name === 'AbortError')
+        throw new AppError('UPSTREAM_TIMEOUT', `Supplier stock timed out after ${timeoutMs} ms`, {
+          cause: error,
+        });
+      throw new AppError(
+        'UPSTREAM_UNAVAILABLE',
+        'Supplier stock is unavailable (soap-proxy unreachable)',
+        { cause: error },
+      );
+    }
+  };
+
+  const batchLevels = async (
+    skus: readonly string[],
+    requestId: string | undefined,
+    signal: AbortSignal,
+  ): Promise<StockLevel[]> => {
+    const { ok, status, text } = await post(skus, requestId, signal);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (error) {
+      throw new AppError('UPSTREAM_ERROR', `Supplier stock failed: HTTP ${status}, not JSON`, {
+        cause: error,
+      });
+    }
+    if (!ok) {
+      const problem = (body ?? {}) as { code?: unknown; detail?: unknown };
+      const code = isErrorCode(problem.code) ? problem.code : 'UPSTREAM_ERROR';
+      throw new AppError(
+        code,
+        `Supplier stock failed: ${typeof problem.detail === 'string' ? problem.detail : `HTTP ${status}`}`,
+      );
+    }
+    return (body as { level?: StockLevel[] }).level ?? [];
+  };
+
   // Per request, so the caller's request id travels on to soap-proxy.
   return (requestId?: string): SupplierStockClient => ({
     async levels(skus) {
-      const found = new Map<string, StockLevel>();
-      for (let start = 0; start < skus.length; start += BATCH) {
-        const batch = skus.slice(start, start + BATCH);
-        let response: Response;
-        try {
-          response = await fetch(`${baseUrl}/api/v1/supplier/GetStockLevels`, {
-            method: 'POST',
-            headers: {
-              'content-type': 'application/json',
-              ...(requestId ? { 'x-request-id': requestId } : {}),
-            },
-            body: JSON.stringify({ sku: batch }),
-            signal: AbortSignal.timeout(timeoutMs),
-          });
-        } catch (error) {
-          throw new AppError(
-            'UPSTREAM_UNAVAILABLE',
-            'Supplier stock is unavailable (soap-proxy unreachable)',
-            { cause: error },
-          );
-        }
-        if (!response.ok) {
-          const problem = (await response.json().catch(() => ({}))) as {
-            code?: unknown;
-            detail?: unknown;
-          };
-          const code = isErrorCode(problem.code) ? problem.code : 'UPSTREAM_ERROR';
-          throw new AppError(
-            code,
-            `Supplier stock failed: ${typeof problem.detail === 'string' ? problem.detail : `HTTP ${response.status}`}`,
-          );
-        }
-        const { level } = (await response.json()) as { level: StockLevel[] };
-        for (const entry of level) found.set(entry.sku, entry);
-      }
-      return found;
+      // Sorted: the same SKUs are the same soap-proxy cache entry, whatever order they came in.
+      const unique = [...new Set(skus)].sort();
+      const batches: string[][] = [];
+      for (let start = 0; start < unique.length; start += BATCH)
+        batches.push(unique.slice(start, start + BATCH));
+      // One deadline for the whole call: batches run side by side within it.
+      const signal = AbortSignal.timeout(timeoutMs);
+      const answers = await Promise.all(
+        batches.map((batch) => batchLevels(batch, requestId, signal)),
+      );
+      return new Map(answers.flat().map((entry) => [entry.sku, entry]));
     },
   });
 }
