@@ -1,5 +1,6 @@
 import express from 'express';
 import { createClaims } from '@manifold/platform/claims';
+import { createRepresentationCache } from '@manifold/platform/http-representation-cache';
 import { createHttpShell, finishHttpShell } from '@manifold/platform/http';
 import { docsRoutes } from '@manifold/platform/http-docs';
 import type { Logger } from '@manifold/platform/logger';
@@ -7,7 +8,9 @@ import type { Keyv } from 'keyv';
 import type { LegacyClient } from './clients/legacy-client.ts';
 import type { LegacyForms } from './clients/legacy-forms.ts';
 import { createLegacyReader } from './clients/legacy-reader.ts';
+import { createConditionalJson, privateCacheControl } from './http/conditional-json.ts';
 import { createIdempotency } from './http/idempotency.ts';
+import { representationKey } from './http/representation-key.ts';
 import { deprecationHeaders, versionFromHeader } from './http/versioning.ts';
 import { buildOpenApiDocument, createRegistry } from './openapi.ts';
 import { customerRoutes } from './routes/customers.ts';
@@ -31,6 +34,7 @@ export interface LegacyAdapterDeps {
 }
 
 /**
+ * fresh rendered answer in the shared cache → 200/304 at once; otherwise:
  * request id → access log → /healthz · /openapi.json · /docs → JSON body → /api: version from URL
  * or API-Version header → v1 (deprecation headers) | v2 → 404 → problem+json.
  */
@@ -45,14 +49,22 @@ export function createApp({
 }: LegacyAdapterDeps) {
   const reader = createLegacyReader(legacy, cache);
   const registry = createRegistry();
-  const customers = customerRoutes(reader, registry);
-  const invoices = invoiceRoutes(reader, registry);
-  const loyalty = loyaltyRoutes(reader, registry);
+  const representations = createRepresentationCache({
+    cache,
+    logger,
+    keyOf: representationKey,
+    cacheControl: privateCacheControl,
+  });
+  const sendConditionalJson = createConditionalJson(representations, logger);
+  const routeDeps = { reader, registry, sendConditionalJson };
+  const customers = customerRoutes(routeDeps);
+  const invoices = invoiceRoutes(routeDeps);
+  const loyalty = loyaltyRoutes(routeDeps);
   const tickets = ticketRoutes({
-    reader,
+    ...routeDeps,
     forms,
     idempotency: createIdempotency(cache, createClaims(cache, logger)),
-    registry,
+    representations,
   });
   const app = createHttpShell(logger);
   app.get('/healthz', (_req, res) => {
@@ -72,5 +84,5 @@ export function createApp({
   );
   api.use('/v2', customers.v2, invoices.v2, loyalty, tickets);
   app.use('/api', api);
-  return finishHttpShell(app, { logger, maskUnexpected: production });
+  return representations.inFrontOf(finishHttpShell(app, { logger, maskUnexpected: production }));
 }

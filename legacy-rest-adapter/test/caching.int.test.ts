@@ -47,6 +47,17 @@ describe('GET caching and conditional requests', () => {
     expect(await adapter.legacyCalls('invoice')).toBe(1);
   });
 
+  it('answers a repeat from the rendered copy, with the same deprecation headers, whichever way v1 was asked for', async () => {
+    await fetch(`${adapter.monolith.url}/_test/reset`, { method: 'POST' });
+    const first = await adapter.get('/api/v1/customers/44');
+    const viaHeader = await adapter.get('/api/customers/44', { 'api-version': '1' });
+    expect(viaHeader.headers.get('x-cache')).toBe('HIT');
+    expect(viaHeader.body).toEqual(first.body);
+    for (const header of ['deprecation', 'sunset', 'link', 'etag'])
+      expect(viaHeader.headers.get(header), header).toBe(first.headers.get(header));
+    expect(await adapter.legacyCalls('customer')).toBe(1);
+  });
+
   it('lets a second replica answer from Redis what the first one read', async () => {
     const redisUrl = await requireRedis();
     const namespace = `legacy-test-${randomUUID()}`;

@@ -1,5 +1,6 @@
 import { createKeyvNonBlocking } from '@keyv/redis';
 import { Keyv } from 'keyv';
+import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 
 export interface CacheOptions {
@@ -7,17 +8,31 @@ export interface CacheOptions {
   namespace: string;
   /** Redis connection; unset = in-memory. */
   redisUrl?: string | undefined;
+  /** Where warnings about an unreachable Redis go. */
   logger: Logger;
+  /**
+   * In memory only: the most entries kept; the least recently used go first. Keyv drops expired
+   * entries only when they are read again, so without a bound a long-running process would keep
+   * every answer it ever cached. @default 50000
+   */
+  maxEntries?: number;
 }
 
 /**
  * One keyv per service. With Redis it is non-blocking: a Redis outage turns reads into misses
- * and writes into no-ops, never an error to the client (it is logged).
+ * and writes into no-ops, never an error to the client (it is logged). In memory it is bounded
+ * (LRU), so it cannot grow without end.
  */
-export function createCache({ namespace, redisUrl, logger }: CacheOptions): Keyv {
+export function createCache({
+  namespace,
+  redisUrl,
+  logger,
+  maxEntries = 50_000,
+}: CacheOptions): Keyv {
   const cache =
     redisUrl === undefined
-      ? new Keyv({ namespace })
+      ? // keyv hands the store serialised entries (strings)
+        new Keyv({ namespace, store: new LRUCache<string, string>({ max: maxEntries }) })
       : createKeyvNonBlocking(redisUrl, { namespace, connectionTimeout: 1_000 });
   if (redisUrl !== undefined) cache.namespace = namespace;
   cache.on('error', (err: unknown) => {

@@ -45,4 +45,22 @@ describe('createCache', () => {
     await cache.set('k', 1);
     expect(await cache.get('k')).toBe(1);
   });
+
+  it('keeps at most maxEntries in memory, dropping the least recently used', async () => {
+    const cache = createCache({ namespace: 'lru', logger: silentLogger(), maxEntries: 2 });
+    await cache.set('a', 1);
+    await cache.set('b', 2);
+    await cache.get('a'); // a is now more recent than b
+    await cache.set('c', 3);
+    expect(await cache.get('b')).toBeUndefined();
+    expect(await cache.get('a')).toBe(1);
+    expect(await cache.get('c')).toBe(3);
+  });
+
+  it('still expires in-memory entries by their TTL', async () => {
+    const cache = createCache({ namespace: 'ttl', logger: silentLogger() });
+    await cache.set('k', 'v', 20);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(await cache.get('k')).toBeUndefined();
+  });
 });

@@ -2,7 +2,7 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { parseInput } from '@manifold/platform/errors';
 import { Router } from 'express';
 import type { LegacyReader, RequestReader } from '../clients/legacy-reader.ts';
-import { sendConditionalJson } from '../http/conditional-json.ts';
+import type { SendConditionalJson } from '../http/conditional-json.ts';
 import { toCustomerV1, toCustomerV2 } from '../mapping/customers.ts';
 import { CustomerIdParams, CustomerV1, CustomerV2 } from '../schemas/customers.ts';
 import { problemResponse } from '../schemas/problem.ts';
@@ -16,10 +16,15 @@ const errors = {
 };
 
 /** GET /customers/:id in both versions; documented in `registry` from the same zod schemas. */
-export function customerRoutes(
-  reader: LegacyReader,
-  registry: OpenAPIRegistry,
-): { v1: Router; v2: Router } {
+export function customerRoutes({
+  reader,
+  registry,
+  sendConditionalJson,
+}: {
+  reader: LegacyReader;
+  registry: OpenAPIRegistry;
+  sendConditionalJson: SendConditionalJson;
+}): { v1: Router; v2: Router } {
   /** Customer records change rarely; a minute of caching takes the load off the monolith. */
   const TTL_SECONDS = 60;
   const load = async (read: RequestReader, rawParams: unknown) => {

@@ -3,7 +3,7 @@ import { parseInput } from '@manifold/platform/errors';
 import { Router } from 'express';
 import type { z } from 'zod';
 import type { LegacyReader } from '../clients/legacy-reader.ts';
-import { sendConditionalJson } from '../http/conditional-json.ts';
+import type { SendConditionalJson } from '../http/conditional-json.ts';
 import { legacySlice } from '../clients/legacy-pages.ts';
 import {
   toInvoiceSummaryV1,
@@ -42,10 +42,15 @@ interface VersionShape<Summary, Full> {
 }
 
 /** A customer's invoices (cursor pages) and one invoice with lines and totals, in v1 and v2. */
-export function invoiceRoutes(
-  reader: LegacyReader,
-  registry: OpenAPIRegistry,
-): { v1: Router; v2: Router } {
+export function invoiceRoutes({
+  reader,
+  registry,
+  sendConditionalJson,
+}: {
+  reader: LegacyReader;
+  registry: OpenAPIRegistry;
+  sendConditionalJson: SendConditionalJson;
+}): { v1: Router; v2: Router } {
   const build = <Summary, Full>(
     version: 'v1' | 'v2',
     { list, one, summary, full }: VersionShape<Summary, Full>,

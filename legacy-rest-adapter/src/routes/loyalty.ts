@@ -3,7 +3,7 @@ import { parseInput } from '@manifold/platform/errors';
 import { Router } from 'express';
 import { legacySlice } from '../clients/legacy-pages.ts';
 import type { LegacyReader } from '../clients/legacy-reader.ts';
-import { sendConditionalJson } from '../http/conditional-json.ts';
+import type { SendConditionalJson } from '../http/conditional-json.ts';
 import { legacyDateTime, legacyInteger } from '../mapping/legacy-values.ts';
 import { problemResponse } from '../schemas/problem.ts';
 import { PageQuery } from '../schemas/invoices.ts';
@@ -19,7 +19,15 @@ const errors = {
 };
 
 /** Loyalty balance (legacy loyalty.php) and history (loyalty_history.php, XML), the same in v1 and v2. */
-export function loyaltyRoutes(reader: LegacyReader, registry: OpenAPIRegistry): Router {
+export function loyaltyRoutes({
+  reader,
+  registry,
+  sendConditionalJson,
+}: {
+  reader: LegacyReader;
+  registry: OpenAPIRegistry;
+  sendConditionalJson: SendConditionalJson;
+}): Router {
   const router = Router();
   router.get('/customers/:id/loyalty', async (req, res) => {
     const { id } = parseInput(LoyaltyParams, req.params, { what: 'customer id' });

@@ -4,7 +4,9 @@ import { Router, type Request, type Response } from 'express';
 import type { LegacyForms } from '../clients/legacy-forms.ts';
 import { legacySlice } from '../clients/legacy-pages.ts';
 import type { LegacyReader } from '../clients/legacy-reader.ts';
-import { sendConditionalJson } from '../http/conditional-json.ts';
+import type { SendConditionalJson } from '../http/conditional-json.ts';
+import { representationKeysOf } from '../http/representation-key.ts';
+import type { RepresentationCache } from '@manifold/platform/http-representation-cache';
 import type { Idempotency } from '../http/idempotency.ts';
 import { toTicket, toTicketSummary } from '../mapping/tickets.ts';
 import { problemResponse } from '../schemas/problem.ts';
@@ -40,10 +42,20 @@ export interface TicketDeps {
   forms: LegacyForms;
   idempotency: Idempotency;
   registry: OpenAPIRegistry;
+  sendConditionalJson: SendConditionalJson;
+  /** Rendered answers a write must drop. */
+  representations: RepresentationCache;
 }
 
 /** Tickets: list, read, create (Idempotency-Key required), change status, comment. The same in v1 and v2. */
-export function ticketRoutes({ reader, forms, idempotency, registry }: TicketDeps): Router {
+export function ticketRoutes({
+  reader,
+  forms,
+  idempotency,
+  registry,
+  sendConditionalJson,
+  representations,
+}: TicketDeps): Router {
   const router = Router();
   const readTicket = async (id: number, ttlSeconds: number) => {
     const read = reader.forRequest(ttlSeconds);
@@ -53,9 +65,12 @@ export function ticketRoutes({ reader, forms, idempotency, registry }: TicketDep
       freshness: read.freshness(),
     };
   };
-  /** After a write: drop the cached copy and answer with the monolith's fresh state. */
+  /** After a write: drop the cached copies (legacy data, rendered answers) and answer with the monolith's fresh state. */
   const afterWrite = async (id: number) => {
-    await reader.invalidate([ticketPath(id)]);
+    await Promise.all([
+      reader.invalidate([ticketPath(id)]),
+      representations.invalidate(representationKeysOf(`/tickets/${id}`)),
+    ]);
     return (await readTicket(id, TICKET_TTL_SECONDS)).ticket;
   };
   const idFrom = (location: string) => Number(/[?&]id=(\d+)/.exec(location)?.[1] ?? Number.NaN);

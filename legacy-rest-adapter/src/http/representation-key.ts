@@ -1,0 +1,23 @@
+import type { IncomingMessage } from 'node:http';
+import { LATEST, VERSIONS } from './versioning.ts';
+
+/**
+ * Which rendered answer a request asks for: `v<version>:<path and query>`. `/api/v1/x` and
+ * `/api/x` + `API-Version: 1` are the same answer, so they share a key. Anything outside /api,
+ * or with a version we do not serve, has none (the full pipeline answers it).
+ */
+export function representationKey(req: IncomingMessage): string | undefined {
+  // Inside express the routers rewrite req.url; originalUrl keeps what the client sent.
+  const url = (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '';
+  const inPath = /^\/api\/v(\d+)(\/.*)$/.exec(url);
+  if (inPath) return `v${inPath[1]}:${inPath[2]}`;
+  if (!url.startsWith('/api/')) return undefined;
+  const header = req.headers['api-version'];
+  const version = typeof header === 'string' ? header.trim().replace(/^v/i, '') : LATEST;
+  if (!VERSIONS.includes(version as (typeof VERSIONS)[number])) return undefined;
+  return `v${version}:${url.slice('/api'.length)}`;
+}
+
+/** The keys of one resource path in every version (what a write to it must drop). */
+export const representationKeysOf = (path: string): string[] =>
+  VERSIONS.map((version) => `v${version}:${path}`);
