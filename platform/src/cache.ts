@@ -31,14 +31,33 @@ export function createCache({
 }: CacheOptions): Keyv {
   const cache =
     redisUrl === undefined
-      ? // keyv hands the store serialised entries (strings)
-        new Keyv({ namespace, store: new LRUCache<string, string>({ max: maxEntries }) })
+      ? new Keyv({ namespace, store: lruStore(maxEntries) })
       : createKeyvNonBlocking(redisUrl, { namespace, connectionTimeout: 1_000 });
   if (redisUrl !== undefined) cache.namespace = namespace;
   cache.on('error', (err: unknown) => {
     logger.warn({ err }, 'cache unavailable; treating as a miss');
   });
   return cache;
+}
+
+/**
+ * keyv's in-memory store contract is Map-like, and keyv keeps each entry's expiry inside the
+ * (serialised) entry itself. lru-cache's `set` takes an options object where keyv passes a TTL
+ * number, so adapt it rather than hand it over.
+ */
+function lruStore(max: number) {
+  const lru = new LRUCache<string, string>({ max });
+  return {
+    get: (key: string) => lru.get(key),
+    set: (key: string, value: string) => {
+      lru.set(key, value);
+    },
+    delete: (key: string) => lru.delete(key),
+    has: (key: string) => lru.has(key),
+    clear: () => {
+      lru.clear();
+    },
+  };
 }
 
 /** Builds a `<kind>:<id>` key; the namespace adds the service prefix. */

@@ -57,10 +57,11 @@ describe('createCache', () => {
     expect(await cache.get('c')).toBe(3);
   });
 
-  it('still expires in-memory entries by their TTL', async () => {
+  it('keeps an in-memory entry for its TTL, and not longer', async () => {
     const cache = createCache({ namespace: 'ttl', logger: silentLogger() });
-    await cache.set('k', 'v', 20);
-    await new Promise((resolve) => setTimeout(resolve, 40));
+    await cache.set('k', { v: 1 }, 60);
+    expect(await cache.get('k')).toEqual({ v: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 90));
     expect(await cache.get('k')).toBeUndefined();
   });
 });

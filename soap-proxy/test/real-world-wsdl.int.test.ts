@@ -3,6 +3,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
 import { buildOpenApi, type GeneratedApi } from '../src/openapi/document.ts';
 import { createSchemaValidator } from '@manifold/platform/openapi-validator';
+import { JsonSchemaBuilder } from '../src/wsdl/json-schema.ts';
 import { loadWsdlDocuments } from '../src/wsdl/load.ts';
 import { describeWsdl } from '../src/wsdl/model.ts';
 
@@ -89,10 +90,12 @@ describe('XSD constructs real vendors publish', () => {
           items: { anyOf: [{ $ref: '#/components/schemas/tLanguage' }, { type: 'null' }] },
         },
       },
+      additionalProperties: false,
     });
     expect(inputOf(api, '/api/v1/CountryInfoService/ListOfContinentsByName')).toEqual({
       type: 'object',
       properties: {},
+      additionalProperties: false,
     });
   });
 
@@ -120,6 +123,7 @@ describe('XSD constructs real vendors publish', () => {
     expect(inputOf(api, '/api/v1/MantisConnect/mc_version')).toEqual({
       type: 'object',
       properties: {},
+      additionalProperties: false,
     });
     expect(inputOf(api, '/api/v1/MantisConnect/mc_issue_get')).toMatchObject({
       required: ['username', 'password', 'issue_id'],
@@ -138,6 +142,40 @@ describe('XSD constructs real vendors publish', () => {
       },
       required: ['currencyID'],
     });
+  });
+
+  it('closes inputs to undeclared fields, except where the XSD is open (PayPal xsd:any in a base type)', async () => {
+    const calculator = await generate(WSDLS[0].file);
+    const add = createSchemaValidator(calculator.document).compile(
+      inputOf(calculator, '/api/v1/Calculator/Add'),
+    );
+    expect(add({ intA: 1, intB: 2 })).toBe(true);
+    expect(add({ intA: 1, intB: 2, injected: 'hello' })).toBe(false);
+
+    const paypal = await generate(WSDLS[4].file);
+    const balance = createSchemaValidator(paypal.document).compile(
+      inputOf(paypal, '/api/v1/PayPalAPIInterfaceService/GetBalance'),
+    );
+    expect(balance({ GetBalanceRequest: { Version: '204.0' } })).toBe(true);
+    // AbstractRequestType ends in <any>: its extensions take elements the XSD does not name.
+    expect(balance({ GetBalanceRequest: { Version: '204.0', Vendor: 'x' } })).toBe(true);
+    expect(balance({ GetBalanceRequest: { Version: '204.0' }, injected: 'x' })).toBe(false);
+  });
+
+  it('PayPal: elements of a repeating choice are arrays', async () => {
+    // No operation uses AccountSummaryType, so it is built on its own.
+    const builder = new JsonSchemaBuilder(
+      describeWsdl(await loadWsdlDocuments(`${FIXTURES}${WSDLS[4].file}`)).schemas,
+    );
+    builder.typeRef({ ns: 'urn:ebay:apis:eBLBaseComponents', name: 'AccountSummaryType' }, 'test');
+    const summary = builder.components['AccountSummaryType'] as {
+      properties: Record<string, Schema>;
+    };
+    expect(summary.properties['AdditionalAccountsCount']).toMatchObject({
+      type: 'array',
+      items: { type: 'integer' },
+    });
+    expect(summary.properties['AccountState']).toMatchObject({ type: 'array' });
   });
 
   it('offers GET only for safe operations whose input a query string can carry', async () => {

@@ -1,19 +1,6 @@
-import { AppError, type FieldError } from '@manifold/platform/errors';
-import type { ErrorObject, ValidateFunction } from 'ajv';
-
-/** Ajv errors as field errors with RFC 6901 pointers (a missing property points at itself). */
-function fieldErrors(errors: readonly ErrorObject[] | null | undefined): FieldError[] {
-  return (errors ?? []).map((error) => {
-    const missing =
-      error.keyword === 'required'
-        ? `/${(error.params as { missingProperty?: string }).missingProperty ?? ''}`
-        : '';
-    return {
-      pointer: `${error.instancePath}${missing}` || '/',
-      detail: error.message ?? 'is invalid',
-    };
-  });
-}
+import { AppError } from '@manifold/platform/errors';
+import type { ValidateFunction } from 'ajv';
+import { fieldErrors } from '../mapping/field-errors.ts';
 
 /** Validates before any SOAP call: nothing invalid ever reaches the supplier. */
 export function assertValid(validate: ValidateFunction, input: unknown, operation: string): void {

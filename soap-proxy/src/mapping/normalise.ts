@@ -1,5 +1,6 @@
 import type { JsonSchema } from '../wsdl/json-schema.ts';
 import {
+  isOpenObject,
   isRecord,
   objectProperties,
   schemaKind,
@@ -81,7 +82,7 @@ export function normalise(value: unknown, schema: JsonSchema, resolve: SchemaRes
         }
       }
       const result: Record<string, unknown> = {};
-      const open = resolve(inner)['additionalProperties'] === true;
+      const open = isOpenObject(inner, resolve);
       for (const [name, propertySchema] of Object.entries(properties)) {
         const normalised = normalise(flat[name], propertySchema, resolve);
         if (normalised !== undefined) result[name] = normalised;
@@ -112,4 +113,19 @@ export function normalise(value: unknown, schema: JsonSchema, resolve: SchemaRes
     case 'any':
       return value;
   }
+}
+
+/**
+ * A SOAP fault's detail, normalised like an answer when it carries a declared fault element;
+ * anything else (a fault the WSDL never declared) is passed on as node-soap parsed it.
+ */
+export function normaliseFaultDetail(
+  detail: unknown,
+  schema: JsonSchema | undefined,
+  resolve: SchemaResolver,
+): unknown {
+  if (!schema || !isRecord(detail)) return detail;
+  const declared = objectProperties(schema, resolve);
+  const carriesDeclared = Object.keys(detail).some((key) => stripPrefix(key) in declared);
+  return carriesDeclared ? normalise(detail, schema, resolve) : detail;
 }

@@ -43,6 +43,15 @@ export function objectProperties(
   return Object.assign({}, ...inherited, own) as Record<string, JsonSchema>;
 }
 
+/** Whether an object schema takes properties it does not list (xsd:any, anyAttribute), here or in a base. */
+export function isOpenObject(schema: JsonSchema, resolve: SchemaResolver): boolean {
+  const resolved = resolve(schema);
+  return (
+    resolved['additionalProperties'] === true ||
+    ((resolved['allOf'] ?? []) as JsonSchema[]).some((part) => isOpenObject(part, resolve))
+  );
+}
+
 export function schemaKind(
   schema: JsonSchema,
   resolve: SchemaResolver,

@@ -7,7 +7,7 @@ import {
   unwrapNullable,
   type SchemaResolver,
 } from '../mapping/schema-walk.ts';
-import { messageSchema } from './message-schema.ts';
+import { faultDetailSchema, messageSchema } from './message-schema.ts';
 import { restOperations, type RestOperation } from './operations.ts';
 
 export interface OpenApiOptions {
@@ -25,13 +25,30 @@ export interface OpenApiOptions {
 
 export interface GeneratedApi {
   document: Record<string, unknown>;
-  /** `queryable`: safe, with scalar inputs only, so it is also offered as GET with query parameters. */
-  operations: (RestOperation & { input: JsonSchema; output: JsonSchema; queryable: boolean })[];
+  /**
+   * `queryable`: safe, with scalar inputs only, so it is also offered as GET with query parameters.
+   * `faultDetail`: the JSON of the declared faults' detail (undefined when the WSDL declares none).
+   */
+  operations: (RestOperation & {
+    input: JsonSchema;
+    output: JsonSchema;
+    faultDetail: JsonSchema | undefined;
+    queryable: boolean;
+  })[];
 }
 
-const problem = (description: string) => ({
+const PROBLEM_REF = { $ref: '#/components/schemas/Problem' };
+
+/** A problem+json response; with a fault detail schema, `faultDetail` is documented as that. */
+const problem = (description: string, faultDetail?: JsonSchema) => ({
   description,
-  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+  content: {
+    'application/problem+json': {
+      schema: faultDetail
+        ? { allOf: [PROBLEM_REF, { type: 'object', properties: { faultDetail } }] }
+        : PROBLEM_REF,
+    },
+  },
 });
 
 /** RFC 9457 problem details, with the SOAP fault carried over when there was one. */
@@ -50,7 +67,11 @@ const PROBLEM_SCHEMA: JsonSchema = {
     instance: { type: 'string' },
     upstream: { type: 'string' },
     faultcode: { type: 'string' },
-    faultDetail: { description: 'The SOAP fault detail, as JSON' },
+    faultDetail: {
+      type: 'object',
+      description:
+        "The SOAP fault detail, as JSON (the operation's own responses name the declared fault elements)",
+    },
     errors: {
       type: 'array',
       items: {
@@ -83,6 +104,7 @@ export function buildOpenApi(
       ...rest,
       input,
       output: messageSchema(builder, rest.operation.output, rest.operation),
+      faultDetail: faultDetailSchema(builder, rest.operation),
       queryable:
         safeOperations.has(rest.operation.name) &&
         isScalarInput(input, createResolver(builder.components)),
@@ -98,6 +120,7 @@ export function buildOpenApi(
     service,
     input,
     output,
+    faultDetail,
     queryable,
   } of operations) {
     const base = {
@@ -122,8 +145,11 @@ export function buildOpenApi(
         '400': problem(
           'The input does not match the schema (a JSON pointer per invalid field); nothing was sent upstream',
         ),
-        '422': problem('The supplier rejected the request (SOAP Client/Sender fault)'),
-        '502': problem('The supplier failed (SOAP Server/Receiver fault, or an invalid answer)'),
+        '422': problem('The supplier rejected the request (SOAP Client/Sender fault)', faultDetail),
+        '502': problem(
+          'The supplier failed (SOAP Server/Receiver fault, or an answer that does not match the WSDL)',
+          faultDetail,
+        ),
         '503': problem('The supplier is unreachable or its circuit is open; see Retry-After'),
         '504': problem('The supplier did not answer in time'),
       },

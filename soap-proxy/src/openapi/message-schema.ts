@@ -12,7 +12,8 @@ export function messageSchema(
   operation: OperationModel,
 ): JsonSchema {
   const where = `operation ${operation.name}`;
-  if (!message || message.parts.length === 0) return { type: 'object', properties: {} };
+  if (!message || message.parts.length === 0)
+    return { type: 'object', properties: {}, additionalProperties: false };
   const [only] = message.parts;
   if (operation.style === 'document' && message.parts.length === 1 && only?.element)
     return builder.elementContent(only.element, where);
@@ -22,5 +23,27 @@ export function messageSchema(
     else if (part.type) properties[part.name] = builder.typeRef(part.type, where);
     else properties[part.name] = {};
   }
-  return { type: 'object', properties, required: message.parts.map((part) => part.name) };
+  return {
+    type: 'object',
+    properties,
+    required: message.parts.map((part) => part.name),
+    additionalProperties: false,
+  };
+}
+
+/**
+ * The JSON of a SOAP fault's detail when the operation declares `wsdl:fault`s: one property per
+ * declared detail element (by its name, as the detail carries it), or undefined when none is declared.
+ */
+export function faultDetailSchema(
+  builder: JsonSchemaBuilder,
+  operation: OperationModel,
+): JsonSchema | undefined {
+  const where = `fault of operation ${operation.name}`;
+  const properties: Record<string, JsonSchema> = {};
+  for (const part of operation.faults.flatMap((fault) => fault.parts)) {
+    if (part.element) properties[part.element.name] = builder.elementContent(part.element, where);
+    else if (part.type) properties[part.name] = builder.typeRef(part.type, where);
+  }
+  return Object.keys(properties).length === 0 ? undefined : { type: 'object', properties };
 }

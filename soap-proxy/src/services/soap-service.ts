@@ -4,7 +4,7 @@ import type { ValidateFunction } from 'ajv';
 import { createSoapInvokers, type SoapInvoker } from '../clients/soap-clients.ts';
 import type { OperationConfig, ServiceConfig } from '../config.ts';
 import { toUpstreamError } from '../mapping/faults.ts';
-import { normalise } from '../mapping/normalise.ts';
+import { normalise, normaliseFaultDetail } from '../mapping/normalise.ts';
 import { createResolver } from '../mapping/schema-walk.ts';
 import { toSoapArguments } from '../mapping/to-soap.ts';
 import { buildOpenApi, type GeneratedApi } from '../openapi/document.ts';
@@ -12,6 +12,7 @@ import { createSchemaValidator } from '@manifold/platform/openapi-validator';
 import type { JsonSchema } from '../wsdl/json-schema.ts';
 import { loadWsdlDocuments } from '../wsdl/load.ts';
 import { describeWsdl } from '../wsdl/model.ts';
+import { createAnswerChecks } from './answer-check.ts';
 
 const DEFAULTS: OperationConfig = {
   safe: false,
@@ -33,7 +34,10 @@ export interface BoundOperation {
   validateBody: ValidateFunction;
   /** Same schema, coercing query-string text (GET on safe operations). */
   validateQuery: ValidateFunction;
-  /** Calls the supplier once (no policy), JSON in and normalised JSON out. */
+  /**
+   * Calls the supplier once (no policy), JSON in and normalised JSON out; an answer that does not
+   * match the output schema rejects with UPSTREAM_ERROR.
+   */
   call: (input: unknown, signal: AbortSignal) => Promise<unknown>;
 }
 
@@ -73,6 +77,7 @@ export async function createSoapService(
   });
   const bodies = createSchemaValidator(api.document);
   const queries = createSchemaValidator(api.document, { coerceTypes: 'array' });
+  const answers = createAnswerChecks(api.document, config.name);
   const resolve = createResolver(
     (api.document['components'] as { schemas: Record<string, JsonSchema> }).schemas,
   );
@@ -104,6 +109,9 @@ export async function createSoapService(
       rest.operation.style === 'rpc' && (rest.operation.input?.parts.length ?? 0) === 0;
     const argumentsFor = (input: unknown) =>
       noParts ? null : toSoapArguments(input, rest.input, resolve);
+    const checkAnswer = answers.compile(rest.operation.name, rest.output);
+    const normaliseDetail = (detail: unknown) =>
+      normaliseFaultDetail(detail, rest.faultDetail, resolve);
     return {
       service: config.name,
       name: rest.operation.name,
@@ -115,15 +123,16 @@ export async function createSoapService(
       validateBody: bodies.compile(rest.input),
       validateQuery: queries.compile(rest.input),
       call: async (input, signal) => {
+        let result: unknown;
         try {
-          const result = await invoker(argumentsFor(input), {
-            signal,
-            timeoutMs: config.timeoutMs,
-          });
-          return normalise(result ?? {}, rest.output, resolve) ?? {};
+          result = await invoker(argumentsFor(input), { signal, timeoutMs: config.timeoutMs });
         } catch (error) {
-          throw toUpstreamError(config.name, rest.operation.name, error);
+          throw toUpstreamError(config.name, rest.operation.name, error, normaliseDetail);
         }
+        // Checked after normalising: the caller gets exactly what was checked, or a 502.
+        const answer = normalise(result ?? {}, rest.output, resolve) ?? {};
+        checkAnswer(answer);
+        return answer;
       },
     };
   });

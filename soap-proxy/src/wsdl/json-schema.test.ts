@@ -41,7 +41,41 @@ const XSD = `<?xml version="1.0"?>
   <xs:complexType name="CategoryArray">
     <xs:complexContent><xs:restriction base="soapenc:Array"><xs:attribute ref="soapenc:arrayType" wsdl:arrayType="tns:Category[]"/></xs:restriction></xs:complexContent>
   </xs:complexType>
+  <xs:complexType name="Extensible">
+    <xs:sequence><xs:element name="id" type="xs:string"/><xs:any processContents="lax" minOccurs="0"/></xs:sequence>
+  </xs:complexType>
+  <xs:complexType name="Attributed">
+    <xs:sequence><xs:element name="id" type="xs:string"/></xs:sequence><xs:anyAttribute/>
+  </xs:complexType>
+  <xs:complexType name="Counts">
+    <xs:sequence>
+      <xs:element name="title" type="xs:string"/>
+      <xs:sequence minOccurs="0" maxOccurs="unbounded"><xs:element name="key" type="xs:string"/><xs:element name="count" type="xs:int"/></xs:sequence>
+      <xs:choice maxOccurs="unbounded"><xs:element name="tag" type="xs:string"/><xs:element name="flag" type="xs:boolean"/></xs:choice>
+    </xs:sequence>
+  </xs:complexType>
+  <xs:complexType name="Contact">
+    <xs:sequence>
+      <xs:element name="name" type="xs:string"/>
+      <xs:choice minOccurs="0"><xs:element name="email" type="xs:string"/><xs:element name="phone" type="xs:string"/></xs:choice>
+    </xs:sequence>
+  </xs:complexType>
+  <xs:simpleType name="Level"><xs:restriction base="xs:int"><xs:minInclusive value="0"/></xs:restriction></xs:simpleType>
+  <xs:simpleType name="Rank"><xs:restriction base="tns:Level"><xs:enumeration value="1"/><xs:enumeration value="2"/></xs:restriction></xs:simpleType>
+  <xs:simpleType name="TopRank"><xs:restriction base="tns:Rank"><xs:maxInclusive value="1"/></xs:restriction></xs:simpleType>
 </xs:schema>`;
+
+/** Where each unknown property sits, from Ajv's errors. */
+const pointers = (validate: { errors?: unknown }) =>
+  (
+    (validate.errors ?? []) as {
+      instancePath: string;
+      params: { additionalProperty?: string; unevaluatedProperty?: string };
+    }[]
+  ).map(
+    ({ instancePath, params }) =>
+      `${instancePath}/${params.additionalProperty ?? params.unevaluatedProperty ?? ''}`,
+  );
 
 function build() {
   const schema = new DOMParser().parseFromString(XSD, 'text/xml').documentElement!;
@@ -62,6 +96,7 @@ describe('JsonSchemaBuilder', () => {
         children: { type: 'array', items: { $ref: '#/components/schemas/Category' } },
       },
       required: ['name'],
+      additionalProperties: false,
     });
   });
 
@@ -94,7 +129,7 @@ describe('JsonSchemaBuilder', () => {
     });
   });
 
-  it('models extension as allOf of the base and the added elements', () => {
+  it('models extension as allOf of the base and the added elements, closed as a whole', () => {
     const { builder, ref } = build();
     ref('CardPayment');
     expect(builder.components['CardPayment']).toEqual({
@@ -102,6 +137,13 @@ describe('JsonSchemaBuilder', () => {
         { $ref: '#/components/schemas/Payment' },
         { type: 'object', properties: { cvv: { type: 'string' } }, required: ['cvv'] },
       ],
+      unevaluatedProperties: false,
+    });
+    // Payment is extended, so its component stays open; a use of Payment itself closes it.
+    expect(builder.components['Payment']).not.toHaveProperty('additionalProperties');
+    expect(ref('Payment')).toEqual({
+      $ref: '#/components/schemas/Payment',
+      unevaluatedProperties: false,
     });
   });
 
@@ -111,6 +153,7 @@ describe('JsonSchemaBuilder', () => {
     expect(builder.components['Tags']).toEqual({
       type: 'object',
       properties: { tag: { type: 'array', items: { type: ['string', 'null'] }, maxItems: 3 } },
+      additionalProperties: false,
     });
   });
 
@@ -121,6 +164,92 @@ describe('JsonSchemaBuilder', () => {
       type: 'array',
       items: { $ref: '#/components/schemas/Category' },
     });
+  });
+
+  it('closes object schemas: a property the XSD does not declare is invalid', () => {
+    const { builder, ref } = build();
+    const validate = createSchemaValidator({ components: { schemas: builder.components } }).compile(
+      ref('Category'),
+    );
+    expect(validate({ name: 'Tools' })).toBe(true);
+    expect(validate({ name: 'Tools', injected: 'hello' })).toBe(false);
+    expect(pointers(validate)).toEqual(['/injected']);
+    expect(validate({ name: 'Tools', children: [{ name: 'Saws', colour: 'red' }] })).toBe(false);
+    expect(pointers(validate)).toEqual(['/children/0/colour']);
+  });
+
+  it('keeps extensions closed too: base and added properties are valid, nothing else', () => {
+    const { builder, ref } = build();
+    const validator = createSchemaValidator({ components: { schemas: builder.components } });
+    const card = validator.compile(ref('CardPayment'));
+    const payment = validator.compile(ref('Payment'));
+    const base = { amount: '1.00', createdBy: 'me', currency: 'EUR', card: '4111' };
+    expect(card({ ...base, cvv: '123' })).toBe(true);
+    expect(card({ ...base, cvv: '123', injected: 'x' })).toBe(false);
+    expect(payment(base)).toBe(true);
+    expect(payment({ ...base, cvv: '123' })).toBe(false); // cvv belongs to the extension only
+  });
+
+  it('leaves types with xsd:any or anyAttribute open', () => {
+    const { builder, ref } = build();
+    ref('Extensible');
+    ref('Attributed');
+    expect(builder.components['Extensible']).toMatchObject({ additionalProperties: true });
+    expect(builder.components['Attributed']).toMatchObject({ additionalProperties: true });
+    const validate = createSchemaValidator({ components: { schemas: builder.components } }).compile(
+      ref('Extensible'),
+    );
+    expect(validate({ id: '1', anything: { nested: true } })).toBe(true);
+  });
+
+  it('makes elements of a repeating sequence or choice arrays', () => {
+    const { builder, ref } = build();
+    ref('Counts');
+    expect(builder.components['Counts']).toMatchObject({
+      properties: {
+        title: { type: 'string' },
+        key: { type: 'array', items: { type: 'string' } },
+        count: { type: 'array', items: { type: 'integer' } },
+        tag: { type: 'array', items: { type: 'string' } },
+        flag: { type: 'array', items: { type: 'boolean' } },
+      },
+      required: ['title'],
+    });
+    const validate = createSchemaValidator({ components: { schemas: builder.components } }).compile(
+      ref('Counts'),
+    );
+    expect(validate({ title: 't', key: ['a', 'b'], count: [1, 2], tag: ['x'], flag: [true] })).toBe(
+      true,
+    );
+    expect(validate({ title: 't', tag: ['x'] })).toBe(true);
+    expect(validate({ title: 't' })).toBe(false); // the repeating choice occurs at least once
+  });
+
+  it('allows no branch of an optional choice, but never two', () => {
+    const { builder, ref } = build();
+    const validate = createSchemaValidator({ components: { schemas: builder.components } }).compile(
+      ref('Contact'),
+    );
+    expect(validate({ name: 'Ann' })).toBe(true);
+    expect(validate({ name: 'Ann', email: 'ann@example.com' })).toBe(true);
+    expect(validate({ name: 'Ann', phone: '+31' })).toBe(true);
+    expect(validate({ name: 'Ann', email: 'ann@example.com', phone: '+31' })).toBe(false);
+  });
+
+  it('keeps enumerations and bounds of a user-defined numeric type numeric', () => {
+    const { builder, ref } = build();
+    const validator = createSchemaValidator({ components: { schemas: builder.components } });
+    const rank = validator.compile(ref('Rank'));
+    expect(builder.components['Rank']).toMatchObject({ type: 'integer' });
+    expect(JSON.stringify(builder.components['Rank'])).toContain('"enum":[1,2]');
+    expect(rank(1)).toBe(true);
+    expect(rank(2)).toBe(true);
+    expect(rank('1')).toBe(false);
+    expect(rank(3)).toBe(false);
+    const top = validator.compile(ref('TopRank'));
+    expect(builder.components['TopRank']).toMatchObject({ type: 'integer' });
+    expect(top(1)).toBe(true);
+    expect(top(2)).toBe(false); // maxInclusive of the restriction of a restriction
   });
 
   it('names the culprit when a referenced type is missing', () => {
