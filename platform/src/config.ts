@@ -49,16 +49,21 @@ export function loadEnv<Schema extends z.ZodType>(
 }
 
 /**
- * For `main.ts`: runs `load`; a ConfigError is printed as it is — every problem, no stack trace —
+ * For `main.ts`: runs `load` (sync or async); a ConfigError is printed as it is — every problem, no stack trace —
  * and the process exits with status 1 before it opens a socket. Anything else is a bug and throws.
  */
 export function configOrExit<T>(load: () => T): T {
-  try {
-    return load();
-  } catch (error) {
+  const exit = (error: unknown): never => {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
+  };
+  try {
+    const result = load();
+    // An async load (reading WSDLs, say) reports the same way when its promise rejects.
+    return (result instanceof Promise ? result.catch(exit) : result) as T;
+  } catch (error) {
+    return exit(error);
   }
 }
 

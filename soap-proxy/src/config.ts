@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BaseEnv, httpUrl } from '@manifold/platform/config';
+import { BaseEnv, ConfigError, httpUrl } from '@manifold/platform/config';
 import { z } from 'zod';
 
 export const SoapProxyEnv = BaseEnv.extend({
@@ -77,7 +77,29 @@ const ServiceConfig = z.strictObject({
 });
 export type ServiceConfig = z.infer<typeof ServiceConfig>;
 
-export const ProxyConfig = z.strictObject({ services: z.array(ServiceConfig).min(1) });
+export const ProxyConfig = z
+  .strictObject({ services: z.array(ServiceConfig).min(1) })
+  .superRefine(({ services }, context) => {
+    const seen = new Set<string>();
+    services.forEach((service, index) => {
+      // Names are URL segments and OpenAPI component prefixes: two would collide.
+      if (seen.has(service.name))
+        context.addIssue({
+          code: 'custom',
+          path: ['services', index, 'name'],
+          message: `another service is already called "${service.name}"`,
+        });
+      seen.add(service.name);
+      for (const [operation, settings] of Object.entries(service.operations)) {
+        if (settings.cacheTtlSeconds > 0 && !settings.safe)
+          context.addIssue({
+            code: 'custom',
+            path: ['services', index, 'operations', operation, 'cacheTtlSeconds'],
+            message: 'only safe operations are cached: set "safe": true or remove the TTL',
+          });
+      }
+    });
+  });
 export type ProxyConfig = z.infer<typeof ProxyConfig>;
 
 /** `${NAME}` / `${NAME:-default}` in config strings, from the environment (for containers). */
@@ -88,7 +110,26 @@ function interpolate(text: string, env: Readonly<Record<string, string | undefin
   );
 }
 
-/** Reads and validates the services file; every problem is listed in one error. Paths resolve against the file. */
+/** Local files the config names that do not exist, as `services.<i>.<field>: …` problems. */
+function missingFiles(config: ProxyConfig): string[] {
+  return config.services.flatMap((service, index) => {
+    const files: [string, string | undefined][] = [['wsdl', service.wsdl]];
+    if (service.auth.type === 'mtls')
+      files.push(
+        ['auth.certPath', service.auth.certPath],
+        ['auth.keyPath', service.auth.keyPath],
+        ['auth.caPath', service.auth.caPath],
+      );
+    return files
+      .filter(([, file]) => file !== undefined && !/^https?:\/\//.test(file) && !existsSync(file))
+      .map(([field, file]) => `services.${index}.${field}: no such file ${String(file)}`);
+  });
+}
+
+/**
+ * Reads and validates the services file; every problem is listed in one ConfigError. Paths
+ * resolve against the file.
+ */
 export function loadProxyConfig(
   path: string,
   env: Readonly<Record<string, string | undefined>> = process.env,
@@ -97,18 +138,25 @@ export function loadProxyConfig(
   try {
     raw = JSON.parse(interpolate(readFileSync(path, 'utf8'), env));
   } catch (error) {
-    throw new Error(`Cannot read the soap-proxy config ${path}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new ConfigError([`SOAP_PROXY_CONFIG: cannot read ${path}: ${(error as Error).message}`]);
   }
   const parsed = ProxyConfig.safeParse(raw);
   if (!parsed.success)
-    throw new Error(`Invalid soap-proxy config ${path}:\n${z.prettifyError(parsed.error)}`);
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${path}: ${issue.path.join('.')}: ${issue.message}`),
+    );
   const base = dirname(path);
   const local = (file: string) =>
     /^https?:\/\//.test(file) || isAbsolute(file) ? file : resolve(base, file);
+  const config = resolvePaths(parsed.data, local);
+  const missing = missingFiles(config);
+  if (missing.length > 0) throw new ConfigError(missing.map((problem) => `${path}: ${problem}`));
+  return config;
+}
+
+function resolvePaths(config: ProxyConfig, local: (file: string) => string): ProxyConfig {
   return {
-    services: parsed.data.services.map((service) => ({
+    services: config.services.map((service) => ({
       ...service,
       wsdl: local(service.wsdl),
       auth:

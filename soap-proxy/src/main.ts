@@ -8,14 +8,10 @@ import { loadSoapServices } from './services/load-services.ts';
 
 const env = configOrExit(() => loadEnv(SoapProxyEnv));
 const logger = createLogger({ service: 'soap-proxy', level: env.LOG_LEVEL });
-let services;
-try {
-  services = await loadSoapServices(loadProxyConfig(env.SOAP_PROXY_CONFIG), logger);
-} catch (error) {
-  // A configuration or WSDL problem, not a bug: say what is wrong, no stack trace.
-  logger.fatal((error as Error).message);
-  process.exit(1);
-}
+// A configuration or WSDL problem is not a bug: every problem, no stack trace, exit 1.
+const services = await configOrExit(async () =>
+  loadSoapServices(loadProxyConfig(env.SOAP_PROXY_CONFIG), logger),
+);
 const cache = createCache({ namespace: 'soap-proxy', redisUrl: env.REDIS_URL, logger });
 await runService({
   name: 'soap-proxy',

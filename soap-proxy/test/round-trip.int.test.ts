@@ -1,89 +1,20 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Server } from 'node:http';
-import { listen } from '@manifold/platform/http-server';
-import { silentLogger, startPhpServer } from '@manifold/platform/testing';
-import { Keyv } from 'keyv';
-import type soap from 'soap';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createApp } from '../src/app.ts';
-import { ProxyConfig } from '../src/config.ts';
-import { createSchemaValidator } from '@manifold/platform/openapi-validator';
-import { createSoapService, type SoapService } from '../src/services/soap-service.ts';
-import { soapFault, startSoapDouble, type SoapDouble } from './soap-double.ts';
+import { startPhpServer } from '@manifold/platform/testing';
+import { describe, expect, it } from 'vitest';
+import {
+  closers,
+  fixture,
+  lastEnvelope,
+  registerCleanup,
+  roundTrip,
+  serveProxy,
+} from './round-trip-support.ts';
+import { soapFault } from './soap-double.ts';
 
-const fixture = (path: string) =>
-  fileURLToPath(new URL(`../../test/fixtures/wsdl/${path}`, import.meta.url));
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const close of closers.splice(0)) await close();
-});
-
-interface Proxied {
-  service: SoapService;
-  call: (path: string, body: unknown) => Promise<{ status: number; body: Record<string, unknown> }>;
-  /** The answer must validate against the schema the proxy publishes for the operation at `path`. */
-  expectValidOutput: (path: string, body: unknown) => void;
-}
-
-/** soap-proxy in front of `endpoint`, configured from the WSDL alone (plus `extra` service settings). */
-async function serveProxy(
-  name: string,
-  wsdl: string,
-  endpoint: string,
-  extra: Record<string, unknown> = {},
-): Promise<Proxied> {
-  const [config] = ProxyConfig.parse({
-    services: [{ name, wsdl, endpoint, resilience: { maxAttempts: 1 }, ...extra }],
-  }).services;
-  const service = await createSoapService(config!, { logger: silentLogger() });
-  const { server, url }: { server: Server; url: string } = await listen(
-    createApp({ services: [service], cache: new Keyv(), logger: silentLogger(), production: true }),
-    { port: 0, host: '127.0.0.1' },
-  );
-  closers.push(
-    () =>
-      new Promise((resolve) => {
-        server.close(() => {
-          resolve();
-        });
-      }),
-  );
-  const validator = createSchemaValidator(service.api.document);
-  return {
-    service,
-    call: async (path, body) => {
-      const response = await fetch(`${url}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-    },
-    expectValidOutput: (path, body) => {
-      const operation = service.operations.find((candidate) => candidate.path === path)!;
-      const validate = validator.compile(operation.output);
-      expect(validate(body), JSON.stringify(validate.errors)).toBe(true);
-    },
-  };
-}
-
-/** A vendor double built by node-soap from the WSDL, and soap-proxy configured in front of it. */
-async function roundTrip(
-  name: string,
-  wsdl: string,
-  implementations: soap.IServices,
-  extra: Record<string, unknown> = {},
-): Promise<Proxied & { double: SoapDouble }> {
-  const double = await startSoapDouble(wsdl, implementations);
-  closers.push(double.close);
-  return { double, ...(await serveProxy(name, wsdl, double.url, extra)) };
-}
-
-const lastEnvelope = (double: SoapDouble) => double.received.at(-1)!;
+registerCleanup();
 
 describe('round trips against SOAP servers built from the real-world WSDLs', () => {
   it('dneonline calculator: SOAP 1.1 and 1.2 ports, and a fault', async () => {
@@ -238,33 +169,6 @@ describe('round trips against SOAP servers built from the real-world WSDLs', () 
     expect(denied.body['detail']).toBe('Access denied');
   });
 
-  it('sends the configured credentials: HTTP Basic, and a WS-Security UsernameToken with a digest', async () => {
-    const add = (args: { intA: string; intB: string }) => ({
-      AddResult: Number(args.intA) + Number(args.intB),
-    });
-    const services = {
-      Calculator: { CalculatorSoap: { Add: add }, CalculatorSoap12: { Add: add } },
-    };
-    const wsdl = fixture('dneonline-calculator/CalculatorService.wsdl');
-
-    const basic = await roundTrip('basic', wsdl, services, {
-      auth: { type: 'basic', username: 'shop', password: 's3cret' },
-    });
-    expect((await basic.call('/api/v1/basic/Add', { intA: 1, intB: 2 })).status).toBe(200);
-    expect(lastEnvelope(basic.double).authorization).toBe(
-      `Basic ${Buffer.from('shop:s3cret').toString('base64')}`,
-    );
-
-    const wsse = await roundTrip('wsse', wsdl, services, {
-      auth: { type: 'wsse', username: 'shop', password: 's3cret' },
-    });
-    expect((await wsse.call('/api/v1/wsse/Add', { intA: 1, intB: 2 })).status).toBe(200);
-    const envelope = lastEnvelope(wsse.double).body;
-    expect(envelope).toMatch(/<wsse:Security[\s\S]*<wsse:Username>shop<\/wsse:Username>/);
-    expect(envelope).toContain('#PasswordDigest');
-    expect(envelope).not.toContain('s3cret');
-  });
-
   it('PayPal: imported XSDs, extension types and attributes (served by PHP ext/soap from the same WSDL)', async () => {
     const wsdl = fixture('paypal-api/PayPalSvc.wsdl');
     const log = join(mkdtempSync(join(tmpdir(), 'paypal-')), 'envelopes.xml');
@@ -316,103 +220,5 @@ describe('round trips against SOAP servers built from the real-world WSDLs', () 
     const answer = await rt.call('/api/v1/dotted/Stock.Get', { sku: 'SKU-1' });
     expect(answer).toEqual({ status: 200, body: { available: 5 } });
     expect(lastEnvelope(rt.double).body).toMatch(/<(\w+:)?Stock\.Get\b/);
-  });
-
-  it('mutual TLS: presents the configured client certificate, and trusts the configured CA', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mtls-'));
-    const openssl = (...args: string[]) =>
-      execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-    openssl(
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'ca.key',
-      '-out',
-      'ca.crt',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=test-ca',
-    );
-    for (const [name, subject, extension] of [
-      ['server', '/CN=127.0.0.1', 'subjectAltName=IP:127.0.0.1'],
-      ['client', '/CN=manifold-proxy', 'extendedKeyUsage=clientAuth'],
-    ] as const) {
-      openssl(
-        'req',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        `${name}.key`,
-        '-out',
-        `${name}.csr`,
-        '-subj',
-        subject,
-        '-addext',
-        extension,
-      );
-      openssl(
-        'x509',
-        '-req',
-        '-in',
-        `${name}.csr`,
-        '-CA',
-        'ca.crt',
-        '-CAkey',
-        'ca.key',
-        '-CAcreateserial',
-        '-out',
-        `${name}.crt`,
-        '-days',
-        '1',
-        '-copy_extensions',
-        'copy',
-      );
-    }
-    const file = (name: string) => join(dir, name);
-    const add = (args: { intA: string; intB: string }) => ({
-      AddResult: Number(args.intA) + Number(args.intB),
-    });
-    const double = await startSoapDouble(
-      fixture('dneonline-calculator/CalculatorService.wsdl'),
-      { Calculator: { CalculatorSoap: { Add: add }, CalculatorSoap12: { Add: add } } },
-      {
-        key: readFileSync(file('server.key')),
-        cert: readFileSync(file('server.crt')),
-        ca: readFileSync(file('ca.crt')),
-        requestCert: true,
-        rejectUnauthorized: true,
-      },
-    );
-    closers.push(double.close);
-    let lastProblem: { detail?: string } = {};
-    const serve = async (auth: Record<string, unknown>) => {
-      const proxy = await serveProxy(
-        'secure',
-        fixture('dneonline-calculator/CalculatorService.wsdl'),
-        double.url,
-        { auth },
-      );
-      const { status, body } = await proxy.call('/api/v1/secure/Add', { intA: 20, intB: 22 });
-      lastProblem = body;
-      return status;
-    };
-
-    expect(
-      await serve({
-        type: 'mtls',
-        certPath: file('client.crt'),
-        keyPath: file('client.key'),
-        caPath: file('ca.crt'),
-      }),
-    ).toBe(200);
-    expect(double.received.at(-1)?.clientCertificate).toBe('manifold-proxy');
-    // Without the client certificate the supplier refuses the handshake: an upstream failure, never a 200.
-    expect(await serve({ type: 'none' })).toBe(502);
-    expect(lastProblem.detail).toMatch(/^TLS handshake with secure failed/);
   });
 });

@@ -15,6 +15,8 @@ export interface SoapDouble {
     authorization: string;
     clientCertificate: string;
   }[];
+  /** TLS connections accepted (HTTPS doubles): keep-alive shows as fewer connections than calls. */
+  tlsConnections: () => number;
   close: () => Promise<void>;
 }
 
@@ -30,6 +32,10 @@ export async function startSoapDouble(
 ): Promise<SoapDouble> {
   const received: SoapDouble['received'] = [];
   const server: Server = tls ? createTlsServer(tls) : createServer();
+  let tlsConnections = 0;
+  server.on('secureConnection', () => {
+    tlsConnections++;
+  });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const soapServer = soap.listen(server, {
@@ -59,6 +65,7 @@ export async function startSoapDouble(
   return {
     url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}/soap`,
     received,
+    tlsConnections: () => tlsConnections,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import soap from 'soap';
 import type { AuthConfig } from '../config.ts';
 import type { PortModel } from '../wsdl/model.ts';
+import { wsdlCredentials } from './wsdl-credentials.ts';
 
 type Callback = (error: unknown, result: unknown) => void;
 type SoapMethod = (args: unknown, callback: Callback, options: Record<string, unknown>) => void;
@@ -48,10 +49,13 @@ function security(auth: AuthConfig): soap.ISecurity | undefined {
         hasTimeStamp: true,
       });
     case 'mtls':
+      // forever: one keep-alive agent per client. Without it node-soap builds a new https.Agent
+      // per call, and every call pays a full TLS handshake.
       return new soap.ClientSSLSecurity(
         readFileSync(auth.keyPath),
         readFileSync(auth.certPath),
         auth.caPath ? readFileSync(auth.caPath) : undefined,
+        { forever: true },
       );
   }
 }
@@ -70,6 +74,7 @@ export async function createSoapInvokers(
   const credentials = security(auth);
   for (const port of ports) {
     const client = await soap.createClientAsync(wsdl, {
+      ...wsdlCredentials(auth).nodeSoap,
       endpoint: endpoint ?? port.address,
       forceSoap12Headers: port.soapVersion === '1.2',
       customDeserializer: DESERIALIZERS,

@@ -1,21 +1,37 @@
+import { ConfigError } from '@manifold/platform/config';
 import type { Logger } from '@manifold/platform/logger';
 import type { ProxyConfig } from '../config.ts';
 import { createSoapService, type SoapService } from './soap-service.ts';
 
-/** Builds every configured service; component names are prefixed only when several share one document. */
+/**
+ * Builds every configured service; component names are prefixed only when several share one
+ * document. A WSDL that cannot be loaded or a config naming operations its WSDL lacks is an
+ * operator's problem: all of them, for every service, come back in one ConfigError.
+ */
 export async function loadSoapServices(
   config: ProxyConfig,
   logger: Logger,
 ): Promise<SoapService[]> {
   const several = config.services.length > 1;
+  const problems: string[] = [];
   const services: SoapService[] = [];
   for (const service of config.services) {
-    services.push(
-      await createSoapService(service, {
-        logger,
-        ...(several ? { componentPrefix: `${service.name}.` } : {}),
-      }),
-    );
+    try {
+      services.push(
+        await createSoapService(service, {
+          logger,
+          ...(several ? { componentPrefix: `${service.name}.` } : {}),
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConfigError) problems.push(...error.problems);
+      else
+        problems.push(`${service.name}: cannot use ${service.wsdl}: ${(error as Error).message}`);
+    }
+  }
+  if (problems.length > 0) {
+    for (const built of services) built.policy.dispose();
+    throw new ConfigError(problems);
   }
   return services;
 }

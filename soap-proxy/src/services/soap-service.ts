@@ -1,7 +1,9 @@
+import { ConfigError } from '@manifold/platform/config';
 import type { Logger } from '@manifold/platform/logger';
 import { createUpstreamPolicy, type UpstreamPolicy } from '@manifold/platform/resilience';
 import type { ValidateFunction } from 'ajv';
 import { createSoapInvokers, type SoapInvoker } from '../clients/soap-clients.ts';
+import { wsdlCredentials } from '../clients/wsdl-credentials.ts';
 import type { OperationConfig, ServiceConfig } from '../config.ts';
 import { toUpstreamError } from '../mapping/faults.ts';
 import { normalise, normaliseFaultDetail } from '../mapping/normalise.ts';
@@ -53,7 +55,9 @@ export async function createSoapService(
   config: ServiceConfig,
   { logger, componentPrefix }: { logger: Logger; componentPrefix?: string },
 ): Promise<SoapService> {
-  const model = describeWsdl(await loadWsdlDocuments(config.wsdl));
+  const model = describeWsdl(
+    await loadWsdlDocuments(config.wsdl, { fetchInit: wsdlCredentials(config.auth).fetchInit }),
+  );
   const known = new Set(
     model.services.flatMap((service) =>
       service.ports.flatMap((port) => port.operations.map((operation) => operation.name)),
@@ -61,8 +65,10 @@ export async function createSoapService(
   );
   const unknown = Object.keys(config.operations).filter((name) => !known.has(name));
   if (unknown.length > 0)
-    throw new Error(
-      `${config.name}: the config names operations the WSDL lacks: ${unknown.join(', ')}`,
+    throw new ConfigError(
+      unknown.map(
+        (name) => `${config.name}: operations.${name}: ${config.wsdl} has no such operation`,
+      ),
     );
 
   const safeOperations = new Set(

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { DOMParser, type Element } from '@xmldom/xmldom';
+import { fetch, type Dispatcher } from 'undici';
 import { attribute, childElements, descendants, NS } from './xml.ts';
 
 export interface WsdlDocuments {
@@ -13,9 +14,19 @@ export interface WsdlDocuments {
 
 const isUrl = (location: string) => /^https?:\/\//i.test(location);
 
-async function readLocation(location: string, timeoutMs: number): Promise<string> {
+export interface WsdlFetchInit {
+  headers?: Record<string, string>;
+  /** An undici dispatcher, e.g. one presenting a client certificate (mTLS). */
+  dispatcher?: Dispatcher;
+}
+
+async function readLocation(
+  location: string,
+  timeoutMs: number,
+  init: WsdlFetchInit,
+): Promise<string> {
   if (!isUrl(location)) return readFile(location, 'utf8');
-  const response = await fetch(location, { signal: AbortSignal.timeout(timeoutMs) });
+  const response = await fetch(location, { ...init, signal: AbortSignal.timeout(timeoutMs) });
   if (!response.ok) throw new Error(`GET ${location} answered HTTP ${response.status}`);
   return response.text();
 }
@@ -35,11 +46,12 @@ function parseXml(text: string, location: string): Element {
 
 /**
  * Loads a WSDL and everything it pulls in: `wsdl:import`, and `xsd:import` / `xsd:include` with a
- * schemaLocation, resolved relative to the importing file. Each file is read once.
+ * schemaLocation, resolved relative to the importing file. Each file is read once; URLs are
+ * fetched with `fetchInit` (the service's transport credentials).
  */
 export async function loadWsdlDocuments(
   location: string,
-  { timeoutMs = 10_000 } = {},
+  { timeoutMs = 10_000, fetchInit = {} }: { timeoutMs?: number; fetchInit?: WsdlFetchInit } = {},
 ): Promise<WsdlDocuments> {
   const seen = new Set<string>();
   const result: WsdlDocuments = { location, definitions: [], schemas: [] };
@@ -47,7 +59,7 @@ export async function loadWsdlDocuments(
   const visit = async (target: string): Promise<void> => {
     if (seen.has(target)) return;
     seen.add(target);
-    const root = parseXml(await readLocation(target, timeoutMs), target);
+    const root = parseXml(await readLocation(target, timeoutMs, fetchInit), target);
     const base = isUrl(target)
       ? target
       : `file://${target.startsWith('/') ? '' : `${process.cwd()}/`}${target}`;
