@@ -31,7 +31,7 @@ export function createCache({
 }: CacheOptions): Keyv {
   const cache =
     redisUrl === undefined
-      ? new Keyv({ namespace, store: lruStore(maxEntries) })
+      ? inMemoryCache(namespace, maxEntries)
       : createKeyvNonBlocking(redisUrl, { namespace, connectionTimeout: 1_000 });
   if (redisUrl !== undefined) cache.namespace = namespace;
   cache.on('error', (err: unknown) => {
@@ -41,16 +41,28 @@ export function createCache({
 }
 
 /**
+ * In memory, entries are kept as the objects themselves: serialising every entry to JSON and back
+ * (keyv's default, which Redis needs) was most of what a cache hit cost. They are frozen instead,
+ * so no reader can change what the next one gets — the guarantee a copy from Redis gives.
+ */
+function inMemoryCache(namespace: string, maxEntries: number): Keyv {
+  const cache = new Keyv({ namespace, store: lruStore(maxEntries) });
+  cache.serialize = undefined;
+  cache.deserialize = undefined;
+  return cache;
+}
+
+/**
  * keyv's in-memory store contract is Map-like, and keyv keeps each entry's expiry inside the
- * (serialised) entry itself. lru-cache's `set` takes an options object where keyv passes a TTL
+ * entry itself. lru-cache's `set` takes an options object where keyv passes a TTL
  * number, so adapt it rather than hand it over.
  */
 function lruStore(max: number) {
-  const lru = new LRUCache<string, string>({ max });
+  const lru = new LRUCache<string, object>({ max });
   return {
     get: (key: string) => lru.get(key),
-    set: (key: string, value: string) => {
-      lru.set(key, value);
+    set: (key: string, value: object) => {
+      lru.set(key, deepFreeze(value));
     },
     delete: (key: string) => lru.delete(key),
     has: (key: string) => lru.has(key),
@@ -58,6 +70,20 @@ function lruStore(max: number) {
       lru.clear();
     },
   };
+}
+
+/** Freezes `value` and everything in it, so a reader cannot change what the next reader gets. */
+function deepFreeze<T>(value: T): T {
+  if (
+    value !== null &&
+    typeof value === 'object' &&
+    !ArrayBuffer.isView(value) &&
+    !Object.isFrozen(value)
+  ) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
 
 /** Builds a `<kind>:<id>` key; the namespace adds the service prefix. */

@@ -46,6 +46,16 @@ describe('createCache', () => {
     expect(await cache.get('k')).toBe(1);
   });
 
+  it('hands every in-memory reader the same frozen entry: no reader can change what the next one gets', async () => {
+    const cache = createCache({ namespace: 'frozen', logger: silentLogger() });
+    await cache.set('order', { lines: [{ sku: 'A', quantity: 1 }] });
+    const first = await cache.get<{ lines: { quantity: number }[] }>('order');
+    expect(() => {
+      first!.lines[0]!.quantity = 99;
+    }).toThrow(TypeError);
+    expect(await cache.get('order')).toEqual({ lines: [{ sku: 'A', quantity: 1 }] });
+  });
+
   it('keeps at most maxEntries in memory, dropping the least recently used', async () => {
     const cache = createCache({ namespace: 'lru', logger: silentLogger(), maxEntries: 2 });
     await cache.set('a', 1);

@@ -125,6 +125,7 @@ describe('createUpstreamPolicy', () => {
 describe('createUpstreamPolicy: the breaker counts failed calls, not attempts', () => {
   afterEach(() => {
     vi.useRealTimers();
+    vi.restoreAllMocks();
   });
 
   it('one failing call with 5 attempts does not open a circuit whose threshold is 5', async () => {
@@ -159,6 +160,8 @@ describe('createUpstreamPolicy: the breaker counts failed calls, not attempts', 
 
   it('stops retrying a call once other calls have opened the circuit', async () => {
     vi.useFakeTimers();
+    // Full jitter may pick a delay of ~0 ms, which would let the retry run before the circuit opens.
+    vi.spyOn(Math, 'random').mockReturnValue(0.5);
     const policy = policyFor({ maxAttempts: 5, breakerThreshold: 1, initialDelayMs: 50 });
     const retrying = flaky(100, refused);
     const result = policy.execute(retrying.call, { idempotent: true });

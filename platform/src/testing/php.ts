@@ -37,14 +37,19 @@ export async function startPhpServer({
   router,
   env = {},
   workers = 4,
+  cpus,
 }: {
   router: string;
   env?: Record<string, string>;
   workers?: number;
+  /** Pin the server and its workers to these CPUs (`taskset -c`), e.g. "1" — for benchmarks. */
+  cpus?: string;
 }): Promise<PhpServer> {
   requirePhp();
   const port = await freePort();
-  const child: ChildProcess = spawn('php', ['-S', `127.0.0.1:${port}`, router], {
+  const php = ['php', '-S', `127.0.0.1:${port}`, router];
+  const [command = 'php', ...args] = cpus === undefined ? php : ['taskset', '-c', cpus, ...php];
+  const child: ChildProcess = spawn(command, args, {
     env: { ...process.env, PHP_CLI_SERVER_WORKERS: String(workers), ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
     // Its own process group: PHP_CLI_SERVER_WORKERS forks workers that outlive a signal to the master alone.

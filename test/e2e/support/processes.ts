@@ -37,6 +37,8 @@ export interface StartOptions {
   readyPath: string;
   /** @default 120000 — a first start seeds its database. */
   readyTimeoutMs?: number;
+  /** Pin the process to these CPUs (`taskset -c`), e.g. "0" — for benchmarks. */
+  cpus?: string;
 }
 
 /** Spawns `node <entry>` (Node 24, this very binary) and waits until `readyPath` answers 200. */
@@ -47,8 +49,13 @@ export async function startService({
   env,
   readyPath,
   readyTimeoutMs = 120_000,
+  cpus,
 }: StartOptions): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [entry], {
+  const [command, args] =
+    cpus === undefined
+      ? [process.execPath, [entry]]
+      : ['taskset', ['-c', cpus, process.execPath, entry]];
+  const child = spawn(command, args, {
     cwd: REPO_ROOT,
     env: {
       ...process.env,
