@@ -16,7 +16,9 @@ export function requireWrk(): void {
   } catch (error) {
     // wrk --version exits 1 after printing its version; only a missing binary is a problem.
     if ((error as NodeJS.ErrnoException).code === 'ENOENT')
-      throw new Error('The benchmarks need wrk: apt-get install -y wrk (or brew install wrk)');
+      throw new Error('The benchmarks need wrk: apt-get install -y wrk (or brew install wrk)', {
+        cause: error,
+      });
   }
 }
 
