@@ -10,10 +10,13 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPhpServer } from '@manifold/platform/testing';
 import { freePort, REPO_ROOT, startService } from '../test/e2e/support/processes.ts';
-import type { LoadResult } from './support/load.ts';
+import { measureInRounds, type Scenario, type ScenarioResult } from './support/rounds.ts';
 import { requireWrk, runWrk } from './support/wrk.ts';
 
 const DURATION_MS = Number(process.env['BENCH_DURATION_MS'] ?? 10_000);
+const WARMUP_MS = 5_000;
+const MISS_DURATION_MS = 2_000;
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
 const SERVICE_CPU = '0';
 const LOAD_CPU = '1';
 requireWrk();
@@ -39,7 +42,7 @@ const adapter = await startService({
   cpus: SERVICE_CPU,
 });
 
-const results: { scenario: string; concurrency: number; result: LoadResult }[] = [];
+const results: ScenarioResult[] = [];
 try {
   const login = await fetch(`${monolith.url}/index.php?action=login`, {
     method: 'POST',
@@ -48,64 +51,79 @@ try {
     redirect: 'manual',
   });
   const cookie = login.headers.get('set-cookie')?.match(/PHPSESSID=[^;]+/)?.[0] ?? '';
-  // Hits and 304s ask for 50 hot invoices, rendered once before the runs; check they really are.
-  const HOT = Array.from({ length: 50 }, (_, i) => 100 + i);
-  const etags: string[] = [];
-  for (const id of HOT) {
-    const response = await fetch(`${adapter.url}/api/v2/invoices/${id}`);
-    etags.push(response.headers.get('etag') ?? '');
-  }
-  const sample = await fetch(`${adapter.url}/api/v2/invoices/${HOT[0]}`);
-  const revalidated = await fetch(`${adapter.url}/api/v2/invoices/${HOT[0]}`, {
-    headers: { 'if-none-match': etags[0] ?? '' },
-  });
+  // Hits and 304s ask for one hot invoice (as the monolith does: its work does not depend on the
+  // id), rendered once before the runs; check it really is answered from the cache.
+  const HOT = '/api/v2/invoices/120';
+  const etag = (await fetch(`${adapter.url}${HOT}`)).headers.get('etag') ?? '';
+  const sample = await fetch(`${adapter.url}${HOT}`);
+  const revalidated = await fetch(`${adapter.url}${HOT}`, { headers: { 'if-none-match': etag } });
   if (sample.headers.get('x-cache') !== 'HIT' || revalidated.status !== 304)
-    throw new Error('the hot invoices are not answered from the cache');
+    throw new Error('the hot invoice is not answered from the cache');
 
-  const lua = {
-    // A different invoice each time: every request really reaches the monolith.
-    monolith: `local id = 0
+  const scenario = (
+    name: string,
+    concurrency: number,
+    options: Omit<Parameters<typeof runWrk>[0], 'connections' | 'durationMs'>,
+  ): Scenario => ({
+    name,
+    concurrency,
+    run: (durationMs) =>
+      runWrk({ ...options, connections: concurrency, durationMs, cpus: LOAD_CPU }),
+  });
+  // A miss must really miss: each run asks for invoices no run asked for before (20,000 exist),
+  // so miss runs are kept short.
+  let nextUnasked = 1_000;
+  const misses = (concurrency: number): Scenario => ({
+    name: 'adapter, cache miss → monolith',
+    concurrency,
+    maxRounds: 3,
+    run: async (durationMs) => {
+      const result = await runWrk({
+        url: adapter.url,
+        connections: concurrency,
+        durationMs: Math.min(durationMs, MISS_DURATION_MS),
+        cpus: LOAD_CPU,
+        script: `local id = ${nextUnasked}
 request = function()
-  id = id % 20000 + 1
-  return wrk.format("GET", "/index.php?action=invoice&id=" .. id, { ["Cookie"] = "${cookie}" })
-end`,
-    miss: `local id = 1000
-request = function()
-  id = id % 20000 + 1
+  id = id + 1
   return wrk.format("GET", "/api/v2/invoices/" .. id)
 end`,
-    hit: `request = function()
-  return wrk.format("GET", "/api/v2/invoices/" .. math.random(${HOT[0]}, ${HOT.at(-1)}))
-end`,
-    notModified: `local etags = { ${etags.map((etag) => `'${etag}'`).join(', ')} }
-request = function()
-  local i = math.random(1, ${HOT.length})
-  return wrk.format("GET", "/api/v2/invoices/" .. (${(HOT[0] ?? 0) - 1} + i), { ["If-None-Match"] = etags[i] })
-end`,
+      });
+      nextUnasked += result.requests + concurrency;
+      if (nextUnasked > 20_000) throw new Error('ran out of invoices nobody asked for');
+      return result;
+    },
+  });
+  const direct = {
+    url: `${monolith.url}/index.php?action=invoice&id=120`,
+    headers: { cookie },
   };
-  const scenarios: [string, string, string, number][] = [
-    ['PHP monolith, direct (invoice JSON)', monolith.url, lua.monolith, 2],
-    ['adapter, cache miss → monolith', adapter.url, lua.miss, 2],
-    ['adapter, cache hit', adapter.url, lua.hit, 2],
-    ['adapter, 304 revalidation', adapter.url, lua.notModified, 2],
-    ['PHP monolith, direct (invoice JSON)', monolith.url, lua.monolith, 16],
-    ['adapter, cache miss → monolith', adapter.url, lua.miss, 16],
-    ['adapter, cache hit', adapter.url, lua.hit, 64],
-    ['adapter, 304 revalidation', adapter.url, lua.notModified, 64],
-  ];
-  for (const [scenario, url, script, concurrency] of scenarios) {
-    const result = await runWrk({
-      url,
-      connections: concurrency,
-      durationMs: DURATION_MS,
-      script,
-      cpus: LOAD_CPU,
-    });
-    results.push({ scenario, concurrency, result });
-    process.stdout.write(
-      `${scenario.padEnd(38)} c=${String(concurrency).padEnd(3)} ${result.rps.toFixed(0).padStart(7)} rps  p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms  errors ${result.errors}\n`,
-    );
-  }
+  const hit = { url: `${adapter.url}${HOT}` };
+  const notModified = { url: `${adapter.url}${HOT}`, headers: { 'if-none-match': etag } };
+  results.push(
+    ...(await measureInRounds(
+      [
+        scenario('PHP monolith, direct (invoice JSON)', 2, direct),
+        misses(2),
+        scenario('adapter, cache hit', 2, hit),
+        scenario('adapter, 304 revalidation', 2, notModified),
+        scenario('PHP monolith, direct (invoice JSON)', 16, direct),
+        misses(16),
+        scenario('adapter, cache hit', 64, hit),
+        scenario('adapter, 304 revalidation', 64, notModified),
+      ],
+      {
+        rounds: ROUNDS,
+        durationMs: DURATION_MS,
+        warmupMs: WARMUP_MS,
+        onRun: ({ name, concurrency }, result, round) => {
+          process.stdout.write(
+            `round ${round}  ${name.padEnd(38)} c=${String(concurrency).padEnd(3)} ${result.rps.toFixed(0).padStart(7)} rps  p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms  errors ${result.errors}\n`,
+          );
+        },
+      },
+    )),
+  );
 } finally {
   await adapter.stop();
   await monolith.stop();
@@ -135,14 +153,14 @@ const checks = [
 const table = [
   `### legacy-rest-adapter — ${new Date().toISOString().slice(0, 10)}`,
   '',
-  `Command: \`npm run bench:legacy\` (wrk, ${DURATION_MS / 1000} s per scenario). Machine: ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, Node ${process.version}, PHP monolith with 4 workers, loopback.`,
-  `The service under test runs on CPU ${SERVICE_CPU} (the monolith's workers, or the adapter), wrk on CPU ${LOAD_CPU}; on a miss the adapter and the monolith share CPU ${SERVICE_CPU}. A miss asks for an invoice not asked for before; hits and 304s ask for 50 hot invoices.`,
+  `Command: \`npm run bench:legacy\` (wrk; each scenario warmed up for ${WARMUP_MS / 1000} s, then run ${ROUNDS} times for ${DURATION_MS / 1000} s in interleaved rounds; medians). Machine: ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, Node ${process.version}, PHP monolith with 4 workers, loopback.`,
+  `The service under test runs on CPU ${SERVICE_CPU} (the monolith's workers, or the adapter), wrk on CPU ${LOAD_CPU}; on a miss the adapter and the monolith share CPU ${SERVICE_CPU}. A miss asks for an invoice not asked for before (so that there are enough, miss runs last ${MISS_DURATION_MS / 1000} s, in 3 rounds, without warm-up); hits and 304s ask for one hot invoice, and the monolith for the same invoice.`,
   '',
-  '| scenario | concurrency | RPS | p50 ms | p99 ms | errors |',
-  '|---|---|---|---|---|---|',
+  '| scenario | concurrency | RPS (median) | RPS per round | p50 ms | p99 ms | errors |',
+  '|---|---|---|---|---|---|---|',
   ...results.map(
-    ({ scenario, concurrency, result }) =>
-      `| ${scenario} | ${concurrency} | ${result.rps.toFixed(0)} | ${result.p50Ms.toFixed(2)} | ${result.p99Ms.toFixed(2)} | ${result.errors} |`,
+    ({ scenario, concurrency, result, rpsRounds }) =>
+      `| ${scenario} | ${concurrency} | ${result.rps.toFixed(0)} | ${rpsRounds.map((rps) => rps.toFixed(0)).join(' · ')} | ${result.p50Ms.toFixed(2)} | ${result.p99Ms.toFixed(2)} | ${result.errors} |`,
   ),
   '',
   '| target | measured | met |',

@@ -28,6 +28,8 @@ export interface WrkOptions {
   durationMs: number;
   /** A Lua `request = function() … end` body choosing each request (method, path, headers, body). */
   script?: string;
+  /** Sent with every request (for a static request: no Lua, the cheapest for wrk to generate). */
+  headers?: Record<string, string>;
   /** Pin wrk to these CPUs (`taskset -c`). */
   cpus?: string;
 }
@@ -45,9 +47,11 @@ export async function runWrk({
   connections,
   durationMs,
   script,
+  headers = {},
   cpus,
 }: WrkOptions): Promise<LoadResult> {
   const args = ['-t1', `-c${connections}`, `-d${Math.round(durationMs / 1000)}s`, '--latency'];
+  for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}: ${value}`);
   if (script !== undefined) {
     const file = join(mkdtempSync(join(tmpdir(), 'wrk-')), 'script.lua');
     writeFileSync(file, script);

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { listen } from '@manifold/platform/http-server';
 import { createUpstreamPolicy, type UpstreamPolicyOptions } from '@manifold/platform/resilience';
 import { silentLogger, startPhpServer, type PhpServer } from '@manifold/platform/testing';
-import { Keyv } from 'keyv';
+import type { Keyv } from 'keyv';
+import { createCache } from '@manifold/platform/cache';
 import { createApp } from '../src/app.ts';
 import { createLegacyClient } from '../src/clients/legacy-client.ts';
 import { createLegacyForms } from '../src/clients/legacy-forms.ts';
@@ -51,7 +52,7 @@ export interface Adapter {
  * Pass `monolith` to put a second adapter (a replica) in front of the same one.
  */
 export async function startAdapter({
-  cache = new Keyv(),
+  cache = createCache({ namespace: 'legacy-rest-adapter', logger: silentLogger() }),
   monolith: shared,
   policy: policyOptions = {},
 }: {

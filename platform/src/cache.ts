@@ -60,6 +60,7 @@ function inMemoryCache(namespace: string, maxEntries: number): Keyv {
 function lruStore(max: number) {
   const lru = new LRUCache<string, object>({ max });
   return {
+    [IN_MEMORY]: true,
     get: (key: string) => lru.get(key),
     set: (key: string, value: object) => {
       lru.set(key, deepFreeze(value));
@@ -70,6 +71,27 @@ function lruStore(max: number) {
       lru.clear();
     },
   };
+}
+
+const IN_MEMORY = Symbol('manifold.in-memory-store');
+
+/** What `peekInMemory` answers for a cache that is not in memory (Redis): ask it with `get`. */
+export const NOT_IN_MEMORY = Symbol('not in memory');
+
+/**
+ * Reads an in-memory cache synchronously — no promise, no microtask — for the hottest paths (a
+ * cached answer served before routing). Same result as `await cache.get(key)`; for a cache that
+ * is not in memory it answers NOT_IN_MEMORY and the caller uses `get`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- callers name the entry's shape, as with keyv's own get<T>
+export function peekInMemory<T>(cache: Keyv, key: string): T | undefined | typeof NOT_IN_MEMORY {
+  const store = cache.store as { [IN_MEMORY]?: true; get(key: string): unknown };
+  if (store[IN_MEMORY] !== true) return NOT_IN_MEMORY;
+  // keyv keeps `{ value, expires }` under its prefixed key; an expired entry is a miss.
+  const entry = store.get(cache._getKeyPrefix(key)) as { value: T; expires?: number } | undefined;
+  if (entry === undefined || (typeof entry.expires === 'number' && Date.now() > entry.expires))
+    return undefined;
+  return entry.value;
 }
 
 /** Freezes `value` and everything in it, so a reader cannot change what the next reader gets. */

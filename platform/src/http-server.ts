@@ -13,7 +13,8 @@ export async function listen(
   handler: RequestListener,
   { port, host, keepAliveTimeoutMs = 65_000 }: ListenOptions,
 ): Promise<{ server: Server; port: number; url: string }> {
-  const server = createServer(handler);
+  // A request without a body (every GET) starts already ended: no stream events to set up per request.
+  const server = createServer({ optimizeEmptyRequests: true }, handler);
   server.keepAliveTimeout = keepAliveTimeoutMs;
   // Must exceed keepAliveTimeout, or Node cuts requests arriving on a reused socket.
   server.headersTimeout = keepAliveTimeoutMs + 1_000;

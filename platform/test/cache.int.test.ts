@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createCache } from '../src/cache.ts';
+import { createCache, NOT_IN_MEMORY, peekInMemory } from '../src/cache.ts';
 import { requireRedis, silentLogger } from '../src/testing/index.ts';
 
 describe('createCache', () => {
@@ -54,6 +54,24 @@ describe('createCache', () => {
       first!.lines[0]!.quantity = 99;
     }).toThrow(TypeError);
     expect(await cache.get('order')).toEqual({ lines: [{ sku: 'A', quantity: 1 }] });
+  });
+
+  it('reads an in-memory cache synchronously with the same answer as get, and defers to get for Redis', async () => {
+    const memory = createCache({ namespace: 'peek', logger: silentLogger() });
+    await memory.set('fresh', { a: 1 });
+    await memory.set('brief', 'x', 20);
+    expect(peekInMemory(memory, 'fresh')).toEqual(await memory.get('fresh'));
+    expect(peekInMemory(memory, 'absent')).toBeUndefined();
+    expect(peekInMemory(memory, 'brief')).toBe('x');
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(peekInMemory(memory, 'brief')).toBeUndefined();
+    const redis = createCache({
+      namespace: 'peek',
+      redisUrl: await requireRedis(),
+      logger: silentLogger(),
+    });
+    opened.push(redis);
+    expect(peekInMemory(redis, 'fresh')).toBe(NOT_IN_MEMORY);
   });
 
   it('keeps at most maxEntries in memory, dropping the least recently used', async () => {

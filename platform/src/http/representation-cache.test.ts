@@ -2,6 +2,7 @@ import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Keyv } from 'keyv';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createCache } from '../cache.ts';
 import { silentLogger } from '../testing/logger.ts';
 import { createRepresentationCache } from './representation-cache.ts';
 
@@ -12,9 +13,9 @@ afterEach(() => {
 });
 
 /** An app that renders `/things/<id>` and counts how often it had to. */
-async function serve() {
+async function serve(cache: Keyv) {
   const representations = createRepresentationCache({
-    cache: new Keyv(),
+    cache,
     logger: silentLogger(),
     keyOf: (req) => (req.url?.startsWith('/things/') ? req.url : undefined),
     cacheControl: (seconds) => `private, max-age=${seconds}`,
@@ -39,9 +40,13 @@ async function serve() {
   return { url, rendered: () => rendered, representations };
 }
 
-describe('createRepresentationCache', () => {
+// Our in-memory cache is read synchronously; any other keyv (Redis) through its async get.
+describe.each([
+  ['in-memory cache', () => createCache({ namespace: 'test', logger: silentLogger() })],
+  ['any other keyv', () => new Keyv()],
+])('createRepresentationCache over the %s', (_name, newCache) => {
   it('answers a fresh copy without the app: same bytes, its own ETag, Age and Cache-Control, the representation headers', async () => {
-    const { url, rendered } = await serve();
+    const { url, rendered } = await serve(newCache());
     const first = await fetch(`${url}/things/1`);
     const firstBody = await first.text();
     clock += 10_000;
@@ -58,7 +63,7 @@ describe('createRepresentationCache', () => {
   });
 
   it('answers 304 without a body when If-None-Match names the stored ETag', async () => {
-    const { url } = await serve();
+    const { url } = await serve(newCache());
     await (await fetch(`${url}/things/2`)).text();
     const revalidated = await fetch(`${url}/things/2`, { headers: { 'if-none-match': '"e1"' } });
     expect(revalidated.status).toBe(304);
@@ -66,7 +71,7 @@ describe('createRepresentationCache', () => {
   });
 
   it('sends an expired copy, an invalidated one, and requests without a key to the app', async () => {
-    const { url, rendered, representations } = await serve();
+    const { url, rendered, representations } = await serve(newCache());
     await (await fetch(`${url}/things/3`)).text();
     clock += 61_000;
     await (await fetch(`${url}/things/3`)).text();
@@ -80,7 +85,7 @@ describe('createRepresentationCache', () => {
   });
 
   it('never answers a write from the cache', async () => {
-    const { url, rendered } = await serve();
+    const { url, rendered } = await serve(newCache());
     await (await fetch(`${url}/things/4`)).text();
     await (await fetch(`${url}/things/4`, { method: 'POST' })).text();
     expect(rendered()).toBe(2);

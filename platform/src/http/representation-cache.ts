@@ -6,6 +6,7 @@ import type {
 } from 'node:http';
 import type { Keyv } from 'keyv';
 import type { Logger } from 'pino';
+import { NOT_IN_MEMORY, peekInMemory } from '../cache.ts';
 import { REQUEST_ID_HEADER, resolveRequestId } from '../request-id.ts';
 
 /** A rendered GET answer, exactly as the full pipeline sent it, in the shared cache. */
@@ -70,12 +71,36 @@ export function createRepresentationCache({
   now = Date.now,
 }: RepresentationCacheOptions) {
   const cacheKey = (key: string) => `representation:${key}`;
+  // An in-memory cache hands out the same copy every time: encode its body to UTF-8 once, not per
+  // answer. (A copy from Redis is a new object each time, and simply gets encoded.)
+  const encoded = new WeakMap<Representation, Buffer>();
+  const bytesOf = (copy: Representation): Buffer => {
+    let bytes = encoded.get(copy);
+    if (!bytes) {
+      bytes = Buffer.from(copy.body);
+      encoded.set(copy, bytes);
+    }
+    return bytes;
+  };
 
-  async function answerFromCache(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  /**
+   * Answers `req` from a fresh copy: true if it did, false if the app must. Synchronous for an
+   * in-memory cache (the hot path spends no promise on it), a promise for Redis.
+   */
+  function answerFromCache(req: IncomingMessage, res: ServerResponse): boolean | Promise<boolean> {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     const key = keyOf(req);
     if (key === undefined) return false;
-    const copy = await cache.get<Representation>(cacheKey(key));
+    const inMemory = peekInMemory<Representation>(cache, cacheKey(key));
+    if (inMemory !== NOT_IN_MEMORY) return answer(req, res, inMemory);
+    return cache.get<Representation>(cacheKey(key)).then((copy) => answer(req, res, copy));
+  }
+
+  function answer(
+    req: IncomingMessage,
+    res: ServerResponse,
+    copy: Representation | undefined,
+  ): boolean {
     const at = now();
     if (!copy || copy.freshUntil <= at) return false;
     const requestId = resolveRequestId(req.headers[REQUEST_ID_HEADER]);
@@ -93,9 +118,10 @@ export function createRepresentationCache({
       res.writeHead(304, headers);
       res.end();
     } else {
-      headers['content-length'] = Buffer.byteLength(copy.body);
+      const bytes = bytesOf(copy);
+      headers['content-length'] = bytes.length;
       res.writeHead(200, headers);
-      res.end(req.method === 'HEAD' ? undefined : copy.body);
+      res.end(req.method === 'HEAD' ? undefined : bytes);
     }
     if (logger.isLevelEnabled('debug'))
       logger.debug(
@@ -112,15 +138,30 @@ export function createRepresentationCache({
   return {
     /** Wraps `app`: fresh cached answers first, everything else to `app`. */
     inFrontOf(app: RequestListener): RequestListener {
+      // The cache is an optimisation: any trouble with it is a miss.
+      const fallBack = (req: IncomingMessage, res: ServerResponse, err: unknown) => {
+        logger.warn({ err }, 'representation cache failed; answering in full');
+        if (!res.headersSent) app(req, res);
+      };
       return (req, res) => {
-        answerFromCache(req, res).then(
-          (answered) => {
-            if (!answered) app(req, res);
+        let answered: boolean | Promise<boolean>;
+        try {
+          answered = answerFromCache(req, res);
+        } catch (err) {
+          fallBack(req, res, err);
+          return;
+        }
+        if (answered === true) return;
+        if (answered === false) {
+          app(req, res);
+          return;
+        }
+        answered.then(
+          (done) => {
+            if (!done) app(req, res);
           },
           (err: unknown) => {
-            // The cache is an optimisation: any trouble with it is a miss.
-            logger.warn({ err }, 'representation cache failed; answering in full');
-            if (!res.headersSent) app(req, res);
+            fallBack(req, res, err);
           },
         );
       };

@@ -1,0 +1,74 @@
+import type { LoadResult } from './load.ts';
+
+export interface Scenario {
+  name: string;
+  concurrency: number;
+  /** One measured run of `durationMs`. */
+  run: (durationMs: number) => Promise<LoadResult>;
+  /** Runs in fewer rounds, and without a warm-up (a scenario that uses up its inputs). */
+  maxRounds?: number;
+}
+
+export interface ScenarioResult {
+  scenario: string;
+  concurrency: number;
+  /** Median of the rounds (each metric on its own). */
+  result: LoadResult;
+  /** Every round's RPS, to show the spread. */
+  rpsRounds: number[];
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? Number.NaN)
+    : ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2;
+};
+
+/**
+ * Shared machines drift (other tenants, CPU frequency): one warm-up run per scenario (JIT, caches,
+ * connections), then `rounds` rounds that each run every scenario once, in turn, so drift hits
+ * all of them alike; each scenario reports the median of its rounds.
+ */
+export async function measureInRounds(
+  scenarios: readonly Scenario[],
+  {
+    rounds,
+    durationMs,
+    warmupMs,
+    onRun,
+  }: {
+    rounds: number;
+    durationMs: number;
+    warmupMs: number;
+    onRun?: (scenario: Scenario, result: LoadResult, round: number) => void;
+  },
+): Promise<ScenarioResult[]> {
+  for (const scenario of scenarios)
+    if (scenario.maxRounds === undefined) await scenario.run(warmupMs);
+  const runs = scenarios.map(() => [] as LoadResult[]);
+  for (let round = 1; round <= rounds; round++) {
+    for (const [index, scenario] of scenarios.entries()) {
+      if (round > (scenario.maxRounds ?? rounds)) continue;
+      const result = await scenario.run(durationMs);
+      runs[index]?.push(result);
+      onRun?.(scenario, result, round);
+    }
+  }
+  return scenarios.map((scenario, index) => {
+    const results = runs[index] ?? [];
+    return {
+      scenario: scenario.name,
+      concurrency: scenario.concurrency,
+      rpsRounds: results.map((result) => result.rps),
+      result: {
+        requests: results.reduce((sum, result) => sum + result.requests, 0),
+        errors: results.reduce((sum, result) => sum + result.errors, 0),
+        rps: median(results.map((result) => result.rps)),
+        p50Ms: median(results.map((result) => result.p50Ms)),
+        p99Ms: median(results.map((result) => result.p99Ms)),
+      },
+    };
+  });
+}
