@@ -77,4 +77,38 @@ describe('GET caching and conditional requests', () => {
       await cacheB.disconnect();
     }
   });
+
+  it('drops in Redis what a write changed, so a client reads its own write from any replica', async () => {
+    const redisUrl = await requireRedis();
+    const namespace = `legacy-test-${randomUUID()}`;
+    const [cacheA, cacheB] = [
+      createCache({ namespace, redisUrl, logger: silentLogger() }),
+      createCache({ namespace, redisUrl, logger: silentLogger() }),
+    ];
+    const a = await startAdapter({ cache: cacheA });
+    const b = await startAdapter({ cache: cacheB, monolith: a.monolith });
+    try {
+      const created = await a.request('POST', '/api/v2/tickets', {
+        body: { customerId: 31, subject: 'Zwischen Repliken' },
+        headers: { 'idempotency-key': randomUUID() },
+      });
+      const path = `/api/v2/tickets/${String(created.body['id'])}`;
+      await b.get(path); // B renders and caches it…
+      const cached = await b.get(path);
+      expect(cached.headers.get('x-cache')).toBe('HIT');
+      const etag = cached.headers.get('etag')!;
+      // …A changes it…
+      expect((await a.request('PATCH', path, { body: { status: 'closed' } })).status).toBe(200);
+      // …and B answers the new state, with a new ETag (so a revalidating client gets 200, not 304).
+      const after = await b.get(path, { 'if-none-match': etag });
+      expect(after.status).toBe(200);
+      expect(after.body['status']).toBe('closed');
+      expect(after.headers.get('etag')).not.toBe(etag);
+    } finally {
+      await b.close();
+      await a.close();
+      await cacheA.disconnect();
+      await cacheB.disconnect();
+    }
+  });
 });

@@ -21,11 +21,16 @@ async function decodeBody(response: Response): Promise<string> {
   );
 }
 
-/** `{"status":"error","msg":…}` (always HTTP 200) as a catalogue error. */
+/**
+ * `{"status":"error","msg":…}` (always HTTP 200) as a catalogue error. Only "not found" means
+ * something to a client; any other message is the monolith's internals (database errors and the
+ * like): it goes to the log as the cause, never into the answer.
+ */
 function legacyError(message: string): AppError {
   if (/not found/i.test(message)) return new AppError('NOT_FOUND', message);
-  return new UpstreamError('UPSTREAM_ERROR', 'legacy', `legacy refused: ${message}`, {
+  return new UpstreamError('UPSTREAM_ERROR', 'legacy', 'legacy answered with an error', {
     transient: false,
+    cause: new Error(`legacy said: ${message}`),
   });
 }
 
