@@ -5,11 +5,12 @@
 // adapter) runs on CPU 0, the load generator (wrk) on CPU 1. A cache miss needs both the adapter
 // and the monolith; they then share CPU 0.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPhpServer } from '@manifold/platform/testing';
 import { freePort, REPO_ROOT, startService } from '../test/e2e/support/processes.ts';
+import { machine, publish, scenarioTable, targetTable, type Check } from './support/report.ts';
 import { measureInRounds, type Scenario, type ScenarioResult } from './support/rounds.ts';
 import { requireWrk, runWrk } from './support/wrk.ts';
 
@@ -147,7 +148,7 @@ const perRound = (scenario: ScenarioResult) =>
   scenario.rpsRounds
     .map((rps, round) => (rps / (directBusyRounds[round] ?? Number.NaN)).toFixed(1))
     .join(' · ');
-const checks = [
+const checks: Check[] = [
   [
     'cached GET throughput ≥ 20× the monolith (c=64 vs the monolith at c=16, one core each)',
     `${(hitBusy.rps / directBusy.rps).toFixed(1)}× (rounds: ${perRound(hitBusyResult)})`,
@@ -159,26 +160,12 @@ const checks = [
     notModifiedBusy.rps >= 20 * directBusy.rps,
   ],
   ['cached GET p50 ≤ 2 ms (c=2)', `${hitLight.p50Ms.toFixed(2)} ms`, hitLight.p50Ms <= 2],
-] as const;
-const table = [
-  `### legacy-rest-adapter — ${new Date().toISOString().slice(0, 10)}`,
-  '',
-  `Command: \`npm run bench:legacy\` (wrk; each scenario warmed up for ${WARMUP_MS / 1000} s, then run ${ROUNDS} times for ${DURATION_MS / 1000} s in interleaved rounds; medians). Machine: ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, Node ${process.version}, PHP monolith with 4 workers, loopback.`,
+];
+publish('legacy-rest-adapter', [
+  `Command: \`npm run bench:legacy\` (wrk; each scenario warmed up for ${WARMUP_MS / 1000} s, then run ${ROUNDS} times for ${DURATION_MS / 1000} s in interleaved rounds; medians). Machine: ${machine()}, PHP monolith with 4 workers, loopback.`,
   `The service under test runs on CPU ${SERVICE_CPU} (the monolith's workers, or the adapter), wrk on CPU ${LOAD_CPU}; on a miss the adapter and the monolith share CPU ${SERVICE_CPU}. A miss asks for an invoice not asked for before (so that there are enough, miss runs last ${MISS_DURATION_MS / 1000} s, in 3 rounds, without warm-up); hits and 304s ask for one hot invoice, and the monolith for the same invoice.`,
   '',
-  '| scenario | concurrency | RPS (median) | RPS per round | p50 ms | p99 ms | errors |',
-  '|---|---|---|---|---|---|---|',
-  ...results.map(
-    ({ scenario, concurrency, result, rpsRounds }) =>
-      `| ${scenario} | ${concurrency} | ${result.rps.toFixed(0)} | ${rpsRounds.map((rps) => rps.toFixed(0)).join(' · ')} | ${result.p50Ms.toFixed(2)} | ${result.p99Ms.toFixed(2)} | ${result.errors} |`,
-  ),
+  ...scenarioTable(results),
   '',
-  '| target | measured | met |',
-  '|---|---|---|',
-  ...checks.map(
-    ([target, measured, met]) => `| ${target} | ${measured} | ${met ? 'yes' : '**no**'} |`,
-  ),
-  '',
-].join('\n');
-process.stdout.write(`\n${table}\n`);
-appendFileSync(join(REPO_ROOT, 'docs/benchmarks.md'), `\n${table}`);
+  ...targetTable(checks),
+]);

@@ -7,8 +7,8 @@
 // so the proxy's extra work competes for the same core the direct client used. Cache hits do not
 // reach the supplier: for them soap-proxy keeps CPU 0 and wrk gets CPU 1.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPhpServer } from '@manifold/platform/testing';
 import soap from 'soap';
@@ -19,7 +19,8 @@ import {
   startService,
   type ServiceProcess,
 } from '../test/e2e/support/processes.ts';
-import { runLoad } from './support/load.ts';
+import { percentile, runLoad } from './support/load.ts';
+import { machine, publish, scenarioTable, targetTable, type Check } from './support/report.ts';
 import { measureInRounds, type Scenario, type ScenarioResult } from './support/rounds.ts';
 import { requireWrk, runWrk } from './support/wrk.ts';
 
@@ -132,18 +133,20 @@ try {
       }
     }
   }
-  const percentile = (values: number[], q: number) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
-  };
   for (const path of ['direct', 'proxy'] as const) {
     latencies.push({
       path:
         path === 'direct'
           ? 'direct node-soap client → supplier'
           : 'soap-proxy, uncached → supplier',
-      p50Ms: percentile(samples[path], 0.5),
-      p99Ms: percentile(samples[path], 0.99),
+      p50Ms: percentile(
+        [...samples[path]].sort((a, b) => a - b),
+        0.5,
+      ),
+      p99Ms: percentile(
+        [...samples[path]].sort((a, b) => a - b),
+        0.99,
+      ),
     });
   }
 
@@ -227,7 +230,7 @@ const hitRedisBusy = find('soap-proxy, cache hit (Redis)', 64);
 const addedMs = proxyLatency.p50Ms - directLatency.p50Ms;
 const latencyOverhead = addedMs / directLatency.p50Ms;
 const throughputOverhead = (directBusy.rps - uncachedBusy.rps) / directBusy.rps;
-const checks = [
+const checks: Check[] = [
   [
     'proxy overhead vs direct client, uncached, p50 latency (one request at a time) ≤ 15 %',
     `${(latencyOverhead * 100).toFixed(1)} % (+${addedMs.toFixed(2)} ms)`,
@@ -253,14 +256,10 @@ const checks = [
     `${((hitRedisBusy.rps / hitMemoryBusy.rps) * 100).toFixed(0)} %`,
     hitRedisBusy.rps >= hitMemoryBusy.rps / 2,
   ],
-] as const;
+];
 
-const date = new Date().toISOString().slice(0, 10);
-const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, Node ${process.version}, PHP supplier with 4 workers, loopback`;
-const table = [
-  `### soap-proxy — ${date}`,
-  '',
-  `Command: \`npm run bench:soap\`. Machine: ${machine}.`,
+publish('soap-proxy', [
+  `Command: \`npm run bench:soap\`. Machine: ${machine()}, PHP supplier with 4 workers, loopback.`,
   `The supplier runs on CPU ${SUPPLIER_CPU}; the caller side (load generator, direct client, soap-proxy) on CPU ${CALLER_CPU}. Latency: ${LATENCY_SLICES} slices of ${LATENCY_SLICE} sequential requests per path, alternating. Throughput: warm-up ${WARMUP_MS / 1000} s, then ${ROUNDS} interleaved rounds of ${DURATION_MS / 1000} s, medians (closed loop from this process for the uncached paths; wrk on CPU ${SUPPLIER_CPU} for cache hits, soap-proxy alone on CPU ${CALLER_CPU}).`,
   '',
   '| path, one request at a time | p50 ms | p99 ms |',
@@ -269,19 +268,7 @@ const table = [
     ({ path, p50Ms, p99Ms }) => `| ${path} | ${p50Ms.toFixed(2)} | ${p99Ms.toFixed(2)} |`,
   ),
   '',
-  '| scenario | concurrency | RPS (median) | RPS per round | p50 ms | p99 ms | errors |',
-  '|---|---|---|---|---|---|---|',
-  ...results.map(
-    ({ scenario, result, concurrency, rpsRounds }) =>
-      `| ${scenario} | ${concurrency} | ${result.rps.toFixed(0)} | ${rpsRounds.map((rps) => rps.toFixed(0)).join(' · ')} | ${result.p50Ms.toFixed(2)} | ${result.p99Ms.toFixed(2)} | ${result.errors} |`,
-  ),
+  ...scenarioTable(results),
   '',
-  '| target | measured | met |',
-  '|---|---|---|',
-  ...checks.map(
-    ([target, measured, met]) => `| ${target} | ${measured} | ${met ? 'yes' : '**no**'} |`,
-  ),
-  '',
-].join('\n');
-process.stdout.write(`\n${table}\n`);
-appendFileSync(join(REPO_ROOT, 'docs/benchmarks.md'), `\n${table}`);
+  ...targetTable(checks),
+]);

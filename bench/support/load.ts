@@ -40,13 +40,16 @@ export async function runLoad(
   );
   const elapsedS = (performance.now() - start) / 1000;
   latencies.sort((a, b) => a - b);
-  const at = (q: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
   return {
     requests: latencies.length,
     errors,
     rps: latencies.length / elapsedS,
-    p50Ms: at(0.5),
-    p99Ms: at(0.99),
+    p50Ms: percentile(latencies, 0.5),
+    p99Ms: percentile(latencies, 0.99),
   };
+}
+
+/** The `q` quantile (0–1) of already sorted values (nearest rank). */
+export function percentile(sorted: readonly number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 }

@@ -5,6 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { pinnedTo } from '@manifold/platform/testing';
 import type { LoadResult } from './load.ts';
 
 const run = promisify(execFile);
@@ -58,8 +59,7 @@ export async function runWrk({
     args.push('-s', file);
   }
   args.push(url);
-  const [command, commandArgs] =
-    cpus === undefined ? ['wrk', args] : ['taskset', ['-c', cpus, 'wrk', ...args]];
+  const [command, commandArgs] = pinnedTo(cpus, ['wrk', ...args]);
   const { stdout } = await run(command, commandArgs, { maxBuffer: 1 << 20 });
   const number = (pattern: RegExp) => Number(pattern.exec(stdout)?.[1] ?? Number.NaN);
   const percentile = (p: string) => {

@@ -1,9 +1,7 @@
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { KeyvAdapter } from '@apollo/utils.keyvadapter';
-import { createFormatError } from '@manifold/platform/errors';
-import { createGraphQLHttpApp } from '@manifold/platform/graphql';
+import { createGraphQLHttpApp, exposureOptions } from '@manifold/platform/graphql';
 import type { Logger } from '@manifold/platform/logger';
 import type { Keyv } from 'keyv';
 import type { GatewayContext } from './context.ts';
@@ -49,15 +47,9 @@ export async function createApp({
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     logger,
-    csrfPrevention: true,
-    introspection: !production,
-    // No "Did you mean …?" in production: those hints map the schema for anyone who asks.
-    hideSchemaDetailsFromClientErrors: production,
-    includeStacktraceInErrorResponses: !production,
-    formatError: createFormatError({ maskUnexpected: production }),
+    ...exposureOptions(production),
     // The keyv types exist twice (CJS and ESM builds); the instance is the same at runtime.
     persistedQueries: { cache: new KeyvAdapter(cache as never) },
-    plugins: production ? [ApolloServerPluginLandingPageDisabled()] : [],
   });
   try {
     await apollo.start();

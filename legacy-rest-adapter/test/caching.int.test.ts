@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createCache } from '@manifold/platform/cache';
-import { requireRedis, silentLogger } from '@manifold/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAdapter, type Adapter } from './support.ts';
+import { startAdapter, withRedisReplicas, type Adapter } from './support.ts';
 
 let adapter: Adapter;
 beforeAll(async () => {
@@ -59,35 +57,14 @@ describe('GET caching and conditional requests', () => {
   });
 
   it('lets a second replica answer from Redis what the first one read', async () => {
-    const redisUrl = await requireRedis();
-    const namespace = `legacy-test-${randomUUID()}`;
-    const [cacheA, cacheB] = [
-      createCache({ namespace, redisUrl, logger: silentLogger() }),
-      createCache({ namespace, redisUrl, logger: silentLogger() }),
-    ];
-    const a = await startAdapter({ cache: cacheA });
-    const b = await startAdapter({ cache: cacheB, monolith: a.monolith });
-    try {
+    await withRedisReplicas(async (a, b) => {
       expect((await a.get('/api/v2/customers/77')).headers.get('x-cache')).toBe('MISS');
       expect((await b.get('/api/v2/customers/77')).headers.get('x-cache')).toBe('HIT');
-    } finally {
-      await b.close();
-      await a.close();
-      await cacheA.disconnect();
-      await cacheB.disconnect();
-    }
+    });
   });
 
   it('drops in Redis what a write changed, so a client reads its own write from any replica', async () => {
-    const redisUrl = await requireRedis();
-    const namespace = `legacy-test-${randomUUID()}`;
-    const [cacheA, cacheB] = [
-      createCache({ namespace, redisUrl, logger: silentLogger() }),
-      createCache({ namespace, redisUrl, logger: silentLogger() }),
-    ];
-    const a = await startAdapter({ cache: cacheA });
-    const b = await startAdapter({ cache: cacheB, monolith: a.monolith });
-    try {
+    await withRedisReplicas(async (a, b) => {
       const created = await a.request('POST', '/api/v2/tickets', {
         body: { customerId: 31, subject: 'Zwischen Repliken' },
         headers: { 'idempotency-key': randomUUID() },
@@ -104,11 +81,6 @@ describe('GET caching and conditional requests', () => {
       expect(after.status).toBe(200);
       expect(after.body['status']).toBe('closed');
       expect(after.headers.get('etag')).not.toBe(etag);
-    } finally {
-      await b.close();
-      await a.close();
-      await cacheA.disconnect();
-      await cacheB.disconnect();
-    }
+    });
   });
 });

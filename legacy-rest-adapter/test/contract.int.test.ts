@@ -5,29 +5,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
-import { createSchemaValidator } from '@manifold/platform/openapi-validator';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createContractCheck, type OpenApiDocument } from './contract-check.ts';
 import { startAdapter, type Adapter } from './support.ts';
 
 const run = promisify(execFile);
 const BIN = fileURLToPath(new URL('../../node_modules/.bin/', import.meta.url));
 
 let adapter: Adapter;
-let document: {
-  paths: Record<
-    string,
-    Record<
-      string,
-      {
-        responses: Record<
-          string,
-          { content?: Record<string, { schema: Record<string, unknown> }> }
-        >;
-      }
-    >
-  >;
-};
+let document: OpenApiDocument;
 beforeAll(async () => {
   adapter = await startAdapter();
   document = (await (await fetch(`${adapter.url}/openapi.json`)).json()) as typeof document;
@@ -36,23 +23,22 @@ afterAll(async () => {
   await adapter.close();
 });
 
-/** [method, documented path, concrete URL, body?, headers?] — every route, happy and unhappy. */
-const calls = (): [string, string, string, unknown?, Record<string, string>?][] => [
-  ['get', '/api/v1/customers/{id}', '/api/v1/customers/7'],
-  ['get', '/api/v2/customers/{id}', '/api/v2/customers/7'],
-  ['get', '/api/v2/customers/{id}', '/api/v2/customers/999999'],
-  ['get', '/api/v2/customers/{id}', '/api/v2/customers/abc'],
-  ['get', '/api/v1/customers/{id}/invoices', '/api/v1/customers/7/invoices?limit=2'],
-  ['get', '/api/v2/customers/{id}/invoices', '/api/v2/customers/7/invoices?limit=2'],
-  ['get', '/api/v1/invoices/{id}', '/api/v1/invoices/500'],
-  ['get', '/api/v2/invoices/{id}', '/api/v2/invoices/500'],
-  ['get', '/api/v2/customers/{id}/loyalty', '/api/v2/customers/7/loyalty'],
-  ['get', '/api/v2/customers/{id}/loyalty/history', '/api/v2/customers/7/loyalty/history?limit=3'],
-  ['get', '/api/v2/tickets', '/api/v2/tickets?status=open&limit=3'],
-  ['get', '/api/v2/tickets/{id}', '/api/v2/tickets/3'],
+/** [method, URL, body?, headers?] — every route, happy and unhappy. */
+const calls = (): [string, string, unknown?, Record<string, string>?][] => [
+  ['get', '/api/v1/customers/7'],
+  ['get', '/api/v2/customers/7'],
+  ['get', '/api/v2/customers/999999'],
+  ['get', '/api/v2/customers/abc'],
+  ['get', '/api/v1/customers/7/invoices?limit=2'],
+  ['get', '/api/v2/customers/7/invoices?limit=2'],
+  ['get', '/api/v1/invoices/500'],
+  ['get', '/api/v2/invoices/500'],
+  ['get', '/api/v2/customers/7/loyalty'],
+  ['get', '/api/v2/customers/7/loyalty/history?limit=3'],
+  ['get', '/api/v2/tickets?status=open&limit=3'],
+  ['get', '/api/v2/tickets/3'],
   [
     'post',
-    '/api/v2/tickets',
     '/api/v2/tickets',
     { customerId: 21, subject: 'Vertrag' },
     { 'idempotency-key': randomUUID() },
@@ -60,45 +46,32 @@ const calls = (): [string, string, string, unknown?, Record<string, string>?][] 
   [
     'post',
     '/api/v2/tickets',
-    '/api/v2/tickets',
     { customerId: 999_999, subject: 'Wer?' },
     { 'idempotency-key': randomUUID() },
   ],
-  ['patch', '/api/v2/tickets/{id}', '/api/v2/tickets/4', { status: 'pending' }],
-  ['post', '/api/v2/tickets/{id}/comments', '/api/v2/tickets/4/comments', { body: 'Hallo' }],
+  ['patch', '/api/v2/tickets/4', { status: 'pending' }],
+  ['post', '/api/v2/tickets/4/comments', { body: 'Hallo' }],
 ];
 
 describe('the published contract', () => {
   it('is a valid OpenAPI 3.1 document', async () => {
-    const result = await new Validator().validate(document);
+    const result = await new Validator().validate(document as unknown as Record<string, unknown>);
     expect(result.errors).toBeUndefined();
   });
 
   it('describes every response the adapter gives (bodies validated against the document)', async () => {
-    const validator = createSchemaValidator(document);
-    for (const [method, path, url, body, headers] of calls()) {
+    const check = createContractCheck(document);
+    for (const [method, url, body, headers = {}] of calls()) {
       const response = await fetch(`${adapter.url}${url}`, {
         method: method.toUpperCase(),
         headers: { 'content-type': 'application/json', ...headers },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
-      const documented = document.paths[path]?.[method]?.responses[String(response.status)];
-      expect(
-        documented,
-        `${method} ${url} answered ${response.status}, which ${path} does not document`,
-      ).toBeDefined();
-      const mediaType = (response.headers.get('content-type') ?? '').split(';')[0]!;
-      const schema = documented?.content?.[mediaType]?.schema;
-      expect(
-        schema,
-        `${method} ${url}: ${mediaType} not documented for ${response.status}`,
-      ).toBeDefined();
-      const validate = validator.compile(schema!);
       const payload: unknown = await response.json();
-      expect(
-        validate(payload),
-        `${method} ${url} → ${response.status}: ${JSON.stringify(validate.errors)}`,
-      ).toBe(true);
+      // Throws, naming the call, when the status is undocumented or the body does not match.
+      expect(() => {
+        check(method, url, headers, response.status, response.headers.get('content-type'), payload);
+      }).not.toThrow();
     }
   });
 

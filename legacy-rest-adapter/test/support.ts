@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -5,7 +6,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listen } from '@manifold/platform/http-server';
 import { createUpstreamPolicy, type UpstreamPolicyOptions } from '@manifold/platform/resilience';
-import { silentLogger, startPhpServer, type PhpServer } from '@manifold/platform/testing';
+import {
+  requireRedis,
+  silentLogger,
+  startPhpServer,
+  type PhpServer,
+} from '@manifold/platform/testing';
 import type { Keyv } from 'keyv';
 import { createCache } from '@manifold/platform/cache';
 import { createApp } from '../src/app.ts';
@@ -146,4 +152,26 @@ export async function startAdapter({
       if (!shared) await monolith.stop();
     },
   };
+}
+
+/**
+ * Two adapter replicas sharing one Redis (a fresh namespace) and one monolith — `monolith`'s if
+ * given, else a new one — for `run`; everything is closed afterwards, whatever `run` did.
+ */
+export async function withRedisReplicas(
+  run: (a: Adapter, b: Adapter) => Promise<void>,
+  { monolith }: { monolith?: PhpServer } = {},
+): Promise<void> {
+  const redisUrl = await requireRedis();
+  const namespace = `legacy-test-${randomUUID()}`;
+  const caches = [1, 2].map(() => createCache({ namespace, redisUrl, logger: silentLogger() }));
+  const a = await startAdapter({ cache: caches[0]!, ...(monolith ? { monolith } : {}) });
+  const b = await startAdapter({ cache: caches[1]!, monolith: a.monolith });
+  try {
+    await run(a, b);
+  } finally {
+    await b.close();
+    await a.close();
+    for (const cache of caches) await cache.disconnect();
+  }
 }

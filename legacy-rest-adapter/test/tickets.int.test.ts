@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createCache } from '@manifold/platform/cache';
-import { requireRedis, silentLogger } from '@manifold/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAdapter, type Adapter } from './support.ts';
+import { startAdapter, withRedisReplicas, type Adapter } from './support.ts';
 
 let adapter: Adapter;
 beforeAll(async () => {
@@ -80,43 +78,36 @@ describe('ticket writes through the legacy forms', () => {
   });
 
   it('writes exactly once for concurrent duplicates spread over two replicas sharing Redis', async () => {
-    const redisUrl = await requireRedis();
-    const namespace = `legacy-idem-${randomUUID()}`;
-    const caches = [1, 2].map(() => createCache({ namespace, redisUrl, logger: silentLogger() }));
-    const replicas = [
-      await startAdapter({ cache: caches[0]!, monolith: adapter.monolith }),
-      await startAdapter({ cache: caches[1]!, monolith: adapter.monolith }),
-    ];
-    try {
-      const before = (await ticketsOf(17)).page.total;
-      await adapter.plan({ operation: 'ticket_new', mode: 'latency', latencyMs: 400, times: 4 });
-      const key = randomUUID();
-      const answers = await Promise.all(
-        Array.from({ length: 6 }, async (_, i) => {
-          const response = await replicas[i % 2]!.request('POST', '/api/v2/tickets', {
-            body: { customerId: 17, subject: 'Zwei Repliken' },
-            headers: { 'idempotency-key': key },
-          });
-          const replayed = response.headers.get('idempotent-replayed') === 'true';
-          return replayed ? 'replayed' : response.status;
-        }),
-      );
-      // One write; every duplicate was refused while it ran, or replayed once it was done.
-      expect(answers.filter((answer) => answer === 201)).toHaveLength(1);
-      expect(answers.filter((answer) => answer === 409).length).toBeGreaterThan(0);
-      expect(answers.every((answer) => [201, 409, 'replayed'].includes(answer))).toBe(true);
-      expect((await ticketsOf(17)).page.total).toBe(before + 1);
-      // Once done, either replica replays the first response.
-      const replay = await replicas[1]!.request('POST', '/api/v2/tickets', {
-        body: { customerId: 17, subject: 'Zwei Repliken' },
-        headers: { 'idempotency-key': key },
-      });
-      expect(replay.status).toBe(201);
-      expect(replay.headers.get('idempotent-replayed')).toBe('true');
-    } finally {
-      for (const replica of replicas) await replica.close();
-      for (const cache of caches) await cache.disconnect();
-    }
+    await withRedisReplicas(
+      async (...replicas) => {
+        const before = (await ticketsOf(17)).page.total;
+        await adapter.plan({ operation: 'ticket_new', mode: 'latency', latencyMs: 400, times: 4 });
+        const key = randomUUID();
+        const answers = await Promise.all(
+          Array.from({ length: 6 }, async (_, i) => {
+            const response = await replicas[i % 2]!.request('POST', '/api/v2/tickets', {
+              body: { customerId: 17, subject: 'Zwei Repliken' },
+              headers: { 'idempotency-key': key },
+            });
+            const replayed = response.headers.get('idempotent-replayed') === 'true';
+            return replayed ? 'replayed' : response.status;
+          }),
+        );
+        // One write; every duplicate was refused while it ran, or replayed once it was done.
+        expect(answers.filter((answer) => answer === 201)).toHaveLength(1);
+        expect(answers.filter((answer) => answer === 409).length).toBeGreaterThan(0);
+        expect(answers.every((answer) => [201, 409, 'replayed'].includes(answer))).toBe(true);
+        expect((await ticketsOf(17)).page.total).toBe(before + 1);
+        // Once done, either replica replays the first response.
+        const replay = await replicas[1].request('POST', '/api/v2/tickets', {
+          body: { customerId: 17, subject: 'Zwei Repliken' },
+          headers: { 'idempotency-key': key },
+        });
+        expect(replay.status).toBe(201);
+        expect(replay.headers.get('idempotent-replayed')).toBe('true');
+      },
+      { monolith: adapter.monolith },
+    );
   });
 
   it('requires an Idempotency-Key to open a ticket', async () => {

@@ -1,9 +1,7 @@
 import { AppError } from '@manifold/platform/errors';
 import { UpstreamError, type UpstreamPolicy } from '@manifold/platform/resilience';
-import type { LegacySession } from './legacy-session.ts';
+import { SESSION_GONE, type LegacySession } from './legacy-session.ts';
 import { legacyXmlToRecord } from './legacy-xml.ts';
-
-const SESSION_GONE = /not logged in|session expired/i;
 
 export interface LegacyClientOptions {
   baseUrl: string;

@@ -1,13 +1,11 @@
 import { AppError, type FieldError } from '@manifold/platform/errors';
 import { UpstreamError, type UpstreamPolicy } from '@manifold/platform/resilience';
-import type { LegacySession } from './legacy-session.ts';
+import { SESSION_GONE, type LegacySession } from './legacy-session.ts';
 
 export interface FormResult {
   /** Where the monolith redirected after the write (`index.php?action=ticket&id=…`). */
   location: string;
 }
-
-const SESSION_GONE = /not logged in|session expired/i;
 
 /** `<li data-field="subject">Subject is required</li>` from a re-rendered legacy form. */
 function validationErrors(html: string, pointers: Readonly<Record<string, string>>): FieldError[] {

@@ -2,10 +2,10 @@ import { decodeCursor, encodeCursor } from '@manifold/platform/pagination';
 
 const LEGACY_PAGE = 100; // the largest page the monolith serves
 
-export interface Slice<T> {
-  items: T[];
-  total: number;
-  nextCursor: string | null;
+/** One page of a list, as every list answers: `{ data, page: { limit, total, nextCursor } }`. */
+export interface Page<T> {
+  data: T[];
+  page: { limit: number; total: number; nextCursor: string | null };
 }
 
 /**
@@ -13,7 +13,7 @@ export interface Slice<T> {
  * own, base64url, bound to the list it came from), read through 100-row legacy pages — so a
  * client's `limit` need not match the legacy page size, and may change between pages.
  */
-export async function legacySlice<T>(
+export async function legacyPage<T>(
   json: (path: string) => Promise<Record<string, unknown>>,
   {
     list,
@@ -23,7 +23,7 @@ export async function legacySlice<T>(
     cursor,
   }: { list: string; path: string; key: string; limit: number; cursor: string | undefined },
   map: (row: Record<string, unknown>) => T,
-): Promise<Slice<T>> {
+): Promise<Page<T>> {
   const offset = cursor === undefined ? 0 : decodeCursor(list, cursor, ['integer'])[0];
   const rows: Record<string, unknown>[] = [];
   let total = 0;
@@ -40,8 +40,7 @@ export async function legacySlice<T>(
   }
   const end = offset + rows.length;
   return {
-    items: rows.map(map),
-    total,
-    nextCursor: end < total ? encodeCursor(list, [end]) : null,
+    data: rows.map(map),
+    page: { limit, total, nextCursor: end < total ? encodeCursor(list, [end]) : null },
   };
 }

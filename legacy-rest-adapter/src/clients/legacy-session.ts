@@ -1,3 +1,6 @@
+/** What the monolith says, in a JSON error or on a page, when the session is gone: log in again. */
+export const SESSION_GONE = /not logged in|session expired/i;
+
 export interface LegacySessionOptions {
   baseUrl: string;
   username: string;

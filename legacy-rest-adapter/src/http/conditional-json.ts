@@ -1,17 +1,9 @@
 import { createHash } from 'node:crypto';
+import { ifNoneMatchNames } from '@manifold/platform/http-if-none-match';
 import type { RepresentationCache } from '@manifold/platform/http-representation-cache';
 import type { Logger } from '@manifold/platform/logger';
 import type { Request, Response } from 'express';
 import type { Freshness } from '../clients/legacy-reader.ts';
-
-/** Whether `If-None-Match` names `etag` (or `*`). */
-function matches(header: string | undefined, etag: string): boolean {
-  if (header === undefined) return false;
-  return header.split(',').some((candidate) => {
-    const value = candidate.trim();
-    return value === '*' || value === etag || value === `W/${etag}`;
-  });
-}
 
 /** Customer data may sit in the client's cache only (`private`), for as long as it is fresh. */
 export const privateCacheControl = (freshForSeconds: number) =>
@@ -56,7 +48,7 @@ export function createConditionalJson(representations: RepresentationCache, logg
           );
         });
     }
-    if (matches(req.headers['if-none-match'], etag)) {
+    if (ifNoneMatchNames(req.headers['if-none-match'], etag)) {
       res.status(304).end();
       return;
     }

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { LATEST, VERSIONS } from './versioning.ts';
+import { requestedVersion, VERSIONS } from './versioning.ts';
 
 /**
  * Which rendered answer a request asks for: `v<version>:<path and query>`.
@@ -18,10 +18,8 @@ export function representationKey(req: IncomingMessage): string | undefined {
   const inPath = /^\/api\/v(\d+)(\/.*)$/.exec(url);
   if (inPath) return `v${inPath[1]}:${inPath[2]}`;
   if (!url.startsWith('/api/')) return undefined;
-  const header = req.headers['api-version'];
-  const version = typeof header === 'string' ? header.trim().replace(/^v/i, '') : LATEST;
-  if (!VERSIONS.includes(version as (typeof VERSIONS)[number])) return undefined;
-  return `v${version}:${url.slice('/api'.length)}`;
+  const version = requestedVersion(req.headers['api-version']);
+  return version === undefined ? undefined : `v${version}:${url.slice('/api'.length)}`;
 }
 
 /** The keys of one resource path in every version (what a write to it must drop). */

@@ -2,7 +2,14 @@ import { AppError } from '@manifold/platform/errors';
 import type { RequestHandler } from 'express';
 
 export const VERSIONS = ['1', '2'] as const;
-export const LATEST = '2';
+export type Version = (typeof VERSIONS)[number];
+const LATEST: Version = '2';
+
+/** The version an `API-Version` header asks for (`2`, `v2`; absent: the latest), or undefined if we do not serve it. */
+export function requestedVersion(header: string | string[] | undefined): Version | undefined {
+  const version = typeof header === 'string' ? header.trim().replace(/^v/i, '') : LATEST;
+  return VERSIONS.find((known) => known === version);
+}
 
 /**
  * `/api/<path>` without a version in the URL is routed by the `API-Version` header (default: the
@@ -14,9 +21,8 @@ export function versionFromHeader(): RequestHandler {
       next();
       return;
     }
-    const requested = req.headers['api-version'];
-    const version = typeof requested === 'string' ? requested.trim().replace(/^v/i, '') : LATEST;
-    if (!VERSIONS.includes(version as (typeof VERSIONS)[number])) {
+    const version = requestedVersion(req.headers['api-version']);
+    if (version === undefined) {
       throw new AppError('BAD_USER_INPUT', `API-Version must be one of ${VERSIONS.join(', ')}`, {
         errors: [{ pointer: '/headers/api-version', detail: 'unknown version' }],
       });

@@ -5,14 +5,12 @@ import type { LegacyReader, RequestReader } from '../clients/legacy-reader.ts';
 import type { SendConditionalJson } from '../http/conditional-json.ts';
 import { toCustomerV1, toCustomerV2 } from '../mapping/customers.ts';
 import { CustomerIdParams, CustomerV1, CustomerV2 } from '../schemas/customers.ts';
-import { problemResponse } from '../schemas/problem.ts';
+import { legacyFailureResponses, problemResponse } from '../schemas/problem.ts';
 
 const errors = {
   400: problemResponse('Invalid id'),
   404: problemResponse('No such customer'),
-  502: problemResponse('The legacy system failed'),
-  503: problemResponse('The legacy system is unavailable; see Retry-After'),
-  504: problemResponse('The legacy system did not answer in time'),
+  ...legacyFailureResponses,
 };
 
 /** GET /customers/:id in both versions; documented in `registry` from the same zod schemas. */

@@ -4,7 +4,7 @@ import { Router } from 'express';
 import type { z } from 'zod';
 import type { LegacyReader } from '../clients/legacy-reader.ts';
 import type { SendConditionalJson } from '../http/conditional-json.ts';
-import { legacySlice } from '../clients/legacy-pages.ts';
+import { legacyPage } from '../clients/legacy-pages.ts';
 import {
   toInvoiceSummaryV1,
   toInvoiceSummaryV2,
@@ -20,7 +20,7 @@ import {
   InvoiceV2,
   PageQuery,
 } from '../schemas/invoices.ts';
-import { problemResponse } from '../schemas/problem.ts';
+import { legacyFailureResponses, problemResponse } from '../schemas/problem.ts';
 
 // Issued invoices rarely change (payment status does): 5 minutes; lists see new invoices within a minute.
 const INVOICE_TTL_SECONDS = 300;
@@ -29,9 +29,7 @@ const LIST_TTL_SECONDS = 60;
 const errors = {
   400: problemResponse('Invalid id, limit or cursor'),
   404: problemResponse('No such invoice'),
-  502: problemResponse('The legacy system failed'),
-  503: problemResponse('The legacy system is unavailable; see Retry-After'),
-  504: problemResponse('The legacy system did not answer in time'),
+  ...legacyFailureResponses,
 };
 
 interface VersionShape<Summary, Full> {
@@ -60,7 +58,7 @@ export function invoiceRoutes({
       const { id } = parseInput(CustomerInvoicesParams, req.params, { what: 'customer id' });
       const { limit, cursor } = parseInput(PageQuery, req.query, { what: 'page' });
       const read = reader.forRequest(LIST_TTL_SECONDS);
-      const slice = await legacySlice(
+      const page = await legacyPage(
         read.json,
         {
           list: `customer:${id}:invoices`,
@@ -71,11 +69,7 @@ export function invoiceRoutes({
         },
         summary,
       );
-      const page = list.parse({
-        data: slice.items,
-        page: { limit, total: slice.total, nextCursor: slice.nextCursor },
-      });
-      sendConditionalJson(req, res, page, read.freshness());
+      sendConditionalJson(req, res, list.parse(page), read.freshness());
     });
     router.get('/invoices/:id', async (req, res) => {
       const { id } = parseInput(InvoiceIdParams, req.params, { what: 'invoice id' });

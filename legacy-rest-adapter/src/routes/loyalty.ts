@@ -1,11 +1,11 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { parseInput } from '@manifold/platform/errors';
 import { Router } from 'express';
-import { legacySlice } from '../clients/legacy-pages.ts';
+import { legacyPage } from '../clients/legacy-pages.ts';
 import type { LegacyReader } from '../clients/legacy-reader.ts';
 import type { SendConditionalJson } from '../http/conditional-json.ts';
 import { legacyDateTime, legacyInteger } from '../mapping/legacy-values.ts';
-import { problemResponse } from '../schemas/problem.ts';
+import { legacyFailureResponses, problemResponse } from '../schemas/problem.ts';
 import { PageQuery } from '../schemas/invoices.ts';
 import { Loyalty, LoyaltyHistory, LoyaltyParams } from '../schemas/loyalty.ts';
 
@@ -13,9 +13,7 @@ import { Loyalty, LoyaltyHistory, LoyaltyParams } from '../schemas/loyalty.ts';
 const TTL_SECONDS = 30;
 const errors = {
   400: problemResponse('Invalid id, limit or cursor'),
-  502: problemResponse('The legacy system failed'),
-  503: problemResponse('Unavailable; see Retry-After'),
-  504: problemResponse('Timed out'),
+  ...legacyFailureResponses,
 };
 
 /** Loyalty balance (legacy loyalty.php) and history (loyalty_history.php, XML), the same in v1 and v2. */
@@ -44,7 +42,7 @@ export function loyaltyRoutes({
     const { id } = parseInput(LoyaltyParams, req.params, { what: 'customer id' });
     const { limit, cursor } = parseInput(PageQuery, req.query, { what: 'page' });
     const read = reader.forRequest(TTL_SECONDS);
-    const slice = await legacySlice(
+    const page = await legacyPage(
       read.json,
       {
         list: `customer:${id}:loyalty`,
@@ -60,15 +58,7 @@ export function loyaltyRoutes({
         at: legacyDateTime(event['date'], 'event.date') ?? new Date(0).toISOString(),
       }),
     );
-    sendConditionalJson(
-      req,
-      res,
-      LoyaltyHistory.parse({
-        data: slice.items,
-        page: { limit, total: slice.total, nextCursor: slice.nextCursor },
-      }),
-      read.freshness(),
-    );
+    sendConditionalJson(req, res, LoyaltyHistory.parse(page), read.freshness());
   });
   for (const v of ['v1', 'v2'] as const) {
     const deprecated = v === 'v1' ? { deprecated: true } : {};

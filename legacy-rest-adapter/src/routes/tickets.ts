@@ -2,14 +2,14 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { parseInput } from '@manifold/platform/errors';
 import { Router, type Request, type Response } from 'express';
 import type { LegacyForms } from '../clients/legacy-forms.ts';
-import { legacySlice } from '../clients/legacy-pages.ts';
+import { legacyPage } from '../clients/legacy-pages.ts';
 import type { LegacyReader } from '../clients/legacy-reader.ts';
 import type { SendConditionalJson } from '../http/conditional-json.ts';
 import { representationKeysOf } from '../http/representation-key.ts';
 import type { RepresentationCache } from '@manifold/platform/http-representation-cache';
 import type { Idempotency } from '../http/idempotency.ts';
 import { toTicket, toTicketSummary } from '../mapping/tickets.ts';
-import { problemResponse } from '../schemas/problem.ts';
+import { legacyFailureResponses, problemResponse } from '../schemas/problem.ts';
 import {
   AddComment,
   CreateTicket,
@@ -32,9 +32,7 @@ const errors = {
   422: problemResponse(
     'The legacy system rejected a value (errors[] points at it), or the Idempotency-Key was used for another body',
   ),
-  502: problemResponse('The legacy system failed'),
-  503: problemResponse('The legacy system is unavailable; see Retry-After'),
-  504: problemResponse('The legacy system did not answer in time'),
+  ...legacyFailureResponses,
 };
 
 export interface TicketDeps {
@@ -82,7 +80,7 @@ export function ticketRoutes({
     });
     const filters = `${customerId === undefined ? '' : `&customer_id=${customerId}`}${status === undefined ? '' : `&status=${status}`}`;
     const read = reader.forRequest(0);
-    const slice = await legacySlice(
+    const page = await legacyPage(
       read.json,
       {
         list: `tickets${filters}`,
@@ -93,15 +91,7 @@ export function ticketRoutes({
       },
       toTicketSummary,
     );
-    sendConditionalJson(
-      req,
-      res,
-      TicketPage.parse({
-        data: slice.items,
-        page: { limit, total: slice.total, nextCursor: slice.nextCursor },
-      }),
-      read.freshness(),
-    );
+    sendConditionalJson(req, res, TicketPage.parse(page), read.freshness());
   });
 
   router.get('/tickets/:id', async (req, res) => {

@@ -17,3 +17,10 @@ export const problemResponse = (description: string) => ({
   description,
   content: { 'application/problem+json': { schema: Problem } },
 });
+
+/** How a failing monolith shows in every route's documentation. */
+export const legacyFailureResponses = {
+  502: problemResponse('The legacy system failed'),
+  503: problemResponse('The legacy system is unavailable; see Retry-After'),
+  504: problemResponse('The legacy system did not answer in time'),
+};

@@ -8,3 +8,4 @@ export {
 export { DateTimeScalar } from './scalars.ts';
 export { defineSubgraph, type DefinedSubgraph } from './define-subgraph.ts';
 export { serveSubgraph, type ServeSubgraphOptions } from './serve-subgraph.ts';
+export { exposureOptions } from './exposure-options.ts';

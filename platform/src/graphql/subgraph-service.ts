@@ -1,10 +1,9 @@
 import { ApolloServer, type BaseContext } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
 import type { Express } from 'express';
 import type { DocumentNode } from 'graphql';
 import type { Logger } from 'pino';
-import { createFormatError } from '../errors/index.ts';
+import { exposureOptions } from './exposure-options.ts';
 import type { RequestInfo } from './http-app.ts';
 import { createGraphQLHttpApp } from './http-app.ts';
 
@@ -41,13 +40,7 @@ export async function createSubgraphApp<TContext extends BaseContext>({
   const apollo = new ApolloServer<TContext>({
     schema: buildSubgraphSchema([{ typeDefs: subgraph.typeDefs, resolvers: subgraph.resolvers }]),
     logger,
-    csrfPrevention: true,
-    // `_service { sdl }` keeps working for composition; introspection and schema hints do not.
-    introspection: !production,
-    hideSchemaDetailsFromClientErrors: production,
-    includeStacktraceInErrorResponses: !production,
-    formatError: createFormatError({ maskUnexpected: production }),
-    plugins: production ? [ApolloServerPluginLandingPageDisabled()] : [],
+    ...exposureOptions(production),
   });
   await apollo.start();
   const app = createGraphQLHttpApp({

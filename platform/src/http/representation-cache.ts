@@ -8,6 +8,7 @@ import type { Keyv } from 'keyv';
 import type { Logger } from 'pino';
 import { NOT_IN_MEMORY, peekInMemory } from '../cache.ts';
 import { REQUEST_ID_HEADER, resolveRequestId } from '../request-id.ts';
+import { ifNoneMatchNames } from './if-none-match.ts';
 
 /** A rendered GET answer, exactly as the full pipeline sent it, in the shared cache. */
 interface Representation {
@@ -48,13 +49,6 @@ const PER_ANSWER = new Set([
   'x-cache',
   REQUEST_ID_HEADER,
 ]);
-
-const matchesEtag = (header: string | undefined, etag: string): boolean =>
-  header !== undefined &&
-  header.split(',').some((candidate) => {
-    const value = candidate.trim();
-    return value === '*' || value === etag || value === `W/${etag}`;
-  });
 
 /**
  * A cache of rendered GET answers in front of a whole HTTP app: a fresh copy is answered —
@@ -104,7 +98,7 @@ export function createRepresentationCache({
     const at = now();
     if (!copy || copy.freshUntil <= at) return false;
     const requestId = resolveRequestId(req.headers[REQUEST_ID_HEADER]);
-    const notModified = matchesEtag(req.headers['if-none-match'], copy.etag);
+    const notModified = ifNoneMatchNames(req.headers['if-none-match'], copy.etag);
     const headers: OutgoingHttpHeaders = {
       ...copy.headers,
       [REQUEST_ID_HEADER]: requestId,

@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
+import { freePort, pinnedTo } from './processes.ts';
 
 export interface PhpServer {
   url: string;
@@ -24,14 +24,6 @@ export function requirePhp(extensions: readonly string[] = ['soap', 'pdo_sqlite'
     );
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
-
 /** Starts `php -S` with a router script on a free loopback port and waits until `/healthz` answers. */
 export async function startPhpServer({
   router,
@@ -47,8 +39,7 @@ export async function startPhpServer({
 }): Promise<PhpServer> {
   requirePhp();
   const port = await freePort();
-  const php = ['php', '-S', `127.0.0.1:${port}`, router];
-  const [command = 'php', ...args] = cpus === undefined ? php : ['taskset', '-c', cpus, ...php];
+  const [command, args] = pinnedTo(cpus, ['php', '-S', `127.0.0.1:${port}`, router]);
   const child: ChildProcess = spawn(command, args, {
     env: { ...process.env, PHP_CLI_SERVER_WORKERS: String(workers), ...env },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import soap from 'soap';
 import type { AuthConfig } from '../config.ts';
 import type { PortModel } from '../wsdl/model.ts';
-import { wsdlCredentials } from './wsdl-credentials.ts';
+import type { WsdlCredentials } from './wsdl-credentials.ts';
 
 type Callback = (error: unknown, result: unknown) => void;
 type SoapMethod = (args: unknown, callback: Callback, options: Record<string, unknown>) => void;
@@ -22,6 +22,8 @@ export interface SoapClientsOptions {
   /** Replaces every port's address. */
   endpoint?: string | undefined;
   auth: AuthConfig;
+  /** How node-soap fetches the WSDL (the service's transport credentials), built once per service. */
+  wsdlFetch: WsdlCredentials['nodeSoap'];
 }
 
 // Keep exact texts: node-soap's default parses xsd:decimal with Number() (digits lost) and
@@ -68,13 +70,13 @@ function security(auth: AuthConfig): soap.ISecurity | undefined {
 export async function createSoapInvokers(
   serviceName: string,
   ports: readonly PortModel[],
-  { wsdl, endpoint, auth }: SoapClientsOptions,
+  { wsdl, endpoint, auth, wsdlFetch }: SoapClientsOptions,
 ): Promise<Map<string, SoapInvoker>> {
   const invokers = new Map<string, SoapInvoker>();
   const credentials = security(auth);
   for (const port of ports) {
     const client = await soap.createClientAsync(wsdl, {
-      ...wsdlCredentials(auth).nodeSoap,
+      ...wsdlFetch,
       endpoint: endpoint ?? port.address,
       forceSoap12Headers: port.soapVersion === '1.2',
       customDeserializer: DESERIALIZERS,

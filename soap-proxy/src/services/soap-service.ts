@@ -55,8 +55,10 @@ export async function createSoapService(
   config: ServiceConfig,
   { logger, componentPrefix }: { logger: Logger; componentPrefix?: string },
 ): Promise<SoapService> {
+  // Read once: for mTLS this loads the key files and builds the TLS agents every port shares.
+  const credentials = wsdlCredentials(config.auth);
   const model = describeWsdl(
-    await loadWsdlDocuments(config.wsdl, { fetchInit: wsdlCredentials(config.auth).fetchInit }),
+    await loadWsdlDocuments(config.wsdl, { fetchInit: credentials.fetchInit }),
   );
   const known = new Set(
     model.services.flatMap((service) =>
@@ -93,6 +95,7 @@ export async function createSoapService(
       wsdl: config.wsdl,
       endpoint: config.endpoint,
       auth: config.auth,
+      wsdlFetch: credentials.nodeSoap,
     })) {
       invokers.set(`${service.name}/${key}`, invoker);
     }

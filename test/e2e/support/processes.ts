@@ -1,20 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
+import { pinnedTo } from '@manifold/platform/testing';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** A free loopback port (bound, then released). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
+export { freePort } from '@manifold/platform/testing';
 
 export interface ServiceProcess {
   name: string;
@@ -51,10 +41,7 @@ export async function startService({
   readyTimeoutMs = 120_000,
   cpus,
 }: StartOptions): Promise<ServiceProcess> {
-  const [command, args] =
-    cpus === undefined
-      ? [process.execPath, [entry]]
-      : ['taskset', ['-c', cpus, process.execPath, entry]];
+  const [command, args] = pinnedTo(cpus, [process.execPath, entry]);
   const child = spawn(command, args, {
     cwd: REPO_ROOT,
     env: {

@@ -1,0 +1,43 @@
+// The parts every benchmark's section in docs/benchmarks.md shares: the results table, the
+// targets table, and publishing (printed, and appended with the date to docs/benchmarks.md).
+import { appendFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../../test/e2e/support/processes.ts';
+import type { ScenarioResult } from './rounds.ts';
+
+/** A target as the issue states it, what was measured, and whether that meets it. */
+export type Check = readonly [target: string, measured: string, met: boolean];
+
+/** `2 × AMD EPYC, Node v24.21.0` */
+export const machine = () =>
+  `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, Node ${process.version}`;
+
+export const scenarioTable = (results: readonly ScenarioResult[]): string[] => [
+  '| scenario | concurrency | RPS (median) | RPS per round | p50 ms | p99 ms | errors |',
+  '|---|---|---|---|---|---|---|',
+  ...results.map(
+    ({ scenario, concurrency, result, rpsRounds }) =>
+      `| ${scenario} | ${concurrency} | ${result.rps.toFixed(0)} | ${rpsRounds.map((rps) => rps.toFixed(0)).join(' · ')} | ${result.p50Ms.toFixed(2)} | ${result.p99Ms.toFixed(2)} | ${result.errors} |`,
+  ),
+];
+
+export const targetTable = (checks: readonly Check[]): string[] => [
+  '| target | measured | met |',
+  '|---|---|---|',
+  ...checks.map(
+    ([target, measured, met]) => `| ${target} | ${measured} | ${met ? 'yes' : '**no**'} |`,
+  ),
+];
+
+/** Prints the section and appends it to docs/benchmarks.md (whose figures are never edited by hand). */
+export function publish(title: string, lines: readonly string[]): void {
+  const section = [
+    `### ${title} — ${new Date().toISOString().slice(0, 10)}`,
+    '',
+    ...lines,
+    '',
+  ].join('\n');
+  process.stdout.write(`\n${section}\n`);
+  appendFileSync(join(REPO_ROOT, 'docs/benchmarks.md'), `\n${section}`);
+}
