@@ -70,6 +70,9 @@ async function serve(
     port: Number(port ?? 4100),
     host: '127.0.0.1',
     logger,
+    onClose: async () => {
+      await Promise.all(services.map((one) => one.close()));
+    },
   });
   process.stderr.write(
     `serving ${wsdl}: API ${url}/api/v1/${config.services[0]?.name ?? ''}/…, docs ${url}/docs\n`,

@@ -21,7 +21,7 @@ await runService({
   logger,
   graceMs: env.SHUTDOWN_GRACE_MS,
   onClose: async () => {
-    for (const service of services) service.policy.dispose();
+    await Promise.all(services.map((service) => service.close()));
     await cache.disconnect();
   },
 });

@@ -82,7 +82,7 @@ export async function startProxy(
     url,
     service: soapService,
     close: async () => {
-      soapService.policy.dispose();
+      await soapService.close();
       await new Promise<void>((resolve) =>
         server.close(() => {
           resolve();

@@ -36,7 +36,7 @@ beforeAll(async () => {
   ));
 });
 afterAll(async () => {
-  service.policy.dispose();
+  await service.close();
   await new Promise<void>((resolve) =>
     server.close(() => {
       resolve();

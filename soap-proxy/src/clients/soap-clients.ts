@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import soap from 'soap';
 import type { AuthConfig } from '../config.ts';
 import type { PortModel } from '../wsdl/model.ts';
-import type { WsdlCredentials } from './wsdl-credentials.ts';
+import type { ServiceTransport } from './service-transport.ts';
+import { undiciHttpClient } from './undici-http-client.ts';
 
 type Callback = (error: unknown, result: unknown) => void;
 type SoapMethod = (args: unknown, callback: Callback, options: Record<string, unknown>) => void;
@@ -22,8 +22,8 @@ export interface SoapClientsOptions {
   /** Replaces every port's address. */
   endpoint?: string | undefined;
   auth: AuthConfig;
-  /** How node-soap fetches the WSDL (the service's transport credentials), built once per service. */
-  wsdlFetch: WsdlCredentials['nodeSoap'];
+  /** The service's connection pool and WSDL credentials, built once per service. */
+  transport: ServiceTransport;
 }
 
 // Keep exact texts: node-soap's default parses xsd:decimal with Number() (digits lost) and
@@ -39,9 +39,11 @@ const DESERIALIZERS = {
   integer: KEEP_TEXT,
 };
 
+/** Message and header security; an mTLS client certificate travels in the transport instead. */
 function security(auth: AuthConfig): soap.ISecurity | undefined {
   switch (auth.type) {
     case 'none':
+    case 'mtls':
       return undefined;
     case 'basic':
       return new soap.BasicAuthSecurity(auth.username, auth.password);
@@ -50,15 +52,6 @@ function security(auth: AuthConfig): soap.ISecurity | undefined {
         passwordType: auth.passwordType,
         hasTimeStamp: true,
       });
-    case 'mtls':
-      // forever: one keep-alive agent per client. Without it node-soap builds a new https.Agent
-      // per call, and every call pays a full TLS handshake.
-      return new soap.ClientSSLSecurity(
-        readFileSync(auth.keyPath),
-        readFileSync(auth.certPath),
-        auth.caPath ? readFileSync(auth.caPath) : undefined,
-        { forever: true },
-      );
   }
 }
 
@@ -70,13 +63,14 @@ function security(auth: AuthConfig): soap.ISecurity | undefined {
 export async function createSoapInvokers(
   serviceName: string,
   ports: readonly PortModel[],
-  { wsdl, endpoint, auth, wsdlFetch }: SoapClientsOptions,
+  { wsdl, endpoint, auth, transport }: SoapClientsOptions,
 ): Promise<Map<string, SoapInvoker>> {
   const invokers = new Map<string, SoapInvoker>();
   const credentials = security(auth);
+  const httpClient = undiciHttpClient(transport.dispatcher);
   for (const port of ports) {
     const client = await soap.createClientAsync(wsdl, {
-      ...wsdlFetch,
+      ...transport.nodeSoap,
       endpoint: endpoint ?? port.address,
       forceSoap12Headers: port.soapVersion === '1.2',
       customDeserializer: DESERIALIZERS,
@@ -85,6 +79,8 @@ export async function createSoapInvokers(
       disableCache: true,
     });
     if (credentials) client.setSecurity(credentials);
+    // Set after creation: node-soap fetched the WSDL with its own client and wsdl_options.
+    (client as unknown as { httpClient: soap.HttpClient }).httpClient = httpClient;
     const tree = client as unknown as ClientTree;
     for (const operation of port.operations) {
       const method = tree[serviceName]?.[port.name]?.[operation.name];

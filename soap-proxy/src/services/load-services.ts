@@ -30,7 +30,7 @@ export async function loadSoapServices(
     }
   }
   if (problems.length > 0) {
-    for (const built of services) built.policy.dispose();
+    await Promise.all(services.map((built) => built.close()));
     throw new ConfigError(problems);
   }
   return services;

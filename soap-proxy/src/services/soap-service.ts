@@ -3,7 +3,7 @@ import type { Logger } from '@manifold/platform/logger';
 import { createUpstreamPolicy, type UpstreamPolicy } from '@manifold/platform/resilience';
 import type { ValidateFunction } from 'ajv';
 import { createSoapInvokers, type SoapInvoker } from '../clients/soap-clients.ts';
-import { wsdlCredentials } from '../clients/wsdl-credentials.ts';
+import { serviceTransport } from '../clients/service-transport.ts';
 import type { OperationConfig, ServiceConfig } from '../config.ts';
 import { toUpstreamError } from '../mapping/faults.ts';
 import { normalise, normaliseFaultDetail } from '../mapping/normalise.ts';
@@ -48,6 +48,8 @@ export interface SoapService {
   api: GeneratedApi;
   operations: BoundOperation[];
   policy: UpstreamPolicy;
+  /** Stops the policy's timers and closes the service's connections (at shutdown). */
+  close: () => Promise<void>;
 }
 
 /** Everything one configured SOAP service needs, built once at start-up. */
@@ -55,10 +57,10 @@ export async function createSoapService(
   config: ServiceConfig,
   { logger, componentPrefix }: { logger: Logger; componentPrefix?: string },
 ): Promise<SoapService> {
-  // Read once: for mTLS this loads the key files and builds the TLS agents every port shares.
-  const credentials = wsdlCredentials(config.auth);
+  // Built once: one connection pool (for mTLS, with the key files read) every port shares.
+  const transport = serviceTransport(config.auth);
   const model = describeWsdl(
-    await loadWsdlDocuments(config.wsdl, { fetchInit: credentials.fetchInit }),
+    await loadWsdlDocuments(config.wsdl, { fetchInit: transport.fetchInit }),
   );
   const known = new Set(
     model.services.flatMap((service) =>
@@ -95,7 +97,7 @@ export async function createSoapService(
       wsdl: config.wsdl,
       endpoint: config.endpoint,
       auth: config.auth,
-      wsdlFetch: credentials.nodeSoap,
+      transport,
     })) {
       invokers.set(`${service.name}/${key}`, invoker);
     }
@@ -152,5 +154,9 @@ export async function createSoapService(
     timeoutMs: config.timeoutMs,
     ...config.resilience,
   });
-  return { config, api, operations, policy };
+  const close = async () => {
+    policy.dispose();
+    await transport.dispatcher.close();
+  };
+  return { config, api, operations, policy, close };
 }

@@ -1,0 +1,69 @@
+import soap from 'soap';
+import type { Dispatcher } from 'undici';
+
+/** The subset of an axios request config that node-soap's HttpClient builds for a SOAP call. */
+interface NodeSoapRequest {
+  url: string;
+  method: string;
+  headers: Record<string, string | number>;
+  data?: string | Buffer;
+  /** Per attempt, from the call options (the policy's own timeout and signal stand behind it). */
+  timeout?: number;
+  signal?: AbortSignal;
+}
+
+/** What node-soap reads of an axios response. */
+interface NodeSoapResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  data: string;
+  config: { headers: NodeSoapRequest['headers'] };
+}
+
+// The codes our resilience layer already reads as "no answer in time" (transient.ts): the
+// transport speaks them so that faults.ts and the policy see one vocabulary, whatever sends.
+const cancelled = (cause: unknown) =>
+  Object.assign(new Error('SOAP call cancelled', { cause }), { code: 'ERR_CANCELED' });
+
+/**
+ * node-soap's HttpClient with undici in place of axios: node-soap still builds the envelope and
+ * parses the answer; undici carries it over the service's own keep-alive connection pool
+ * (`dispatcher`, which also holds the mTLS client certificate). axios with follow-redirects cost
+ * most of a call's CPU on the proxy's path (docs/benchmarks.md); SOAP calls are never redirected.
+ */
+export function undiciHttpClient(dispatcher: Dispatcher): soap.HttpClient {
+  const request = async ({
+    url,
+    method,
+    headers,
+    data,
+    timeout,
+    signal,
+  }: NodeSoapRequest): Promise<NodeSoapResponse> => {
+    const target = new URL(url);
+    try {
+      const answer = await dispatcher.request({
+        origin: target.origin,
+        path: `${target.pathname}${target.search}`,
+        method,
+        headers: Object.fromEntries(
+          Object.entries(headers).map(([name, value]) => [name, String(value)]),
+        ),
+        body: data ?? null,
+        signal: signal ?? null,
+        ...(timeout === undefined ? {} : { headersTimeout: timeout, bodyTimeout: timeout }),
+      });
+      return {
+        status: answer.statusCode,
+        headers: answer.headers,
+        data: await answer.body.text(),
+        config: { headers },
+      };
+    } catch (error) {
+      if (signal?.aborted) throw cancelled(error);
+      throw error;
+    }
+  };
+  // node-soap calls `options.request(config)` the way it calls an axios instance.
+  return new soap.HttpClient({ request: request as never });
+}
