@@ -2,6 +2,10 @@
 // hit, in memory and in Redis), in one run, against the reference PHP supplier on loopback.
 // Prints a table and appends it, with the command, machine and date, to docs/benchmarks.md.
 //
+// Also measured, as the floor under any proxy: the direct client through a bare relay
+// (support/bare-relay.ts), a process that forwards bytes and does nothing else. What it costs over
+// the direct call is one more hop and process on this machine; the proxy's own work is the rest.
+//
 // Fair shares of a small machine: the PHP supplier's workers run on CPU 1. The calling side —
 // this process (the load generator, and the direct client in it) and soap-proxy — runs on CPU 0,
 // so the proxy's extra work competes for the same core the direct client used. Cache hits do not
@@ -33,6 +37,9 @@ const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const CALLER_CPU = '0';
 const SUPPLIER_CPU = '1';
 const WSDL = join(REPO_ROOT, 'upstreams/soap-supplier/supplier.wsdl');
+const DIRECT = 'direct node-soap client → supplier';
+const RELAYED = 'direct node-soap client → bare relay → supplier (the floor)';
+const UNCACHED = 'soap-proxy, uncached → supplier';
 const sku = () => `SKU-${String(1 + Math.floor(Math.random() * 5_000)).padStart(5, '0')}`;
 const PINNED = process.env['BENCH_PIN'] !== '0';
 const pin = (cpu: string) => {
@@ -93,17 +100,32 @@ const results: ScenarioResult[] = [];
 try {
   const memory = await startProxy({});
   const redis = await startProxy({ REDIS_URL });
+  const relay = await startService({
+    name: 'bare relay',
+    entry: 'bench/support/bare-relay.ts',
+    port: await freePort(),
+    env: { RELAY_TARGET: supplier.url },
+    readyPath: '/healthz',
+    ...cpusFor(CALLER_CPU),
+  });
+  proxies.push(relay);
 
-  const client = (await soap.createClientAsync(WSDL, {
-    endpoint: `${supplier.url}/`,
-  })) as unknown as { GetStockLevel: (args: unknown, cb: (error: unknown) => void) => void };
-  const direct = () =>
+  type StockClient = { GetStockLevel: (args: unknown, cb: (error: unknown) => void) => void };
+  const soapCall = (client: StockClient) => () =>
     new Promise<void>((resolve, reject) => {
       client.GetStockLevel({ sku: sku() }, (error) => {
         if (error) reject(error instanceof Error ? error : new Error('fault'));
         else resolve();
       });
     });
+  const direct = soapCall(
+    (await soap.createClientAsync(WSDL, {
+      endpoint: `${supplier.url}/`,
+    })) as unknown as StockClient,
+  );
+  const relayed = soapCall(
+    (await soap.createClientAsync(WSDL, { endpoint: `${relay.url}/` })) as unknown as StockClient,
+  );
   const pool = new Pool(memory.url, { connections: 64 });
   const proxyUncached = async () => {
     const { statusCode, body } = await pool.request({
@@ -116,38 +138,28 @@ try {
     if (statusCode !== 200) throw new Error(`HTTP ${statusCode}`);
   };
 
-  // Latency, one request at a time: the two paths in alternating slices, so that whatever the
-  // machine does meanwhile falls on both alike.
-  const samples: Record<'direct' | 'proxy', number[]> = { direct: [], proxy: [] };
-  for (let warm = 0; warm < 300; warm++) {
-    await direct();
-    await proxyUncached();
-  }
+  // Latency, one request at a time: the paths in slices whose order rotates, so that whatever
+  // the machine does meanwhile falls on all alike.
+  const paths = [
+    { path: DIRECT, call: direct },
+    { path: RELAYED, call: relayed },
+    { path: UNCACHED, call: proxyUncached },
+  ];
+  const samples = new Map(paths.map(({ path }) => [path, [] as number[]]));
+  for (let warm = 0; warm < 300; warm++) for (const { call } of paths) await call();
   for (let slice = 0; slice < LATENCY_SLICES; slice++) {
-    const order = slice % 2 === 0 ? (['direct', 'proxy'] as const) : (['proxy', 'direct'] as const);
-    for (const path of order) {
+    const first = slice % paths.length;
+    for (const { path, call } of [...paths.slice(first), ...paths.slice(0, first)]) {
       for (let i = 0; i < LATENCY_SLICE; i++) {
         const started = performance.now();
-        await (path === 'direct' ? direct() : proxyUncached());
-        samples[path].push(performance.now() - started);
+        await call();
+        samples.get(path)?.push(performance.now() - started);
       }
     }
   }
-  for (const path of ['direct', 'proxy'] as const) {
-    latencies.push({
-      path:
-        path === 'direct'
-          ? 'direct node-soap client → supplier'
-          : 'soap-proxy, uncached → supplier',
-      p50Ms: percentile(
-        [...samples[path]].sort((a, b) => a - b),
-        0.5,
-      ),
-      p99Ms: percentile(
-        [...samples[path]].sort((a, b) => a - b),
-        0.99,
-      ),
-    });
+  for (const [path, times] of samples) {
+    times.sort((a, b) => a - b);
+    latencies.push({ path, p50Ms: percentile(times, 0.5), p99Ms: percentile(times, 0.99) });
   }
 
   // Throughput: closed loops from this process for the uncached paths (the direct client has to
@@ -192,8 +204,9 @@ wrk.headers["Content-Type"] = "application/json"`,
   results.push(
     ...(await measureInRounds(
       [
-        closedLoop('direct node-soap client → supplier', direct, 16),
-        closedLoop('soap-proxy, uncached → supplier', proxyUncached, 16),
+        closedLoop(DIRECT, direct, 16),
+        closedLoop(RELAYED, relayed, 16),
+        closedLoop(UNCACHED, proxyUncached, 16),
       ],
       { rounds: ROUNDS, durationMs: DURATION_MS, warmupMs: WARMUP_MS, onRun: report },
     )),
@@ -215,21 +228,28 @@ wrk.headers["Content-Type"] = "application/json"`,
   await supplier.stop();
 }
 
-const [directLatency, proxyLatency] = latencies;
+const latencyOf = (path: string) => latencies.find((latency) => latency.path === path);
+const [directLatency, relayLatency, proxyLatency] = [DIRECT, RELAYED, UNCACHED].map(latencyOf);
 const find = (scenario: string, concurrency: number) => {
   const found = results.find((r) => r.scenario === scenario && r.concurrency === concurrency);
   if (!found) throw new Error(`${scenario} (c=${concurrency}) did not run`);
   return found.result;
 };
-if (!directLatency || !proxyLatency) throw new Error('the latency comparison did not run');
-const directBusy = find('direct node-soap client → supplier', 16);
-const uncachedBusy = find('soap-proxy, uncached → supplier', 16);
+if (!directLatency || !relayLatency || !proxyLatency)
+  throw new Error('the latency comparison did not run');
+const directBusy = find(DIRECT, 16);
+const relayBusy = find(RELAYED, 16);
+const uncachedBusy = find(UNCACHED, 16);
 const hitMemoryLight = find('soap-proxy, cache hit (in-memory)', 2);
 const hitMemoryBusy = find('soap-proxy, cache hit (in-memory)', 64);
 const hitRedisBusy = find('soap-proxy, cache hit (Redis)', 64);
 const addedMs = proxyLatency.p50Ms - directLatency.p50Ms;
 const latencyOverhead = addedMs / directLatency.p50Ms;
 const throughputOverhead = (directBusy.rps - uncachedBusy.rps) / directBusy.rps;
+const percentOver = (value: number, base: number) =>
+  `${(((value - base) / base) * 100).toFixed(1)} %`;
+const lostShare = (rps: number) =>
+  `${(((directBusy.rps - rps) / directBusy.rps) * 100).toFixed(1)} %`;
 const checks: Check[] = [
   [
     'proxy overhead vs direct client, uncached, p50 latency (one request at a time) ≤ 15 %',
@@ -262,11 +282,14 @@ publish('soap-proxy', [
   `Command: \`npm run bench:soap\`. Machine: ${machine()}, PHP supplier with 4 workers, loopback.`,
   `The supplier runs on CPU ${SUPPLIER_CPU}; the caller side (load generator, direct client, soap-proxy) on CPU ${CALLER_CPU}. Latency: ${LATENCY_SLICES} slices of ${LATENCY_SLICE} sequential requests per path, alternating. Throughput: warm-up ${WARMUP_MS / 1000} s, then ${ROUNDS} interleaved rounds of ${DURATION_MS / 1000} s, medians (closed loop from this process for the uncached paths; wrk on CPU ${SUPPLIER_CPU} for cache hits, soap-proxy alone on CPU ${CALLER_CPU}).`,
   '',
-  '| path, one request at a time | p50 ms | p99 ms |',
-  '|---|---|---|',
+  '| path, one request at a time | p50 ms | p99 ms | p50 over direct |',
+  '|---|---|---|---|',
   ...latencies.map(
-    ({ path, p50Ms, p99Ms }) => `| ${path} | ${p50Ms.toFixed(2)} | ${p99Ms.toFixed(2)} |`,
+    ({ path, p50Ms, p99Ms }) =>
+      `| ${path} | ${p50Ms.toFixed(2)} | ${p99Ms.toFixed(2)} | ${percentOver(p50Ms, directLatency.p50Ms)} (+${(p50Ms - directLatency.p50Ms).toFixed(2)} ms) |`,
   ),
+  '',
+  `Throughput lost against the direct client at c=16: bare relay ${lostShare(relayBusy.rps)}, soap-proxy ${lostShare(uncachedBusy.rps)}.`,
   '',
   ...scenarioTable(results),
   '',
