@@ -280,7 +280,7 @@ const checks: Check[] = [
 
 publish('soap-proxy', [
   `Command: \`npm run bench:soap\`. Machine: ${machine()}, PHP supplier with 4 workers, loopback.`,
-  `The supplier runs on CPU ${SUPPLIER_CPU}; the caller side (load generator, direct client, soap-proxy) on CPU ${CALLER_CPU}. Latency: ${LATENCY_SLICES} slices of ${LATENCY_SLICE} sequential requests per path, alternating. Throughput: warm-up ${WARMUP_MS / 1000} s, then ${ROUNDS} interleaved rounds of ${DURATION_MS / 1000} s, medians (closed loop from this process for the uncached paths; wrk on CPU ${SUPPLIER_CPU} for cache hits, soap-proxy alone on CPU ${CALLER_CPU}).`,
+  `The supplier runs on CPU ${SUPPLIER_CPU}; the caller side (load generator, direct client, bare relay, soap-proxy) on CPU ${CALLER_CPU}. Latency: ${LATENCY_SLICES} slices of ${LATENCY_SLICE} sequential requests per path, the paths in rotating order. Throughput: warm-up ${WARMUP_MS / 1000} s, then ${ROUNDS} interleaved rounds of ${DURATION_MS / 1000} s, medians (closed loop from this process for the uncached paths; wrk on CPU ${SUPPLIER_CPU} for cache hits, soap-proxy alone on CPU ${CALLER_CPU}).`,
   '',
   '| path, one request at a time | p50 ms | p99 ms | p50 over direct |',
   '|---|---|---|---|',
