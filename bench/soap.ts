@@ -2,9 +2,10 @@
 // hit, in memory and in Redis), in one run, against the reference PHP supplier on loopback.
 // Prints a table and appends it, with the command, machine and date, to docs/benchmarks.md.
 //
-// Also measured, as the floor under any proxy: the direct client through a bare relay
-// (support/bare-relay.ts), a process that forwards bytes and does nothing else. What it costs over
-// the direct call is one more hop and process on this machine; the proxy's own work is the rest.
+// Also measured, as floors: the direct client through relays that do nothing but forward — a TCP
+// splice (support/tcp-relay.ts, the least any proxy can do) and a node:http pass-through
+// (support/http-relay.ts, the least an HTTP proxy can do). What they cost over the direct call is
+// the price of one more hop and process on this machine; soap-proxy's own work is the rest.
 //
 // Fair shares of a small machine: the PHP supplier's workers run on CPU 1. The calling side —
 // this process (the load generator, and the direct client in it) and soap-proxy — runs on CPU 0,
@@ -38,7 +39,8 @@ const CALLER_CPU = '0';
 const SUPPLIER_CPU = '1';
 const WSDL = join(REPO_ROOT, 'upstreams/soap-supplier/supplier.wsdl');
 const DIRECT = 'direct node-soap client → supplier';
-const RELAYED = 'direct node-soap client → bare relay → supplier (the floor)';
+const TCP_RELAYED = 'direct node-soap client → TCP relay → supplier (floor)';
+const HTTP_RELAYED = 'direct node-soap client → HTTP relay → supplier (floor)';
 const UNCACHED = 'soap-proxy, uncached → supplier';
 const sku = () => `SKU-${String(1 + Math.floor(Math.random() * 5_000)).padStart(5, '0')}`;
 const PINNED = process.env['BENCH_PIN'] !== '0';
@@ -100,15 +102,20 @@ const results: ScenarioResult[] = [];
 try {
   const memory = await startProxy({});
   const redis = await startProxy({ REDIS_URL });
-  const relay = await startService({
-    name: 'bare relay',
-    entry: 'bench/support/bare-relay.ts',
-    port: await freePort(),
-    env: { RELAY_TARGET: supplier.url },
-    readyPath: '/healthz',
-    ...cpusFor(CALLER_CPU),
-  });
-  proxies.push(relay);
+  const startRelay = async (entry: string) => {
+    const relay = await startService({
+      name: entry,
+      entry,
+      port: await freePort(),
+      env: { RELAY_TARGET: supplier.url },
+      readyPath: '/healthz',
+      ...cpusFor(CALLER_CPU),
+    });
+    proxies.push(relay);
+    return relay;
+  };
+  const tcpRelay = await startRelay('bench/support/tcp-relay.ts');
+  const httpRelay = await startRelay('bench/support/http-relay.ts');
 
   type StockClient = { GetStockLevel: (args: unknown, cb: (error: unknown) => void) => void };
   const soapCall = (client: StockClient) => () =>
@@ -123,9 +130,12 @@ try {
       endpoint: `${supplier.url}/`,
     })) as unknown as StockClient,
   );
-  const relayed = soapCall(
-    (await soap.createClientAsync(WSDL, { endpoint: `${relay.url}/` })) as unknown as StockClient,
-  );
+  const through = async (relay: ServiceProcess) =>
+    soapCall(
+      (await soap.createClientAsync(WSDL, { endpoint: `${relay.url}/` })) as unknown as StockClient,
+    );
+  const tcpRelayed = await through(tcpRelay);
+  const httpRelayed = await through(httpRelay);
   const pool = new Pool(memory.url, { connections: 64 });
   const proxyUncached = async () => {
     const { statusCode, body } = await pool.request({
@@ -142,7 +152,8 @@ try {
   // the machine does meanwhile falls on all alike.
   const paths = [
     { path: DIRECT, call: direct },
-    { path: RELAYED, call: relayed },
+    { path: TCP_RELAYED, call: tcpRelayed },
+    { path: HTTP_RELAYED, call: httpRelayed },
     { path: UNCACHED, call: proxyUncached },
   ];
   const samples = new Map(paths.map(({ path }) => [path, [] as number[]]));
@@ -205,7 +216,8 @@ wrk.headers["Content-Type"] = "application/json"`,
     ...(await measureInRounds(
       [
         closedLoop(DIRECT, direct, 16),
-        closedLoop(RELAYED, relayed, 16),
+        closedLoop(TCP_RELAYED, tcpRelayed, 16),
+        closedLoop(HTTP_RELAYED, httpRelayed, 16),
         closedLoop(UNCACHED, proxyUncached, 16),
       ],
       { rounds: ROUNDS, durationMs: DURATION_MS, warmupMs: WARMUP_MS, onRun: report },
@@ -229,16 +241,14 @@ wrk.headers["Content-Type"] = "application/json"`,
 }
 
 const latencyOf = (path: string) => latencies.find((latency) => latency.path === path);
-const [directLatency, relayLatency, proxyLatency] = [DIRECT, RELAYED, UNCACHED].map(latencyOf);
+const [directLatency, proxyLatency] = [DIRECT, UNCACHED].map(latencyOf);
 const find = (scenario: string, concurrency: number) => {
   const found = results.find((r) => r.scenario === scenario && r.concurrency === concurrency);
   if (!found) throw new Error(`${scenario} (c=${concurrency}) did not run`);
   return found.result;
 };
-if (!directLatency || !relayLatency || !proxyLatency)
-  throw new Error('the latency comparison did not run');
+if (!directLatency || !proxyLatency) throw new Error('the latency comparison did not run');
 const directBusy = find(DIRECT, 16);
-const relayBusy = find(RELAYED, 16);
 const uncachedBusy = find(UNCACHED, 16);
 const hitMemoryLight = find('soap-proxy, cache hit (in-memory)', 2);
 const hitMemoryBusy = find('soap-proxy, cache hit (in-memory)', 64);
@@ -280,7 +290,7 @@ const checks: Check[] = [
 
 publish('soap-proxy', [
   `Command: \`npm run bench:soap\`. Machine: ${machine()}, PHP supplier with 4 workers, loopback.`,
-  `The supplier runs on CPU ${SUPPLIER_CPU}; the caller side (load generator, direct client, bare relay, soap-proxy) on CPU ${CALLER_CPU}. Latency: ${LATENCY_SLICES} slices of ${LATENCY_SLICE} sequential requests per path, the paths in rotating order. Throughput: warm-up ${WARMUP_MS / 1000} s, then ${ROUNDS} interleaved rounds of ${DURATION_MS / 1000} s, medians (closed loop from this process for the uncached paths; wrk on CPU ${SUPPLIER_CPU} for cache hits, soap-proxy alone on CPU ${CALLER_CPU}).`,
+  `The supplier runs on CPU ${SUPPLIER_CPU}; the caller side (load generator, direct client, relays, soap-proxy) on CPU ${CALLER_CPU}. Latency: ${LATENCY_SLICES} slices of ${LATENCY_SLICE} sequential requests per path, the paths in rotating order. Throughput: warm-up ${WARMUP_MS / 1000} s, then ${ROUNDS} interleaved rounds of ${DURATION_MS / 1000} s, medians (closed loop from this process for the uncached paths; wrk on CPU ${SUPPLIER_CPU} for cache hits, soap-proxy alone on CPU ${CALLER_CPU}).`,
   '',
   '| path, one request at a time | p50 ms | p99 ms | p50 over direct |',
   '|---|---|---|---|',
@@ -289,7 +299,7 @@ publish('soap-proxy', [
       `| ${path} | ${p50Ms.toFixed(2)} | ${p99Ms.toFixed(2)} | ${percentOver(p50Ms, directLatency.p50Ms)} (+${(p50Ms - directLatency.p50Ms).toFixed(2)} ms) |`,
   ),
   '',
-  `Throughput lost against the direct client at c=16: bare relay ${lostShare(relayBusy.rps)}, soap-proxy ${lostShare(uncachedBusy.rps)}.`,
+  `Throughput lost against the direct client at c=16: TCP relay ${lostShare(find(TCP_RELAYED, 16).rps)}, HTTP relay ${lostShare(find(HTTP_RELAYED, 16).rps)}, soap-proxy ${lostShare(uncachedBusy.rps)}.`,
   '',
   ...scenarioTable(results),
   '',
