@@ -19,8 +19,9 @@ const UNREACHABLE_CODES = new Set([
   'UND_ERR_CLOSED',
 ]);
 
-// Reached, but no answer in time: axios's own `timeout` (ECONNABORTED; node-soap uses axios),
-// undici's header/body timers, or an attempt our signal cancelled (axios's ERR_CANCELED).
+// Reached, but no answer in time: axios's own `timeout` (ECONNABORTED; node-soap's default
+// client), undici's header/body timers, or an attempt our signal cancelled (ERR_CANCELED, as
+// axios and soap-proxy's undici transport name it).
 const TIMEOUT_CODES = new Set([
   'ECONNABORTED',
   'ERR_CANCELED',

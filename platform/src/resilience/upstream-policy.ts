@@ -96,7 +96,7 @@ export function createUpstreamPolicy({
 }: UpstreamPolicyOptions): UpstreamPolicy {
   const transient = handleWhen(isTransient);
   // abortOnReturn off: aborting after every return costs a DOMException per call, and no caller
-  // relies on it — soap-proxy (node-soap/axios) and legacy-rest-adapter (fetch) have their whole
+  // relies on it — soap-proxy (node-soap over undici) and legacy-rest-adapter (fetch) have their whole
   // response before they return. The signal still aborts when an attempt times out.
   const perAttemptTimeout = timeout(timeoutMs, {
     strategy: TimeoutStrategy.Aggressive,

@@ -28,8 +28,8 @@ const cancelled = (cause: unknown) =>
 /**
  * node-soap's HttpClient with undici in place of axios: node-soap still builds the envelope and
  * parses the answer; undici carries it over the service's own keep-alive connection pool
- * (`dispatcher`, which also holds the mTLS client certificate). axios with follow-redirects cost
- * most of a call's CPU on the proxy's path (docs/benchmarks.md); SOAP calls are never redirected.
+ * (`dispatcher`, which also holds the mTLS client certificate). axios, with follow-redirects in
+ * front of node:http, spent more CPU per call; SOAP calls are never redirected.
  */
 export function undiciHttpClient(dispatcher: Dispatcher): soap.HttpClient {
   const request = async ({

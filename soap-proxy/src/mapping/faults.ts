@@ -34,7 +34,7 @@ function retryAfterMs(headers: Record<string, unknown> | undefined): number | un
  * A failed SOAP call as a catalogue error. Client/Sender faults are the caller's to fix (422,
  * never retried); Server/Receiver faults are the supplier's (502); an HTTP 502/503/504 without a
  * fault is transient (retried for idempotent operations). A network error — refused, reset, DNS
- * (ENOTFOUND, EAI_AGAIN), axios's timeout (ECONNABORTED) or cancellation (ERR_CANCELED) — is left
+ * (ENOTFOUND, EAI_AGAIN), undici's timeouts or a cancelled attempt (ERR_CANCELED) — is left
  * for the policy, which retries it and maps it to UPSTREAM_UNAVAILABLE or UPSTREAM_TIMEOUT.
  */
 export function toUpstreamError(
