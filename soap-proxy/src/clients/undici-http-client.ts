@@ -1,5 +1,5 @@
 import soap from 'soap';
-import type { Dispatcher } from 'undici';
+import { interceptors, type Dispatcher } from 'undici';
 
 /** The subset of an axios request config that node-soap's HttpClient builds for a SOAP call. */
 interface NodeSoapRequest {
@@ -25,13 +25,29 @@ interface NodeSoapResponse {
 const cancelled = (cause: unknown) =>
   Object.assign(new Error('SOAP call cancelled', { cause }), { code: 'ERR_CANCELED' });
 
+/** The answer's text in the charset its Content-Type names (suppliers still send ISO-8859-1). */
+function decode(bytes: ArrayBuffer, contentType: string | string[] | undefined): string {
+  const charset = /;\s*charset="?([^";]+)"?/i.exec(String(contentType ?? ''))?.[1];
+  try {
+    return new TextDecoder(charset ?? 'utf-8').decode(bytes);
+  } catch {
+    return new TextDecoder('utf-8').decode(bytes); // a charset label nobody knows
+  }
+}
+
 /**
  * node-soap's HttpClient with undici in place of axios: node-soap still builds the envelope and
  * parses the answer; undici carries it over the service's own keep-alive connection pool
  * (`dispatcher`, which also holds the mTLS client certificate). axios, with follow-redirects in
- * front of node:http, spent more CPU per call; SOAP calls are never redirected.
+ * front of node:http, spent more CPU per call. What axios did for node-soap, this does too:
+ * follows redirects (307/308 keep the POST and its body; credentials are not sent to another
+ * origin), inflates gzip/deflate/br answers, and decodes the answer's charset.
  */
-export function undiciHttpClient(dispatcher: Dispatcher): soap.HttpClient {
+export function undiciHttpClient(pool: Dispatcher): soap.HttpClient {
+  const dispatcher = pool.compose(
+    interceptors.redirect({ maxRedirections: 5 }),
+    interceptors.decompress(),
+  );
   const request = async ({
     url,
     method,
@@ -56,7 +72,7 @@ export function undiciHttpClient(dispatcher: Dispatcher): soap.HttpClient {
       return {
         status: answer.statusCode,
         headers: answer.headers,
-        data: await answer.body.text(),
+        data: decode(await answer.body.arrayBuffer(), answer.headers['content-type']),
         config: { headers },
       };
     } catch (error) {
