@@ -21,7 +21,7 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
   readonly problems: readonly string[];
   constructor(problems: readonly string[]) {
-    super(`Invalid environment:\n${problems.map((problem) => `✖ ${problem}`).join('\n')}`);
+    super(`Invalid configuration:\n${problems.map((problem) => `✖ ${problem}`).join('\n')}`);
     this.problems = problems;
   }
 }

@@ -112,6 +112,29 @@ describe('loadProxyConfig', () => {
     ]);
   });
 
+  it('finds every kind of problem in one run, a wrong field hiding none of the others', () => {
+    const problems = problemsOf(() =>
+      loadProxyConfig(
+        write({
+          services: [
+            { name: 'a', wsdl: 'service.wsdl', timeoutMs: -1 },
+            {
+              name: 'a',
+              wsdl: '/nope.wsdl',
+              operations: { Order: { cacheTtlSeconds: 30 } },
+            },
+          ],
+        }),
+      ),
+    );
+    expect(problems.map((problem) => problem.split(': ')[1]).sort()).toEqual([
+      'services.0.timeoutMs',
+      'services.1.name',
+      'services.1.operations.Order.cacheTtlSeconds',
+      'services.1.wsdl',
+    ]);
+  });
+
   it('reports a file that is not JSON as a config problem, not a crash', () => {
     expect(problemsOf(() => loadProxyConfig(write('{ nope'))).length).toBe(1);
     expect(problemsOf(() => loadProxyConfig(join(dir, 'absent.json'))).length).toBe(1);

@@ -16,16 +16,26 @@ export const SoapProxyEnv = BaseEnv.extend({
 });
 export type SoapProxyEnv = z.infer<typeof SoapProxyEnv>;
 
-const OperationConfig = z.strictObject({
-  /** Read-only: cacheable, and offered as GET too. */
-  safe: z.boolean().default(false),
-  /** Safe to repeat: retried on transient failures. Safe operations are idempotent. */
-  idempotent: z.boolean().default(false),
-  /** How long a cached answer is fresh (safe operations only). */
-  cacheTtlSeconds: z.number().int().nonnegative().default(0),
-  /** How long after going stale an answer may still be served when the supplier fails. */
-  staleIfErrorSeconds: z.number().int().nonnegative().default(3_600),
-});
+const OperationConfig = z
+  .strictObject({
+    /** Read-only: cacheable, and offered as GET too. */
+    safe: z.boolean().default(false),
+    /** Safe to repeat: retried on transient failures. Safe operations are idempotent. */
+    idempotent: z.boolean().default(false),
+    /** How long a cached answer is fresh (safe operations only). */
+    cacheTtlSeconds: z.number().int().nonnegative().default(0),
+    /** How long after going stale an answer may still be served when the supplier fails. */
+    staleIfErrorSeconds: z.number().int().nonnegative().default(3_600),
+  })
+  // Checked per operation, so that a mistake elsewhere in the file does not hide it.
+  .superRefine((settings, context) => {
+    if (settings.cacheTtlSeconds > 0 && !settings.safe)
+      context.addIssue({
+        code: 'custom',
+        path: ['cacheTtlSeconds'],
+        message: 'only safe operations are cached: set "safe": true or remove the TTL',
+      });
+  });
 export type OperationConfig = z.infer<typeof OperationConfig>;
 
 const Auth = z.discriminatedUnion('type', [
@@ -77,30 +87,49 @@ const ServiceConfig = z.strictObject({
 });
 export type ServiceConfig = z.infer<typeof ServiceConfig>;
 
-export const ProxyConfig = z
-  .strictObject({ services: z.array(ServiceConfig).min(1) })
-  .superRefine(({ services }, context) => {
-    const seen = new Set<string>();
-    services.forEach((service, index) => {
-      // Names are URL segments and OpenAPI component prefixes: two would collide.
-      if (seen.has(service.name))
-        context.addIssue({
-          code: 'custom',
-          path: ['services', index, 'name'],
-          message: `another service is already called "${service.name}"`,
-        });
-      seen.add(service.name);
-      for (const [operation, settings] of Object.entries(service.operations)) {
-        if (settings.cacheTtlSeconds > 0 && !settings.safe)
-          context.addIssue({
-            code: 'custom',
-            path: ['services', index, 'operations', operation, 'cacheTtlSeconds'],
-            message: 'only safe operations are cached: set "safe": true or remove the TTL',
-          });
-      }
-    });
-  });
+export const ProxyConfig = z.strictObject({ services: z.array(ServiceConfig).min(1) });
 export type ProxyConfig = z.infer<typeof ProxyConfig>;
+
+/** A field of the raw (unvalidated) file, when it is text. */
+function textAt(value: unknown, ...path: string[]): string | undefined {
+  let current = value;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return typeof current === 'string' ? current : undefined;
+}
+
+/**
+ * What the schema cannot see, read off the raw file so that it is found even when other fields
+ * are wrong: two services with one name (names are URL segments and OpenAPI component prefixes),
+ * and local files that do not exist.
+ */
+function crossChecks(raw: unknown, local: (file: string) => string): string[] {
+  const services: unknown = (raw as { services?: unknown } | null)?.services;
+  if (!Array.isArray(services)) return [];
+  const seen = new Set<string>();
+  return services.flatMap((service: unknown, index) => {
+    const problems: string[] = [];
+    const name = textAt(service, 'name');
+    if (name !== undefined && seen.has(name))
+      problems.push(`services.${index}.name: another service is already called "${name}"`);
+    if (name !== undefined) seen.add(name);
+    const files = ['wsdl', 'auth.certPath', 'auth.keyPath', 'auth.caPath'].map(
+      (field) => [field, textAt(service, ...field.split('.'))] as const,
+    );
+    for (const [field, file] of files) {
+      if (
+        file !== undefined &&
+        file !== '' &&
+        !/^https?:\/\//.test(file) &&
+        !existsSync(local(file))
+      )
+        problems.push(`services.${index}.${field}: no such file ${local(file)}`);
+    }
+    return problems;
+  });
+}
 
 /** `${NAME}` / `${NAME:-default}` in config strings, from the environment (for containers). */
 function interpolate(text: string, env: Readonly<Record<string, string | undefined>>): string {
@@ -108,22 +137,6 @@ function interpolate(text: string, env: Readonly<Record<string, string | undefin
     /\$\{(\w+)(?::-([^}]*))?\}/g,
     (_match, name: string, fallback?: string) => env[name] ?? fallback ?? '',
   );
-}
-
-/** Local files the config names that do not exist, as `services.<i>.<field>: …` problems. */
-function missingFiles(config: ProxyConfig): string[] {
-  return config.services.flatMap((service, index) => {
-    const files: [string, string | undefined][] = [['wsdl', service.wsdl]];
-    if (service.auth.type === 'mtls')
-      files.push(
-        ['auth.certPath', service.auth.certPath],
-        ['auth.keyPath', service.auth.keyPath],
-        ['auth.caPath', service.auth.caPath],
-      );
-    return files
-      .filter(([, file]) => file !== undefined && !/^https?:\/\//.test(file) && !existsSync(file))
-      .map(([field, file]) => `services.${index}.${field}: no such file ${String(file)}`);
-  });
 }
 
 /**
@@ -140,18 +153,17 @@ export function loadProxyConfig(
   } catch (error) {
     throw new ConfigError([`SOAP_PROXY_CONFIG: cannot read ${path}: ${(error as Error).message}`]);
   }
-  const parsed = ProxyConfig.safeParse(raw);
-  if (!parsed.success)
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => `${path}: ${issue.path.join('.')}: ${issue.message}`),
-    );
   const base = dirname(path);
   const local = (file: string) =>
     /^https?:\/\//.test(file) || isAbsolute(file) ? file : resolve(base, file);
-  const config = resolvePaths(parsed.data, local);
-  const missing = missingFiles(config);
-  if (missing.length > 0) throw new ConfigError(missing.map((problem) => `${path}: ${problem}`));
-  return config;
+  const parsed = ProxyConfig.safeParse(raw);
+  const problems = [
+    ...(parsed.error?.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) ?? []),
+    ...crossChecks(raw, local),
+  ];
+  if (!parsed.success || problems.length > 0)
+    throw new ConfigError(problems.map((problem) => `${path}: ${problem}`));
+  return resolvePaths(parsed.data, local);
 }
 
 function resolvePaths(config: ProxyConfig, local: (file: string) => string): ProxyConfig {
