@@ -90,6 +90,16 @@ describe('soap-proxy in front of the PHP supplier', () => {
     expect(await supplier.calls('GetPrice')).toBe(0);
   });
 
+  it('rejects text XML cannot carry (a control character) with 400 and its pointer, before any SOAP call', async () => {
+    const { status, body } = await post(proxy, 'PlaceSupplierOrder', {
+      reference: 'PO-\u0001',
+      line: [{ sku: 'SKU-00001', quantity: 1 }],
+    });
+    expect(status).toBe(400);
+    expect(body).toMatchObject({ code: 'BAD_USER_INPUT', errors: [{ pointer: '/reference' }] });
+    expect(await supplier.calls('PlaceSupplierOrder')).toBe(0);
+  });
+
   it('maps a SOAP Client fault to 422 with the faultstring and the fault detail', async () => {
     const { status, body } = await post(proxy, 'GetStockLevel', { sku: 'SKU-99999' });
     expect(status).toBe(422);

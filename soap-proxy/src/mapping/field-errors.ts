@@ -2,7 +2,7 @@ import type { FieldError } from '@manifold/platform/errors';
 import type { ErrorObject } from 'ajv';
 
 /** One RFC 6901 reference token (`~` and `/` escaped). */
-const token = (name: string) => name.replaceAll('~', '~0').replaceAll('/', '~1');
+export const token = (name: string) => name.replaceAll('~', '~0').replaceAll('/', '~1');
 
 /**
  * Ajv errors as field errors with RFC 6901 pointers. A missing property, and a property the schema
