@@ -88,6 +88,7 @@ describe('XSD constructs real vendors publish', () => {
         tLanguage: {
           type: 'array',
           items: { anyOf: [{ $ref: '#/components/schemas/tLanguage' }, { type: 'null' }] },
+          xml: { namespace: 'http://www.oorsprong.org/websamples.countryinfo' },
         },
       },
       additionalProperties: false,
@@ -109,8 +110,9 @@ describe('XSD constructs real vendors publish', () => {
     const output = outputOf(api, '/api/v1/checkVatService/checkVatApprox') as {
       properties: Record<string, Schema>;
     };
-    expect(output.properties['requestDate']).toEqual({ type: 'string', format: 'date' });
-    expect(output.properties['traderName']).toEqual({ type: ['string', 'null'] });
+    const vies = { namespace: 'urn:ec.europa.eu:taxud:vies:services:checkVat:types' };
+    expect(output.properties['requestDate']).toEqual({ type: 'string', format: 'date', xml: vies });
+    expect(output.properties['traderName']).toEqual({ type: ['string', 'null'], xml: vies });
   });
 
   it('MantisBT rpc/encoded: SOAP-ENC arrays are arrays, zero-part messages empty objects, rpc parts required', async () => {

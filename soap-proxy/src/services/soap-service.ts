@@ -118,8 +118,14 @@ export async function createSoapService(
     // node-soap builds an rpc envelope for a message without parts only when given null.
     const noParts =
       rest.operation.style === 'rpc' && (rest.operation.input?.parts.length ?? 0) === 0;
+    // document/literal wrapped: the input is the content of one element, in that element's namespace.
+    const [onlyPart, ...otherParts] = rest.operation.input?.parts ?? [];
+    const wrapper =
+      rest.operation.style === 'document' && otherParts.length === 0
+        ? onlyPart?.element?.ns
+        : undefined;
     const argumentsFor = (input: unknown) =>
-      noParts ? null : toSoapArguments(input, rest.input, resolve);
+      noParts ? null : toSoapArguments(input, rest.input, resolve, wrapper);
     const checkAnswer = answers.compile(rest.operation.name, rest.output);
     const normaliseDetail = (detail: unknown) =>
       normaliseFaultDetail(detail, rest.faultDetail, resolve);

@@ -2,7 +2,14 @@ import type { Element } from '@xmldom/xmldom';
 import { choiceConstraint, withoutFloor } from './choice-constraint.ts';
 import type { SchemaContext } from './schema-context.ts';
 import type { JsonSchema } from './xsd-builtins.ts';
-import { attribute, childElements, firstChild, NS, resolveQName } from './xml.ts';
+import {
+  attribute,
+  childElements,
+  elementNamespaceOf,
+  firstChild,
+  NS,
+  resolveQName,
+} from './xml.ts';
 
 /** A property of an object schema, with whether it must be present. */
 export interface Property {
@@ -148,6 +155,9 @@ function elementProperty(element: Element, outer: Occurrence, context: SchemaCon
       ...(Number.isFinite(max) ? { maxItems: max } : {}),
     };
   }
+  // OpenAPI's XML object: the element's namespace, for the envelope (mapping/to-soap.ts).
+  const namespace = elementNamespaceOf(declaration);
+  if (namespace !== '') schema = { ...schema, xml: { namespace } };
   return { name, schema, required };
 }
 

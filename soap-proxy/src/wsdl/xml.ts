@@ -51,19 +51,39 @@ export function resolveQName(element: Element, value: string): QName {
   return { ns, name };
 }
 
-/** The `targetNamespace` in force for a schema or WSDL component. */
-export function targetNamespaceOf(element: Element): string {
-  // Walk up to the nearest schema/definitions element; the Document itself ends the walk.
+/** The nearest xsd:schema or wsdl:definitions element around a component. */
+function enclosingSchema(element: Element): Element | undefined {
+  // The Document itself ends the walk.
   for (
     let node: Node | null = element;
     node !== null && node.nodeType === 1;
     node = node.parentNode
   ) {
     const candidate = node as Element;
-    if (candidate.localName === 'schema' || candidate.localName === 'definitions')
-      return attribute(candidate, 'targetNamespace') ?? '';
+    if (candidate.localName === 'schema' || candidate.localName === 'definitions') return candidate;
   }
-  return '';
+  return undefined;
+}
+
+/** The `targetNamespace` in force for a schema or WSDL component. */
+export function targetNamespaceOf(element: Element): string {
+  const schema = enclosingSchema(element);
+  return (schema && attribute(schema, 'targetNamespace')) ?? '';
+}
+
+/**
+ * The namespace an element declaration puts its element in: a global element's target namespace;
+ * a local one's too when it is qualified (its `form`, else the schema's `elementFormDefault`),
+ * none (the empty string) when it is not.
+ */
+export function elementNamespaceOf(declaration: Element): string {
+  const schema = enclosingSchema(declaration);
+  const global = declaration.parentNode === schema;
+  const form =
+    attribute(declaration, 'form') ??
+    (schema && attribute(schema, 'elementFormDefault')) ??
+    'unqualified';
+  return global || form === 'qualified' ? targetNamespaceOf(declaration) : '';
 }
 
 /** Every descendant element (depth-first, document order). */
