@@ -47,14 +47,10 @@ export async function serveProxy(
     createApp({ services: [service], cache: new Keyv(), logger: silentLogger(), production: true }),
     { port: 0, host: '127.0.0.1' },
   );
-  closers.push(
-    () =>
-      new Promise((resolve) => {
-        server.close(() => {
-          resolve();
-        });
-      }),
-  );
+  closers.push(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    await service.close();
+  });
   const validator = createSchemaValidator(service.api.document);
   return {
     service,
