@@ -246,6 +246,51 @@ describe('round trips against SOAP servers built from the real-world WSDLs', () 
     });
   });
 
+  it('elements a base type from another schema declares: nested, repeated, simple content, nil, unqualified', async () => {
+    const rt = await roundTrip(
+      'xns',
+      fileURLToPath(new URL('fixtures/cross-namespace/service.wsdl', import.meta.url)),
+      { S: { P: { Get: () => ({ Ok: 'y' }) } } },
+    );
+    const address = (street: string, city: string) => ({ Street: street, City: city });
+    const answer = await rt.call('/api/v1/xns/Get', {
+      GetRequest: {
+        Version: '1',
+        Address: { ...address('S', 'C'), kind: 'home' },
+        Lines: [address('L1', 'X'), address('L2', 'Y')],
+        Amount: { value: '1.50', currencyID: 'EUR' },
+        Note: null,
+        Flag: true,
+      },
+      Extra: address('E', 'F'),
+    });
+    expect(answer).toEqual({ status: 200, body: { Ok: 'y' } });
+    const base = (name: string) => `{urn:base}${name}`;
+    const derived = (name: string) => `{urn:derived}${name}`;
+    const addressTree = (name: string, street: string, city: string) =>
+      el(base(name), [el(base('Street'), street), el('{}City', city)]);
+    expect(envelopeTree(lastEnvelope(rt.double).body)).toEqual({
+      envelope: SOAP11,
+      body: [
+        el(derived('GetReq'), [
+          el(derived('GetRequest'), [
+            el(base('Version'), '1'),
+            { ...addressTree('Address', 'S', 'C'), attributes: { kind: 'home' } },
+            addressTree('Lines', 'L1', 'X'),
+            addressTree('Lines', 'L2', 'Y'),
+            { element: base('Amount'), attributes: { currencyID: 'EUR' }, text: '1.50' },
+            {
+              element: base('Note'),
+              attributes: { '{http://www.w3.org/2001/XMLSchema-instance}nil': 'true' },
+            },
+            el(derived('Flag'), 'true'),
+          ]),
+          addressTree('Extra', 'E', 'F'),
+        ]),
+      ],
+    });
+  });
+
   it('operation names with dots', async () => {
     const rt = await roundTrip(
       'dotted',

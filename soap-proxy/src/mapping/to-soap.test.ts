@@ -14,13 +14,13 @@ const request: JsonSchema = {
     tags: { type: 'array', items: { type: 'string' }, xml: { namespace: BASE } },
     note: { type: ['string', 'null'], xml: { namespace: BASE } },
     flag: { type: 'boolean', xml: { namespace: DERIVED } },
-    plain: { type: 'string' },
+    plain: { type: 'string' }, // unqualified: no xml.namespace
   },
   additionalProperties: false,
 };
 
 describe('toSoapArguments: elements in another namespace than their parent', () => {
-  it('sends each under a prefix it declares itself; same-namespace and unqualified ones as they are', () => {
+  it('sends each under a prefix it declares itself (and as the default for its children), unqualified ones in no namespace', () => {
     expect(
       toSoapArguments(
         { version: '2.0', tags: ['a', 'b'], note: null, flag: true, plain: 'x' },
@@ -29,14 +29,14 @@ describe('toSoapArguments: elements in another namespace than their parent', () 
         DERIVED,
       ),
     ).toEqual({
-      'mf0:version': { $value: '2.0', attributes: { 'xmlns:mf0': BASE } },
+      'mf0:version': { $value: '2.0', attributes: { 'xmlns:mf0': BASE, xmlns: BASE } },
       'mf0:tags': [
-        { $value: 'a', attributes: { 'xmlns:mf0': BASE } },
-        { $value: 'b', attributes: { 'xmlns:mf0': BASE } },
+        { $value: 'a', attributes: { 'xmlns:mf0': BASE, xmlns: BASE } },
+        { $value: 'b', attributes: { 'xmlns:mf0': BASE, xmlns: BASE } },
       ],
-      'mf0:note': { attributes: { 'xsi:nil': 'true', 'xmlns:mf0': BASE } },
+      'mf0:note': { attributes: { 'xsi:nil': 'true', 'xmlns:mf0': BASE, xmlns: BASE } },
       flag: true,
-      plain: 'x',
+      plain: { $value: 'x', attributes: { xmlns: '' } },
     });
   });
 

@@ -36,18 +36,14 @@ function prefixFor(namespace: string, prefixes: Map<string, string>): string {
   return prefix;
 }
 
-/**
- * An element sent in a namespace of its own: under a prefix it declares itself, so that it is
- * right whatever prefixes node-soap chose around it.
- */
-function declaringPrefix(value: unknown, prefix: string, namespace: string): unknown {
-  const declaration = { [`xmlns:${prefix}`]: namespace };
-  const declared = (one: unknown): unknown => {
-    if (!isRecord(one)) return { $value: one, attributes: declaration };
-    const attributes = isRecord(one['attributes']) ? one['attributes'] : {};
-    return { ...one, attributes: { ...attributes, ...declaration } };
+/** `value` as an element carrying extra attributes (namespace declarations); each item of an array. */
+function withAttributes(value: unknown, extra: Record<string, string>): unknown {
+  const one = (item: unknown): unknown => {
+    if (!isRecord(item)) return { $value: item, attributes: extra };
+    const attributes = isRecord(item['attributes']) ? item['attributes'] : {};
+    return { ...item, attributes: { ...attributes, ...extra } };
   };
-  return Array.isArray(value) ? value.map(declared) : declared(value);
+  return Array.isArray(value) ? value.map(one) : one(value);
 }
 
 /**
@@ -56,9 +52,14 @@ function declaringPrefix(value: unknown, prefix: string, namespace: string): unk
  * schema lists is sent (input validation already rejects the rest; this holds even without it); an
  * open type also takes undeclared properties, as plain elements.
  *
- * `namespace` is the enclosing element's, when known. node-soap puts an element that a base type
- * from another namespace declares (xsd:extension across schemas, as PayPal's API does) in the
- * derived type's namespace; such an element is sent under a prefix of its own instead.
+ * `namespace` is the default namespace its unprefixed child elements land in, when known
+ * (document/literal: node-soap declares the wrapper element's as the default). node-soap does not
+ * get every element's namespace right, so, below a known one, this does:
+ * - an element in another namespace (declared by a base type from another schema, as in PayPal's
+ *   API, or a ref to another schema's element) goes under a prefix it declares itself, and
+ *   declares its namespace the default for its own children;
+ * - an unqualified element (no `xml.namespace`) declares no default namespace (`xmlns=""`), so
+ *   that it is in no namespace whatever default surrounds it.
  */
 export function toSoapArguments(
   value: unknown,
@@ -94,11 +95,21 @@ export function toSoapArguments(
         else if (property['x-xml-text'] === true) result['$value'] = entry;
         else {
           const own = namespaceOf(declared) ?? namespaceOf(property);
-          const content = toSoapArguments(entry, declared, resolve, own, prefixes);
-          if (own !== undefined && namespace !== undefined && own !== namespace) {
-            const prefix = prefixFor(own, prefixes);
-            result[`${prefix}:${name}`] = declaringPrefix(content, prefix, own);
-          } else result[name] = content;
+          if (namespace === undefined) {
+            result[name] = toSoapArguments(entry, declared, resolve, own, prefixes);
+            continue;
+          }
+          const target = own ?? ''; // '': unqualified, in no namespace
+          const content = toSoapArguments(entry, declared, resolve, target, prefixes);
+          if (target === namespace) result[name] = content;
+          else if (target === '') result[name] = withAttributes(content, { xmlns: '' });
+          else {
+            const prefix = prefixFor(target, prefixes);
+            result[`${prefix}:${name}`] = withAttributes(content, {
+              [`xmlns:${prefix}`]: target,
+              xmlns: target,
+            });
+          }
         }
       }
       if (Object.keys(attributes).length > 0) result['attributes'] = attributes;
