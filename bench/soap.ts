@@ -256,6 +256,7 @@ const hitRedisBusy = find('soap-proxy, cache hit (Redis)', 64);
 const addedMs = proxyLatency.p50Ms - directLatency.p50Ms;
 const latencyOverhead = addedMs / directLatency.p50Ms;
 const throughputOverhead = (directBusy.rps - uncachedBusy.rps) / directBusy.rps;
+const signed = (value: number) => `${value < 0 ? '−' : '+'}${Math.abs(value).toFixed(2)}`;
 const percentOver = (value: number, base: number) =>
   `${(((value - base) / base) * 100).toFixed(1)} %`;
 const lostShare = (rps: number) =>
@@ -296,7 +297,7 @@ publish('soap-proxy', [
   '|---|---|---|---|',
   ...latencies.map(
     ({ path, p50Ms, p99Ms }) =>
-      `| ${path} | ${p50Ms.toFixed(2)} | ${p99Ms.toFixed(2)} | ${percentOver(p50Ms, directLatency.p50Ms)} (+${(p50Ms - directLatency.p50Ms).toFixed(2)} ms) |`,
+      `| ${path} | ${p50Ms.toFixed(2)} | ${p99Ms.toFixed(2)} | ${percentOver(p50Ms, directLatency.p50Ms)} (${signed(p50Ms - directLatency.p50Ms)} ms) |`,
   ),
   '',
   `Throughput lost against the direct client at c=16: TCP relay ${lostShare(find(TCP_RELAYED, 16).rps)}, HTTP relay ${lostShare(find(HTTP_RELAYED, 16).rps)}, soap-proxy ${lostShare(uncachedBusy.rps)}.`,

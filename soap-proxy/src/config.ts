@@ -115,14 +115,14 @@ function crossChecks(raw: unknown, local: (file: string) => string): string[] {
     if (name !== undefined && seen.has(name))
       problems.push(`services.${index}.name: another service is already called "${name}"`);
     if (name !== undefined) seen.add(name);
-    const files = ['wsdl', 'auth.certPath', 'auth.keyPath', 'auth.caPath'].map(
-      (field) => [field, textAt(service, ...field.split('.'))] as const,
-    );
+    const mtls = textAt(service, 'auth', 'type') === 'mtls';
+    const fields = mtls ? ['wsdl', 'auth.certPath', 'auth.keyPath', 'auth.caPath'] : ['wsdl'];
+    const files = fields.map((field) => [field, textAt(service, ...field.split('.'))] as const);
     for (const [field, file] of files) {
       if (
         file !== undefined &&
         file !== '' &&
-        !/^https?:\/\//.test(file) &&
+        !/^https?:\/\//i.test(file) &&
         !existsSync(local(file))
       )
         problems.push(`services.${index}.${field}: no such file ${local(file)}`);
@@ -155,7 +155,7 @@ export function loadProxyConfig(
   }
   const base = dirname(path);
   const local = (file: string) =>
-    /^https?:\/\//.test(file) || isAbsolute(file) ? file : resolve(base, file);
+    /^https?:\/\//i.test(file) || isAbsolute(file) ? file : resolve(base, file);
   const parsed = ProxyConfig.safeParse(raw);
   const problems = [
     ...(parsed.error?.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) ?? []),

@@ -1,4 +1,5 @@
 import { AppError } from '@manifold/platform/errors';
+import { decodeText } from '@manifold/platform/http-charset';
 import { UpstreamError, type UpstreamPolicy } from '@manifold/platform/resilience';
 import { SESSION_GONE, type LegacySession } from './legacy-session.ts';
 import { legacyXmlToRecord } from './legacy-xml.ts';
@@ -11,12 +12,7 @@ export interface LegacyClientOptions {
 
 /** The body in the charset the legacy app declares (ISO-8859-1 for some pages). */
 async function decodeBody(response: Response): Promise<string> {
-  const charset =
-    /charset=([\w-]+)/i.exec(response.headers.get('content-type') ?? '')?.[1]?.toLowerCase() ??
-    'utf-8';
-  return new TextDecoder(charset === 'iso-8859-1' ? 'latin1' : charset).decode(
-    await response.arrayBuffer(),
-  );
+  return decodeText(await response.arrayBuffer(), response.headers.get('content-type'));
 }
 
 /**

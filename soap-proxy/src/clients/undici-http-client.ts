@@ -1,3 +1,4 @@
+import { decodeText } from '@manifold/platform/http-charset';
 import soap from 'soap';
 import { interceptors, type Dispatcher } from 'undici';
 
@@ -7,7 +8,10 @@ interface NodeSoapRequest {
   method: string;
   headers: Record<string, string | number>;
   data?: string | Buffer;
-  /** Per attempt, from the call options (the policy's own timeout and signal stand behind it). */
+  /**
+   * Per attempt, from the call options: a backstop only. undici keeps coarse timers (to the half
+   * second), so the policy's own timeout, which aborts `signal`, is what fires first.
+   */
   timeout?: number;
   signal?: AbortSignal;
 }
@@ -25,23 +29,14 @@ interface NodeSoapResponse {
 const cancelled = (cause: unknown) =>
   Object.assign(new Error('SOAP call cancelled', { cause }), { code: 'ERR_CANCELED' });
 
-/** The answer's text in the charset its Content-Type names (suppliers still send ISO-8859-1). */
-function decode(bytes: ArrayBuffer, contentType: string | string[] | undefined): string {
-  const charset = /;\s*charset="?([^";]+)"?/i.exec(String(contentType ?? ''))?.[1];
-  try {
-    return new TextDecoder(charset ?? 'utf-8').decode(bytes);
-  } catch {
-    return new TextDecoder('utf-8').decode(bytes); // a charset label nobody knows
-  }
-}
-
 /**
  * node-soap's HttpClient with undici in place of axios: node-soap still builds the envelope and
  * parses the answer; undici carries it over the service's own keep-alive connection pool
  * (`dispatcher`, which also holds the mTLS client certificate). axios, with follow-redirects in
- * front of node:http, spent more CPU per call. What axios did for node-soap, this does too:
- * follows redirects (307/308 keep the POST and its body; credentials are not sent to another
- * origin), inflates gzip/deflate/br answers, and decodes the answer's charset.
+ * front of node:http, spent more CPU per call (an A/B in the commit that brought this in). Like
+ * axios, it follows redirects (307/308 keep the POST and its body; HTTP credentials are not sent
+ * to another origin, though an mTLS client certificate, which belongs to the pool, is) and inflates
+ * gzip/deflate/br answers; beyond axios, it decodes the charset the answer names.
  */
 export function undiciHttpClient(pool: Dispatcher): soap.HttpClient {
   const dispatcher = pool.compose(
@@ -72,7 +67,7 @@ export function undiciHttpClient(pool: Dispatcher): soap.HttpClient {
       return {
         status: answer.statusCode,
         headers: answer.headers,
-        data: decode(await answer.body.arrayBuffer(), answer.headers['content-type']),
+        data: decodeText(await answer.body.arrayBuffer(), answer.headers['content-type']),
         config: { headers },
       };
     } catch (error) {

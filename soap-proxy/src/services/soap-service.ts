@@ -3,7 +3,7 @@ import type { Logger } from '@manifold/platform/logger';
 import { createUpstreamPolicy, type UpstreamPolicy } from '@manifold/platform/resilience';
 import type { ValidateFunction } from 'ajv';
 import { createSoapInvokers, type SoapInvoker } from '../clients/soap-clients.ts';
-import { serviceTransport } from '../clients/service-transport.ts';
+import { serviceTransport, type ServiceTransport } from '../clients/service-transport.ts';
 import type { OperationConfig, ServiceConfig } from '../config.ts';
 import { toUpstreamError } from '../mapping/faults.ts';
 import { normalise, normaliseFaultDetail } from '../mapping/normalise.ts';
@@ -52,13 +52,31 @@ export interface SoapService {
   close: () => Promise<void>;
 }
 
+interface BuildOptions {
+  logger: Logger;
+  componentPrefix?: string;
+}
+
 /** Everything one configured SOAP service needs, built once at start-up. */
 export async function createSoapService(
   config: ServiceConfig,
-  { logger, componentPrefix }: { logger: Logger; componentPrefix?: string },
+  options: BuildOptions,
 ): Promise<SoapService> {
   // Built once: one connection pool (for mTLS, with the key files read) every port shares.
   const transport = serviceTransport(config.auth);
+  try {
+    return await assemble(config, transport, options);
+  } catch (error) {
+    await transport.dispatcher.close(); // a service that cannot start leaves no connections
+    throw error;
+  }
+}
+
+async function assemble(
+  config: ServiceConfig,
+  transport: ServiceTransport,
+  { logger, componentPrefix }: BuildOptions,
+): Promise<SoapService> {
   const model = describeWsdl(
     await loadWsdlDocuments(config.wsdl, { fetchInit: transport.fetchInit }),
   );
