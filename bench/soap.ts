@@ -3,9 +3,10 @@
 // Prints a table and appends it, with the command, machine and date, to docs/benchmarks.md.
 //
 // Also measured, as floors: the direct client through relays that do nothing but forward — a TCP
-// splice (support/tcp-relay.ts, the least any proxy can do) and a node:http pass-through
-// (support/http-relay.ts, the least an HTTP proxy can do). What they cost over the direct call is
-// the price of one more hop and process on this machine; soap-proxy's own work is the rest.
+// splice (support/tcp-relay.ts, about the least a proxy process can do) and a node:http
+// pass-through (support/http-relay.ts, about the least an HTTP proxy can do). What they cost over
+// the direct call is the price of one more hop and process on this machine; soap-proxy's own work
+// is the rest.
 //
 // Fair shares of a small machine: the PHP supplier's workers run on CPU 1. The calling side —
 // this process (the load generator, and the direct client in it) and soap-proxy — runs on CPU 0,
