@@ -21,6 +21,8 @@ const problemsOf = (run: () => unknown): readonly string[] => {
   }
   return [];
 };
+/** The problems loading `config` (written to a file) reports. */
+const problemsIn = (config: unknown) => problemsOf(() => loadProxyConfig(write(config)));
 
 describe('loadProxyConfig', () => {
   it('resolves paths against the file and applies defaults', () => {
@@ -45,16 +47,12 @@ describe('loadProxyConfig', () => {
   });
 
   it('lists every structural problem at once, each with its path', () => {
-    const problems = problemsOf(() =>
-      loadProxyConfig(
-        write({
-          services: [
-            { name: '1bad', wsdl: 'service.wsdl', timeoutMs: -1 },
-            { name: 'b', wsdl: 'service.wsdl', auth: { type: 'kerberos' }, extra: true },
-          ],
-        }),
-      ),
-    );
+    const problems = problemsIn({
+      services: [
+        { name: '1bad', wsdl: 'service.wsdl', timeoutMs: -1 },
+        { name: 'b', wsdl: 'service.wsdl', auth: { type: 'kerberos' }, extra: true },
+      ],
+    });
     expect(problems.length).toBeGreaterThanOrEqual(4);
     for (const where of [
       'services.0.name',
@@ -69,20 +67,16 @@ describe('loadProxyConfig', () => {
   });
 
   it('refuses duplicate service names and a TTL on an operation that is not safe', () => {
-    const problems = problemsOf(() =>
-      loadProxyConfig(
-        write({
-          services: [
-            { name: 'a', wsdl: 'service.wsdl' },
-            {
-              name: 'a',
-              wsdl: 'service.wsdl',
-              operations: { Order: { safe: false, cacheTtlSeconds: 30 } },
-            },
-          ],
-        }),
-      ),
-    );
+    const problems = problemsIn({
+      services: [
+        { name: 'a', wsdl: 'service.wsdl' },
+        {
+          name: 'a',
+          wsdl: 'service.wsdl',
+          operations: { Order: { safe: false, cacheTtlSeconds: 30 } },
+        },
+      ],
+    });
     expect(problems).toHaveLength(2);
     expect(problems.some((problem) => problem.includes('services.1.name'))).toBe(true);
     expect(problems.some((problem) => problem.includes('operations.Order.cacheTtlSeconds'))).toBe(
@@ -91,19 +85,15 @@ describe('loadProxyConfig', () => {
   });
 
   it('names every file that does not exist: the WSDL and mTLS certificate, key and CA', () => {
-    const problems = problemsOf(() =>
-      loadProxyConfig(
-        write({
-          services: [
-            {
-              name: 'a',
-              wsdl: 'missing.wsdl',
-              auth: { type: 'mtls', certPath: 'c.pem', keyPath: 'k.pem', caPath: 'ca.pem' },
-            },
-          ],
-        }),
-      ),
-    );
+    const problems = problemsIn({
+      services: [
+        {
+          name: 'a',
+          wsdl: 'missing.wsdl',
+          auth: { type: 'mtls', certPath: 'c.pem', keyPath: 'k.pem', caPath: 'ca.pem' },
+        },
+      ],
+    });
     expect(problems.map((problem) => problem.split(': ')[1])).toEqual([
       'services.0.wsdl',
       'services.0.auth.certPath',
@@ -113,20 +103,16 @@ describe('loadProxyConfig', () => {
   });
 
   it('finds every kind of problem in one run, a wrong field hiding none of the others', () => {
-    const problems = problemsOf(() =>
-      loadProxyConfig(
-        write({
-          services: [
-            { name: 'a', wsdl: 'service.wsdl', timeoutMs: -1 },
-            {
-              name: 'a',
-              wsdl: '/nope.wsdl',
-              operations: { Order: { cacheTtlSeconds: 30 } },
-            },
-          ],
-        }),
-      ),
-    );
+    const problems = problemsIn({
+      services: [
+        { name: 'a', wsdl: 'service.wsdl', timeoutMs: -1 },
+        {
+          name: 'a',
+          wsdl: '/nope.wsdl',
+          operations: { Order: { cacheTtlSeconds: 30 } },
+        },
+      ],
+    });
     expect(problems.map((problem) => problem.split(': ')[1]).sort()).toEqual([
       'services.0.timeoutMs',
       'services.1.name',

@@ -3,6 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BaseEnv, ConfigError, httpUrl } from '@manifold/platform/config';
 import { z } from 'zod';
+import { isUrl } from './wsdl/load.ts';
 
 export const SoapProxyEnv = BaseEnv.extend({
   PORT: z.coerce.number().int().min(0).max(65_535).default(4100),
@@ -119,12 +120,7 @@ function crossChecks(raw: unknown, local: (file: string) => string): string[] {
     const fields = mtls ? ['wsdl', 'auth.certPath', 'auth.keyPath', 'auth.caPath'] : ['wsdl'];
     const files = fields.map((field) => [field, textAt(service, ...field.split('.'))] as const);
     for (const [field, file] of files) {
-      if (
-        file !== undefined &&
-        file !== '' &&
-        !/^https?:\/\//i.test(file) &&
-        !existsSync(local(file))
-      )
+      if (file !== undefined && file !== '' && !isUrl(file) && !existsSync(local(file)))
         problems.push(`services.${index}.${field}: no such file ${local(file)}`);
     }
     return problems;
@@ -154,8 +150,7 @@ export function loadProxyConfig(
     throw new ConfigError([`SOAP_PROXY_CONFIG: cannot read ${path}: ${(error as Error).message}`]);
   }
   const base = dirname(path);
-  const local = (file: string) =>
-    /^https?:\/\//i.test(file) || isAbsolute(file) ? file : resolve(base, file);
+  const local = (file: string) => (isUrl(file) || isAbsolute(file) ? file : resolve(base, file));
   const parsed = ProxyConfig.safeParse(raw);
   const problems = [
     ...(parsed.error?.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) ?? []),

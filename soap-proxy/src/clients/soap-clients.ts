@@ -71,6 +71,8 @@ export async function createSoapInvokers(
   for (const port of ports) {
     const client = await soap.createClientAsync(wsdl, {
       ...transport.nodeSoap,
+      // WSDL fetches and calls alike go over the service's pool.
+      httpClient,
       endpoint: endpoint ?? port.address,
       forceSoap12Headers: port.soapVersion === '1.2',
       customDeserializer: DESERIALIZERS,
@@ -79,8 +81,6 @@ export async function createSoapInvokers(
       disableCache: true,
     });
     if (credentials) client.setSecurity(credentials);
-    // Set after creation: node-soap fetched the WSDL with its own client and wsdl_options.
-    (client as unknown as { httpClient: soap.HttpClient }).httpClient = httpClient;
     const tree = client as unknown as ClientTree;
     for (const operation of port.operations) {
       const method = tree[serviceName]?.[port.name]?.[operation.name];

@@ -22,9 +22,9 @@ function plainContent(value: unknown): unknown {
   );
 }
 
-/** The namespace the schema of an element property names (`xml.namespace`), if any. */
-const namespaceOf = (schema: JsonSchema): string | undefined =>
-  (schema['xml'] as { namespace?: string } | undefined)?.namespace;
+/** OpenAPI's XML object on a property: an attribute, or the element's namespace. */
+const xmlOf = (schema: JsonSchema) =>
+  (schema['xml'] ?? {}) as { attribute?: boolean; namespace?: string };
 
 /** One prefix per namespace in an envelope: mf0, mf1, … */
 function prefixFor(namespace: string, prefixes: Map<string, string>): string {
@@ -90,16 +90,15 @@ export function toSoapArguments(
           continue;
         }
         const property = resolve(declared);
-        if ((property['xml'] as { attribute?: boolean } | undefined)?.attribute === true)
-          attributes[name] = entry;
+        const xml = xmlOf(property); // the resolver keeps a $ref's sibling `xml`
+        if (xml.attribute === true) attributes[name] = entry;
         else if (property['x-xml-text'] === true) result['$value'] = entry;
         else {
-          const own = namespaceOf(declared) ?? namespaceOf(property);
           if (namespace === undefined) {
-            result[name] = toSoapArguments(entry, declared, resolve, own, prefixes);
+            result[name] = toSoapArguments(entry, declared, resolve, xml.namespace, prefixes);
             continue;
           }
-          const target = own ?? ''; // '': unqualified, in no namespace
+          const target = xml.namespace ?? ''; // '': unqualified, in no namespace
           const content = toSoapArguments(entry, declared, resolve, target, prefixes);
           if (target === namespace) result[name] = content;
           else if (target === '') result[name] = withAttributes(content, { xmlns: '' });

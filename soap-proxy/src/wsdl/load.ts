@@ -12,7 +12,8 @@ export interface WsdlDocuments {
   schemas: Element[];
 }
 
-const isUrl = (location: string) => /^https?:\/\//i.test(location);
+/** An http(s) URL rather than a local path. */
+export const isUrl = (location: string) => /^https?:\/\//i.test(location);
 
 export interface WsdlFetchInit {
   headers?: Record<string, string>;

@@ -65,10 +65,12 @@ function enclosingSchema(element: Element): Element | undefined {
   return undefined;
 }
 
+const targetNamespaceOfSchema = (schema: Element | undefined): string =>
+  (schema && attribute(schema, 'targetNamespace')) ?? '';
+
 /** The `targetNamespace` in force for a schema or WSDL component. */
 export function targetNamespaceOf(element: Element): string {
-  const schema = enclosingSchema(element);
-  return (schema && attribute(schema, 'targetNamespace')) ?? '';
+  return targetNamespaceOfSchema(enclosingSchema(element));
 }
 
 /**
@@ -83,7 +85,7 @@ export function elementNamespaceOf(declaration: Element): string {
     attribute(declaration, 'form') ??
     (schema && attribute(schema, 'elementFormDefault')) ??
     'unqualified';
-  return global || form === 'qualified' ? targetNamespaceOf(declaration) : '';
+  return global || form === 'qualified' ? targetNamespaceOfSchema(schema) : '';
 }
 
 /** Every descendant element (depth-first, document order). */
