@@ -1,7 +1,7 @@
 // wrk (C, from Debian's packages) as the load generator for throughput scenarios: a Node load
 // generator tops out near the rates the services under test reach, and would measure itself.
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -53,14 +53,20 @@ export async function runWrk({
 }: WrkOptions): Promise<LoadResult> {
   const args = ['-t1', `-c${connections}`, `-d${Math.round(durationMs / 1000)}s`, '--latency'];
   for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}: ${value}`);
-  if (script !== undefined) {
-    const file = join(mkdtempSync(join(tmpdir(), 'wrk-')), 'script.lua');
+  const scriptDir = script === undefined ? undefined : mkdtempSync(join(tmpdir(), 'wrk-'));
+  if (script !== undefined && scriptDir !== undefined) {
+    const file = join(scriptDir, 'script.lua');
     writeFileSync(file, script);
     args.push('-s', file);
   }
   args.push(url);
   const [command, commandArgs] = pinnedTo(cpus, ['wrk', ...args]);
-  const { stdout } = await run(command, commandArgs, { maxBuffer: 1 << 20 });
+  let stdout: string;
+  try {
+    ({ stdout } = await run(command, commandArgs, { maxBuffer: 1 << 20 }));
+  } finally {
+    if (scriptDir !== undefined) rmSync(scriptDir, { recursive: true, force: true });
+  }
   const number = (pattern: RegExp) => Number(pattern.exec(stdout)?.[1] ?? Number.NaN);
   const percentile = (p: string) => {
     const match = new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s)`, 'm').exec(stdout);

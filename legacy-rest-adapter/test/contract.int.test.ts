@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createContractCheck, type OpenApiDocument } from './contract-check.ts';
+import type { OpenApiDocument } from './contract-check.ts';
 import { startAdapter, type Adapter } from './support.ts';
 
 const run = promisify(execFile);
@@ -17,7 +17,7 @@ let adapter: Adapter;
 let document: OpenApiDocument;
 beforeAll(async () => {
   adapter = await startAdapter();
-  document = (await (await fetch(`${adapter.url}/openapi.json`)).json()) as typeof document;
+  document = adapter.openApi;
 });
 afterAll(async () => {
   await adapter.close();
@@ -60,18 +60,11 @@ describe('the published contract', () => {
   });
 
   it('describes every response the adapter gives (bodies validated against the document)', async () => {
-    const check = createContractCheck(document);
     for (const [method, url, body, headers = {}] of calls()) {
-      const response = await fetch(`${adapter.url}${url}`, {
-        method: method.toUpperCase(),
-        headers: { 'content-type': 'application/json', ...headers },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const payload: unknown = await response.json();
-      // Throws, naming the call, when the status is undocumented or the body does not match.
-      expect(() => {
-        check(method, url, headers, response.status, response.headers.get('content-type'), payload);
-      }).not.toThrow();
+      // Rejects, naming the call, when the status is undocumented or the body does not match.
+      await expect(
+        adapter.request(method.toUpperCase(), url, { body, headers }),
+      ).resolves.toBeDefined();
     }
   });
 

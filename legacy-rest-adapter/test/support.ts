@@ -29,6 +29,8 @@ export interface AdapterResponse {
 
 export interface Adapter {
   url: string;
+  /** The adapter's own /openapi.json, as served. */
+  openApi: OpenApiDocument;
   monolith: PhpServer;
   session: LegacySession;
   /** GET through `request`. */
@@ -104,9 +106,8 @@ export async function startAdapter({
     }),
     { port: 0, host: '127.0.0.1' },
   );
-  const check = createContractCheck(
-    (await (await fetch(`${url}/openapi.json`)).json()) as OpenApiDocument,
-  );
+  const openApi = (await (await fetch(`${url}/openapi.json`)).json()) as OpenApiDocument;
+  const check = createContractCheck(openApi);
   const request: Adapter['request'] = async (method, path, { body, headers = {} } = {}) => {
     const response = await fetch(`${url}${path}`, {
       method,
@@ -127,6 +128,7 @@ export async function startAdapter({
   };
   return {
     url,
+    openApi,
     monolith,
     session,
     request,

@@ -66,9 +66,9 @@ export function createRepresentationCache({
 }: RepresentationCacheOptions) {
   const cacheKey = (key: string) => `representation:${key}`;
   // An in-memory cache hands out the same copy every time: encode its body to UTF-8 once, not per
-  // answer. (A copy from Redis is a new object each time, and simply gets encoded.)
+  // answer. (A copy from Redis is a new object each time: it is encoded, not remembered.)
   const encoded = new WeakMap<Representation, Buffer>();
-  const bytesOf = (copy: Representation): Buffer => {
+  const rememberedBytesOf = (copy: Representation): Buffer => {
     let bytes = encoded.get(copy);
     if (!bytes) {
       bytes = Buffer.from(copy.body);
@@ -86,14 +86,17 @@ export function createRepresentationCache({
     const key = keyOf(req);
     if (key === undefined) return false;
     const inMemory = peekInMemory<Representation>(cache, cacheKey(key));
-    if (inMemory !== NOT_IN_MEMORY) return answer(req, res, inMemory);
-    return cache.get<Representation>(cacheKey(key)).then((copy) => answer(req, res, copy));
+    if (inMemory !== NOT_IN_MEMORY) return answer(req, res, inMemory, rememberedBytesOf);
+    return cache
+      .get<Representation>(cacheKey(key))
+      .then((copy) => answer(req, res, copy, (fresh) => Buffer.from(fresh.body)));
   }
 
   function answer(
     req: IncomingMessage,
     res: ServerResponse,
     copy: Representation | undefined,
+    bytesOf: (copy: Representation) => Buffer,
   ): boolean {
     const at = now();
     if (!copy || copy.freshUntil <= at) return false;
