@@ -80,18 +80,27 @@ writeFileSync(
   }),
 );
 const proxies: ServiceProcess[] = [];
-const startProxy = async (env: Record<string, string>) => {
-  const proxy = await startService({
-    name: 'soap-proxy',
-    entry: 'soap-proxy/src/main.ts',
+/** A process on the caller's CPU (soap-proxy, a relay), stopped at the end. */
+const startOnCallerCpu = async (entry: string, env: Record<string, string>) => {
+  const started = await startService({
+    name: entry,
+    entry,
     port: await freePort(),
-    env: { SOAP_PROXY_CONFIG: config, LOG_LEVEL: 'error', NODE_ENV: 'production', ...env },
+    env,
     readyPath: '/healthz',
     ...cpusFor(CALLER_CPU),
   });
-  proxies.push(proxy);
-  return proxy;
+  proxies.push(started);
+  return started;
 };
+const startProxy = (env: Record<string, string>) =>
+  startOnCallerCpu('soap-proxy/src/main.ts', {
+    SOAP_PROXY_CONFIG: config,
+    LOG_LEVEL: 'error',
+    NODE_ENV: 'production',
+    ...env,
+  });
+const startRelay = (entry: string) => startOnCallerCpu(entry, { RELAY_TARGET: supplier.url });
 
 interface Latency {
   path: string;
@@ -103,18 +112,6 @@ const results: ScenarioResult[] = [];
 try {
   const memory = await startProxy({});
   const redis = await startProxy({ REDIS_URL });
-  const startRelay = async (entry: string) => {
-    const relay = await startService({
-      name: entry,
-      entry,
-      port: await freePort(),
-      env: { RELAY_TARGET: supplier.url },
-      readyPath: '/healthz',
-      ...cpusFor(CALLER_CPU),
-    });
-    proxies.push(relay);
-    return relay;
-  };
   const tcpRelay = await startRelay('bench/support/tcp-relay.ts');
   const httpRelay = await startRelay('bench/support/http-relay.ts');
 
