@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPhpServer } from '@manifold/platform/testing';
 import { freePort, REPO_ROOT, startService } from '../test/e2e/support/processes.ts';
+import { pinTo } from './support/pin.ts';
 import { machine, publish, scenarioTable, targetTable, type Check } from './support/report.ts';
 import { measureInRounds, type Scenario, type ScenarioResult } from './support/rounds.ts';
 import { requireWrk, runWrk } from './support/wrk.ts';
@@ -32,7 +33,7 @@ const monolith = await startPhpServer({
     LEGACY_TEST_HOOKS: '0',
   },
   workers: 4,
-  cpus: SERVICE_CPU,
+  wrapCommand: pinTo(SERVICE_CPU),
 });
 const adapter = await startService({
   name: 'legacy-rest-adapter',
@@ -40,7 +41,7 @@ const adapter = await startService({
   port: await freePort(),
   env: { LEGACY_URL: monolith.url, LOG_LEVEL: 'error', NODE_ENV: 'production' },
   readyPath: '/healthz',
-  cpus: SERVICE_CPU,
+  wrapCommand: pinTo(SERVICE_CPU),
 });
 
 const results: ScenarioResult[] = [];

@@ -26,6 +26,7 @@ import {
   type ServiceProcess,
 } from '../test/e2e/support/processes.ts';
 import { percentile, runLoad } from './support/load.ts';
+import { pinTo } from './support/pin.ts';
 import { machine, publish, scenarioTable, targetTable, type Check } from './support/report.ts';
 import { measureInRounds, type Scenario, type ScenarioResult } from './support/rounds.ts';
 import { requireWrk, runWrk } from './support/wrk.ts';
@@ -49,6 +50,7 @@ const pin = (cpu: string) => {
   if (PINNED) execFileSync('taskset', ['-a', '-pc', cpu, String(process.pid)], { stdio: 'ignore' });
 };
 const cpusFor = (cpu: string) => (PINNED ? { cpus: cpu } : {});
+const pinnedFor = (cpu: string) => (PINNED ? { wrapCommand: pinTo(cpu) } : {});
 requireWrk();
 pin(CALLER_CPU);
 
@@ -57,7 +59,7 @@ const supplier = await startPhpServer({
   router: join(REPO_ROOT, 'upstreams/soap-supplier/router.php'),
   env: { SUPPLIER_DATABASE_PATH: join(scratch, 'supplier.sqlite'), SUPPLIER_TEST_HOOKS: '0' },
   workers: 4,
-  ...cpusFor(SUPPLIER_CPU),
+  ...pinnedFor(SUPPLIER_CPU),
 });
 const config = join(scratch, 'services.json');
 writeFileSync(
@@ -88,7 +90,7 @@ const startOnCallerCpu = async (entry: string, env: Record<string, string>) => {
     port: await freePort(),
     env,
     readyPath: '/healthz',
-    ...cpusFor(CALLER_CPU),
+    ...pinnedFor(CALLER_CPU),
   });
   proxies.push(started);
   return started;

@@ -1,3 +1,5 @@
+import { DEFAULT_PORTS, SUBGRAPH_NAMES, SUBGRAPHS } from '@manifold/platform/contracts';
+
 /**
  * The services `npm start` runs. One registry for the launcher, the seed script and the
  * compose-file test: add a service here and it starts with the rest, in its stage.
@@ -22,21 +24,15 @@ export interface ServiceDefinition {
   optional?: boolean;
 }
 
-const SUBGRAPHS = [
-  ['users', 4001, 'UsersEnv'],
-  ['products', 4002, 'ProductsEnv'],
-  ['orders', 4003, 'OrdersEnv'],
-  ['content', 4004, 'ContentEnv'],
-] as const;
-
-export const SUBGRAPH_NAMES = SUBGRAPHS.map(([name]) => name);
+/** Each subgraph's env schema export, e.g. users → UsersEnv. */
+const envSchemaOf = (name: string) => `${name.charAt(0).toUpperCase()}${name.slice(1)}Env`;
 
 export const SERVICES: readonly ServiceDefinition[] = [
   {
     name: 'soap-supplier',
     runtime: 'php',
     entry: 'upstreams/soap-supplier/router.php',
-    port: 8081,
+    port: DEFAULT_PORTS['soap-supplier'],
     readyPath: '/healthz',
     stage: 0,
     optional: true,
@@ -45,7 +41,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
     name: 'php-monolith',
     runtime: 'php',
     entry: 'upstreams/php-monolith/router.php',
-    port: 8080,
+    port: DEFAULT_PORTS['php-monolith'],
     readyPath: '/healthz',
     stage: 0,
     optional: true,
@@ -54,7 +50,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
     name: 'soap-proxy',
     runtime: 'node',
     entry: 'soap-proxy/src/main.ts',
-    port: 4100,
+    port: DEFAULT_PORTS['soap-proxy'],
     readyPath: '/healthz',
     stage: 1,
     envSchema: { module: 'soap-proxy/src/config.ts', exportName: 'SoapProxyEnv' },
@@ -64,20 +60,20 @@ export const SERVICES: readonly ServiceDefinition[] = [
     name: 'legacy-rest-adapter',
     runtime: 'node',
     entry: 'legacy-rest-adapter/src/main.ts',
-    port: 4200,
+    port: DEFAULT_PORTS['legacy-rest-adapter'],
     readyPath: '/healthz',
     stage: 1,
     envSchema: { module: 'legacy-rest-adapter/src/config.ts', exportName: 'LegacyAdapterEnv' },
     links: (urlOf) => ({ LEGACY_URL: urlOf('php-monolith') }),
   },
-  ...SUBGRAPHS.map(([name, port, schema]): ServiceDefinition => ({
+  ...SUBGRAPHS.map(({ name, port }): ServiceDefinition => ({
     name,
     runtime: 'node',
     entry: `subgraphs/${name}/src/main.ts`,
     port,
     readyPath: '/healthz',
     stage: 2,
-    envSchema: { module: `subgraphs/${name}/src/config.ts`, exportName: schema },
+    envSchema: { module: `subgraphs/${name}/src/config.ts`, exportName: envSchemaOf(name) },
     ...(name === 'products'
       ? { links: (urlOf: (service: string) => string) => ({ SOAP_PROXY_URL: urlOf('soap-proxy') }) }
       : {}),
@@ -86,7 +82,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
     name: 'gateway',
     runtime: 'node',
     entry: 'gateway/src/main.ts',
-    port: 4000,
+    port: DEFAULT_PORTS['gateway'],
     // Ready only once every subgraph answers.
     readyPath: '/readyz',
     stage: 3,

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadEnv } from '@manifold/platform/config';
 import type { z } from 'zod';
-import { SERVICES, SUBGRAPH_NAMES } from '../scripts/services.ts';
+import { SUBGRAPH_NAMES } from '@manifold/platform/contracts';
+import { SERVICES } from '../scripts/services.ts';
 
 // No Docker engine runs here: check the compose file against the code instead of booting it.
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { pinnedTo } from '@manifold/platform/testing';
+import { pinnedTo } from './pin.ts';
 import type { LoadResult } from './load.ts';
 
 const run = promisify(execFile);

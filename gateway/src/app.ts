@@ -2,7 +2,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { KeyvAdapter } from '@apollo/utils.keyvadapter';
 import { createGraphQLHttpApp, exposureOptions } from '@manifold/platform/graphql';
-import type { Logger } from '@manifold/platform/logger';
+import type { Logger } from '@manifold/platform/logging';
 import type { Keyv } from 'keyv';
 import type { GatewayContext } from './context.ts';
 import { SubgraphDataSource } from './datasources/SubgraphDataSource.ts';

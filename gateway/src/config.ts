@@ -1,9 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import { BaseEnv, ConfigError, httpUrl } from '@manifold/platform/config';
+import { BaseEnv, ConfigError, httpUrl, port } from '@manifold/platform/config';
+import { DEFAULT_PORTS } from '@manifold/platform/contracts';
 import { z } from 'zod';
 
 export const GatewayEnv = BaseEnv.extend({
-  PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
+  PORT: port(DEFAULT_PORTS.gateway),
   /** Any Federation 2 supergraph; ours is composed by `npm run compose`. */
   SUPERGRAPH_PATH: z
     .string()

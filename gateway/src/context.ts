@@ -1,4 +1,4 @@
-import type { Logger } from '@manifold/platform/logger';
+import type { Logger } from '@manifold/platform/logging';
 
 /** Per-request gateway context; auth plugins fill `userId` (the seam for a later issue). */
 export interface GatewayContext {

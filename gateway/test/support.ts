@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { composeServices } from '@apollo/composition';
 import { createSubgraphApp } from '@manifold/platform/graphql';
-import { listen } from '@manifold/platform/http-server';
+import { listen } from '@manifold/platform/http';
 import { silentLogger } from '@manifold/platform/testing';
 import type { Request } from 'express';
 import { parse } from 'graphql';

@@ -1,9 +1,9 @@
 import express from 'express';
-import { createClaims } from '@manifold/platform/claims';
-import { createRepresentationCache } from '@manifold/platform/http-representation-cache';
+import { createClaims } from './http/claims.ts';
+import { createRepresentationCache } from './http/representation-cache.ts';
 import { createHttpShell, finishHttpShell } from '@manifold/platform/http';
-import { docsRoutes } from '@manifold/platform/http-docs';
-import type { Logger } from '@manifold/platform/logger';
+import { docsRoutes } from '@manifold/platform/openapi';
+import type { Logger } from '@manifold/platform/logging';
 import type { Keyv } from 'keyv';
 import type { LegacyClient } from './clients/legacy-client.ts';
 import type { LegacyForms } from './clients/legacy-forms.ts';

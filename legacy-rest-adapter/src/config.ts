@@ -1,8 +1,9 @@
-import { BaseEnv, httpUrl } from '@manifold/platform/config';
+import { BaseEnv, httpUrl, port } from '@manifold/platform/config';
+import { DEFAULT_PORTS } from '@manifold/platform/contracts';
 import { z } from 'zod';
 
 export const LegacyAdapterEnv = BaseEnv.extend({
-  PORT: z.coerce.number().int().min(0).max(65_535).default(4200),
+  PORT: port(DEFAULT_PORTS['legacy-rest-adapter']),
   /** The PHP monolith. */
   LEGACY_URL: httpUrl().default('http://127.0.0.1:8080'),
   /** The adapter's service account in the monolith. */

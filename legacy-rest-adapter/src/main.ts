@@ -1,8 +1,8 @@
 import { createCache } from '@manifold/platform/cache';
 import { configOrExit, loadEnv } from '@manifold/platform/config';
-import { createLogger } from '@manifold/platform/logger';
+import { createLogger } from '@manifold/platform/logging';
 import { createUpstreamPolicy } from '@manifold/platform/resilience';
-import { runService } from '@manifold/platform/run-service';
+import { runService } from '@manifold/platform/service';
 import { createApp } from './app.ts';
 import { createLegacyClient } from './clients/legacy-client.ts';
 import { createLegacyForms } from './clients/legacy-forms.ts';

@@ -2,7 +2,7 @@ import {
   createSchemaValidator,
   type JsonSchema,
   type SchemaValidator,
-} from '@manifold/platform/openapi-validator';
+} from '@manifold/platform/openapi';
 
 type ValidateFunction = ReturnType<SchemaValidator['compile']>;
 

@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { listen } from '@manifold/platform/http-server';
+import { listen } from '@manifold/platform/http';
 import { createUpstreamPolicy, type UpstreamPolicyOptions } from '@manifold/platform/resilience';
 import {
   requireRedis,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createCache, NOT_IN_MEMORY, peekInMemory } from '../src/cache.ts';
+import { createCache, NOT_IN_MEMORY, peekInMemory } from '../src/cache/cache.ts';
 import { requireRedis, silentLogger } from '../src/testing/index.ts';
 
 describe('createCache', () => {

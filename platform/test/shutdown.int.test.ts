@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { listen } from '../src/http-server.ts';
-import { createGracefulShutdown } from '../src/shutdown.ts';
+import { listen } from '../src/http/listen.ts';
+import { createGracefulShutdown } from '../src/service/shutdown.ts';
 import { silentLogger } from '../src/testing/index.ts';
 
 describe('createGracefulShutdown', () => {

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { defaultUrl, SUBGRAPHS as TOPOLOGY } from '@manifold/platform/contracts';
 
 /** A subgraph as composition sees it: its name, where the gateway reaches it by default, its SDL file. */
 export interface SubgraphSource {
@@ -11,12 +12,11 @@ export interface SubgraphSource {
 const sdlOf = (name: string) =>
   fileURLToPath(new URL(`../../subgraphs/${name}/src/schema.graphql`, import.meta.url));
 
-/** Each subgraph owns its SDL; this list only says which ones make up our graph and where they listen. */
-export const SUBGRAPHS: readonly SubgraphSource[] = [
-  { name: 'users', url: 'http://127.0.0.1:4001/graphql', sdlPath: sdlOf('users') },
-  { name: 'products', url: 'http://127.0.0.1:4002/graphql', sdlPath: sdlOf('products') },
-  { name: 'orders', url: 'http://127.0.0.1:4003/graphql', sdlPath: sdlOf('orders') },
-  { name: 'content', url: 'http://127.0.0.1:4004/graphql', sdlPath: sdlOf('content') },
-];
+/** Each subgraph owns its SDL; the topology says which ones make up our graph and where they listen. */
+export const SUBGRAPHS: readonly SubgraphSource[] = TOPOLOGY.map(({ name }) => ({
+  name,
+  url: defaultUrl(name, '/graphql'),
+  sdlPath: sdlOf(name),
+}));
 
 export const SUPERGRAPH_PATH = fileURLToPath(new URL('../supergraph.graphql', import.meta.url));

@@ -1,8 +1,8 @@
 import express from 'express';
 import { createHttpShell, finishHttpShell } from '@manifold/platform/http';
-import type { Logger } from '@manifold/platform/logger';
+import type { Logger } from '@manifold/platform/logging';
 import type { Keyv } from 'keyv';
-import { docsRoutes } from '@manifold/platform/http-docs';
+import { docsRoutes } from '@manifold/platform/openapi';
 import { healthRoutes } from './http/health.ts';
 import { mergeDocuments } from './http/merge-documents.ts';
 import { operationRoutes } from './http/operation-routes.ts';

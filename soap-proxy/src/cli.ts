@@ -4,8 +4,8 @@
 //                                                                             serve one WSDL with defaults
 import { parseArgs } from 'node:util';
 import { createCache } from '@manifold/platform/cache';
-import { createLogger } from '@manifold/platform/logger';
-import { runService } from '@manifold/platform/run-service';
+import { createLogger } from '@manifold/platform/logging';
+import { runService } from '@manifold/platform/service';
 import { createApp } from './app.ts';
 import { ProxyConfig } from './config.ts';
 import { buildOpenApi } from './openapi/document.ts';

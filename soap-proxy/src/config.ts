@@ -1,12 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BaseEnv, ConfigError, httpUrl } from '@manifold/platform/config';
+import { BaseEnv, ConfigError, httpUrl, port } from '@manifold/platform/config';
+import { DEFAULT_PORTS } from '@manifold/platform/contracts';
 import { z } from 'zod';
 import { isUrl } from './wsdl/load.ts';
 
 export const SoapProxyEnv = BaseEnv.extend({
-  PORT: z.coerce.number().int().min(0).max(65_535).default(4100),
+  PORT: port(DEFAULT_PORTS['soap-proxy']),
   /** The services file (see soap-proxy/services.json). */
   SOAP_PROXY_CONFIG: z
     .string()

@@ -1,7 +1,7 @@
 import { createCache } from '@manifold/platform/cache';
 import { configOrExit, loadEnv } from '@manifold/platform/config';
-import { createLogger } from '@manifold/platform/logger';
-import { runService } from '@manifold/platform/run-service';
+import { createLogger } from '@manifold/platform/logging';
+import { runService } from '@manifold/platform/service';
 import { createApp } from './app.ts';
 import { loadProxyConfig, SoapProxyEnv } from './config.ts';
 import { loadSoapServices } from './services/load-services.ts';

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
 import { buildOpenApi, type GeneratedApi } from '../src/openapi/document.ts';
-import { createSchemaValidator } from '@manifold/platform/openapi-validator';
+import { createSchemaValidator } from '@manifold/platform/openapi';
 import { JsonSchemaBuilder } from '../src/wsdl/json-schema.ts';
 import { loadWsdlDocuments } from '../src/wsdl/load.ts';
 import { describeWsdl } from '../src/wsdl/model.ts';

@@ -2,8 +2,8 @@
 // server built from the same WSDL, so a test sees the exact envelope sent and the JSON made of the answer.
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { listen } from '@manifold/platform/http-server';
-import { createSchemaValidator } from '@manifold/platform/openapi-validator';
+import { listen } from '@manifold/platform/http';
+import { createSchemaValidator } from '@manifold/platform/openapi';
 import { silentLogger } from '@manifold/platform/testing';
 import { Keyv } from 'keyv';
 import type soap from 'soap';

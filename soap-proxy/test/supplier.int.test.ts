@@ -1,6 +1,6 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createSchemaValidator } from '@manifold/platform/openapi-validator';
+import { createSchemaValidator } from '@manifold/platform/openapi';
 import { post, startProxy, startSupplier, type Proxy, type Supplier } from './support.ts';
 
 let supplier: Supplier;

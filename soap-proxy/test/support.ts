@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { listen } from '@manifold/platform/http-server';
+import { listen } from '@manifold/platform/http';
 import { silentLogger, startPhpServer, type PhpServer } from '@manifold/platform/testing';
 import { Keyv } from 'keyv';
 import { createApp } from '../src/app.ts';

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { Server } from 'node:http';
-import { listen } from '@manifold/platform/http-server';
+import { listen } from '@manifold/platform/http';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { silentLogger } from '@manifold/platform/testing';
 import { Keyv } from 'keyv';

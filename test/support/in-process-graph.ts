@@ -2,7 +2,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import * as content from '@manifold/content';
 import * as orders from '@manifold/orders';
-import type { SqliteDatabase } from '@manifold/platform/sqlite';
+import type { SqliteDatabase } from '@manifold/platform/data';
 import * as products from '@manifold/products';
 import { composeSupergraph } from '@manifold/schema/compose';
 import * as users from '@manifold/users';

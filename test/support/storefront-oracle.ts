@@ -1,4 +1,4 @@
-import { moneyFromCents } from '@manifold/platform/money';
+import { moneyFromCents } from '@manifold/platform/data';
 import {
   DEFAULT_SEED,
   generateArticles,

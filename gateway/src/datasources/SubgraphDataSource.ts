@@ -1,11 +1,8 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { Fetcher } from '@apollo/utils.fetcher';
-import { REQUEST_ID_HEADER } from '@manifold/platform/request-id';
+import { Header } from '@manifold/platform/contracts';
 import type { GatewayContext } from '../context.ts';
 import { toSubgraphFailure } from './subgraph-failure.ts';
-
-/** Header subgraphs read the caller's identity from; only the gateway sets it. */
-export const USER_ID_HEADER = 'x-manifold-user-id';
 
 export interface SubgraphDataSourceOptions {
   name: string;
@@ -34,11 +31,11 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     const headers = request.http?.headers;
     if (!headers) return;
     // Only identities the gateway established travel on; nothing a client sent is copied over.
-    headers.delete(USER_ID_HEADER);
+    headers.delete(Header.userId);
     // Health checks run without a request context, hence Partial.
     const { requestId, userId } = context as Partial<GatewayContext>;
-    if (requestId) headers.set(REQUEST_ID_HEADER, requestId);
-    if (userId) headers.set(USER_ID_HEADER, userId);
+    if (requestId) headers.set(Header.requestId, requestId);
+    if (userId) headers.set(Header.userId, userId);
   }
 
   override didEncounterError(error: Error): void {

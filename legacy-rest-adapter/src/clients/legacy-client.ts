@@ -1,5 +1,5 @@
 import { AppError } from '@manifold/platform/errors';
-import { decodeText } from '@manifold/platform/http-charset';
+import { decodeText } from '@manifold/platform/http';
 import { UpstreamError, type UpstreamPolicy } from '@manifold/platform/resilience';
 import { SESSION_GONE, type LegacySession } from './legacy-session.ts';
 import { legacyXmlToRecord } from './legacy-xml.ts';

@@ -1,4 +1,4 @@
-import { decodeCursor, encodeCursor } from '@manifold/platform/pagination';
+import { decodeCursor, encodeCursor } from '@manifold/platform/data';
 
 const LEGACY_PAGE = 100; // the largest page the monolith serves
 

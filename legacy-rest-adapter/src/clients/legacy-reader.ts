@@ -1,4 +1,4 @@
-import { createResponseCache, type CacheStatus } from '@manifold/platform/response-cache';
+import { createResponseCache, type CacheStatus } from '@manifold/platform/cache';
 import type { Keyv } from 'keyv';
 import type { LegacyClient } from './legacy-client.ts';
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { ifNoneMatchNames } from '@manifold/platform/http-if-none-match';
-import type { RepresentationCache } from '@manifold/platform/http-representation-cache';
-import type { Logger } from '@manifold/platform/logger';
+import { ifNoneMatchNames } from './if-none-match.ts';
+import type { RepresentationCache } from './representation-cache.ts';
+import type { Logger } from '@manifold/platform/logging';
 import type { Request, Response } from 'express';
 import type { Freshness } from '../clients/legacy-reader.ts';
 

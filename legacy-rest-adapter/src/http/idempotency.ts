@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '@manifold/platform/errors';
-import type { Claims } from '@manifold/platform/claims';
+import type { Claims } from './claims.ts';
 import type { Keyv } from 'keyv';
 
 export interface StoredResponse {

@@ -6,7 +6,7 @@ import { legacyPage } from '../clients/legacy-pages.ts';
 import type { LegacyReader } from '../clients/legacy-reader.ts';
 import type { SendConditionalJson } from '../http/conditional-json.ts';
 import { representationKeysOf } from '../http/representation-key.ts';
-import type { RepresentationCache } from '@manifold/platform/http-representation-cache';
+import type { RepresentationCache } from '../http/representation-cache.ts';
 import type { Idempotency } from '../http/idempotency.ts';
 import { toTicket, toTicketSummary } from '../mapping/tickets.ts';
 import { legacyFailureResponses, problemResponse } from '../schemas/problem.ts';

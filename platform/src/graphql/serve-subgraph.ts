@@ -1,9 +1,9 @@
 import type { ApolloServer, BaseContext } from '@apollo/server';
 import type { Express } from 'express';
-import type { BaseEnv } from '../config.ts';
-import { createLogger, type Logger } from '../logger.ts';
-import { runService } from '../run-service.ts';
-import type { SqliteDatabase } from '../sqlite.ts';
+import type { BaseEnv } from '../config/index.ts';
+import { createLogger, type Logger } from '../logging/logger.ts';
+import { runService } from '../service/run-service.ts';
+import type { SqliteDatabase } from '../data/sqlite.ts';
 
 export interface ServeSubgraphOptions<TContext extends BaseContext> {
   name: string;

@@ -2,7 +2,7 @@ import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { notFoundMiddleware, problemMiddleware } from '../errors/index.ts';
-import { requestIdMiddleware } from '../request-id.ts';
+import { requestIdMiddleware } from './request-id.ts';
 
 /** The start of every Manifold HTTP app: request id (validated, echoed) and an access log. */
 export function createHttpShell(logger: Logger): Express {

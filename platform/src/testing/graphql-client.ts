@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { Express } from 'express';
-import { listen } from '../http-server.ts';
+import { listen } from '../http/listen.ts';
 
 export interface GraphQLTestResponse<TData = Record<string, unknown>> {
   status: number;

@@ -6,4 +6,4 @@ export {
   type GraphQLTestResponse,
 } from './graphql-client.ts';
 export { requirePhp, startPhpServer, type PhpServer } from './php.ts';
-export { freePort, pinnedTo } from './processes.ts';
+export { freePort, runAsIs, type CommandWrapper } from './processes.ts';

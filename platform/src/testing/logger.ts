@@ -1,4 +1,4 @@
-import { createLogger } from '../logger.ts';
+import { createLogger } from '../logging/logger.ts';
 
 /** A logger that writes nothing, for tests. */
 export const silentLogger = (service = 'test') => createLogger({ service, level: 'silent' });

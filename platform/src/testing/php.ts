@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { freePort, pinnedTo } from './processes.ts';
+import { type CommandWrapper, freePort, runAsIs } from './processes.ts';
 
 export interface PhpServer {
   url: string;
@@ -29,17 +29,17 @@ export async function startPhpServer({
   router,
   env = {},
   workers = 4,
-  cpus,
+  wrapCommand = runAsIs,
 }: {
   router: string;
   env?: Record<string, string>;
   workers?: number;
-  /** Pin the server and its workers to these CPUs (`taskset -c`), e.g. "1" — for benchmarks. */
-  cpus?: string;
+  /** Wraps the command line (benchmarks pin the server and its workers to a core). @default runAsIs */
+  wrapCommand?: CommandWrapper;
 }): Promise<PhpServer> {
   requirePhp();
   const port = await freePort();
-  const [command, args] = pinnedTo(cpus, ['php', '-S', `127.0.0.1:${port}`, router]);
+  const [command, args] = wrapCommand(['php', '-S', `127.0.0.1:${port}`, router]);
   const child: ChildProcess = spawn(command, args, {
     env: { ...process.env, PHP_CLI_SERVER_WORKERS: String(workers), ...env },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -11,13 +11,8 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
-/**
- * `[command, args]` to run `argv`, pinned to `cpus` with `taskset -c` when given (benchmarks give
- * each process under test its own core).
- */
-export function pinnedTo(
-  cpus: string | undefined,
-  [command, ...args]: readonly [string, ...string[]],
-): [string, string[]] {
-  return cpus === undefined ? [command, args] : ['taskset', ['-c', cpus, command, ...args]];
-}
+/** How a test helper runs `argv`; benchmarks wrap it (e.g. in `taskset`) to pin a process to a core. */
+export type CommandWrapper = (argv: readonly [string, ...string[]]) => [string, string[]];
+
+/** Runs `argv` as it is. */
+export const runAsIs: CommandWrapper = ([command, ...args]) => [command, args];

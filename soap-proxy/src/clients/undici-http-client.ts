@@ -1,4 +1,4 @@
-import { decodeText } from '@manifold/platform/http-charset';
+import { decodeText } from '@manifold/platform/http';
 import soap from 'soap';
 import { interceptors, type Dispatcher } from 'undici';
 

@@ -1,7 +1,7 @@
 import type { Keyv } from 'keyv';
 import { Router, type Request, type Response } from 'express';
 import { AppError } from '@manifold/platform/errors';
-import { createResponseCache, responseCacheKey } from '@manifold/platform/response-cache';
+import { createResponseCache, responseCacheKey } from '@manifold/platform/cache';
 import type { BoundOperation, SoapService } from '../services/soap-service.ts';
 import { assertValid } from './validation.ts';
 

@@ -1,5 +1,5 @@
 import type { FieldError } from '@manifold/platform/errors';
-import { createSchemaValidator } from '@manifold/platform/openapi-validator';
+import { createSchemaValidator } from '@manifold/platform/openapi';
 import { UpstreamError } from '@manifold/platform/resilience';
 import { fieldErrors } from '../mapping/field-errors.ts';
 import type { JsonSchema } from '../wsdl/json-schema.ts';

@@ -1,5 +1,5 @@
 import { ConfigError } from '@manifold/platform/config';
-import type { Logger } from '@manifold/platform/logger';
+import type { Logger } from '@manifold/platform/logging';
 import type { ProxyConfig } from '../config.ts';
 import { createSoapService, type SoapService } from './soap-service.ts';
 

@@ -1,5 +1,5 @@
 import { ConfigError } from '@manifold/platform/config';
-import type { Logger } from '@manifold/platform/logger';
+import type { Logger } from '@manifold/platform/logging';
 import { createUpstreamPolicy, type UpstreamPolicy } from '@manifold/platform/resilience';
 import type { ValidateFunction } from 'ajv';
 import { createSoapInvokers, type SoapInvoker } from '../clients/soap-clients.ts';
@@ -10,7 +10,7 @@ import { normalise, normaliseFaultDetail } from '../mapping/normalise.ts';
 import { createResolver } from '../mapping/schema-walk.ts';
 import { toSoapArguments } from '../mapping/to-soap.ts';
 import { buildOpenApi, type GeneratedApi } from '../openapi/document.ts';
-import { createSchemaValidator } from '@manifold/platform/openapi-validator';
+import { createSchemaValidator } from '@manifold/platform/openapi';
 import type { JsonSchema } from '../wsdl/json-schema.ts';
 import { loadWsdlDocuments } from '../wsdl/load.ts';
 import { describeWsdl } from '../wsdl/model.ts';

@@ -1,6 +1,6 @@
 import { DOMParser } from '@xmldom/xmldom';
 import { describe, expect, it } from 'vitest';
-import { createSchemaValidator } from '@manifold/platform/openapi-validator';
+import { createSchemaValidator } from '@manifold/platform/openapi';
 import { JsonSchemaBuilder } from './json-schema.ts';
 import { SchemaIndex } from './schema-index.ts';
 

@@ -1,9 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import { BaseEnv } from '@manifold/platform/config';
+import { BaseEnv, port } from '@manifold/platform/config';
+import { DEFAULT_PORTS } from '@manifold/platform/contracts';
 import { z } from 'zod';
 
 export const ContentEnv = BaseEnv.extend({
-  PORT: z.coerce.number().int().min(0).max(65_535).default(4004),
+  PORT: port(DEFAULT_PORTS.content),
   /** SQLite file, created and seeded on first start. */
   CONTENT_DATABASE_PATH: z
     .string()

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { jsonList, type SqliteDatabase } from '@manifold/platform/sqlite';
+import { jsonList, type SqliteDatabase } from '@manifold/platform/data';
 import type { ArticleRow, ReviewRow } from './data/rows.ts';
 
 /** The newest `limit` reviews of one product or by one author. */

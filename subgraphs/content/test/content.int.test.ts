@@ -1,5 +1,5 @@
 import { parse, print } from 'graphql';
-import { encodeCursor } from '@manifold/platform/pagination';
+import { encodeCursor } from '@manifold/platform/data';
 import {
   serveGraphQL,
   silentLogger,

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { jsonList, type SqliteDatabase } from '@manifold/platform/sqlite';
+import { jsonList, type SqliteDatabase } from '@manifold/platform/data';
 import type { OrderLineRow, OrderRow } from './data/rows.ts';
 
 /** One page of one customer's orders: `limit` rows after the keyset `after` ([placedAt, id]). */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AppError, parseInput, type FieldError } from '@manifold/platform/errors';
-import { jsonList, type SqliteDatabase } from '@manifold/platform/sqlite';
+import { jsonList, type SqliteDatabase } from '@manifold/platform/data';
 import { z } from 'zod';
 import type { OrderRow } from './data/rows.ts';
 

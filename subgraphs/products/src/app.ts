@@ -1,6 +1,6 @@
 import { createSubgraphApp } from '@manifold/platform/graphql';
-import type { Logger } from '@manifold/platform/logger';
-import type { SqliteDatabase } from '@manifold/platform/sqlite';
+import type { Logger } from '@manifold/platform/logging';
+import type { SqliteDatabase } from '@manifold/platform/data';
 import type { SupplierStockFactory } from './context.ts';
 import { createContext, subgraph, type ProductsContext } from './index.ts';
 

@@ -1,9 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import { BaseEnv, httpUrl } from '@manifold/platform/config';
+import { BaseEnv, httpUrl, port } from '@manifold/platform/config';
+import { DEFAULT_PORTS } from '@manifold/platform/contracts';
 import { z } from 'zod';
 
 export const ProductsEnv = BaseEnv.extend({
-  PORT: z.coerce.number().int().min(0).max(65_535).default(4002),
+  PORT: port(DEFAULT_PORTS.products),
   /** SQLite file, created and seeded on first start. */
   PRODUCTS_DATABASE_PATH: z
     .string()

@@ -1,6 +1,6 @@
 import type { RequestInfo } from '@manifold/platform/graphql';
-import type { Logger } from '@manifold/platform/logger';
-import type { SqliteDatabase } from '@manifold/platform/sqlite';
+import type { Logger } from '@manifold/platform/logging';
+import type { SqliteDatabase } from '@manifold/platform/data';
 import type { SupplierStockClient } from './clients/supplier-stock.ts';
 import { createLoaders, type ProductsLoaders } from './loaders.ts';
 

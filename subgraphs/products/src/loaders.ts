@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { AppError } from '@manifold/platform/errors';
-import { jsonList, type SqliteDatabase } from '@manifold/platform/sqlite';
+import { jsonList, type SqliteDatabase } from '@manifold/platform/data';
 import type { SupplierStockClient, StockLevel } from './clients/supplier-stock.ts';
 import type { CategoryRow, ProductRow } from './data/rows.ts';
 

@@ -1,4 +1,4 @@
-import { encodeCursor } from '@manifold/platform/pagination';
+import { encodeCursor } from '@manifold/platform/data';
 import {
   serveGraphQL,
   silentLogger,

@@ -1,10 +1,8 @@
+import { Header } from '@manifold/platform/contracts';
 import type { RequestInfo } from '@manifold/platform/graphql';
-import type { Logger } from '@manifold/platform/logger';
-import type { SqliteDatabase } from '@manifold/platform/sqlite';
+import type { Logger } from '@manifold/platform/logging';
+import type { SqliteDatabase } from '@manifold/platform/data';
 import { createLoaders, type UsersLoaders } from './loaders.ts';
-
-/** Header the gateway sets from the authenticated caller; inbound copies are stripped there. */
-export const USER_ID_HEADER = 'x-manifold-user-id';
 
 export interface UsersContext {
   db: SqliteDatabase;
@@ -18,7 +16,7 @@ export function createContext(
   db: SqliteDatabase,
   { req, logger }: Pick<RequestInfo, 'req' | 'logger'>,
 ): UsersContext {
-  const userId = req.headers[USER_ID_HEADER];
+  const userId = req.headers[Header.userId];
   return {
     db,
     loaders: createLoaders(db),

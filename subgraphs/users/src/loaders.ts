@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { jsonList, type SqliteDatabase } from '@manifold/platform/sqlite';
+import { jsonList, type SqliteDatabase } from '@manifold/platform/data';
 import type { UserRow } from './data/rows.ts';
 
 export interface UsersLoaders {

@@ -1,7 +1,7 @@
-import { encodeCursor } from '@manifold/platform/pagination';
+import { encodeCursor } from '@manifold/platform/data';
 import type { Server } from 'node:http';
 import { parse, print } from 'graphql';
-import { listen } from '@manifold/platform/http-server';
+import { listen } from '@manifold/platform/http';
 import { silentLogger } from '@manifold/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.ts';

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { pinnedTo } from '@manifold/platform/testing';
+import { type CommandWrapper, runAsIs } from '@manifold/platform/testing';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -27,8 +27,8 @@ export interface StartOptions {
   readyPath: string;
   /** @default 120000 — a first start seeds its database. */
   readyTimeoutMs?: number;
-  /** Pin the process to these CPUs (`taskset -c`), e.g. "0" — for benchmarks. */
-  cpus?: string;
+  /** Wraps the command line (benchmarks pin the process to a core). @default runAsIs */
+  wrapCommand?: CommandWrapper;
 }
 
 /** Spawns `node <entry>` (Node 24, this very binary) and waits until `readyPath` answers 200. */
@@ -39,9 +39,9 @@ export async function startService({
   env,
   readyPath,
   readyTimeoutMs = 120_000,
-  cpus,
+  wrapCommand = runAsIs,
 }: StartOptions): Promise<ServiceProcess> {
-  const [command, args] = pinnedTo(cpus, [process.execPath, entry]);
+  const [command, args] = wrapCommand([process.execPath, entry]);
   const child = spawn(command, args, {
     cwd: REPO_ROOT,
     env: {

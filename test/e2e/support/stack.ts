@@ -1,8 +1,8 @@
 import { join } from 'node:path';
+import { SUBGRAPH_NAMES, type SubgraphName } from '@manifold/platform/contracts';
 import { freePort, REPO_ROOT, startService, type ServiceProcess } from './processes.ts';
 
-export const SUBGRAPH_NAMES = ['users', 'products', 'orders', 'content'] as const;
-export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
+export { SUBGRAPH_NAMES, type SubgraphName };
 
 /** Databases shared by every e2e run on this machine: seeded once, then reused (the seed is deterministic). */
 export const E2E_DATA_DIR = join(REPO_ROOT, '.data', 'e2e');

@@ -1,5 +1,5 @@
-import { openSeededDatabase } from '@manifold/platform/seeded-database';
-import type { SqliteDatabase } from '@manifold/platform/sqlite';
+import { openSeededDatabase } from '@manifold/platform/data';
+import type { SqliteDatabase } from '@manifold/platform/data';
 import { DEFAULT_SEED, generateArticles, generateReviews, SEED_SIZES } from '@manifold/seed';
 
 export interface ContentDatabaseOptions {

@@ -1,4 +1,4 @@
-import { parsePageArgs, toConnection, type PageArgs } from '@manifold/platform/pagination';
+import { parsePageArgs, toConnection, type PageArgs } from '@manifold/platform/data';
 import type { ArticleRow } from '../data/rows.ts';
 import type { ContentContext } from '../context.ts';
 

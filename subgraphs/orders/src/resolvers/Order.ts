@@ -1,4 +1,4 @@
-import { moneyFromCents } from '@manifold/platform/money';
+import { moneyFromCents } from '@manifold/platform/data';
 import type { OrderLineRow, OrderRow } from '../data/rows.ts';
 import type { OrdersContext } from '../context.ts';
 

@@ -1,4 +1,4 @@
-import { moneyFromCents } from '@manifold/platform/money';
+import { moneyFromCents } from '@manifold/platform/data';
 
 /** Flat rate plus a step per started 500 g: 4.99 USD + 0.50 USD per 500 g. */
 export function shippingEstimateCents(weightGrams: number): number {

@@ -1,4 +1,4 @@
-import { parsePageArgs, toConnection, type PageArgs } from '@manifold/platform/pagination';
+import { parsePageArgs, toConnection, type PageArgs } from '@manifold/platform/data';
 import type { OrdersContext } from '../context.ts';
 
 const USER_ORDERS_CONNECTION = 'User.orders';

@@ -1,3 +1,4 @@
+import { Header } from '@manifold/platform/contracts';
 import { AppError, isErrorCode } from '@manifold/platform/errors';
 
 export interface StockLevel {
@@ -54,7 +55,7 @@ export function createSupplierStockClient({
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          ...(requestId ? { 'x-request-id': requestId } : {}),
+          ...(requestId ? { [Header.requestId]: requestId } : {}),
         },
         body: JSON.stringify({ sku: skus }),
         signal,

@@ -1,4 +1,4 @@
-import { moneyFromCents } from '@manifold/platform/money';
+import { moneyFromCents } from '@manifold/platform/data';
 import type { ProductRow } from '../data/rows.ts';
 import type { ProductsContext } from '../context.ts';
 

@@ -1,4 +1,4 @@
-import { parsePageArgs, toConnection, type PageArgs } from '@manifold/platform/pagination';
+import { parsePageArgs, toConnection, type PageArgs } from '@manifold/platform/data';
 import type { CategoryRow, ProductRow } from '../data/rows.ts';
 import type { ProductsContext } from '../context.ts';
 import { productFilterSql, type ProductFilterInput } from './product-filter.ts';

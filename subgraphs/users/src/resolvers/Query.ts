@@ -1,5 +1,5 @@
 import { AppError } from '@manifold/platform/errors';
-import { parsePageArgs, toConnection, type PageArgs } from '@manifold/platform/pagination';
+import { parsePageArgs, toConnection, type PageArgs } from '@manifold/platform/data';
 import type { UserRow } from '../data/rows.ts';
 import type { UsersContext } from '../context.ts';
 

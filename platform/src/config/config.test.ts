@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { BaseEnv, ConfigError, loadEnv } from './config.ts';
+import { BaseEnv, ConfigError, loadEnv } from './index.ts';
 
 describe('loadEnv', () => {
   it('applies defaults', () => {

@@ -1,6 +1,6 @@
 import type { RequestListener, Server } from 'node:http';
 import type { Logger } from 'pino';
-import { listen } from './http-server.ts';
+import { listen } from '../http/listen.ts';
 import { createGracefulShutdown, exitOnSignals } from './shutdown.ts';
 
 export interface RunServiceOptions {

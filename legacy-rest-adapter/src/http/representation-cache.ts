@@ -6,8 +6,8 @@ import type {
 } from 'node:http';
 import type { Keyv } from 'keyv';
 import type { Logger } from 'pino';
-import { NOT_IN_MEMORY, peekInMemory } from '../cache.ts';
-import { REQUEST_ID_HEADER, resolveRequestId } from '../request-id.ts';
+import { NOT_IN_MEMORY, peekInMemory } from '@manifold/platform/cache';
+import { REQUEST_ID_HEADER, resolveRequestId } from '@manifold/platform/http';
 import { ifNoneMatchNames } from './if-none-match.ts';
 
 /** A rendered GET answer, exactly as the full pipeline sent it, in the shared cache. */

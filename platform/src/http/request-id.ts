@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
+import { Header } from '../contracts/headers.ts';
 
-export const REQUEST_ID_HEADER = 'x-request-id';
+export const REQUEST_ID_HEADER = Header.requestId;
 
 // As Hono's requestId: accept an inbound id only when it is short and harmless to log and forward.
 const VALID_REQUEST_ID = /^[\w\-=]{1,255}$/;

@@ -67,5 +67,9 @@ export function configOrExit<T>(load: () => T): T {
   }
 }
 
+/** A PORT variable, defaulting to the service's port in the topology (0 = any free port). */
+export const port = (defaultPort: number) =>
+  z.coerce.number().int().min(0).max(65_535).default(defaultPort);
+
 /** A URL variable that must be http(s). */
 export const httpUrl = () => z.url({ protocol: /^https?$/ });

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createCache } from '../src/cache.ts';
-import { createClaims } from '../src/claims.ts';
-import { requireRedis, silentLogger } from '../src/testing/index.ts';
+import { createCache } from '@manifold/platform/cache';
+import { createClaims } from '../src/http/claims.ts';
+import { requireRedis, silentLogger } from '@manifold/platform/testing';
 
 describe('createClaims', () => {
   const opened: { disconnect(): Promise<void> }[] = [];

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import KeyvRedis from '@keyv/redis';
 import type { Keyv } from 'keyv';
 import type { Logger } from 'pino';
-import { AppError } from './errors/AppError.ts';
+import { AppError } from '@manifold/platform/errors';
 
 /**
  * Exclusive, expiring claims on a key, shared by every replica that shares the cache: the

@@ -2,8 +2,8 @@ import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Keyv } from 'keyv';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCache } from '../cache.ts';
-import { silentLogger } from '../testing/logger.ts';
+import { createCache } from '@manifold/platform/cache';
+import { silentLogger } from '@manifold/platform/testing';
 import { createRepresentationCache } from './representation-cache.ts';
 
 let clock = 1_000_000;

@@ -1,4 +1,4 @@
-import { AppError } from './errors/index.ts';
+import { AppError } from '../errors/index.ts';
 
 /** Relay connection arguments as GraphQL hands them to a resolver. */
 export interface PageArgs {

@@ -1,0 +1,16 @@
+/**
+ * Header names more than one service reads or writes. A header that crosses a process boundary is
+ * a contract: both ends import its name from here, so they cannot drift apart.
+ */
+export const Header = {
+  /** Correlates one request across every hop; accepted inbound when short and harmless, else replaced. */
+  requestId: 'x-request-id',
+  /** The caller's identity as the gateway established it; subgraphs read it, clients can never set it. */
+  userId: 'x-manifold-user-id',
+  /** Selects a REST facade version when the path has none (`/api/x` + `API-Version: 2`). */
+  apiVersion: 'api-version',
+  /** Makes a POST safe to retry: the first answer is replayed for the same key. */
+  idempotencyKey: 'idempotency-key',
+  /** Set on an answer replayed for a repeated Idempotency-Key. */
+  idempotentReplayed: 'idempotent-replayed',
+} as const;
