@@ -10,6 +10,10 @@ import { createFormatError } from '../errors/index.ts';
  */
 export function exposureOptions(production: boolean) {
   return {
+    // Our own service runner drains and exits on SIGTERM/SIGINT. Apollo's handler (on whenever
+    // NODE_ENV is not 'test') would stop the server and re-raise the signal mid-drain: the process
+    // died within ~30 ms, in-flight requests cut. Please leave this off.
+    stopOnTerminationSignals: false,
     csrfPrevention: true,
     introspection: !production,
     hideSchemaDetailsFromClientErrors: production,
