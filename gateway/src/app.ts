@@ -1,13 +1,20 @@
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
-import { KeyvAdapter } from '@apollo/utils.keyvadapter';
-import { createGraphQLHttpApp, exposureOptions } from '@manifold/platform/graphql';
+import {
+  composePlugins,
+  createGraphQLHttpApp,
+  useGraphQLOverHttp,
+  useProductionGuards,
+  type ServerPlugin,
+} from '@manifold/platform/graphql';
 import type { Logger } from '@manifold/platform/logging';
 import type { Keyv } from 'keyv';
 import type { GatewayContext } from './context.ts';
 import { SubgraphDataSource } from './datasources/SubgraphDataSource.ts';
 import { createSubgraphFetcher } from './datasources/subgraph-fetcher.ts';
-import { healthRoutes } from './http/health.ts';
+import { useCors } from './plugins/cors.ts';
+import { useHealth } from './plugins/health.ts';
+import { usePersistedQueries } from './plugins/persisted-queries.ts';
 import type { Supergraph } from './supergraph.ts';
 
 export interface GatewayDeps {
@@ -21,11 +28,16 @@ export interface GatewayDeps {
   subgraphTimeoutMs?: number;
   /** @default 2000 */
   readinessTimeoutMs?: number;
+  /** Browser origins allowed to call /graphql. @default [] (none) */
+  corsAllowedOrigins?: readonly string[];
+  /** Concerns added after the built-in ones (authentication, limits, telemetry…), in order. */
+  plugins?: readonly ServerPlugin<GatewayContext>[];
 }
 
 /**
- * The gateway as a table of contents: query planning over the supergraph, one data source per
- * subgraph on a shared keep-alive pool, APQ in the shared cache, health routes, error masking.
+ * The gateway as a table of contents: each concern is a plugin (gateway/src/plugins/, or shared
+ * ones from platform/graphql), switched on here from config; query planning over the supergraph,
+ * one data source per subgraph on a shared keep-alive pool.
  */
 export async function createApp({
   supergraph,
@@ -34,7 +46,18 @@ export async function createApp({
   production,
   subgraphTimeoutMs = 10_000,
   readinessTimeoutMs = 2_000,
+  corsAllowedOrigins = [],
+  plugins = [],
 }: GatewayDeps) {
+  const composed = composePlugins<GatewayContext>([
+    useProductionGuards({ production }),
+    useGraphQLOverHttp(),
+    useHealth({ subgraphs: supergraph.subgraphs, readinessTimeoutMs }),
+    ...(corsAllowedOrigins.length > 0 ? [useCors({ allowedOrigins: corsAllowedOrigins })] : []),
+    usePersistedQueries({ cache }),
+    ...plugins,
+  ]);
+
   const pool = createSubgraphFetcher({ timeoutMs: subgraphTimeoutMs });
   const urls = new Map(supergraph.subgraphs.map((subgraph) => [subgraph.name, subgraph.url]));
   const gateway = new ApolloGateway({
@@ -43,14 +66,7 @@ export async function createApp({
     buildService: ({ name, url }) =>
       new SubgraphDataSource({ name, url: urls.get(name) ?? url ?? '', fetcher: pool.fetcher }),
   });
-
-  const apollo = new ApolloServer<GatewayContext>({
-    gateway,
-    logger,
-    ...exposureOptions(production),
-    // The keyv types exist twice (CJS and ESM builds); the instance is the same at runtime.
-    persistedQueries: { cache: new KeyvAdapter(cache as never) },
-  });
+  const apollo = new ApolloServer<GatewayContext>({ gateway, logger, ...composed.serverOptions });
   try {
     await apollo.start();
   } catch (error) {
@@ -62,10 +78,10 @@ export async function createApp({
 
   const app = createGraphQLHttpApp<GatewayContext>({
     apollo,
+    plugins: composed,
     logger,
     maskUnexpected: production,
     context: ({ requestId, logger: requestLogger }) => ({ requestId, logger: requestLogger }),
-    routes: healthRoutes({ subgraphs: supergraph.subgraphs, readinessTimeoutMs }),
   });
 
   return {
@@ -73,6 +89,7 @@ export async function createApp({
     apollo,
     close: async () => {
       await apollo.stop();
+      await composed.close();
       await pool.close();
     },
   };

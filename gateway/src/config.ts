@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { BaseEnv, ConfigError, httpUrl, port } from '@manifold/platform/config';
+import { BaseEnv, commaList, ConfigError, httpUrl, port } from '@manifold/platform/config';
 import { DEFAULT_PORTS } from '@manifold/platform/contracts';
 import { z } from 'zod';
 
@@ -14,6 +14,8 @@ export const GatewayEnv = BaseEnv.extend({
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** Longest wait for each subgraph's answer to a /readyz probe. */
   READINESS_TIMEOUT_MS: z.coerce.number().int().positive().default(2_000),
+  /** Browser origins allowed to call /graphql (comma-separated, `*` for any); unset = none. */
+  CORS_ALLOWED_ORIGINS: commaList(),
 });
 export type GatewayEnv = z.infer<typeof GatewayEnv>;
 

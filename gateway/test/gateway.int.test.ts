@@ -1,16 +1,10 @@
-import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { AppError } from '@manifold/platform/errors';
-import { createCache } from '@manifold/platform/cache';
-import { serveGraphQL, silentLogger, type TestGraphQLServer } from '@manifold/platform/testing';
+import type { TestGraphQLServer } from '@manifold/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../src/app.ts';
-import { loadSupergraph } from '../src/supergraph.ts';
 import {
   ACCOUNTS_SDL,
-  composeTiny,
   REVIEWS_SDL,
+  startGateway,
   startTinySubgraph,
   type TinySubgraph,
 } from './support.ts';
@@ -30,33 +24,6 @@ const accountsResolvers = {
 const reviewsResolvers = {
   Account: { __resolveReference: (ref: { id: string }) => ref, reviews: () => [{ body: 'Great' }] },
 };
-
-async function startGateway(
-  production: boolean,
-  subgraphs: readonly TinySubgraph[],
-  sdls: Record<string, string>,
-) {
-  const path = join(tmpdir(), `supergraph-${process.pid}-${Date.now()}-${Math.random()}.graphql`);
-  writeFileSync(
-    path,
-    composeTiny(subgraphs.map((s) => ({ name: s.name, url: s.url, sdl: sdls[s.name]! }))),
-  );
-  const { app, close } = await createApp({
-    supergraph: loadSupergraph(path),
-    logger: silentLogger('gateway'),
-    cache: createCache({ namespace: 'gateway-test', logger: silentLogger() }),
-    production,
-    readinessTimeoutMs: 500,
-  });
-  const server = await serveGraphQL(app);
-  return {
-    server,
-    close: async () => {
-      await server.close();
-      await close();
-    },
-  };
-}
 
 describe('gateway over two live subgraphs', () => {
   let accounts: TinySubgraph;
@@ -102,13 +69,40 @@ describe('gateway over two live subgraphs', () => {
     expect(errors?.[0]?.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
   });
 
-  it('answers parse and validation errors with 400 and Apollo codes', async () => {
+  it('answers parse and validation errors with 400 and Apollo codes (application/graphql-response+json)', async () => {
     const parseError = await gateway.server.query('{ me { ');
     expect(parseError.status).toBe(400);
     expect(parseError.errors?.[0]?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
     const invalid = await gateway.server.query('{ me { shoeSize } }');
     expect(invalid.status).toBe(400);
     expect(invalid.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('answers the same request errors with 200 to application/json clients, as GraphQL over HTTP says', async () => {
+    for (const accept of ['application/json', '']) {
+      const parseError = await gateway.server.query('{ me { ', {}, { accept });
+      expect(parseError.status).toBe(200);
+      expect(parseError.errors?.[0]?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+      const invalid = await gateway.server.query('{ me { shoeSize } }', {}, { accept });
+      expect(invalid.status).toBe(200);
+      expect(invalid.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    }
+  });
+
+  it('answers an operationName the document lacks as the client mistake it is, never a 500', async () => {
+    const missing = await gateway.server.query('query A { me { name } }', {}, {});
+    expect(missing.errors).toBeUndefined();
+    const response = await fetch(`${gateway.server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      body: JSON.stringify({ query: 'query A { me { name } }', operationName: 'B' }),
+    });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
+    expect(body.errors[0]?.extensions.code).toBe('OPERATION_RESOLUTION_FAILURE');
+    const two = await gateway.server.query('query A { me { name } } query B { me { name } }');
+    expect(two.status).toBe(400);
+    expect(two.errors?.[0]?.extensions?.code).toBe('OPERATION_RESOLUTION_FAILURE');
   });
 
   it('refuses introspection and serves no landing page in production', async () => {
@@ -124,22 +118,34 @@ describe('gateway over two live subgraphs', () => {
     expect(typo.errors?.[0]?.message).not.toMatch(/did you mean/i);
   });
 
-  it('blocks a simple GET that could be a cross-site request (CSRF prevention)', async () => {
-    const forged = await fetch(
+  it('runs GET queries as standard clients send them, and refuses mutations over GET', async () => {
+    const get = await fetch(
       `${gateway.server.url}/graphql?query=${encodeURIComponent('{ me { name } }')}`,
+      { headers: { accept: 'application/graphql-response+json, application/json' } },
     );
-    expect(forged.status).toBe(400);
-    expect(
-      ((await forged.json()) as { errors: { extensions: { code: string } }[] }).errors[0]
-        ?.extensions.code,
-    ).toBe('BAD_REQUEST');
-    const allowed = await fetch(
-      `${gateway.server.url}/graphql?query=${encodeURIComponent('{ me { name } }')}`,
-      {
-        headers: { 'apollo-require-preflight': 'true' },
-      },
+    expect(get.status).toBe(200);
+    expect(await get.json()).toEqual({ data: { me: { name: 'Ada' } } });
+    const mutation = await fetch(
+      `${gateway.server.url}/graphql?query=${encodeURIComponent('mutation { __typename }')}`,
     );
-    expect(allowed.status).toBe(200);
+    expect(mutation.status).toBe(405);
+  });
+
+  it('refuses every POST a cross-site form could send (CSRF): only application/json runs', async () => {
+    for (const contentType of [
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      'application/json; charset=latin1',
+    ]) {
+      const forged = await fetch(`${gateway.server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': contentType },
+        body: JSON.stringify({ query: '{ me { name } }' }),
+      });
+      expect(forged.status, contentType).toBe(415);
+      expect(((await forged.json()) as { code: string }).code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    }
   });
 
   it('answers with partial data and UPSTREAM_UNAVAILABLE naming a subgraph that went down, and keeps serving', async () => {

@@ -1,10 +1,16 @@
+import { writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { createSubgraphApp } from '@manifold/platform/graphql';
 import { listen } from '@manifold/platform/http';
-import { silentLogger } from '@manifold/platform/testing';
-import type { Request } from 'express';
+import { createCache } from '@manifold/platform/cache';
+import { serveGraphQL, silentLogger, type TestGraphQLServer } from '@manifold/platform/testing';
+import type { Express, Request } from 'express';
 import { parse } from 'graphql';
+import { createApp, type GatewayDeps } from '../src/app.ts';
+import { loadSupergraph } from '../src/supergraph.ts';
 
 export interface TinySubgraph {
   name: string;
@@ -74,3 +80,40 @@ type Account @key(fields: "id") { id: ID! name: String! }`;
 export const REVIEWS_SDL = `${FED}
 type Account @key(fields: "id") { id: ID! reviews: [Review!] }
 type Review { body: String! }`;
+
+export interface TestGateway {
+  server: TestGraphQLServer;
+  close: () => Promise<void>;
+}
+
+/** The gateway over live subgraphs, on a free port; `options` are createApp's. */
+export async function startGateway(
+  production: boolean,
+  subgraphs: readonly TinySubgraph[],
+  sdls: Record<string, string>,
+  options: Partial<GatewayDeps> = {},
+  /** Wraps the app before it listens (e.g. to count requests). */
+  wrap: (app: Express) => Express = (app) => app,
+): Promise<TestGateway> {
+  const path = join(tmpdir(), `supergraph-${process.pid}-${Date.now()}-${Math.random()}.graphql`);
+  writeFileSync(
+    path,
+    composeTiny(subgraphs.map((s) => ({ name: s.name, url: s.url, sdl: sdls[s.name]! }))),
+  );
+  const { app, close } = await createApp({
+    supergraph: loadSupergraph(path),
+    logger: silentLogger('gateway'),
+    cache: createCache({ namespace: 'gateway-test', logger: silentLogger() }),
+    production,
+    readinessTimeoutMs: 500,
+    ...options,
+  });
+  const server = await serveGraphQL(wrap(app));
+  return {
+    server,
+    close: async () => {
+      await server.close();
+      await close();
+    },
+  };
+}

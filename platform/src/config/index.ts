@@ -71,5 +71,17 @@ export function configOrExit<T>(load: () => T): T {
 export const port = (defaultPort: number) =>
   z.coerce.number().int().min(0).max(65_535).default(defaultPort);
 
+/** A comma-separated list (`a, b,c`), empty entries dropped; unset = empty. */
+export const commaList = () =>
+  z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== ''),
+    );
+
 /** A URL variable that must be http(s). */
 export const httpUrl = () => z.url({ protocol: /^https?$/ });

@@ -9,6 +9,7 @@ export const ErrorCode = {
   GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
   GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
   PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
+  OPERATION_RESOLUTION_FAILURE: 'OPERATION_RESOLUTION_FAILURE',
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   FORBIDDEN: 'FORBIDDEN',
   NOT_FOUND: 'NOT_FOUND',
@@ -58,6 +59,11 @@ export const errorCatalog: Readonly<Record<ErrorCode, ErrorCatalogEntry>> = {
     status: 400,
     title: 'GraphQL validation failed',
     fix: 'Query only fields and arguments the schema has.',
+  },
+  OPERATION_RESOLUTION_FAILURE: {
+    status: 400,
+    title: 'No operation to run',
+    fix: 'Send an `operationName` that names an operation of the document (required when it has several).',
   },
   PERSISTED_QUERY_NOT_FOUND: {
     status: 200,

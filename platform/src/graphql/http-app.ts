@@ -3,6 +3,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type Request } from 'express';
 import type { Logger } from 'pino';
 import { createHttpShell, finishHttpShell } from '../http/http-shell.ts';
+import type { ComposedPlugins } from './server-plugin.ts';
 
 export interface RequestInfo {
   req: Request;
@@ -11,40 +12,43 @@ export interface RequestInfo {
 }
 
 export interface GraphQLHttpAppOptions<TContext extends BaseContext> {
-  /** A started Apollo Server. */
+  /** A started Apollo Server, built with `plugins.serverOptions`. */
   apollo: ApolloServer<TContext>;
-  /** Builds the per-request context (DataLoaders, caller identity, child logger). */
+  /** The service's plugins, composed: their routes and middleware are mounted here. */
+  plugins: ComposedPlugins<TContext>;
+  /** Builds the service's own part of the per-request context (DataLoaders, child logger). */
   context: (info: RequestInfo) => Promise<TContext> | TContext;
   logger: Logger;
   /** Hide unexpected error messages (production). */
   maskUnexpected: boolean;
-  /** Routes mounted before `/graphql`: health, readiness, metrics. */
-  routes?: (app: Express) => void;
   /** Largest accepted request body. @default '1mb' */
   bodyLimit?: string;
 }
 
 /**
  * The HTTP shell every GraphQL service shares:
- *   request id → access log → routes (healthz…) → JSON body → Apollo → 404 → problem+json.
+ *   request id → access log → plugin routes (healthz…) → /graphql: plugin middleware (CORS,
+ *   media type…) → JSON body → Apollo (context: the service's, then each plugin's) → 404 → problem+json.
  */
 export function createGraphQLHttpApp<TContext extends BaseContext>({
   apollo,
+  plugins,
   context,
   logger,
   maskUnexpected,
-  routes,
   bodyLimit = '1mb',
 }: GraphQLHttpAppOptions<TContext>): Express {
   const app = createHttpShell(logger);
-  routes?.(app);
+  plugins.routes(app);
   app.use(
     '/graphql',
+    ...plugins.http,
     express.json({ limit: bodyLimit }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const requestId = res.locals.requestId;
-        return context({ req, requestId, logger: logger.child({ requestId }) });
+        const info = { req, requestId, logger: logger.child({ requestId }) };
+        return plugins.extendContext(await context(info), info);
       },
     }),
   );

@@ -8,4 +8,11 @@ export {
 export { DateTimeScalar } from './scalars.ts';
 export { defineSubgraph, type DefinedSubgraph } from './define-subgraph.ts';
 export { serveSubgraph, type ServeSubgraphOptions } from './serve-subgraph.ts';
-export { exposureOptions } from './exposure-options.ts';
+export {
+  composePlugins,
+  type ComposedPlugins,
+  type ServerOptions,
+  type ServerPlugin,
+} from './server-plugin.ts';
+export { useProductionGuards, type ProductionGuardsOptions } from './plugins/production-guards.ts';
+export { negotiatedResponseType, useGraphQLOverHttp } from './plugins/graphql-over-http.ts';

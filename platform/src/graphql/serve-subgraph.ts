@@ -1,11 +1,10 @@
-import type { ApolloServer, BaseContext } from '@apollo/server';
 import type { Express } from 'express';
 import type { BaseEnv } from '../config/index.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { runService } from '../service/run-service.ts';
 import type { SqliteDatabase } from '../data/sqlite.ts';
 
-export interface ServeSubgraphOptions<TContext extends BaseContext> {
+export interface ServeSubgraphOptions {
   name: string;
   env: BaseEnv & { PORT: number };
   /** Opens (and on first start seeds) the subgraph's database. */
@@ -14,19 +13,19 @@ export interface ServeSubgraphOptions<TContext extends BaseContext> {
     db: SqliteDatabase;
     logger: Logger;
     production: boolean;
-  }) => Promise<{ app: Express; apollo: ApolloServer<TContext> }>;
+  }) => Promise<{ app: Express; close: () => Promise<void> }>;
 }
 
 /** A subgraph's main.ts in one call: logger → database → app → listen → drain and close on SIGTERM. */
-export async function serveSubgraph<TContext extends BaseContext>({
+export async function serveSubgraph({
   name,
   env,
   openDatabase,
   createApp,
-}: ServeSubgraphOptions<TContext>): Promise<void> {
+}: ServeSubgraphOptions): Promise<void> {
   const logger = createLogger({ service: name, level: env.LOG_LEVEL });
   const db = openDatabase();
-  const { app, apollo } = await createApp({
+  const { app, close } = await createApp({
     db,
     logger,
     production: env.NODE_ENV === 'production',
@@ -39,7 +38,7 @@ export async function serveSubgraph<TContext extends BaseContext>({
     logger,
     graceMs: env.SHUTDOWN_GRACE_MS,
     onClose: async () => {
-      await apollo.stop();
+      await close();
       db.close();
     },
   });

@@ -3,9 +3,11 @@ import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
 import type { Express } from 'express';
 import type { DocumentNode } from 'graphql';
 import type { Logger } from 'pino';
-import { exposureOptions } from './exposure-options.ts';
 import type { RequestInfo } from './http-app.ts';
 import { createGraphQLHttpApp } from './http-app.ts';
+import { useGraphQLOverHttp } from './plugins/graphql-over-http.ts';
+import { useProductionGuards } from './plugins/production-guards.ts';
+import { composePlugins, type ServerPlugin } from './server-plugin.ts';
 
 /** What every subgraph package exports from its `index.ts` (the federation-testsuite shape). */
 export interface SubgraphDefinition<TContext extends BaseContext> {
@@ -22,11 +24,31 @@ export interface SubgraphAppOptions<TContext extends BaseContext> {
   production: boolean;
   /** Extra checks for `/healthz` (e.g. the database answers). */
   health?: () => boolean;
+  /** Concerns added after the shared ones (production guards, GraphQL over HTTP, health). */
+  plugins?: readonly ServerPlugin<TContext>[];
 }
 
 export interface SubgraphApp<TContext extends BaseContext> {
   app: Express;
   apollo: ApolloServer<TContext>;
+  /** Stops Apollo and releases what the plugins own. */
+  close: () => Promise<void>;
+}
+
+/** `/healthz` of a subgraph: alive, and its own checks pass. */
+function useSubgraphHealth<TContext extends BaseContext>(
+  name: string,
+  health: () => boolean,
+): ServerPlugin<TContext> {
+  return {
+    name: 'health',
+    routes: (app) => {
+      app.get('/healthz', (_req, res) => {
+        const ok = health();
+        res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unhealthy', service: name });
+      });
+    },
+  };
 }
 
 /** Builds and starts Apollo for one subgraph and wraps it in the shared HTTP shell. */
@@ -36,26 +58,33 @@ export async function createSubgraphApp<TContext extends BaseContext>({
   logger,
   production,
   health = () => true,
+  plugins = [],
 }: SubgraphAppOptions<TContext>): Promise<SubgraphApp<TContext>> {
+  const composed = composePlugins<TContext>([
+    useProductionGuards({ production }),
+    useGraphQLOverHttp(),
+    useSubgraphHealth(subgraph.name, health),
+    ...plugins,
+  ]);
   const apollo = new ApolloServer<TContext>({
     schema: buildSubgraphSchema([{ typeDefs: subgraph.typeDefs, resolvers: subgraph.resolvers }]),
     logger,
-    ...exposureOptions(production),
+    ...composed.serverOptions,
   });
   await apollo.start();
   const app = createGraphQLHttpApp({
     apollo,
+    plugins: composed,
     context,
     logger,
     maskUnexpected: production,
-    routes: (express) => {
-      express.get('/healthz', (_req, res) => {
-        const ok = health();
-        res
-          .status(ok ? 200 : 503)
-          .json({ status: ok ? 'ok' : 'unhealthy', service: subgraph.name });
-      });
-    },
   });
-  return { app, apollo };
+  return {
+    app,
+    apollo,
+    close: async () => {
+      await apollo.stop();
+      await composed.close();
+    },
+  };
 }

@@ -2,3 +2,4 @@ export { createHttpShell, finishHttpShell } from './http-shell.ts';
 export { listen, type ListenOptions } from './listen.ts';
 export { REQUEST_ID_HEADER, requestIdMiddleware, resolveRequestId } from './request-id.ts';
 export { decodeText } from './charset.ts';
+export { corsMiddleware, type CorsOptions } from './cors.ts';

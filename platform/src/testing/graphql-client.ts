@@ -33,7 +33,12 @@ export async function serveGraphQL(app: Express): Promise<TestGraphQLServer> {
     query: async (document, variables = {}, headers = {}) => {
       const response = await fetch(`${url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
+        // What Apollo Client and urql send: the GraphQL response type first, plain JSON as a fallback.
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/graphql-response+json, application/json;q=0.9',
+          ...headers,
+        },
         body: JSON.stringify({ query: document, variables }),
       });
       return { status: response.status, ...((await response.json()) as object) };

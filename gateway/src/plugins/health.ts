@@ -1,4 +1,5 @@
-import type { Express } from 'express';
+import type { ServerPlugin } from '@manifold/platform/graphql';
+import type { GatewayContext } from '../context.ts';
 import type { SubgraphEndpoint } from '../supergraph.ts';
 
 export interface SubgraphStatus {
@@ -32,7 +33,7 @@ async function probe({ url }: SubgraphEndpoint, timeoutMs: number): Promise<Subg
   }
 }
 
-export interface HealthRoutesOptions {
+export interface HealthOptions {
   subgraphs: readonly SubgraphEndpoint[];
   readinessTimeoutMs: number;
 }
@@ -41,8 +42,11 @@ export interface HealthRoutesOptions {
  * `/healthz`: the process is alive (restart it if not). `/readyz`: every subgraph answers, so the
  * load balancer may send traffic (take it out of rotation if not; do not restart it).
  */
-export function healthRoutes({ subgraphs, readinessTimeoutMs }: HealthRoutesOptions) {
-  return (app: Express): void => {
+export function useHealth({
+  subgraphs,
+  readinessTimeoutMs,
+}: HealthOptions): ServerPlugin<GatewayContext> {
+  const routes: ServerPlugin<GatewayContext>['routes'] = (app) => {
     app.get('/healthz', (_req, res) => {
       res.json({ status: 'ok' });
     });
@@ -58,4 +62,5 @@ export function healthRoutes({ subgraphs, readinessTimeoutMs }: HealthRoutesOpti
         .json({ status: ready ? 'ready' : 'not_ready', subgraphs: Object.fromEntries(results) });
     });
   };
+  return { name: 'health', routes };
 }
