@@ -1,7 +1,12 @@
 import express from 'express';
 import { createClaims } from './http/claims.ts';
 import { createRepresentationCache } from './http/representation-cache.ts';
-import { createHttpShell, finishHttpShell } from '@manifold/platform/http';
+import {
+  createHttpShell,
+  finishHttpShell,
+  withEdge,
+  type EdgeMiddleware,
+} from '@manifold/platform/http';
 import { docsRoutes } from '@manifold/platform/openapi';
 import type { Logger } from '@manifold/platform/logging';
 import type { Keyv } from 'keyv';
@@ -31,10 +36,15 @@ export interface LegacyAdapterDeps {
   v1Sunset: Date;
   /** Breaker/retry state for /healthz. */
   health: () => Record<string, unknown>;
+  /**
+   * Checks every request passes before anything answers it — ahead of routing and of the
+   * representation cache, so no cached answer can skip them (authentication, rate limits). @default []
+   */
+  edge?: readonly EdgeMiddleware[];
 }
 
 /**
- * fresh rendered answer in the shared cache → 200/304 at once; otherwise:
+ * edge checks (authentication, limits) → fresh rendered answer in the shared cache → 200/304 at once; otherwise:
  * request id → access log → /healthz · /openapi.json · /docs → JSON body → /api: version from URL
  * or API-Version header → v1 (deprecation headers) | v2 → 404 → problem+json.
  */
@@ -46,6 +56,7 @@ export function createApp({
   production,
   v1Sunset,
   health,
+  edge = [],
 }: LegacyAdapterDeps) {
   const reader = createLegacyReader(legacy, cache);
   const registry = createRegistry();
@@ -84,5 +95,13 @@ export function createApp({
   );
   api.use('/v2', customers.v2, invoices.v2, loyalty, tickets);
   app.use('/api', api);
-  return representations.inFrontOf(finishHttpShell(app, { logger, maskUnexpected: production }));
+  const maskUnexpected = production;
+  return withEdge(
+    edge,
+    representations.inFrontOf(finishHttpShell(app, { logger, maskUnexpected })),
+    {
+      logger,
+      maskUnexpected,
+    },
+  );
 }

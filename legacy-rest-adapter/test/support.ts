@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { listen } from '@manifold/platform/http';
+import { listen, type EdgeMiddleware } from '@manifold/platform/http';
 import { createUpstreamPolicy, type UpstreamPolicyOptions } from '@manifold/platform/resilience';
 import {
   requireRedis,
@@ -63,8 +63,11 @@ export async function startAdapter({
   cache = createCache({ namespace: 'legacy-rest-adapter', logger: silentLogger() }),
   monolith: shared,
   policy: policyOptions = {},
+  edge = [],
 }: {
   cache?: Keyv;
+  /** Checks in front of the whole app, cache included (authentication, rate limits). */
+  edge?: readonly EdgeMiddleware[];
   monolith?: PhpServer;
   /** Overrides of the test policy (fast backoff, a breaker that does not get in the way). */
   policy?: Partial<Omit<UpstreamPolicyOptions, 'name' | 'logger'>>;
@@ -103,6 +106,7 @@ export async function startAdapter({
       production: true,
       v1Sunset: new Date('2027-06-30T00:00:00Z'),
       health: () => ({ ...policy.stats() }),
+      edge,
     }),
     { port: 0, host: '127.0.0.1' },
   );

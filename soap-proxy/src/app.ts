@@ -1,5 +1,10 @@
 import express from 'express';
-import { createHttpShell, finishHttpShell } from '@manifold/platform/http';
+import {
+  createHttpShell,
+  finishHttpShell,
+  withEdge,
+  type EdgeMiddleware,
+} from '@manifold/platform/http';
 import type { Logger } from '@manifold/platform/logging';
 import type { Keyv } from 'keyv';
 import { docsRoutes } from '@manifold/platform/openapi';
@@ -14,17 +19,23 @@ export interface SoapProxyDeps {
   cache: Keyv;
   logger: Logger;
   production: boolean;
+  /** Checks every request passes before routing and before any cached answer (authentication, limits). @default [] */
+  edge?: readonly EdgeMiddleware[];
 }
 
 /**
- * request id → access log → /healthz · /openapi.json · /docs → JSON body (≤ 1 MB) → operations
+ * edge checks → request id → access log → /healthz · /openapi.json · /docs → JSON body (≤ 1 MB) → operations
  * → 404 → problem+json.
  */
-export function createApp({ services, cache, logger, production }: SoapProxyDeps) {
+export function createApp({ services, cache, logger, production, edge = [] }: SoapProxyDeps) {
   const app = createHttpShell(logger);
   app.use(healthRoutes(services));
   app.use(docsRoutes(mergeDocuments(services)));
   app.use(express.json({ limit: '1mb' }));
   app.use(operationRoutes(services, cache));
-  return finishHttpShell(app, { logger, maskUnexpected: production });
+  const maskUnexpected = production;
+  return withEdge(edge, finishHttpShell(app, { logger, maskUnexpected }), {
+    logger,
+    maskUnexpected,
+  });
 }

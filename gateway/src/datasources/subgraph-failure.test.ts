@@ -63,6 +63,7 @@ describe('toSubgraphFailure', () => {
     expect(toSubgraphFailure(refused, 'content').extensions).toEqual({
       code: 'UPSTREAM_UNAVAILABLE',
       serviceName: 'content',
+      retryAfterSeconds: 1,
     });
   });
 

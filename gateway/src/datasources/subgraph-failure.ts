@@ -1,3 +1,9 @@
+import {
+  normalizeError,
+  UpstreamError,
+  upstreamAnswerError,
+  type AppError,
+} from '@manifold/platform/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
 
@@ -19,53 +25,52 @@ export function stampServiceName(
   return { ...error, extensions };
 }
 
-/** The first error of a non-2xx GraphQL body, when the subgraph gave it a code of its own. */
-function codedBodyError(body: unknown): GraphQLFormattedError | undefined {
-  if (!isRecord(body) || !Array.isArray(body['errors'])) return undefined;
-  const first: unknown = body['errors'][0];
-  if (!isRecord(first) || typeof first['message'] !== 'string') return undefined;
-  const extensions = first['extensions'];
-  if (!isRecord(extensions) || typeof extensions['code'] !== 'string') return undefined;
-  return { message: first['message'], extensions };
-}
-
 /**
- * Turns a failed subgraph fetch into one catalogue error that names the subgraph:
- * a coded GraphQL answer keeps its code (even on a 4xx/5xx), any other HTTP failure is
- * UPSTREAM_ERROR, a timeout UPSTREAM_TIMEOUT, a network failure (fetch's TypeError) UPSTREAM_UNAVAILABLE.
- * The subgraph's raw body never reaches the client.
+ * What a failed subgraph fetch means, through the platform's one normaliser: a coded GraphQL
+ * answer keeps its code and data (even on a 4xx/5xx), a timeout is UPSTREAM_TIMEOUT, a network
+ * failure UPSTREAM_UNAVAILABLE, any other HTTP failure UPSTREAM_ERROR — and an answer that cannot
+ * be read at all UPSTREAM_ERROR too. A 401/403 without a code of its own is the caller's: subgraphs
+ * authorize the identity the gateway forwards.
  */
-export function toSubgraphFailure(error: Error, serviceName: string): GraphQLError {
+function subgraphFailure(error: Error, serviceName: string): AppError {
   const response = error instanceof GraphQLError ? error.extensions['response'] : undefined;
   if (isRecord(response) && typeof response['status'] === 'number') {
-    const status = response['status'];
-    const own = codedBodyError(response['body']);
-    if (own) {
-      const { http: _http, ...extensions } = stampServiceName(own, serviceName).extensions ?? {};
-      return new GraphQLError(own.message, { extensions });
-    }
+    const failure = upstreamAnswerError(serviceName, {
+      status: response['status'],
+      body: response['body'],
+    });
     const code = error instanceof GraphQLError ? error.extensions['code'] : undefined;
-    if (code === 'UNAUTHENTICATED' || code === 'FORBIDDEN') {
-      return new GraphQLError(error.message, { extensions: { code, serviceName } });
-    }
-    return new GraphQLError(`Subgraph "${serviceName}" answered HTTP ${String(status)}`, {
-      extensions: { code: 'UPSTREAM_ERROR', serviceName, status },
-    });
+    if (failure.code === 'UPSTREAM_ERROR' && (code === 'UNAUTHENTICATED' || code === 'FORBIDDEN'))
+      return new UpstreamError(code, serviceName, error.message, { transient: false });
+    return failure;
   }
-  if (error.name === 'TimeoutError' || error.name === 'AbortError') {
-    return new GraphQLError(`Subgraph "${serviceName}" timed out`, {
-      originalError: error,
-      extensions: { code: 'UPSTREAM_TIMEOUT', serviceName },
-    });
-  }
-  if (error instanceof TypeError) {
-    return new GraphQLError(`Subgraph "${serviceName}" is unavailable`, {
-      originalError: error,
-      extensions: { code: 'UPSTREAM_UNAVAILABLE', serviceName },
-    });
-  }
-  return new GraphQLError(`Subgraph "${serviceName}" sent an unreadable answer`, {
-    originalError: error,
-    extensions: { code: 'UPSTREAM_ERROR', serviceName },
+  return (
+    normalizeError(error, { upstream: serviceName }) ??
+    new UpstreamError('UPSTREAM_ERROR', serviceName, `${serviceName} sent an unreadable answer`, {
+      transient: false,
+      cause: error,
+    })
+  );
+}
+
+/** A failed subgraph fetch as one GraphQL error naming the subgraph; its raw body never reaches the client. */
+export function toSubgraphFailure(error: Error, serviceName: string): GraphQLError {
+  const failure = subgraphFailure(error, serviceName);
+  const { upstream: _upstream, ...details } = failure.details ?? {};
+  const status = failure instanceof UpstreamError ? failure.upstreamStatus : undefined;
+  return new GraphQLError(failure.message, {
+    originalError: failure,
+    extensions: stampServiceName(
+      {
+        message: failure.message,
+        extensions: {
+          ...details,
+          ...(failure.errors.length > 0 ? { errors: failure.errors } : {}),
+          code: failure.code,
+          ...(failure.code === 'UPSTREAM_ERROR' && status !== undefined ? { status } : {}),
+        },
+      },
+      serviceName,
+    ).extensions,
   });
 }

@@ -1,4 +1,4 @@
-import { type ErrorCode, errorCatalog } from './codes.ts';
+import { type ErrorCode, errorCatalog, isErrorCode } from './codes.ts';
 
 /** A field-level problem, addressed by an RFC 6901 JSON pointer into the request. */
 export interface FieldError {
@@ -13,6 +13,8 @@ export interface AppErrorOptions {
   details?: Readonly<Record<string, unknown>>;
   /** Field-level problems (problem+json `errors[]`). */
   errors?: readonly FieldError[];
+  /** HTTP headers the answer must carry (`WWW-Authenticate`, `RateLimit`…); Retry-After comes from `details.retryAfterSeconds`. */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -25,12 +27,14 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   readonly details: Readonly<Record<string, unknown>> | undefined;
   readonly errors: readonly FieldError[];
+  readonly headers: Readonly<Record<string, string>>;
 
   constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
     super(message, { cause: options.cause });
     this.code = code;
     this.details = options.details;
     this.errors = options.errors ?? [];
+    this.headers = options.headers ?? {};
   }
 
   get status(): number {
@@ -38,11 +42,14 @@ export class AppError extends Error {
   }
 }
 
-/** Duck-typed check that works across module copies and after structured cloning. */
+/**
+ * Duck-typed check (an AppError or a subclass such as UpstreamError) that works across module
+ * copies: a catalogue code and field errors, which nothing else thrown carries together.
+ */
 export function isAppError(error: unknown): error is AppError {
   return (
     error instanceof Error &&
-    (error as { name?: unknown }).name === 'AppError' &&
-    typeof (error as { code?: unknown }).code === 'string'
+    isErrorCode((error as { code?: unknown }).code) &&
+    Array.isArray((error as { errors?: unknown }).errors)
   );
 }

@@ -1,18 +1,20 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
-import { type AppError, isAppError } from './AppError.ts';
+import type { AppError } from './AppError.ts';
 import { isErrorCode } from './codes.ts';
+import { normalizeError } from './normalize.ts';
 
 /** Turns an AppError into a GraphQLError carrying the catalogue code in `extensions.code`. */
 export function toGraphQLError(error: unknown): GraphQLError {
   if (error instanceof GraphQLError) return error;
-  if (isAppError(error)) {
-    return new GraphQLError(error.message, {
-      originalError: error,
+  const appError = normalizeError(error);
+  if (appError) {
+    return new GraphQLError(appError.message, {
+      originalError: appError,
       extensions: {
-        code: error.code,
-        ...(error.details ?? {}),
-        ...(error.errors.length > 0 ? { errors: error.errors } : {}),
+        code: appError.code,
+        ...(appError.details ?? {}),
+        ...(appError.errors.length > 0 ? { errors: appError.errors } : {}),
       },
     });
   }
@@ -34,10 +36,11 @@ export interface FormatErrorOptions {
 export function createFormatError({ maskUnexpected }: FormatErrorOptions) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapOriginalError(error);
-    if (isAppError(original)) formatted = withAppErrorCode(formatted, original);
+    const appError = normalizeError(original);
+    if (appError) formatted = withAppErrorCode(formatted, appError);
     const code = formatted.extensions?.['code'];
     const deliberate =
-      isAppError(original) ||
+      appError !== undefined ||
       (typeof code === 'string' && isErrorCode(code) && code !== 'INTERNAL_SERVER_ERROR') ||
       (original === error && error instanceof Error && code !== 'INTERNAL_SERVER_ERROR');
     if (!maskUnexpected) return formatted;

@@ -1,7 +1,16 @@
 export { ErrorCode, errorCatalog, isErrorCode, type ErrorCatalogEntry } from './codes.ts';
 export { AppError, isAppError, type AppErrorOptions, type FieldError } from './AppError.ts';
+export { UpstreamError, isUpstreamError, type UpstreamErrorOptions } from './UpstreamError.ts';
+export { networkErrorCode, isTimeoutCode } from './network.ts';
+export {
+  normalizeError,
+  upstreamAnswerError,
+  type NormalizeOptions,
+  type UpstreamAnswer,
+} from './normalize.ts';
 export {
   toProblem,
+  problemHeaders,
   problemMiddleware,
   notFoundMiddleware,
   PROBLEM_CONTENT_TYPE,

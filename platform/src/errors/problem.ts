@@ -1,7 +1,8 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { AppError, isAppError, type FieldError } from './AppError.ts';
+import { AppError, type FieldError } from './AppError.ts';
 import { type ErrorCode, errorCatalog } from './codes.ts';
+import { normalizeError } from './normalize.ts';
 
 /** RFC 9457 problem details, as every Manifold REST endpoint answers errors. */
 export interface ProblemDetails {
@@ -29,7 +30,7 @@ export function toProblem(
   error: unknown,
   { instance, maskUnexpected }: ToProblemOptions,
 ): ProblemDetails {
-  const appError = normalizeHttpError(error);
+  const appError = normalizeError(error);
   const code = appError?.code ?? 'INTERNAL_SERVER_ERROR';
   const entry = errorCatalog[code];
   const problem: ProblemDetails = {
@@ -49,27 +50,14 @@ export function toProblem(
   return problem;
 }
 
-/** Express/body-parser errors carry `status`/`type`; give them catalogue codes. */
-function normalizeHttpError(error: unknown): AppError | undefined {
-  if (isAppError(error)) return error;
-  const e = error as { status?: unknown; type?: unknown; message?: unknown } | null;
-  if (e === null || typeof e !== 'object' || typeof e.status !== 'number') return undefined;
-  const message = typeof e.message === 'string' ? e.message : 'Bad request';
-  switch (e.status) {
-    case 400:
-      return new AppError(
-        'BAD_USER_INPUT',
-        e.type === 'entity.parse.failed' ? 'Malformed JSON body' : message,
-      );
-    case 404:
-      return new AppError('NOT_FOUND', message);
-    case 413:
-      return new AppError('PAYLOAD_TOO_LARGE', message);
-    case 415:
-      return new AppError('UNSUPPORTED_MEDIA_TYPE', message);
-    default:
-      return undefined;
-  }
+/** The HTTP headers an error's answer carries: its own (WWW-Authenticate, RateLimit…) and Retry-After. */
+export function problemHeaders(error: unknown): Record<string, string> {
+  const appError = normalizeError(error);
+  if (!appError) return {};
+  const headers: Record<string, string> = { ...appError.headers };
+  const retryAfter = appError.details?.['retryAfterSeconds'];
+  if (typeof retryAfter === 'number') headers['retry-after'] = String(Math.ceil(retryAfter));
+  return headers;
 }
 
 export interface ProblemMiddlewareOptions {
@@ -88,9 +76,7 @@ export function problemMiddleware({
     if (problem.status >= 500)
       logger.error({ err: error, path: req.originalUrl }, 'request failed');
     if (res.headersSent) return;
-    const retryAfter = isAppError(error) ? error.details?.['retryAfterSeconds'] : undefined;
-    if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(Math.ceil(retryAfter)));
-    res.status(problem.status).type(PROBLEM_CONTENT_TYPE).json(problem);
+    res.set(problemHeaders(error)).status(problem.status).type(PROBLEM_CONTENT_TYPE).json(problem);
   };
 }
 

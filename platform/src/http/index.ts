@@ -3,3 +3,4 @@ export { listen, type ListenOptions } from './listen.ts';
 export { REQUEST_ID_HEADER, requestIdMiddleware, resolveRequestId } from './request-id.ts';
 export { decodeText } from './charset.ts';
 export { corsMiddleware, type CorsOptions } from './cors.ts';
+export { withEdge, type EdgeMiddleware, type EdgeOptions } from './edge.ts';

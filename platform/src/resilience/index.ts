@@ -6,5 +6,6 @@ export {
   type BreakerState,
   type CallOptions,
 } from './upstream-policy.ts';
-export { UpstreamError, isUpstreamError, type UpstreamErrorOptions } from './UpstreamError.ts';
-export { isTransient, networkErrorCode } from './transient.ts';
+export { isTransient } from './transient.ts';
+// Re-exported while callers move to @manifold/platform/errors, where they live now.
+export { UpstreamError, isUpstreamError, networkErrorCode } from '../errors/index.ts';

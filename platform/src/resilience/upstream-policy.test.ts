@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AppError } from '../errors/AppError.ts';
+import { AppError } from '../errors/index.ts';
 import { silentLogger } from '../testing/logger.ts';
-import { UpstreamError } from './UpstreamError.ts';
+import { UpstreamError } from '../errors/index.ts';
 import { createUpstreamPolicy, type UpstreamPolicyOptions } from './upstream-policy.ts';
 
 const policyFor = (options: Partial<UpstreamPolicyOptions> = {}) =>

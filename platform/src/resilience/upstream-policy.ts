@@ -8,7 +8,6 @@ import {
   fullJitterGenerator,
   handleWhen,
   retry,
-  TaskCancelledError,
   timeout,
   TimeoutStrategy,
   wrap,
@@ -16,9 +15,8 @@ import {
   type IRetryBackoffContext,
 } from 'cockatiel';
 import type { Logger } from 'pino';
-import { isAppError } from '../errors/AppError.ts';
-import { isTimeoutCode, isTransient, networkErrorCode } from './transient.ts';
-import { isUpstreamError, UpstreamError } from './UpstreamError.ts';
+import { isUpstreamError, normalizeError } from '../errors/index.ts';
+import { isTransient } from './transient.ts';
 
 export interface UpstreamPolicyOptions {
   /** The upstream's name, in logs, errors and /healthz. */
@@ -169,7 +167,10 @@ export function createUpstreamPolicy({
       try {
         return await policy.execute(({ signal }) => call(signal));
       } catch (error) {
-        throw toCatalogueError(name, error, halfOpenAfterMs);
+        // An open circuit knows when it will let a probe through; anything else may be retried soon.
+        const retryAfterSeconds =
+          error instanceof BrokenCircuitError ? Math.ceil(halfOpenAfterMs / 1000) : 1;
+        throw normalizeError(error, { upstream: name, retryAfterSeconds }) ?? error;
       }
     },
     stats: () => ({
@@ -183,46 +184,4 @@ export function createUpstreamPolicy({
       for (const listener of listeners) listener.dispose();
     },
   };
-}
-
-function toCatalogueError(upstream: string, error: unknown, halfOpenAfterMs: number): unknown {
-  if (error instanceof BrokenCircuitError) {
-    return new UpstreamError(
-      'UPSTREAM_UNAVAILABLE',
-      upstream,
-      `${upstream} is unavailable (circuit open)`,
-      {
-        transient: true,
-        cause: error,
-        details: { retryAfterSeconds: Math.ceil(halfOpenAfterMs / 1000) },
-      },
-    );
-  }
-  if (error instanceof TaskCancelledError) {
-    return new UpstreamError('UPSTREAM_TIMEOUT', upstream, `${upstream} timed out`, {
-      transient: true,
-      cause: error,
-    });
-  }
-  if (isAppError(error)) return error;
-  const code = networkErrorCode(error);
-  if (code !== undefined && isTimeoutCode(code)) {
-    return new UpstreamError('UPSTREAM_TIMEOUT', upstream, `${upstream} timed out (${code})`, {
-      transient: true,
-      cause: error,
-    });
-  }
-  if (code !== undefined) {
-    return new UpstreamError(
-      'UPSTREAM_UNAVAILABLE',
-      upstream,
-      `${upstream} is unreachable (${code})`,
-      {
-        transient: true,
-        cause: error,
-        details: { retryAfterSeconds: 1 },
-      },
-    );
-  }
-  return error;
 }

@@ -1,5 +1,5 @@
 import { Header } from '@manifold/platform/contracts';
-import { AppError, isErrorCode } from '@manifold/platform/errors';
+import { normalizeError, UpstreamError, upstreamAnswerError } from '@manifold/platform/errors';
 
 export interface StockLevel {
   sku: string;
@@ -25,6 +25,7 @@ export interface SupplierStockClientOptions {
 }
 
 const BATCH = 100; // the supplier's GetStockLevels limit
+const UPSTREAM = 'soap-proxy';
 
 // Why 8 s. soap-proxy retries GetStockLevels (safe, so idempotent) up to 5 attempts. With the
 // shipped services.json (2 s per attempt, backoff ceilings 0.1/0.2/0.4/0.8 s) a refused supplier
@@ -62,16 +63,8 @@ export function createSupplierStockClient({
       });
       return { ok: response.ok, status: response.status, text: await response.text() };
     } catch (error) {
-      const name = (error as { name?: unknown } | undefined)?.name;
-      if (name === 'TimeoutError' || name === 'AbortError')
-        throw new AppError('UPSTREAM_TIMEOUT', `Supplier stock timed out after ${timeoutMs} ms`, {
-          cause: error,
-        });
-      throw new AppError(
-        'UPSTREAM_UNAVAILABLE',
-        'Supplier stock is unavailable (soap-proxy unreachable)',
-        { cause: error },
-      );
+      // Our own deadline (timeout) or soap-proxy unreachable, said the way every service says it.
+      throw normalizeError(error, { upstream: UPSTREAM }) ?? error;
     }
   };
 
@@ -85,18 +78,18 @@ export function createSupplierStockClient({
     try {
       body = JSON.parse(text);
     } catch (error) {
-      throw new AppError('UPSTREAM_ERROR', `Supplier stock failed: HTTP ${status}, not JSON`, {
-        cause: error,
-      });
-    }
-    if (!ok) {
-      const problem = (body ?? {}) as { code?: unknown; detail?: unknown };
-      const code = isErrorCode(problem.code) ? problem.code : 'UPSTREAM_ERROR';
-      throw new AppError(
-        code,
-        `Supplier stock failed: ${typeof problem.detail === 'string' ? problem.detail : `HTTP ${status}`}`,
+      throw new UpstreamError(
+        'UPSTREAM_ERROR',
+        UPSTREAM,
+        `${UPSTREAM} answered HTTP ${status}, not JSON`,
+        {
+          transient: false,
+          cause: error,
+        },
       );
     }
+    // soap-proxy speaks our catalogue: a supplier outage stays UPSTREAM_UNAVAILABLE end to end.
+    if (!ok) throw upstreamAnswerError(UPSTREAM, { status, body });
     return (body as { level?: StockLevel[] }).level ?? [];
   };
 

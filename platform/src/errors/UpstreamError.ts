@@ -1,5 +1,5 @@
-import { AppError, type AppErrorOptions } from '../errors/AppError.ts';
-import type { ErrorCode } from '../errors/codes.ts';
+import { AppError, type AppErrorOptions } from './AppError.ts';
+import type { ErrorCode } from './codes.ts';
 
 export interface UpstreamErrorOptions extends AppErrorOptions {
   /** Whether trying again may succeed (5xx gateway statuses, network failures). */
@@ -12,7 +12,7 @@ export interface UpstreamErrorOptions extends AppErrorOptions {
 
 /** An upstream (SOAP supplier, legacy app, subgraph) failed; carries which one and whether to retry. */
 export class UpstreamError extends AppError {
-  override name = 'AppError';
+  override name = 'UpstreamError';
   readonly upstream: string;
   readonly transient: boolean;
   readonly upstreamStatus: number | undefined;
