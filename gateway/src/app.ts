@@ -1,5 +1,6 @@
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
+import { SUBGRAPH_REQUEST_LIMIT_BYTES } from '@manifold/platform/contracts';
 import {
   composePlugins,
   createGraphQLHttpApp,
@@ -28,6 +29,8 @@ export interface GatewayDeps {
   subgraphTimeoutMs?: number;
   /** @default 2000 */
   readinessTimeoutMs?: number;
+  /** Largest request body the subgraphs accept; entity fetches are split to fit. @default 1 MiB */
+  subgraphMaxRequestBytes?: number;
   /** Browser origins allowed to call /graphql. @default [] (none) */
   corsAllowedOrigins?: readonly string[];
   /** Concerns added after the built-in ones (authentication, limits, telemetry…), in order. */
@@ -46,6 +49,7 @@ export async function createApp({
   production,
   subgraphTimeoutMs = 10_000,
   readinessTimeoutMs = 2_000,
+  subgraphMaxRequestBytes = SUBGRAPH_REQUEST_LIMIT_BYTES,
   corsAllowedOrigins = [],
   plugins = [],
 }: GatewayDeps) {
@@ -64,7 +68,12 @@ export async function createApp({
     supergraphSdl: supergraph.sdl,
     logger,
     buildService: ({ name, url }) =>
-      new SubgraphDataSource({ name, url: urls.get(name) ?? url ?? '', fetcher: pool.fetcher }),
+      new SubgraphDataSource({
+        name,
+        url: urls.get(name) ?? url ?? '',
+        fetcher: pool.fetcher,
+        maxRequestBytes: subgraphMaxRequestBytes,
+      }),
   });
   const apollo = new ApolloServer<GatewayContext>({ gateway, logger, ...composed.serverOptions });
   try {

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { BaseEnv, commaList, ConfigError, httpUrl, port } from '@manifold/platform/config';
-import { DEFAULT_PORTS } from '@manifold/platform/contracts';
+import { DEFAULT_PORTS, SUBGRAPH_REQUEST_LIMIT_BYTES } from '@manifold/platform/contracts';
 import { z } from 'zod';
 
 export const GatewayEnv = BaseEnv.extend({
@@ -14,6 +14,15 @@ export const GatewayEnv = BaseEnv.extend({
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** Longest wait for each subgraph's answer to a /readyz probe. */
   READINESS_TIMEOUT_MS: z.coerce.number().int().positive().default(2_000),
+  /**
+   * Largest request body the subgraphs accept (ours: 1 MiB); larger entity fetches are split to
+   * fit. Lower it for subgraphs with a smaller limit (express.json's default is 100 kB).
+   */
+  SUBGRAPH_MAX_REQUEST_BYTES: z.coerce
+    .number()
+    .int()
+    .min(16_384)
+    .default(SUBGRAPH_REQUEST_LIMIT_BYTES),
   /** Browser origins allowed to call /graphql (comma-separated, `*` for any); unset = none. */
   CORS_ALLOWED_ORIGINS: commaList(),
 });

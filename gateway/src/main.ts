@@ -15,6 +15,7 @@ const { app, close } = await createApp({
   production: env.NODE_ENV === 'production',
   subgraphTimeoutMs: env.SUBGRAPH_TIMEOUT_MS,
   readinessTimeoutMs: env.READINESS_TIMEOUT_MS,
+  subgraphMaxRequestBytes: env.SUBGRAPH_MAX_REQUEST_BYTES,
   corsAllowedOrigins: env.CORS_ALLOWED_ORIGINS,
 });
 await runService({

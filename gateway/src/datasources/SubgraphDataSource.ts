@@ -1,27 +1,67 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { Fetcher } from '@apollo/utils.fetcher';
-import { Header } from '@manifold/platform/contracts';
+import { Header, SUBGRAPH_REQUEST_LIMIT_BYTES } from '@manifold/platform/contracts';
 import type { GatewayContext } from '../context.ts';
+import {
+  fixedRequestBytes,
+  mergeEntityResponses,
+  planEntityBatches,
+  type SubgraphResponse,
+} from './entity-batches.ts';
 import { toSubgraphFailure } from './subgraph-failure.ts';
 
 export interface SubgraphDataSourceOptions {
   name: string;
   url: string;
   fetcher: Fetcher;
+  /** Largest request body the subgraph accepts; entity fetches are split to fit. @default SUBGRAPH_REQUEST_LIMIT_BYTES */
+  maxRequestBytes?: number;
 }
 
 /**
  * How the gateway talks to one subgraph: propagates the request id and the authenticated
  * identity, and turns transport failures into catalogue errors that name the subgraph
- * (`toSubgraphFailure`: a subgraph's own code survives even on a non-2xx answer).
+ * (`toSubgraphFailure`: a subgraph's own code survives even on a non-2xx answer); sends each
+ * distinct entity of an `_entities` fetch once, in batches that fit the subgraph's body limit.
  * No retries: a subgraph fetch may be a mutation (the federation gateway's own default).
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   readonly name: string;
+  readonly maxRequestBytes: number;
 
-  constructor({ name, url, fetcher }: SubgraphDataSourceOptions) {
+  constructor({
+    name,
+    url,
+    fetcher,
+    maxRequestBytes = SUBGRAPH_REQUEST_LIMIT_BYTES,
+  }: SubgraphDataSourceOptions) {
     super({ url, fetcher });
     this.name = name;
+    this.maxRequestBytes = maxRequestBytes;
+  }
+
+  override async process(
+    options: GraphQLDataSourceProcessOptions<GatewayContext>,
+  ): Promise<SubgraphResponse> {
+    const { request } = options;
+    const representations: unknown = request.variables?.['representations'];
+    if (!Array.isArray(representations)) return super.process(options);
+    const plan = planEntityBatches(representations, {
+      maxBytes: this.maxRequestBytes,
+      fixedBytes: fixedRequestBytes(request),
+    });
+    const [only] = plan.batches;
+    if (plan.batches.length === 1 && only?.length === representations.length)
+      return super.process(options);
+    const responses = await Promise.all(
+      plan.batches.map((batch) =>
+        super.process({
+          ...options,
+          request: { ...request, variables: { ...request.variables, representations: batch } },
+        }),
+      ),
+    );
+    return mergeEntityResponses(plan, responses);
   }
 
   override willSendRequest({

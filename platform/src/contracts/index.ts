@@ -3,6 +3,7 @@ export {
   DEFAULT_PORTS,
   defaultUrl,
   SUBGRAPH_NAMES,
+  SUBGRAPH_REQUEST_LIMIT_BYTES,
   SUBGRAPHS,
   type ServiceName,
   type SubgraphName,

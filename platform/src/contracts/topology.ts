@@ -32,3 +32,9 @@ export type ServiceName = keyof typeof DEFAULT_PORTS;
 /** The loopback URL a service listens on by default (what `npm start` and the committed supergraph use). */
 export const defaultUrl = (service: ServiceName, path = ''): string =>
   `http://127.0.0.1:${DEFAULT_PORTS[service]}${path}`;
+
+/**
+ * The largest request body a subgraph accepts. The gateway splits its entity fetches to fit, so
+ * the two can never disagree (gateway/src/datasources/entity-batches.ts).
+ */
+export const SUBGRAPH_REQUEST_LIMIT_BYTES = 1_048_576; // 1 MiB

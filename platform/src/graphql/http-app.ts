@@ -21,8 +21,8 @@ export interface GraphQLHttpAppOptions<TContext extends BaseContext> {
   logger: Logger;
   /** Hide unexpected error messages (production). */
   maskUnexpected: boolean;
-  /** Largest accepted request body. @default '1mb' */
-  bodyLimit?: string;
+  /** Largest accepted request body, in bytes. @default 1048576 (1 MiB) */
+  bodyLimitBytes?: number;
 }
 
 /**
@@ -36,14 +36,14 @@ export function createGraphQLHttpApp<TContext extends BaseContext>({
   context,
   logger,
   maskUnexpected,
-  bodyLimit = '1mb',
+  bodyLimitBytes = 1_048_576,
 }: GraphQLHttpAppOptions<TContext>): Express {
   const app = createHttpShell(logger);
   plugins.routes(app);
   app.use(
     '/graphql',
     ...plugins.http,
-    express.json({ limit: bodyLimit }),
+    express.json({ limit: bodyLimitBytes }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const requestId = res.locals.requestId;

@@ -1,6 +1,7 @@
 import { ApolloServer, type BaseContext } from '@apollo/server';
 import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
 import type { Express } from 'express';
+import { SUBGRAPH_REQUEST_LIMIT_BYTES } from '../contracts/topology.ts';
 import type { DocumentNode } from 'graphql';
 import type { Logger } from 'pino';
 import type { RequestInfo } from './http-app.ts';
@@ -78,6 +79,8 @@ export async function createSubgraphApp<TContext extends BaseContext>({
     context,
     logger,
     maskUnexpected: production,
+    // The gateway sizes its entity batches to this very limit.
+    bodyLimitBytes: SUBGRAPH_REQUEST_LIMIT_BYTES,
   });
   return {
     app,

@@ -1,3 +1,4 @@
+import { Client, fetchExchange } from '@urql/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STOREFRONT_QUERY, type StorefrontData } from '../../support/storefront.ts';
 import { expectedStorefront } from '../../support/storefront-oracle.ts';
@@ -34,6 +35,57 @@ describe('the Storefront query over real HTTP through the gateway', () => {
       expect(expected.user?.orders.totalCount).toBeGreaterThan(0);
       expect(normalize(body.data!)).toEqual(normalize(expected));
     }
+  });
+
+  it('answers a legitimate large query (100 users × their orders × products × reviews × authors) in full', async () => {
+    const { status, body } = await graphql<{ users: { edges: unknown[] } }>(
+      stack.gateway.url,
+      `
+        {
+          users(first: 100) {
+            edges {
+              node {
+                id
+                orders(first: 100) {
+                  edges {
+                    node {
+                      id
+                      lines {
+                        quantity
+                        product {
+                          name
+                          shippingEstimate {
+                            amount
+                          }
+                          reviews(first: 20) {
+                            rating
+                            author {
+                              name
+                            }
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      `,
+    );
+    expect(status).toBe(200);
+    expect(body.errors).toBeUndefined();
+    expect(body.data?.users.edges).toHaveLength(100);
+  });
+
+  it('serves urql with its defaults (queries over GET)', async () => {
+    const client = new Client({ url: `${stack.gateway.url}/graphql`, exchanges: [fetchExchange] });
+    const result = await client
+      .query('query Name($id: ID!) { user(id: $id) { name } }', { id: '1' })
+      .toPromise();
+    expect(result.error).toBeUndefined();
+    expect(result.data).toEqual({ user: { name: expectedStorefront('1').user?.name } });
   });
 
   it('answers a malformed query with 400 GRAPHQL_PARSE_FAILED', async () => {

@@ -87,7 +87,11 @@ export async function graphql<TData = Record<string, unknown>>(
 ): Promise<GraphQLResult<TData>> {
   const response = await fetch(`${gatewayUrl}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    // What Apollo Client and urql send: the GraphQL response type first, plain JSON as a fallback.
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json, application/json;q=0.9',
+    },
     body: JSON.stringify({ query, variables }),
   });
   return { status: response.status, body: (await response.json()) as GraphQLResult<TData>['body'] };
