@@ -2,6 +2,7 @@ import { createKeyvNonBlocking } from '@keyv/redis';
 import { Keyv } from 'keyv';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
+import { createRepeatedFailureLog } from '../logging/repeated-failure.ts';
 
 export interface CacheOptions {
   /** Key prefix: `<service>` — keys end up `<service>:<kind>:<id>`. */
@@ -34,8 +35,15 @@ export function createCache({
       ? inMemoryCache(namespace, maxEntries)
       : createKeyvNonBlocking(redisUrl, { namespace, connectionTimeout: 1_000 });
   if (redisUrl !== undefined) cache.namespace = namespace;
+  // Redis down means an error per cache call: log the outage once, then a count per minute.
+  const outage = createRepeatedFailureLog(logger, {
+    message: 'cache unavailable; treating as a miss',
+  });
   cache.on('error', (err: unknown) => {
-    logger.warn({ err }, 'cache unavailable; treating as a miss');
+    outage.failed(err);
+  });
+  (cache.store as { on?: (event: string, listener: () => void) => void }).on?.('connect', () => {
+    outage.recovered();
   });
   return cache;
 }

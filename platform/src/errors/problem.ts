@@ -73,8 +73,13 @@ export function problemMiddleware({
 }: ProblemMiddlewareOptions): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const problem = toProblem(error, { instance: req.originalUrl, maskUnexpected });
-    if (problem.status >= 500)
-      logger.error({ err: error, path: req.originalUrl }, 'request failed');
+    // The access log line carries the code; only a bug gets a line (and a stack) of its own.
+    res.locals.errorCode = problem.code;
+    if (problem.code === 'INTERNAL_SERVER_ERROR')
+      logger.error(
+        { err: error, path: req.path, requestId: res.locals.requestId },
+        'request failed',
+      );
     if (res.headersSent) return;
     res.set(problemHeaders(error)).status(problem.status).type(PROBLEM_CONTENT_TYPE).json(problem);
   };

@@ -30,7 +30,15 @@ export function withEdge(
   const refuse = (req: IncomingMessage, res: ServerResponse, error: unknown) => {
     const problem = toProblem(error, { instance: req.url ?? '/', maskUnexpected });
     const requestId = req.headers[REQUEST_ID_HEADER] as string;
-    if (problem.status >= 500) logger.error({ err: error, requestId }, 'edge check failed');
+    // The same line the access log writes for any other refusal; a bug gets its stack.
+    const line = {
+      req: { id: requestId, method: req.method, path: req.url?.split('?')[0] },
+      res: { statusCode: problem.status },
+      code: problem.code,
+    };
+    if (problem.code === 'INTERNAL_SERVER_ERROR')
+      logger.error({ ...line, err: error }, 'edge check failed');
+    else logger.info(line, 'request refused at the edge');
     if (res.headersSent) {
       res.destroy();
       return;

@@ -13,12 +13,45 @@ export function createHttpShell(logger: Logger): Express {
     pinoHttp({
       logger,
       genReqId: (_req, res) => (res as express.Response).locals.requestId,
-      // Successes are debug-level: an access line per request would drown the useful ones.
-      customLogLevel: (_req, res, err) =>
-        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug',
+      // A line says what happened, not everything the client sent: method, path (no query, which
+      // may carry secrets), route template, status, catalogue code and request id — never headers.
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          path: req.url.split('?')[0],
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      customProps: (req, res) => {
+        const route = (req as express.Request).route as { path?: unknown } | undefined;
+        const code = (res as express.Response).locals.errorCode;
+        return {
+          ...(typeof route?.path === 'string' ? { route: route.path } : {}),
+          ...(code === undefined ? {} : { code }),
+        };
+      },
+      customLogLevel: (_req, res, err) => accessLogLevel(res.statusCode, err, res),
     }),
   );
   return app;
+}
+
+/**
+ * Successes are debug: a line per request would drown the useful ones. A client's mistake (4xx)
+ * is info. A bug (500, or an error the catalogue does not know) is error. A known outage
+ * (UPSTREAM_*, STORE_UNAVAILABLE…) is debug per request: the outage itself is logged once, with a
+ * periodic count, where it is detected (the cache, the upstream policy).
+ */
+function accessLogLevel(status: number, err: unknown, res: unknown): 'debug' | 'info' | 'error' {
+  const code = (res as express.Response).locals.errorCode;
+  if (
+    err !== undefined ||
+    (status >= 500 && (code === undefined || code === 'INTERNAL_SERVER_ERROR'))
+  )
+    return 'error';
+  if (status >= 500) return 'debug';
+  return status >= 400 ? 'info' : 'debug';
 }
 
 /** The end of every Manifold HTTP app: 404 for unknown routes, every error as problem+json. */

@@ -16,6 +16,8 @@ export function resolveRequestId(inbound: string | string[] | undefined): string
 declare module 'express-serve-static-core' {
   interface Locals {
     requestId: string;
+    /** The catalogue code an error answer carried (set by the problem middleware), for the access log. */
+    errorCode?: string;
   }
 }
 

@@ -16,6 +16,7 @@ import {
 } from 'cockatiel';
 import type { Logger } from 'pino';
 import { isUpstreamError, normalizeError } from '../errors/index.ts';
+import { createRepeatedFailureLog } from '../logging/repeated-failure.ts';
 import { isTransient } from './transient.ts';
 
 export interface UpstreamPolicyOptions {
@@ -135,13 +136,15 @@ export function createUpstreamPolicy({
   const stats = { retries: 0, breaks: 0 };
   // cockatiel moves to half-open only when the next call arrives; /healthz should see it before.
   let openedAt = 0;
+  // An upstream that keeps failing makes a retry per call: one line for the run, then counts.
+  const retrying = createRepeatedFailureLog(logger, {
+    message: 'retrying upstream calls',
+    fields: { upstream: name },
+  });
   const listeners = [
-    retries.onRetry((event) => {
+    retries.onRetry(() => {
       stats.retries++;
-      logger.warn(
-        { upstream: name, attempt: event.attempt, delayMs: event.delay },
-        'retrying upstream call',
-      );
+      retrying.failed();
     }),
     breaker.onBreak(() => {
       openedAt = Date.now(); // Date.now(), as cockatiel's own open → half-open check
@@ -152,6 +155,7 @@ export function createUpstreamPolicy({
       logger.info({ upstream: name }, 'circuit half-open: probing upstream');
     }),
     breaker.onReset(() => {
+      retrying.recovered();
       logger.info({ upstream: name }, 'circuit closed: upstream recovered');
     }),
   ];

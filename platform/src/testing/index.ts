@@ -1,4 +1,4 @@
-export { requireRedis, TEST_REDIS_URL } from './redis.ts';
+export { requireRedis, startRedisServer, TEST_REDIS_URL, type RedisServer } from './redis.ts';
 export { silentLogger } from './logger.ts';
 export {
   serveGraphQL,

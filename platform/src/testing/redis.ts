@@ -1,4 +1,7 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { createConnection } from 'node:net';
+import { freePort } from './processes.ts';
 
 /** Where tests find Redis; the machines running the suite have one on the default port. */
 export const TEST_REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -6,7 +9,22 @@ export const TEST_REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:637
 /**
  * Fails (never skips) with a clear message when the Redis the tests need is unreachable.
  */
-export async function requireRedis(url: string = TEST_REDIS_URL): Promise<string> {
+export async function requireRedis(
+  url: string = TEST_REDIS_URL,
+  { attempts = 1 }: { attempts?: number } = {},
+): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await connectOnce(url);
+      return url;
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+async function connectOnce(url: string): Promise<void> {
   const { hostname, port } = new URL(url);
   await new Promise<void>((resolve, reject) => {
     const socket = createConnection({ host: hostname, port: Number(port || 6379) });
@@ -30,5 +48,63 @@ export async function requireRedis(url: string = TEST_REDIS_URL): Promise<string
       fail(err.message);
     });
   });
-  return url;
+}
+
+export interface RedisServer {
+  url: string;
+  /** Stops the server (SIGTERM, waits for exit); `start` brings it back on the same port. */
+  stop: () => Promise<void>;
+  start: () => Promise<void>;
+}
+
+/**
+ * A private `redis-server` on a free port, for tests that stop, restart or persist Redis (the
+ * shared one on 6379 keeps nothing on disk and must not be disturbed). Fails with the install
+ * command when redis-server is missing.
+ */
+export async function startRedisServer({
+  appendOnlyDir,
+}: {
+  /** Persist with AOF into this directory (fsync every write), so a restart keeps the data. */
+  appendOnlyDir?: string;
+} = {}): Promise<RedisServer> {
+  const port = await freePort();
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    ...(appendOnlyDir === undefined
+      ? ['--appendonly', 'no']
+      : ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', appendOnlyDir]),
+  ];
+  let child: ChildProcess | undefined;
+  const start = async () => {
+    child = spawn('redis-server', args, { stdio: 'ignore' });
+    const spawned = child;
+    await new Promise<void>((resolve, reject) => {
+      spawned.once('error', (error) => {
+        reject(
+          new Error(
+            `These tests start their own redis-server, which is not installed (${error.message}). Install: apt-get install -y redis-server`,
+          ),
+        );
+      });
+      spawned.once('spawn', () => {
+        resolve();
+      });
+    });
+    await requireRedis(`redis://127.0.0.1:${port}`, { attempts: 50 });
+  };
+  const stop = async () => {
+    const running = child;
+    if (running === undefined || running.exitCode !== null || running.signalCode !== null) return;
+    const exited = once(running, 'exit');
+    running.kill('SIGTERM');
+    await exited;
+  };
+  await start();
+  return { url: `redis://127.0.0.1:${port}`, stop, start };
 }
