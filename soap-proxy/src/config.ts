@@ -63,6 +63,8 @@ const Resilience = z.strictObject({
   maxAttempts: z.number().int().min(1).max(5).default(5),
   /** First backoff ceiling (full jitter). */
   initialDelayMs: z.number().int().nonnegative().default(100),
+  /** Longest wait between two attempts, the supplier's Retry-After included. */
+  maxDelayMs: z.number().int().nonnegative().default(5_000),
   /** Consecutive failed calls (after their retries; transient failures only) that open the circuit. */
   breakerThreshold: z.number().int().positive().default(5),
   /** How long an open circuit waits before letting one probe through. */
@@ -82,6 +84,7 @@ const ServiceConfig = z.strictObject({
   resilience: Resilience.default({
     maxAttempts: 5,
     initialDelayMs: 100,
+    maxDelayMs: 5_000,
     breakerThreshold: 5,
     halfOpenAfterMs: 10_000,
   }),

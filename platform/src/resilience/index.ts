@@ -1,5 +1,6 @@
 export {
   createUpstreamPolicy,
+  worstCaseCallMs,
   type UpstreamPolicy,
   type UpstreamPolicyOptions,
   type UpstreamPolicyStats,

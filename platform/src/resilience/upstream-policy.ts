@@ -189,3 +189,16 @@ export function createUpstreamPolicy({
     },
   };
 }
+
+/**
+ * The longest one idempotent call can take under these options: every attempt running into its
+ * timeout and every wait between attempts at its ceiling. A caller's own deadline must be longer,
+ * or it gives up while the policy is still about to succeed (the timeout chain test checks ours).
+ */
+export function worstCaseCallMs({
+  timeoutMs = 2_000,
+  maxAttempts = 5,
+  maxDelayMs = 5_000,
+}: Pick<UpstreamPolicyOptions, 'timeoutMs' | 'maxAttempts' | 'maxDelayMs'>): number {
+  return maxAttempts * timeoutMs + (maxAttempts - 1) * maxDelayMs;
+}

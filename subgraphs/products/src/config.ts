@@ -14,7 +14,7 @@ export const ProductsEnv = BaseEnv.extend({
   SOAP_PROXY_URL: httpUrl().default('http://127.0.0.1:4100'),
   /**
    * Longest wait for supplier stock: long enough for soap-proxy's retries, below the gateway's
-   * SUBGRAPH_TIMEOUT_MS (the arithmetic is in clients/supplier-stock.ts).
+   * SUBGRAPH_TIMEOUT_MS (test/timeout-chain.test.ts checks the order).
    */
   SUPPLIER_STOCK_TIMEOUT_MS: z.coerce.number().int().positive().default(8_000), // 8 seconds
 });

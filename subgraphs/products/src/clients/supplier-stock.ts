@@ -27,15 +27,9 @@ export interface SupplierStockClientOptions {
 const BATCH = 100; // the supplier's GetStockLevels limit
 const UPSTREAM = 'soap-proxy';
 
-// Why 8 s. soap-proxy retries GetStockLevels (safe, so idempotent) up to 5 attempts. With the
-// shipped services.json (2 s per attempt, backoff ceilings 0.1/0.2/0.4/0.8 s) a refused supplier
-// takes ≤ 1.5 s to give up, and one answering 503 + Retry-After: 1 (as the reference supplier does)
-// 4 × (1 s + jitter) ≤ 5.5 s plus five round trips: we wait that out instead of giving up while the
-// proxy is still about to succeed. It must stay below the gateway's SUBGRAPH_TIMEOUT_MS (10 s), or
-// the gateway would drop the whole product rather than just supplierStock. A supplier that hangs on
-// every attempt (5 × 2 s) outlasts it: we then answer UPSTREAM_TIMEOUT ourselves, and after five
-// such requests the proxy's breaker fails fast. (Sending our remaining budget for the proxy to stop
-// retrying at would be tighter, but soap-proxy takes no such input yet.)
+// Why 8 s: long enough to wait out soap-proxy's own retries of GetStockLevels (the shipped
+// services.json bounds a call at 7 s), short enough that the gateway (SUBGRAPH_TIMEOUT_MS, 10 s)
+// drops only supplierStock, not the whole product. test/timeout-chain.test.ts keeps that order.
 
 /**
  * Supplier stock through soap-proxy's REST API (which brings the cache, retries and breaker).
