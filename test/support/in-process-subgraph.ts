@@ -1,5 +1,6 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+
+type GatewayGraphQLResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
 import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
 import { execute, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Request } from 'express';
