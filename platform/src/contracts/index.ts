@@ -8,3 +8,4 @@ export {
   type ServiceName,
   type SubgraphName,
 } from './topology.ts';
+export { ANONYMOUS, callerOf, setCaller, type Caller } from './identity.ts';
