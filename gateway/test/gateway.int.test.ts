@@ -103,6 +103,17 @@ describe('gateway over two live subgraphs', () => {
     const two = await gateway.server.query('query A { me { name } } query B { me { name } }');
     expect(two.status).toBe(400);
     expect(two.errors?.[0]?.extensions?.code).toBe('OPERATION_RESOLUTION_FAILURE');
+    // application/json clients: a request error is a 200, as GraphQL over HTTP says.
+    const unknown = await fetch(`${gateway.server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ query: 'query A { me { name } }', operationName: 'B' }),
+    });
+    expect(unknown.status).toBe(200);
+    expect(
+      ((await unknown.json()) as { errors: { extensions: { code: string } }[] }).errors[0]
+        ?.extensions.code,
+    ).toBe('OPERATION_RESOLUTION_FAILURE');
   });
 
   it('refuses introspection and serves no landing page in production', async () => {
