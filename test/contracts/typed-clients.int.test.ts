@@ -141,6 +141,12 @@ const started = <T extends PhpServer | ServiceProcess>(process: T): T => {
   return process;
 };
 beforeAll(async () => {
+  // The client files import openapi-fetch as a client project would (a root devDependency).
+  try {
+    import.meta.resolve('openapi-fetch');
+  } catch (error) {
+    throw new Error('openapi-fetch is not installed: run npm ci', { cause: error });
+  }
   const [monolith, supplier] = await Promise.all([
     startPhpServer({
       router: join(REPO_ROOT, 'upstreams/php-monolith/router.php'),

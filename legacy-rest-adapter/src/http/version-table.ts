@@ -4,7 +4,7 @@ import { REPRESENTATION_NAMES, type Representations } from '../representations.t
  * `current`: what a request that names no version gets (exactly one version is current).
  * `supported`: served as it is. `deprecated`: served with Deprecation, Sunset and a successor Link.
  */
-export type VersionStatus = 'current' | 'supported' | 'deprecated';
+type VersionStatus = 'current' | 'supported' | 'deprecated';
 
 /** One row of the version table (src/api-versions.ts). */
 export interface ApiVersionRow {
@@ -22,7 +22,7 @@ export interface ApiVersionRow {
 }
 
 /** What a deprecated version announces. */
-export interface Deprecation {
+interface Deprecation {
   since: Date;
   sunset: Date;
   successor: number;
