@@ -1,23 +1,24 @@
-import express from 'express';
-import { createClaims } from './http/claims.ts';
-import { createRepresentationCache } from './http/representation-cache.ts';
+import { Header } from '@manifold/platform/contracts';
 import {
   createHttpShell,
   finishHttpShell,
   withEdge,
   type EdgeMiddleware,
 } from '@manifold/platform/http';
-import { docsRoutes } from '@manifold/platform/openapi';
 import type { Logger } from '@manifold/platform/logging';
+import { docsRoutes } from '@manifold/platform/openapi';
+import express from 'express';
 import type { Keyv } from 'keyv';
+import { API_VERSIONS } from './api-versions.ts';
 import type { LegacyClient } from './clients/legacy-client.ts';
 import type { LegacyForms } from './clients/legacy-forms.ts';
-import { createLegacyReader } from './clients/legacy-reader.ts';
+import { createClaims } from './http/claims.ts';
 import { createConditionalJson, privateCacheControl } from './http/conditional-json.ts';
 import { createIdempotency } from './http/idempotency.ts';
-import { representationKey } from './http/representation-key.ts';
-import { deprecationHeaders, versionFromHeader } from './http/versioning.ts';
-import { buildOpenApiDocument, createRegistry } from './openapi.ts';
+import { createResourceCache } from './http/resource-cache.ts';
+import type { ApiVersionRow } from './http/version-table.ts';
+import { createVersioning } from './http/versioning.ts';
+import { createApiDocument } from './openapi.ts';
 import { customerRoutes } from './routes/customers.ts';
 import { invoiceRoutes } from './routes/invoices.ts';
 import { loyaltyRoutes } from './routes/loyalty.ts';
@@ -28,25 +29,26 @@ export interface LegacyAdapterDeps {
   legacy: LegacyClient;
   /** Writes through the monolith's forms (never retried). */
   forms: LegacyForms;
-  /** Shared cache for legacy reads and idempotency records (keyv; Redis in production). */
+  /** Shared cache for resources and idempotency records (keyv; Redis in production). */
   cache: Keyv;
   logger: Logger;
   production: boolean;
-  /** Announced in v1's Sunset header. */
-  v1Sunset: Date;
+  /** The API's versions (src/api-versions.ts). @default API_VERSIONS */
+  versions?: readonly ApiVersionRow[];
   /** Breaker/retry state for /healthz. */
   health: () => Record<string, unknown>;
   /**
    * Checks every request passes before anything answers it — ahead of routing and of the
-   * representation cache, so no cached answer can skip them (authentication, rate limits). @default []
+   * resource cache, so no cached answer can skip them (authentication, rate limits). @default []
    */
   edge?: readonly EdgeMiddleware[];
 }
 
 /**
- * edge checks (authentication, limits) → fresh rendered answer in the shared cache → 200/304 at once; otherwise:
- * request id → access log → /healthz · /openapi.json · /docs → JSON body → /api: version from URL
- * or API-Version header → v1 (deprecation headers) | v2 → 404 → problem+json.
+ * edge checks (authentication, limits) → a fresh answer in the resource cache, in the request's
+ * version → 200/304 at once; otherwise: request id → access log → /healthz · /openapi.json ·
+ * /docs → JSON body → /api: version from the path or API-Version (the version table) → one
+ * router for every version → 404 → problem+json.
  */
 export function createApp({
   legacy,
@@ -54,54 +56,50 @@ export function createApp({
   cache,
   logger,
   production,
-  v1Sunset,
+  versions = API_VERSIONS,
   health,
   edge = [],
 }: LegacyAdapterDeps) {
-  const reader = createLegacyReader(legacy, cache);
-  const registry = createRegistry();
-  const representations = createRepresentationCache({
+  const versioning = createVersioning(versions);
+  const resources = createResourceCache({
     cache,
     logger,
-    keyOf: representationKey,
+    locate: (req) => {
+      const located = versioning.locate(req.url ?? '', req.headers[Header.apiVersion]);
+      return located?.version && { version: located.version.version, resource: located.resource };
+    },
     cacheControl: privateCacheControl,
   });
-  const sendConditionalJson = createConditionalJson(representations, logger);
-  const routeDeps = { reader, registry, sendConditionalJson };
-  const customers = customerRoutes(routeDeps);
-  const invoices = invoiceRoutes(routeDeps);
-  const loyalty = loyaltyRoutes(routeDeps);
-  const tickets = ticketRoutes({
-    ...routeDeps,
-    forms,
-    idempotency: createIdempotency(cache, createClaims(cache, logger)),
-    representations,
-  });
+  const document = createApiDocument(versioning);
+  const routeDeps = {
+    legacy,
+    resources,
+    document,
+    send: createConditionalJson(resources, logger),
+  };
+  const api = express.Router();
+  api.use(
+    versioning.select(),
+    customerRoutes(routeDeps),
+    invoiceRoutes(routeDeps),
+    loyaltyRoutes(routeDeps),
+    ticketRoutes({
+      ...routeDeps,
+      forms,
+      idempotency: createIdempotency(cache, createClaims(cache, logger)),
+      versioning,
+    }),
+  );
   const app = createHttpShell(logger);
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', legacy: health() });
   });
-  app.use(docsRoutes(buildOpenApiDocument(registry)));
+  app.use(docsRoutes(document.build()));
   app.use(express.json({ limit: '256kb' }));
-  const api = express.Router();
-  api.use(versionFromHeader());
-  api.use(
-    '/v1',
-    deprecationHeaders({ deprecatedSince: new Date('2026-11-01T00:00:00Z'), sunset: v1Sunset }),
-    customers.v1,
-    invoices.v1,
-    loyalty,
-    tickets,
-  );
-  api.use('/v2', customers.v2, invoices.v2, loyalty, tickets);
   app.use('/api', api);
   const maskUnexpected = production;
-  return withEdge(
-    edge,
-    representations.inFrontOf(finishHttpShell(app, { logger, maskUnexpected })),
-    {
-      logger,
-      maskUnexpected,
-    },
-  );
+  return withEdge(edge, resources.inFrontOf(finishHttpShell(app, { logger, maskUnexpected })), {
+    logger,
+    maskUnexpected,
+  });
 }

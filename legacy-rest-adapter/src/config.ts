@@ -11,7 +11,7 @@ export const LegacyAdapterEnv = BaseEnv.extend({
   LEGACY_PASSWORD: z.string().min(1).default('api-secret'),
   /** Per legacy call attempt. */
   LEGACY_TIMEOUT_MS: z.coerce.number().int().positive().default(3_000),
-  /** When v1 stops answering (announced in the Sunset header). */
-  V1_SUNSET: z.iso.date().default('2027-06-30'),
+  /** When v1 stops answering (its Sunset header), if not the version table's date (src/api-versions.ts). */
+  V1_SUNSET: z.iso.date().optional(),
 });
 export type LegacyAdapterEnv = z.infer<typeof LegacyAdapterEnv>;

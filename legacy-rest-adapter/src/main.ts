@@ -3,6 +3,7 @@ import { configOrExit, loadEnv } from '@manifold/platform/config';
 import { createLogger } from '@manifold/platform/logging';
 import { createUpstreamPolicy } from '@manifold/platform/resilience';
 import { runService } from '@manifold/platform/service';
+import { API_VERSIONS, withSunset } from './api-versions.ts';
 import { createApp } from './app.ts';
 import { createLegacyClient } from './clients/legacy-client.ts';
 import { createLegacyForms } from './clients/legacy-forms.ts';
@@ -28,7 +29,11 @@ await runService({
     cache,
     logger,
     production: env.NODE_ENV === 'production',
-    v1Sunset: new Date(`${env.V1_SUNSET}T00:00:00Z`),
+    versions: withSunset(
+      API_VERSIONS,
+      1,
+      env.V1_SUNSET === undefined ? undefined : new Date(`${env.V1_SUNSET}T00:00:00Z`),
+    ),
     health: () => ({ ...policy.stats(), logins: session.logins }),
   }),
   port: env.PORT,

@@ -19,7 +19,10 @@ export interface OpenApiDocument {
  * documented for that operation, and a JSON body must validate against the documented schema.
  * Throws with what differs, so any test that talks to the adapter is also a contract test.
  */
-export function createContractCheck(document: OpenApiDocument) {
+export function createContractCheck(
+  document: OpenApiDocument,
+  { currentVersion }: { currentVersion: number },
+) {
   const validator = createSchemaValidator(document as unknown as Record<string, unknown>);
   const compiled = new Map<JsonSchema, ValidateFunction>();
   const templates = Object.keys(document.paths).map((template) => ({
@@ -37,8 +40,8 @@ export function createContractCheck(document: OpenApiDocument) {
   ): void {
     const path = new URL(url, 'http://adapter').pathname;
     if (!path.startsWith('/api/')) return; // health, docs: not part of the published API
-    // /api/<resource> is routed by the API-Version header (default: the latest, v2).
-    const version = headers['api-version']?.replace(/^v/i, '') ?? '2';
+    // /api/<resource> is routed by the API-Version header (default: the current version).
+    const version = headers['api-version']?.replace(/^v/i, '') ?? String(currentVersion);
     const versioned = /^\/api\/v\d+\//.test(path)
       ? path
       : path.replace(/^\/api\//, `/api/v${version}/`);

@@ -13,7 +13,7 @@ const callerCheck: EdgeMiddleware = (req) => {
     });
 };
 
-describe('the edge seam: checks in front of the whole adapter, its representation cache included', () => {
+describe('the edge seam: checks in front of the whole adapter, its resource cache included', () => {
   const cache = createCache({ namespace: 'legacy-rest-adapter', logger: silentLogger() });
   let open: Adapter;
   let guarded: Adapter;

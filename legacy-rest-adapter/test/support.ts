@@ -19,6 +19,8 @@ import { createLegacyClient } from '../src/clients/legacy-client.ts';
 import { createLegacyForms } from '../src/clients/legacy-forms.ts';
 import { createContractCheck, type OpenApiDocument } from './contract-check.ts';
 import { LegacySession } from '../src/clients/legacy-session.ts';
+import { API_VERSIONS } from '../src/api-versions.ts';
+import { serveVersions, type ApiVersionRow } from '../src/http/version-table.ts';
 
 export interface AdapterResponse {
   status: number;
@@ -64,8 +66,11 @@ export async function startAdapter({
   monolith: shared,
   policy: policyOptions = {},
   edge = [],
+  versions,
 }: {
   cache?: Keyv;
+  /** Another version table than the adapter's own. */
+  versions?: readonly ApiVersionRow[];
   /** Checks in front of the whole app, cache included (authentication, rate limits). */
   edge?: readonly EdgeMiddleware[];
   monolith?: PhpServer;
@@ -104,14 +109,16 @@ export async function startAdapter({
       cache,
       logger: silentLogger('legacy-rest-adapter'),
       production: true,
-      v1Sunset: new Date('2027-06-30T00:00:00Z'),
+      ...(versions ? { versions } : {}),
       health: () => ({ ...policy.stats() }),
       edge,
     }),
     { port: 0, host: '127.0.0.1' },
   );
   const openApi = (await (await fetch(`${url}/openapi.json`)).json()) as OpenApiDocument;
-  const check = createContractCheck(openApi);
+  const check = createContractCheck(openApi, {
+    currentVersion: serveVersions(versions ?? API_VERSIONS).current.version,
+  });
   const request: Adapter['request'] = async (method, path, { body, headers = {} } = {}) => {
     const response = await fetch(`${url}${path}`, {
       method,

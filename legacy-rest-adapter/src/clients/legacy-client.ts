@@ -1,6 +1,6 @@
-import { AppError } from '@manifold/platform/errors';
+import { AppError, UpstreamError, upstreamAnswerError } from '@manifold/platform/errors';
 import { decodeText } from '@manifold/platform/http';
-import { UpstreamError, type UpstreamPolicy } from '@manifold/platform/resilience';
+import type { UpstreamPolicy } from '@manifold/platform/resilience';
 import { SESSION_GONE, type LegacySession } from './legacy-session.ts';
 import { legacyXmlToRecord } from './legacy-xml.ts';
 
@@ -13,6 +13,16 @@ export interface LegacyClientOptions {
 /** The body in the charset the legacy app declares (ISO-8859-1 for some pages). */
 async function decodeBody(response: Response): Promise<string> {
   return decodeText(await response.arrayBuffer(), response.headers.get('content-type'));
+}
+
+/** A failed HTTP answer, as the shared normaliser reads it (5xx transient, Retry-After kept). */
+export async function legacyAnswerError(response: Response): Promise<UpstreamError> {
+  await response.body?.cancel();
+  const retryAfter = Number(response.headers.get('retry-after'));
+  return upstreamAnswerError('legacy', {
+    status: response.status,
+    ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
+  });
 }
 
 /**
@@ -42,7 +52,7 @@ export function createLegacyClient({ baseUrl, session, policy }: LegacyClientOpt
         redirect: 'manual',
         signal,
       });
-      if (response.status >= 500) throw UpstreamError.fromStatus('legacy', response.status);
+      if (!response.ok) throw await legacyAnswerError(response);
       const text = await decodeBody(response);
       // One page answers XML (a partner integration's); everything else JSON.
       if (response.headers.get('content-type')?.includes('xml'))

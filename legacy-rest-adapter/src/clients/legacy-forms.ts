@@ -1,5 +1,6 @@
-import { AppError, type FieldError } from '@manifold/platform/errors';
-import { UpstreamError, type UpstreamPolicy } from '@manifold/platform/resilience';
+import { AppError, UpstreamError, type FieldError } from '@manifold/platform/errors';
+import type { UpstreamPolicy } from '@manifold/platform/resilience';
+import { legacyAnswerError } from './legacy-client.ts';
 import { SESSION_GONE, type LegacySession } from './legacy-session.ts';
 
 export interface FormResult {
@@ -70,7 +71,7 @@ export function createLegacyForms({
           redirect: 'manual',
           signal,
         });
-        if (response.status >= 500) throw UpstreamError.fromStatus('legacy', response.status);
+        if (response.status >= 500) throw await legacyAnswerError(response);
         const location = response.headers.get('location');
         if (response.status === 302 && location) return { location };
         const text = await response.text();

@@ -9,11 +9,11 @@ export interface Page<T> {
 }
 
 /**
- * Stable opaque cursors over the monolith's page/per_page: a cursor is the absolute offset (our
+ * One page of legacy rows (mapped per version later). Stable opaque cursors over the monolith's page/per_page: a cursor is the absolute offset (our
  * own, base64url, bound to the list it came from), read through 100-row legacy pages — so a
  * client's `limit` need not match the legacy page size, and may change between pages.
  */
-export async function legacyPage<T>(
+export async function legacyPage(
   json: (path: string) => Promise<Record<string, unknown>>,
   {
     list,
@@ -22,8 +22,7 @@ export async function legacyPage<T>(
     limit,
     cursor,
   }: { list: string; path: string; key: string; limit: number; cursor: string | undefined },
-  map: (row: Record<string, unknown>) => T,
-): Promise<Page<T>> {
+): Promise<Page<Record<string, unknown>>> {
   const offset = cursor === undefined ? 0 : decodeCursor(list, cursor, ['integer'])[0];
   const rows: Record<string, unknown>[] = [];
   let total = 0;
@@ -40,7 +39,7 @@ export async function legacyPage<T>(
   }
   const end = offset + rows.length;
   return {
-    data: rows.map(map),
+    data: rows,
     page: { limit, total, nextCursor: end < total ? encodeCursor(list, [end]) : null },
   };
 }

@@ -1,5 +1,5 @@
 import { DOMParser, type Element } from '@xmldom/xmldom';
-import { UpstreamError } from '@manifold/platform/resilience';
+import { UpstreamError } from '@manifold/platform/errors';
 
 /**
  * The one legacy page that answers XML, as a record like the JSON pages: root attributes become

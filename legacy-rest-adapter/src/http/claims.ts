@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import KeyvRedis from '@keyv/redis';
 import type { Keyv } from 'keyv';
-import type { Logger } from 'pino';
+import type { Logger } from '@manifold/platform/logging';
 import { AppError } from '@manifold/platform/errors';
 
 /**

@@ -1,46 +1,40 @@
 import { createHash } from 'node:crypto';
-import { ifNoneMatchNames } from './if-none-match.ts';
-import type { RepresentationCache } from './representation-cache.ts';
 import type { Logger } from '@manifold/platform/logging';
 import type { Request, Response } from 'express';
-import type { Freshness } from '../clients/legacy-reader.ts';
+import { ifNoneMatchNames } from './if-none-match.ts';
+import type { CachedRead, ResourceCache } from './resource-cache.ts';
+import { versionOf } from './versioning.ts';
 
 /** Customer data may sit in the client's cache only (`private`), for as long as it is fresh. */
 export const privateCacheControl = (freshForSeconds: number) =>
   `private, max-age=${freshForSeconds}`;
 
 /**
- * Sends `body` with a strong ETag over its exact bytes; `If-None-Match` with that ETag gets 304
- * and no body. A fresh answer is also kept in the representation cache, so the next identical
- * GET is answered before routing (see platform's representation-cache).
+ * Sends `body` (rendered from `read`) with a strong ETag over its exact bytes; `If-None-Match`
+ * with that ETag gets 304 and no body. A fresh GET answer is also kept with its resource in the
+ * cache, so the next identical GET is answered before routing (see resource-cache.ts).
  */
-export function createConditionalJson(representations: RepresentationCache, logger: Logger) {
+export function createConditionalJson(resources: ResourceCache, logger: Logger) {
   return function sendConditionalJson(
     req: Request,
     res: Response,
     body: unknown,
-    freshness: Freshness,
+    read: CachedRead<unknown>,
   ): void {
+    const { status, ageSeconds, freshForSeconds } = read.freshness;
     const json = JSON.stringify(body);
     const etag = `"${createHash('sha256').update(json).digest('base64url').slice(0, 32)}"`;
     res.setHeader('ETag', etag);
     res.setHeader(
       'Cache-Control',
-      freshness.status === 'STALE'
-        ? 'private, no-cache'
-        : privateCacheControl(freshness.freshForSeconds),
+      status === 'STALE' ? 'private, no-cache' : privateCacheControl(freshForSeconds),
     );
-    res.setHeader('Age', String(freshness.ageSeconds));
-    res.setHeader('X-Cache', freshness.status);
+    res.setHeader('Age', String(ageSeconds));
+    res.setHeader('X-Cache', status);
     res.type('application/json');
-    if (freshness.status !== 'STALE') {
-      representations
-        .store(req, res, {
-          body: json,
-          etag,
-          ageSeconds: freshness.ageSeconds,
-          freshForSeconds: freshness.freshForSeconds,
-        })
+    if (req.method === 'GET') {
+      resources
+        .keep(res, read, { version: versionOf(res).version, body: json, etag })
         .catch((err: unknown) => {
           logger.warn(
             { err },

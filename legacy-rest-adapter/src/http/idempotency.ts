@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { Header } from '@manifold/platform/contracts';
 import { AppError } from '@manifold/platform/errors';
+import { IDEMPOTENCY_KEY } from '../schemas/headers.ts';
 import type { Claims } from './claims.ts';
 import type { Keyv } from 'keyv';
 
@@ -15,7 +17,6 @@ interface Record {
   response?: StoredResponse;
 }
 
-const KEY = /^[\w\-:.]{1,255}$/;
 const TTL_MS = 24 * 3_600_000; // a day: long enough for any client retry loop
 // Longest a write may run before a duplicate may start another: well past the legacy timeout.
 const CLAIM_TTL_MS = 60_000;
@@ -51,14 +52,14 @@ export function createIdempotency(cache: Keyv, claims: Claims) {
     request: unknown,
     run: () => Promise<StoredResponse>,
   ): Promise<StoredResponse & { replayed: boolean }> {
-    if (rawKey === undefined || !KEY.test(rawKey)) {
+    if (rawKey === undefined || !IDEMPOTENCY_KEY.test(rawKey)) {
       throw new AppError(
         'BAD_USER_INPUT',
         'Send an Idempotency-Key header (1–255 characters of A–Z a–z 0–9 _ - : .)',
         {
           errors: [
             {
-              pointer: '/headers/idempotency-key',
+              pointer: `/headers/${Header.idempotencyKey}`,
               detail: rawKey === undefined ? 'required' : 'invalid',
             },
           ],

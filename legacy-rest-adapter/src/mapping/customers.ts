@@ -1,8 +1,9 @@
 import { legacyDate, legacyDateTime, legacyFlag, legacyInteger } from './legacy-values.ts';
 import type { CustomerV1, CustomerV2 } from '../schemas/customers.ts';
+import type { Legacy } from '../representations.ts';
 
 /** The monolith's customer record (index.php?action=customer), every value a string. */
-export type LegacyCustomer = Record<string, unknown>;
+type LegacyCustomer = Legacy;
 
 function common(legacy: LegacyCustomer) {
   return {

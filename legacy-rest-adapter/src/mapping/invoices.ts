@@ -1,6 +1,6 @@
 import { legacyDateTime, legacyDecimal, legacyFlag, legacyInteger } from './legacy-values.ts';
+import type { Legacy } from '../representations.ts';
 
-type Legacy = Record<string, unknown>;
 const money = (amount: string, currency: string) => ({ amount, currency });
 const required = (value: string | null, field: string): string => {
   if (value === null) throw new Error(`legacy ${field} is the zero date`);

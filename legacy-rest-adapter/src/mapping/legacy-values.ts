@@ -1,4 +1,4 @@
-import { UpstreamError } from '@manifold/platform/resilience';
+import { UpstreamError } from '@manifold/platform/errors';
 
 // The monolith's value formats, turned into what our API promises. A value that does not parse is
 // the legacy system breaking its own contract: an UPSTREAM_ERROR naming the field, never a guess.
@@ -27,6 +27,17 @@ function broken(field: string, value: unknown): UpstreamError {
 export function legacyInteger(value: unknown, field: string): number {
   if (typeof value !== 'string' || !/^-?\d+$/.test(value)) throw broken(field, value);
   return Number(value);
+}
+
+/** One of `values`, as the monolith spells it ("open") → the same string, typed. */
+export function legacyEnum<const Value extends string>(
+  values: readonly Value[],
+  value: unknown,
+  field: string,
+): Value {
+  const known = values.find((candidate) => candidate === value);
+  if (known === undefined) throw broken(field, value);
+  return known;
 }
 
 /** "Y" / "N" → true / false. */

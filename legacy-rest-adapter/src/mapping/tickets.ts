@@ -1,6 +1,7 @@
-import { legacyDateTime, legacyFlag, legacyInteger } from './legacy-values.ts';
+import { TicketStatus } from '../schemas/tickets.ts';
+import { legacyDateTime, legacyEnum, legacyFlag, legacyInteger } from './legacy-values.ts';
+import type { Legacy } from '../representations.ts';
 
-type Legacy = Record<string, unknown>;
 const at = (value: unknown, field: string) =>
   legacyDateTime(value, field) ?? new Date(0).toISOString();
 
@@ -8,7 +9,7 @@ export const toTicketSummary = (legacy: Legacy) => ({
   id: legacyInteger(legacy['id'], 'ticket.id'),
   customerId: legacyInteger(legacy['customer_id'], 'ticket.customer_id'),
   subject: String(legacy['subject']),
-  status: String(legacy['status']),
+  status: legacyEnum(TicketStatus.options, legacy['status'], 'ticket.status'),
   urgent: legacyFlag(legacy['urgent'], 'ticket.urgent'),
   createdAt: at(legacy['created'], 'ticket.created'),
   updatedAt: at(legacy['updated'], 'ticket.updated'),

@@ -1,8 +1,7 @@
 import { z } from 'zod';
+import { idParams } from './params.ts';
 
-export const CustomerIdParams = z.object({
-  id: z.coerce.number().int().positive().meta({ description: 'Customer id', example: 7 }),
-});
+export const CustomerIdParams = idParams('Customer id', 7);
 
 const shared = {
   id: z.number().int().meta({ example: 7 }),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { idParams } from './params.ts';
 
 const decimal = z
   .string()
@@ -8,16 +9,8 @@ const Money = z
   .object({ amount: decimal, currency: z.string().length(3).meta({ example: 'EUR' }) })
   .meta({ id: 'Money' });
 
-export const InvoiceIdParams = z.object({
-  id: z.coerce.number().int().positive().meta({ example: 500 }),
-});
-export const CustomerInvoicesParams = z.object({
-  id: z.coerce.number().int().positive().meta({ description: 'Customer id', example: 7 }),
-});
-export const PageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().min(1).optional().meta({ description: 'nextCursor of the previous page' }),
-});
+export const InvoiceIdParams = idParams('Invoice id', 500);
+export const CustomerInvoicesParams = idParams('Customer id', 7);
 
 const summary = {
   id: z.number().int(),

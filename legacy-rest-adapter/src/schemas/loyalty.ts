@@ -1,8 +1,7 @@
 import { z } from 'zod';
+import { idParams } from './params.ts';
 
-export const LoyaltyParams = z.object({
-  id: z.coerce.number().int().positive().meta({ description: 'Customer id', example: 7 }),
-});
+export const LoyaltyParams = idParams('Customer id', 7);
 export const Loyalty = z
   .object({
     customerId: z.number().int(),

@@ -1,27 +1,23 @@
 import { z } from 'zod';
+import { idParams, PageQuery, urlInteger } from './params.ts';
 
 export const TicketStatus = z.enum(['open', 'pending', 'closed']).meta({ id: 'TicketStatus' });
-export const TicketIdParams = z.object({
-  id: z.coerce.number().int().positive().meta({ example: 12 }),
-});
-export const TicketQuery = z.object({
-  customerId: z.coerce.number().int().positive().optional(),
+export const TicketIdParams = idParams('Ticket id', 12);
+export const TicketQuery = PageQuery.extend({
+  customerId: urlInteger(z.number().positive()).optional(),
   status: TicketStatus.optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().min(1).optional(),
 });
 
-export const CreateTicket = z
-  .strictObject({
-    customerId: z.number().int().positive(),
-    subject: z.string().trim().min(1).max(120),
-    urgent: z.boolean().default(false),
-  })
-  .meta({ id: 'CreateTicket' });
-export const UpdateTicket = z.strictObject({ status: TicketStatus }).meta({ id: 'UpdateTicket' });
-export const AddComment = z
-  .strictObject({ body: z.string().trim().min(1).max(2_000) })
-  .meta({ id: 'AddComment' });
+// Request bodies stay inline in /openapi.json (no component id): generators such as
+// openapi-typescript make a field with a default required when it sits in a shared component,
+// while a client may leave it out.
+export const CreateTicket = z.strictObject({
+  customerId: z.number().int().positive(),
+  subject: z.string().trim().min(1).max(120),
+  urgent: z.boolean().default(false),
+});
+export const UpdateTicket = z.strictObject({ status: TicketStatus });
+export const AddComment = z.strictObject({ body: z.string().trim().min(1).max(2_000) });
 
 export const Comment = z
   .object({
