@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import KeyvRedis from '@keyv/redis';
 import type { Keyv } from 'keyv';
-import type { Logger } from '@manifold/platform/logging';
+import { createRepeatedFailureLog, type Logger } from '@manifold/platform/logging';
 import { AppError } from '@manifold/platform/errors';
 
 /**
@@ -45,8 +45,12 @@ export function createClaims(
     }
     return client;
   };
+  // Redis down means a refusal per write: the outage is logged once, then counted.
+  const outage = createRepeatedFailureLog(logger, {
+    message: 'claims: Redis unavailable; refusing writes (a claim taken expires by itself)',
+  });
   const unavailable = (cause: unknown) => {
-    logger.warn({ err: cause }, 'claims: Redis unavailable; refusing the write');
+    outage.failed(cause);
     return new AppError(
       'STORE_UNAVAILABLE',
       'The shared store is unavailable; nothing was written',
@@ -65,6 +69,7 @@ export function createClaims(
       } catch (error) {
         throw unavailable(error);
       }
+      outage.recovered();
       return answer === 'OK';
     },
     async release(key) {
@@ -72,7 +77,7 @@ export function createClaims(
         const client = await readyClient();
         await client.del(redisKey(key));
       } catch (err) {
-        logger.warn({ err, key }, 'claims: Redis unavailable; the claim expires by itself');
+        outage.failed(err);
       }
     },
   };

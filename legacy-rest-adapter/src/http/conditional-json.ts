@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Logger } from '@manifold/platform/logging';
+import { createRepeatedFailureLog, type Logger } from '@manifold/platform/logging';
 import type { Request, Response } from 'express';
 import { ifNoneMatchNames } from './if-none-match.ts';
 import type { CachedRead, ResourceCache } from './resource-cache.ts';
@@ -15,6 +15,9 @@ export const privateCacheControl = (freshForSeconds: number) =>
  * cache, so the next identical GET is answered before routing (see resource-cache.ts).
  */
 export function createConditionalJson(resources: ResourceCache, logger: Logger) {
+  const notKept = createRepeatedFailureLog(logger, {
+    message: 'could not keep a rendered answer; the next request renders it again',
+  });
   return function sendConditionalJson(
     req: Request,
     res: Response,
@@ -36,10 +39,7 @@ export function createConditionalJson(resources: ResourceCache, logger: Logger) 
       resources
         .keep(res, read, { version: versionOf(res).version, body: json, etag })
         .catch((err: unknown) => {
-          logger.warn(
-            { err },
-            'could not keep a rendered answer; the next request renders it again',
-          );
+          notKept.failed(err);
         });
     }
     if (ifNoneMatchNames(req.headers['if-none-match'], etag)) {

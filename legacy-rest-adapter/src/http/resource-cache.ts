@@ -8,7 +8,7 @@ import type { CacheStatus } from '@manifold/platform/cache';
 import { NOT_IN_MEMORY, peekInMemory } from '@manifold/platform/cache';
 import { Header } from '@manifold/platform/contracts';
 import { resolveRequestId } from '@manifold/platform/http';
-import type { Logger } from '@manifold/platform/logging';
+import { createRepeatedFailureLog, type Logger } from '@manifold/platform/logging';
 import type { Keyv } from 'keyv';
 import { ifNoneMatchNames } from './if-none-match.ts';
 
@@ -223,9 +223,12 @@ export function createResourceCache({
   return {
     /** Wraps `app`: fresh cached answers first, everything else to `app`. */
     inFrontOf(app: RequestListener): RequestListener {
-      // The cache is an optimisation: any trouble with it is a miss.
+      // The cache is an optimisation: any trouble with it is a miss, logged once per outage.
+      const trouble = createRepeatedFailureLog(logger, {
+        message: 'resource cache failed; answering in full',
+      });
       const fallBack = (req: IncomingMessage, res: ServerResponse, err: unknown) => {
-        logger.warn({ err }, 'resource cache failed; answering in full');
+        trouble.failed(err);
         if (!res.headersSent) app(req, res);
       };
       return (req, res) => {
