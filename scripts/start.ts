@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { BaseEnv } from '@manifold/platform/config';
+import { BaseEnv, loadEnv } from '@manifold/platform/config';
 import { CLOSE_BUDGET_MS } from '@manifold/platform/service';
 import { portVariable, SERVICES, selectServices, type ServiceDefinition } from './services.ts';
 import { superviseService, type Supervisor } from './supervisor.ts';
@@ -31,6 +31,10 @@ const say = (message: string) => {
 async function stopAll(reason: string, exitCode: number): Promise<void> {
   if (launcher.stopping) return;
   launcher.stopping = true;
+  if (supervisors.length === 0) {
+    say(reason);
+    process.exit(exitCode);
+  }
   say(`${reason}; stopping ${supervisors.length} service(s)…`);
   await Promise.all(supervisors.map((supervisor) => supervisor.stop()));
   say('stopped');
@@ -91,10 +95,9 @@ async function assertPortFree(service: ServiceDefinition, port: number): Promise
   });
 }
 
-function supervise(service: ServiceDefinition, width: number): Supervisor {
+function supervise(service: ServiceDefinition, width: number, graceMs: number): Supervisor {
   if (!existsSync(`${ROOT}${service.entry}`))
     throw new Error(`${service.name}: entry file ${service.entry} does not exist`);
-  const { SHUTDOWN_GRACE_MS } = BaseEnv.pick({ SHUTDOWN_GRACE_MS: true }).parse(process.env);
   return superviseService(service, {
     root: ROOT,
     host: HOST,
@@ -113,12 +116,14 @@ function supervise(service: ServiceDefinition, width: number): Supervisor {
     announce: say,
     readyTimeoutMs: READY_TIMEOUT_MS,
     // A service exits by itself within its grace + close budget; past that (and a margin), it is killed.
-    stopGraceMs: SHUTDOWN_GRACE_MS + CLOSE_BUDGET_MS + 2_000,
+    stopGraceMs: graceMs + CLOSE_BUDGET_MS + 2_000,
   });
 }
 
 try {
   const { values } = parseArgs({ options: { only: { type: 'string' } } });
+  // The grace period every service is given (the same variable, inherited).
+  const { SHUTDOWN_GRACE_MS } = loadEnv(BaseEnv.pick({ SHUTDOWN_GRACE_MS: true }));
   const php = phpIsUsable();
   const selected = selectServices(values.only?.split(',').filter(Boolean)).filter((service) => {
     if (service.runtime !== 'php' || php) return true;
@@ -134,7 +139,7 @@ try {
     if (launcher.stopping) break; // Ctrl-C during start-up: start nothing more
     const started = selected
       .filter((service) => service.stage === stage)
-      .map((service) => supervise(service, width));
+      .map((service) => supervise(service, width, SHUTDOWN_GRACE_MS));
     supervisors.push(...started);
     await Promise.all(started.map((supervisor) => supervisor.start()));
   }
@@ -148,9 +153,12 @@ try {
         ]),
       ),
     );
-    console.log(
-      `GraphQL: ${urlOf('gateway')}/graphql · SOAP facade docs: ${urlOf('soap-proxy')}/docs\nPress Ctrl-C to stop.\n`,
-    );
+    const running = (name: string) => selected.some((service) => service.name === name);
+    const hints = [
+      running('gateway') ? `GraphQL: ${urlOf('gateway')}/graphql` : '',
+      running('soap-proxy') ? `SOAP facade docs: ${urlOf('soap-proxy')}/docs` : '',
+    ].filter(Boolean);
+    console.log(`${hints.join(' · ')}\nPress Ctrl-C to stop.\n`);
   }
 } catch (error) {
   await stopAll(`start-up failed: ${(error as Error).message}`, 1);

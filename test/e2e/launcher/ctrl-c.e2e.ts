@@ -87,5 +87,5 @@ describe('Ctrl-C in a terminal', () => {
       killLeftovers(started); // a failed repetition must not disturb the next one
     }
     expect(failures, failures.join('\n\n')).toEqual([]);
-  });
+  }, 300_000); // about 40 s here; room for a slower machine, and for failures to be reported
 });

@@ -2,7 +2,7 @@
 // piped, redirected to a file, or under a process manager — and finds every process it left.
 // Each run stamps a marker into its environment, which every descendant inherits (PHP's workers
 // too), so a process that escaped to another parent or session is still found.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
@@ -141,12 +141,24 @@ async function environment(marker: string): Promise<{
   };
 }
 
+/** A terminal for the test: `script` from util-linux. Fails, never skips, without it. */
+function requireScript(): void {
+  try {
+    execFileSync('script', ['--version'], { stdio: 'ignore' });
+  } catch {
+    throw new Error(
+      'These tests type Ctrl-C into a terminal made by `script` (util-linux): apt-get install -y util-linux',
+    );
+  }
+}
+
 export async function launch({
   via,
   redirect,
   only,
   env = {},
 }: LaunchOptions): Promise<LauncherRun> {
+  if (via === 'pty') requireScript();
   const marker = randomUUID();
   const { ports, env: runEnv } = await environment(marker);
   const args = only ? ['--', '--only', only.join(',')] : [];
