@@ -4,14 +4,14 @@ import { freePort } from '@manifold/platform/testing';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ServiceDefinition } from '../services.ts';
-import { superviseService, type Supervisor } from '../supervisor.ts';
+import type { ServiceDefinition } from '../../scripts/services.ts';
+import { superviseService, type Supervisor } from '../../scripts/supervisor.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FLAKY: ServiceDefinition = {
   name: 'flaky',
   runtime: 'node',
-  entry: 'scripts/test/fixtures/flaky-service.ts',
+  entry: 'test/launcher/fixtures/flaky-service.ts',
   port: 0,
   readyPath: '/healthz',
   stage: 0,
