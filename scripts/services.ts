@@ -96,3 +96,39 @@ export const SERVICES: readonly ServiceDefinition[] = [
       ),
   },
 ];
+
+/** The variable that moves a service's port under `npm start`, e.g. soap-proxy → SOAP_PROXY_PORT. */
+export const portVariable = (name: string) => `${name.toUpperCase().replaceAll('-', '_')}_PORT`;
+
+/** The services a service's `links` point at. */
+export function dependenciesOf(service: ServiceDefinition): string[] {
+  const names: string[] = [];
+  service.links?.((name) => {
+    names.push(name);
+    return '';
+  });
+  return names;
+}
+
+/**
+ * The services `npm start -- --only a,b` runs: those named and, transitively, those they link to,
+ * in registry order. No names: all of them. An unknown name throws, listing the known ones.
+ */
+export function selectServices(names: readonly string[] = []): ServiceDefinition[] {
+  if (names.length === 0) return [...SERVICES];
+  const byName = new Map(SERVICES.map((service) => [service.name, service]));
+  const unknown = names.filter((name) => !byName.has(name));
+  if (unknown.length > 0)
+    throw new Error(
+      `unknown service(s) ${unknown.join(', ')}; known: ${SERVICES.map((service) => service.name).join(', ')}`,
+    );
+  const wanted = new Set<string>();
+  const visit = (name: string) => {
+    const service = byName.get(name);
+    if (!service || wanted.has(name)) return;
+    wanted.add(name);
+    dependenciesOf(service).forEach(visit);
+  };
+  names.forEach(visit);
+  return SERVICES.filter((service) => wanted.has(service.name));
+}

@@ -5,7 +5,7 @@ export interface LoggerOptions {
   service: string;
   /** @default 'info' */
   level?: string;
-  /** Where lines go. @default stdout */
+  /** Where lines go. @default stdout, synchronously */
   destination?: DestinationStream;
 }
 
@@ -22,7 +22,17 @@ export function createLogger({ service, level = 'info', destination }: LoggerOpt
       'headers.cookie',
     ],
   };
-  return destination ? pino(options, destination) : pino(options);
+  return pino(options, destination ?? stdoutDestination());
+}
+
+/**
+ * stdout, written synchronously. pino's default (asynchronous) destination flushes at exit and,
+ * if stdout is a pipe whose reader is gone (a supervisor killed), retries the write forever:
+ * the process hangs in its exit handler and no later SIGTERM can end it. A synchronous write
+ * fails once with EPIPE instead, after which pino drops the lines and the process exits.
+ */
+function stdoutDestination(): DestinationStream {
+  return pino.destination({ dest: 1, sync: true });
 }
 
 export type { Logger } from 'pino';

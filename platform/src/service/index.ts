@@ -1,2 +1,3 @@
-export { runService, type RunServiceOptions } from './run-service.ts';
-export { createGracefulShutdown, exitOnSignals, type GracefulShutdownOptions } from './shutdown.ts';
+export { CLOSE_BUDGET_MS, runService, type RunServiceOptions } from './run-service.ts';
+export { createGracefulShutdown, type GracefulShutdownOptions } from './shutdown.ts';
+export { exitOnSignals, type ExitOnSignalsOptions } from './exit-on-signals.ts';

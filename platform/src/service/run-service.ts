@@ -1,7 +1,8 @@
 import type { RequestListener, Server } from 'node:http';
 import type { Logger } from 'pino';
 import { listen } from '../http/listen.ts';
-import { createGracefulShutdown, exitOnSignals } from './shutdown.ts';
+import { exitOnSignals } from './exit-on-signals.ts';
+import { createGracefulShutdown } from './shutdown.ts';
 
 export interface RunServiceOptions {
   name: string;
@@ -9,14 +10,20 @@ export interface RunServiceOptions {
   port: number;
   host: string;
   logger: Logger;
-  /** @default 10000 (10 s) */
+  /** How long in-flight requests may take to finish once shutdown begins. @default 10000 (10 s) */
   graceMs?: number;
   /** Releases what the service owns once requests drained. */
   onClose?: () => Promise<void> | void;
+  /** Time `onClose` gets once requests drained; past grace + this, the process exits anyway. @default CLOSE_BUDGET_MS */
+  closeBudgetMs?: number;
 }
 
+export const CLOSE_BUDGET_MS = 5_000;
+
 /**
- * Listens, logs the URL, and on SIGTERM/SIGINT drains in-flight requests before exiting.
+ * Listens, logs the URL, and on SIGTERM/SIGINT — or when the supervisor that started it with an
+ * IPC channel (`npm start`) is gone — drains in-flight requests, closes what it owns and exits,
+ * within `graceMs` + `closeBudgetMs` whatever happens.
  * Called only from a service's main.ts (the one place allowed to open sockets and trap signals).
  */
 export async function runService({
@@ -25,17 +32,18 @@ export async function runService({
   port,
   host,
   logger,
-  graceMs,
+  graceMs = 10_000,
   onClose,
+  closeBudgetMs = CLOSE_BUDGET_MS,
 }: RunServiceOptions): Promise<{ server: Server; url: string }> {
   const { server, url } = await listen(handler, { port, host });
   const shutdown = createGracefulShutdown({
     server,
     logger,
-    ...(graceMs === undefined ? {} : { graceMs }),
+    graceMs,
     ...(onClose ? { onClose } : {}),
   });
-  exitOnSignals(shutdown, logger);
+  exitOnSignals(shutdown, logger, { deadlineMs: graceMs + closeBudgetMs });
   logger.info({ url }, `${name} listening`);
   return { server, url };
 }

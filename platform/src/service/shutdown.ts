@@ -51,18 +51,3 @@ export function createGracefulShutdown({
     return closing;
   };
 }
-
-/** Wires SIGTERM/SIGINT to `shutdown` and exits when it is done (main.ts only). */
-export function exitOnSignals(shutdown: (reason: string) => Promise<void>, logger: Logger): void {
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      shutdown(signal).then(
-        () => process.exit(0),
-        (err: unknown) => {
-          logger.error({ err }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
-    });
-  }
-}

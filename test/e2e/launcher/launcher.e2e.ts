@@ -1,130 +1,149 @@
-// `npm start` as a user runs it: every service up behind one command, a table of URLs, and
-// nothing left running once the launcher is told to stop — or loses its parent.
-import { type ChildProcess, spawn } from 'node:child_process';
+// `npm start` with the whole stack, once per way a user runs and stops it: every service up
+// behind one command, a table of URLs, a crashed service brought back while the others serve —
+// and nothing left running afterwards, whoever stopped it and however.
+import { createServer } from 'node:net';
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
-import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SERVICES } from '../../../scripts/services.ts';
-import { freePort, REPO_ROOT } from '../support/processes.ts';
+import { graphql } from '../support/stack.ts';
+import {
+  killLeftovers,
+  launch,
+  type LauncherRun,
+  leftovers,
+  portAnswers,
+  processesOf,
+  recordGroups,
+  waitUntilUp,
+} from './harness.ts';
 
-const portVariable = (name: string) => `${name.toUpperCase().replaceAll('-', '_')}_PORT`;
-
-async function portAnswers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => {
-      resolve(false);
-    });
-  });
-}
-
-async function allClosed(ports: number[], withinMs: number): Promise<number[]> {
-  const deadline = Date.now() + withinMs;
-  for (;;) {
-    const open = (
-      await Promise.all(ports.map(async (port) => ((await portAnswers(port)) ? port : 0)))
-    ).filter(Boolean);
-    if (open.length === 0 || Date.now() > deadline) return open;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-interface Launched {
-  npm: ChildProcess;
-  ports: Record<string, number>;
-  output: () => string;
-}
-
-let launched: Launched | undefined;
-afterEach(async () => {
-  // Whatever a failed test left behind: ask the launcher to stop its services, then make sure.
-  const pid = launched?.npm.pid;
-  if (launched && pid !== undefined) {
-    const signal = (name: NodeJS.Signals) => {
-      try {
-        process.kill(-pid, name);
-      } catch {
-        // gone
-      }
-    };
-    signal('SIGTERM');
-    await allClosed(Object.values(launched.ports), 20_000);
-    signal('SIGKILL');
-  }
-  launched = undefined;
+let run: LauncherRun | undefined;
+afterEach(() => {
+  if (run) killLeftovers(run);
+  run = undefined;
 });
 
-async function npmStart(): Promise<Launched> {
-  const data = mkdtempSync(join(tmpdir(), 'manifold-launcher-'));
-  const ports: Record<string, number> = {};
-  for (const service of SERVICES) ports[service.name] = await freePort();
-  const npm = spawn('npm', ['start'], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      ...Object.fromEntries(
-        SERVICES.map((service) => [portVariable(service.name), String(ports[service.name])]),
-      ),
-      USERS_DATABASE_PATH: join(data, 'users.sqlite'),
-      PRODUCTS_DATABASE_PATH: join(data, 'products.sqlite'),
-      ORDERS_DATABASE_PATH: join(data, 'orders.sqlite'),
-      CONTENT_DATABASE_PATH: join(data, 'content.sqlite'),
-      SUPPLIER_DATABASE_PATH: join(data, 'supplier.sqlite'),
-      LEGACY_DATABASE_PATH: join(data, 'legacy.sqlite'),
-      LEGACY_SESSION_PATH: join(data, 'legacy-sessions'),
-      LOG_LEVEL: 'info',
+async function expectNothingLeft(stopped: LauncherRun): Promise<void> {
+  await stopped.exited;
+  await vi.waitFor(
+    async () => {
+      expect(await leftovers(stopped)).toEqual({ processes: [], ports: [] });
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true, // its own group, so afterEach can clean up whatever a failure leaves
-  });
-  let output = '';
-  npm.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  npm.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  launched = { npm, ports, output: () => output };
-  const deadline = Date.now() + 120_000;
-  while (!output.includes('Press Ctrl-C to stop.')) {
-    if (npm.exitCode !== null) throw new Error(`npm start exited (${npm.exitCode}):\n${output}`);
-    if (Date.now() > deadline) throw new Error(`npm start was not up within 120 s:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return launched;
+    { timeout: 20_000, interval: 200 },
+  );
 }
 
-describe('npm start', () => {
-  it('starts every service, prints where each listens, prefixes logs, and stops them all on SIGTERM', async () => {
-    const { npm, ports, output } = await npmStart();
-    for (const service of SERVICES) {
-      expect(output()).toContain(`http://127.0.0.1:${ports[service.name]}`);
-      expect(await portAnswers(ports[service.name]!)).toBe(true);
-    }
-    expect(output()).toMatch(/^gateway\s+│ /m);
-    const answer = await fetch(`http://127.0.0.1:${ports['gateway']}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: '{ user(id: "1") { name orders(first: 1) { totalCount } } }' }),
-    });
-    const body = (await answer.json()) as {
-      data: { user: { name: string; orders: { totalCount: number } } };
-    };
-    expect(body.data.user.orders.totalCount).toBeGreaterThan(0);
+const gatewayOf = (started: LauncherRun) => `http://127.0.0.1:${started.ports['gateway']}`;
+const USER_QUERY = '{ user(id: "1") { name orders(first: 1) { totalCount } } }';
 
-    const exited = once(npm, 'exit');
-    npm.kill('SIGTERM'); // the npm process itself, as a process manager would
-    await exited;
-    expect(await allClosed(Object.values(ports), 20_000)).toEqual([]);
-    expect(output()).toContain('manifold: stopped');
+describe('npm start, the whole stack', () => {
+  it('in a terminal: every service answers, URLs and coloured prefixed logs are shown; Ctrl-C stops every process', async () => {
+    run = await launch({ via: 'pty' });
+    await waitUntilUp(run);
+    for (const service of SERVICES) {
+      expect(run.output()).toContain(`http://127.0.0.1:${run.ports[service.name]}`);
+      expect(await portAnswers(run.ports[service.name]!), service.name).toBe(true);
+    }
+    const ESC = '\u001b'; // a terminal gets coloured service names
+    expect(run.output()).toMatch(new RegExp(`${ESC}\\[\\d+mgateway\\s+${ESC}\\[0m │ `));
+    const { body } = await graphql<{ user: { orders: { totalCount: number } } }>(
+      gatewayOf(run),
+      USER_QUERY,
+    );
+    expect(body.data?.user.orders.totalCount).toBeGreaterThan(0);
+
+    run.ctrlC();
+    await expectNothingLeft(run);
   });
 
-  it('stops every service when its parent dies without passing a signal on', async () => {
-    const { npm, ports } = await npmStart();
-    npm.kill('SIGKILL'); // npm gone at once: the launcher is orphaned
-    expect(await allClosed(Object.values(ports), 25_000)).toEqual([]);
+  it.each(['pipe', 'file'] as const)(
+    'in a terminal, with its output to a %s: Ctrl-C stops every process',
+    async (redirect) => {
+      run = await launch({ via: 'pty', redirect });
+      await waitUntilUp(run);
+      run.ctrlC(); // piped, `cat` dies first: the launcher loses its stdout while it stops
+      await expectNothingLeft(run);
+    },
+  );
+
+  it('brings a crashed service back while the others keep serving; SIGTERM to npm then stops every process', async () => {
+    run = await launch({ via: 'direct' });
+    await waitUntilUp(run);
+    const soapProxyPort = run.ports['soap-proxy']!;
+    const soapProxy = () =>
+      processesOf(run!).find((process) => process.command.includes('soap-proxy/src/main.ts'));
+    const crashed = soapProxy()?.pid;
+    expect(crashed).toBeDefined();
+    process.kill(crashed!, 'SIGKILL');
+
+    await vi.waitFor(async () => {
+      expect(await portAnswers(soapProxyPort)).toBe(false);
+    });
+    // While it is down, the gateway and the other facade still answer.
+    const whileDown = await graphql<{ user: { name: string } }>(gatewayOf(run), USER_QUERY);
+    expect(whileDown.body.errors).toBeUndefined();
+    expect(whileDown.body.data?.user.name).toEqual(expect.any(String));
+    const legacy = await fetch(`http://127.0.0.1:${run.ports['legacy-rest-adapter']}/healthz`);
+    expect(legacy.status).toBe(200);
+
+    // Back, and said so: one line per change of state.
+    await vi.waitFor(
+      async () => {
+        expect(run!.output()).toMatch(/soap-proxy is up again/);
+        expect((await fetch(`http://127.0.0.1:${soapProxyPort}/healthz`)).status).toBe(200);
+      },
+      { timeout: 30_000, interval: 200 },
+    );
+    expect(soapProxy()?.pid).not.toBe(crashed);
+    expect(run.output()).toMatch(/soap-proxy crashed \(killed by SIGKILL\)/);
+    expect(run.output()).toMatch(/soap-proxy restarting in 1 s/);
+    // Back in the chain: products reaches the supplier through the restarted soap-proxy.
+    const stock = await graphql<{ product: { supplierStock: { available: number } | null } }>(
+      gatewayOf(run),
+      '{ product(id: "1") { supplierStock { available } } }',
+    );
+    expect(stock.body.errors).toBeUndefined();
+    expect(stock.body.data?.product.supplierStock?.available).toEqual(expect.any(Number));
+
+    recordGroups(run); // the restarted service's group too
+    run.root.kill('SIGTERM'); // npm itself, as a process manager would
+    await expectNothingLeft(run);
+  });
+
+  it('SIGKILL to npm: the orphaned launcher stops every process', async () => {
+    run = await launch({ via: 'direct' });
+    await waitUntilUp(run);
+    run.root.kill('SIGKILL');
+    await expectNothingLeft(run);
+  });
+});
+
+describe('npm start, a reduced stack (PHP behind its guard, a facade, a subgraph)', () => {
+  const only = ['soap-proxy', 'users'];
+
+  it('SIGKILL to the launcher itself: every service notices its supervisor is gone and stops', async () => {
+    run = await launch({ via: 'direct', only });
+    await waitUntilUp(run);
+    const launcher = processesOf(run).find((process) =>
+      process.command.includes('scripts/start.ts'),
+    );
+    expect(launcher).toBeDefined();
+    process.kill(launcher!.pid, 'SIGKILL');
+    await expectNothingLeft(run);
+  });
+
+  it('reports a busy port, starts nothing and exits 1', async () => {
+    const squatter = createServer().listen(0, '127.0.0.1');
+    await once(squatter, 'listening');
+    const { port } = squatter.address() as { port: number };
+    try {
+      run = await launch({ via: 'direct', only, env: { USERS_PORT: String(port) } });
+      const [code] = (await run.exited) as [number | null];
+      expect(code).toBe(1);
+      expect(run.output()).toContain(`port ${port} (users) is already in use`);
+      expect(processesOf(run)).toEqual([]);
+    } finally {
+      squatter.close();
+    }
   });
 });
