@@ -6,6 +6,7 @@ import { docsRoutes } from '@manifold/platform/openapi';
 import { healthRoutes } from './http/health.ts';
 import { mergeDocuments } from './http/merge-documents.ts';
 import { operationRoutes } from './http/operation-routes.ts';
+import { createExactNumbers } from './mapping/exact-numbers.ts';
 import type { SoapService } from './services/soap-service.ts';
 
 export interface SoapProxyDeps {
@@ -24,7 +25,9 @@ export function createApp({ services, cache, logger, production }: SoapProxyDeps
   const app = createHttpShell(logger);
   app.use(healthRoutes(services));
   app.use(docsRoutes(mergeDocuments(services)));
-  app.use(express.json({ limit: '1mb' }));
-  app.use(operationRoutes(services, cache));
+  // Numbers that lose digits in JSON.parse are remembered, so that a decimal sent as one is refused.
+  const numbers = createExactNumbers();
+  app.use(express.json({ limit: '1mb', reviver: numbers.reviver }));
+  app.use(operationRoutes(services, cache, numbers));
   return finishHttpShell(app, { logger, maskUnexpected: production });
 }

@@ -1,10 +1,13 @@
 // Shared by the round-trip tests: soap-proxy configured from a WSDL alone, in front of a real SOAP
 // server built from the same WSDL, so a test sees the exact envelope sent and the JSON made of the answer.
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listen } from '@manifold/platform/http';
 import { createSchemaValidator } from '@manifold/platform/openapi';
-import { silentLogger } from '@manifold/platform/testing';
+import { silentLogger, startPhpServer } from '@manifold/platform/testing';
 import { Keyv } from 'keyv';
 import type soap from 'soap';
 import { afterEach, expect } from 'vitest';
@@ -83,3 +86,27 @@ export async function roundTrip(
 }
 
 export const lastEnvelope = (double: SoapDouble) => double.received.at(-1)!;
+
+/**
+ * A vendor double in PHP ext/soap (test/fixtures/<router>), a SOAP stack we did not write: it
+ * appends every raw envelope it receives to $ENVELOPE_LOG, which `envelopes()` reads back.
+ */
+export async function phpDouble(router: string, env: Record<string, string>) {
+  const log = join(mkdtempSync(join(tmpdir(), 'php-double-')), 'envelopes.xml');
+  const php = await startPhpServer({
+    router: fileURLToPath(new URL(`fixtures/${router}`, import.meta.url)),
+    env: { ...env, ENVELOPE_LOG: log },
+    workers: 1,
+  });
+  closers.push(php.stop);
+  return {
+    url: `${php.url}/soap`,
+    envelopes: () =>
+      existsSync(log)
+        ? readFileSync(log, 'utf8')
+            .split('<!--END-->')
+            .map((envelope) => envelope.trim())
+            .filter(Boolean)
+        : [],
+  };
+}

@@ -1,13 +1,12 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startPhpServer } from '@manifold/platform/testing';
 import { describe, expect, it } from 'vitest';
 import {
-  closers,
   fixture,
   lastEnvelope,
+  phpDouble,
   registerCleanup,
   roundTrip,
   serveProxy,
@@ -149,26 +148,30 @@ describe('round trips against SOAP servers built from the real-world WSDLs', () 
     expect(invalid.body['detail']).toBe('INVALID_INPUT');
   });
 
-  it('MantisBT rpc/encoded: a zero-part request, SOAP-ENC arrays of 0, 1 and n items, a fault', async () => {
-    let statuses: { id: number; name: string }[] = [];
-    const rt = await roundTrip('mantis', fixture('mantisbt-mantisconnect/mantisconnect.wsdl'), {
-      MantisConnect: {
-        MantisConnectPort: {
-          mc_version: () => ({ return: '2.26.0' }),
-          mc_enum_status: (args: { username: string }) => {
-            if (args.username !== 'admin')
-              soapFault({ faultcode: 'SOAP-ENV:Client', faultstring: 'Access denied' });
-            return { return: statuses };
-          },
-        },
-      },
+  it('MantisBT rpc/encoded against PHP ext/soap: a zero-part request, SOAP-ENC arrays of 0, 1 and n items, a fault', async () => {
+    const wsdl = fixture('mantisbt-mantisconnect/mantisconnect.wsdl');
+    const statuses = join(mkdtempSync(join(tmpdir(), 'mantis-')), 'statuses.json');
+    writeFileSync(statuses, '[]');
+    const php = await phpDouble('mantis-double.php', {
+      MANTIS_WSDL: wsdl,
+      STATUSES_FILE: statuses,
     });
-    const version = await rt.call('/api/v1/mantis/mc_version', {});
+    const proxy = await serveProxy('mantis', wsdl, php.url);
+    const version = await proxy.call('/api/v1/mantis/mc_version', {});
     expect(version).toEqual({ status: 200, body: { return: '2.26.0' } });
     const mantis = (name: string) => `{http://futureware.biz/mantisconnect}${name}`;
-    expect(envelopeTree(lastEnvelope(rt.double).body)).toEqual({
+    // rpc/encoded: the wrapper says it is encoded, each part carries its xsi:type.
+    const encodingStyle = {
+      '{http://schemas.xmlsoap.org/soap/envelope/}encodingStyle':
+        'http://schemas.xmlsoap.org/soap/encoding/',
+    };
+    const typed = (name: string, text: string) => ({
+      ...el(`{}${name}`, text),
+      attributes: { '{http://www.w3.org/2001/XMLSchema-instance}type': 'xsd:string' },
+    });
+    expect(envelopeTree(php.envelopes().at(-1) ?? '')).toEqual({
       envelope: SOAP11,
-      body: [el(mantis('mc_version'))],
+      body: [{ ...el(mantis('mc_version')), attributes: encodingStyle }],
     });
 
     const path = '/api/v1/mantis/mc_enum_status';
@@ -180,33 +183,35 @@ describe('round trips against SOAP servers built from the real-world WSDLs', () 
         { id: 80, name: 'resolved' },
       ],
     ]) {
-      statuses = list;
-      const { status, body } = await rt.call(path, { username: 'admin', password: 'secret' });
+      writeFileSync(statuses, JSON.stringify(list));
+      const { status, body } = await proxy.call(path, { username: 'admin', password: 'secret' });
       expect(status).toBe(200);
       expect(body).toEqual({ return: list });
-      rt.expectValidOutput(path, body);
+      proxy.expectValidOutput(path, body);
     }
     // rpc: the operation element in the soap:body namespace, one unqualified child per part.
-    expect(envelopeTree(lastEnvelope(rt.double).body)).toEqual({
+    expect(envelopeTree(php.envelopes().at(-1) ?? '')).toEqual({
       envelope: SOAP11,
-      body: [el(mantis('mc_enum_status'), [el('{}username', 'admin'), el('{}password', 'secret')])],
+      body: [
+        {
+          ...el(mantis('mc_enum_status'), [
+            typed('username', 'admin'),
+            typed('password', 'secret'),
+          ]),
+          attributes: encodingStyle,
+        },
+      ],
     });
 
-    const denied = await rt.call(path, { username: 'guest', password: 'x' });
+    const denied = await proxy.call(path, { username: 'guest', password: 'x' });
     expect(denied.status).toBe(422);
     expect(denied.body['detail']).toBe('Access denied');
   });
 
   it('PayPal: imported XSDs, extension types and attributes (served by PHP ext/soap from the same WSDL)', async () => {
     const wsdl = fixture('paypal-api/PayPalSvc.wsdl');
-    const log = join(mkdtempSync(join(tmpdir(), 'paypal-')), 'envelopes.xml');
-    const php = await startPhpServer({
-      router: fileURLToPath(new URL('fixtures/paypal-double.php', import.meta.url)),
-      env: { PAYPAL_WSDL: wsdl, ENVELOPE_LOG: log },
-      workers: 1,
-    });
-    closers.push(php.stop);
-    const proxy = await serveProxy('paypal', wsdl, `${php.url}/soap`);
+    const php = await phpDouble('paypal-double.php', { PAYPAL_WSDL: wsdl });
+    const proxy = await serveProxy('paypal', wsdl, php.url);
     const call = (body: unknown) => proxy.call('/api/v1/paypal/GetBalance', body);
 
     const balance = await call({
@@ -224,7 +229,7 @@ describe('round trips against SOAP servers built from the real-world WSDLs', () 
     proxy.expectValidOutput('/api/v1/paypal/GetBalance', balance.body);
     // Version is declared by the base type, in eBay's base-components namespace; the extension
     // adds ReturnAllCurrencies in PayPal's. Each element must go in its own declaring namespace.
-    const [sent] = readFileSync(log, 'utf8').split('<!--END-->');
+    const [sent] = php.envelopes();
     const api = (name: string) => `{urn:ebay:api:PayPalAPI}${name}`;
     expect(envelopeTree(sent ?? '')).toEqual({
       envelope: SOAP11,

@@ -9,7 +9,11 @@ export function createResolver(components: Record<string, JsonSchema>): SchemaRe
     for (let hops = 0; typeof current['$ref'] === 'string' && hops < 32; hops++) {
       const name = current['$ref'].replace('#/components/schemas/', '');
       const { $ref: _ref, ...siblings } = current;
-      current = { ...(components[name] ?? {}), ...siblings };
+      const target = components[name] ?? {};
+      current = { ...target, ...siblings };
+      // A property's XML object (its namespace) and its type's (a wrapped array) both hold.
+      if (isRecord(target['xml']) && isRecord(siblings['xml']))
+        current['xml'] = { ...target['xml'], ...siblings['xml'] };
     }
     return current;
   };
