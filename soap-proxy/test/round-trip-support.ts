@@ -30,7 +30,11 @@ export function registerCleanup(): void {
 
 export interface Proxied {
   service: SoapService;
-  call: (path: string, body: unknown) => Promise<{ status: number; body: Record<string, unknown> }>;
+  call: (
+    path: string,
+    body: unknown,
+    headers?: Record<string, string>,
+  ) => Promise<{ status: number; body: Record<string, unknown>; headers: Headers }>;
   /** The answer must validate against the schema the proxy publishes for the operation at `path`. */
   expectValidOutput: (path: string, body: unknown) => void;
 }
@@ -57,13 +61,17 @@ export async function serveProxy(
   const validator = createSchemaValidator(service.api.document);
   return {
     service,
-    call: async (path, body) => {
+    call: async (path, body, headers = {}) => {
       const response = await fetch(`${url}${path}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
+        headers: { 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
       });
-      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+      return {
+        status: response.status,
+        body: (await response.json()) as Record<string, unknown>,
+        headers: response.headers,
+      };
     },
     expectValidOutput: (path, body) => {
       const operation = service.operations.find((candidate) => candidate.path === path)!;

@@ -61,7 +61,9 @@ export function schemaKind(
   resolve: SchemaResolver,
 ): 'array' | 'object' | 'integer' | 'number' | 'boolean' | 'string' | 'any' {
   const resolved = resolve(schema);
-  const type = resolved['type'];
+  // A union of types (a decimal clients may send as a number) is read by its first.
+  const declared: unknown = resolved['type'];
+  const type: unknown = Array.isArray(declared) ? (declared as unknown[])[0] : declared;
   if (
     type === 'array' ||
     type === 'object' ||

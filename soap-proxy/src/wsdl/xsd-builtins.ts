@@ -9,9 +9,11 @@ const DECIMAL_PATTERN = '^[+-]?(\\d+(\\.\\d*)?|\\.\\d+)$';
 // XSD's own lexical forms. JSON Schema's `date-time`, `date`, `time` and `duration` formats are
 // RFC 3339's, which demand a time zone (and forbid negative durations): stricter than XSD, so a
 // valid answer or input would be refused. The time zone is optional, and kept as sent.
-const ZONE = '(Z|[+-]\\d{2}:\\d{2})?';
-const YEAR = '-?\\d{4,}';
-const TIME = '\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?';
+const ZONE = '(Z|[+-]((0\\d|1[0-3]):[0-5]\\d|14:00))?';
+const YEAR = '-?([1-9]\\d{3,}|0\\d{3})';
+const MONTH = '(0[1-9]|1[0-2])';
+const DAY = '(0[1-9]|[12]\\d|3[01])';
+const TIME = '(([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d+)?|24:00:00(\\.0+)?)';
 const lexical = (pattern: string, description: string): JsonSchema => ({
   type: 'string',
   pattern: `^${pattern}$`,
@@ -72,21 +74,26 @@ const BUILTINS: Record<string, JsonSchema> = {
   byte: integer(-128, 127, 'int8'),
   unsignedByte: integer(0, 255, 'uint8'),
   dateTime: lexical(
-    `${YEAR}-\\d{2}-\\d{2}T${TIME}${ZONE}`,
+    `${YEAR}-${MONTH}-${DAY}T${TIME}${ZONE}`,
     'xsd:dateTime (e.g. 2026-12-03T10:00:00Z, 2026-12-03T10:00:00+01:00 or, without a time zone, 2026-12-03T10:00:00)',
   ),
-  date: lexical(`${YEAR}-\\d{2}-\\d{2}${ZONE}`, 'xsd:date (e.g. 2026-12-03, 2026-12-03+01:00)'),
+  date: lexical(`${YEAR}-${MONTH}-${DAY}${ZONE}`, 'xsd:date (e.g. 2026-12-03, 2026-12-03+01:00)'),
   time: lexical(`${TIME}${ZONE}`, 'xsd:time (e.g. 10:00:00, 10:00:00Z)'),
   duration: lexical(
     '-?P(?!$)(\\d+Y)?(\\d+M)?(\\d+D)?(T(?!$)(\\d+H)?(\\d+M)?(\\d+(\\.\\d+)?S)?)?',
     'xsd:duration (e.g. P1DT2H, -PT30M)',
   ),
   gYear: lexical(`${YEAR}${ZONE}`, 'xsd:gYear'),
-  gYearMonth: lexical(`${YEAR}-\\d{2}${ZONE}`, 'xsd:gYearMonth'),
-  gMonth: lexical(`--\\d{2}${ZONE}`, 'xsd:gMonth'),
-  gMonthDay: lexical(`--\\d{2}-\\d{2}${ZONE}`, 'xsd:gMonthDay'),
-  gDay: lexical(`---\\d{2}${ZONE}`, 'xsd:gDay'),
-  base64Binary: { type: 'string', contentEncoding: 'base64' },
+  gYearMonth: lexical(`${YEAR}-${MONTH}${ZONE}`, 'xsd:gYearMonth'),
+  gMonth: lexical(`--${MONTH}${ZONE}`, 'xsd:gMonth'),
+  gMonthDay: lexical(`--${MONTH}-${DAY}${ZONE}`, 'xsd:gMonthDay'),
+  gDay: lexical(`---${DAY}${ZONE}`, 'xsd:gDay'),
+  base64Binary: {
+    type: 'string',
+    contentEncoding: 'base64',
+    // XSD's canonical padding: the bits the padding leaves over are zero.
+    pattern: '^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?$',
+  },
   hexBinary: { type: 'string', pattern: '^([0-9a-fA-F]{2})*$' },
   anySimpleType: { type: ['string', 'number', 'boolean'] },
   anyType: {},
