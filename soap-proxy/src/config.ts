@@ -15,6 +15,9 @@ export const SoapProxyEnv = BaseEnv.extend({
     .default(fileURLToPath(new URL('../services.json', import.meta.url))),
   /** Read by services.json (`${SUPPLIER_URL}`): where the reference SOAP supplier listens. */
   SUPPLIER_URL: httpUrl().optional(),
+  /** Read by services.json: soap-proxy's login to the reference supplier (defaults: the supplier's own). */
+  SUPPLIER_USERNAME: z.string().min(1).optional(),
+  SUPPLIER_PASSWORD: z.string().min(1).optional(),
 });
 export type SoapProxyEnv = z.infer<typeof SoapProxyEnv>;
 

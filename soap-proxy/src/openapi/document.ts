@@ -42,6 +42,9 @@ export interface GeneratedApi {
   operations: (RestOperation & {
     input: JsonSchema;
     output: JsonSchema;
+    /** Whether the JSON is the content of the message's one element (else: a property per part). */
+    inputWrapped: boolean;
+    outputWrapped: boolean;
     /**
      * The operation's SOAP headers: those a caller may send (HTTP request headers; `configured`
      * ones the service fills in itself), and those answered.
@@ -128,10 +131,14 @@ export function buildOpenApi(
   const name = serviceNameFor(model, serviceName);
   const built = restOperations(model, { basePath, serviceName: name }).map((rest) => {
     const where = `operation ${rest.operation.name}`;
+    const input = messageSchema(inputBuilder, rest.operation.input, rest.operation);
+    const output = messageSchema(builder, rest.operation.output, rest.operation);
     return {
       ...rest,
-      input: messageSchema(inputBuilder, rest.operation.input, rest.operation),
-      output: messageSchema(builder, rest.operation.output, rest.operation),
+      input: input.schema,
+      output: output.schema,
+      inputWrapped: input.wrapped,
+      outputWrapped: output.wrapped,
       inputHeaders: headersOf(rest.operation.inputHeaders, inputBuilder, where),
       outputHeaders: headersOf(rest.operation.outputHeaders, builder, where),
       faultDetail: faultDetailSchema(builder, rest.operation),

@@ -108,8 +108,7 @@ export function createSoapExchange(
   const encoded = operation.use === 'encoded';
   const inputParts = operation.input?.parts ?? [];
   const outputParts = operation.output?.parts ?? [];
-  const wrapped =
-    operation.style === 'document' && inputParts.length === 1 && inputParts[0]?.element;
+  const wrapped = rest.inputWrapped ? inputParts[0]?.element : undefined;
   const propertyOf = (schema: JsonSchema, name: string) =>
     ((resolve(schema)['properties'] ?? {}) as Record<string, JsonSchema>)[name] ?? {};
   const action = operation.soapAction;
@@ -204,7 +203,7 @@ export function createSoapExchange(
         { transient: false, status: http.status },
       );
     const [onlyPart] = outputParts;
-    if (operation.style === 'document' && outputParts.length === 1 && onlyPart?.element) {
+    if (rest.outputWrapped && onlyPart?.element) {
       const expected = `<${onlyPart.element.name}>`;
       if (!first) throw wrongAnswer('an empty Body', expected);
       if (first.localName !== onlyPart.element.name)

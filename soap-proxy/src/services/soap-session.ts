@@ -1,3 +1,4 @@
+import { AppError } from '@manifold/platform/errors';
 import { UpstreamError } from '@manifold/platform/resilience';
 import type { SessionConfig } from '../config.ts';
 
@@ -91,7 +92,19 @@ export class SoapSession {
 
   async #logIn(): Promise<Session> {
     this.logins++;
-    const answer = await this.#login();
+    let answer: unknown;
+    try {
+      answer = await this.#login();
+    } catch (error) {
+      // A refused login is soap-proxy's configuration, never the caller's input: not a 422.
+      if (!(error instanceof AppError) || error.code !== 'UPSTREAM_REJECTED') throw error;
+      throw new UpstreamError(
+        'UPSTREAM_ERROR',
+        this.#upstream,
+        `${this.#upstream} refused soap-proxy's ${this.#settings.operation}: ${error.message}`,
+        { transient: false, cause: error },
+      );
+    }
     const token = valueAt(answer, this.#settings.token);
     if (token === undefined || token === null || token === '')
       throw new UpstreamError(
