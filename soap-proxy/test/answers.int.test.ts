@@ -1,10 +1,7 @@
 // What soap-proxy says when a supplier answers something other than the expected SOAP message:
 // the detail names what came back, never a misleading "answered HTTP 200".
-import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { closers, fixture, registerCleanup, serveProxy } from './round-trip-support.ts';
+import { fixture, httpServer, registerCleanup, serveProxy } from './round-trip-support.ts';
 
 registerCleanup();
 
@@ -12,24 +9,14 @@ const CALCULATOR = fixture('dneonline-calculator/CalculatorService.wsdl');
 
 /** A supplier that answers every call with `status`, `contentType` and `body`. */
 async function answering(status: number, contentType: string, body: string) {
-  const server = createServer((req, res) => {
+  const url = await httpServer((req, res) => {
     req.resume();
     req.on('end', () => {
       res.writeHead(status, { 'content-type': contentType });
       res.end(body);
     });
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  closers.push(
-    () =>
-      new Promise((resolve) =>
-        server.close(() => {
-          resolve();
-        }),
-      ),
-  );
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  return `${url}/`;
 }
 
 const envelope = (body: string) =>

@@ -1,7 +1,9 @@
 // Shared by the round-trip tests: soap-proxy configured from a WSDL alone, in front of a real SOAP
 // server built from the same WSDL, so a test sees the exact envelope sent and the JSON made of the answer.
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -117,4 +119,20 @@ export async function phpDouble(router: string, env: Record<string, string>) {
             .filter(Boolean)
         : [],
   };
+}
+
+/** A plain HTTP server on a free port for the current test (a supplier that misbehaves, a WSDL host). */
+export async function httpServer(listener: RequestListener): Promise<string> {
+  const server = createServer(listener);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  closers.push(
+    () =>
+      new Promise((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+      }),
+  );
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }

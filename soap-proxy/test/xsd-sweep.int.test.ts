@@ -1,14 +1,11 @@
 // Every operation of every fixture WSDL, called through soap-proxy with a generated input whose
 // JSON keys are never in schema order; every envelope it sends is validated by xmllint against
 // the WSDL's own schemas (xsd-validator.ts). Prints the table the issue asks for.
-import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createResolver } from '../src/mapping/schema-walk.ts';
 import type { JsonSchema } from '../src/wsdl/json-schema.ts';
 import { FIXTURE_WSDLS } from './fixtures-list.ts';
-import { closers, registerCleanup, serveProxy } from './round-trip-support.ts';
+import { httpServer, registerCleanup, serveProxy } from './round-trip-support.ts';
 import { sampleInput } from './sample-input.ts';
 import { createXsdValidator } from './xsd-validator.ts';
 
@@ -17,7 +14,7 @@ registerCleanup();
 /** Records each envelope and answers with a SOAP Server fault (the answer is not what is tested). */
 async function captureServer() {
   const envelopes: string[] = [];
-  const server = createServer((req, res) => {
+  const url = await httpServer((req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
@@ -28,17 +25,7 @@ async function captureServer() {
       );
     });
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  closers.push(
-    () =>
-      new Promise((resolve) => {
-        server.close(() => {
-          resolve();
-        });
-      }),
-  );
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, envelopes };
+  return { url: `${url}/`, envelopes };
 }
 
 const rows: string[] = [];
