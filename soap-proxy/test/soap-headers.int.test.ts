@@ -71,6 +71,7 @@ describe('SOAP headers (SOAPBuilders round 3 group F, served by PHP ext/soap)', 
       >
     )['/api/v1/headers/echoString']!.post;
     expect(post.parameters.map(({ name, in: where }) => [name, where])).toEqual([
+      ['X-Request-Id', 'header'],
       ['SOAP-Header-Header1', 'header'],
       ['SOAP-Header-Header2', 'header'],
     ]);

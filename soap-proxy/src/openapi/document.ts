@@ -58,6 +58,16 @@ export interface GeneratedApi {
 
 const PROBLEM_REF = { $ref: '#/components/schemas/Problem' };
 
+/** The one request header soap-proxy reads on every operation (besides SOAP headers). */
+const REQUEST_ID_PARAMETER = {
+  name: 'X-Request-Id',
+  in: 'header',
+  required: false,
+  description:
+    'Correlates the call in logs and is echoed on the answer (up to 255 letters, digits, _, - or =; anything else is replaced)',
+  schema: { type: 'string', maxLength: 255, pattern: '^[\\w\\-=]+$' },
+};
+
 /** A problem+json response; with a fault detail schema, `faultDetail` is documented as that. */
 const problem = (description: string, faultDetail?: JsonSchema) => ({
   description,
@@ -173,9 +183,10 @@ export function buildOpenApi(
     inputHeaders,
     outputHeaders,
   } of operations) {
-    const headerParameters = inputHeaders
-      .filter((header) => !header.configured)
-      .map(headerParameter);
+    const headerParameters = [
+      REQUEST_ID_PARAMETER,
+      ...inputHeaders.filter((header) => !header.configured).map(headerParameter),
+    ];
     const base = {
       tags: [service],
       summary:
@@ -218,7 +229,7 @@ export function buildOpenApi(
       post: {
         ...base,
         operationId,
-        ...(headerParameters.length === 0 ? {} : { parameters: headerParameters }),
+        parameters: headerParameters,
         requestBody: { required: true, content: { 'application/json': { schema: input } } },
       },
     };

@@ -47,6 +47,7 @@ describe('the OpenAPI document of a WSDL', () => {
     };
     expect(post.parameters.map(({ name, in: where, required }) => [name, where, required])).toEqual(
       [
+        ['X-Request-Id', 'header', false],
         ['SOAP-Header-Auth', 'header', false],
         ['SOAP-Header-Locale', 'header', true],
       ],
