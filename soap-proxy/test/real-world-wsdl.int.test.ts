@@ -197,7 +197,11 @@ describe('XSD constructs real vendors publish', () => {
     const add = (
       calculator.document['paths'] as Record<string, { get?: { parameters: { name: string }[] } }>
     )['/api/v1/Calculator/Add'];
-    expect(add?.get?.parameters.map((parameter) => parameter.name)).toEqual(['intA', 'intB', 'X-Request-Id']);
+    expect(add?.get?.parameters.map((parameter) => parameter.name)).toEqual([
+      'intA',
+      'intB',
+      'X-Request-Id',
+    ]);
     expect(
       (calculator.document['paths'] as Record<string, { get?: unknown }>)[
         '/api/v1/Calculator/Subtract'

@@ -12,6 +12,7 @@ import {
   serveProxy,
 } from './round-trip-support.ts';
 import { envelopeTree } from './envelope-tree.ts';
+import { createXsdValidator } from './xsd-validator.ts';
 import { soapFault } from './soap-double.ts';
 
 const SOAP11 = '{http://schemas.xmlsoap.org/soap/envelope/}Envelope';
@@ -25,6 +26,13 @@ const el = (element: string, content?: string | object[]) =>
       : { element, children: content };
 
 registerCleanup();
+
+/** Every envelope a PHP double received is valid against the WSDL's own schemas (xmllint). */
+async function expectValidEnvelopes(wsdl: string, envelopes: string[]) {
+  expect(envelopes.length).toBeGreaterThan(0);
+  const verdicts = await (await createXsdValidator(wsdl)).validate(envelopes);
+  expect(verdicts.filter((verdict) => !verdict.valid)).toEqual([]);
+}
 
 describe('round trips against SOAP servers built from the real-world WSDLs', () => {
   it('dneonline calculator: SOAP 1.1 and 1.2 ports, and a fault', async () => {
@@ -206,6 +214,7 @@ describe('round trips against SOAP servers built from the real-world WSDLs', () 
     const denied = await proxy.call(path, { username: 'guest', password: 'x' });
     expect(denied.status).toBe(422);
     expect(denied.body['detail']).toBe('Access denied');
+    await expectValidEnvelopes(wsdl, php.envelopes());
   });
 
   it('PayPal: imported XSDs, extension types and attributes (served by PHP ext/soap from the same WSDL)', async () => {
@@ -249,6 +258,7 @@ describe('round trips against SOAP servers built from the real-world WSDLs', () 
       code: 'UPSTREAM_REJECTED',
       detail: 'Version 1.0 is not supported',
     });
+    await expectValidEnvelopes(wsdl, php.envelopes());
   });
 
   it('elements a base type from another schema declares: nested, repeated, simple content, nil, unqualified', async () => {
