@@ -3,8 +3,17 @@ import type { JsonSchema } from '../wsdl/json-schema.ts';
 /** Resolves `$ref`s against the generated document's components. */
 export type SchemaResolver = (schema: JsonSchema) => JsonSchema;
 
+/**
+ * Resolutions are remembered per schema object: every call reads and writes the same schemas, and
+ * merging a `$ref` with its siblings anew for each element of each call was most of the mapping's
+ * allocations. Resolve against finished components only (a resolution is never redone).
+ */
 export function createResolver(components: Record<string, JsonSchema>): SchemaResolver {
+  const resolved = new WeakMap<JsonSchema, JsonSchema>();
   const resolve: SchemaResolver = (schema) => {
+    if (typeof schema['$ref'] !== 'string') return schema;
+    const known = resolved.get(schema);
+    if (known) return known;
     let current = schema;
     for (let hops = 0; typeof current['$ref'] === 'string' && hops < 32; hops++) {
       const name = current['$ref'].replace('#/components/schemas/', '');
@@ -15,6 +24,7 @@ export function createResolver(components: Record<string, JsonSchema>): SchemaRe
       if (isRecord(target['xml']) && isRecord(siblings['xml']))
         current['xml'] = { ...target['xml'], ...siblings['xml'] };
     }
+    resolved.set(schema, current);
     return current;
   };
   return resolve;
