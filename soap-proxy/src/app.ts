@@ -11,6 +11,7 @@ import { docsRoutes } from '@manifold/platform/openapi';
 import { healthRoutes } from './http/health.ts';
 import { mergeDocuments } from './http/merge-documents.ts';
 import { operationRoutes } from './http/operation-routes.ts';
+import { createExactNumbers } from './mapping/exact-numbers.ts';
 import type { SoapService } from './services/soap-service.ts';
 
 export interface SoapProxyDeps {
@@ -31,8 +32,10 @@ export function createApp({ services, cache, logger, production, edge = [] }: So
   const app = createHttpShell(logger);
   app.use(healthRoutes(services));
   app.use(docsRoutes(mergeDocuments(services)));
-  app.use(express.json({ limit: '1mb' }));
-  app.use(operationRoutes(services, cache));
+  // Numbers that lose digits in JSON.parse are remembered, so that a decimal sent as one is refused.
+  const numbers = createExactNumbers();
+  app.use(express.json({ limit: '1mb', reviver: numbers.reviver }));
+  app.use(operationRoutes(services, cache, numbers));
   const maskUnexpected = production;
   return withEdge(edge, finishHttpShell(app, { logger, maskUnexpected }), {
     logger,

@@ -27,14 +27,6 @@ const OPTIONS = {
   port: { type: 'string' },
 } as const;
 
-/** A URL-safe service name from the WSDL's own. */
-const serviceNameOf = (wsdl: string) =>
-  wsdl
-    .replace(/^.*\//, '')
-    .replace(/\.wsdl.*$/i, '')
-    .replace(/[^\w-]/g, '_')
-    .replace(/^[^A-Za-z]+/, '') || 'service';
-
 async function openapi(wsdl: string, service: string | undefined): Promise<number> {
   const { document } = buildOpenApi(
     describeWsdl(await loadWsdlDocuments(wsdl)),
@@ -54,10 +46,12 @@ async function serve(
 ): Promise<number> {
   const logger = createLogger({ service: 'soap-proxy', level: 'info' });
   const config = ProxyConfig.parse({
+    // No name unless given: the naming rule (openapi/service-name.ts) then picks the one
+    // `openapi` prints, so the documented paths are the served ones.
     services: [
       {
-        name: service ?? serviceNameOf(wsdl),
         wsdl,
+        ...(service === undefined ? {} : { name: service }),
         ...(endpoint === undefined ? {} : { endpoint }),
       },
     ],
@@ -75,7 +69,7 @@ async function serve(
     },
   });
   process.stderr.write(
-    `serving ${wsdl}: API ${url}/api/v1/${config.services[0]?.name ?? ''}/…, docs ${url}/docs\n`,
+    `serving ${wsdl}: API ${url}/api/v1/${services[0]?.config.name ?? ''}/…, docs ${url}/docs\n`,
   );
   return -1; // keep running
 }

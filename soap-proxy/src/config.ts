@@ -15,6 +15,9 @@ export const SoapProxyEnv = BaseEnv.extend({
     .default(fileURLToPath(new URL('../services.json', import.meta.url))),
   /** Read by services.json (`${SUPPLIER_URL}`): where the reference SOAP supplier listens. */
   SUPPLIER_URL: httpUrl().optional(),
+  /** Read by services.json: soap-proxy's login to the reference supplier (defaults: the supplier's own). */
+  SUPPLIER_USERNAME: z.string().min(1).optional(),
+  SUPPLIER_PASSWORD: z.string().min(1).optional(),
 });
 export type SoapProxyEnv = z.infer<typeof SoapProxyEnv>;
 
@@ -71,9 +74,56 @@ const Resilience = z.strictObject({
   halfOpenAfterMs: z.number().int().positive().default(10_000),
 });
 
+/** A SOAP header every call of the service carries (its JSON schema is in /openapi.json). */
+const SoapHeaderSetting = z.strictObject({
+  /** The header's value as JSON; left out for the session's header, which the login fills in. */
+  value: z.unknown().optional(),
+  /** Sent as `mustUnderstand` (1/0 in SOAP 1.1, true/false in SOAP 1.2). */
+  mustUnderstand: z.boolean().optional(),
+  /** Sent as `actor` (SOAP 1.1) or `role` (SOAP 1.2). */
+  actor: z.string().min(1).optional(),
+});
+export type SoapHeaderSetting = z.infer<typeof SoapHeaderSetting>;
+
+const jsonPointer = z.string().regex(/^(\/[^/]*)*$/, 'a JSON pointer, such as /result/sessionId');
+
+/** Logs in once, keeps the session, and puts it into a SOAP header of every call. */
+const SessionConfig = z.strictObject({
+  /** The login operation of the WSDL. */
+  operation: z.string().min(1),
+  /** Its input (credentials via `${VAR}`). */
+  input: z.record(z.string(), z.unknown()).default({}),
+  /** Where the session token is in the login's answer. */
+  token: jsonPointer,
+  /** Where a new endpoint URL is in the login's answer, when the supplier hands one out. */
+  endpoint: jsonPointer.optional(),
+  /** The SOAP header that carries the session. */
+  header: z.string().min(1),
+  /** Where the token goes in that header's JSON ('' when the header is the token itself). */
+  headerPointer: jsonPointer.default(''),
+  /** How long a session is used before logging in again. */
+  ttlSeconds: z.number().int().positive().default(600),
+  /** A regular expression: a fault whose code, string or detail text matches means the session is gone. */
+  expiredFault: z
+    .string()
+    .min(1)
+    .refine((source) => {
+      try {
+        new RegExp(source);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'not a valid regular expression'),
+});
+export type SessionConfig = z.infer<typeof SessionConfig>;
+
+/** A service's URL segment (soap-proxy's one naming rule: openapi/service-name.ts). */
+export const serviceName = z.string().regex(/^[A-Za-z][\w-]*$/, 'letters, digits, _ and - only');
+
 const ServiceConfig = z.strictObject({
-  /** URL segment: /api/v1/<name>/<operation>. */
-  name: z.string().regex(/^[A-Za-z][\w-]*$/, 'letters, digits, _ and - only'),
+  /** URL segment: /api/v1/<name>/<operation>. @default from the WSDL's `<service name>` */
+  name: serviceName.optional(),
   /** WSDL path (relative to this file) or URL. */
   wsdl: z.string().min(1),
   /** Replaces the address in the WSDL. */
@@ -89,6 +139,9 @@ const ServiceConfig = z.strictObject({
     halfOpenAfterMs: 10_000,
   }),
   operations: z.record(z.string(), OperationConfig).default({}),
+  /** SOAP headers by name (the header element's local name), sent on every call that binds them. */
+  soapHeaders: z.record(z.string(), SoapHeaderSetting).default({}),
+  session: SessionConfig.optional(),
 });
 export type ServiceConfig = z.infer<typeof ServiceConfig>;
 

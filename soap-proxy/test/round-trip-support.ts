@@ -1,10 +1,15 @@
 // Shared by the round-trip tests: soap-proxy configured from a WSDL alone, in front of a real SOAP
 // server built from the same WSDL, so a test sees the exact envelope sent and the JSON made of the answer.
-import type { Server } from 'node:http';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listen } from '@manifold/platform/http';
 import { createSchemaValidator } from '@manifold/platform/openapi';
-import { silentLogger } from '@manifold/platform/testing';
+import { silentLogger, startPhpServer } from '@manifold/platform/testing';
 import { Keyv } from 'keyv';
 import type soap from 'soap';
 import { afterEach, expect } from 'vitest';
@@ -27,7 +32,11 @@ export function registerCleanup(): void {
 
 export interface Proxied {
   service: SoapService;
-  call: (path: string, body: unknown) => Promise<{ status: number; body: Record<string, unknown> }>;
+  call: (
+    path: string,
+    body: unknown,
+    headers?: Record<string, string>,
+  ) => Promise<{ status: number; body: Record<string, unknown>; headers: Headers }>;
   /** The answer must validate against the schema the proxy publishes for the operation at `path`. */
   expectValidOutput: (path: string, body: unknown) => void;
 }
@@ -54,13 +63,17 @@ export async function serveProxy(
   const validator = createSchemaValidator(service.api.document);
   return {
     service,
-    call: async (path, body) => {
+    call: async (path, body, headers = {}) => {
       const response = await fetch(`${url}${path}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
+        headers: { 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
       });
-      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+      return {
+        status: response.status,
+        body: (await response.json()) as Record<string, unknown>,
+        headers: response.headers,
+      };
     },
     expectValidOutput: (path, body) => {
       const operation = service.operations.find((candidate) => candidate.path === path)!;
@@ -83,3 +96,43 @@ export async function roundTrip(
 }
 
 export const lastEnvelope = (double: SoapDouble) => double.received.at(-1)!;
+
+/**
+ * A vendor double in PHP ext/soap (test/fixtures/<router>), a SOAP stack we did not write: it
+ * appends every raw envelope it receives to $ENVELOPE_LOG, which `envelopes()` reads back.
+ */
+export async function phpDouble(router: string, env: Record<string, string>) {
+  const log = join(mkdtempSync(join(tmpdir(), 'php-double-')), 'envelopes.xml');
+  const php = await startPhpServer({
+    router: fileURLToPath(new URL(`fixtures/${router}`, import.meta.url)),
+    env: { ...env, ENVELOPE_LOG: log },
+    workers: 1,
+  });
+  closers.push(php.stop);
+  return {
+    url: `${php.url}/soap`,
+    envelopes: () =>
+      existsSync(log)
+        ? readFileSync(log, 'utf8')
+            .split('<!--END-->')
+            .map((envelope) => envelope.trim())
+            .filter(Boolean)
+        : [],
+  };
+}
+
+/** A plain HTTP server on a free port for the current test (a supplier that misbehaves, a WSDL host). */
+export async function httpServer(listener: RequestListener): Promise<string> {
+  const server = createServer(listener);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  closers.push(
+    () =>
+      new Promise((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+      }),
+  );
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}

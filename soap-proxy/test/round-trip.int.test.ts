@@ -1,18 +1,18 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startPhpServer } from '@manifold/platform/testing';
 import { describe, expect, it } from 'vitest';
 import {
-  closers,
   fixture,
   lastEnvelope,
+  phpDouble,
   registerCleanup,
   roundTrip,
   serveProxy,
 } from './round-trip-support.ts';
 import { envelopeTree } from './envelope-tree.ts';
+import { createXsdValidator } from './xsd-validator.ts';
 import { soapFault } from './soap-double.ts';
 
 const SOAP11 = '{http://schemas.xmlsoap.org/soap/envelope/}Envelope';
@@ -26,6 +26,13 @@ const el = (element: string, content?: string | object[]) =>
       : { element, children: content };
 
 registerCleanup();
+
+/** Every envelope a PHP double received is valid against the WSDL's own schemas (xmllint). */
+async function expectValidEnvelopes(wsdl: string, envelopes: string[]) {
+  expect(envelopes.length).toBeGreaterThan(0);
+  const verdicts = await (await createXsdValidator(wsdl)).validate(envelopes);
+  expect(verdicts.filter((verdict) => !verdict.valid)).toEqual([]);
+}
 
 describe('round trips against SOAP servers built from the real-world WSDLs', () => {
   it('dneonline calculator: SOAP 1.1 and 1.2 ports, and a fault', async () => {
@@ -45,7 +52,7 @@ describe('round trips against SOAP servers built from the real-world WSDLs', () 
     });
 
     const sum = await rt.call('/api/v1/calc/Add', { intA: 2, intB: 40 });
-    expect(sum).toEqual({ status: 200, body: { AddResult: 42 } });
+    expect(sum).toMatchObject({ status: 200, body: { AddResult: 42 } });
     rt.expectValidOutput('/api/v1/calc/Add', sum.body);
     const soap11 = lastEnvelope(rt.double);
     const tempuri = (name: string) => `{http://tempuri.org/}${name}`;
@@ -149,26 +156,30 @@ describe('round trips against SOAP servers built from the real-world WSDLs', () 
     expect(invalid.body['detail']).toBe('INVALID_INPUT');
   });
 
-  it('MantisBT rpc/encoded: a zero-part request, SOAP-ENC arrays of 0, 1 and n items, a fault', async () => {
-    let statuses: { id: number; name: string }[] = [];
-    const rt = await roundTrip('mantis', fixture('mantisbt-mantisconnect/mantisconnect.wsdl'), {
-      MantisConnect: {
-        MantisConnectPort: {
-          mc_version: () => ({ return: '2.26.0' }),
-          mc_enum_status: (args: { username: string }) => {
-            if (args.username !== 'admin')
-              soapFault({ faultcode: 'SOAP-ENV:Client', faultstring: 'Access denied' });
-            return { return: statuses };
-          },
-        },
-      },
+  it('MantisBT rpc/encoded against PHP ext/soap: a zero-part request, SOAP-ENC arrays of 0, 1 and n items, a fault', async () => {
+    const wsdl = fixture('mantisbt-mantisconnect/mantisconnect.wsdl');
+    const statuses = join(mkdtempSync(join(tmpdir(), 'mantis-')), 'statuses.json');
+    writeFileSync(statuses, '[]');
+    const php = await phpDouble('mantis-double.php', {
+      MANTIS_WSDL: wsdl,
+      STATUSES_FILE: statuses,
     });
-    const version = await rt.call('/api/v1/mantis/mc_version', {});
-    expect(version).toEqual({ status: 200, body: { return: '2.26.0' } });
+    const proxy = await serveProxy('mantis', wsdl, php.url);
+    const version = await proxy.call('/api/v1/mantis/mc_version', {});
+    expect(version).toMatchObject({ status: 200, body: { return: '2.26.0' } });
     const mantis = (name: string) => `{http://futureware.biz/mantisconnect}${name}`;
-    expect(envelopeTree(lastEnvelope(rt.double).body)).toEqual({
+    // rpc/encoded: the wrapper says it is encoded, each part carries its xsi:type.
+    const encodingStyle = {
+      '{http://schemas.xmlsoap.org/soap/envelope/}encodingStyle':
+        'http://schemas.xmlsoap.org/soap/encoding/',
+    };
+    const typed = (name: string, text: string) => ({
+      ...el(`{}${name}`, text),
+      attributes: { '{http://www.w3.org/2001/XMLSchema-instance}type': 'xsd:string' },
+    });
+    expect(envelopeTree(php.envelopes().at(-1) ?? '')).toEqual({
       envelope: SOAP11,
-      body: [el(mantis('mc_version'))],
+      body: [{ ...el(mantis('mc_version')), attributes: encodingStyle }],
     });
 
     const path = '/api/v1/mantis/mc_enum_status';
@@ -180,33 +191,36 @@ describe('round trips against SOAP servers built from the real-world WSDLs', () 
         { id: 80, name: 'resolved' },
       ],
     ]) {
-      statuses = list;
-      const { status, body } = await rt.call(path, { username: 'admin', password: 'secret' });
+      writeFileSync(statuses, JSON.stringify(list));
+      const { status, body } = await proxy.call(path, { username: 'admin', password: 'secret' });
       expect(status).toBe(200);
       expect(body).toEqual({ return: list });
-      rt.expectValidOutput(path, body);
+      proxy.expectValidOutput(path, body);
     }
     // rpc: the operation element in the soap:body namespace, one unqualified child per part.
-    expect(envelopeTree(lastEnvelope(rt.double).body)).toEqual({
+    expect(envelopeTree(php.envelopes().at(-1) ?? '')).toEqual({
       envelope: SOAP11,
-      body: [el(mantis('mc_enum_status'), [el('{}username', 'admin'), el('{}password', 'secret')])],
+      body: [
+        {
+          ...el(mantis('mc_enum_status'), [
+            typed('username', 'admin'),
+            typed('password', 'secret'),
+          ]),
+          attributes: encodingStyle,
+        },
+      ],
     });
 
-    const denied = await rt.call(path, { username: 'guest', password: 'x' });
+    const denied = await proxy.call(path, { username: 'guest', password: 'x' });
     expect(denied.status).toBe(422);
     expect(denied.body['detail']).toBe('Access denied');
+    await expectValidEnvelopes(wsdl, php.envelopes());
   });
 
   it('PayPal: imported XSDs, extension types and attributes (served by PHP ext/soap from the same WSDL)', async () => {
     const wsdl = fixture('paypal-api/PayPalSvc.wsdl');
-    const log = join(mkdtempSync(join(tmpdir(), 'paypal-')), 'envelopes.xml');
-    const php = await startPhpServer({
-      router: fileURLToPath(new URL('fixtures/paypal-double.php', import.meta.url)),
-      env: { PAYPAL_WSDL: wsdl, ENVELOPE_LOG: log },
-      workers: 1,
-    });
-    closers.push(php.stop);
-    const proxy = await serveProxy('paypal', wsdl, `${php.url}/soap`);
+    const php = await phpDouble('paypal-double.php', { PAYPAL_WSDL: wsdl });
+    const proxy = await serveProxy('paypal', wsdl, php.url);
     const call = (body: unknown) => proxy.call('/api/v1/paypal/GetBalance', body);
 
     const balance = await call({
@@ -224,7 +238,7 @@ describe('round trips against SOAP servers built from the real-world WSDLs', () 
     proxy.expectValidOutput('/api/v1/paypal/GetBalance', balance.body);
     // Version is declared by the base type, in eBay's base-components namespace; the extension
     // adds ReturnAllCurrencies in PayPal's. Each element must go in its own declaring namespace.
-    const [sent] = readFileSync(log, 'utf8').split('<!--END-->');
+    const [sent] = php.envelopes();
     const api = (name: string) => `{urn:ebay:api:PayPalAPI}${name}`;
     expect(envelopeTree(sent ?? '')).toEqual({
       envelope: SOAP11,
@@ -244,6 +258,7 @@ describe('round trips against SOAP servers built from the real-world WSDLs', () 
       code: 'UPSTREAM_REJECTED',
       detail: 'Version 1.0 is not supported',
     });
+    await expectValidEnvelopes(wsdl, php.envelopes());
   });
 
   it('elements a base type from another schema declares: nested, repeated, simple content, nil, unqualified', async () => {
@@ -264,7 +279,7 @@ describe('round trips against SOAP servers built from the real-world WSDLs', () 
       },
       Extra: address('E', 'F'),
     });
-    expect(answer).toEqual({ status: 200, body: { Ok: 'y' } });
+    expect(answer).toMatchObject({ status: 200, body: { Ok: 'y' } });
     const base = (name: string) => `{urn:base}${name}`;
     const derived = (name: string) => `{urn:derived}${name}`;
     const addressTree = (name: string, street: string, city: string) =>
@@ -302,7 +317,7 @@ describe('round trips against SOAP servers built from the real-world WSDLs', () 
       },
     );
     const answer = await rt.call('/api/v1/dotted/Stock.Get', { sku: 'SKU-1' });
-    expect(answer).toEqual({ status: 200, body: { available: 5 } });
+    expect(answer).toMatchObject({ status: 200, body: { available: 5 } });
     expect(envelopeTree(lastEnvelope(rt.double).body)).toEqual({
       envelope: SOAP11,
       body: [el('{urn:test:dotted}Stock.Get', [el('{urn:test:dotted}sku', 'SKU-1')])],

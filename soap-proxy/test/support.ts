@@ -26,12 +26,13 @@ export interface Supplier extends PhpServer {
   reset: () => Promise<void>;
 }
 
-/** The reference PHP supplier on a free port, with its own database. */
-export async function startSupplier(): Promise<Supplier> {
+/** The reference PHP supplier on a free port, with its own database (and, if given, a delay before every call). */
+export async function startSupplier({ latencyMs }: { latencyMs?: number } = {}): Promise<Supplier> {
   const server = await startPhpServer({
     router: ROUTER,
     env: {
       SUPPLIER_DATABASE_PATH: join(mkdtempSync(join(tmpdir(), 'supplier-')), 'supplier.sqlite'),
+      ...(latencyMs === undefined ? {} : { SUPPLIER_LATENCY_MS: String(latencyMs) }),
     },
   });
   const post = async (path: string, body: unknown) => {

@@ -109,15 +109,18 @@ describe('XSD constructs, round-tripped through a node-soap server built from th
     expect(body['code']).toBe('UPSTREAM_ERROR');
   });
 
-  it("forwards undeclared fields of an open (xsd:any) type, but never node-soap's raw-XML key", async () => {
+  it('forwards undeclared fields of an open (xsd:any) type; a field name XML cannot carry is 400, never raw XML', async () => {
     answer = () => ({ report: { id: 'o', priority: 10 } });
     const forwarded = await call({ id: 'o', extras: { source: 'web', campaign: 'x-mas' } });
     expect(forwarded.status).toBe(200);
     expect(lastEnvelope()).toMatch(/<(\w+:)?campaign>x-mas<\/(\w+:)?campaign>/);
+    const sent = double.received.length;
     const injected = await call({ id: 'o', extras: { source: 'web', $xml: '<evil/>' } });
-    expect(injected.status).toBe(200);
-    expect(lastEnvelope()).not.toContain('evil');
-    expect(lastEnvelope()).toMatch(/<(\w+:)?source>web<\/(\w+:)?source>/);
+    expect(injected.status).toBe(400);
+    expect(injected.body['errors']).toEqual([
+      { pointer: '/extras/$xml', detail: 'is not a name XML can carry' },
+    ]);
+    expect(double.received.length).toBe(sent);
   });
 
   it('normalises the detail of a declared fault like an answer', async () => {

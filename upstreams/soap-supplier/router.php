@@ -1,7 +1,8 @@
 <?php
 declare(strict_types=1);
 // Front controller for `php -S 127.0.0.1:8081 upstreams/soap-supplier/router.php`:
-//   GET ?wsdl → the WSDL (address rewritten to this server) · POST / → SOAP · /_test/* → failure injection.
+//   GET ?wsdl → the WSDL (address rewritten to this server) · POST / → SOAP · /_test/* → failure injection
+//   (and POST /_test/expire-sessions: every Login session issued so far expires).
 require __DIR__ . '/src/Database.php';
 require __DIR__ . '/src/StockService.php';
 require __DIR__ . '/../shared/TestHooks.php';
@@ -23,6 +24,13 @@ if (str_starts_with($path, '/_test/')) {
         http_response_code(404);
         return;
     }
+    if ($path === '/_test/expire-sessions') {
+        // Every session issued so far is expired from now on (the next call faults SESSION_EXPIRED).
+        $pdo->exec('UPDATE sessions SET expires_at = 0');
+        header('Content-Type: application/json');
+        echo json_encode(['ok' => true]);
+        return;
+    }
     $hooks->handle($path);
     return;
 }
@@ -38,7 +46,7 @@ if (($_SERVER['REQUEST_METHOD'] ?? 'GET') === 'GET') {
 $body = (string) file_get_contents('php://input');
 $action = trim((string) ($_SERVER['HTTP_SOAPACTION'] ?? ''), '"');
 $operation = str_contains($action, '#') ? substr($action, strpos($action, '#') + 1)
-    : (preg_match('/<(?:\w+:)?(GetStockLevels|GetStockLevel|GetPrice|PlaceSupplierOrder)[\s>]/', $body, $m) ? $m[1] : 'unknown');
+    : (preg_match('/<(?:\w+:)?(GetStockLevels|GetStockLevel|GetPrice|PlaceSupplierOrder|Login|GetAccountBalance)[\s>]/', $body, $m) ? $m[1] : 'unknown');
 
 if (($latency = (int) (getenv('SUPPLIER_LATENCY_MS') ?: 0)) > 0) {
     usleep($latency * 1000);
@@ -62,7 +70,7 @@ if ($injected === 'fault') {
     $server->fault('Server', 'Supplier database unavailable');
     return;
 }
-$server->setObject(new StockService($pdo));
+$server->setObject(new StockService($pdo, fn (SoapHeader $header) => $server->addSoapHeader($header)));
 try {
     $server->handle($body);
 } finally {

@@ -4,17 +4,15 @@ import type { AuthConfig } from '../config.ts';
 
 /**
  * How one service's HTTP traffic leaves, built once per service: one keep-alive connection pool
- * for its SOAP calls and WSDL fetches (ours and node-soap's), and the transport auth a WSDL behind
- * it needs (HTTP Basic sends the same credentials; mTLS presents the same client certificate, which
- * the pool holds). WS-Security is message-level, so its WSDL is fetched as is.
+ * for its SOAP calls and its WSDL fetches, and the transport auth both need (HTTP Basic sends the
+ * same credentials; mTLS presents the same client certificate, which the pool holds).
+ * WS-Security is message-level, so its WSDL is fetched as is.
  */
 export interface ServiceTransport {
   /** Every SOAP call's connection pool; for mTLS it presents the client certificate. */
   dispatcher: Agent;
-  /** For our own WSDL loader (undici fetch). */
+  /** For the WSDL loader (undici fetch); its `headers` (HTTP Basic) go with every SOAP call too. */
   fetchInit: { headers?: Record<string, string>; dispatcher: Agent };
-  /** For node-soap's `createClientAsync`, which fetches the WSDL again itself (over the pool). */
-  nodeSoap: { wsdl_headers?: Record<string, string> };
 }
 
 export function serviceTransport(auth: AuthConfig): ServiceTransport {
@@ -22,18 +20,14 @@ export function serviceTransport(auth: AuthConfig): ServiceTransport {
     case 'none':
     case 'wsse': {
       const dispatcher = new Agent();
-      return { dispatcher, fetchInit: { dispatcher }, nodeSoap: {} };
+      return { dispatcher, fetchInit: { dispatcher } };
     }
     case 'basic': {
       const dispatcher = new Agent();
       const headers = {
         authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`,
       };
-      return {
-        dispatcher,
-        fetchInit: { headers, dispatcher },
-        nodeSoap: { wsdl_headers: headers },
-      };
+      return { dispatcher, fetchInit: { headers, dispatcher } };
     }
     case 'mtls': {
       const tls = {
@@ -42,7 +36,7 @@ export function serviceTransport(auth: AuthConfig): ServiceTransport {
         ...(auth.caPath ? { ca: readFileSync(auth.caPath) } : {}),
       };
       const dispatcher = new Agent({ connect: tls });
-      return { dispatcher, fetchInit: { dispatcher }, nodeSoap: {} };
+      return { dispatcher, fetchInit: { dispatcher } };
     }
   }
 }

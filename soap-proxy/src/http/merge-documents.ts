@@ -20,6 +20,7 @@ export function mergeDocuments(services: readonly SoapService[]): Record<string,
       version: '1.0.0',
       description: `SOAP services: ${services.map((s) => s.config.name).join(', ')}`,
     },
+    servers: first?.api.document['servers'] ?? [{ url: '/' }],
     paths,
     components: { schemas },
   };

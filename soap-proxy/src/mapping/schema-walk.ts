@@ -3,14 +3,28 @@ import type { JsonSchema } from '../wsdl/json-schema.ts';
 /** Resolves `$ref`s against the generated document's components. */
 export type SchemaResolver = (schema: JsonSchema) => JsonSchema;
 
+/**
+ * Resolutions are remembered per schema object: every call reads and writes the same schemas, and
+ * merging a `$ref` with its siblings anew for each element of each call was most of the mapping's
+ * allocations. Resolve against finished components only (a resolution is never redone).
+ */
 export function createResolver(components: Record<string, JsonSchema>): SchemaResolver {
+  const resolved = new WeakMap<JsonSchema, JsonSchema>();
   const resolve: SchemaResolver = (schema) => {
+    if (typeof schema['$ref'] !== 'string') return schema;
+    const known = resolved.get(schema);
+    if (known) return known;
     let current = schema;
     for (let hops = 0; typeof current['$ref'] === 'string' && hops < 32; hops++) {
       const name = current['$ref'].replace('#/components/schemas/', '');
       const { $ref: _ref, ...siblings } = current;
-      current = { ...(components[name] ?? {}), ...siblings };
+      const target = components[name] ?? {};
+      current = { ...target, ...siblings };
+      // A property's XML object (its namespace) and its type's (a wrapped array) both hold.
+      if (isRecord(target['xml']) && isRecord(siblings['xml']))
+        current['xml'] = { ...target['xml'], ...siblings['xml'] };
     }
+    resolved.set(schema, current);
     return current;
   };
   return resolve;
@@ -57,7 +71,9 @@ export function schemaKind(
   resolve: SchemaResolver,
 ): 'array' | 'object' | 'integer' | 'number' | 'boolean' | 'string' | 'any' {
   const resolved = resolve(schema);
-  const type = resolved['type'];
+  // A union of types (a decimal clients may send as a number) is read by its first.
+  const declared: unknown = resolved['type'];
+  const type: unknown = Array.isArray(declared) ? (declared as unknown[])[0] : declared;
   if (
     type === 'array' ||
     type === 'object' ||

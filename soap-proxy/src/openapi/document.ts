@@ -1,5 +1,7 @@
-import { JsonSchemaBuilder, type JsonSchema } from '../wsdl/json-schema.ts';
-import type { WsdlModel } from '../wsdl/model.ts';
+import { ComponentNames, JsonSchemaBuilder, type JsonSchema } from '../wsdl/json-schema.ts';
+import type { HeaderModel, WsdlModel } from '../wsdl/model.ts';
+import { mergeDirections } from './directions.ts';
+import { headerField, headerParameter, responseHeader, type HeaderField } from './header-fields.ts';
 import {
   createResolver,
   objectProperties,
@@ -9,9 +11,10 @@ import {
 } from '../mapping/schema-walk.ts';
 import { faultDetailSchema, messageSchema } from './message-schema.ts';
 import { restOperations, type RestOperation } from './operations.ts';
+import { serviceNameFor } from './service-name.ts';
 
 export interface OpenApiOptions {
-  /** URL segment naming the service. @default the WSDL service name */
+  /** URL segment naming the service. @default by the naming rule (openapi/service-name.ts) */
   serviceName?: string;
   /** @default '/api/v1' */
   basePath?: string;
@@ -21,6 +24,13 @@ export interface OpenApiOptions {
   version?: string;
   /** Prefix for component names, so several services can share one document. @default '' */
   componentPrefix?: string;
+  /**
+   * SOAP headers the service fills in itself (configured values, the session): not offered to
+   * callers. @default none
+   */
+  configuredHeaders?: ReadonlySet<string>;
+  /** `servers[0].url`. @default '/' (the soap-proxy serving the document) */
+  serverUrl?: string;
 }
 
 export interface GeneratedApi {
@@ -32,12 +42,31 @@ export interface GeneratedApi {
   operations: (RestOperation & {
     input: JsonSchema;
     output: JsonSchema;
+    /** Whether the JSON is the content of the message's one element (else: a property per part). */
+    inputWrapped: boolean;
+    outputWrapped: boolean;
+    /**
+     * The operation's SOAP headers: those a caller may send (HTTP request headers; `configured`
+     * ones the service fills in itself), and those answered.
+     */
+    inputHeaders: (HeaderField & { configured: boolean })[];
+    outputHeaders: HeaderField[];
     faultDetail: JsonSchema | undefined;
     queryable: boolean;
   })[];
 }
 
 const PROBLEM_REF = { $ref: '#/components/schemas/Problem' };
+
+/** The one request header soap-proxy reads on every operation (besides SOAP headers). */
+const REQUEST_ID_PARAMETER = {
+  name: 'X-Request-Id',
+  in: 'header',
+  required: false,
+  description:
+    'Correlates the call in logs and is echoed on the answer (up to 255 letters, digits, _, - or =; anything else is replaced)',
+  schema: { type: 'string', maxLength: 255, pattern: '^[\\w\\-=]+$' },
+};
 
 /** A problem+json response; with a fault detail schema, `faultDetail` is documented as that. */
 const problem = (description: string, faultDetail?: JsonSchema) => ({
@@ -92,22 +121,51 @@ export function buildOpenApi(
     safeOperations = new Set(),
     version = '1.0.0',
     componentPrefix = '',
+    configuredHeaders = new Set(),
+    serverUrl = '/',
   }: OpenApiOptions = {},
 ): GeneratedApi {
-  const builder = new JsonSchemaBuilder(model.schemas, { prefix: componentPrefix });
-  const operations = restOperations(model, {
-    basePath,
-    ...(serviceName === undefined ? {} : { serviceName }),
-  }).map((rest) => {
-    const input = messageSchema(builder, rest.operation.input, rest.operation);
+  const names = new ComponentNames();
+  names.claim('Problem');
+  const builder = new JsonSchemaBuilder(model.schemas, { prefix: componentPrefix, names });
+  const inputBuilder = new JsonSchemaBuilder(model.schemas, {
+    prefix: componentPrefix,
+    names,
+    direction: 'input',
+  });
+  const headersOf = (headers: readonly HeaderModel[], from: JsonSchemaBuilder, where: string) =>
+    headers.map((header) => ({
+      ...headerField(from, header, where),
+      configured: configuredHeaders.has(header.name),
+    }));
+  const name = serviceNameFor(model, serviceName);
+  const built = restOperations(model, { basePath, serviceName: name }).map((rest) => {
+    const where = `operation ${rest.operation.name}`;
+    const input = messageSchema(inputBuilder, rest.operation.input, rest.operation);
+    const output = messageSchema(builder, rest.operation.output, rest.operation);
+    return {
+      ...rest,
+      input: input.schema,
+      output: output.schema,
+      inputWrapped: input.wrapped,
+      outputWrapped: output.wrapped,
+      inputHeaders: headersOf(rest.operation.inputHeaders, inputBuilder, where),
+      outputHeaders: headersOf(rest.operation.outputHeaders, builder, where),
+      faultDetail: faultDetailSchema(builder, rest.operation),
+    };
+  });
+  const { components, inputSchema } = mergeDirections(builder, inputBuilder);
+  const resolve = createResolver(components);
+  const operations = built.map((rest) => {
+    const input = inputSchema(rest.input);
     return {
       ...rest,
       input,
-      output: messageSchema(builder, rest.operation.output, rest.operation),
-      faultDetail: faultDetailSchema(builder, rest.operation),
-      queryable:
-        safeOperations.has(rest.operation.name) &&
-        isScalarInput(input, createResolver(builder.components)),
+      inputHeaders: rest.inputHeaders.map((header) => ({
+        ...header,
+        schema: inputSchema(header.schema),
+      })),
+      queryable: safeOperations.has(rest.operation.name) && isScalarInput(input, resolve),
     };
   });
 
@@ -122,7 +180,13 @@ export function buildOpenApi(
     output,
     faultDetail,
     queryable,
+    inputHeaders,
+    outputHeaders,
   } of operations) {
+    const headerParameters = [
+      REQUEST_ID_PARAMETER,
+      ...inputHeaders.filter((header) => !header.configured).map(headerParameter),
+    ];
     const base = {
       tags: [service],
       summary:
@@ -140,6 +204,13 @@ export function buildOpenApi(
       responses: {
         '200': {
           description: `${operation.name} result`,
+          ...(outputHeaders.length === 0
+            ? {}
+            : {
+                headers: Object.fromEntries(
+                  outputHeaders.map((header) => [header.httpName, responseHeader(header)]),
+                ),
+              }),
           content: { 'application/json': { schema: output } },
         },
         '400': problem(
@@ -158,6 +229,7 @@ export function buildOpenApi(
       post: {
         ...base,
         operationId,
+        parameters: headerParameters,
         requestBody: { required: true, content: { 'application/json': { schema: input } } },
       },
     };
@@ -165,23 +237,26 @@ export function buildOpenApi(
       item['get'] = {
         ...base,
         operationId: `${operationId}.get`,
-        parameters: queryParameters(input),
+        parameters: [...queryParameters(input), ...headerParameters],
       };
     paths[path] = item;
   }
 
-  const title = serviceName ?? model.services.map((service) => service.name).join(', ');
+  const wsdlServices = model.services.map((service) => service.name).join(', ');
   return {
     operations,
     document: {
       openapi: '3.1.0',
       info: {
-        title: `${title} (SOAP via Manifold soap-proxy)`,
+        title: `${name} (SOAP via Manifold soap-proxy)`,
         version,
-        description: `Generated from ${model.location}`,
+        // Only the WSDL's own names: where it was read from (a path on this machine, a URL with
+        // credentials in it) is nobody's business.
+        description: `Generated from the WSDL of ${wsdlServices} by Manifold soap-proxy.`,
       },
+      servers: [{ url: serverUrl }],
       paths,
-      components: { schemas: { Problem: PROBLEM_SCHEMA, ...builder.components } },
+      components: { schemas: { Problem: PROBLEM_SCHEMA, ...components } },
     },
   };
 }

@@ -1,34 +1,49 @@
+import { createResolver, schemaKind } from '../mapping/schema-walk.ts';
 import type { JsonSchemaBuilder, JsonSchema } from '../wsdl/json-schema.ts';
 import type { MessageModel, OperationModel } from '../wsdl/model.ts';
 
+/** A message's JSON, and whether it is the content of its one element (the "wrapped" style). */
+export interface MessageSchema {
+  schema: JsonSchema;
+  wrapped: boolean;
+}
+
 /**
- * The JSON a message is exchanged as. document/literal with one element part (the common
- * "wrapped" style): the element's content, so `{ "intA": 1 }` rather than `{ "Add": { "intA": 1 } }`.
- * Several parts, or rpc style: one property per part.
+ * The JSON a message is exchanged as. document/literal with one element part whose content is an
+ * object (the common "wrapped" style): that content, so `{ "intA": 1 }` rather than
+ * `{ "Add": { "intA": 1 } }`. Several parts, rpc style, or one element of a simple type (a JSON
+ * body is an object): one property per part.
  */
 export function messageSchema(
   builder: JsonSchemaBuilder,
   message: MessageModel | undefined,
   operation: OperationModel,
-): JsonSchema {
+): MessageSchema {
   const where = `operation ${operation.name}`;
   if (!message || message.parts.length === 0)
-    return { type: 'object', properties: {}, additionalProperties: false };
+    return {
+      schema: { type: 'object', properties: {}, additionalProperties: false },
+      wrapped: false,
+    };
   const [only] = message.parts;
-  if (operation.style === 'document' && message.parts.length === 1 && only?.element)
-    return builder.elementContent(only.element, where);
+  if (operation.style === 'document' && message.parts.length === 1 && only?.element) {
+    const content = builder.elementContent(only.element, where);
+    if (schemaKind(content, createResolver(builder.components)) === 'object')
+      return { schema: content, wrapped: true };
+  }
   const properties: Record<string, JsonSchema> = {};
   for (const part of message.parts) {
     if (part.element) properties[part.name] = builder.elementContent(part.element, where);
     else if (part.type) properties[part.name] = builder.typeRef(part.type, where);
     else properties[part.name] = {};
   }
-  return {
+  const schema: JsonSchema = {
     type: 'object',
     properties,
     required: message.parts.map((part) => part.name),
     additionalProperties: false,
   };
+  return { schema, wrapped: false };
 }
 
 /**

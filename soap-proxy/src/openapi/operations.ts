@@ -2,7 +2,7 @@ import type { OperationModel, PortModel, WsdlModel } from '../wsdl/model.ts';
 
 /** One REST endpoint: a SOAP operation on one port, reachable at `path`. */
 export interface RestOperation {
-  /** URL path segment for the service (configured name, or the WSDL service name). */
+  /** URL path segment for the service (openapi/service-name.ts). */
   service: string;
   port: PortModel;
   operation: OperationModel;
@@ -13,17 +13,17 @@ export interface RestOperation {
 
 /**
  * Every operation of every SOAP port, each with a stable REST path. An operation several ports
- * offer (SOAP 1.1 and 1.2 twins) keeps the short path on its first port; the others get a
- * port-qualified path so none is lost.
+ * offer (SOAP 1.1 and 1.2 twins, or two `<service>`s) keeps the short path on its first port; the
+ * others get a port-qualified path so none is lost.
  */
 export function restOperations(
   model: WsdlModel,
-  { basePath = '/api/v1', serviceName }: { basePath?: string; serviceName?: string } = {},
+  { basePath = '/api/v1', serviceName }: { basePath?: string; serviceName: string },
 ): RestOperation[] {
   const result: RestOperation[] = [];
+  const name = serviceName;
+  const taken = new Set<string>();
   for (const service of model.services) {
-    const name = serviceName ?? service.name;
-    const taken = new Set<string>();
     for (const port of service.ports) {
       for (const operation of port.operations) {
         const short = !taken.has(operation.name);

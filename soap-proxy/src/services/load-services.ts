@@ -15,19 +15,28 @@ export async function loadSoapServices(
   const several = config.services.length > 1;
   const problems: string[] = [];
   const services: SoapService[] = [];
-  for (const service of config.services) {
+  for (const [index, service] of config.services.entries()) {
     try {
       services.push(
         await createSoapService(service, {
           logger,
-          ...(several ? { componentPrefix: `${service.name}.` } : {}),
+          ...(several ? { componentPrefix: `${service.name ?? `service${index + 1}`}.` } : {}),
         }),
       );
     } catch (error) {
       if (error instanceof ConfigError) problems.push(...error.problems);
       else
-        problems.push(`${service.name}: cannot use ${service.wsdl}: ${(error as Error).message}`);
+        problems.push(
+          `${service.name ?? service.wsdl}: cannot use ${service.wsdl}: ${(error as Error).message}`,
+        );
     }
+  }
+  // Names settle only once the WSDLs are read (the naming rule): two services may not share one.
+  const seen = new Set<string>();
+  for (const service of services) {
+    if (seen.has(service.config.name))
+      problems.push(`${service.config.name}: another service is already called so; set "name"`);
+    seen.add(service.config.name);
   }
   if (problems.length > 0) {
     await Promise.all(services.map((built) => built.close()));

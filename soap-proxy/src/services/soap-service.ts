@@ -1,20 +1,23 @@
 import { ConfigError } from '@manifold/platform/config';
 import type { Logger } from '@manifold/platform/logging';
-import { createUpstreamPolicy, type UpstreamPolicy } from '@manifold/platform/resilience';
-import type { ValidateFunction } from 'ajv';
-import { createSoapInvokers, type SoapInvoker } from '../clients/soap-clients.ts';
-import { serviceTransport, type ServiceTransport } from '../clients/service-transport.ts';
-import type { OperationConfig, ServiceConfig } from '../config.ts';
-import { toUpstreamError } from '../mapping/faults.ts';
-import { normalise, normaliseFaultDetail } from '../mapping/normalise.ts';
-import { createResolver } from '../mapping/schema-walk.ts';
-import { toSoapArguments } from '../mapping/to-soap.ts';
-import { buildOpenApi, type GeneratedApi } from '../openapi/document.ts';
 import { createSchemaValidator } from '@manifold/platform/openapi';
+import { createUpstreamPolicy, type UpstreamPolicy } from '@manifold/platform/resilience';
+import soap from 'soap';
+import { createSoapHttp } from '../clients/soap-http.ts';
+import { serviceTransport, type ServiceTransport } from '../clients/service-transport.ts';
+import type { AuthConfig, OperationConfig, ServiceConfig } from '../config.ts';
+import { createResolver } from '../mapping/schema-walk.ts';
+import { buildOpenApi, type GeneratedApi } from '../openapi/document.ts';
+import { serviceNameFor } from '../openapi/service-name.ts';
 import type { JsonSchema } from '../wsdl/json-schema.ts';
 import { loadWsdlDocuments } from '../wsdl/load.ts';
-import { describeWsdl } from '../wsdl/model.ts';
+import { describeWsdl, type WsdlModel } from '../wsdl/model.ts';
 import { createAnswerChecks } from './answer-check.ts';
+import { bindOperation, type BoundOperation } from './bind-operation.ts';
+import { createSoapExchange } from './soap-exchange.ts';
+import { SoapSession } from './soap-session.ts';
+
+export type { BoundOperation } from './bind-operation.ts';
 
 const DEFAULTS: OperationConfig = {
   safe: false,
@@ -23,31 +26,14 @@ const DEFAULTS: OperationConfig = {
   staleIfErrorSeconds: 3_600,
 };
 
-/** One REST endpoint bound to its SOAP operation. */
-export interface BoundOperation {
-  service: string;
-  name: string;
-  path: string;
-  settings: OperationConfig;
-  /** Also answers GET with query parameters (safe, scalar inputs). */
-  queryable: boolean;
-  input: JsonSchema;
-  output: JsonSchema;
-  validateBody: ValidateFunction;
-  /** Same schema, coercing query-string text (GET on safe operations). */
-  validateQuery: ValidateFunction;
-  /**
-   * Calls the supplier once (no policy), JSON in and normalised JSON out; an answer that does not
-   * match the output schema rejects with UPSTREAM_ERROR.
-   */
-  call: (input: unknown, signal: AbortSignal) => Promise<unknown>;
-}
-
 export interface SoapService {
-  config: ServiceConfig;
+  /** The configuration, its name settled by the naming rule. */
+  config: ServiceConfig & { name: string };
   api: GeneratedApi;
   operations: BoundOperation[];
   policy: UpstreamPolicy;
+  /** The login session, when the service is configured with one. */
+  session: SoapSession | undefined;
   /** Stops the policy's timers and closes the service's connections (at shutdown). */
   close: () => Promise<void>;
 }
@@ -72,108 +58,136 @@ export async function createSoapService(
   }
 }
 
+/** What a services file names that the WSDL lacks: operations and SOAP headers. */
+function unknownNames(config: ServiceConfig, model: WsdlModel, name: string): string[] {
+  const operations = model.services.flatMap((service) =>
+    service.ports.flatMap((port) => port.operations),
+  );
+  const known = new Set(operations.map((operation) => operation.name));
+  const headers = new Set(
+    operations.flatMap((operation) => operation.inputHeaders.map((header) => header.name)),
+  );
+  const missing = (field: string, what: string, has: boolean) =>
+    has ? [] : [`${name}: ${field}: ${config.wsdl} has no such ${what}`];
+  return [
+    ...Object.keys(config.operations).flatMap((operation) =>
+      missing(`operations.${operation}`, 'operation', known.has(operation)),
+    ),
+    ...Object.keys(config.soapHeaders).flatMap((header) =>
+      missing(`soapHeaders.${header}`, 'SOAP header', headers.has(header)),
+    ),
+    ...(config.session
+      ? [
+          ...missing('session.operation', 'operation', known.has(config.session.operation)),
+          ...missing('session.header', 'SOAP header', headers.has(config.session.header)),
+        ]
+      : []),
+  ];
+}
+
+/** Per-call SOAP header entries for message-level credentials (a fresh WS-Security nonce and timestamp). */
+function securityHeaders(auth: AuthConfig): () => string[] {
+  if (auth.type !== 'wsse') return () => [];
+  const security = new soap.WSSecurity(auth.username, auth.password, {
+    passwordType: auth.passwordType,
+    hasTimeStamp: true,
+  });
+  return () => [security.toXML()];
+}
+
 async function assemble(
-  config: ServiceConfig,
+  configured: ServiceConfig,
   transport: ServiceTransport,
   { logger, componentPrefix }: BuildOptions,
 ): Promise<SoapService> {
+  // The WSDL is read and parsed once; the envelopes are written and read from this one model.
   const model = describeWsdl(
-    await loadWsdlDocuments(config.wsdl, { fetchInit: transport.fetchInit }),
+    await loadWsdlDocuments(configured.wsdl, { fetchInit: transport.fetchInit }),
   );
-  const known = new Set(
-    model.services.flatMap((service) =>
-      service.ports.flatMap((port) => port.operations.map((operation) => operation.name)),
-    ),
-  );
-  const unknown = Object.keys(config.operations).filter((name) => !known.has(name));
-  if (unknown.length > 0)
-    throw new ConfigError(
-      unknown.map(
-        (name) => `${config.name}: operations.${name}: ${config.wsdl} has no such operation`,
-      ),
-    );
+  const name = serviceNameFor(model, configured.name);
+  const config = { ...configured, name };
+  const unknown = unknownNames(config, model, name);
+  if (unknown.length > 0) throw new ConfigError(unknown);
 
   const safeOperations = new Set(
     Object.entries(config.operations)
       .filter(([, settings]) => settings.safe)
-      .map(([name]) => name),
+      .map(([operation]) => operation),
   );
+  const configuredHeaders = new Set([
+    ...Object.keys(config.soapHeaders),
+    ...(config.session ? [config.session.header] : []),
+  ]);
   const api = buildOpenApi(model, {
-    serviceName: config.name,
+    serviceName: name,
     safeOperations,
+    configuredHeaders,
     ...(componentPrefix === undefined ? {} : { componentPrefix }),
   });
   const bodies = createSchemaValidator(api.document);
   const queries = createSchemaValidator(api.document, { coerceTypes: 'array' });
-  const answers = createAnswerChecks(api.document, config.name);
+  const answers = createAnswerChecks(api.document, name);
   const resolve = createResolver(
     (api.document['components'] as { schemas: Record<string, JsonSchema> }).schemas,
   );
-  const invokers = new Map<string, SoapInvoker>();
-  for (const service of model.services) {
-    for (const [key, invoker] of await createSoapInvokers(service.name, service.ports, {
-      wsdl: config.wsdl,
-      endpoint: config.endpoint,
-      auth: config.auth,
-      transport,
-    })) {
-      invokers.set(`${service.name}/${key}`, invoker);
-    }
-  }
-  const owner = new Map(
-    model.services.flatMap((service) => service.ports.map((port) => [port, service.name] as const)),
+  const http = createSoapHttp(transport.dispatcher);
+  const extraHeaders = securityHeaders(config.auth);
+  const headerValues = Object.fromEntries(
+    Object.entries(config.soapHeaders).flatMap(([header, setting]) =>
+      setting.value === undefined ? [] : [[header, setting.value]],
+    ),
   );
-
-  const operations = api.operations.map((rest): BoundOperation => {
-    const invoker = invokers.get(
-      `${owner.get(rest.port) ?? ''}/${rest.port.name}/${rest.operation.name}`,
-    );
-    if (!invoker)
-      throw new Error(
-        `${config.name}: no SOAP client for ${rest.port.name}.${rest.operation.name}`,
-      );
-    const settings = { ...DEFAULTS, ...config.operations[rest.operation.name] };
-    // node-soap builds an rpc envelope for a message without parts only when given null.
-    const noParts =
-      rest.operation.style === 'rpc' && (rest.operation.input?.parts.length ?? 0) === 0;
-    // document/literal wrapped: the input is the content of one element, in that element's namespace.
-    const [onlyPart, ...otherParts] = rest.operation.input?.parts ?? [];
-    const wrapper =
-      rest.operation.style === 'document' && otherParts.length === 0
-        ? onlyPart?.element?.ns
-        : undefined;
-    const argumentsFor = (input: unknown) =>
-      noParts ? null : toSoapArguments(input, rest.input, resolve, wrapper);
-    const checkAnswer = answers.compile(rest.operation.name, rest.output);
-    const normaliseDetail = (detail: unknown) =>
-      normaliseFaultDetail(detail, rest.faultDetail, resolve);
-    return {
-      service: config.name,
-      name: rest.operation.name,
-      path: rest.path,
-      settings: { ...settings, idempotent: settings.idempotent || settings.safe },
-      queryable: rest.queryable,
-      input: rest.input,
-      output: rest.output,
+  let session: SoapSession | undefined;
+  const bind = (rest: GeneratedApi['operations'][number]) =>
+    bindOperation(rest, {
+      service: name,
+      settings: { ...DEFAULTS, ...config.operations[rest.operation.name] },
+      exchange: createSoapExchange(rest, {
+        upstream: name,
+        resolve,
+        headerFields: rest.inputHeaders,
+        headerFlags: config.soapHeaders,
+        extraHeaders,
+      }),
+      http,
+      endpoint: config.endpoint ?? rest.port.address,
+      timeoutMs: config.timeoutMs,
+      authorization: transport.fetchInit.headers ?? {},
+      configuredHeaders: headerValues,
+      session:
+        session && config.session
+          ? {
+              manager: session,
+              header: config.session.header,
+              pointer: config.session.headerPointer,
+            }
+          : undefined,
+      checkAnswer: answers.compile(rest.operation.name, rest.output),
       validateBody: bodies.compile(rest.input),
       validateQuery: queries.compile(rest.input),
-      call: async (input, signal) => {
-        let result: unknown;
-        try {
-          result = await invoker(argumentsFor(input), { signal, timeoutMs: config.timeoutMs });
-        } catch (error) {
-          throw toUpstreamError(config.name, rest.operation.name, error, normaliseDetail);
-        }
-        // Checked after normalising: the caller gets exactly what was checked, or a 502.
-        const answer = normalise(result ?? {}, rest.output, resolve) ?? {};
-        checkAnswer(answer);
-        return answer;
-      },
-    };
-  });
+      compileHeader: (schema) => bodies.compile(schema),
+    });
+  if (config.session) {
+    const settings = config.session;
+    const login = api.operations.find((rest) => rest.operation.name === settings.operation);
+    if (!login) throw new ConfigError([`${name}: session.operation: no such operation`]);
+    const loginOperation = bind(login); // bound before the session exists: it carries none
+    session = new SoapSession(
+      async () =>
+        (
+          await loginOperation.send(
+            loginOperation.prepare(settings.input, {}),
+            AbortSignal.timeout(config.timeoutMs),
+          )
+        ).body,
+      settings,
+      name,
+    );
+  }
+  const operations = api.operations.map(bind);
 
   const policy = createUpstreamPolicy({
-    name: config.name,
+    name,
     logger,
     timeoutMs: config.timeoutMs,
     ...config.resilience,
@@ -182,5 +196,5 @@ async function assemble(
     policy.dispose();
     await transport.dispatcher.close();
   };
-  return { config, api, operations, policy, close };
+  return { config, api, operations, policy, session, close };
 }

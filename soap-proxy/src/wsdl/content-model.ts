@@ -4,11 +4,14 @@ import type { SchemaContext } from './schema-context.ts';
 import type { JsonSchema } from './xsd-builtins.ts';
 import {
   attribute,
+  attributeNamespaceOf,
   childElements,
   elementNamespaceOf,
   firstChild,
   NS,
   resolveQName,
+  withDocumentation,
+  xsdDocumentation,
 } from './xml.ts';
 
 /** A property of an object schema, with whether it must be present. */
@@ -53,7 +56,7 @@ export function collectContent(container: Element, context: SchemaContext): Obje
       case 'all':
       case 'choice':
       case 'group':
-        particle(child, parts, { required: true, repeats: 1 }, context);
+        particle(child, parts, { required: true, repeats: 1, group: undefined }, context);
         break;
       default:
         break;
@@ -70,6 +73,8 @@ export function collectContent(container: Element, context: SchemaContext): Obje
 export interface Occurrence {
   required: boolean;
   repeats: number;
+  /** The outermost repeating sequence around it, whose elements are sent interleaved. */
+  group: number | undefined;
 }
 
 function particle(
@@ -80,9 +85,12 @@ function particle(
 ): void {
   const max = maxOccursOf(element);
   if (max === 0) return; // prohibited: never occurs
+  const repeatingSequence =
+    max > 1 && (element.localName === 'sequence' || element.localName === 'group');
   const inner: Occurrence = {
     required: outer.required && minOccursOf(element) > 0,
     repeats: outer.repeats * max,
+    group: outer.group ?? (repeatingSequence ? context.nextRepeatGroup() : undefined),
   };
   switch (element.localName ?? '') {
     case 'element':
@@ -124,8 +132,21 @@ function choice(
     if (child.localName === 'annotation') continue;
     const branch = emptyParts();
     // Inside a branch "required" means "required once this branch is taken".
-    particle(child, branch, { required: true, repeats: occurrence.repeats }, context);
+    particle(
+      child,
+      branch,
+      { required: true, repeats: occurrence.repeats, group: occurrence.group },
+      context,
+    );
     parts.open ||= branch.open;
+    // An untaken branch must stay out of the envelope: nothing in a choice is filled in unasked.
+    for (const property of branch.properties) {
+      const xml = property.schema['xml'] as Record<string, unknown> | undefined;
+      if (xml?.['x-send-when-omitted'] !== undefined) {
+        const { 'x-send-when-omitted': _filled, ...rest } = xml;
+        property.schema = { ...property.schema, xml: rest };
+      }
+    }
     branches.push(branch.properties);
     parts.properties.push(...branch.properties.map(withoutFloor));
   }
@@ -140,12 +161,19 @@ function elementProperty(element: Element, outer: Occurrence, context: SchemaCon
       ? element
       : context.index.require('element', resolveQName(element, ref), 'element ref');
   const name = attribute(declaration, 'name') ?? (ref ?? '').replace(/^.*:/, '');
-  let schema = context.elementSchema(declaration);
+  const valueSchema = context.elementSchema(declaration);
+  const constraint = valueConstraint(element, declaration, valueSchema, context);
+  let schema = withDocumentation(
+    { ...valueSchema, ...constraint.keywords },
+    xsdDocumentation(element) ?? (ref === undefined ? undefined : xsdDocumentation(declaration)),
+  );
   if (attribute(declaration, 'nillable') === 'true' || attribute(element, 'nillable') === 'true')
     schema = nullable(schema);
   const max = maxOccursOf(element) * outer.repeats;
   const min = minOccursOf(element);
-  const required = outer.required && min > 0;
+  // A value the sender may leave out because we fill it in (fixed, or a default) is optional for clients.
+  const filled = context.direction === 'input' && constraint.lexical !== undefined && max === 1;
+  const required = outer.required && min > 0 && !filled;
   if (max > 1) {
     schema = {
       type: 'array',
@@ -155,10 +183,35 @@ function elementProperty(element: Element, outer: Occurrence, context: SchemaCon
       ...(Number.isFinite(max) ? { maxItems: max } : {}),
     };
   }
-  // OpenAPI's XML object: the element's namespace, for the envelope (mapping/to-soap.ts).
+  // OpenAPI's XML object: the element's namespace, for the envelope (mapping/to-xml.ts); the
+  // repeating sequence it belongs to; and that an omitted value is sent as its fixed or default one.
   const namespace = elementNamespaceOf(declaration);
-  if (namespace !== '') schema = { ...schema, xml: { namespace } };
+  const xml = {
+    ...(namespace === '' ? {} : { namespace }),
+    ...(outer.group === undefined ? {} : { 'x-repeat-group': outer.group }),
+    ...(filled && outer.required && min > 0 ? { 'x-send-when-omitted': true } : {}),
+  };
+  if (Object.keys(xml).length > 0) schema = { ...schema, xml };
   return { name, schema, required };
+}
+
+/**
+ * `fixed` → `const` (a wrong value is refused), `default` → `default` (documented), both typed as
+ * the element's values. A fixed value on the reference wins over the declaration's.
+ */
+function valueConstraint(
+  use: Element,
+  declaration: Element,
+  valueSchema: JsonSchema,
+  context: SchemaContext,
+): { keywords: JsonSchema; lexical: string | undefined } {
+  const fixed = attribute(use, 'fixed') ?? attribute(declaration, 'fixed');
+  const fallback = attribute(use, 'default') ?? attribute(declaration, 'default');
+  if (fixed !== undefined)
+    return { keywords: { const: context.typedValue(fixed, valueSchema) }, lexical: fixed };
+  if (fallback !== undefined)
+    return { keywords: { default: context.typedValue(fallback, valueSchema) }, lexical: fallback };
+  return { keywords: {}, lexical: undefined };
 }
 
 /** Attributes (and attribute groups) as properties marked `xml.attribute`; anyAttribute opens the type. */
@@ -186,17 +239,34 @@ export function collectAttributes(
       if (!declaration || name === undefined || attribute(child, 'use') === 'prohibited') continue;
       const typeName = attribute(declaration, 'type');
       const inline = firstChild(declaration, NS.xsd, 'simpleType');
-      const schema =
+      const valueSchema =
         typeName !== undefined
           ? context.typeRef(resolveQName(declaration, typeName), `attribute ${name}`)
           : inline
             ? context.simpleType(inline)
             : { type: 'string' };
-      // OpenAPI's own marker: lets the request mapper send this property as an XML attribute.
+      const constraint = valueConstraint(child, declaration, valueSchema, context);
+      const useRequired = attribute(child, 'use') === 'required';
+      const filled =
+        context.direction === 'input' && useRequired && constraint.lexical !== undefined;
+      // OpenAPI's own marker: lets the request mapper send this property as an XML attribute
+      // (in its namespace when it is qualified, as xml:lang or soap:mustUnderstand are).
+      const namespace = attributeNamespaceOf(child, declaration);
       parts.properties.push({
         name,
-        schema: { ...schema, xml: { attribute: true } },
-        required: attribute(child, 'use') === 'required',
+        schema: withDocumentation(
+          {
+            ...valueSchema,
+            ...constraint.keywords,
+            xml: {
+              attribute: true,
+              ...(namespace === '' ? {} : { namespace }),
+              ...(filled ? { 'x-send-when-omitted': true } : {}),
+            },
+          },
+          xsdDocumentation(declaration),
+        ),
+        required: useRequired && !filled,
       });
     }
   }

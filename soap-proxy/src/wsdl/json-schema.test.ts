@@ -157,12 +157,18 @@ describe('JsonSchemaBuilder', () => {
     });
   });
 
-  it('reads a SOAP-ENC array as an array of its arrayType', () => {
+  it('reads a SOAP-ENC array as an array of its arrayType, wrapped in one element', () => {
     const { builder, ref } = build();
     ref('CategoryArray');
     expect(builder.components['CategoryArray']).toEqual({
       type: 'array',
       items: { $ref: '#/components/schemas/Category' },
+      // The envelope writer's xsi:type and SOAP-ENC:arrayType.
+      xml: {
+        wrapped: true,
+        'x-array-type': '{urn:test}CategoryArray',
+        'x-item-type': '{urn:test}Category',
+      },
     });
   });
 

@@ -3,7 +3,7 @@ import { collectAttributes, collectContent, emptyParts, objectSchema } from './c
 import type { SchemaContext } from './schema-context.ts';
 import type { SchemaIndex } from './schema-index.ts';
 import { simpleTypeSchema } from './simple-types.ts';
-import { builtinSchema, type JsonSchema } from './xsd-builtins.ts';
+import { builtinSchema, type Direction, type JsonSchema } from './xsd-builtins.ts';
 import {
   attribute,
   childElements,
@@ -11,12 +11,36 @@ import {
   NS,
   qnameKey,
   resolveQName,
+  withDocumentation,
+  xsdDocumentation,
   type QName,
 } from './xml.ts';
 
-export type { JsonSchema } from './xsd-builtins.ts';
+export type { Direction, JsonSchema } from './xsd-builtins.ts';
 
-const REF_PREFIX = '#/components/schemas/';
+export const REF_PREFIX = '#/components/schemas/';
+
+/** Component names in use in one document, shared by the builders of both directions. */
+export class ComponentNames {
+  readonly #used = new Set<string>();
+
+  /** `base`, or `base_2`, `base_3` … when taken. */
+  claim(base: string): string {
+    let candidate = base;
+    for (let n = 2; this.#used.has(candidate); n++) candidate = `${base}_${n}`;
+    this.#used.add(candidate);
+    return candidate;
+  }
+}
+
+export interface BuilderOptions {
+  /** Namespaces component names when several services share one document. @default '' */
+  prefix?: string;
+  /** @default 'output' */
+  direction?: Direction;
+  /** Shared with the other direction's builder, so that no two components share a name. */
+  names?: ComponentNames;
+}
 
 /**
  * Converts XML Schema to JSON Schema components. Every named type becomes one component, so
@@ -27,20 +51,50 @@ const REF_PREFIX = '#/components/schemas/';
 export class JsonSchemaBuilder implements SchemaContext {
   readonly components: Record<string, JsonSchema> = {};
   readonly index: SchemaIndex;
-  readonly #componentNames = new Map<string, string>();
-  readonly #usedNames = new Set<string>();
+  readonly direction: Direction;
+  /** `{ns}name` of each named type → its component's name. */
+  readonly componentNames = new Map<string, string>();
+  readonly #names: ComponentNames;
   readonly #prefix: string;
+  #repeatGroups = 0;
 
-  /** `prefix` namespaces component names when several services share one document. */
-  constructor(index: SchemaIndex, { prefix = '' }: { prefix?: string } = {}) {
+  constructor(
+    index: SchemaIndex,
+    { prefix = '', direction = 'output', names = new ComponentNames() }: BuilderOptions = {},
+  ) {
     this.index = index;
+    this.direction = direction;
     this.#prefix = prefix;
+    this.#names = names;
+  }
+
+  nextRepeatGroup(): number {
+    return ++this.#repeatGroups;
+  }
+
+  typedValue(lexical: string, schema: JsonSchema): unknown {
+    let current = schema;
+    for (let hops = 0; hops < 32; hops++) {
+      const ref = current['$ref'];
+      const [first] = (current['allOf'] ?? []) as JsonSchema[];
+      if (typeof ref === 'string') current = this.components[ref.slice(REF_PREFIX.length)] ?? {};
+      else if (current['type'] === undefined && first) current = first;
+      else break;
+    }
+    const type = current['type'];
+    if (type === 'integer' || type === 'number') {
+      const number = Number(lexical);
+      return Number.isNaN(number) ? lexical : number;
+    }
+    if (type === 'boolean') return lexical === 'true' || lexical === '1';
+    return lexical;
   }
 
   typeRef(name: QName, referencedFrom: string): JsonSchema {
-    const builtin = builtinSchema(name.ns, name.name);
+    const builtin = builtinSchema(name.ns, name.name, this.direction);
     if (builtin) return builtin;
-    if (name.ns === NS.soapEnc && name.name === 'Array') return { type: 'array', items: {} };
+    if (name.ns === NS.soapEnc && name.name === 'Array')
+      return { type: 'array', items: {}, xml: { wrapped: true } };
     const ref = this.#componentRef(name, referencedFrom);
     // An extended type's component stays open for its extensions; every other use closes it.
     return this.#isExtendedComplexType(name) ? { ...ref, unevaluatedProperties: false } : ref;
@@ -82,15 +136,23 @@ export class JsonSchemaBuilder implements SchemaContext {
   /** `$ref` to a named type's component, built on first use. */
   #componentRef(name: QName, referencedFrom: string): JsonSchema {
     const key = qnameKey(name);
-    let componentName = this.#componentNames.get(key);
+    let componentName = this.componentNames.get(key);
     if (componentName === undefined) {
       componentName = this.#uniqueName(name.name);
-      this.#componentNames.set(key, componentName);
+      this.componentNames.set(key, componentName);
       this.components[componentName] = {}; // placeholder: a recursive reference finds the name
       const complex = this.index.get('complexType', name);
-      this.components[componentName] = complex
-        ? this.complexType(complex, { closed: !this.#isExtendedComplexType(name) })
+      let built = complex
+        ? withDocumentation(
+            this.complexType(complex, { closed: !this.#isExtendedComplexType(name) }),
+            xsdDocumentation(complex),
+          )
         : this.simpleType(this.index.require('simpleType', name, referencedFrom));
+      const xml = built['xml'] as Record<string, unknown> | undefined;
+      // A SOAP-ENC array type names itself in xsi:type (a base type's name would not validate).
+      if (xml?.['wrapped'] === true)
+        built = { ...built, xml: { ...xml, 'x-array-type': qnameKey(name) } };
+      this.components[componentName] = built;
     }
     return { $ref: `${REF_PREFIX}${componentName}` };
   }
@@ -99,12 +161,12 @@ export class JsonSchemaBuilder implements SchemaContext {
     return this.index.get('complexType', name) !== undefined && this.index.isExtended(name);
   }
 
+  /** Input components that differ from their output twin keep the suffix (see openapi/directions.ts). */
   #uniqueName(local: string): string {
-    const base = `${this.#prefix}${local.replace(/[^A-Za-z0-9._-]/g, '_') || 'Type'}`;
-    let candidate = base;
-    for (let n = 2; this.#usedNames.has(candidate); n++) candidate = `${base}_${n}`;
-    this.#usedNames.add(candidate);
-    return candidate;
+    const suffix = this.direction === 'input' ? 'Input' : '';
+    return this.#names.claim(
+      `${this.#prefix}${local.replace(/[^A-Za-z0-9._-]/g, '_') || 'Type'}${suffix}`,
+    );
   }
 
   /**
@@ -139,17 +201,22 @@ export class JsonSchemaBuilder implements SchemaContext {
       const arrayType = attr.getAttributeNS(NS.wsdl, 'arrayType');
       if (!arrayType) continue;
       const dimensions = arrayType.match(/\[[^\]]*\]/g)?.length ?? 1;
-      let schema = this.typeRef(
-        resolveQName(attr, arrayType.replace(/\[.*$/, '')),
-        'wsdl:arrayType',
-      );
-      for (let d = 0; d < dimensions; d++) schema = { type: 'array', items: schema };
+      const itemType = resolveQName(attr, arrayType.replace(/\[.*$/, ''));
+      let schema = this.typeRef(itemType, 'wsdl:arrayType');
+      // wrapped: one element holding the items. The item type goes into xsi:type and SOAP-ENC:arrayType.
+      for (let d = 0; d < dimensions; d++)
+        schema = {
+          type: 'array',
+          items: schema,
+          xml: { wrapped: true, ...(d === 0 ? { 'x-item-type': qnameKey(itemType) } : {}) },
+        };
       return schema;
     }
     const item = collectContent(restriction, this).properties[0];
     return {
       type: 'array',
       items: item ? (item.schema['type'] === 'array' ? item.schema['items'] : item.schema) : {},
+      xml: { wrapped: true },
     };
   }
 

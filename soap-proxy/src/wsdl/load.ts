@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { DOMParser, type Element } from '@xmldom/xmldom';
 import { fetch, type Dispatcher } from 'undici';
+import { decodeXml } from '../xml/decode.ts';
 import { attribute, childElements, descendants, NS } from './xml.ts';
 
 export interface WsdlDocuments {
@@ -26,10 +27,19 @@ async function readLocation(
   timeoutMs: number,
   init: WsdlFetchInit,
 ): Promise<string> {
-  if (!isUrl(location)) return readFile(location, 'utf8');
-  const response = await fetch(location, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-  if (!response.ok) throw new Error(`GET ${location} answered HTTP ${response.status}`);
-  return response.text();
+  try {
+    if (!isUrl(location)) return decodeXml(await readFile(location));
+    const response = await fetch(location, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    if (!response.ok) throw new Error(`GET ${location} answered HTTP ${response.status}`);
+    return decodeXml(
+      new Uint8Array(await response.arrayBuffer()),
+      response.headers.get('content-type') ?? undefined,
+    );
+  } catch (error) {
+    if (error instanceof Error && error.message.startsWith('its encoding'))
+      throw new Error(`${location}: ${error.message}`, { cause: error });
+    throw error;
+  }
 }
 
 function parseXml(text: string, location: string): Element {

@@ -25,6 +25,20 @@ export interface MessageModel {
   parts: MessagePart[];
 }
 
+/** A message part the binding sends in `soap:Header` (`soap:header message=… part=…`). */
+export interface HeaderModel {
+  /** What it is called on the wire and in the REST API: the element's local name (or the part's name for a typed part). */
+  name: string;
+  /** The message the part belongs to (the operation's own, or another). */
+  message: QName;
+  part: MessagePart;
+  use: 'literal' | 'encoded';
+  /** A typed (rpc-style) part's namespace (`soap:header namespace`). */
+  namespace: string;
+  /** `wsdl:required="true"` on the soap:header: every call must carry it. */
+  required: boolean;
+}
+
 export interface OperationModel {
   name: string;
   soapAction: string;
@@ -32,8 +46,11 @@ export interface OperationModel {
   use: 'literal' | 'encoded';
   /** rpc: the namespace of the operation wrapper element (soap:body namespace). */
   namespace: string;
+  /** The parts that travel in the Body (`soap:body parts`, else every part not bound as a header). */
   input: MessageModel | undefined;
   output: MessageModel | undefined;
+  inputHeaders: HeaderModel[];
+  outputHeaders: HeaderModel[];
   faults: MessageModel[];
   documentation: string | undefined;
 }
@@ -75,13 +92,18 @@ function wsdlComponent(
   return undefined;
 }
 
-function message(
+/** The message `reference` names (its `message` attribute, or `name` when given). */
+function messageOf(
   definitions: readonly Element[],
-  reference: Element | undefined,
+  reference: Element,
+  name?: QName,
 ): MessageModel | undefined {
-  const messageAttribute = reference && attribute(reference, 'message');
-  if (!reference || messageAttribute === undefined) return undefined;
-  const name = resolveQName(reference, messageAttribute);
+  const messageAttribute = attribute(reference, 'message');
+  if (name === undefined && messageAttribute === undefined) return undefined;
+  return message(definitions, name ?? resolveQName(reference, messageAttribute ?? ''));
+}
+
+function message(definitions: readonly Element[], name: QName): MessageModel {
   const element = wsdlComponent(definitions, 'message', name);
   if (!element) throw new Error(`message ${qnameKey(name)} is referenced but not defined`);
   return {
@@ -109,6 +131,59 @@ function soapChild(
 function documentationOf(element: Element): string | undefined {
   const text = firstChild(element, NS.wsdl, 'documentation')?.textContent?.trim();
   return text === '' ? undefined : text;
+}
+
+/**
+ * One direction (wsdl:input or wsdl:output) of a bound operation: its Body parts and its header
+ * parts. A header part may come from the operation's own message (then `soap:body parts` names
+ * what stays in the Body; without it, whatever is not a header stays) or from another message.
+ */
+function boundMessage(
+  definitions: readonly Element[],
+  abstract: Element | undefined,
+  bound: Element | undefined,
+  version: '1.1' | '1.2',
+): { body: MessageModel | undefined; headers: HeaderModel[] } {
+  const message = abstract && messageOf(definitions, abstract);
+  const soapNs = version === '1.1' ? NS.soap11 : NS.soap12;
+  const headers = (bound ? childElements(bound, soapNs, 'header') : []).flatMap(
+    (header): HeaderModel[] => {
+      const partName = attribute(header, 'part') ?? '';
+      const messageRef = attribute(header, 'message');
+      const from =
+        messageRef === undefined
+          ? message
+          : messageOf(definitions, header, resolveQName(header, messageRef));
+      const part = from?.parts.find((candidate) => candidate.name === partName);
+      if (!from || !part) return [];
+      return [
+        {
+          name: part.element?.name ?? part.name,
+          message: from.name,
+          part,
+          use: attribute(header, 'use') === 'encoded' ? 'encoded' : 'literal',
+          namespace: attribute(header, 'namespace') ?? '',
+          required: header.getAttributeNS(NS.wsdl, 'required') === 'true',
+        },
+      ];
+    },
+  );
+  if (!message) return { body: undefined, headers };
+  const body = bound && firstChild(bound, soapNs, 'body');
+  const listed = body && attribute(body, 'parts');
+  const inHeader = new Set(
+    headers
+      .filter((header) => qnameKey(header.message) === qnameKey(message.name))
+      .map((header) => header.part.name),
+  );
+  const bodyParts =
+    listed === undefined
+      ? message.parts.filter((part) => !inHeader.has(part.name))
+      : listed
+          .split(/\s+/)
+          .filter(Boolean)
+          .flatMap((name) => message.parts.filter((part) => part.name === name));
+  return { body: { ...message, parts: bodyParts }, headers };
 }
 
 /**
@@ -157,10 +232,19 @@ export function describeWsdl(documents: WsdlDocuments): WsdlModel {
                 `binding ${bindingName.name} binds ${name}, which portType ${portTypeName.name} lacks`,
               );
             const soapOperation = soapChild(bindingOperation, soapVersion, 'operation');
-            const body = soapChild(
-              firstChild(bindingOperation, NS.wsdl, 'input'),
+            const boundInput = firstChild(bindingOperation, NS.wsdl, 'input');
+            const body = soapChild(boundInput, soapVersion, 'body');
+            const input = boundMessage(
+              definitions,
+              firstChild(abstract, NS.wsdl, 'input'),
+              boundInput,
               soapVersion,
-              'body',
+            );
+            const output = boundMessage(
+              definitions,
+              firstChild(abstract, NS.wsdl, 'output'),
+              firstChild(bindingOperation, NS.wsdl, 'output'),
+              soapVersion,
             );
             return {
               name,
@@ -171,10 +255,12 @@ export function describeWsdl(documents: WsdlDocuments): WsdlModel {
                   : 'document',
               use: body && attribute(body, 'use') === 'encoded' ? 'encoded' : 'literal',
               namespace: (body && attribute(body, 'namespace')) ?? targetNamespaceOf(binding),
-              input: message(definitions, firstChild(abstract, NS.wsdl, 'input')),
-              output: message(definitions, firstChild(abstract, NS.wsdl, 'output')),
+              input: input.body,
+              output: output.body,
+              inputHeaders: input.headers,
+              outputHeaders: output.headers,
               faults: childElements(abstract, NS.wsdl, 'fault').flatMap(
-                (fault) => message(definitions, fault) ?? [],
+                (fault) => messageOf(definitions, fault) ?? [],
               ),
               documentation: documentationOf(abstract),
             };

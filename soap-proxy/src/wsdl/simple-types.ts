@@ -2,7 +2,15 @@ import type { Element } from '@xmldom/xmldom';
 import type { SchemaContext } from './schema-context.ts';
 import { builtinSchema, isNumericSchema, type JsonSchema } from './xsd-builtins.ts';
 import { xsdPatternToEcma } from './xsd-pattern.ts';
-import { attribute, childElements, firstChild, NS, resolveQName } from './xml.ts';
+import {
+  attribute,
+  childElements,
+  firstChild,
+  NS,
+  resolveQName,
+  withDocumentation,
+  xsdDocumentation,
+} from './xml.ts';
 
 const BOUND_KEYWORDS: Record<string, string> = {
   minInclusive: 'minimum',
@@ -11,8 +19,12 @@ const BOUND_KEYWORDS: Record<string, string> = {
   maxExclusive: 'exclusiveMaximum',
 };
 
-/** An `xsd:simpleType`: restriction (facets, enums), list, or union. */
+/** An `xsd:simpleType`: restriction (facets, enums), list, or union; its documentation as `description`. */
 export function simpleTypeSchema(element: Element, context: SchemaContext): JsonSchema {
+  return withDocumentation(simpleTypeContent(element, context), xsdDocumentation(element));
+}
+
+function simpleTypeContent(element: Element, context: SchemaContext): JsonSchema {
   const restriction = firstChild(element, NS.xsd, 'restriction');
   if (restriction) return restrictionSchema(restriction, context);
   const list = firstChild(element, NS.xsd, 'list');
@@ -35,7 +47,7 @@ function restrictionSchema(restriction: Element, context: SchemaContext): JsonSc
   const baseAttribute = attribute(restriction, 'base');
   const inlineBase = firstChild(restriction, NS.xsd, 'simpleType');
   const base = baseAttribute !== undefined ? resolveQName(restriction, baseAttribute) : undefined;
-  const builtin = base && builtinSchema(base.ns, base.name);
+  const builtin = base && builtinSchema(base.ns, base.name, context.direction);
   const baseSchema =
     builtin ??
     (inlineBase

@@ -88,10 +88,48 @@ export function elementNamespaceOf(declaration: Element): string {
   return global || form === 'qualified' ? targetNamespaceOfSchema(schema) : '';
 }
 
+/**
+ * The namespace an attribute goes in: a global attribute's (referenced) target namespace; a local
+ * one's when it is qualified (`form`, else the schema's `attributeFormDefault`); else none.
+ */
+export function attributeNamespaceOf(use: Element, declaration: Element): string {
+  if (use !== declaration || declaration.parentNode === enclosingSchema(declaration))
+    return targetNamespaceOf(declaration);
+  const schema = enclosingSchema(declaration);
+  const form =
+    attribute(declaration, 'form') ??
+    (schema && attribute(schema, 'attributeFormDefault')) ??
+    'unqualified';
+  return form === 'qualified' ? targetNamespaceOfSchema(schema) : '';
+}
+
 /** Every descendant element (depth-first, document order). */
 export function* descendants(root: Element): Generator<Element> {
   for (const child of childElements(root)) {
     yield child;
     yield* descendants(child);
   }
+}
+
+/** The text of an XSD component's `xs:annotation/xs:documentation`, or undefined. */
+export function xsdDocumentation(component: Element): string | undefined {
+  const text = childElements(component, NS.xsd, 'annotation')
+    .flatMap((annotation) => childElements(annotation, NS.xsd, 'documentation'))
+    .map((documentation) => (documentation.textContent ?? '').trim().replace(/\s+/g, ' '))
+    .filter(Boolean)
+    .join('\n\n');
+  return text === '' ? undefined : text;
+}
+
+/** `description` first, then what the schema already said (a built-in's own note). */
+export function withDocumentation<T extends Record<string, unknown>>(
+  schema: T,
+  documentation: string | undefined,
+): T {
+  if (documentation === undefined) return schema;
+  const own = schema['description'];
+  return {
+    ...schema,
+    description: typeof own === 'string' ? `${documentation}\n\n${own}` : documentation,
+  };
 }

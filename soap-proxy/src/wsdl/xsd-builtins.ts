@@ -2,7 +2,23 @@ import { NS } from './xml.ts';
 
 export type JsonSchema = Record<string, unknown>;
 
+/** Which way a schema describes data: what clients send (input) or what they are answered (output). */
+export type Direction = 'input' | 'output';
+
 const DECIMAL_PATTERN = '^[+-]?(\\d+(\\.\\d*)?|\\.\\d+)$';
+// XSD's own lexical forms. JSON Schema's `date-time`, `date`, `time` and `duration` formats are
+// RFC 3339's, which demand a time zone (and forbid negative durations): stricter than XSD, so a
+// valid answer or input would be refused. The time zone is optional, and kept as sent.
+const ZONE = '(Z|[+-]((0\\d|1[0-3]):[0-5]\\d|14:00))?';
+const YEAR = '-?([1-9]\\d{3,}|0\\d{3})';
+const MONTH = '(0[1-9]|1[0-2])';
+const DAY = '(0[1-9]|[12]\\d|3[01])';
+const TIME = '(([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d+)?|24:00:00(\\.0+)?)';
+const lexical = (pattern: string, description: string): JsonSchema => ({
+  type: 'string',
+  pattern: `^${pattern}$`,
+  description,
+});
 const integer = (minimum?: number, maximum?: number, format?: string): JsonSchema => ({
   type: 'integer',
   ...(format === undefined ? {} : { format }),
@@ -31,14 +47,15 @@ const BUILTINS: Record<string, JsonSchema> = {
   ENTITIES: { type: 'string' },
   QName: { type: 'string' },
   NOTATION: { type: 'string' },
-  anyURI: { type: 'string', format: 'uri-reference' },
+  anyURI: { type: 'string' }, // XSD takes almost any text as a URI reference
   boolean: { type: 'boolean' },
   float: { type: 'number', format: 'float' },
   double: { type: 'number', format: 'double' },
   decimal: {
     type: 'string',
     pattern: DECIMAL_PATTERN,
-    description: 'xsd:decimal, as a string to keep every digit',
+    'x-xsd-type': 'decimal',
+    description: 'xsd:decimal, answered as a string to keep every digit',
   },
   integer: integer(),
   nonPositiveInteger: integer(undefined, 0),
@@ -56,23 +73,42 @@ const BUILTINS: Record<string, JsonSchema> = {
   unsignedShort: integer(0, 65_535, 'uint16'),
   byte: integer(-128, 127, 'int8'),
   unsignedByte: integer(0, 255, 'uint8'),
-  dateTime: { type: 'string', format: 'date-time' },
-  date: { type: 'string', format: 'date' },
-  time: { type: 'string', format: 'time' },
-  duration: { type: 'string', format: 'duration' },
-  gYear: { type: 'string', pattern: '^-?\\d{4,}(Z|[+-]\\d{2}:\\d{2})?$' },
-  gYearMonth: { type: 'string' },
-  gMonth: { type: 'string' },
-  gMonthDay: { type: 'string' },
-  gDay: { type: 'string' },
-  base64Binary: { type: 'string', contentEncoding: 'base64' },
+  dateTime: lexical(
+    `${YEAR}-${MONTH}-${DAY}T${TIME}${ZONE}`,
+    'xsd:dateTime (e.g. 2026-12-03T10:00:00Z, 2026-12-03T10:00:00+01:00 or, without a time zone, 2026-12-03T10:00:00)',
+  ),
+  date: lexical(`${YEAR}-${MONTH}-${DAY}${ZONE}`, 'xsd:date (e.g. 2026-12-03, 2026-12-03+01:00)'),
+  time: lexical(`${TIME}${ZONE}`, 'xsd:time (e.g. 10:00:00, 10:00:00Z)'),
+  duration: lexical(
+    '-?P(?!$)(\\d+Y)?(\\d+M)?(\\d+D)?(T(?!$)(\\d+H)?(\\d+M)?(\\d+(\\.\\d+)?S)?)?',
+    'xsd:duration (e.g. P1DT2H, -PT30M)',
+  ),
+  gYear: lexical(`${YEAR}${ZONE}`, 'xsd:gYear'),
+  gYearMonth: lexical(`${YEAR}-${MONTH}${ZONE}`, 'xsd:gYearMonth'),
+  gMonth: lexical(`--${MONTH}${ZONE}`, 'xsd:gMonth'),
+  gMonthDay: lexical(`--${MONTH}-${DAY}${ZONE}`, 'xsd:gMonthDay'),
+  gDay: lexical(`---${DAY}${ZONE}`, 'xsd:gDay'),
+  base64Binary: {
+    type: 'string',
+    contentEncoding: 'base64',
+    // XSD's canonical padding: the bits the padding leaves over are zero.
+    pattern: '^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?$',
+  },
   hexBinary: { type: 'string', pattern: '^([0-9a-fA-F]{2})*$' },
   anySimpleType: { type: ['string', 'number', 'boolean'] },
   anyType: {},
 };
 
-/** The JSON Schema of a built-in type (XSD, or its SOAP-encoding twin), or undefined. */
-export function builtinSchema(ns: string, name: string): JsonSchema | undefined {
+/**
+ * The JSON Schema of a built-in type (XSD, or its SOAP-encoding twin), or undefined. Clients may
+ * send a decimal as a JSON number (taken when no digit is lost: mapping/exact-numbers.ts); answers
+ * always carry it as a string.
+ */
+export function builtinSchema(
+  ns: string,
+  name: string,
+  direction: Direction = 'output',
+): JsonSchema | undefined {
   if (
     ns !== NS.xsd &&
     ns !== NS.soapEnc &&
@@ -81,7 +117,25 @@ export function builtinSchema(ns: string, name: string): JsonSchema | undefined 
   )
     return undefined;
   const schema = BUILTINS[name];
-  return schema ? structuredClone(schema) : undefined;
+  if (!schema) return undefined;
+  if (name === 'decimal' && direction === 'input')
+    return {
+      ...schema,
+      type: ['string', 'number'],
+      description: 'xsd:decimal: a string, or a JSON number when it holds every digit exactly',
+    };
+  return structuredClone(schema);
+}
+
+/** Whether values of this schema are xsd:decimal (through restrictions, which keep or `allOf` it). */
+export function isDecimalSchema(
+  schema: JsonSchema,
+  resolve: (schema: JsonSchema) => JsonSchema = (same) => same,
+): boolean {
+  const resolved = resolve(schema);
+  if (resolved['x-xsd-type'] === 'decimal') return true;
+  const allOf = resolved['allOf'];
+  return Array.isArray(allOf) && allOf.some((part) => isDecimalSchema(part as JsonSchema, resolve));
 }
 
 /** Whether values of this built-in are JSON numbers (enum values and bounds are then numbers too). */

@@ -26,6 +26,7 @@ final class Database
             if ((int) $seeded === 0) {
                 self::seed($pdo);
             }
+            $pdo->exec('CREATE TABLE IF NOT EXISTS sessions (token TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)');
             return $pdo;
         } finally {
             flock($lock, LOCK_UN);

@@ -4,8 +4,51 @@ declare(strict_types=1);
 /** The SOAP operations. PHP's SoapServer maps each wrapped request element to one method. */
 final class StockService
 {
-    public function __construct(private PDO $pdo)
+    private ?string $sessionToken = null;
+
+    /** @param ?Closure(SoapHeader): void $answerHeader adds a SOAP header to the answer */
+    public function __construct(private PDO $pdo, private ?Closure $answerHeader = null)
     {
+    }
+
+    /** The Session header: SoapServer calls the method named after a header element before the operation. */
+    public function Session(stdClass $header): void
+    {
+        $this->sessionToken = isset($header->token) ? (string) $header->token : null;
+    }
+
+    public function Login(stdClass $request): array
+    {
+        $username = getenv('SUPPLIER_USERNAME') ?: 'manifold';
+        $password = getenv('SUPPLIER_PASSWORD') ?: 'supplier-secret';
+        if (!hash_equals($username, (string) ($request->username ?? '')) || !hash_equals($password, (string) ($request->password ?? ''))) {
+            throw self::clientFault('LOGIN_FAILED', 'Unknown user or wrong password');
+        }
+        $validSeconds = (int) (getenv('SUPPLIER_SESSION_SECONDS') ?: 600);
+        $token = bin2hex(random_bytes(16));
+        $this->pdo->prepare('INSERT INTO sessions VALUES (?, ?)')->execute([$token, time() + $validSeconds]);
+        return ['sessionId' => $token, 'validSeconds' => $validSeconds];
+    }
+
+    public function GetAccountBalance(stdClass $request): array
+    {
+        $statement = $this->pdo->prepare('SELECT expires_at FROM sessions WHERE token = ?');
+        $statement->execute([$this->sessionToken ?? '']);
+        $expiresAt = $statement->fetchColumn();
+        if ($expiresAt === false) {
+            throw self::clientFault('SESSION_REQUIRED', 'Log in first and send the Session header');
+        }
+        if ((int) $expiresAt <= time()) {
+            throw self::clientFault('SESSION_EXPIRED', 'Session expired');
+        }
+        if (($request->currency ?? '') !== 'EUR') {
+            throw self::clientFault('UNSUPPORTED_CURRENCY', 'Balances are kept in EUR');
+        }
+        if ($this->answerHeader !== null) {
+            ($this->answerHeader)(new SoapHeader('urn:manifold:supplier', 'ServerTrace', ['requestId' => bin2hex(random_bytes(8))]));
+        }
+        // Local time without a zone, as many suppliers answer: valid xsd:dateTime.
+        return ['balance' => '12345.67', 'currency' => 'EUR', 'asOf' => gmdate('Y-m-d\TH:i:s')];
     }
 
     public function GetStockLevel(stdClass $request): array

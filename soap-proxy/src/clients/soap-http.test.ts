@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { networkErrorCode } from '@manifold/platform/resilience';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { undiciHttpClient } from './undici-http-client.ts';
+import { createSoapHttp } from './soap-http.ts';
 
 interface Received {
   method: string | undefined;
@@ -52,37 +52,23 @@ afterAll(async () => {
   await dispatcher.close();
 });
 
-/** node-soap's calling convention: request(url, body, callback, headers, options). */
-function call(
-  path: string,
-  options: { timeout?: number; signal?: AbortSignal } = {},
-): Promise<{ status: number; headers: Record<string, unknown>; body: unknown }> {
-  const client = undiciHttpClient(dispatcher);
-  return new Promise((resolve, reject) => {
-    void client.request(
-      `${url}${path}`,
-      '<Envelope/>',
-      (
-        error: unknown,
-        response?: { status: number; headers: Record<string, unknown> },
-        body?: unknown,
-      ) => {
-        if (error)
-          reject(error instanceof Error ? error : new Error('not an Error', { cause: error }));
-        else if (response) resolve({ status: response.status, headers: response.headers, body });
-      },
-      {
-        'Content-Type': 'text/xml; charset=utf-8',
-        SOAPAction: '"urn:Get"',
-        Authorization: 'Basic eDp5',
-      },
-      options,
-    );
+const post = createSoapHttp(dispatcher);
+function call(path: string, { timeoutMs = 5_000, signal = new AbortController().signal } = {}) {
+  return post({
+    url: `${url}${path}`,
+    body: '<Envelope/>',
+    headers: {
+      'content-type': 'text/xml; charset=utf-8',
+      soapaction: '"urn:Get"',
+      authorization: 'Basic eDp5',
+    },
+    signal,
+    timeoutMs,
   });
 }
 
-describe('undiciHttpClient (node-soap over undici)', () => {
-  it('sends the envelope with node-soap headers, and hands back an error status with its headers and body', async () => {
+describe('createSoapHttp (envelopes over the service’s undici pool)', () => {
+  it('sends the envelope with its headers, and hands back an error status with its headers and body', async () => {
     const answer = await call('/soap?x=1');
     expect(received).toMatchObject({
       method: 'POST',
@@ -98,7 +84,7 @@ describe('undiciHttpClient (node-soap over undici)', () => {
     // A 500 is an answer (a SOAP fault travels in one), not a transport error.
     expect(answer).toMatchObject({
       status: 500,
-      body: '<fault/>',
+      text: '<fault/>',
       headers: { 'retry-after': '7' },
     });
   });
@@ -114,18 +100,18 @@ describe('undiciHttpClient (node-soap over undici)', () => {
   });
 
   it('gives up on an answer that does not come within `timeout`', async () => {
-    const error = await call('/silent', { timeout: 100 }).catch((caught: unknown) => caught);
+    const error = await call('/silent', { timeoutMs: 100 }).catch((caught: unknown) => caught);
     expect(networkErrorCode(error)).toBe('UND_ERR_HEADERS_TIMEOUT');
   });
 
-  it('follows a 307 with the same POST and body, as axios did', async () => {
+  it('follows a 307 with the same POST and body', async () => {
     const answer = await call('/moved');
     expect(received).toMatchObject({ method: 'POST', url: '/soap?moved=1', body: '<Envelope/>' });
     expect(answer.status).toBe(500);
   });
 
   it('inflates a gzip answer and decodes the charset the answer names', async () => {
-    expect((await call('/gzip')).body).toBe('<ok>zipped</ok>');
-    expect((await call('/latin1')).body).toBe('<currency>KÄR</currency>');
+    expect((await call('/gzip')).text).toBe('<ok>zipped</ok>');
+    expect((await call('/latin1')).text).toBe('<currency>KÄR</currency>');
   });
 });
