@@ -1,6 +1,6 @@
 import type { RequestListener, Server } from 'node:http';
 import type { Logger } from 'pino';
-import { listen } from '../http/listen.ts';
+import { listen, type ListenTls } from '../http/listen.ts';
 import { createGracefulShutdown, exitOnSignals } from './shutdown.ts';
 
 export interface RunServiceOptions {
@@ -13,6 +13,8 @@ export interface RunServiceOptions {
   graceMs?: number;
   /** Releases what the service owns once requests drained. */
   onClose?: () => Promise<void> | void;
+  /** Serve HTTPS (mutual TLS with a client CA). @default plain HTTP */
+  tls?: ListenTls | undefined;
 }
 
 /**
@@ -27,8 +29,9 @@ export async function runService({
   logger,
   graceMs,
   onClose,
+  tls,
 }: RunServiceOptions): Promise<{ server: Server; url: string }> {
-  const { server, url } = await listen(handler, { port, host });
+  const { server, url } = await listen(handler, { port, host, tls });
   const shutdown = createGracefulShutdown({
     server,
     logger,

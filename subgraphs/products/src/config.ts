@@ -1,9 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { BaseEnv, httpUrl, port } from '@manifold/platform/config';
+import { GatewayIdentityEnv } from '@manifold/platform/auth';
 import { DEFAULT_PORTS } from '@manifold/platform/contracts';
 import { z } from 'zod';
 
 export const ProductsEnv = BaseEnv.extend({
+  ...GatewayIdentityEnv.shape,
   PORT: port(DEFAULT_PORTS.products),
   /** SQLite file, created and seeded on first start. */
   PRODUCTS_DATABASE_PATH: z
