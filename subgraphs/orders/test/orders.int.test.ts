@@ -2,8 +2,7 @@ import {
   serveGraphQL,
   silentLogger,
   type GraphQLTestResponse,
-  type TestGraphQLServer,
-} from '@manifold/platform/testing';
+  type TestGraphQLServer, testGatewayIdentity } from '@manifold/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.ts';
 import { openOrdersDatabase } from '../src/data/database.ts';
@@ -18,8 +17,9 @@ const db = openOrdersDatabase({
 let server: TestGraphQLServer;
 
 beforeAll(async () => {
-  const { app } = await createApp({ db, logger: silentLogger('orders'), production: true });
-  server = await serveGraphQL(app);
+  const trust = testGatewayIdentity();
+  const { app } = await createApp({ db, logger: silentLogger('orders'), production: true, identity: trust.verifier });
+  server = await serveGraphQL(app, { headers: await trust.headers() });
 });
 afterAll(async () => {
   await server.close();
