@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { API_RESOURCE, CLI_REDIRECT_URI } from './catalogue.ts';
+import { API_RESOURCE, CLI_REDIRECT_URI, CLIENTS } from './catalogue.ts';
 
 /**
  * Getting a token from the reference provider the way a real client does — what `npm run token`
@@ -9,7 +9,7 @@ export interface ClientCredentialsRequest {
   issuer: string;
   clientId: string;
   clientSecret: string;
-  /** @default the client's scopes */
+  /** @default every scope the client may have (catalogue.ts) */
   scope?: string;
 }
 
@@ -34,7 +34,8 @@ async function tokenRequest(issuer: string, clientId: string, secret: string, fo
 /** A service's token (OAuth 2.0 client credentials). */
 export function clientCredentialsToken({ issuer, clientId, clientSecret, scope }: ClientCredentialsRequest) {
   const form = new URLSearchParams({ grant_type: 'client_credentials', resource: API_RESOURCE });
-  if (scope) form.set('scope', scope);
+  const scopes = scope ?? CLIENTS.find((client) => client.clientId === clientId)?.scopes.join(' ');
+  if (scopes) form.set('scope', scopes);
   return tokenRequest(issuer, clientId, clientSecret, form);
 }
 
