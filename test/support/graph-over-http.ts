@@ -9,6 +9,7 @@ import {
   serveGraphQL,
   silentLogger,
   testGatewayIdentity,
+  type TestGatewayIdentity,
   type TestGraphQLServer,
 } from '@manifold/platform/testing';
 import * as products from '@manifold/products';
@@ -28,6 +29,8 @@ export interface GraphOverHttp {
   /** Each subgraph's own URL (…/graphql), to call it directly. */
   subgraphUrls: Record<'users' | 'products' | 'orders' | 'content', string>;
   databases: Record<'users' | 'products' | 'orders' | 'content', SqliteDatabase>;
+  /** The secret the gateway signs identities with, and its signer. */
+  trust: TestGatewayIdentity;
   close(): Promise<void>;
 }
 
@@ -78,6 +81,7 @@ export async function startGraphOverHttp({
     gateway,
     subgraphUrls,
     databases,
+    trust,
     close: async () => {
       await gateway.close();
       await gatewayApp.close();

@@ -4,10 +4,10 @@ import { requestedVersion, VERSIONS } from './versioning.ts';
 /**
  * Which rendered answer a request asks for: `v<version>:<path and query>`.
  *
- * The key names no caller: the adapter has one service identity towards the monolith and no
- * per-caller authorisation yet, so every caller may see every answer. When callers are
- * authenticated, the cached answer is served before any route runs — the check (or the caller's
- * scope in this key) must be added here first. Please leave this note until then.
+ * The key names no caller, on purpose: the adapter has one service identity towards the
+ * monolith, so an answer is the same whoever asks, and who may ask is decided by route scopes
+ * at the edge (main.ts, platform/auth), which runs before the cached answer is served. A
+ * resource whose answer came to differ per caller would need the caller in this key.
  * `/api/v1/x` and
  * `/api/x` + `API-Version: 1` are the same answer, so they share a key. Anything outside /api,
  * or with a version we do not serve, has none (the full pipeline answers it).

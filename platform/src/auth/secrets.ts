@@ -79,12 +79,13 @@ export function secretFromFile(
  * Read only from a service's config loading (main.ts); the file must exist at start-up.
  */
 export function secretFromEnv(
-  env: Readonly<Record<string, string | undefined>>,
+  env: Readonly<Record<string, unknown>>,
   name: string,
   options: SecretFileOptions = {},
 ): Secret | undefined {
-  const direct = env[name];
-  const file = env[`${name}_FILE`];
+  const text = (key: string) => (typeof env[key] === 'string' ? env[key] : undefined);
+  const direct = text(name);
+  const file = text(`${name}_FILE`);
   if (direct && file) throw new ConfigError([`${name}: set ${name} or ${name}_FILE, not both`]);
   if (file) {
     try {
