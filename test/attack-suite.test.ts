@@ -16,7 +16,7 @@ import {
   type WatchedAccessFile,
 } from '@manifold/platform/auth';
 import { silentLogger } from '@manifold/platform/testing';
-import { exportJWK, generateKeyPair, importJWK, SignJWT, UnsecuredJWT, type JWK, type JWTPayload } from 'jose';
+import { generateKeyPair, importJWK, SignJWT, UnsecuredJWT, type JWK, type JWTPayload } from 'jose';
 import { Keyv } from 'keyv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessScopes as legacyScopes } from '../legacy-rest-adapter/src/config.ts';
@@ -60,7 +60,7 @@ let proxy: Proxy;
 let doors: FrontDoor[];
 const keys = { good: '', revoked: '', expired: '', narrow: '' };
 const tokens = { genuine: '' };
-let signingKey: { key: CryptoKey | Uint8Array; kid: string; publicPem: string };
+let signingKey: { key: Awaited<ReturnType<typeof importJWK>>; kid: string; publicPem: string };
 const tried: Record<string, number> = {};
 
 const authenticator = (): Authenticate =>
