@@ -158,6 +158,8 @@ export interface WatchAccessFileOptions {
   logger: Logger;
   /** How often the file's modification time is checked. @default 1000 (1 s) */
   intervalMs?: number;
+  /** Told after each change: the new file is in force, or it was invalid and ignored. */
+  onReload?: (outcome: 'applied' | 'rejected') => void;
 }
 
 /**
@@ -169,7 +171,7 @@ export interface WatchAccessFileOptions {
  */
 export function watchAccessFile(
   path: string,
-  { logger, intervalMs = 1_000 }: WatchAccessFileOptions,
+  { logger, intervalMs = 1_000, onReload }: WatchAccessFileOptions,
 ): WatchedAccessFile {
   let policy = loadAccessFile(path);
   const reload = () => {
@@ -179,11 +181,13 @@ export function watchAccessFile(
         { path, clients: policy.clients.size, keys: policy.keys.size },
         'access file reloaded',
       );
+      onReload?.('applied');
     } catch (error) {
       logger.error(
         { path, problems: error instanceof ConfigError ? error.problems : String(error) },
         'access file changed but is invalid; the previous one stays in force',
       );
+      onReload?.('rejected');
     }
   };
   const onChange = (now: Stats, before: Stats) => {

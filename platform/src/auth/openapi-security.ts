@@ -12,6 +12,24 @@ export interface OpenApiSecurityOptions {
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
+/** The RFC 9457 body every refusal carries (platform/errors problem.ts). */
+const PROBLEM = {
+  'application/problem+json': {
+    schema: {
+      type: 'object',
+      required: ['type', 'title', 'status', 'code'],
+      properties: {
+        type: { type: 'string' },
+        title: { type: 'string' },
+        status: { type: 'integer' },
+        detail: { type: 'string' },
+        instance: { type: 'string' },
+        code: { type: 'string', enum: ['UNAUTHENTICATED', 'FORBIDDEN', 'UPSTREAM_UNAVAILABLE'] },
+      },
+    },
+  },
+};
+
 /**
  * Says in an OpenAPI 3.1 document what the edge enforces: the accepted schemes
  * (`components.securitySchemes`) and, per operation, the scopes it needs (`security`; `[]` for a
@@ -56,10 +74,12 @@ export function addOpenApiSecurity<Document extends Record<string, unknown>>(
       operation['security'] = Object.keys(schemes).map((scheme) => ({ [scheme]: [...required] }));
       const responses = (operation['responses'] ?? {}) as Record<string, unknown>;
       responses['401'] ??= {
-        description: 'No credentials, or credentials refused (problem+json; see WWW-Authenticate).',
+        description: 'No credentials, or credentials refused (see WWW-Authenticate).',
+        content: PROBLEM,
       };
       responses['403'] ??= {
-        description: `The credentials lack a needed scope (${required.join(', ')}; problem+json).`,
+        description: `The credentials lack a needed scope (${required.join(', ')}).`,
+        content: PROBLEM,
       };
       operation['responses'] = responses;
     }

@@ -2,12 +2,13 @@
 // nothing left running once the launcher is told to stop — or loses its parent.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SERVICES } from '../../../scripts/services.ts';
+import { testUserToken } from '../../../upstreams/identity-provider/src/tokens.ts';
 import { freePort, REPO_ROOT } from '../support/processes.ts';
 
 const portVariable = (name: string) => `${name.toUpperCase().replaceAll('-', '_')}_PORT`;
@@ -39,6 +40,8 @@ async function allClosed(ports: number[], withinMs: number): Promise<number[]> {
 interface Launched {
   npm: ChildProcess;
   ports: Record<string, number>;
+  /** The data directory every service writes to (databases, the provider's secrets). */
+  data: string;
   output: () => string;
 }
 
@@ -79,6 +82,7 @@ async function npmStart(): Promise<Launched> {
       SUPPLIER_DATABASE_PATH: join(data, 'supplier.sqlite'),
       LEGACY_DATABASE_PATH: join(data, 'legacy.sqlite'),
       LEGACY_SESSION_PATH: join(data, 'legacy-sessions'),
+      IDP_DATA_DIR: join(data, 'identity-provider'),
       LOG_LEVEL: 'info',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -87,7 +91,7 @@ async function npmStart(): Promise<Launched> {
   let output = '';
   npm.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   npm.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  launched = { npm, ports, output: () => output };
+  launched = { npm, ports, data, output: () => output };
   const deadline = Date.now() + 120_000;
   while (!output.includes('Press Ctrl-C to stop.')) {
     if (npm.exitCode !== null) throw new Error(`npm start exited (${npm.exitCode}):\n${output}`);
@@ -99,21 +103,30 @@ async function npmStart(): Promise<Launched> {
 
 describe('npm start', () => {
   it('starts every service, prints where each listens, prefixes logs, and stops them all on SIGTERM', async () => {
-    const { npm, ports, output } = await npmStart();
+    const { npm, ports, data, output } = await npmStart();
     for (const service of SERVICES) {
       expect(output()).toContain(`http://127.0.0.1:${ports[service.name]}`);
       expect(await portAnswers(ports[service.name]!)).toBe(true);
     }
     expect(output()).toMatch(/^gateway\s+│ /m);
+    // What the README shows: a test user's token from the provider npm start runs, then the gateway.
+    const secret = (path: string) => readFileSync(join(data, 'identity-provider/secrets', path), 'utf8');
+    const token = await testUserToken({
+      issuer: `http://127.0.0.1:${ports['identity-provider']}`,
+      clientSecret: secret('clients/manifold-cli'),
+      username: '1',
+      password: secret('test-user-password'),
+    });
     const answer = await fetch(`http://127.0.0.1:${ports['gateway']}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: '{ user(id: "1") { name orders(first: 1) { totalCount } } }' }),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: '{ me { id orders(first: 1) { totalCount } } }' }),
     });
     const body = (await answer.json()) as {
-      data: { user: { name: string; orders: { totalCount: number } } };
+      data: { me: { id: string; orders: { totalCount: number } } };
     };
-    expect(body.data.user.orders.totalCount).toBeGreaterThan(0);
+    expect(body.data.me.id).toBe('1');
+    expect(body.data.me.orders.totalCount).toBeGreaterThan(0);
 
     const exited = once(npm, 'exit');
     npm.kill('SIGTERM'); // the npm process itself, as a process manager would

@@ -36,6 +36,7 @@ const hooks = (supplier: PhpServer) => ({
 describe('Product.supplierStock: gateway → products → soap-proxy → PHP SOAP supplier', () => {
   let supplier: PhpServer;
   let proxy: ServiceProcess;
+  let idp: ServiceProcess;
   let stack: Stack;
 
   beforeAll(async () => {
@@ -48,18 +49,37 @@ describe('Product.supplierStock: gateway → products → soap-proxy → PHP SOA
         ),
       },
     });
+    // soap-proxy wants a token: products gets one from the identity provider (client credentials).
+    const idpData = mkdtempSync(join(tmpdir(), 'idp-e2e-'));
+    const idpPort = await freePort();
+    idp = await startService({
+      name: 'identity-provider',
+      entry: 'upstreams/identity-provider/src/main.ts',
+      port: idpPort,
+      env: { IDP_DATA_DIR: idpData, IDP_ISSUER: `http://127.0.0.1:${idpPort}` },
+      readyPath: '/healthz',
+    });
     proxy = await startService({
       name: 'soap-proxy',
       entry: 'soap-proxy/src/main.ts',
       port: await freePort(),
-      env: { SUPPLIER_URL: `${supplier.url}/` },
+      env: { SUPPLIER_URL: `${supplier.url}/`, OIDC_ISSUER: idp.url },
       readyPath: '/healthz',
     });
-    stack = await startStack({ subgraphEnv: { products: { SOAP_PROXY_URL: proxy.url } } });
+    stack = await startStack({
+      subgraphEnv: {
+        products: {
+          SOAP_PROXY_URL: proxy.url,
+          SOAP_PROXY_TOKEN_URL: `${idp.url}/token`,
+          SOAP_PROXY_CLIENT_SECRET_FILE: join(idpData, 'secrets/clients/products-subgraph'),
+        },
+      },
+    });
   });
   afterAll(async () => {
     await stack.stop();
     await proxy.stop();
+    await idp.stop();
     await supplier.stop();
   });
 
