@@ -1,10 +1,11 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPhpServer, type PhpServer } from '@manifold/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, REPO_ROOT, startService, type ServiceProcess } from '../support/processes.ts';
 import { graphql, startStack, type Stack } from '../support/stack.ts';
+import { clientCredentialsToken } from '../../../upstreams/identity-provider/src/tokens.ts';
 
 interface StockData {
   products: {
@@ -37,6 +38,8 @@ describe('Product.supplierStock: gateway → products → soap-proxy → PHP SOA
   let supplier: PhpServer;
   let proxy: ServiceProcess;
   let idp: ServiceProcess;
+  /** A partner's token, to ask soap-proxy directly. */
+  let partnerToken: string;
   let stack: Stack;
 
   beforeAll(async () => {
@@ -66,6 +69,11 @@ describe('Product.supplierStock: gateway → products → soap-proxy → PHP SOA
       env: { SUPPLIER_URL: `${supplier.url}/`, OIDC_ISSUER: idp.url },
       readyPath: '/healthz',
     });
+    partnerToken = await clientCredentialsToken({
+      issuer: idp.url,
+      clientId: 'partner-demo',
+      clientSecret: readFileSync(join(idpData, 'secrets/clients/partner-demo'), 'utf8'),
+    });
     stack = await startStack({
       subgraphEnv: {
         products: {
@@ -92,7 +100,7 @@ describe('Product.supplierStock: gateway → products → soap-proxy → PHP SOA
       // Straight from the supplier, for comparison.
       const direct = await fetch(`${proxy.url}/api/v1/supplier/GetStockLevel`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${partnerToken}` },
         body: JSON.stringify({ sku: node.sku }),
       });
       const { level } = (await direct.json()) as {
@@ -117,11 +125,12 @@ describe('Product.supplierStock: gateway → products → soap-proxy → PHP SOA
     expect(await supplierHooks.calls('GetStockLevel')).toBe(0);
   });
 
-  it("waits out soap-proxy's retries: a supplier that fails four times, then answers, still yields stock", async () => {
+  it("waits out soap-proxy's retries: a supplier that fails three times, then answers, still yields stock", async () => {
     const supplierHooks = hooks(supplier);
     await supplierHooks.reset();
-    // Each 503 carries Retry-After: 1, so the proxy needs over 4 s to get its answer.
-    await supplierHooks.plan({ operation: 'GetStockLevels', mode: 'http503', times: 4 });
+    // The shipped services.json makes 4 attempts; each 503 carries Retry-After: 1, so the proxy
+    // needs over 3 s to get its answer.
+    await supplierHooks.plan({ operation: 'GetStockLevels', mode: 'http503', times: 3 });
     const { body } = await graphql<StockData>(stack.gateway.url, query(5)); // a page not cached yet
     expect(body.errors).toBeUndefined();
     const edges = body.data?.products.edges ?? [];
@@ -132,7 +141,7 @@ describe('Product.supplierStock: gateway → products → soap-proxy → PHP SOA
       true,
       true,
     ]);
-    expect(await supplierHooks.calls('GetStockLevels')).toBe(5);
+    expect(await supplierHooks.calls('GetStockLevels')).toBe(4);
   });
 
   it('keeps the rest of the product when the supplier is down: supplierStock null with a typed error', async () => {
