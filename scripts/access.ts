@@ -35,7 +35,9 @@ try {
     console.log(key);
   } else if (command === 'revoke-key' && argument) {
     const client = revokeApiKey(path, argument);
-    console.error(`key ${argument} of ${client} revoked in ${path}; replicas refuse it once they reload`);
+    console.error(
+      `key ${argument} of ${client} revoked in ${path}; replicas refuse it once they reload`,
+    );
   } else {
     console.error(usage);
     process.exit(2);

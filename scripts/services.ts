@@ -99,7 +99,8 @@ export const SERVICES: readonly ServiceDefinition[] = [
             SOAP_PROXY_URL: urlOf('soap-proxy'),
             // soap-proxy wants a token: client credentials from the identity provider.
             SOAP_PROXY_TOKEN_URL: `${urlOf('identity-provider')}/token`,
-            SOAP_PROXY_CLIENT_SECRET_FILE: '.data/identity-provider/secrets/clients/products-subgraph',
+            SOAP_PROXY_CLIENT_SECRET_FILE:
+              '.data/identity-provider/secrets/clients/products-subgraph',
           }),
         }
       : {}),

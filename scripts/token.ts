@@ -11,7 +11,10 @@ import {
   clientSecretPath,
   testUserPasswordPath,
 } from '../upstreams/identity-provider/src/data-store.ts';
-import { clientCredentialsToken, testUserToken } from '../upstreams/identity-provider/src/tokens.ts';
+import {
+  clientCredentialsToken,
+  testUserToken,
+} from '../upstreams/identity-provider/src/tokens.ts';
 
 const { values } = parseArgs({
   options: {

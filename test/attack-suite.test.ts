@@ -22,7 +22,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessScopes as legacyScopes } from '../legacy-rest-adapter/src/config.ts';
 import { startAdapter, type Adapter } from '../legacy-rest-adapter/test/support.ts';
 import { accessScopes as soapScopes } from '../soap-proxy/src/config.ts';
-import { startProxy, startSupplier, type Proxy, type Supplier } from '../soap-proxy/test/support.ts';
+import {
+  startProxy,
+  startSupplier,
+  type Proxy,
+  type Supplier,
+} from '../soap-proxy/test/support.ts';
 import { httpDoor, httpsDoor, type FrontDoor } from './support/front-doors.ts';
 import { startGraphOverHttp, type GraphOverHttp } from './support/graph-over-http.ts';
 import { startIdentityProvider, type TestIdentityProvider } from './support/identity-provider.ts';
@@ -77,14 +82,21 @@ beforeAll(async () => {
   const revoked = createApiKey(accessPath, { client: 'partner' });
   revokeApiKey(accessPath, revoked.id);
   keys.revoked = revoked.key;
-  keys.expired = createApiKey(accessPath, { client: 'partner', expiresAt: '2020-01-01T00:00:00Z' }).key;
+  keys.expired = createApiKey(accessPath, {
+    client: 'partner',
+    expiresAt: '2020-01-01T00:00:00Z',
+  }).key;
   keys.narrow = createApiKey(accessPath, { client: 'partner', scopes: ['loyalty:read'] }).key;
   access = watchAccessFile(accessPath, { logger: silentLogger() });
-  const [jwk] = (JSON.parse(readFileSync(join(idp.dataDir, 'jwks.json'), 'utf8')) as { keys: JWK[] }).keys;
+  const [jwk] = (
+    JSON.parse(readFileSync(join(idp.dataDir, 'jwks.json'), 'utf8')) as { keys: JWK[] }
+  ).keys;
   signingKey = {
     key: await importJWK(jwk!, 'RS256'),
     kid: jwk!.kid!,
-    publicPem: createPublicKey({ key: jwk!, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString(),
+    publicPem: createPublicKey({ key: jwk!, format: 'jwk' })
+      .export({ type: 'spki', format: 'pem' })
+      .toString(),
   };
   tokens.genuine = await idp.serviceToken('back-office', 'users:read');
 
@@ -114,7 +126,11 @@ beforeAll(async () => {
       path: '/graphql',
       body: { query: '{ users(first: 1) { totalCount } }' },
     }),
-    httpDoor('legacy-rest-adapter', { url: adapter.url, method: 'GET', path: '/api/v2/customers/7' }),
+    httpDoor('legacy-rest-adapter', {
+      url: adapter.url,
+      method: 'GET',
+      path: '/api/v2/customers/7',
+    }),
     httpsDoor('soap-proxy', {
       url: proxy.url,
       method: 'POST',
@@ -144,7 +160,11 @@ const now = () => Math.floor(Date.now() / 1_000);
 
 /** A token shaped like the provider's, with `changes` applied, signed with the provider's own key. */
 function providerToken(changes: JWTPayload = {}, header: Record<string, unknown> = {}) {
-  return new SignJWT({ client_id: 'partner', scope: 'users:read customers:read supplier:read', ...changes })
+  return new SignJWT({
+    client_id: 'partner',
+    scope: 'users:read customers:read supplier:read',
+    ...changes,
+  })
     .setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid: signingKey.kid, ...header })
     .setIssuer(typeof changes.iss === 'string' ? changes.iss : idp.issuer)
     .setAudience(changes.aud ?? MANIFOLD_API_AUDIENCE)
@@ -155,7 +175,13 @@ function providerToken(changes: JWTPayload = {}, header: Record<string, unknown>
 }
 
 async function forgedTokens(): Promise<Record<string, string>> {
-  const base = { client_id: 'partner', scope: 'users:read', iss: idp.issuer, aud: MANIFOLD_API_AUDIENCE, exp: now() + 300 };
+  const base = {
+    client_id: 'partner',
+    scope: 'users:read',
+    iss: idp.issuer,
+    aud: MANIFOLD_API_AUDIENCE,
+    exp: now() + 300,
+  };
   const [header, payload] = tokens.genuine.split('.');
   const other = await generateKeyPair('RS256');
   const unknownKid = async () =>
@@ -167,9 +193,13 @@ async function forgedTokens(): Promise<Record<string, string>> {
     'HS256 signed with the RSA public key': await new SignJWT(base)
       .setProtectedHeader({ alg: 'HS256', kid: signingKey.kid })
       .sign(new TextEncoder().encode(signingKey.publicPem)),
-    'a genuine token with another signature': `${header}.${payload}.${(
-      await new SignJWT(base).setProtectedHeader({ alg: 'RS256', kid: signingKey.kid }).sign(other.privateKey)
-    ).split('.')[2]}`,
+    'a genuine token with another signature': `${header}.${payload}.${
+      (
+        await new SignJWT(base)
+          .setProtectedHeader({ alg: 'RS256', kid: signingKey.kid })
+          .sign(other.privateKey)
+      ).split('.')[2]
+    }`,
     'expired an hour ago': await providerToken({ exp: now() - 3_600, iat: now() - 7_200 }),
     'nbf an hour ahead': await providerToken({ nbf: now() + 3_600 }),
     'another issuer': await providerToken({ iss: 'https://login.example.com' }),
@@ -191,12 +221,17 @@ describe('attack suite: every front door refuses what it must', () => {
     });
     const partnerToken = await idp.serviceToken('partner-demo');
     for (const door of doors.slice(1)) {
-      expect((await door.call({ authorization: `Bearer ${partnerToken}` })).status, door.name).toBe(200);
+      expect((await door.call({ authorization: `Bearer ${partnerToken}` })).status, door.name).toBe(
+        200,
+      );
       expect((await door.call({ 'x-api-key': keys.good })).status, door.name).toBe(200);
     }
     expect((await gateway.call({ 'x-api-key': keys.good })).code).toBeUndefined();
     const soap = doors[2]!;
-    const client = { cert: readFileSync(join(certificates, 'client.pem'), 'utf8'), key: readFileSync(join(certificates, 'client-key.pem'), 'utf8') };
+    const client = {
+      cert: readFileSync(join(certificates, 'client.pem'), 'utf8'),
+      key: readFileSync(join(certificates, 'client-key.pem'), 'utf8'),
+    };
     expect((await soap.call({}, client)).status).toBe(200);
   });
 
@@ -208,7 +243,9 @@ describe('attack suite: every front door refuses what it must', () => {
         tried[door.name] = (tried[door.name] ?? 0) + 1;
         expect(answer.status, `${door.name}: ${attack}`).toBe(401);
         expect(answer.code, `${door.name}: ${attack}`).toBe('UNAUTHENTICATED');
-        expect(answer.challenge, `${door.name}: ${attack}`).toMatch(/^Bearer realm="manifold", error="invalid_(token|request)"/);
+        expect(answer.challenge, `${door.name}: ${attack}`).toMatch(
+          /^Bearer realm="manifold", error="invalid_(token|request)"/,
+        );
       }
     }
   });
@@ -217,7 +254,13 @@ describe('attack suite: every front door refuses what it must', () => {
     const other = await generateKeyPair('RS256');
     const forged = await Promise.all(
       Array.from({ length: 1_000 }, (_, index) =>
-        new SignJWT({ client_id: 'partner', scope: 'users:read', iss: idp.issuer, aud: MANIFOLD_API_AUDIENCE, exp: now() + 300 })
+        new SignJWT({
+          client_id: 'partner',
+          scope: 'users:read',
+          iss: idp.issuer,
+          aud: MANIFOLD_API_AUDIENCE,
+          exp: now() + 300,
+        })
           .setProtectedHeader({ alg: 'RS256', kid: `unknown-${index}` })
           .sign(other.privateKey),
       ),
@@ -226,10 +269,13 @@ describe('attack suite: every front door refuses what it must', () => {
       const before = idp.stats.jwksRequests;
       for (let start = 0; start < forged.length; start += 50) {
         const answers = await Promise.all(
-          forged.slice(start, start + 50).map((token) => door.call({ authorization: `Bearer ${token}` })),
+          forged
+            .slice(start, start + 50)
+            .map((token) => door.call({ authorization: `Bearer ${token}` })),
         );
         tried[door.name] = (tried[door.name] ?? 0) + answers.length;
-        for (const answer of answers) expect(answer, door.name).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
+        for (const answer of answers)
+          expect(answer, door.name).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
       }
       expect(idp.stats.jwksRequests - before, door.name).toBeLessThanOrEqual(1);
     }
@@ -247,7 +293,10 @@ describe('attack suite: every front door refuses what it must', () => {
         for (const headers of [{ 'x-api-key': key }, { authorization: `Bearer ${key}` }]) {
           const answer = await door.call(headers);
           tried[door.name] = (tried[door.name] ?? 0) + 1;
-          expect(answer, `${door.name}: ${attack}`).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
+          expect(answer, `${door.name}: ${attack}`).toMatchObject({
+            status: 401,
+            code: 'UNAUTHENTICATED',
+          });
         }
       }
       const narrow = await door.call({ 'x-api-key': keys.narrow });

@@ -49,18 +49,27 @@ interface ContractData {
     name: string;
     email: string | null;
     address: { city: string } | null;
-    orders: { totalCount: number; edges: { node: { number: string; customer: { id: string } } }[] } | null;
+    orders: {
+      totalCount: number;
+      edges: { node: { number: string; customer: { id: string } } }[];
+    } | null;
   } | null;
   users: { totalCount: number; edges: { node: { id: string; email: string | null } }[] } | null;
 }
 
 /** Each error as "path: code", sorted, so a test states exactly which fields were refused and why. */
 const refusals = (response: GraphQLTestResponse<unknown>) =>
-  (response.errors ?? []).map((error) => `${(error.path ?? []).join('.')}: ${error.extensions?.code}`).sort();
+  (response.errors ?? [])
+    .map((error) => `${(error.path ?? []).join('.')}: ${error.extensions?.code}`)
+    .sort();
 
 describe('field-level authorization at the gateway (@authenticated, @requiresScopes, @policy)', () => {
   it('serves an anonymous caller the public fields and refuses the rest, each at its path', async () => {
-    const response = await graph.gateway.query<ContractData>(CONTRACT, { id: '1' }, as('anonymous'));
+    const response = await graph.gateway.query<ContractData>(
+      CONTRACT,
+      { id: '1' },
+      as('anonymous'),
+    );
     expect(response.status).toBe(200);
     expect(refusals(response)).toEqual([
       'me: UNAUTHENTICATED',
@@ -114,14 +123,18 @@ describe('field-level authorization at the gateway (@authenticated, @requiresSco
   });
 
   it('serves an order to its customer only (a policy on the Order type, evaluated on the order)', async () => {
-    const own = graph.databases.orders.get<{ id: number }>('SELECT id FROM orders WHERE customer_id = 1 LIMIT 1');
-    const other = graph.databases.orders.get<{ id: number }>('SELECT id FROM orders WHERE customer_id = 3 LIMIT 1');
-    const query = 'query($a: ID!, $b: ID!) { mine: order(id: $a) { number } theirs: order(id: $b) { number } }';
-    const response = await graph.gateway.query<{ mine: { number: string } | null; theirs: unknown }>(
-      query,
-      { a: String(own?.id), b: String(other?.id) },
-      as('user1'),
+    const own = graph.databases.orders.get<{ id: number }>(
+      'SELECT id FROM orders WHERE customer_id = 1 LIMIT 1',
     );
+    const other = graph.databases.orders.get<{ id: number }>(
+      'SELECT id FROM orders WHERE customer_id = 3 LIMIT 1',
+    );
+    const query =
+      'query($a: ID!, $b: ID!) { mine: order(id: $a) { number } theirs: order(id: $b) { number } }';
+    const response = await graph.gateway.query<{
+      mine: { number: string } | null;
+      theirs: unknown;
+    }>(query, { a: String(own?.id), b: String(other?.id) }, as('user1'));
     expect(refusals(response)).toEqual(['theirs: FORBIDDEN']);
     expect(response.data?.mine?.number).toEqual(expect.any(String));
     expect(response.data?.theirs).toBeNull();
@@ -130,9 +143,17 @@ describe('field-level authorization at the gateway (@authenticated, @requiresSco
   it('lets a user place orders for themself only; an admin for anyone; null propagates from the non-null placeOrder', async () => {
     const place = `mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { number customer { id } } }`;
     const input = (customerId: string, key: string) => ({
-      input: { customerId, lines: [{ productId: '1', quantity: 1 }], idempotencyKey: `${key}-${Date.now()}` },
+      input: {
+        customerId,
+        lines: [{ productId: '1', quantity: 1 }],
+        idempotencyKey: `${key}-${Date.now()}`,
+      },
     });
-    const own = await graph.gateway.query<{ placeOrder: { customer: { id: string } } }>(place, input('1', 'own'), as('user1'));
+    const own = await graph.gateway.query<{ placeOrder: { customer: { id: string } } }>(
+      place,
+      input('1', 'own'),
+      as('user1'),
+    );
     expect(own.errors, JSON.stringify(own.errors)).toBeUndefined();
     expect(own.data?.placeOrder.customer.id).toBe('1');
     const forOther = await graph.gateway.query(place, input('2', 'other'), as('user1'));
@@ -140,7 +161,11 @@ describe('field-level authorization at the gateway (@authenticated, @requiresSco
     expect(forOther.data).toBeNull();
     const anonymous = await graph.gateway.query(place, input('2', 'anon'), as('anonymous'));
     expect(refusals(anonymous)).toEqual(['placeOrder: UNAUTHENTICATED']);
-    const admin = await graph.gateway.query<{ placeOrder: { customer: { id: string } } }>(place, input('2', 'admin'), as('admin'));
+    const admin = await graph.gateway.query<{ placeOrder: { customer: { id: string } } }>(
+      place,
+      input('2', 'admin'),
+      as('admin'),
+    );
     expect(admin.errors).toBeUndefined();
     expect(admin.data?.placeOrder.customer.id).toBe('2');
   });
@@ -156,7 +181,11 @@ describe('field-level authorization at the gateway (@authenticated, @requiresSco
   });
 
   it('keeps its hidden aliases its own', async () => {
-    const response = await graph.gateway.query('{ user(id: "1") { _authz_id: id } }', {}, as('user1'));
+    const response = await graph.gateway.query(
+      '{ user(id: "1") { _authz_id: id } }',
+      {},
+      as('user1'),
+    );
     expect(response.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 });

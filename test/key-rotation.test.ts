@@ -40,7 +40,12 @@ beforeAll(async () => {
     },
   });
   adapter = await startAdapter({
-    edge: [authenticationEdge({ authenticate: createAuthenticator({ access }), scopesFor: accessScopes })],
+    edge: [
+      authenticationEdge({
+        authenticate: createAuthenticator({ access }),
+        scopesFor: accessScopes,
+      }),
+    ],
   });
 });
 afterAll(async () => {
@@ -49,7 +54,8 @@ afterAll(async () => {
 });
 
 const RELOAD = { timeout: 10_000, interval: 50 };
-const status = async (key: string) => (await adapter.get('/api/v2/customers/7', { 'x-api-key': key })).status;
+const status = async (key: string) =>
+  (await adapter.get('/api/v2/customers/7', { 'x-api-key': key })).status;
 
 describe('API key rotation on a running facade', () => {
   it('accepts both keys during the overlap and refuses the old one once it is revoked, without a restart', async () => {

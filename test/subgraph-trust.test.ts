@@ -12,7 +12,12 @@ afterAll(async () => {
   await graph.close();
 });
 
-const claims = { cid: 'attacker', scope: 'users:read orders:read orders:admin', tier: 'internal', amr: 'jwt' };
+const claims = {
+  cid: 'attacker',
+  scope: 'users:read orders:read orders:admin',
+  tier: 'internal',
+  amr: 'jwt',
+};
 const key = (secret: string) => new TextEncoder().encode(secret);
 
 async function forgeries(secret: string): Promise<Record<string, Record<string, string>>> {

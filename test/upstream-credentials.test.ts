@@ -31,18 +31,21 @@ beforeAll(async () => {
   idp = await startIdentityProvider({ accessTokenTtlSeconds: TOKEN_TTL_SECONDS });
   secret = idp.clientSecret('products-subgraph');
   const verifier = createJwtVerifier({ issuer: idp.issuer, audience: MANIFOLD_API_AUDIENCE });
-  upstream = await listen((req, res) => {
-    const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
-    seen.push(token);
-    if (refuseEveryToken || revoked.has(token)) {
-      res.writeHead(401, { 'www-authenticate': 'Bearer error="invalid_token"' }).end();
-      return;
-    }
-    verifier.verify(token).then(
-      () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'),
-      () => res.writeHead(401).end(),
-    );
-  }, { port: 0, host: '127.0.0.1' });
+  upstream = await listen(
+    (req, res) => {
+      const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+      seen.push(token);
+      if (refuseEveryToken || revoked.has(token)) {
+        res.writeHead(401, { 'www-authenticate': 'Bearer error="invalid_token"' }).end();
+        return;
+      }
+      verifier.verify(token).then(
+        () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'),
+        () => res.writeHead(401).end(),
+      );
+    },
+    { port: 0, host: '127.0.0.1' },
+  );
   const logger = createLogger({
     service: 'products',
     level: 'trace',

@@ -23,7 +23,13 @@ export interface ClientCertificate {
 /** A door answering over HTTPS whose certificate our test CA issued. */
 export function httpsDoor(
   name: string,
-  { url, method, body, path, caPath }: { url: string; method: 'GET' | 'POST'; body?: unknown; path: string; caPath: string },
+  {
+    url,
+    method,
+    body,
+    path,
+    caPath,
+  }: { url: string; method: 'GET' | 'POST'; body?: unknown; path: string; caPath: string },
 ): FrontDoor {
   const ca = readFileSync(caPath, 'utf8');
   const agents = new Map<string, Agent>();
@@ -54,7 +60,12 @@ export function httpsDoor(
 /** A door over plain HTTP. */
 export function httpDoor(
   name: string,
-  { url, method, body, path }: { url: string; method: 'GET' | 'POST'; body?: unknown; path: string },
+  {
+    url,
+    method,
+    body,
+    path,
+  }: { url: string; method: 'GET' | 'POST'; body?: unknown; path: string },
 ): FrontDoor {
   return {
     name,
@@ -64,7 +75,11 @@ export function httpDoor(
         headers: { 'content-type': 'application/json', ...headers },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
-      return answerOf(response.status, await response.text(), response.headers.get('www-authenticate'));
+      return answerOf(
+        response.status,
+        await response.text(),
+        response.headers.get('www-authenticate'),
+      );
     },
   };
 }

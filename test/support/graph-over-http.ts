@@ -60,7 +60,10 @@ export async function startGraphOverHttp({
   };
   const servers: Server[] = [];
   const subgraphUrls = {} as GraphOverHttp['subgraphUrls'];
-  for (const [name, { app }] of Object.entries(apps) as [keyof typeof apps, { app: Parameters<typeof listen>[0] }][]) {
+  for (const [name, { app }] of Object.entries(apps) as [
+    keyof typeof apps,
+    { app: Parameters<typeof listen>[0] },
+  ][]) {
     const { server, url } = await listen(app, { port: 0, host: '127.0.0.1' });
     servers.push(server);
     subgraphUrls[name] = `${url}/graphql`;

@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listen } from '@manifold/platform/http';
@@ -25,20 +24,21 @@ export interface TestIdentityProvider {
   close(): Promise<void>;
 }
 
-export async function startIdentityProvider(
-  { accessTokenTtlSeconds }: { accessTokenTtlSeconds?: number } = {},
-): Promise<TestIdentityProvider> {
+export async function startIdentityProvider({
+  accessTokenTtlSeconds,
+}: { accessTokenTtlSeconds?: number } = {}): Promise<TestIdentityProvider> {
   const dataDir = mkdtempSync(join(tmpdir(), 'manifold-idp-'));
   const secrets = await loadProviderSecrets(dataDir);
-  // The issuer must be known before the app is built: reserve the port first.
-  let server: Server | undefined;
-  let issuer = '';
-  let stats: ProviderStats = { jwksRequests: 0, tokenRequests: 0 };
-  let handler: ReturnType<typeof createApp>['handler'] = (_req, res) => res.end();
-  ({ server, url: issuer } = await listen((req, res) => handler(req, res), {
-    port: 0,
-    host: '127.0.0.1',
-  }));
+  // The issuer (its URL) must be known before the app is built: listen first, then hand over.
+  let handler: ReturnType<typeof createApp>['handler'] = (_req, res) => {
+    res.writeHead(503).end();
+  };
+  const { server, url: issuer } = await listen(
+    (req, res) => {
+      handler(req, res);
+    },
+    { port: 0, host: '127.0.0.1' },
+  );
   const app = createApp({
     issuer,
     secrets,
@@ -46,7 +46,7 @@ export async function startIdentityProvider(
     ...(accessTokenTtlSeconds === undefined ? {} : { accessTokenTtlSeconds }),
   });
   handler = app.handler;
-  stats = app.stats;
+  const { stats } = app;
   return {
     issuer,
     dataDir,

@@ -79,7 +79,10 @@ function walkValue(
   }
   if (typeof value !== 'object') return value;
   const object = value as JsonObject;
-  if (valueCheck && !allows(valueCheck.formula, apply.caller, inspectedView(object, valueCheck), apply.policies)) {
+  if (
+    valueCheck &&
+    !allows(valueCheck.formula, apply.caller, inspectedView(object, valueCheck), apply.policies)
+  ) {
     refusal(apply, valueCheck.coordinate, path);
     return null;
   }
@@ -87,7 +90,12 @@ function walkValue(
 }
 
 /** Applies a selection plan to one object; null when a non-null field of it had to be nulled. */
-function walkObject(apply: Apply, object: JsonObject, plan: SelectionPlan, path: Path): JsonObject | null {
+function walkObject(
+  apply: Apply,
+  object: JsonObject,
+  plan: SelectionPlan,
+  path: Path,
+): JsonObject | null {
   const typeName =
     plan.typenameAlias !== undefined && typeof object[plan.typenameAlias] === 'string'
       ? (object[plan.typenameAlias] as string)
@@ -102,7 +110,9 @@ function walkObject(apply: Apply, object: JsonObject, plan: SelectionPlan, path:
   const refused = new Set<string>();
   for (const entry of plan.parentChecks) {
     if (!applies(apply, entry.typeCondition, typeName)) continue;
-    if (allows(entry.check.formula, apply.caller, inspectedView(object, entry.check), apply.policies))
+    if (
+      allows(entry.check.formula, apply.caller, inspectedView(object, entry.check), apply.policies)
+    )
       continue;
     refused.add(entry.key);
     object[entry.key] = null;
@@ -118,7 +128,8 @@ function walkObject(apply: Apply, object: JsonObject, plan: SelectionPlan, path:
     if (result === BUBBLE) nulled = true;
     else object[child.key] = result;
   }
-  for (const key of Object.keys(object)) if (key.startsWith(HIDDEN_ALIAS_PREFIX)) delete object[key];
+  for (const key of Object.keys(object))
+    if (key.startsWith(HIDDEN_ALIAS_PREFIX)) Reflect.deleteProperty(object, key);
   return nulled ? null : object;
 }
 

@@ -36,7 +36,14 @@ describe('decide (before planning)', () => {
     if (deferred.kind !== 'inspect') return;
     expect(allows(deferred.formula, user('1'), { id: '1' }, MANIFOLD_POLICIES)).toBe(true);
     expect(allows(deferred.formula, user('1'), { id: '2' }, MANIFOLD_POLICIES)).toBe(false);
-    expect(decide({ ...none, policies: [[['no-such-policy']]] }, user('1', ['users:read']), {}, MANIFOLD_POLICIES).kind).toBe('deny');
+    expect(
+      decide(
+        { ...none, policies: [[['no-such-policy']]] },
+        user('1', ['users:read']),
+        {},
+        MANIFOLD_POLICIES,
+      ).kind,
+    ).toBe('deny');
   });
 
   it('placeOrder: for the caller themself, or for anyone with orders:admin (from the arguments)', () => {
@@ -44,6 +51,8 @@ describe('decide (before planning)', () => {
     const args = (customerId: string) => ({ input: { customerId } });
     expect(decide(own, user('1'), args('1'), MANIFOLD_POLICIES).kind).toBe('allow');
     expect(decide(own, user('1'), args('2'), MANIFOLD_POLICIES).kind).toBe('deny');
-    expect(decide(own, user('9', ['orders:admin']), args('2'), MANIFOLD_POLICIES).kind).toBe('allow');
+    expect(decide(own, user('9', ['orders:admin']), args('2'), MANIFOLD_POLICIES).kind).toBe(
+      'allow',
+    );
   });
 });

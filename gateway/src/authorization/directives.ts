@@ -124,7 +124,10 @@ export function readAuthorizationRules(supergraphSdl: string): AuthorizationRule
     const typeName = definition.name.value;
     const typeRequirement = requirementOf(definition.directives, names, policyNames);
     if (typeRequirement) types.set(typeName, typeRequirement);
-    if (definition.kind === Kind.SCALAR_TYPE_DEFINITION || definition.kind === Kind.ENUM_TYPE_DEFINITION)
+    if (
+      definition.kind === Kind.SCALAR_TYPE_DEFINITION ||
+      definition.kind === Kind.ENUM_TYPE_DEFINITION
+    )
       continue;
     for (const field of definition.fields ?? []) {
       const requirement = requirementOf(field.directives, names, policyNames);
@@ -142,13 +145,14 @@ export function readAuthorizationRules(supergraphSdl: string): AuthorizationRule
  */
 export function supergraphForEnforcedAuthorization(supergraphSdl: string): string {
   const document = parse(supergraphSdl);
-  let changed = false;
+  let changed = false as boolean;
   const definitions = document.definitions.map((definition): DefinitionNode => {
     if (definition.kind !== Kind.SCHEMA_DEFINITION && definition.kind !== Kind.SCHEMA_EXTENSION)
       return definition;
     const directives = (definition.directives ?? []).map((directive) => {
       const url = directive.name.value === 'link' ? stringArgument(directive, 'url') : undefined;
-      if (!url || !Object.values(FEATURES).some((prefix) => url.startsWith(prefix))) return directive;
+      if (!url || !Object.values(FEATURES).some((prefix) => url.startsWith(prefix)))
+        return directive;
       changed = true;
       return {
         ...directive,
@@ -157,5 +161,5 @@ export function supergraphForEnforcedAuthorization(supergraphSdl: string): strin
     });
     return { ...definition, directives };
   });
-  return changed ? print({ ...document, definitions } as DocumentNode) : supergraphSdl;
+  return changed ? print({ ...document, definitions }) : supergraphSdl;
 }

@@ -140,7 +140,12 @@ function verdictAt(
   args: () => Readonly<Record<string, unknown>>,
 ): Verdict {
   if (!requirement) return ALLOW;
-  return decide(requirement, walk.caller, requirement.policies.length > 0 ? args() : {}, walk.policies);
+  return decide(
+    requirement,
+    walk.caller,
+    requirement.policies.length > 0 ? args() : {},
+    walk.policies,
+  );
 }
 
 function planSelections(
@@ -208,7 +213,7 @@ function planSelections(
     let args: Readonly<Record<string, unknown>> | undefined;
     const argumentsOf = () => {
       try {
-        args ??= getArgumentValues(definition, selection, walk.variables as Record<string, unknown>);
+        args ??= getArgumentValues(definition, selection, walk.variables);
       } catch {
         args = {}; // bad arguments: the gateway reports them; the policy sees none
       }
@@ -291,10 +296,17 @@ export function planAccess({
   if (!rootType) return undefined;
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions)
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+    if (definition.kind === Kind.FRAGMENT_DEFINITION)
+      fragments.set(definition.name.value, definition);
   const walk: Walk = { schema, rules, policies, caller, variables, fragments, changed: false };
   const root = emptyPlan(rootType.name);
-  const selections = planSelections(walk, operation.selectionSet.selections, rootType, undefined, root);
+  const selections = planSelections(
+    walk,
+    operation.selectionSet.selections,
+    rootType,
+    undefined,
+    root,
+  );
   if (!walk.changed) return undefined;
   const rewritten: DocumentNode = {
     kind: Kind.DOCUMENT,

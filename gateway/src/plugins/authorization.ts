@@ -79,11 +79,11 @@ export function useAuthorization({
             willSendResponse: ({ response, schema, contextValue }) => {
               if (!access || response.body.kind !== 'single') return Promise.resolve();
               const result = response.body.singleResult;
-              const applied = applyAccessPlan(
-                result.data as Record<string, unknown> | null | undefined,
-                access.root,
-                { schema, caller: contextValue.caller, policies },
-              );
+              const applied = applyAccessPlan(result.data, access.root, {
+                schema,
+                caller: contextValue.caller,
+                policies,
+              });
               response.body.singleResult = {
                 ...result,
                 ...(applied.data === undefined ? {} : { data: applied.data }),
@@ -99,4 +99,3 @@ export function useAuthorization({
     ],
   };
 }
-

@@ -65,7 +65,8 @@ export function useHealth({
     app.get('/readyz', async (_req, res) => {
       const results = await Promise.all(
         subgraphs.map(
-          async (subgraph) => [subgraph.name, await probe(subgraph, readinessTimeoutMs, identity)] as const,
+          async (subgraph) =>
+            [subgraph.name, await probe(subgraph, readinessTimeoutMs, identity)] as const,
         ),
       );
       const ready = results.every(([, result]) => result.status === 'up');

@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../config/index.ts';
+import { type ConfigError } from '../config/index.ts';
 import { AccessFile, compileAccessFile } from './access-file.ts';
 import { generateApiKey } from './api-keys.ts';
 
 const file = (clients: unknown, extra: Record<string, unknown> = {}) =>
-  AccessFile.parse({ tiers: { free: {}, partner: { requestsPerMinute: 600 } }, defaultTier: 'free', clients, ...extra });
+  AccessFile.parse({
+    tiers: { free: {}, partner: { requestsPerMinute: 600 } },
+    defaultTier: 'free',
+    clients,
+    ...extra,
+  });
 
 describe('the access file', () => {
   it('indexes keys by id, each with its client, scopes (the client’s by default) and dates', () => {
@@ -16,7 +21,12 @@ describe('the access file', () => {
           scopes: ['customers:read', 'tickets:write'],
           keys: [
             { id: a.id, hash: a.hash },
-            { id: b.id, hash: b.hash, scopes: ['customers:read'], expiresAt: '2030-01-01T00:00:00Z' },
+            {
+              id: b.id,
+              hash: b.hash,
+              scopes: ['customers:read'],
+              expiresAt: '2030-01-01T00:00:00Z',
+            },
           ],
         },
       }),
@@ -35,7 +45,11 @@ describe('the access file', () => {
       compileAccessFile(
         file(
           {
-            a: { tier: 'gold', scopes: ['x:read'], keys: [{ id: key.id, hash: key.hash, scopes: ['admin'] }] },
+            a: {
+              tier: 'gold',
+              scopes: ['x:read'],
+              keys: [{ id: key.id, hash: key.hash, scopes: ['admin'] }],
+            },
             b: { tier: 'free', keys: [{ id: key.id, hash: key.hash }] },
           },
           { defaultTier: 'none' },
@@ -54,7 +68,13 @@ describe('the access file', () => {
 
   it('stores hashes only, and tier limits as objects', () => {
     const { id, key } = generateApiKey();
-    expect(AccessFile.safeParse({ tiers: { free: {} }, defaultTier: 'free', clients: { a: { tier: 'free', keys: [{ id, hash: key }] } } }).success).toBe(false);
+    expect(
+      AccessFile.safeParse({
+        tiers: { free: {} },
+        defaultTier: 'free',
+        clients: { a: { tier: 'free', keys: [{ id, hash: key }] } },
+      }).success,
+    ).toBe(false);
     expect(AccessFile.safeParse({ tiers: { free: 100 }, defaultTier: 'free' }).success).toBe(false);
   });
 });

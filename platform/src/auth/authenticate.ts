@@ -26,7 +26,10 @@ export interface AuthenticatorOptions {
  */
 export type Authenticate = (req: IncomingMessage) => Caller | Promise<Caller>;
 
-const refused = (description: string, error: 'invalid_token' | 'invalid_request' = 'invalid_token') =>
+const refused = (
+  description: string,
+  error: 'invalid_token' | 'invalid_request' = 'invalid_token',
+) =>
   new AppError('UNAUTHENTICATED', `Credentials refused: ${description}`, {
     headers: { 'www-authenticate': bearerChallenge({ error, description }) },
   });
@@ -59,7 +62,11 @@ const tokenCaller = (token: VerifiedToken, policy: AccessPolicy): Caller => ({
 });
 
 /** One credential per request: a bearer token (a JWT, or an API key), an `X-API-Key`, or a client certificate. */
-export function createAuthenticator({ access, jwt, now = Date.now }: AuthenticatorOptions): Authenticate {
+export function createAuthenticator({
+  access,
+  jwt,
+  now = Date.now,
+}: AuthenticatorOptions): Authenticate {
   return (req) => {
     const policy = access.current();
     const certified = certificateClient(req, policy);
@@ -79,7 +86,12 @@ export function createAuthenticator({ access, jwt, now = Date.now }: Authenticat
       return jwt.verify(token).then((verified) => tokenCaller(verified, policy));
     }
     if (certified)
-      return { method: 'mtls', clientId: certified.id, scopes: certified.scopes, tier: certified.tier };
+      return {
+        method: 'mtls',
+        clientId: certified.id,
+        scopes: certified.scopes,
+        tier: certified.tier,
+      };
     return ANONYMOUS;
   };
 }

@@ -126,7 +126,10 @@ export function createClientCredentials({
     if (held && now < held.expiresAt) {
       // Still good: use it, and renew in the background (failures are retried on the next call).
       renew().catch((error: unknown) => {
-        logger.warn({ err: error, clientId }, 'upstream token renewal failed; retrying on next call');
+        logger.warn(
+          { err: error, clientId },
+          'upstream token renewal failed; retrying on next call',
+        );
       });
       return held.token;
     }

@@ -46,7 +46,9 @@ export const FrontDoorAuthEnv = z.object({
   OIDC_ALGORITHMS: commaList().pipe(
     z
       .array(z.enum(ALLOWED_JWT_ALGORITHMS))
-      .transform((list): JwtAlgorithm[] => (list.length > 0 ? list : ['RS256', 'PS256', 'ES256', 'EdDSA'])),
+      .transform((list): JwtAlgorithm[] =>
+        list.length > 0 ? list : ['RS256', 'PS256', 'ES256', 'EdDSA'],
+      ),
   ),
   /** Leeway for exp/nbf. */
   OIDC_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(10),
@@ -109,7 +111,8 @@ export function frontDoorAuthFromEnv(
         }
       : undefined;
   const issuer =
-    env.OIDC_ISSUER ?? (env.NODE_ENV === 'production' ? undefined : defaultUrl('identity-provider'));
+    env.OIDC_ISSUER ??
+    (env.NODE_ENV === 'production' ? undefined : defaultUrl('identity-provider'));
   const jwt = issuer
     ? createJwtVerifier({
         issuer,

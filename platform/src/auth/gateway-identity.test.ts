@@ -12,7 +12,8 @@ const caller: Caller = {
   tier: 'partner',
   credentialId: 'abcdefghij012345',
 };
-const request = (token: string) => ({ headers: { [Header.identity]: token } }) as unknown as IncomingMessage;
+const request = (token: string) =>
+  ({ headers: { [Header.identity]: token } }) as unknown as IncomingMessage;
 
 describe('the gateway-signed identity', () => {
   it('carries the whole caller to the subgraph, and is signed once per caller while fresh', async () => {
@@ -31,6 +32,8 @@ describe('the gateway-signed identity', () => {
   });
 
   it('refuses a short secret at start-up', () => {
-    expect(() => createGatewayIdentitySigner(new Secret(() => 'short', 'test'))).toThrow(/at least 32/);
+    expect(() => createGatewayIdentitySigner(new Secret(() => 'short', 'test'))).toThrow(
+      /at least 32/,
+    );
   });
 });

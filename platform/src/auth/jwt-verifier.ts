@@ -189,7 +189,11 @@ export function createJwtVerifier({
       } catch (error) {
         throw describe(error);
       }
-      const { sub, azp, client_id: clientIdClaim } = payload as JWTPayload & {
+      const {
+        sub,
+        azp,
+        client_id: clientIdClaim,
+      } = payload as JWTPayload & {
         azp?: unknown;
         client_id?: unknown;
       };

@@ -33,7 +33,11 @@ export function clientForCertificate(
 ): AccessClient | undefined {
   for (const client of policy.clients.values()) {
     for (const rule of client.certificates) {
-      if ('commonName' in rule ? rule.commonName === identity.commonName : identity.sans.includes(rule.san))
+      if (
+        'commonName' in rule
+          ? rule.commonName === identity.commonName
+          : identity.sans.includes(rule.san)
+      )
         return client;
     }
   }
@@ -51,7 +55,8 @@ export function certificateClient(
   policy: AccessPolicy,
 ): AccessClient | undefined {
   const socket = req.socket as Partial<TLSSocket>;
-  if (socket.encrypted !== true || typeof socket.getPeerCertificate !== 'function') return undefined;
+  if (socket.encrypted !== true || typeof socket.getPeerCertificate !== 'function')
+    return undefined;
   const certificate = socket.getPeerCertificate();
   if (Object.keys(certificate).length === 0) return undefined;
   if (socket.authorized !== true)

@@ -88,7 +88,7 @@ export function addOpenApiSecurity<Document extends Record<string, unknown>>(
     ...document,
     components: {
       ...components,
-      securitySchemes: { ...((components['securitySchemes'] ?? {}) as object), ...schemes },
+      securitySchemes: { ...(components['securitySchemes'] ?? {}), ...schemes },
     },
   };
 }

@@ -12,7 +12,8 @@ describe('resourceScopes', () => {
     expect(scopesFor('GET', '/api/v2')).toEqual([]);
   });
   it('leaves everything outside /api public (health, the document, its viewer)', () => {
-    for (const path of ['/healthz', '/openapi.json', '/docs', '/apiary']) expect(scopesFor('GET', path)).toBe('public');
+    for (const path of ['/healthz', '/openapi.json', '/docs', '/apiary'])
+      expect(scopesFor('GET', path)).toBe('public');
   });
   it('lets a facade say which requests only read (a SOAP operation marked safe, over POST)', () => {
     const soap = resourceScopes({ isRead: (_method, path) => path.endsWith('/GetStockLevel') });
@@ -32,10 +33,19 @@ describe('addOpenApiSecurity', () => {
         },
       },
       { scopesFor: resourceScopes(), bearer: true },
-    ) as { components: { securitySchemes: Record<string, unknown> }; paths: Record<string, Record<string, { security: unknown; responses: Record<string, unknown> }>> };
+    ) as unknown as {
+      components: { securitySchemes: Record<string, unknown> };
+      paths: Record<
+        string,
+        Record<string, { security: unknown; responses: Record<string, unknown> }>
+      >;
+    };
     expect(Object.keys(document.components.securitySchemes)).toEqual(['apiKey', 'bearer']);
     const customer = document.paths['/api/v2/customers/{id}']!['get']!;
-    expect(customer.security).toEqual([{ apiKey: ['customers:read'] }, { bearer: ['customers:read'] }]);
+    expect(customer.security).toEqual([
+      { apiKey: ['customers:read'] },
+      { bearer: ['customers:read'] },
+    ]);
     expect(Object.keys(customer.responses)).toEqual(['200', '401', '403']);
     expect(document.paths['/healthz']!['get']!.security).toEqual([]);
   });

@@ -27,7 +27,9 @@ export function resourceScopes({
   prefix = '/api',
   isRead = (method) => method === 'GET' || method === 'HEAD' || method === 'OPTIONS',
 }: ResourceScopesOptions = {}): ScopesFor {
-  const pattern = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:/v\\d+)?(?:/([^/?]+))?`);
+  const pattern = new RegExp(
+    `^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:/v\\d+)?(?:/([^/?]+))?`,
+  );
   return (method, path) => {
     if (path !== prefix && !path.startsWith(`${prefix}/`)) return 'public';
     const resource = pattern.exec(path)?.[1];
@@ -41,9 +43,13 @@ const pathOf = (req: IncomingMessage) => (req.url ?? '/').split('?', 1)[0] ?? '/
 /** Lets `caller` through when it holds `required`, else 401 (no credentials) or 403 (missing scopes). */
 export function admit(caller: Caller, required: readonly string[]): void {
   if (caller.method === 'anonymous')
-    throw new AppError('UNAUTHENTICATED', 'This resource needs credentials (a bearer token or an API key)', {
-      headers: { 'www-authenticate': bearerChallenge({ scope: required }) },
-    });
+    throw new AppError(
+      'UNAUTHENTICATED',
+      'This resource needs credentials (a bearer token or an API key)',
+      {
+        headers: { 'www-authenticate': bearerChallenge({ scope: required }) },
+      },
+    );
   const missing = required.filter((scope) => !caller.scopes.has(scope));
   if (missing.length > 0)
     throw new AppError('FORBIDDEN', `The credentials lack the scope ${missing.join(', ')}`, {

@@ -17,7 +17,9 @@ describe('secrets', () => {
   it('re-reads a *_FILE when it changes (rotation without a restart), keeping the last good value mid-rotation', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'secret-')), 'client-secret');
     writeFileSync(path, 'first\n');
-    const secret = secretFromEnv({ CLIENT_SECRET_FILE: path }, 'CLIENT_SECRET', { checkIntervalMs: 0 })!;
+    const secret = secretFromEnv({ CLIENT_SECRET_FILE: path }, 'CLIENT_SECRET', {
+      checkIntervalMs: 0,
+    })!;
     expect(secret.value()).toBe('first');
     writeFileSync(`${path}.new`, 'second-and-longer\n');
     renameSync(`${path}.new`, path);

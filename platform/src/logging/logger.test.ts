@@ -16,10 +16,20 @@ describe('createLogger', () => {
     });
     const credentials = ['Bearer eyJ.secret.sig', 'mfk_abc_secret', 'signed-identity', 's3cr3t'];
     logger.info({
-      req: { headers: { authorization: credentials[0], 'x-api-key': credentials[1], 'x-manifold-identity': credentials[2] } },
+      req: {
+        headers: {
+          authorization: credentials[0],
+          'x-api-key': credentials[1],
+          'x-manifold-identity': credentials[2],
+        },
+      },
       headers: { cookie: 'session=s3cr3t' },
       clientSecret: credentials[3],
-      upstream: { access_token: credentials[0], password: credentials[3], client_secret: credentials[3] },
+      upstream: {
+        access_token: credentials[0],
+        password: credentials[3],
+        client_secret: credentials[3],
+      },
     });
     const [line = ''] = lines;
     for (const credential of credentials) expect(line).not.toContain(credential);

@@ -4,7 +4,9 @@ import {
   serveGraphQL,
   silentLogger,
   type GraphQLTestResponse,
-  type TestGraphQLServer, testGatewayIdentity } from '@manifold/platform/testing';
+  type TestGraphQLServer,
+  testGatewayIdentity,
+} from '@manifold/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.ts';
 import { openContentDatabase } from '../src/data/database.ts';
@@ -23,7 +25,12 @@ let server: TestGraphQLServer;
 
 beforeAll(async () => {
   const trust = testGatewayIdentity();
-  const { app } = await createApp({ db, logger: silentLogger('content'), production: true, identity: trust.verifier });
+  const { app } = await createApp({
+    db,
+    logger: silentLogger('content'),
+    production: true,
+    identity: trust.verifier,
+  });
   server = await serveGraphQL(app, { headers: await trust.headers() });
 });
 afterAll(async () => {

@@ -117,7 +117,11 @@ describe('users subgraph', () => {
     expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     const client = await query('{ me { id } }', {}, await trust.headers(testCaller()));
     expect(client.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-    const known = await query('{ me { id } }', {}, await trust.headers(testCaller({ subject: '42' })));
+    const known = await query(
+      '{ me { id } }',
+      {},
+      await trust.headers(testCaller({ subject: '42' })),
+    );
     expect(known.data).toEqual({ me: { id: '42' } });
   });
 

@@ -110,7 +110,8 @@ describe('npm start', () => {
     }
     expect(output()).toMatch(/^gateway\s+│ /m);
     // What the README shows: a test user's token from the provider npm start runs, then the gateway.
-    const secret = (path: string) => readFileSync(join(data, 'identity-provider/secrets', path), 'utf8');
+    const secret = (path: string) =>
+      readFileSync(join(data, 'identity-provider/secrets', path), 'utf8');
     const token = await testUserToken({
       issuer: `http://127.0.0.1:${ports['identity-provider']}`,
       clientSecret: secret('clients/manifold-cli'),

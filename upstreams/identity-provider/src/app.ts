@@ -20,7 +20,10 @@ export interface ProviderStats {
   tokenRequests: number;
 }
 
-function clientMetadata({ clientId, kind, scopes }: (typeof CLIENTS)[number], secret: string): ClientMetadata {
+function clientMetadata(
+  { clientId, kind, scopes }: (typeof CLIENTS)[number],
+  secret: string,
+): ClientMetadata {
   return kind === 'user'
     ? {
         client_id: clientId,
@@ -47,7 +50,12 @@ function clientMetadata({ clientId, kind, scopes }: (typeof CLIENTS)[number], se
  * authorization code + PKCE with a test-user login, client credentials, refresh tokens. Access
  * tokens for Manifold's API are RS256 JWTs (RFC 9068) with audience `urn:manifold:api`.
  */
-export function createApp({ issuer, secrets, logger, accessTokenTtlSeconds = 900 }: IdentityProviderDeps) {
+export function createApp({
+  issuer,
+  secrets,
+  logger,
+  accessTokenTtlSeconds = 900,
+}: IdentityProviderDeps) {
   const stats: ProviderStats = { jwksRequests: 0, tokenRequests: 0 };
   const provider = new Provider(issuer, {
     clients: CLIENTS.map((client) => clientMetadata(client, secrets.clientSecret(client.clientId))),
@@ -59,7 +67,7 @@ export function createApp({ issuer, secrets, logger, accessTokenTtlSeconds = 900
     scopes: ['openid', 'offline_access', ...API_SCOPES],
     renderError: (ctx, out) => {
       ctx.type = 'text/plain; charset=utf-8';
-      ctx.body = `${String(out['error'])}: ${String(out['error_description'] ?? '')}`;
+      ctx.body = `${out['error']}: ${out['error_description'] ?? ''}`;
     },
     pkce: { required: () => true },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },

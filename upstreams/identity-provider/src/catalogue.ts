@@ -42,7 +42,14 @@ export const CLIENTS: readonly ClientDefinition[] = [
   {
     clientId: 'partner-demo',
     kind: 'service',
-    scopes: ['customers:read', 'invoices:read', 'loyalty:read', 'tickets:read', 'tickets:write', 'supplier:read'],
+    scopes: [
+      'customers:read',
+      'invoices:read',
+      'loyalty:read',
+      'tickets:read',
+      'tickets:write',
+      'supplier:read',
+    ],
   },
   // Back-office tools: read the whole graph, place orders for anyone.
   {
@@ -56,7 +63,8 @@ export const CLIENTS: readonly ClientDefinition[] = [
  * Test users: the seeded users' ids (1–10000) log in with their id as user name and the
  * generated test password; the token's `sub` is the id, so `me` and ownership work.
  */
-export const isTestUser = (username: string): boolean => /^[1-9]\d{0,4}$/.test(username) && Number(username) <= 10_000;
+export const isTestUser = (username: string): boolean =>
+  /^[1-9]\d{0,4}$/.test(username) && Number(username) <= 10_000;
 
 /** What a logged-in test user may grant a client: their own orders. */
 export const USER_SCOPES: readonly string[] = ['orders:write'];

@@ -30,16 +30,24 @@ export interface ProviderSecrets {
 export const clientSecretPath = (dataDir: string, clientId: string) =>
   join(dataDir, 'secrets', 'clients', clientId);
 
-export const testUserPasswordPath = (dataDir: string) => join(dataDir, 'secrets', 'test-user-password');
+export const testUserPasswordPath = (dataDir: string) =>
+  join(dataDir, 'secrets', 'test-user-password');
 
 export async function loadProviderSecrets(dataDir: string): Promise<ProviderSecrets> {
   mkdirSync(join(dataDir, 'secrets', 'clients'), { recursive: true, mode: 0o700 });
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
-  const fresh = { ...(await exportJWK(privateKey)), alg: 'RS256', use: 'sig', kid: randomBytes(8).toString('hex') };
+  const fresh = {
+    ...(await exportJWK(privateKey)),
+    alg: 'RS256',
+    use: 'sig',
+    kid: randomBytes(8).toString('hex'),
+  };
   const signingKeys = JSON.parse(
     readOrCreate(join(dataDir, 'jwks.json'), () => JSON.stringify({ keys: [fresh] })),
   ) as { keys: JWK[] };
-  const cookieKeys = readOrCreate(join(dataDir, 'secrets', 'cookie-keys'), randomSecret).split('\n');
+  const cookieKeys = readOrCreate(join(dataDir, 'secrets', 'cookie-keys'), randomSecret).split(
+    '\n',
+  );
   return {
     signingKeys: signingKeys.keys,
     cookieKeys,

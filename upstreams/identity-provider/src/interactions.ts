@@ -37,7 +37,10 @@ const samePassword = (given: string, expected: string) => {
 };
 
 function send(res: ServerResponse, status: number, html: string): void {
-  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+  res.writeHead(status, {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-store',
+  });
   res.end(html);
 }
 
@@ -60,22 +63,34 @@ export function createInteractions(provider: Provider, testUserPassword: string)
     if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
     for (const [resource, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {
       // A test user grants only what a user may: their own orders; never users:read or admin.
-      const allowed = scopes.filter((scope) => resource === API_RESOURCE && USER_SCOPES.includes(scope));
+      const allowed = scopes.filter(
+        (scope) => resource === API_RESOURCE && USER_SCOPES.includes(scope),
+      );
       if (allowed.length > 0) grant.addResourceScope(resource, allowed.join(' '));
     }
     const saved = await grant.save();
-    await provider.interactionFinished(req, res, { consent: { grantId: saved } }, { mergeWithLastSubmission: true });
+    await provider.interactionFinished(
+      req,
+      res,
+      { consent: { grantId: saved } },
+      { mergeWithLastSubmission: true },
+    );
   };
 
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const match = /^\/interaction\/([\w-]+)(\/login)?$/.exec((req.url ?? '').split('?')[0] ?? '');
-    if (!match?.[1]) return send(res, 404, 'Not found');
+    if (!match?.[1]) {
+      send(res, 404, 'Not found');
+      return;
+    }
     const uid = match[1];
     if (req.method === 'POST' && match[2]) {
       const form = await formBody(req);
       const username = form.get('username') ?? '';
-      if (!isTestUser(username) || !samePassword(form.get('password') ?? '', testUserPassword))
-        return send(res, 401, loginPage(uid, 'Unknown user or wrong password.'));
+      if (!isTestUser(username) || !samePassword(form.get('password') ?? '', testUserPassword)) {
+        send(res, 401, loginPage(uid, 'Unknown user or wrong password.'));
+        return;
+      }
       await provider.interactionFinished(
         req,
         res,
@@ -84,9 +99,15 @@ export function createInteractions(provider: Provider, testUserPassword: string)
       );
       return undefined;
     }
-    if (req.method !== 'GET') return send(res, 405, 'Method not allowed');
+    if (req.method !== 'GET') {
+      send(res, 405, 'Method not allowed');
+      return;
+    }
     const { prompt } = await provider.interactionDetails(req, res);
-    if (prompt.name === 'login') return send(res, 200, loginPage(uid));
+    if (prompt.name === 'login') {
+      send(res, 200, loginPage(uid));
+      return;
+    }
     return consent(req, res);
   };
 }

@@ -16,7 +16,12 @@ export interface ClientCredentialsRequest {
 const basic = (clientId: string, secret: string) =>
   `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 
-async function tokenRequest(issuer: string, clientId: string, secret: string, form: URLSearchParams) {
+async function tokenRequest(
+  issuer: string,
+  clientId: string,
+  secret: string,
+  form: URLSearchParams,
+) {
   const response = await fetch(`${issuer}/token`, {
     method: 'POST',
     headers: {
@@ -25,14 +30,25 @@ async function tokenRequest(issuer: string, clientId: string, secret: string, fo
     },
     body: form.toString(),
   });
-  const body = (await response.json()) as { access_token?: string; error?: string; error_description?: string };
+  const body = (await response.json()) as {
+    access_token?: string;
+    error?: string;
+    error_description?: string;
+  };
   if (!response.ok || !body.access_token)
-    throw new Error(`token request refused: HTTP ${response.status} ${body.error ?? ''} ${body.error_description ?? ''}`);
+    throw new Error(
+      `token request refused: HTTP ${response.status} ${body.error ?? ''} ${body.error_description ?? ''}`,
+    );
   return body.access_token;
 }
 
 /** A service's token (OAuth 2.0 client credentials). */
-export function clientCredentialsToken({ issuer, clientId, clientSecret, scope }: ClientCredentialsRequest) {
+export function clientCredentialsToken({
+  issuer,
+  clientId,
+  clientSecret,
+  scope,
+}: ClientCredentialsRequest) {
   const form = new URLSearchParams({ grant_type: 'client_credentials', resource: API_RESOURCE });
   const scopes = scope ?? CLIENTS.find((client) => client.clientId === clientId)?.scopes.join(' ');
   if (scopes) form.set('scope', scopes);
@@ -98,7 +114,8 @@ export async function testUserToken({
     if (location.startsWith(CLI_REDIRECT_URI)) {
       const redirect = new URL(location);
       const code = redirect.searchParams.get('code');
-      if (!code) throw new Error(`login refused: ${redirect.searchParams.get('error') ?? 'no code'}`);
+      if (!code)
+        throw new Error(`login refused: ${redirect.searchParams.get('error') ?? 'no code'}`);
       return tokenRequest(
         issuer,
         'manifold-cli',

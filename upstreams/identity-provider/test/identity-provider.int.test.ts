@@ -23,7 +23,9 @@ describe('the reference identity provider', () => {
     expect(discovery.grant_types_supported).toEqual(
       expect.arrayContaining(['authorization_code', 'client_credentials', 'refresh_token']),
     );
-    const jwks = (await (await fetch(discovery.jwks_uri)).json()) as { keys: { kty: string; d?: string }[] };
+    const jwks = (await (await fetch(discovery.jwks_uri)).json()) as {
+      keys: { kty: string; d?: string }[];
+    };
     expect(jwks.keys[0]?.kty).toBe('RSA');
     expect(jwks.keys[0]?.d).toBeUndefined();
   });
@@ -31,7 +33,10 @@ describe('the reference identity provider', () => {
   it('issues a service a JWT access token for the Manifold API by client credentials', async () => {
     const token = await idp.serviceToken('partner-demo', 'customers:read');
     expect(decodeProtectedHeader(token)).toMatchObject({ alg: 'RS256', typ: 'at+jwt' });
-    const verified = await createJwtVerifier({ issuer: idp.issuer, audience: MANIFOLD_API_AUDIENCE }).verify(token);
+    const verified = await createJwtVerifier({
+      issuer: idp.issuer,
+      audience: MANIFOLD_API_AUDIENCE,
+    }).verify(token);
     expect(verified).toMatchObject({ clientId: 'partner-demo', subject: undefined });
     expect([...verified.scopes]).toEqual(['customers:read']);
   });
@@ -52,7 +57,11 @@ describe('the reference identity provider', () => {
   it('logs a test user in (authorization code + PKCE) and issues a token for them, with only what a user may grant', async () => {
     const token = await idp.userToken('42');
     const claims = decodeJwt(token);
-    expect(claims).toMatchObject({ sub: '42', client_id: 'manifold-cli', aud: MANIFOLD_API_AUDIENCE });
+    expect(claims).toMatchObject({
+      sub: '42',
+      client_id: 'manifold-cli',
+      aud: MANIFOLD_API_AUDIENCE,
+    });
     expect(claims['scope']).toBe('orders:write');
     await expect(idp.userToken('42', 'openid users:read')).rejects.toThrow(/invalid_scope/);
   });

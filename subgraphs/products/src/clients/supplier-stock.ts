@@ -45,7 +45,9 @@ export function createSupplierStockClient({
   credentials,
 }: SupplierStockClientOptions) {
   // With credentials: the cached token, renewed and retried once on a 401 (platform/auth).
-  const send = credentials ? credentials.fetch : fetch;
+  const send: typeof fetch = credentials
+    ? (url, init) => credentials.fetch(url as string, init)
+    : fetch;
   const post = async (
     skus: readonly string[],
     requestId: string | undefined,
