@@ -12,7 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApiKey } from '@manifold/platform/auth';
 import { startPhpServer } from '@manifold/platform/testing';
-import { freePort, REPO_ROOT, startService, type ServiceProcess } from '../test/e2e/support/processes.ts';
+import {
+  freePort,
+  REPO_ROOT,
+  startService,
+  type ServiceProcess,
+} from '../test/e2e/support/processes.ts';
 import { startStack } from '../test/e2e/support/stack.ts';
 import { clientCredentialsToken } from '../upstreams/identity-provider/src/tokens.ts';
 import { pinTo } from './support/pin.ts';
@@ -61,7 +66,12 @@ try {
     clientSecret: readFileSync(join(scratch, 'idp/secrets/clients/partner-demo'), 'utf8'),
     scope: 'invoices:read',
   });
-  const auth = { ACCESS_FILE: accessFile, OIDC_ISSUER: idp.url, NODE_ENV: 'production', LOG_LEVEL: 'error' };
+  const auth = {
+    ACCESS_FILE: accessFile,
+    OIDC_ISSUER: idp.url,
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'error',
+  };
   const monolith = await startPhpServer({
     router: join(REPO_ROOT, 'upstreams/php-monolith/router.php'),
     env: {
@@ -99,7 +109,9 @@ try {
   started.push(stack);
 
   const HOT = '/api/v2/invoices/120';
-  const QUERY = JSON.stringify({ query: '{ product(id: "1") { name price { amount currency } } }' });
+  const QUERY = JSON.stringify({
+    query: '{ product(id: "1") { name price { amount currency } } }',
+  });
   const bearer = { authorization: `Bearer ${token}` };
   const keyed = { 'x-api-key': apiKey };
   // Each scenario answers what it should (a 200 from the cache; a full GraphQL answer) before it is measured.
@@ -120,7 +132,8 @@ try {
       body: QUERY,
     });
     const body = (await response.json()) as { errors?: unknown };
-    if (response.status !== 200 || body.errors) throw new Error(`the gateway answered ${JSON.stringify(body)}`);
+    if (response.status !== 200 || body.errors)
+      throw new Error(`the gateway answered ${JSON.stringify(body)}`);
   }
   const get = (name: string, url: string, headers: Record<string, string>): Scenario => ({
     name,
@@ -186,8 +199,16 @@ const compare = (door: string, off: string, on: string): Check[] => {
 const checks: Check[] = [
   ...compare('gateway', 'gateway, no credentials (off)', 'gateway, JWT (warm JWKS)'),
   ...compare('gateway', 'gateway, no credentials (off)', 'gateway, API key'),
-  ...compare('adapter', 'adapter without authentication (off), cache hit', 'adapter, JWT (warm JWKS), cache hit'),
-  ...compare('adapter', 'adapter without authentication (off), cache hit', 'adapter, API key, cache hit'),
+  ...compare(
+    'adapter',
+    'adapter without authentication (off), cache hit',
+    'adapter, JWT (warm JWKS), cache hit',
+  ),
+  ...compare(
+    'adapter',
+    'adapter without authentication (off), cache hit',
+    'adapter, API key, cache hit',
+  ),
 ];
 publish('authentication (JWT, API key)', [
   `Command: \`npm run bench:auth\` (wrk; each scenario warmed up for ${WARMUP_MS / 1000} s, then run ${ROUNDS} times for ${DURATION_MS / 1000} s in interleaved rounds; medians; c=${CONCURRENCY}). Machine: ${machine()}, loopback.`,

@@ -12,8 +12,15 @@ import { LegacySession } from '../../legacy-rest-adapter/src/clients/legacy-sess
 import { LegacyAdapterEnv } from '../../legacy-rest-adapter/src/config.ts';
 
 const env = loadEnv(LegacyAdapterEnv);
-const logger = createLogger({ service: 'legacy-rest-adapter (no authentication)', level: env.LOG_LEVEL });
-const session = new LegacySession({ baseUrl: env.LEGACY_URL, username: env.LEGACY_USER, password: env.LEGACY_PASSWORD });
+const logger = createLogger({
+  service: 'legacy-rest-adapter (no authentication)',
+  level: env.LOG_LEVEL,
+});
+const session = new LegacySession({
+  baseUrl: env.LEGACY_URL,
+  username: env.LEGACY_USER,
+  password: env.LEGACY_PASSWORD,
+});
 const policy = createUpstreamPolicy({ name: 'legacy', logger, timeoutMs: env.LEGACY_TIMEOUT_MS });
 await runService({
   name: 'legacy-rest-adapter (no authentication)',
@@ -24,7 +31,7 @@ await runService({
     logger,
     production: true,
     v1Sunset: new Date(`${env.V1_SUNSET}T00:00:00Z`),
-    health: () => policy.stats(),
+    health: () => ({ ...policy.stats() }),
   }),
   port: env.PORT,
   host: env.HOST,
