@@ -64,7 +64,8 @@ beforeAll(async () => {
     refreshBeforeExpiryMs: REFRESH_BEFORE_MS,
     logger,
   });
-  logger.info({ clientSecret: new Secret(() => secret, 'test') }, 'a secret passed to a logger');
+  // A secret handed to a logger under a name no redaction path knows still prints as [redacted].
+  logger.info({ credential: new Secret(() => secret, 'test') }, 'a secret passed to a logger');
 });
 afterEach(() => {
   vi.useRealTimers();
