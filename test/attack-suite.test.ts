@@ -320,6 +320,24 @@ describe('attack suite: every front door refuses what it must', () => {
     expect(answer).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
   });
 
+  it("never serves the legacy adapter's cached answer to a caller who may not see it", async () => {
+    const path = '/api/v2/customers/9';
+    await adapter.get(path, { 'x-api-key': keys.good });
+    const cached = await adapter.get(path, { 'x-api-key': keys.good });
+    expect(cached.headers.get('x-cache')).toBe('HIT');
+    for (const [who, headers, status] of [
+      ['no credentials', {}, 401],
+      ['a revoked key', { 'x-api-key': keys.revoked }, 401],
+      ['a key without customers:read', { 'x-api-key': keys.narrow }, 403],
+    ] as const) {
+      const answer = await fetch(`${adapter.url}${path}`, { headers });
+      tried['legacy-rest-adapter'] = (tried['legacy-rest-adapter'] ?? 0) + 1;
+      expect(answer.status, who).toBe(status);
+      expect(answer.headers.get('x-cache'), who).toBeNull();
+      expect(((await answer.json()) as { email?: string }).email, who).toBeUndefined();
+    }
+  });
+
   it('refuses requests without credentials where the route needs them, and says how to authenticate', async () => {
     for (const door of doors.slice(1)) {
       const answer = await door.call({});

@@ -66,6 +66,24 @@ describe('gateway over two live subgraphs', () => {
     }
   });
 
+  it('sends on the client headers on the propagation allow-list, and only those', async () => {
+    const propagating = await startGateway(true, [accounts, reviews], sdls, {
+      propagateHeaders: ['accept-language'],
+    });
+    try {
+      await propagating.server.query(
+        '{ me { name } }',
+        {},
+        { 'accept-language': 'fr', 'x-other': 'no' },
+      );
+      const headers = accounts.received.at(-1)!;
+      expect(headers['accept-language']).toBe('fr');
+      expect(headers['x-other']).toBeUndefined();
+    } finally {
+      await propagating.close();
+    }
+  });
+
   it("keeps a subgraph's own error code and adds its name", async () => {
     const { errors } = await gateway.server.query('{ fail }');
     expect(errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', serviceName: 'accounts' });
