@@ -47,6 +47,19 @@ export const SERVICES: readonly ServiceDefinition[] = [
     optional: true,
   },
   {
+    name: 'identity-provider',
+    runtime: 'node',
+    entry: 'upstreams/identity-provider/src/main.ts',
+    port: DEFAULT_PORTS['identity-provider'],
+    readyPath: '/healthz',
+    stage: 0,
+    envSchema: {
+      module: 'upstreams/identity-provider/src/config.ts',
+      exportName: 'IdentityProviderEnv',
+    },
+    links: (urlOf) => ({ IDP_ISSUER: urlOf('identity-provider') }),
+  },
+  {
     name: 'soap-proxy',
     runtime: 'node',
     entry: 'soap-proxy/src/main.ts',
@@ -54,7 +67,10 @@ export const SERVICES: readonly ServiceDefinition[] = [
     readyPath: '/healthz',
     stage: 1,
     envSchema: { module: 'soap-proxy/src/config.ts', exportName: 'SoapProxyEnv' },
-    links: (urlOf) => ({ SUPPLIER_URL: `${urlOf('soap-supplier')}/` }),
+    links: (urlOf) => ({
+      SUPPLIER_URL: `${urlOf('soap-supplier')}/`,
+      OIDC_ISSUER: urlOf('identity-provider'),
+    }),
   },
   {
     name: 'legacy-rest-adapter',
@@ -64,7 +80,10 @@ export const SERVICES: readonly ServiceDefinition[] = [
     readyPath: '/healthz',
     stage: 1,
     envSchema: { module: 'legacy-rest-adapter/src/config.ts', exportName: 'LegacyAdapterEnv' },
-    links: (urlOf) => ({ LEGACY_URL: urlOf('php-monolith') }),
+    links: (urlOf) => ({
+      LEGACY_URL: urlOf('php-monolith'),
+      OIDC_ISSUER: urlOf('identity-provider'),
+    }),
   },
   ...SUBGRAPHS.map(({ name, port }): ServiceDefinition => ({
     name,
@@ -75,7 +94,15 @@ export const SERVICES: readonly ServiceDefinition[] = [
     stage: 2,
     envSchema: { module: `subgraphs/${name}/src/config.ts`, exportName: envSchemaOf(name) },
     ...(name === 'products'
-      ? { links: (urlOf: (service: string) => string) => ({ SOAP_PROXY_URL: urlOf('soap-proxy') }) }
+      ? {
+          links: (urlOf: (service: string) => string) => ({
+            SOAP_PROXY_URL: urlOf('soap-proxy'),
+            // soap-proxy wants a token: client credentials from the identity provider.
+            SOAP_PROXY_TOKEN_URL: `${urlOf('identity-provider')}/token`,
+            SOAP_PROXY_CLIENT_SECRET_FILE:
+              '.data/identity-provider/secrets/clients/products-subgraph',
+          }),
+        }
       : {}),
   })),
   {
@@ -87,13 +114,15 @@ export const SERVICES: readonly ServiceDefinition[] = [
     readyPath: '/readyz',
     stage: 3,
     envSchema: { module: 'gateway/src/config.ts', exportName: 'GatewayEnv' },
-    links: (urlOf) =>
-      Object.fromEntries(
+    links: (urlOf) => ({
+      ...Object.fromEntries(
         SUBGRAPH_NAMES.map((name) => [
           `SUBGRAPH_${name.toUpperCase()}_URL`,
           `${urlOf(name)}/graphql`,
         ]),
       ),
+      OIDC_ISSUER: urlOf('identity-provider'),
+    }),
   },
 ];
 

@@ -1,6 +1,7 @@
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
-import { SUBGRAPH_REQUEST_LIMIT_BYTES } from '@manifold/platform/contracts';
+import type { Authenticate, GatewayIdentitySigner } from '@manifold/platform/auth';
+import { callerOf, SUBGRAPH_REQUEST_LIMIT_BYTES } from '@manifold/platform/contracts';
 import {
   composePlugins,
   createGraphQLHttpApp,
@@ -10,9 +11,16 @@ import {
 } from '@manifold/platform/graphql';
 import type { Logger } from '@manifold/platform/logging';
 import type { Keyv } from 'keyv';
+import {
+  readAuthorizationRules,
+  supergraphForEnforcedAuthorization,
+} from './authorization/directives.ts';
+import { MANIFOLD_POLICIES, type Policies } from './authorization/policies.ts';
 import type { GatewayContext } from './context.ts';
 import { SubgraphDataSource } from './datasources/SubgraphDataSource.ts';
 import { createSubgraphFetcher } from './datasources/subgraph-fetcher.ts';
+import { useAuthentication } from './plugins/authentication.ts';
+import { useAuthorization } from './plugins/authorization.ts';
 import { useCors } from './plugins/cors.ts';
 import { useHealth } from './plugins/health.ts';
 import { usePersistedQueries } from './plugins/persisted-queries.ts';
@@ -33,8 +41,16 @@ export interface GatewayDeps {
   subgraphMaxRequestBytes?: number;
   /** Browser origins allowed to call /graphql. @default [] (none) */
   corsAllowedOrigins?: readonly string[];
-  /** Concerns added after the built-in ones (authentication, limits, telemetry…), in order. */
+  /** Concerns added after the built-in ones (limits, telemetry…), in order. */
   plugins?: readonly ServerPlugin<GatewayContext>[];
+  /** Who is calling (JWT, API key, client certificate). @default every caller anonymous */
+  authenticate?: Authenticate | undefined;
+  /** Signs the caller's identity for the subgraphs, which refuse requests without it. */
+  identity: GatewayIdentitySigner;
+  /** The functions behind the supergraph's `@policy` names. @default MANIFOLD_POLICIES */
+  policies?: Policies;
+  /** Client headers sent on to the subgraphs (lower-case names), besides the request id. @default [] */
+  propagateHeaders?: readonly string[];
 }
 
 /**
@@ -52,20 +68,27 @@ export async function createApp({
   subgraphMaxRequestBytes = SUBGRAPH_REQUEST_LIMIT_BYTES,
   corsAllowedOrigins = [],
   plugins = [],
+  authenticate,
+  identity,
+  policies = MANIFOLD_POLICIES,
+  propagateHeaders = [],
 }: GatewayDeps) {
   const composed = composePlugins<GatewayContext>([
     useProductionGuards({ production }),
     useGraphQLOverHttp(),
-    useHealth({ subgraphs: supergraph.subgraphs, readinessTimeoutMs }),
+    useHealth({ subgraphs: supergraph.subgraphs, readinessTimeoutMs, identity }),
     ...(corsAllowedOrigins.length > 0 ? [useCors({ allowedOrigins: corsAllowedOrigins })] : []),
     usePersistedQueries({ cache }),
+    ...(authenticate ? [useAuthentication({ authenticate })] : []),
+    useAuthorization({ rules: readAuthorizationRules(supergraph.sdl), policies, logger }),
     ...plugins,
   ]);
 
   const pool = createSubgraphFetcher({ timeoutMs: subgraphTimeoutMs });
   const urls = new Map(supergraph.subgraphs.map((subgraph) => [subgraph.name, subgraph.url]));
   const gateway = new ApolloGateway({
-    supergraphSdl: supergraph.sdl,
+    // The authorization plugin above enforces the security directives the gateway cannot.
+    supergraphSdl: supergraphForEnforcedAuthorization(supergraph.sdl),
     logger,
     buildService: ({ name, url }) =>
       new SubgraphDataSource({
@@ -73,6 +96,7 @@ export async function createApp({
         url: urls.get(name) ?? url ?? '',
         fetcher: pool.fetcher,
         maxRequestBytes: subgraphMaxRequestBytes,
+        identity,
       }),
   });
   const apollo = new ApolloServer<GatewayContext>({ gateway, logger, ...composed.serverOptions });
@@ -90,7 +114,12 @@ export async function createApp({
     plugins: composed,
     logger,
     maskUnexpected: production,
-    context: ({ requestId, logger: requestLogger }) => ({ requestId, logger: requestLogger }),
+    context: ({ req, requestId, logger: requestLogger }) => ({
+      requestId,
+      logger: requestLogger,
+      caller: callerOf(req),
+      propagatedHeaders: pickHeaders(req.headers, propagateHeaders),
+    }),
   });
 
   return {
@@ -102,4 +131,17 @@ export async function createApp({
       await pool.close();
     },
   };
+}
+
+/** The allow-listed headers of a client request, as subgraph request headers. */
+function pickHeaders(
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+  allowed: readonly string[],
+): Record<string, string> {
+  const picked: Record<string, string> = {};
+  for (const name of allowed) {
+    const value = headers[name];
+    if (value !== undefined) picked[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return picked;
 }

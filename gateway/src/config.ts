@@ -1,9 +1,23 @@
 import { fileURLToPath } from 'node:url';
+import { FrontDoorAuthEnv, GatewayIdentityEnv } from '@manifold/platform/auth';
 import { BaseEnv, commaList, ConfigError, httpUrl, port } from '@manifold/platform/config';
-import { DEFAULT_PORTS, SUBGRAPH_REQUEST_LIMIT_BYTES } from '@manifold/platform/contracts';
+import { DEFAULT_PORTS, Header, SUBGRAPH_REQUEST_LIMIT_BYTES } from '@manifold/platform/contracts';
 import { z } from 'zod';
 
+/** Headers the gateway itself sets towards subgraphs, which a client can never supply. */
+const GATEWAY_OWNED_HEADERS: readonly string[] = [
+  Header.identity,
+  Header.requestId,
+  'host',
+  'content-length',
+  'content-type',
+  'connection',
+  'transfer-encoding',
+];
+
 export const GatewayEnv = BaseEnv.extend({
+  ...FrontDoorAuthEnv.shape,
+  ...GatewayIdentityEnv.shape,
   PORT: port(DEFAULT_PORTS.gateway),
   /** Any Federation 2 supergraph; ours is composed by `npm run compose`. */
   SUPERGRAPH_PATH: z
@@ -25,6 +39,15 @@ export const GatewayEnv = BaseEnv.extend({
     .default(SUBGRAPH_REQUEST_LIMIT_BYTES),
   /** Browser origins allowed to call /graphql (comma-separated, `*` for any); unset = none. */
   CORS_ALLOWED_ORIGINS: commaList(),
+  /**
+   * Client headers sent on to every subgraph (comma-separated; e.g. `accept-language`), as
+   * Apollo Router's header propagation. Nothing else a client sends reaches a subgraph.
+   */
+  PROPAGATE_HEADERS: commaList()
+    .transform((names) => names.map((name) => name.toLowerCase()))
+    .refine((names) => names.every((name) => !GATEWAY_OWNED_HEADERS.includes(name)), {
+      message: `the gateway sets ${GATEWAY_OWNED_HEADERS.join(', ')} itself; they cannot be propagated`,
+    }),
 });
 export type GatewayEnv = z.infer<typeof GatewayEnv>;
 

@@ -1,9 +1,12 @@
+import type { Caller } from '@manifold/platform/contracts';
 import type { Logger } from '@manifold/platform/logging';
 
-/** Per-request gateway context; auth plugins fill `userId` (the seam for a later issue). */
+/** Per-request gateway context. */
 export interface GatewayContext {
   requestId: string;
   logger: Logger;
-  /** The authenticated caller, forwarded to subgraphs as x-manifold-user-id. Unset until an auth plugin sets it. */
-  userId?: string;
+  /** Who is calling, as the authentication plugin established it (ANONYMOUS without credentials). */
+  caller: Caller;
+  /** Client headers on the propagation allow-list, sent on to every subgraph. */
+  propagatedHeaders: Readonly<Record<string, string>>;
 }

@@ -1,3 +1,4 @@
+import { frontDoorAuthFromEnv, gatewayIdentitySignerFromEnv } from '@manifold/platform/auth';
 import { createCache } from '@manifold/platform/cache';
 import { configOrExit } from '@manifold/platform/config';
 import { createLogger } from '@manifold/platform/logging';
@@ -8,6 +9,8 @@ import { loadGatewayConfig } from './load-config.ts';
 const { env, supergraph } = configOrExit(() => loadGatewayConfig());
 const logger = createLogger({ service: 'gateway', level: env.LOG_LEVEL });
 const cache = createCache({ namespace: 'gateway', redisUrl: env.REDIS_URL, logger });
+const auth = configOrExit(() => frontDoorAuthFromEnv(env, logger));
+const identity = configOrExit(() => gatewayIdentitySignerFromEnv(env));
 const { app, close } = await createApp({
   supergraph,
   logger,
@@ -17,6 +20,9 @@ const { app, close } = await createApp({
   readinessTimeoutMs: env.READINESS_TIMEOUT_MS,
   subgraphMaxRequestBytes: env.SUBGRAPH_MAX_REQUEST_BYTES,
   corsAllowedOrigins: env.CORS_ALLOWED_ORIGINS,
+  authenticate: auth.authenticate,
+  identity,
+  propagateHeaders: env.PROPAGATE_HEADERS,
 });
 await runService({
   name: 'gateway',
@@ -25,7 +31,9 @@ await runService({
   host: env.HOST,
   logger,
   graceMs: env.SHUTDOWN_GRACE_MS,
+  tls: auth.tls,
   onClose: async () => {
+    auth.close();
     await close();
     await cache.disconnect();
   },

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { createCache } from '@manifold/platform/cache';
-import { serveGraphQL, silentLogger } from '@manifold/platform/testing';
+import { serveGraphQL, silentLogger, testGatewayIdentity } from '@manifold/platform/testing';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.ts';
 import { loadSupergraph } from '../src/supergraph.ts';
@@ -16,6 +16,7 @@ describe('serving a supergraph that is not ours', () => {
       logger: silentLogger('gateway'),
       cache: createCache({ namespace: 'gateway-test', logger: silentLogger() }),
       production: false,
+      identity: testGatewayIdentity().signer,
     });
     const server = await serveGraphQL(app);
     try {

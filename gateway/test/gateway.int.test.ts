@@ -42,11 +42,16 @@ describe('gateway over two live subgraphs', () => {
     await reviews.stop();
   });
 
-  it('plans a query across both subgraphs, forwarding the request id and never a client-sent identity', async () => {
+  it('plans a query across both subgraphs, forwarding the request id and the identity it signed, never a client-sent one', async () => {
     const response = await gateway.server.query(
       '{ me { name reviews { body } } }',
       {},
-      { 'x-request-id': 'req-42', 'x-manifold-user-id': '666' },
+      {
+        'x-request-id': 'req-42',
+        'x-manifold-identity': 'forged',
+        'x-manifold-user-id': '666',
+        'accept-language': 'fr',
+      },
     );
     expect(response.errors).toBeUndefined();
     expect(response.data).toEqual({ me: { name: 'Ada', reviews: [{ body: 'Great' }] } });
@@ -54,7 +59,28 @@ describe('gateway over two live subgraphs', () => {
     expect(seen).toHaveLength(2);
     for (const headers of seen) {
       expect(headers['x-request-id']).toBe('req-42');
+      expect(headers['x-manifold-identity']).not.toBe('forged');
       expect(headers['x-manifold-user-id']).toBeUndefined();
+      // Not on the (default, empty) propagation allow-list.
+      expect(headers['accept-language']).not.toBe('fr');
+    }
+  });
+
+  it('sends on the client headers on the propagation allow-list, and only those', async () => {
+    const propagating = await startGateway(true, [accounts, reviews], sdls, {
+      propagateHeaders: ['accept-language'],
+    });
+    try {
+      await propagating.server.query(
+        '{ me { name } }',
+        {},
+        { 'accept-language': 'fr', 'x-other': 'no' },
+      );
+      const headers = accounts.received.at(-1)!;
+      expect(headers['accept-language']).toBe('fr');
+      expect(headers['x-other']).toBeUndefined();
+    } finally {
+      await propagating.close();
     }
   });
 

@@ -6,11 +6,19 @@ import { composeServices } from '@apollo/composition';
 import { createSubgraphApp } from '@manifold/platform/graphql';
 import { listen } from '@manifold/platform/http';
 import { createCache } from '@manifold/platform/cache';
-import { serveGraphQL, silentLogger, type TestGraphQLServer } from '@manifold/platform/testing';
+import {
+  serveGraphQL,
+  silentLogger,
+  testGatewayIdentity,
+  type TestGraphQLServer,
+} from '@manifold/platform/testing';
 import type { Express, Request } from 'express';
 import { parse } from 'graphql';
 import { createApp, type GatewayDeps } from '../src/app.ts';
 import { loadSupergraph } from '../src/supergraph.ts';
+
+/** The secret the test gateways sign with and the tiny subgraphs check. */
+export const TEST_TRUST = testGatewayIdentity();
 
 export interface TinySubgraph {
   name: string;
@@ -31,6 +39,7 @@ export async function startTinySubgraph(
     subgraph: { name, typeDefs: parse(sdl), resolvers: resolvers as never },
     logger: silentLogger(name),
     production: false,
+    identity: TEST_TRUST.verifier,
     context: ({ req }: { req: Request }) => {
       received.push({ ...req.headers });
       return {};
@@ -106,6 +115,7 @@ export async function startGateway(
     cache: createCache({ namespace: 'gateway-test', logger: silentLogger() }),
     production,
     readinessTimeoutMs: 500,
+    identity: TEST_TRUST.signer,
     ...options,
   });
   const server = await serveGraphQL(wrap(app));

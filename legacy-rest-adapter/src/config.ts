@@ -1,8 +1,10 @@
+import { FrontDoorAuthEnv, resourceScopes } from '@manifold/platform/auth';
 import { BaseEnv, httpUrl, port } from '@manifold/platform/config';
 import { DEFAULT_PORTS } from '@manifold/platform/contracts';
 import { z } from 'zod';
 
 export const LegacyAdapterEnv = BaseEnv.extend({
+  ...FrontDoorAuthEnv.shape,
   PORT: port(DEFAULT_PORTS['legacy-rest-adapter']),
   /** The PHP monolith. */
   LEGACY_URL: httpUrl().default('http://127.0.0.1:8080'),
@@ -15,3 +17,9 @@ export const LegacyAdapterEnv = BaseEnv.extend({
   V1_SUNSET: z.iso.date().optional(),
 });
 export type LegacyAdapterEnv = z.infer<typeof LegacyAdapterEnv>;
+
+/**
+ * Who may call what (the edge enforces it, /openapi.json says it): `/api/…/<resource>` needs
+ * `<resource>:read` to read and `<resource>:write` to change; health and docs are public.
+ */
+export const accessScopes = resourceScopes();

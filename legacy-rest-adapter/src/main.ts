@@ -1,3 +1,4 @@
+import { authenticationEdge, frontDoorAuthFromEnv } from '@manifold/platform/auth';
 import { createCache } from '@manifold/platform/cache';
 import { configOrExit, loadEnv } from '@manifold/platform/config';
 import { createLogger } from '@manifold/platform/logging';
@@ -8,7 +9,7 @@ import { createApp } from './app.ts';
 import { createLegacyClient } from './clients/legacy-client.ts';
 import { createLegacyForms } from './clients/legacy-forms.ts';
 import { LegacySession } from './clients/legacy-session.ts';
-import { LegacyAdapterEnv } from './config.ts';
+import { accessScopes, LegacyAdapterEnv } from './config.ts';
 
 const env = configOrExit(() => loadEnv(LegacyAdapterEnv));
 const logger = createLogger({ service: 'legacy-rest-adapter', level: env.LOG_LEVEL });
@@ -21,6 +22,7 @@ const policy = createUpstreamPolicy({ name: 'legacy', logger, timeoutMs: env.LEG
 const legacy = createLegacyClient({ baseUrl: env.LEGACY_URL, session, policy });
 const forms = createLegacyForms({ baseUrl: env.LEGACY_URL, session, policy });
 const cache = createCache({ namespace: 'legacy-rest-adapter', redisUrl: env.REDIS_URL, logger });
+const auth = configOrExit(() => frontDoorAuthFromEnv(env, logger));
 await runService({
   name: 'legacy-rest-adapter',
   handler: createApp({
@@ -35,12 +37,15 @@ await runService({
       env.V1_SUNSET === undefined ? undefined : new Date(`${env.V1_SUNSET}T00:00:00Z`),
     ),
     health: () => ({ ...policy.stats(), logins: session.logins }),
+    edge: [authenticationEdge({ authenticate: auth.authenticate, scopesFor: accessScopes })],
   }),
   port: env.PORT,
   host: env.HOST,
   logger,
   graceMs: env.SHUTDOWN_GRACE_MS,
+  tls: auth.tls,
   onClose: async () => {
+    auth.close();
     policy.dispose();
     await cache.disconnect();
   },

@@ -3,7 +3,9 @@ import {
   OpenApiGeneratorV31,
   type ResponseConfig,
 } from '@asteasolutions/zod-to-openapi';
+import { addOpenApiSecurity } from '@manifold/platform/auth';
 import { z } from 'zod';
+import { accessScopes } from './config.ts';
 import type { Versioning } from './http/versioning.ts';
 import type { Representations } from './representations.ts';
 import { RequestHeaders } from './schemas/headers.ts';
@@ -107,7 +109,7 @@ export function createApiDocument(versioning: Versioning) {
           ]
         : [],
     );
-    return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
       openapi: '3.1.0',
       info: {
         title: 'Manifold legacy-rest-adapter',
@@ -121,6 +123,7 @@ export function createApiDocument(versioning: Versioning) {
       // Relative: wherever this document was fetched from is where the API answers.
       servers: [{ url: '/', description: 'This adapter' }],
     }) as unknown as Record<string, unknown>;
+    return addOpenApiSecurity(document, { scopesFor: accessScopes, bearer: true });
   }
 
   return { add, build };

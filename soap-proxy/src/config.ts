@@ -1,12 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FrontDoorAuthEnv, resourceScopes, type ScopesFor } from '@manifold/platform/auth';
 import { BaseEnv, ConfigError, httpUrl, port } from '@manifold/platform/config';
 import { DEFAULT_PORTS } from '@manifold/platform/contracts';
 import { z } from 'zod';
 import { isUrl } from './wsdl/load.ts';
 
 export const SoapProxyEnv = BaseEnv.extend({
+  ...FrontDoorAuthEnv.shape,
   PORT: port(DEFAULT_PORTS['soap-proxy']),
   /** The services file (see soap-proxy/services.json). */
   SOAP_PROXY_CONFIG: z
@@ -234,4 +236,19 @@ function resolvePaths(config: ProxyConfig, local: (file: string) => string): Pro
           : service.auth,
     })),
   };
+}
+
+/**
+ * Who may call what (the edge enforces it, /openapi.json says it): `/api/v1/<service>/<operation>`
+ * needs `<service>:read` for a safe operation and `<service>:write` for any other; health and
+ * docs are public.
+ */
+export function accessScopes(services: readonly ServiceConfig[]): ScopesFor {
+  return resourceScopes({
+    isRead: (_method, path) => {
+      const [, , , service, operation] = path.split('/');
+      const config = services.find((candidate) => candidate.name === service);
+      return operation !== undefined && config?.operations[operation]?.safe === true;
+    },
+  });
 }

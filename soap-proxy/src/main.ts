@@ -1,9 +1,10 @@
+import { authenticationEdge, frontDoorAuthFromEnv } from '@manifold/platform/auth';
 import { createCache } from '@manifold/platform/cache';
 import { configOrExit, loadEnv } from '@manifold/platform/config';
 import { createLogger } from '@manifold/platform/logging';
 import { runService } from '@manifold/platform/service';
 import { createApp } from './app.ts';
-import { loadProxyConfig, SoapProxyEnv } from './config.ts';
+import { accessScopes, loadProxyConfig, SoapProxyEnv } from './config.ts';
 import { loadSoapServices } from './services/load-services.ts';
 
 const env = configOrExit(() => loadEnv(SoapProxyEnv));
@@ -13,14 +14,24 @@ const services = await configOrExit(async () =>
   loadSoapServices(loadProxyConfig(env.SOAP_PROXY_CONFIG), logger),
 );
 const cache = createCache({ namespace: 'soap-proxy', redisUrl: env.REDIS_URL, logger });
+const auth = configOrExit(() => frontDoorAuthFromEnv(env, logger));
+const scopesFor = accessScopes(services.map((service) => service.config));
 await runService({
   name: 'soap-proxy',
-  handler: createApp({ services, cache, logger, production: env.NODE_ENV === 'production' }),
+  handler: createApp({
+    services,
+    cache,
+    logger,
+    production: env.NODE_ENV === 'production',
+    edge: [authenticationEdge({ authenticate: auth.authenticate, scopesFor })],
+  }),
   port: env.PORT,
   host: env.HOST,
   logger,
   graceMs: env.SHUTDOWN_GRACE_MS,
+  tls: auth.tls,
   onClose: async () => {
+    auth.close();
     await Promise.all(services.map((service) => service.close()));
     await cache.disconnect();
   },

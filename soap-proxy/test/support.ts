@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { listen } from '@manifold/platform/http';
+import { listen, type EdgeMiddleware, type ListenTls } from '@manifold/platform/http';
 import { silentLogger, startPhpServer, type PhpServer } from '@manifold/platform/testing';
 import { Keyv } from 'keyv';
 import { createApp } from '../src/app.ts';
@@ -61,10 +61,14 @@ export interface Proxy {
   close: () => Promise<void>;
 }
 
-/** soap-proxy in process, over HTTP on a free port, for one service config (defaults filled by the real schema). */
+/**
+ * soap-proxy in process, over HTTP (or HTTPS with `tls`) on a free port, for one service config
+ * (defaults filled by the real schema); `edge` checks run in front of it, as main.ts wires them.
+ */
 export async function startProxy(
   service: Record<string, unknown>,
   cache: Keyv = new Keyv(),
+  { edge = [], tls }: { edge?: readonly EdgeMiddleware[]; tls?: ListenTls } = {},
 ): Promise<Proxy> {
   const [config] = ProxyConfig.parse({
     services: [{ name: 'supplier', wsdl: SUPPLIER_WSDL, ...service }],
@@ -76,8 +80,9 @@ export async function startProxy(
       cache,
       logger: silentLogger('soap-proxy'),
       production: true,
+      edge,
     }),
-    { port: 0, host: '127.0.0.1' },
+    { port: 0, host: '127.0.0.1', tls },
   );
   return {
     url,

@@ -6,6 +6,7 @@ import type { SqliteDatabase } from '@manifold/platform/data';
 import * as products from '@manifold/products';
 import { composeSupergraph } from '@manifold/schema/compose';
 import * as users from '@manifold/users';
+import { supergraphForEnforcedAuthorization } from '../../gateway/src/authorization/directives.ts';
 import { InProcessSubgraph, type SubgraphModule } from './in-process-subgraph.ts';
 
 export interface InProcessGraph {
@@ -14,7 +15,11 @@ export interface InProcessGraph {
   stop: () => Promise<void>;
 }
 
-/** All four subgraphs and the gateway's query planner in one process, no sockets (full-size seed, in memory). */
+/**
+ * All four subgraphs and the gateway's query planner in one process, no sockets (full-size seed,
+ * in memory): planning and batching, not authorization — this harness has no authorization
+ * plugin, so every field is served (the real gateway's enforcement: test/authorization.test.ts).
+ */
 export async function startInProcessGraph(): Promise<InProcessGraph> {
   const composed = composeSupergraph();
   if (!composed.ok) throw new Error(`composition failed:\n${composed.errors.join('\n')}`);
@@ -31,7 +36,7 @@ export async function startInProcessGraph(): Promise<InProcessGraph> {
     content: content as unknown as SubgraphModule<unknown>,
   };
   const gateway = new ApolloGateway({
-    supergraphSdl: composed.supergraphSdl,
+    supergraphSdl: supergraphForEnforcedAuthorization(composed.supergraphSdl),
     buildService: ({ name }) => {
       const key = name as keyof typeof databases;
       return new InProcessSubgraph(modules[key], databases[key]);

@@ -1,6 +1,7 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { Fetcher } from '@apollo/utils.fetcher';
-import { Header, SUBGRAPH_REQUEST_LIMIT_BYTES } from '@manifold/platform/contracts';
+import type { GatewayIdentitySigner } from '@manifold/platform/auth';
+import { ANONYMOUS, Header, SUBGRAPH_REQUEST_LIMIT_BYTES } from '@manifold/platform/contracts';
 import type { GatewayContext } from '../context.ts';
 import {
   fixedRequestBytes,
@@ -16,11 +17,14 @@ export interface SubgraphDataSourceOptions {
   fetcher: Fetcher;
   /** Largest request body the subgraph accepts; entity fetches are split to fit. @default SUBGRAPH_REQUEST_LIMIT_BYTES */
   maxRequestBytes?: number;
+  /** Signs the caller's identity for the subgraph. */
+  identity: GatewayIdentitySigner;
 }
 
 /**
- * How the gateway talks to one subgraph: propagates the request id and the authenticated
- * identity, and turns transport failures into catalogue errors that name the subgraph
+ * How the gateway talks to one subgraph: sends the request id, the caller's identity signed by
+ * the gateway, and the client headers on the propagation allow-list — nothing else the client
+ * sent — and turns transport failures into catalogue errors that name the subgraph
  * (`toSubgraphFailure`: a subgraph's own code survives even on a non-2xx answer); sends each
  * distinct entity of an `_entities` fetch once, in batches that fit the subgraph's body limit.
  * No retries: a subgraph fetch may be a mutation (the federation gateway's own default).
@@ -28,16 +32,19 @@ export interface SubgraphDataSourceOptions {
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   readonly name: string;
   readonly maxRequestBytes: number;
+  readonly #identity: GatewayIdentitySigner;
 
   constructor({
     name,
     url,
     fetcher,
     maxRequestBytes = SUBGRAPH_REQUEST_LIMIT_BYTES,
+    identity,
   }: SubgraphDataSourceOptions) {
     super({ url, fetcher });
     this.name = name;
     this.maxRequestBytes = maxRequestBytes;
+    this.#identity = identity;
   }
 
   override async process(
@@ -64,18 +71,22 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     return mergeEntityResponses(plan, responses);
   }
 
-  override willSendRequest({
+  override async willSendRequest({
     request,
     context,
-  }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+  }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
     const headers = request.http?.headers;
     if (!headers) return;
-    // Only identities the gateway established travel on; nothing a client sent is copied over.
-    headers.delete(Header.userId);
-    // Health checks run without a request context, hence Partial.
-    const { requestId, userId } = context as Partial<GatewayContext>;
+    // Schema checks run without a request context, hence Partial.
+    const {
+      requestId,
+      caller = ANONYMOUS,
+      propagatedHeaders = {},
+    } = context as Partial<GatewayContext>;
+    for (const [name, value] of Object.entries(propagatedHeaders)) headers.set(name, value);
     if (requestId) headers.set(Header.requestId, requestId);
-    if (userId) headers.set(Header.userId, userId);
+    // Set last: no propagated header can stand in for the identity the gateway signs.
+    headers.set(Header.identity, await this.#identity.headerFor(caller));
   }
 
   override didEncounterError(error: Error): void {

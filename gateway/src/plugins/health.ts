@@ -1,3 +1,5 @@
+import type { GatewayIdentitySigner } from '@manifold/platform/auth';
+import { ANONYMOUS, Header } from '@manifold/platform/contracts';
 import type { ServerPlugin } from '@manifold/platform/graphql';
 import type { GatewayContext } from '../context.ts';
 import type { SubgraphEndpoint } from '../supergraph.ts';
@@ -9,12 +11,20 @@ export interface SubgraphStatus {
 }
 
 /** Asks one subgraph the cheapest question there is. */
-async function probe({ url }: SubgraphEndpoint, timeoutMs: number): Promise<SubgraphStatus> {
+async function probe(
+  { url }: SubgraphEndpoint,
+  timeoutMs: number,
+  identity: GatewayIdentitySigner,
+): Promise<SubgraphStatus> {
   const started = performance.now();
   try {
     const response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      // Subgraphs answer the gateway only: the probe carries its signed (anonymous) identity.
+      headers: {
+        'content-type': 'application/json',
+        [Header.identity]: await identity.headerFor(ANONYMOUS),
+      },
       body: JSON.stringify({ query: '{ __typename }' }),
       signal: AbortSignal.timeout(timeoutMs),
     });
@@ -36,6 +46,7 @@ async function probe({ url }: SubgraphEndpoint, timeoutMs: number): Promise<Subg
 export interface HealthOptions {
   subgraphs: readonly SubgraphEndpoint[];
   readinessTimeoutMs: number;
+  identity: GatewayIdentitySigner;
 }
 
 /**
@@ -45,6 +56,7 @@ export interface HealthOptions {
 export function useHealth({
   subgraphs,
   readinessTimeoutMs,
+  identity,
 }: HealthOptions): ServerPlugin<GatewayContext> {
   const routes: ServerPlugin<GatewayContext>['routes'] = (app) => {
     app.get('/healthz', (_req, res) => {
@@ -53,7 +65,8 @@ export function useHealth({
     app.get('/readyz', async (_req, res) => {
       const results = await Promise.all(
         subgraphs.map(
-          async (subgraph) => [subgraph.name, await probe(subgraph, readinessTimeoutMs)] as const,
+          async (subgraph) =>
+            [subgraph.name, await probe(subgraph, readinessTimeoutMs, identity)] as const,
         ),
       );
       const ready = results.every(([, result]) => result.status === 'up');

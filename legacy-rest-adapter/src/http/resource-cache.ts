@@ -105,6 +105,10 @@ export function createResourceCache({
   // per-caller authorisation yet, so every caller may see every answer. A per-caller check belongs
   // in the edge (ahead of this cache, see app.ts); a per-caller answer would need the caller's
   // scope in this key. Please leave this note until then.
+  // The key names no caller, on purpose: the adapter has one service identity towards the
+  // monolith, so an answer is the same whoever asks, and who may ask is decided by route scopes
+  // at the edge (platform/auth), which runs before a cached answer is served. A resource whose
+  // answer came to differ per caller would need the caller in this key.
   const keyOf = (resource: string) => `resource:${resource}`;
   // Loads under way in this process, by key; a write to the resource supersedes its load.
   const inFlight = new Map<string, { entry: Promise<Entry>; superseded: boolean }>();

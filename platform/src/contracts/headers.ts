@@ -5,8 +5,12 @@
 export const Header = {
   /** Correlates one request across every hop; accepted inbound when short and harmless, else replaced. */
   requestId: 'x-request-id',
-  /** The caller's identity as the gateway established it; subgraphs read it, clients can never set it. */
-  userId: 'x-manifold-user-id',
+  /**
+   * The caller as the gateway established it, in a short-lived token the gateway signs
+   * (platform/auth gateway-identity); subgraphs refuse a request without a valid one, so a
+   * client that reaches a subgraph directly cannot claim to be anyone.
+   */
+  identity: 'x-manifold-identity',
   /** Selects a REST facade version when the path has none (`/api/x` + `API-Version: 2`). */
   apiVersion: 'api-version',
   /** Makes a POST safe to retry: the first answer is replayed for the same key. */

@@ -16,6 +16,8 @@ export interface Caller {
   readonly scopes: ReadonlySet<string>;
   /** The client's plan, which sets its limits (the access file's `tiers`). */
   readonly tier: string;
+  /** Which of the client's credentials was used (an API key's public id), for usage reports and logs. */
+  readonly credentialId?: string;
 }
 
 export const ANONYMOUS: Caller = {

@@ -1,22 +1,31 @@
 import type { Express } from 'express';
-import type { BaseEnv } from '../config/index.ts';
+import {
+  gatewayIdentityVerifierFromEnv,
+  type GatewayIdentityEnv,
+  type GatewayIdentityVerifier,
+} from '../auth/index.ts';
+import { configOrExit, type BaseEnv } from '../config/index.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { runService } from '../service/run-service.ts';
 import type { SqliteDatabase } from '../data/sqlite.ts';
 
 export interface ServeSubgraphOptions {
   name: string;
-  env: BaseEnv & { PORT: number };
+  env: BaseEnv & GatewayIdentityEnv & { PORT: number };
   /** Opens (and on first start seeds) the subgraph's database. */
   openDatabase: () => SqliteDatabase;
   createApp: (deps: {
     db: SqliteDatabase;
     logger: Logger;
     production: boolean;
+    identity: GatewayIdentityVerifier;
   }) => Promise<{ app: Express; close: () => Promise<void> }>;
 }
 
-/** A subgraph's main.ts in one call: logger → database → app → listen → drain and close on SIGTERM. */
+/**
+ * A subgraph's main.ts in one call: logger → gateway identity check → database → app → listen →
+ * drain and close on SIGTERM.
+ */
 export async function serveSubgraph({
   name,
   env,
@@ -24,11 +33,13 @@ export async function serveSubgraph({
   createApp,
 }: ServeSubgraphOptions): Promise<void> {
   const logger = createLogger({ service: name, level: env.LOG_LEVEL });
+  const identity = configOrExit(() => gatewayIdentityVerifierFromEnv(env));
   const db = openDatabase();
   const { app, close } = await createApp({
     db,
     logger,
     production: env.NODE_ENV === 'production',
+    identity,
   });
   await runService({
     name,

@@ -1,11 +1,13 @@
 import { ApolloServer, type BaseContext } from '@apollo/server';
 import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
 import type { Express } from 'express';
+import type { GatewayIdentityVerifier } from '../auth/index.ts';
 import { SUBGRAPH_REQUEST_LIMIT_BYTES } from '../contracts/topology.ts';
 import type { DocumentNode } from 'graphql';
 import type { Logger } from 'pino';
 import type { RequestInfo } from './http-app.ts';
 import { createGraphQLHttpApp } from './http-app.ts';
+import { useGatewayIdentity } from './plugins/gateway-identity.ts';
 import { useGraphQLOverHttp } from './plugins/graphql-over-http.ts';
 import { useProductionGuards } from './plugins/production-guards.ts';
 import { composePlugins, type ServerPlugin } from './server-plugin.ts';
@@ -25,6 +27,8 @@ export interface SubgraphAppOptions<TContext extends BaseContext> {
   production: boolean;
   /** Extra checks for `/healthz` (e.g. the database answers). */
   health?: () => boolean;
+  /** Checks the identity the gateway signed; a request without a valid one is refused (401). */
+  identity: GatewayIdentityVerifier;
   /** Concerns added after the shared ones (production guards, GraphQL over HTTP, health). */
   plugins?: readonly ServerPlugin<TContext>[];
 }
@@ -59,12 +63,14 @@ export async function createSubgraphApp<TContext extends BaseContext>({
   logger,
   production,
   health = () => true,
+  identity,
   plugins = [],
 }: SubgraphAppOptions<TContext>): Promise<SubgraphApp<TContext>> {
   const composed = composePlugins<TContext>([
     useProductionGuards({ production }),
     useGraphQLOverHttp(),
     useSubgraphHealth(subgraph.name, health),
+    useGatewayIdentity(identity),
     ...plugins,
   ]);
   const apollo = new ApolloServer<TContext>({

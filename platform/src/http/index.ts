@@ -1,5 +1,5 @@
 export { createHttpShell, finishHttpShell } from './http-shell.ts';
-export { listen, type ListenOptions } from './listen.ts';
+export { listen, type ListenOptions, type ListenTls } from './listen.ts';
 export { REQUEST_ID_HEADER, requestIdMiddleware, resolveRequestId } from './request-id.ts';
 export { decodeText } from './charset.ts';
 export { corsMiddleware, type CorsOptions } from './cors.ts';

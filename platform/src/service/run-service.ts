@@ -1,6 +1,6 @@
 import type { RequestListener, Server } from 'node:http';
 import type { Logger } from 'pino';
-import { listen } from '../http/listen.ts';
+import { listen, type ListenTls } from '../http/listen.ts';
 import { exitOnSignals } from './exit-on-signals.ts';
 import { createGracefulShutdown } from './shutdown.ts';
 
@@ -16,6 +16,8 @@ export interface RunServiceOptions {
   onClose?: () => Promise<void> | void;
   /** Time `onClose` gets once requests drained; past grace + this, the process exits anyway. @default CLOSE_BUDGET_MS */
   closeBudgetMs?: number;
+  /** Serve HTTPS (mutual TLS with a client CA). @default plain HTTP */
+  tls?: ListenTls | undefined;
 }
 
 export const CLOSE_BUDGET_MS = 5_000;
@@ -35,8 +37,9 @@ export async function runService({
   graceMs = 10_000,
   onClose,
   closeBudgetMs = CLOSE_BUDGET_MS,
+  tls,
 }: RunServiceOptions): Promise<{ server: Server; url: string }> {
-  const { server, url } = await listen(handler, { port, host });
+  const { server, url } = await listen(handler, { port, host, tls });
   const shutdown = createGracefulShutdown({
     server,
     logger,

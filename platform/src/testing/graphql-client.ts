@@ -22,8 +22,14 @@ export interface TestGraphQLServer {
   close: () => Promise<void>;
 }
 
-/** Serves an app on a free loopback port and POSTs GraphQL to it, as a real client would. */
-export async function serveGraphQL(app: Express): Promise<TestGraphQLServer> {
+/**
+ * Serves an app on a free loopback port and POSTs GraphQL to it, as a real client would;
+ * `headers` go with every request (a subgraph test's signed gateway identity).
+ */
+export async function serveGraphQL(
+  app: Express,
+  { headers: always = {} }: { headers?: Record<string, string> } = {},
+): Promise<TestGraphQLServer> {
   const { server, url }: { server: Server; url: string } = await listen(app, {
     port: 0,
     host: '127.0.0.1',
@@ -37,6 +43,7 @@ export async function serveGraphQL(app: Express): Promise<TestGraphQLServer> {
         headers: {
           'content-type': 'application/json',
           accept: 'application/graphql-response+json, application/json;q=0.9',
+          ...always,
           ...headers,
         },
         body: JSON.stringify({ query: document, variables }),

@@ -1,7 +1,17 @@
+import { addOpenApiSecurity } from '@manifold/platform/auth';
+import { accessScopes } from '../config.ts';
 import type { SoapService } from '../services/soap-service.ts';
 
-/** One OpenAPI document for every configured service (components are prefixed per service when there are several). */
+/**
+ * One OpenAPI document for every configured service (components are prefixed per service when
+ * there are several), saying which credentials and scopes each operation needs.
+ */
 export function mergeDocuments(services: readonly SoapService[]): Record<string, unknown> {
+  const scopesFor = accessScopes(services.map((service) => service.config));
+  return addOpenApiSecurity(merged(services), { scopesFor, bearer: true });
+}
+
+function merged(services: readonly SoapService[]): Record<string, unknown> {
   const [first] = services;
   if (services.length === 1 && first) return first.api.document;
   const paths: Record<string, unknown> = {};

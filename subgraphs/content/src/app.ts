@@ -1,3 +1,4 @@
+import type { GatewayIdentityVerifier } from '@manifold/platform/auth';
 import { createSubgraphApp } from '@manifold/platform/graphql';
 import type { Logger } from '@manifold/platform/logging';
 import type { SqliteDatabase } from '@manifold/platform/data';
@@ -7,14 +8,17 @@ export interface ContentAppDeps {
   db: SqliteDatabase;
   logger: Logger;
   production: boolean;
+  /** Checks the identity the gateway signed on every request. */
+  identity: GatewayIdentityVerifier;
 }
 
-export function createApp({ db, logger, production }: ContentAppDeps) {
+export function createApp({ db, logger, production, identity }: ContentAppDeps) {
   return createSubgraphApp<ContentContext>({
     subgraph,
     logger,
     production,
     context: (info) => createContext(db, info),
     health: () => db.raw.isOpen,
+    identity,
   });
 }

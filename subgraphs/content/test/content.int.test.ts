@@ -5,6 +5,7 @@ import {
   silentLogger,
   type GraphQLTestResponse,
   type TestGraphQLServer,
+  testGatewayIdentity,
 } from '@manifold/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.ts';
@@ -23,8 +24,14 @@ const db = openContentDatabase({
 let server: TestGraphQLServer;
 
 beforeAll(async () => {
-  const { app } = await createApp({ db, logger: silentLogger('content'), production: true });
-  server = await serveGraphQL(app);
+  const trust = testGatewayIdentity();
+  const { app } = await createApp({
+    db,
+    logger: silentLogger('content'),
+    production: true,
+    identity: trust.verifier,
+  });
+  server = await serveGraphQL(app, { headers: await trust.headers() });
 });
 afterAll(async () => {
   await server.close();

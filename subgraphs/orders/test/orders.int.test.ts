@@ -3,6 +3,7 @@ import {
   silentLogger,
   type GraphQLTestResponse,
   type TestGraphQLServer,
+  testGatewayIdentity,
 } from '@manifold/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.ts';
@@ -18,8 +19,14 @@ const db = openOrdersDatabase({
 let server: TestGraphQLServer;
 
 beforeAll(async () => {
-  const { app } = await createApp({ db, logger: silentLogger('orders'), production: true });
-  server = await serveGraphQL(app);
+  const trust = testGatewayIdentity();
+  const { app } = await createApp({
+    db,
+    logger: silentLogger('orders'),
+    production: true,
+    identity: trust.verifier,
+  });
+  server = await serveGraphQL(app, { headers: await trust.headers() });
 });
 afterAll(async () => {
   await server.close();

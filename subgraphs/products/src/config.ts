@@ -1,9 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { BaseEnv, httpUrl, port } from '@manifold/platform/config';
+import { GatewayIdentityEnv } from '@manifold/platform/auth';
 import { DEFAULT_PORTS } from '@manifold/platform/contracts';
 import { z } from 'zod';
 
 export const ProductsEnv = BaseEnv.extend({
+  ...GatewayIdentityEnv.shape,
   PORT: port(DEFAULT_PORTS.products),
   /** SQLite file, created and seeded on first start. */
   PRODUCTS_DATABASE_PATH: z
@@ -17,5 +19,15 @@ export const ProductsEnv = BaseEnv.extend({
    * SUBGRAPH_TIMEOUT_MS (test/timeout-chain.test.ts checks the order).
    */
   SUPPLIER_STOCK_TIMEOUT_MS: z.coerce.number().int().positive().default(8_000), // 8 seconds
+  /**
+   * soap-proxy wants a bearer token: this subgraph gets one from this OAuth 2.0 token endpoint
+   * (client credentials), cached until shortly before it expires. Unset: no credentials sent.
+   */
+  SOAP_PROXY_TOKEN_URL: httpUrl().optional(),
+  SOAP_PROXY_CLIENT_ID: z.string().min(1).default('products-subgraph'),
+  /** The client secret (or SOAP_PROXY_CLIENT_SECRET_FILE, re-read when it changes). */
+  SOAP_PROXY_CLIENT_SECRET: z.string().min(1).optional(),
+  SOAP_PROXY_CLIENT_SECRET_FILE: z.string().min(1).optional(),
+  SOAP_PROXY_SCOPE: z.string().min(1).default('supplier:read'),
 });
 export type ProductsEnv = z.infer<typeof ProductsEnv>;

@@ -1,4 +1,6 @@
+import { createClientCredentials, secretFromEnv } from '@manifold/platform/auth';
 import { configOrExit, loadEnv } from '@manifold/platform/config';
+import { createLogger } from '@manifold/platform/logging';
 import { serveSubgraph } from '@manifold/platform/graphql';
 import { createApp } from './app.ts';
 import { createSupplierStockClient } from './clients/supplier-stock.ts';
@@ -6,9 +8,21 @@ import { ProductsEnv } from './config.ts';
 import { openProductsDatabase } from './data/database.ts';
 
 const env = configOrExit(() => loadEnv(ProductsEnv));
+const clientSecret = configOrExit(() => secretFromEnv(env, 'SOAP_PROXY_CLIENT_SECRET'));
+const credentials =
+  env.SOAP_PROXY_TOKEN_URL && clientSecret
+    ? createClientCredentials({
+        tokenUrl: env.SOAP_PROXY_TOKEN_URL,
+        clientId: env.SOAP_PROXY_CLIENT_ID,
+        clientSecret,
+        scope: env.SOAP_PROXY_SCOPE,
+        logger: createLogger({ service: 'products', level: env.LOG_LEVEL }),
+      })
+    : undefined;
 const supplier = createSupplierStockClient({
   baseUrl: env.SOAP_PROXY_URL,
   timeoutMs: env.SUPPLIER_STOCK_TIMEOUT_MS,
+  credentials,
 });
 await serveSubgraph({
   name: 'products',

@@ -4,6 +4,7 @@ import {
   silentLogger,
   type GraphQLTestResponse,
   type TestGraphQLServer,
+  testGatewayIdentity,
 } from '@manifold/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.ts';
@@ -14,8 +15,14 @@ const db = openProductsDatabase({ path: ':memory:', productCount: PRODUCT_COUNT 
 let server: TestGraphQLServer;
 
 beforeAll(async () => {
-  const { app } = await createApp({ db, logger: silentLogger('products'), production: true });
-  server = await serveGraphQL(app);
+  const trust = testGatewayIdentity();
+  const { app } = await createApp({
+    db,
+    logger: silentLogger('products'),
+    production: true,
+    identity: trust.verifier,
+  });
+  server = await serveGraphQL(app, { headers: await trust.headers() });
 });
 afterAll(async () => {
   await server.close();

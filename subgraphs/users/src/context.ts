@@ -1,4 +1,4 @@
-import { Header } from '@manifold/platform/contracts';
+import { callerOf, type Caller } from '@manifold/platform/contracts';
 import type { RequestInfo } from '@manifold/platform/graphql';
 import type { Logger } from '@manifold/platform/logging';
 import type { SqliteDatabase } from '@manifold/platform/data';
@@ -8,19 +8,13 @@ export interface UsersContext {
   db: SqliteDatabase;
   loaders: UsersLoaders;
   logger: Logger;
-  /** The authenticated caller, when the gateway forwarded one. */
-  userId: string | undefined;
+  /** Who is calling, as the gateway signed it (ANONYMOUS without a user). */
+  caller: Caller;
 }
 
 export function createContext(
   db: SqliteDatabase,
   { req, logger }: Pick<RequestInfo, 'req' | 'logger'>,
 ): UsersContext {
-  const userId = req.headers[Header.userId];
-  return {
-    db,
-    loaders: createLoaders(db),
-    logger,
-    userId: typeof userId === 'string' && userId !== '' ? userId : undefined,
-  };
+  return { db, loaders: createLoaders(db), logger, caller: callerOf(req) };
 }

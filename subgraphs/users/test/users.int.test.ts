@@ -2,7 +2,7 @@ import { encodeCursor } from '@manifold/platform/data';
 import type { Server } from 'node:http';
 import { parse, print } from 'graphql';
 import { listen } from '@manifold/platform/http';
-import { silentLogger } from '@manifold/platform/testing';
+import { silentLogger, testCaller, testGatewayIdentity } from '@manifold/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.ts';
 import { openUsersDatabase } from '../src/data/database.ts';
@@ -12,6 +12,7 @@ const USER_COUNT = 250;
 const db = openUsersDatabase({ path: ':memory:', userCount: USER_COUNT });
 let server: Server;
 let url: string;
+const trust = testGatewayIdentity();
 
 interface GraphQLResponse {
   data?: Record<string, unknown> | null;
@@ -25,14 +26,19 @@ async function query(
 ): Promise<GraphQLResponse> {
   const response = await fetch(`${url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', ...(await trust.headers()), ...headers },
     body: JSON.stringify({ query: document, variables }),
   });
   return (await response.json()) as GraphQLResponse;
 }
 
 beforeAll(async () => {
-  const { app } = await createApp({ db, logger: silentLogger('users'), production: true });
+  const { app } = await createApp({
+    db,
+    logger: silentLogger('users'),
+    production: true,
+    identity: trust.verifier,
+  });
   ({ server, url } = await listen(app, { port: 0, host: '127.0.0.1' }));
 });
 afterAll(() => {
@@ -106,10 +112,16 @@ describe('users subgraph', () => {
     }
   });
 
-  it('answers me from the forwarded identity and UNAUTHENTICATED without one', async () => {
+  it('answers me from the signed identity and UNAUTHENTICATED for a caller with no user', async () => {
     const anonymous = await query('{ me { id } }');
     expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-    const known = await query('{ me { id } }', {}, { 'x-manifold-user-id': '42' });
+    const client = await query('{ me { id } }', {}, await trust.headers(testCaller()));
+    expect(client.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    const known = await query(
+      '{ me { id } }',
+      {},
+      await trust.headers(testCaller({ subject: '42' })),
+    );
     expect(known.data).toEqual({ me: { id: '42' } });
   });
 
@@ -147,7 +159,7 @@ describe('users subgraph', () => {
   it('answers malformed JSON with problem+json, not a crash', async () => {
     const response = await fetch(`${url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(await trust.headers()) },
       body: '{"query":',
     });
     expect(response.status).toBe(400);

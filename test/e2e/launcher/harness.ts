@@ -136,6 +136,7 @@ async function environment(marker: string): Promise<{
       SUPPLIER_DATABASE_PATH: data('launcher-supplier.sqlite'),
       LEGACY_DATABASE_PATH: data('launcher-legacy.sqlite'),
       LEGACY_SESSION_PATH: data('launcher-legacy-sessions'),
+      IDP_DATA_DIR: data('launcher-identity-provider'),
       LOG_LEVEL: 'info',
     },
   };

@@ -11,6 +11,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, REPO_ROOT, startService, type ServiceProcess } from '../support/processes.ts';
 import { startStack, type Stack } from '../support/stack.ts';
+import { e2eAccess } from '../support/access.ts';
 
 const OUTAGE_MS = 10_000;
 const scratch = () => mkdtempSync(join(tmpdir(), 'redis-outage-'));
@@ -39,9 +40,12 @@ describe('the shared cache goes away under load (Redis stopped for 10 s)', () =>
   let adapter: ServiceProcess;
   let stack: Stack;
 
+  // The facades need a credential; one API key for both.
+  const { ACCESS_FILE, key } = e2eAccess();
+
   beforeAll(async () => {
     redis = await startRedisServer();
-    const shared = { REDIS_URL: redis.url, LOG_LEVEL: 'warn' };
+    const shared = { REDIS_URL: redis.url, LOG_LEVEL: 'warn', ACCESS_FILE };
     supplier = await startPhpServer({
       router: join(REPO_ROOT, 'upstreams/soap-supplier/router.php'),
       env: { SUPPLIER_DATABASE_PATH: join(scratch(), 'supplier.sqlite') },
@@ -85,10 +89,11 @@ describe('the shared cache goes away under load (Redis stopped for 10 s)', () =>
       'soap-proxy': () =>
         fetch(`${proxy.url}/api/v1/supplier/GetStockLevel`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', 'x-api-key': key },
           body: JSON.stringify({ sku: 'SKU-00042' }),
         }),
-      'legacy-rest-adapter': () => fetch(`${adapter.url}/api/v2/customers/42`),
+      'legacy-rest-adapter': () =>
+        fetch(`${adapter.url}/api/v2/customers/42`, { headers: { 'x-api-key': key } }),
     };
     const answered: Record<string, number[]> = {};
     let loading = true;

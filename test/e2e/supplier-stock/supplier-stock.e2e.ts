@@ -1,10 +1,11 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPhpServer, type PhpServer } from '@manifold/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, REPO_ROOT, startService, type ServiceProcess } from '../support/processes.ts';
 import { graphql, startStack, type Stack } from '../support/stack.ts';
+import { clientCredentialsToken } from '../../../upstreams/identity-provider/src/tokens.ts';
 
 interface StockData {
   products: {
@@ -36,6 +37,9 @@ const hooks = (supplier: PhpServer) => ({
 describe('Product.supplierStock: gateway → products → soap-proxy → PHP SOAP supplier', () => {
   let supplier: PhpServer;
   let proxy: ServiceProcess;
+  let idp: ServiceProcess;
+  /** A partner's token, to ask soap-proxy directly. */
+  let partnerToken: string;
   let stack: Stack;
 
   beforeAll(async () => {
@@ -48,18 +52,42 @@ describe('Product.supplierStock: gateway → products → soap-proxy → PHP SOA
         ),
       },
     });
+    // soap-proxy wants a token: products gets one from the identity provider (client credentials).
+    const idpData = mkdtempSync(join(tmpdir(), 'idp-e2e-'));
+    const idpPort = await freePort();
+    idp = await startService({
+      name: 'identity-provider',
+      entry: 'upstreams/identity-provider/src/main.ts',
+      port: idpPort,
+      env: { IDP_DATA_DIR: idpData, IDP_ISSUER: `http://127.0.0.1:${idpPort}` },
+      readyPath: '/healthz',
+    });
     proxy = await startService({
       name: 'soap-proxy',
       entry: 'soap-proxy/src/main.ts',
       port: await freePort(),
-      env: { SUPPLIER_URL: `${supplier.url}/` },
+      env: { SUPPLIER_URL: `${supplier.url}/`, OIDC_ISSUER: idp.url },
       readyPath: '/healthz',
     });
-    stack = await startStack({ subgraphEnv: { products: { SOAP_PROXY_URL: proxy.url } } });
+    partnerToken = await clientCredentialsToken({
+      issuer: idp.url,
+      clientId: 'partner-demo',
+      clientSecret: readFileSync(join(idpData, 'secrets/clients/partner-demo'), 'utf8'),
+    });
+    stack = await startStack({
+      subgraphEnv: {
+        products: {
+          SOAP_PROXY_URL: proxy.url,
+          SOAP_PROXY_TOKEN_URL: `${idp.url}/token`,
+          SOAP_PROXY_CLIENT_SECRET_FILE: join(idpData, 'secrets/clients/products-subgraph'),
+        },
+      },
+    });
   });
   afterAll(async () => {
     await stack.stop();
     await proxy.stop();
+    await idp.stop();
     await supplier.stop();
   });
 
@@ -72,7 +100,7 @@ describe('Product.supplierStock: gateway → products → soap-proxy → PHP SOA
       // Straight from the supplier, for comparison.
       const direct = await fetch(`${proxy.url}/api/v1/supplier/GetStockLevel`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${partnerToken}` },
         body: JSON.stringify({ sku: node.sku }),
       });
       const { level } = (await direct.json()) as {
@@ -97,11 +125,12 @@ describe('Product.supplierStock: gateway → products → soap-proxy → PHP SOA
     expect(await supplierHooks.calls('GetStockLevel')).toBe(0);
   });
 
-  it("waits out soap-proxy's retries: a supplier that fails four times, then answers, still yields stock", async () => {
+  it("waits out soap-proxy's retries: a supplier that fails three times, then answers, still yields stock", async () => {
     const supplierHooks = hooks(supplier);
     await supplierHooks.reset();
-    // Each 503 carries Retry-After: 1, so the proxy needs over 4 s to get its answer.
-    await supplierHooks.plan({ operation: 'GetStockLevels', mode: 'http503', times: 4 });
+    // The shipped services.json makes 4 attempts; each 503 carries Retry-After: 1, so the proxy
+    // needs over 3 s to get its answer.
+    await supplierHooks.plan({ operation: 'GetStockLevels', mode: 'http503', times: 3 });
     const { body } = await graphql<StockData>(stack.gateway.url, query(5)); // a page not cached yet
     expect(body.errors).toBeUndefined();
     const edges = body.data?.products.edges ?? [];
@@ -112,7 +141,7 @@ describe('Product.supplierStock: gateway → products → soap-proxy → PHP SOA
       true,
       true,
     ]);
-    expect(await supplierHooks.calls('GetStockLevels')).toBe(5);
+    expect(await supplierHooks.calls('GetStockLevels')).toBe(4);
   });
 
   it('keeps the rest of the product when the supplier is down: supplierStock null with a typed error', async () => {

@@ -84,6 +84,7 @@ export async function graphql<TData = Record<string, unknown>>(
   gatewayUrl: string,
   query: string,
   variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
 ): Promise<GraphQLResult<TData>> {
   const response = await fetch(`${gatewayUrl}/graphql`, {
     method: 'POST',
@@ -91,6 +92,7 @@ export async function graphql<TData = Record<string, unknown>>(
     headers: {
       'content-type': 'application/json',
       accept: 'application/graphql-response+json, application/json;q=0.9',
+      ...headers,
     },
     body: JSON.stringify({ query, variables }),
   });

@@ -1,3 +1,4 @@
+import type { ClientCredentials } from '@manifold/platform/auth';
 import { Header } from '@manifold/platform/contracts';
 import { normalizeError, UpstreamError, upstreamAnswerError } from '@manifold/platform/errors';
 
@@ -22,6 +23,8 @@ export interface SupplierStockClientOptions {
    * @default 8000 (8 s)
    */
   timeoutMs?: number;
+  /** soap-proxy's credentials: a bearer token by OAuth 2.0 client credentials. @default none */
+  credentials?: ClientCredentials | undefined;
 }
 
 const BATCH = 100; // the supplier's GetStockLevels limit
@@ -39,14 +42,19 @@ const UPSTREAM = 'soap-proxy';
 export function createSupplierStockClient({
   baseUrl,
   timeoutMs = 8_000,
+  credentials,
 }: SupplierStockClientOptions) {
+  // With credentials: the cached token, renewed and retried once on a 401 (platform/auth).
+  const send: typeof fetch = credentials
+    ? (url, init) => credentials.fetch(url as string, init)
+    : fetch;
   const post = async (
     skus: readonly string[],
     requestId: string | undefined,
     signal: AbortSignal,
   ) => {
     try {
-      const response = await fetch(`${baseUrl}/api/v1/supplier/GetStockLevels`, {
+      const response = await send(`${baseUrl}/api/v1/supplier/GetStockLevels`, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',

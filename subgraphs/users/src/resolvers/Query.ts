@@ -21,9 +21,10 @@ export const Query = {
     return toConnection(USERS_CONNECTION, rows, limit, (row) => [row.id], total);
   },
 
-  me: (_: unknown, _args: unknown, { userId, loaders }: UsersContext) => {
-    if (userId === undefined)
-      throw new AppError('UNAUTHENTICATED', 'Query.me needs an authenticated caller');
-    return loaders.userById.load(userId);
+  // The gateway enforces @authenticated; a caller without a user (a client's own token) has no "me".
+  me: (_: unknown, _args: unknown, { caller, loaders }: UsersContext) => {
+    if (caller.subject === undefined)
+      throw new AppError('UNAUTHENTICATED', 'Query.me needs a caller who is a user');
+    return loaders.userById.load(caller.subject);
   },
 };

@@ -1,0 +1,42 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/**
+ * API keys look like `mfk_<id>_<secret>`: a recognisable prefix (secret scanners and people can
+ * tell one at a glance), a public id that finds the key without a scan, and 256 random bits.
+ * Only the SHA-256 of the whole key is stored; a slow hash buys nothing for 256-bit secrets.
+ */
+export const API_KEY_PREFIX = 'mfk_';
+const KEY_PATTERN = /^mfk_([a-z0-9]{16})_([A-Za-z0-9_-]{43})$/;
+const HASH_PREFIX = 'sha256:';
+
+export interface NewApiKey {
+  /** The public part, written to the access file. */
+  id: string;
+  /** The whole key: shown once, never stored. */
+  key: string;
+  /** What the access file keeps. */
+  hash: string;
+}
+
+export const hashApiKey = (key: string): string =>
+  `${HASH_PREFIX}${createHash('sha256').update(key).digest('base64url')}`;
+
+export function generateApiKey(): NewApiKey {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  const id = [...randomBytes(16)].map((byte) => alphabet[byte % alphabet.length]).join('');
+  const key = `${API_KEY_PREFIX}${id}_${randomBytes(32).toString('base64url')}`;
+  return { id, key, hash: hashApiKey(key) };
+}
+
+/** The key's public id, or undefined when `text` is not shaped like one of our keys. */
+export function apiKeyId(text: string): string | undefined {
+  return KEY_PATTERN.exec(text)?.[1];
+}
+
+/** Whether `key` is the one `hash` was made from; constant time in the key's content. */
+export function apiKeyMatches(key: string, hash: string): boolean {
+  if (!hash.startsWith(HASH_PREFIX)) return false;
+  const expected = Buffer.from(hash.slice(HASH_PREFIX.length), 'base64url');
+  const actual = createHash('sha256').update(key).digest();
+  return expected.length === actual.length && timingSafeEqual(expected, actual);
+}

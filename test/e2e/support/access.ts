@@ -1,0 +1,20 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApiKey } from '@manifold/platform/auth';
+
+/** An access file for a spawned stack, with one API key allowed everything the tests read. */
+export function e2eAccess(): { ACCESS_FILE: string; key: string } {
+  const path = join(mkdtempSync(join(tmpdir(), 'e2e-access-')), 'access.yaml');
+  writeFileSync(
+    path,
+    `tiers: { free: {}, internal: {} }
+defaultTier: free
+clients:
+  e2e:
+    tier: internal
+    scopes: [users:read, orders:read, customers:read, supplier:read]
+`,
+  );
+  return { ACCESS_FILE: path, key: createApiKey(path, { client: 'e2e' }).key };
+}
