@@ -12,11 +12,12 @@ describe('selectServices', () => {
   it('adds, transitively, the services a named one links to', () => {
     expect(names(selectServices(['products']))).toEqual([
       'soap-supplier',
+      'identity-provider',
       'soap-proxy',
       'products',
     ]);
     expect(names(selectServices(['gateway'])).sort()).toEqual(
-      [...SUBGRAPH_NAMES, 'gateway', 'soap-proxy', 'soap-supplier'].sort(),
+      [...SUBGRAPH_NAMES, 'gateway', 'identity-provider', 'soap-proxy', 'soap-supplier'].sort(),
     );
     expect(names(selectServices(['users']))).toEqual(['users']);
   });

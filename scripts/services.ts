@@ -99,8 +99,8 @@ export const SERVICES: readonly ServiceDefinition[] = [
             SOAP_PROXY_URL: urlOf('soap-proxy'),
             // soap-proxy wants a token: client credentials from the identity provider.
             SOAP_PROXY_TOKEN_URL: `${urlOf('identity-provider')}/token`,
-            SOAP_PROXY_CLIENT_SECRET_FILE:
-              '.data/identity-provider/secrets/clients/products-subgraph',
+            // Where the provider keeps the secrets it generated (IDP_DATA_DIR moves them).
+            SOAP_PROXY_CLIENT_SECRET_FILE: `${process.env['IDP_DATA_DIR'] ?? '.data/identity-provider'}/secrets/clients/products-subgraph`,
           }),
         }
       : {}),
@@ -133,7 +133,8 @@ export const portVariable = (name: string) => `${name.toUpperCase().replaceAll('
 export function dependenciesOf(service: ServiceDefinition): string[] {
   const names: string[] = [];
   service.links?.((name) => {
-    names.push(name);
+    // A service may link to itself (the identity provider's issuer is its own URL).
+    if (name !== service.name) names.push(name);
     return '';
   });
   return names;

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { startPhpServer, type PhpServer } from '@manifold/platform/testing';
 import openapiTS, { astToString } from 'openapi-typescript';
 import ts from 'typescript';
+import { e2eAccess } from '../e2e/support/access.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   freePort,
@@ -25,8 +26,8 @@ const CLIENTS = {
   'legacy-client.ts': `import createClient from 'openapi-fetch';
 import type { paths } from './legacy-api.ts';
 
-export async function openTicket(baseUrl: string, idempotencyKey: string) {
-  const api = createClient<paths>({ baseUrl });
+export async function openTicket(baseUrl: string, apiKey: string, idempotencyKey: string) {
+  const api = createClient<paths>({ baseUrl, headers: { 'x-api-key': apiKey } });
   // No \`urgent\`: it has a default, so a client may leave it out.
   const { data, error, response } = await api.POST('/api/v2/tickets', {
     params: { header: { 'idempotency-key': idempotencyKey } },
@@ -42,8 +43,8 @@ export async function openTicket(baseUrl: string, idempotencyKey: string) {
   };
 }
 
-export async function grossOf(baseUrl: string, id: number) {
-  const api = createClient<paths>({ baseUrl });
+export async function grossOf(baseUrl: string, apiKey: string, id: number) {
+  const api = createClient<paths>({ baseUrl, headers: { 'x-api-key': apiKey } });
   const v2 = await api.GET('/api/v2/invoices/{id}', { params: { path: { id } } });
   const v1 = await api.GET('/api/v1/invoices/{id}', { params: { path: { id } } });
   const money: { amount: string; currency: string } | undefined = v2.data?.gross;
@@ -64,8 +65,8 @@ export const attempt = (baseUrl: string) =>
   'supplier-client.ts': `import createClient from 'openapi-fetch';
 import type { paths } from './supplier-api.ts';
 
-export async function stockOf(baseUrl: string, sku: string) {
-  const api = createClient<paths>({ baseUrl });
+export async function stockOf(baseUrl: string, apiKey: string, sku: string) {
+  const api = createClient<paths>({ baseUrl, headers: { 'x-api-key': apiKey } });
   const { data, error, response } = await api.POST('/api/v1/supplier/GetStockLevel', {
     body: { sku },
   });
@@ -81,17 +82,20 @@ type ClientFile = keyof typeof CLIENTS;
 interface LegacyClient {
   openTicket: (
     baseUrl: string,
+    apiKey: string,
     idempotencyKey: string,
   ) => Promise<{ id: number; status: string; location: string | null; replayed: string | null }>;
-  grossOf: (baseUrl: string, id: number) => Promise<Record<string, unknown>>;
+  grossOf: (baseUrl: string, apiKey: string, id: number) => Promise<Record<string, unknown>>;
 }
 interface SupplierClient {
-  stockOf: (baseUrl: string, sku: string) => Promise<unknown>;
+  stockOf: (baseUrl: string, apiKey: string, sku: string) => Promise<unknown>;
 }
 
 mkdirSync(join(REPO_ROOT, '.data'), { recursive: true });
 const project = mkdtempSync(join(REPO_ROOT, '.data/typed-clients-'));
 const scratch = mkdtempSync(join(tmpdir(), 'typed-clients-'));
+// A partner's API key, allowed what the calls below do.
+const access = e2eAccess(['tickets:write', 'tickets:read', 'invoices:read', 'supplier:read']);
 
 /** Generates `<name>.ts` (openapi-typescript, default options) from a service's /openapi.json. */
 async function generateTypes(name: string, serviceUrl: string): Promise<void> {
@@ -165,14 +169,14 @@ beforeAll(async () => {
       name: 'legacy-rest-adapter',
       entry: 'legacy-rest-adapter/src/main.ts',
       port: await freePort(),
-      env: { LEGACY_URL: monolith.url },
+      env: { LEGACY_URL: monolith.url, ACCESS_FILE: access.ACCESS_FILE },
       readyPath: '/healthz',
     }).then(started),
     startService({
       name: 'soap-proxy',
       entry: 'soap-proxy/src/main.ts',
       port: await freePort(),
-      env: { SUPPLIER_URL: `${supplier.url}/` },
+      env: { SUPPLIER_URL: `${supplier.url}/`, ACCESS_FILE: access.ACCESS_FILE },
       readyPath: '/healthz',
     }).then(started),
   ]);
@@ -194,12 +198,15 @@ describe('a client generated from legacy-rest-adapter’s /openapi.json (openapi
     expect(errorsIn('legacy-client.ts', 'legacy-api.ts')).toEqual([]);
     const client = await load<LegacyClient>('legacy-client.ts');
     const key = randomUUID();
-    const opened = await client.openTicket(adapter.url, key);
+    const opened = await client.openTicket(adapter.url, access.key, key);
     expect(opened).toMatchObject({ status: 'open', replayed: null });
     expect(opened.location).toBe(`/api/v2/tickets/${opened.id}`);
     // Sent with the same key again, the first answer is replayed.
-    expect(await client.openTicket(adapter.url, key)).toEqual({ ...opened, replayed: 'true' });
-    expect(await client.grossOf(adapter.url, 500)).toMatchObject({
+    expect(await client.openTicket(adapter.url, access.key, key)).toEqual({
+      ...opened,
+      replayed: 'true',
+    });
+    expect(await client.grossOf(adapter.url, access.key, 500)).toMatchObject({
       money: { currency: 'EUR' },
       decimal: expect.stringMatching(/^\d+\.\d{2}$/),
     });
@@ -216,7 +223,7 @@ describe('a client generated from soap-proxy’s /openapi.json (openapi-typescri
   it('type-checks a call to GetStockLevel, and calls it over the reference PHP supplier', async () => {
     expect(errorsIn('supplier-client.ts', 'supplier-api.ts')).toEqual([]);
     const client = await load<SupplierClient>('supplier-client.ts');
-    expect(await client.stockOf(proxy.url, 'SKU-00001')).toEqual({
+    expect(await client.stockOf(proxy.url, access.key, 'SKU-00001')).toEqual({
       sku: 'SKU-00001',
       available: expect.any(Number),
     });

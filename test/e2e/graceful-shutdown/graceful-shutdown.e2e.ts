@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPhpServer, type PhpServer } from '@manifold/platform/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { freePort, REPO_ROOT, startService, type ServiceProcess } from '../support/processes.ts';
+import { REPO_ROOT, type ServiceProcess } from '../support/processes.ts';
 import { graphql, startStack, SUBGRAPH_NAMES, type Stack } from '../support/stack.ts';
+import { startSupplierChain, type SupplierChain } from '../support/supplier-chain.ts';
 
 // Under soap-proxy's per-call supplier timeout (1 s in soap-proxy/services.json): slow, not failed.
 const DELAY_MS = 600;
@@ -62,6 +63,7 @@ describe('SIGTERM in production while a slow request is in flight', () => {
   let slow: Awaited<ReturnType<typeof startSlowProxy>>;
   let soapProxy: ServiceProcess;
   let stack: Stack;
+  let chain: SupplierChain;
   let thirdSku = '';
 
   beforeAll(async () => {
@@ -75,18 +77,13 @@ describe('SIGTERM in production while a slow request is in flight', () => {
       },
     });
     slow = await startSlowProxy(supplier.url);
-    soapProxy = await startService({
-      name: 'soap-proxy',
-      entry: 'soap-proxy/src/main.ts',
-      port: await freePort(),
-      env: { ...PRODUCTION, SUPPLIER_URL: `${slow.url}/` },
-      readyPath: '/healthz',
-    });
+    chain = await startSupplierChain(slow.url, PRODUCTION);
+    soapProxy = chain.proxy;
     stack = await startStack({
       subgraphEnv: Object.fromEntries(
         SUBGRAPH_NAMES.map((name) => [
           name,
-          { ...PRODUCTION, ...(name === 'products' ? { SOAP_PROXY_URL: soapProxy.url } : {}) },
+          { ...PRODUCTION, ...(name === 'products' ? chain.productsEnv : {}) },
         ]),
       ),
       gatewayEnv: PRODUCTION,
@@ -94,12 +91,14 @@ describe('SIGTERM in production while a slow request is in flight', () => {
     const { body } = await graphql<{ product: { sku: string } }>(
       stack.subgraphs.products.url,
       '{ product(id: "3") { sku } }',
+      {},
+      await stack.identity.headers(),
     );
     thirdSku = body.data?.product.sku ?? '';
   });
   afterAll(async () => {
     await stack.stop();
-    await soapProxy.stop();
+    await chain.stop();
     slow.server.close();
     await supplier.stop();
   });
@@ -140,8 +139,9 @@ describe('SIGTERM in production while a slow request is in flight', () => {
   });
 
   it('a subgraph (products) finishes the request, then exits 0', async () => {
+    const subgraphHeaders = await stack.identity.headers();
     const { status, body } = await expectDrainThenExit(stack.subgraphs.products, () =>
-      graphql<Stock>(stack.subgraphs.products.url, stockQuery(2)),
+      graphql<Stock>(stack.subgraphs.products.url, stockQuery(2), {}, subgraphHeaders),
     );
     expect(status).toBe(200);
     expect(body.errors).toBeUndefined();
@@ -149,10 +149,14 @@ describe('SIGTERM in production while a slow request is in flight', () => {
   });
 
   it('a facade (soap-proxy) finishes the request, then exits 0', async () => {
+    const token = await chain.partnerToken();
     const response = await expectDrainThenExit(soapProxy, () =>
       fetch(`${soapProxy.url}/api/v1/supplier/GetStockLevel`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${token}`,
+        },
         body: JSON.stringify({ sku: thirdSku }), // not asked before: no cached answer
       }),
     );

@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPhpServer, type PhpServer } from '@manifold/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, REPO_ROOT, startService, type ServiceProcess } from '../support/processes.ts';
+import { REPO_ROOT, type ServiceProcess } from '../support/processes.ts';
 import { graphql, startStack, type Stack } from '../support/stack.ts';
-import { clientCredentialsToken } from '../../../upstreams/identity-provider/src/tokens.ts';
+import { startSupplierChain, type SupplierChain } from '../support/supplier-chain.ts';
 
 interface StockData {
   products: {
@@ -37,7 +37,7 @@ const hooks = (supplier: PhpServer) => ({
 describe('Product.supplierStock: gateway → products → soap-proxy → PHP SOAP supplier', () => {
   let supplier: PhpServer;
   let proxy: ServiceProcess;
-  let idp: ServiceProcess;
+  let chain: SupplierChain;
   /** A partner's token, to ask soap-proxy directly. */
   let partnerToken: string;
   let stack: Stack;
@@ -52,42 +52,14 @@ describe('Product.supplierStock: gateway → products → soap-proxy → PHP SOA
         ),
       },
     });
-    // soap-proxy wants a token: products gets one from the identity provider (client credentials).
-    const idpData = mkdtempSync(join(tmpdir(), 'idp-e2e-'));
-    const idpPort = await freePort();
-    idp = await startService({
-      name: 'identity-provider',
-      entry: 'upstreams/identity-provider/src/main.ts',
-      port: idpPort,
-      env: { IDP_DATA_DIR: idpData, IDP_ISSUER: `http://127.0.0.1:${idpPort}` },
-      readyPath: '/healthz',
-    });
-    proxy = await startService({
-      name: 'soap-proxy',
-      entry: 'soap-proxy/src/main.ts',
-      port: await freePort(),
-      env: { SUPPLIER_URL: `${supplier.url}/`, OIDC_ISSUER: idp.url },
-      readyPath: '/healthz',
-    });
-    partnerToken = await clientCredentialsToken({
-      issuer: idp.url,
-      clientId: 'partner-demo',
-      clientSecret: readFileSync(join(idpData, 'secrets/clients/partner-demo'), 'utf8'),
-    });
-    stack = await startStack({
-      subgraphEnv: {
-        products: {
-          SOAP_PROXY_URL: proxy.url,
-          SOAP_PROXY_TOKEN_URL: `${idp.url}/token`,
-          SOAP_PROXY_CLIENT_SECRET_FILE: join(idpData, 'secrets/clients/products-subgraph'),
-        },
-      },
-    });
+    chain = await startSupplierChain(supplier.url);
+    proxy = chain.proxy;
+    partnerToken = await chain.partnerToken();
+    stack = await startStack({ subgraphEnv: { products: chain.productsEnv } });
   });
   afterAll(async () => {
     await stack.stop();
-    await proxy.stop();
-    await idp.stop();
+    await chain.stop();
     await supplier.stop();
   });
 

@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApiKey } from '@manifold/platform/auth';
 
-/** An access file for a spawned stack, with one API key allowed everything the tests read. */
-export function e2eAccess(): { ACCESS_FILE: string; key: string } {
+const READS = ['users:read', 'orders:read', 'customers:read', 'supplier:read'];
+
+/** An access file for a spawned stack, with one API key allowed `scopes` (by default what the tests read). */
+export function e2eAccess(scopes: readonly string[] = READS): { ACCESS_FILE: string; key: string } {
   const path = join(mkdtempSync(join(tmpdir(), 'e2e-access-')), 'access.yaml');
   writeFileSync(
     path,
@@ -13,7 +15,7 @@ defaultTier: free
 clients:
   e2e:
     tier: internal
-    scopes: [users:read, orders:read, customers:read, supplier:read]
+    scopes: [${scopes.join(', ')}]
 `,
   );
   return { ACCESS_FILE: path, key: createApiKey(path, { client: 'e2e' }).key };

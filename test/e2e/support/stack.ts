@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { testGatewayIdentity, type TestGatewayIdentity } from '@manifold/platform/testing';
 import { SUBGRAPH_NAMES, type SubgraphName } from '@manifold/platform/contracts';
 import { freePort, REPO_ROOT, startService, type ServiceProcess } from './processes.ts';
 
@@ -11,6 +12,8 @@ export const databasePath = (name: SubgraphName) => join(E2E_DATA_DIR, `${name}.
 export interface Stack {
   subgraphs: Record<SubgraphName, ServiceProcess>;
   gateway: ServiceProcess;
+  /** Signs identities as this stack's gateway does: what a request straight to a subgraph needs. */
+  identity: TestGatewayIdentity;
   stop: () => Promise<void>;
 }
 
@@ -29,6 +32,9 @@ export async function startStack({
   subgraphEnv = {},
 }: StackOptions = {}): Promise<Stack> {
   const started: ServiceProcess[] = [];
+  // One stack, one secret the gateway signs identities with and its subgraphs check (production requires it set).
+  const identity = testGatewayIdentity();
+  const identitySecret = identity.secret;
   try {
     // Seeding is CPU-bound: start the subgraphs one by one so a 2-core machine is not oversubscribed.
     const subgraphs = {} as Record<SubgraphName, ServiceProcess>;
@@ -37,7 +43,11 @@ export async function startStack({
         name,
         entry: `subgraphs/${name}/src/main.ts`,
         port: await freePort(),
-        env: { [`${name.toUpperCase()}_DATABASE_PATH`]: databasePath(name), ...subgraphEnv[name] },
+        env: {
+          [`${name.toUpperCase()}_DATABASE_PATH`]: databasePath(name),
+          GATEWAY_IDENTITY_SECRET: identitySecret,
+          ...subgraphEnv[name],
+        },
         readyPath: '/healthz',
       });
       started.push(service);
@@ -53,11 +63,11 @@ export async function startStack({
       name: 'gateway',
       entry: 'gateway/src/main.ts',
       port: await freePort(),
-      env: { ...overrides, ...gatewayEnv },
+      env: { ...overrides, GATEWAY_IDENTITY_SECRET: identitySecret, ...gatewayEnv },
       readyPath: '/readyz',
     });
     started.push(gateway);
-    return { subgraphs, gateway, stop: () => stopAll(started) };
+    return { subgraphs, gateway, identity, stop: () => stopAll(started) };
   } catch (error) {
     await stopAll(started);
     throw error;
