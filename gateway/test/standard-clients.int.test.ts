@@ -56,44 +56,18 @@ describe('standard GraphQL clients against the gateway, with their defaults', ()
     expect(methods).toEqual(['GET']);
   });
 
-  it('Apollo Client runs a query (POST, application/json)', async () => {
+  it.each([
+    ['its defaults', 'POST', false],
+    ['useGETForQueries', 'GET', true],
+  ] as const)('Apollo Client with %s runs a query over %s', async (_, method, useGETForQueries) => {
     methods.length = 0;
     const client = new ApolloClient({
-      link: new HttpLink({ uri: url }),
+      link: new HttpLink({ uri: url, useGETForQueries }),
       cache: new InMemoryCache(),
     });
-    const result = await client.query({
-      query: gql`
-        query Me {
-          me {
-            id
-            name
-          }
-        }
-      `,
-    });
+    const result = await client.query({ query: gql('query Me { me { id name } }') });
     expect(result.data).toEqual({ me: { __typename: 'Account', id: '1', name: 'Ada' } });
-    expect(methods).toEqual(['POST']);
-  });
-
-  it('Apollo Client with useGETForQueries runs a query over GET', async () => {
-    methods.length = 0;
-    const client = new ApolloClient({
-      link: new HttpLink({ uri: url, useGETForQueries: true }),
-      cache: new InMemoryCache(),
-    });
-    const result = await client.query({
-      query: gql`
-        query Me {
-          me {
-            id
-            name
-          }
-        }
-      `,
-    });
-    expect(result.data).toEqual({ me: { __typename: 'Account', id: '1', name: 'Ada' } });
-    expect(methods).toEqual(['GET']);
+    expect(methods).toEqual([method]);
   });
 
   it('graphql-request runs a query', async () => {
