@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createLinePrefixer } from './log-lines.ts';
+import { nodeArgs } from './node-args.ts';
 import { SERVICES, type ServiceDefinition } from './services.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -73,7 +74,7 @@ function launch(service: ServiceDefinition, index: number): Running {
   const [command, args] =
     service.runtime === 'php'
       ? ['php', ['-S', `${HOST}:${port}`, service.entry]]
-      : [process.execPath, [service.entry]];
+      : [process.execPath, nodeArgs(service.entry)];
   const child = spawn(command, args, {
     cwd: ROOT,
     env: {

@@ -6,6 +6,7 @@ import {
   createGraphQLHttpApp,
   useGraphQLOverHttp,
   useProductionGuards,
+  useTelemetry,
   type ServerPlugin,
 } from '@manifold/platform/graphql';
 import type { Logger } from '@manifold/platform/logging';
@@ -54,6 +55,8 @@ export async function createApp({
   plugins = [],
 }: GatewayDeps) {
   const composed = composePlugins<GatewayContext>([
+    // First, so that it sees every request, those the next plugins refuse included.
+    useTelemetry(),
     useProductionGuards({ production }),
     useGraphQLOverHttp(),
     useHealth({ subgraphs: supergraph.subgraphs, readinessTimeoutMs }),

@@ -3,6 +3,7 @@ import { configOrExit, loadEnv } from '@manifold/platform/config';
 import { createLogger } from '@manifold/platform/logging';
 import { createUpstreamPolicy } from '@manifold/platform/resilience';
 import { runService } from '@manifold/platform/service';
+import { telemetryEdge } from '@manifold/platform/telemetry';
 import { createApp } from './app.ts';
 import { createLegacyClient } from './clients/legacy-client.ts';
 import { createLegacyForms } from './clients/legacy-forms.ts';
@@ -30,6 +31,7 @@ await runService({
     production: env.NODE_ENV === 'production',
     v1Sunset: new Date(`${env.V1_SUNSET}T00:00:00Z`),
     health: () => ({ ...policy.stats(), logins: session.logins }),
+    edge: [telemetryEdge()],
   }),
   port: env.PORT,
   host: env.HOST,

@@ -2,6 +2,7 @@ import { createCache } from '@manifold/platform/cache';
 import { configOrExit, loadEnv } from '@manifold/platform/config';
 import { createLogger } from '@manifold/platform/logging';
 import { runService } from '@manifold/platform/service';
+import { telemetryEdge } from '@manifold/platform/telemetry';
 import { createApp } from './app.ts';
 import { loadProxyConfig, SoapProxyEnv } from './config.ts';
 import { loadSoapServices } from './services/load-services.ts';
@@ -15,7 +16,13 @@ const services = await configOrExit(async () =>
 const cache = createCache({ namespace: 'soap-proxy', redisUrl: env.REDIS_URL, logger });
 await runService({
   name: 'soap-proxy',
-  handler: createApp({ services, cache, logger, production: env.NODE_ENV === 'production' }),
+  handler: createApp({
+    services,
+    cache,
+    logger,
+    production: env.NODE_ENV === 'production',
+    edge: [telemetryEdge()],
+  }),
   port: env.PORT,
   host: env.HOST,
   logger,

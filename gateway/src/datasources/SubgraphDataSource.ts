@@ -1,6 +1,7 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { Fetcher } from '@apollo/utils.fetcher';
 import { Header, SUBGRAPH_REQUEST_LIMIT_BYTES } from '@manifold/platform/contracts';
+import { createSubgraphFetchMetrics, setActiveSpanAttributes } from '@manifold/platform/telemetry';
 import type { GatewayContext } from '../context.ts';
 import {
   fixedRequestBytes,
@@ -16,7 +17,11 @@ export interface SubgraphDataSourceOptions {
   fetcher: Fetcher;
   /** Largest request body the subgraph accepts; entity fetches are split to fit. @default SUBGRAPH_REQUEST_LIMIT_BYTES */
   maxRequestBytes?: number;
+  /** Where each fetch's duration and outcome go. @default a new recorder */
+  metrics?: SubgraphFetchMetrics;
 }
+
+export type SubgraphFetchMetrics = ReturnType<typeof createSubgraphFetchMetrics>;
 
 /**
  * How the gateway talks to one subgraph: propagates the request id and the authenticated
@@ -28,19 +33,52 @@ export interface SubgraphDataSourceOptions {
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   readonly name: string;
   readonly maxRequestBytes: number;
+  readonly metrics: SubgraphFetchMetrics;
 
   constructor({
     name,
     url,
     fetcher,
     maxRequestBytes = SUBGRAPH_REQUEST_LIMIT_BYTES,
+    metrics = createSubgraphFetchMetrics(),
   }: SubgraphDataSourceOptions) {
     super({ url, fetcher });
     this.name = name;
     this.maxRequestBytes = maxRequestBytes;
+    this.metrics = metrics;
   }
 
+  /** One query plan fetch: timed, and named on the gateway's `gateway.fetch` span. */
   override async process(
+    options: GraphQLDataSourceProcessOptions<GatewayContext>,
+  ): Promise<SubgraphResponse> {
+    setActiveSpanAttributes({ 'graphql.subgraph.name': this.name });
+    const started = performance.now();
+    try {
+      const response = await this.processInBatches(options);
+      const code = response.errors?.[0]?.extensions?.['code'];
+      this.metrics.record(
+        this.name,
+        (performance.now() - started) / 1000,
+        response.errors === undefined
+          ? undefined
+          : typeof code === 'string'
+            ? code
+            : 'UPSTREAM_ERROR',
+      );
+      return response;
+    } catch (error) {
+      const code = (error as { extensions?: { code?: unknown } }).extensions?.code;
+      this.metrics.record(
+        this.name,
+        (performance.now() - started) / 1000,
+        typeof code === 'string' ? code : 'UPSTREAM_ERROR',
+      );
+      throw error;
+    }
+  }
+
+  private async processInBatches(
     options: GraphQLDataSourceProcessOptions<GatewayContext>,
   ): Promise<SubgraphResponse> {
     const { request } = options;

@@ -8,6 +8,7 @@ import type { RequestInfo } from './http-app.ts';
 import { createGraphQLHttpApp } from './http-app.ts';
 import { useGraphQLOverHttp } from './plugins/graphql-over-http.ts';
 import { useProductionGuards } from './plugins/production-guards.ts';
+import { useTelemetry } from './plugins/telemetry.ts';
 import { composePlugins, type ServerPlugin } from './server-plugin.ts';
 
 /** What every subgraph package exports from its `index.ts` (the federation-testsuite shape). */
@@ -25,7 +26,7 @@ export interface SubgraphAppOptions<TContext extends BaseContext> {
   production: boolean;
   /** Extra checks for `/healthz` (e.g. the database answers). */
   health?: () => boolean;
-  /** Concerns added after the shared ones (production guards, GraphQL over HTTP, health). */
+  /** Concerns added after the shared ones (telemetry, production guards, GraphQL over HTTP, health). */
   plugins?: readonly ServerPlugin<TContext>[];
 }
 
@@ -62,6 +63,8 @@ export async function createSubgraphApp<TContext extends BaseContext>({
   plugins = [],
 }: SubgraphAppOptions<TContext>): Promise<SubgraphApp<TContext>> {
   const composed = composePlugins<TContext>([
+    // First, so that it sees every request, those the next plugins refuse included.
+    useTelemetry(),
     useProductionGuards({ production }),
     useGraphQLOverHttp(),
     useSubgraphHealth(subgraph.name, health),

@@ -1,6 +1,7 @@
 import type { RequestListener, Server } from 'node:http';
 import type { Logger } from 'pino';
 import { listen } from '../http/listen.ts';
+import { shutdownTelemetry } from '../telemetry/runtime.ts';
 import { createGracefulShutdown, exitOnSignals } from './shutdown.ts';
 
 export interface RunServiceOptions {
@@ -33,7 +34,11 @@ export async function runService({
     server,
     logger,
     ...(graceMs === undefined ? {} : { graceMs }),
-    ...(onClose ? { onClose } : {}),
+    onClose: async () => {
+      await onClose?.();
+      // Last: spans of the requests that drained still go out.
+      await shutdownTelemetry();
+    },
   });
   exitOnSignals(shutdown, logger);
   logger.info({ url }, `${name} listening`);

@@ -11,6 +11,7 @@ import { createResolver } from '../mapping/schema-walk.ts';
 import { toSoapArguments } from '../mapping/to-soap.ts';
 import { buildOpenApi, type GeneratedApi } from '../openapi/document.ts';
 import { createSchemaValidator } from '@manifold/platform/openapi';
+import { setActiveSpanAttributes } from '@manifold/platform/telemetry';
 import type { JsonSchema } from '../wsdl/json-schema.ts';
 import { loadWsdlDocuments } from '../wsdl/load.ts';
 import { describeWsdl } from '../wsdl/model.ts';
@@ -145,6 +146,11 @@ async function assemble(
     const argumentsFor = (input: unknown) =>
       noParts ? null : toSoapArguments(input, rest.input, resolve, wrapper);
     const checkAnswer = answers.compile(rest.operation.name, rest.output);
+    const soapSpanAttributes = {
+      'rpc.system': 'soap',
+      'rpc.service': owner.get(rest.port) ?? rest.port.name,
+      'rpc.method': rest.operation.name,
+    };
     const normaliseDetail = (detail: unknown) =>
       normaliseFaultDetail(detail, rest.faultDetail, resolve);
     return {
@@ -158,6 +164,7 @@ async function assemble(
       validateBody: bodies.compile(rest.input),
       validateQuery: queries.compile(rest.input),
       call: async (input, signal) => {
+        setActiveSpanAttributes(soapSpanAttributes);
         let result: unknown;
         try {
           result = await invoker(argumentsFor(input), { signal, timeoutMs: config.timeoutMs });
