@@ -95,4 +95,19 @@ export const SERVICES: readonly ServiceDefinition[] = [
         ]),
       ),
   },
+  {
+    name: 'console',
+    runtime: 'node',
+    entry: 'console/src/main.ts',
+    port: DEFAULT_PORTS.console,
+    readyPath: '/healthz',
+    stage: 4,
+    envSchema: { module: 'console/src/config.ts', exportName: 'ConsoleEnv' },
+    // Watches every Node service, wherever `<NAME>_PORT` moved it.
+    links: (urlOf) => ({
+      CONSOLE_TARGETS: [...SUBGRAPH_NAMES, 'gateway', 'soap-proxy', 'legacy-rest-adapter']
+        .map((name) => `${name}=${urlOf(name)}`)
+        .join(','),
+    }),
+  },
 ];

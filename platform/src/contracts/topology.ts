@@ -23,6 +23,7 @@ export const DEFAULT_PORTS = {
   >),
   'soap-proxy': 4100,
   'legacy-rest-adapter': 4200,
+  console: 4500,
   'php-monolith': 8080,
   'soap-supplier': 8081,
 } as const;
