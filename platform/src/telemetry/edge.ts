@@ -12,6 +12,9 @@ import { isOperationalPath } from './operational-paths.ts';
 export function telemetryEdge(): EdgeMiddleware {
   const observe = createHttpObserver();
   return (req, res) => {
-    if (!serveTelemetry(req, res) && !isOperationalPath(req.url)) observe(req, res);
+    const served = serveTelemetry(req, res);
+    if (served) return served;
+    if (!isOperationalPath(req.url)) observe(req, res);
+    return undefined;
   };
 }

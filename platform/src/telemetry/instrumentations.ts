@@ -32,6 +32,6 @@ export function createInstrumentations(): Instrumentation[] {
     }),
     new GraphQLInstrumentation({ ignoreResolveSpans: true, mergeItems: true }),
     new PinoInstrumentation({ disableLogSending: true }),
-    new RuntimeNodeInstrumentation({ monitoringPrecision: 5_000 }),
+    new RuntimeNodeInstrumentation(),
   ];
 }

@@ -16,6 +16,14 @@ import {
 } from '../../telemetry/index.ts';
 import type { ServerPlugin } from '../server-plugin.ts';
 
+// The HTTP request behind an operation, on its context: Apollo Server copies the context per
+// operation (own properties, symbols included), so a WeakMap keyed by it would miss.
+const REQUEST = Symbol('manifold.telemetry.request');
+interface RequestRef {
+  req: Request;
+  requestId: string;
+}
+
 const codeOf = (error: GraphQLFormattedError): string | undefined => {
   const code = error.extensions?.['code'];
   return typeof code === 'string' ? code : undefined;
@@ -44,7 +52,6 @@ export function useTelemetry<TContext extends BaseContext>(): ServerPlugin<TCont
   const observe = createHttpObserver({ route: '/graphql' });
   const operations = createGraphQLOperationMetrics();
   const failures = telemetryRuntime()?.failures;
-  const requests = new WeakMap<TContext, { req: Request; requestId: string }>();
 
   const finish = (context: GraphQLRequestContextWillSendResponse<TContext>, seconds: number) => {
     const type = context.operation?.operation;
@@ -52,7 +59,7 @@ export function useTelemetry<TContext extends BaseContext>(): ServerPlugin<TCont
     const code = leadingCode(errorsOf(context));
     operations.record(seconds, { type, name, code });
     if (!failures || code === undefined || !isServerSideCode(code)) return;
-    const request = requests.get(context.contextValue);
+    const request = (context.contextValue as Partial<Record<typeof REQUEST, RequestRef>>)[REQUEST];
     if (request) markFailureRecorded(request.req);
     const traceId = activeTraceId();
     failures.record({
@@ -68,8 +75,8 @@ export function useTelemetry<TContext extends BaseContext>(): ServerPlugin<TCont
   return {
     name: 'telemetry',
     routes: (app) => {
-      app.get([METRICS_PATH, FAILURES_PATH], (req, res) => {
-        serveTelemetry(req, res);
+      app.get([METRICS_PATH, FAILURES_PATH], async (req, res) => {
+        await serveTelemetry(req, res);
       });
     },
     http: [
@@ -79,7 +86,7 @@ export function useTelemetry<TContext extends BaseContext>(): ServerPlugin<TCont
       },
     ],
     context: (context, { req, requestId }) => {
-      requests.set(context, { req, requestId });
+      Object.assign(context, { [REQUEST]: { req, requestId } satisfies RequestRef });
     },
     apollo: [
       {

@@ -10,9 +10,11 @@ export interface ObservedStack {
   stack: Stack;
   soapProxy: ServiceProcess;
   legacyAdapter: ServiceProcess;
+  /** The ops console, watching every other Node service. */
+  console: ServiceProcess;
   supplier: PhpServer;
   monolith: PhpServer;
-  /** Every Node service by name (the names `npm start` gives them). */
+  /** Every Node service by name (the names `npm start` gives them), the console included. */
   services: Record<string, ServiceProcess>;
   stop: () => Promise<void>;
 }
@@ -78,18 +80,34 @@ export async function startObservedStack({
       ),
     });
     stopping.push(stack.stop);
+    const watched = {
+      gateway: stack.gateway,
+      ...stack.subgraphs,
+      'soap-proxy': soapProxy,
+      'legacy-rest-adapter': legacyAdapter,
+    };
+    const console = await startService({
+      name: 'console',
+      entry: 'console/src/main.ts',
+      port: await freePort(),
+      env: {
+        ...telemetry,
+        CONSOLE_TARGETS: Object.entries(watched)
+          .map(([name, service]) => `${name}=${service.url}`)
+          .join(','),
+        CONSOLE_REFRESH_MS: '1000',
+      },
+      readyPath: '/healthz',
+    });
+    stopping.push(console.stop);
     return {
       stack,
       soapProxy,
       legacyAdapter,
       supplier,
       monolith,
-      services: {
-        gateway: stack.gateway,
-        ...stack.subgraphs,
-        'soap-proxy': soapProxy,
-        'legacy-rest-adapter': legacyAdapter,
-      },
+      console,
+      services: { ...watched, console },
       stop: async () => {
         for (const stop of stopping.reverse()) await stop();
       },
