@@ -7,3 +7,4 @@ export {
 } from './graphql-client.ts';
 export { requirePhp, startPhpServer, type PhpServer } from './php.ts';
 export { freePort, runAsIs, type CommandWrapper } from './processes.ts';
+export { installTestTelemetry, attributesOf, type TestTelemetry } from './telemetry.ts';
