@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { REPO_ROOT } from '../support/processes.ts';
 import { graphql } from '../support/stack.ts';
 import { artifactPath, launchChromium } from './support/chromium.ts';
 import { startObservedStack, type ObservedStack } from './support/observed-stack.ts';
@@ -211,6 +214,18 @@ describe('a real Prometheus scraping every service', () => {
     expect(Number(p95[0]?.value[1])).toBeGreaterThan(0);
     const breakers = await prometheus.query('manifold_upstream_breaker_state{state="closed"} == 1');
     expect(breakers.map(({ metric }) => metric['upstream']).sort()).toEqual(['legacy', 'supplier']);
+    // Every query of the committed Grafana dashboards is one Prometheus accepts, and finds data.
+    for (const dashboard of ['graphql.json', 'rest-facades.json']) {
+      const { panels } = JSON.parse(
+        readFileSync(join(REPO_ROOT, 'deploy/grafana/dashboards', dashboard), 'utf8'),
+      ) as { panels: { title: string; targets: { expr: string }[] }[] };
+      for (const panel of panels)
+        for (const { expr } of panel.targets)
+          await expect(
+            prometheus.query(expr.replaceAll('$job', '.+')),
+            `${dashboard}: ${panel.title}`,
+          ).resolves.toBeDefined();
+    }
     // The runtime of each: memory, event-loop delay.
     await vi.waitFor(
       async () => {
