@@ -15,8 +15,9 @@ COPY subgraphs/content/package.json subgraphs/content/
 COPY soap-proxy/package.json soap-proxy/
 COPY legacy-rest-adapter/package.json legacy-rest-adapter/
 COPY upstreams/identity-provider/package.json upstreams/identity-provider/
+COPY console/package.json console/
 RUN npm ci --omit=dev --no-audit --no-fund && mkdir -p /data && chown node:node /data
 COPY . .
 USER node
 # Overridden per service in docker-compose.yml.
-CMD ["node", "gateway/src/main.ts"]
+CMD ["node", "--import", "./platform/src/telemetry/register.ts", "gateway/src/main.ts"]

@@ -102,7 +102,9 @@ const startProxy = (env: Record<string, string>) =>
     NODE_ENV: 'production',
     ...env,
   });
-const startRelay = (entry: string) => startOnCallerCpu(entry, { RELAY_TARGET: supplier.url });
+// Floors: a relay is not a Manifold service and carries no telemetry.
+const startRelay = (entry: string) =>
+  startOnCallerCpu(entry, { RELAY_TARGET: supplier.url, OTEL_SDK_DISABLED: 'true' });
 
 interface Latency {
   path: string;

@@ -1,6 +1,7 @@
 // One run of one service under `npm start`: spawned in its own process group with an IPC channel
 // (its lifeline: when the launcher goes, even by SIGKILL, the service notices and stops), its
 // output prefixed line by line, its readiness polled.
+import { nodeArgs } from './node-args.ts';
 import { spawn } from 'node:child_process';
 import { createLinePrefixer } from './log-lines.ts';
 import type { ServiceDefinition } from './services.ts';
@@ -32,7 +33,7 @@ export interface SpawnOptions {
 function commandOf(service: ServiceDefinition, host: string, port: number): string[] {
   return service.runtime === 'php'
     ? ['scripts/php-guard.ts', 'php', '-S', `${host}:${port}`, service.entry]
-    : [service.entry];
+    : nodeArgs(service.entry);
 }
 
 export function spawnService(

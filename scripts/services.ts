@@ -124,6 +124,21 @@ export const SERVICES: readonly ServiceDefinition[] = [
       OIDC_ISSUER: urlOf('identity-provider'),
     }),
   },
+  {
+    name: 'console',
+    runtime: 'node',
+    entry: 'console/src/main.ts',
+    port: DEFAULT_PORTS.console,
+    readyPath: '/healthz',
+    stage: 4,
+    envSchema: { module: 'console/src/config.ts', exportName: 'ConsoleEnv' },
+    // Watches every Node service, wherever `<NAME>_PORT` moved it.
+    links: (urlOf) => ({
+      CONSOLE_TARGETS: [...SUBGRAPH_NAMES, 'gateway', 'soap-proxy', 'legacy-rest-adapter']
+        .map((name) => `${name}=${urlOf(name)}`)
+        .join(','),
+    }),
+  },
 ];
 
 /** The variable that moves a service's port under `npm start`, e.g. soap-proxy → SOAP_PROXY_PORT. */

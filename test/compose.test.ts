@@ -20,14 +20,12 @@ interface ComposeService {
 const compose = parse(read('docker-compose.yml'), { merge: true }) as {
   services: Record<string, ComposeService>;
 };
-/** Compose services that run one of ours: `node <entry>` or `php -S … <entry>`. */
+/** Compose services that run one of ours: `node [--import …] <entry>` or `php -S … <entry>`. */
 const ours = Object.entries(compose.services).flatMap(([name, service]) => {
   const entry =
-    service.command?.[0] === 'node'
-      ? service.command[1]
-      : service.command?.[0] === 'php'
-        ? service.command.at(-1)
-        : undefined;
+    service.command?.[0] === 'node' || service.command?.[0] === 'php'
+      ? service.command.at(-1)
+      : undefined;
   return entry === undefined ? [] : [{ name, service, entry }];
 });
 
@@ -65,6 +63,8 @@ describe('docker-compose.yml', () => {
         const subgraph = override?.[1]?.toLowerCase();
         const ok =
           known.has(key) ||
+          // Read by the telemetry every Node service starts with (and the SDK), not by its config.
+          key.startsWith('OTEL_') ||
           (name.startsWith('gateway') &&
             subgraph !== undefined &&
             SUBGRAPH_NAMES.some((s) => s === subgraph));
@@ -85,6 +85,50 @@ describe('docker-compose.yml', () => {
         ]),
       );
       expect(() => loadEnv(schema, environment), name).not.toThrow();
+    }
+  });
+
+  it('starts every Node service with its telemetry, exported to the collector', () => {
+    const telemetry = ['--import', './platform/src/telemetry/register.ts'];
+    for (const { name, service } of ours.filter(({ service }) => service.command?.[0] === 'node')) {
+      expect(service.command?.slice(1, 3), name).toEqual(telemetry);
+      expect(service.environment?.['OTEL_EXPORTER_OTLP_ENDPOINT'], name).toBe(
+        'http://otel-collector:4318',
+      );
+    }
+    expect(read('Dockerfile')).toContain(`"${telemetry.join('", "')}"`);
+  });
+
+  it('mounts only files and folders that exist', () => {
+    const mounts = Object.values(compose.services).flatMap((service) =>
+      (service.volumes ?? [])
+        .filter((volume) => volume.startsWith('./'))
+        .map((volume) => volume.split(':')[0] ?? ''),
+    );
+    expect(mounts.length).toBeGreaterThanOrEqual(6);
+    for (const mount of mounts) expect(existsSync(join(ROOT, mount)), mount).toBe(true);
+  });
+
+  it('has Prometheus scrape every Node service and Grafana provision one dashboard per family', () => {
+    const prometheus = parse(read('deploy/prometheus/prometheus.yml')) as {
+      rule_files: string[];
+      scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
+    };
+    const jobs = prometheus.scrape_configs.map((job) => job.job_name);
+    for (const service of SERVICES.filter((candidate) => candidate.runtime === 'node'))
+      expect(jobs, service.name).toContain(service.name);
+    for (const { job_name: job, static_configs: configs } of prometheus.scrape_configs)
+      for (const target of configs.flatMap((config) => config.targets)) {
+        const host = target.split(':')[0] ?? '';
+        expect(compose.services[host], `${job}: ${target}`).toBeDefined();
+      }
+    expect(prometheus.rule_files).toEqual(['alerts.yml']);
+    for (const dashboard of ['graphql.json', 'rest-facades.json']) {
+      const parsed = JSON.parse(read(`deploy/grafana/dashboards/${dashboard}`)) as {
+        uid: string;
+        panels: unknown[];
+      };
+      expect(parsed.panels.length, dashboard).toBeGreaterThan(4);
     }
   });
 

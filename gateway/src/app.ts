@@ -7,6 +7,7 @@ import {
   createGraphQLHttpApp,
   useGraphQLOverHttp,
   useProductionGuards,
+  useTelemetry,
   type ServerPlugin,
 } from '@manifold/platform/graphql';
 import type { Logger } from '@manifold/platform/logging';
@@ -74,6 +75,8 @@ export async function createApp({
   propagateHeaders = [],
 }: GatewayDeps) {
   const composed = composePlugins<GatewayContext>([
+    // First, so that it sees every request, those the next plugins refuse included.
+    useTelemetry(),
     useProductionGuards({ production }),
     useGraphQLOverHttp(),
     useHealth({ subgraphs: supergraph.subgraphs, readinessTimeoutMs, identity }),

@@ -5,6 +5,7 @@ import { createLogger } from '@manifold/platform/logging';
 import { createUpstreamPolicy } from '@manifold/platform/resilience';
 import { runService } from '@manifold/platform/service';
 import { API_VERSIONS, withSunset } from './api-versions.ts';
+import { telemetryEdge } from '@manifold/platform/telemetry';
 import { createApp } from './app.ts';
 import { createLegacyClient } from './clients/legacy-client.ts';
 import { createLegacyForms } from './clients/legacy-forms.ts';
@@ -37,7 +38,10 @@ await runService({
       env.V1_SUNSET === undefined ? undefined : new Date(`${env.V1_SUNSET}T00:00:00Z`),
     ),
     health: () => ({ ...policy.stats(), logins: session.logins }),
-    edge: [authenticationEdge({ authenticate: auth.authenticate, scopesFor: accessScopes })],
+    edge: [
+      telemetryEdge(),
+      authenticationEdge({ authenticate: auth.authenticate, scopesFor: accessScopes }),
+    ],
   }),
   port: env.PORT,
   host: env.HOST,

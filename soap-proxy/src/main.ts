@@ -3,6 +3,7 @@ import { createCache } from '@manifold/platform/cache';
 import { configOrExit, loadEnv } from '@manifold/platform/config';
 import { createLogger } from '@manifold/platform/logging';
 import { runService } from '@manifold/platform/service';
+import { telemetryEdge } from '@manifold/platform/telemetry';
 import { createApp } from './app.ts';
 import { accessScopes, loadProxyConfig, SoapProxyEnv } from './config.ts';
 import { loadSoapServices } from './services/load-services.ts';
@@ -23,7 +24,7 @@ await runService({
     cache,
     logger,
     production: env.NODE_ENV === 'production',
-    edge: [authenticationEdge({ authenticate: auth.authenticate, scopesFor })],
+    edge: [telemetryEdge(), authenticationEdge({ authenticate: auth.authenticate, scopesFor })],
   }),
   port: env.PORT,
   host: env.HOST,

@@ -3,7 +3,10 @@
 // tooling, every other path to the page it names under public/, as Apache did in 2014.
 declare(strict_types=1);
 
+require_once __DIR__ . '/../shared/trace-context.php';
+
 $path = parse_url($_SERVER['REQUEST_URI'] ?? '/', PHP_URL_PATH) ?: '/';
+log_trace_context($path);
 if ($path === '/healthz') {
     header('Content-Type: application/json');
     echo '{"status":"ok"}';

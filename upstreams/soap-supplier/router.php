@@ -6,9 +6,11 @@ declare(strict_types=1);
 require __DIR__ . '/src/Database.php';
 require __DIR__ . '/src/StockService.php';
 require __DIR__ . '/../shared/TestHooks.php';
+require __DIR__ . '/../shared/trace-context.php';
 
 ini_set('soap.wsdl_cache_enabled', '0');
 $path = parse_url($_SERVER['REQUEST_URI'] ?? '/', PHP_URL_PATH) ?: '/';
+log_trace_context($path);
 $databasePath = getenv('SUPPLIER_DATABASE_PATH') ?: __DIR__ . '/../../.data/supplier.sqlite';
 $pdo = Database::open($databasePath);
 $hooks = new TestHooks($pdo);

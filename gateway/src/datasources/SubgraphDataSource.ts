@@ -2,6 +2,7 @@ import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@
 import type { Fetcher } from '@apollo/utils.fetcher';
 import type { GatewayIdentitySigner } from '@manifold/platform/auth';
 import { ANONYMOUS, Header, SUBGRAPH_REQUEST_LIMIT_BYTES } from '@manifold/platform/contracts';
+import { createSubgraphFetchMetrics, setActiveSpanAttributes } from '@manifold/platform/telemetry';
 import type { GatewayContext } from '../context.ts';
 import {
   fixedRequestBytes,
@@ -19,7 +20,11 @@ export interface SubgraphDataSourceOptions {
   maxRequestBytes?: number;
   /** Signs the caller's identity for the subgraph. */
   identity: GatewayIdentitySigner;
+  /** Where each fetch's duration and outcome go. @default a new recorder */
+  metrics?: SubgraphFetchMetrics;
 }
+
+export type SubgraphFetchMetrics = ReturnType<typeof createSubgraphFetchMetrics>;
 
 /**
  * How the gateway talks to one subgraph: sends the request id, the caller's identity signed by
@@ -33,6 +38,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   readonly name: string;
   readonly maxRequestBytes: number;
   readonly #identity: GatewayIdentitySigner;
+  readonly metrics: SubgraphFetchMetrics;
 
   constructor({
     name,
@@ -40,14 +46,46 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     fetcher,
     maxRequestBytes = SUBGRAPH_REQUEST_LIMIT_BYTES,
     identity,
+    metrics = createSubgraphFetchMetrics(),
   }: SubgraphDataSourceOptions) {
     super({ url, fetcher });
     this.name = name;
     this.maxRequestBytes = maxRequestBytes;
     this.#identity = identity;
+    this.metrics = metrics;
   }
 
+  /** One query plan fetch: timed, and named on the gateway's `gateway.fetch` span. */
   override async process(
+    options: GraphQLDataSourceProcessOptions<GatewayContext>,
+  ): Promise<SubgraphResponse> {
+    setActiveSpanAttributes({ 'graphql.subgraph.name': this.name });
+    const started = performance.now();
+    try {
+      const response = await this.processInBatches(options);
+      const code = response.errors?.[0]?.extensions?.['code'];
+      this.metrics.record(
+        this.name,
+        (performance.now() - started) / 1000,
+        response.errors === undefined
+          ? undefined
+          : typeof code === 'string'
+            ? code
+            : 'UPSTREAM_ERROR',
+      );
+      return response;
+    } catch (error) {
+      const code = (error as { extensions?: { code?: unknown } }).extensions?.code;
+      this.metrics.record(
+        this.name,
+        (performance.now() - started) / 1000,
+        typeof code === 'string' ? code : 'UPSTREAM_ERROR',
+      );
+      throw error;
+    }
+  }
+
+  private async processInBatches(
     options: GraphQLDataSourceProcessOptions<GatewayContext>,
   ): Promise<SubgraphResponse> {
     const { request } = options;

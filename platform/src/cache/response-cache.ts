@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Keyv } from 'keyv';
+import { manifoldMeter } from '../telemetry/meter.ts';
+import { setActiveSpanAttributes } from '../telemetry/spans.ts';
 
 export type CacheStatus = 'HIT' | 'MISS' | 'STALE';
 
@@ -44,8 +46,27 @@ export const responseCacheKey = (service: string, operation: string, input: unkn
  */
 export function createResponseCache(cache: Keyv, now: () => number = Date.now) {
   const inFlight = new Map<string, Promise<unknown>>();
+  const lookups = manifoldMeter().createCounter('manifold.cache.lookups', {
+    unit: '{lookup}',
+    description:
+      'Response cache lookups by result: HIT (fresh), MISS (fetched), STALE (served after a failed fetch).',
+  });
+  // Every answer says where it came from: a counter by result, and the request's span.
+  const noted = <T>(answer: CachedAnswer<T>): CachedAnswer<T> => {
+    lookups.add(1, { result: answer.status });
+    setActiveSpanAttributes({ 'manifold.cache.result': answer.status });
+    return answer;
+  };
 
   return async function cached<T>(
+    key: string,
+    policy: CachePolicy,
+    load: () => Promise<T>,
+  ): Promise<CachedAnswer<T>> {
+    return noted(await lookup(key, policy, load));
+  };
+
+  async function lookup<T>(
     key: string,
     { ttlSeconds, staleIfErrorSeconds }: CachePolicy,
     load: () => Promise<T>,
@@ -80,5 +101,5 @@ export function createResponseCache(cache: Keyv, now: () => number = Date.now) {
         return { value: entry.value, status: 'STALE', ageSeconds, freshForSeconds: 0 };
       throw error;
     }
-  };
+  }
 }

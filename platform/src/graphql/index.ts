@@ -16,3 +16,4 @@ export {
 } from './server-plugin.ts';
 export { useProductionGuards, type ProductionGuardsOptions } from './plugins/production-guards.ts';
 export { negotiatedResponseType, useGraphQLOverHttp } from './plugins/graphql-over-http.ts';
+export { useTelemetry } from './plugins/telemetry.ts';

@@ -10,6 +10,7 @@ import { createGraphQLHttpApp } from './http-app.ts';
 import { useGatewayIdentity } from './plugins/gateway-identity.ts';
 import { useGraphQLOverHttp } from './plugins/graphql-over-http.ts';
 import { useProductionGuards } from './plugins/production-guards.ts';
+import { useTelemetry } from './plugins/telemetry.ts';
 import { composePlugins, type ServerPlugin } from './server-plugin.ts';
 
 /** What every subgraph package exports from its `index.ts` (the federation-testsuite shape). */
@@ -29,7 +30,7 @@ export interface SubgraphAppOptions<TContext extends BaseContext> {
   health?: () => boolean;
   /** Checks the identity the gateway signed; a request without a valid one is refused (401). */
   identity: GatewayIdentityVerifier;
-  /** Concerns added after the shared ones (production guards, GraphQL over HTTP, health). */
+  /** Concerns added after the shared ones (telemetry, production guards, GraphQL over HTTP, health). */
   plugins?: readonly ServerPlugin<TContext>[];
 }
 
@@ -67,6 +68,8 @@ export async function createSubgraphApp<TContext extends BaseContext>({
   plugins = [],
 }: SubgraphAppOptions<TContext>): Promise<SubgraphApp<TContext>> {
   const composed = composePlugins<TContext>([
+    // First, so that it sees every request, those the next plugins refuse included.
+    useTelemetry(),
     useProductionGuards({ production }),
     useGraphQLOverHttp(),
     useSubgraphHealth(subgraph.name, health),

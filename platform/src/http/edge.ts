@@ -36,6 +36,8 @@ export function withEdge(
       res: { statusCode: problem.status },
       code: problem.code,
     };
+    // Where the access log and the metrics read an answer's code (no Express here to set it).
+    Object.assign(res, { locals: { errorCode: problem.code } });
     if (problem.code === 'INTERNAL_SERVER_ERROR')
       logger.error({ ...line, err: error }, 'edge check failed');
     else logger.info(line, 'request refused at the edge');

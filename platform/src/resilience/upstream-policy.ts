@@ -17,6 +17,11 @@ import {
 import type { Logger } from 'pino';
 import { isUpstreamError, normalizeError } from '../errors/index.ts';
 import { createRepeatedFailureLog } from '../logging/repeated-failure.ts';
+import {
+  createResilienceMetrics,
+  createUpstreamCallMetrics,
+} from '../telemetry/upstream-metrics.ts';
+import { inSpan } from '../telemetry/spans.ts';
 import { isTransient } from './transient.ts';
 
 export interface UpstreamPolicyOptions {
@@ -77,6 +82,12 @@ const STATES: Record<CircuitState, BreakerState> = {
   [CircuitState.Isolated]: 'isolated',
 };
 
+/** 1 for the first try: cockatiel counts retries from 0 (and a call without retries has none). */
+const attemptOf = (context: object): number => {
+  const attempt = (context as { attempt?: unknown }).attempt;
+  return typeof attempt === 'number' ? attempt + 1 : 1;
+};
+
 /**
  * One resilience policy per upstream, built once at start-up and shared by every call to it,
  * outermost first: circuit breaker (counts failed calls, transient failures only) → retries with
@@ -134,6 +145,12 @@ export function createUpstreamPolicy({
   const retries = retry(retryable, { maxAttempts: Math.max(0, maxAttempts - 1), backoff });
 
   const stats = { retries: 0, breaks: 0 };
+  const state = (): BreakerState =>
+    breaker.state === CircuitState.Open && Date.now() - openedAt >= halfOpenAfterMs
+      ? 'half-open'
+      : STATES[breaker.state];
+  const calls = createUpstreamCallMetrics(name);
+  const resilienceMetrics = createResilienceMetrics(name, state);
   // cockatiel moves to half-open only when the next call arrives; /healthz should see it before.
   let openedAt = 0;
   // An upstream that keeps failing makes a retry per call: one line for the run, then counts.
@@ -144,6 +161,7 @@ export function createUpstreamPolicy({
   const listeners = [
     retries.onRetry(() => {
       stats.retries++;
+      resilienceMetrics.retried();
       retrying.failed();
     }),
     breaker.onBreak(() => {
@@ -166,26 +184,34 @@ export function createUpstreamPolicy({
 
   return {
     name,
-    async execute(call, { idempotent }) {
+    // One span per call (the upstream, the breaker's state as the call starts), one child span
+    // per attempt (its number): a trace shows how a slow answer was spent — retries, backoff, a
+    // fast failure on an open circuit.
+    execute(call, { idempotent }) {
       const policy = idempotent ? idempotentPolicy : singleShotPolicy;
-      try {
-        return await policy.execute(({ signal }) => call(signal));
-      } catch (error) {
-        // An open circuit knows when it will let a probe through; anything else may be retried soon.
-        const retryAfterSeconds =
-          error instanceof BrokenCircuitError ? Math.ceil(halfOpenAfterMs / 1000) : 1;
-        throw normalizeError(error, { upstream: name, retryAfterSeconds }) ?? error;
-      }
+      return inSpan(name, { upstream: name, 'manifold.breaker.state': state() }, () =>
+        calls.measure(async () => {
+          try {
+            return await policy.execute((context) =>
+              inSpan(
+                `${name} attempt`,
+                { upstream: name, 'manifold.retry.attempt': attemptOf(context) },
+                () => call(context.signal),
+              ),
+            );
+          } catch (error) {
+            // An open circuit knows when it will let a probe through; anything else may be retried soon.
+            const retryAfterSeconds =
+              error instanceof BrokenCircuitError ? Math.ceil(halfOpenAfterMs / 1000) : 1;
+            throw normalizeError(error, { upstream: name, retryAfterSeconds }) ?? error;
+          }
+        }),
+      );
     },
-    stats: () => ({
-      state:
-        breaker.state === CircuitState.Open && Date.now() - openedAt >= halfOpenAfterMs
-          ? 'half-open'
-          : STATES[breaker.state],
-      ...stats,
-    }),
+    stats: () => ({ state: state(), ...stats }),
     dispose: () => {
       for (const listener of listeners) listener.dispose();
+      resilienceMetrics.dispose();
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { RequestListener, Server } from 'node:http';
 import type { Logger } from 'pino';
 import { listen, type ListenTls } from '../http/listen.ts';
+import { shutdownTelemetry } from '../telemetry/runtime.ts';
 import { exitOnSignals } from './exit-on-signals.ts';
 import { createGracefulShutdown } from './shutdown.ts';
 
@@ -44,7 +45,11 @@ export async function runService({
     server,
     logger,
     graceMs,
-    ...(onClose ? { onClose } : {}),
+    onClose: async () => {
+      await onClose?.();
+      // Last: spans of the requests that drained still go out.
+      await shutdownTelemetry();
+    },
   });
   exitOnSignals(shutdown, logger, { deadlineMs: graceMs + closeBudgetMs });
   logger.info({ url }, `${name} listening`);

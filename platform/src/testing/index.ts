@@ -8,3 +8,4 @@ export {
 export { requirePhp, startPhpServer, type PhpServer } from './php.ts';
 export { freePort, runAsIs, type CommandWrapper } from './processes.ts';
 export { testCaller, testGatewayIdentity, type TestGatewayIdentity } from './gateway-identity.ts';
+export { installTestTelemetry, attributesOf, type TestTelemetry } from './telemetry.ts';

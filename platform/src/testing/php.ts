@@ -4,6 +4,8 @@ import { type CommandWrapper, freePort, runAsIs } from './processes.ts';
 
 export interface PhpServer {
   url: string;
+  /** What the server logged (stderr): its access lines, and the trace ids callers sent. */
+  output: () => string;
   stop: () => Promise<void>;
 }
 
@@ -61,6 +63,7 @@ export async function startPhpServer({
   }
   return {
     url,
+    output: () => output,
     stop: async () => {
       // Already gone (exited, or killed by a signal: then exitCode stays null).
       if (child.exitCode !== null || child.signalCode !== null) return;

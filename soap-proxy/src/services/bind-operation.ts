@@ -1,3 +1,4 @@
+import { setActiveSpanAttributes } from '@manifold/platform/telemetry';
 import { AppError } from '@manifold/platform/errors';
 import type { ValidateFunction } from 'ajv';
 import type { SoapHttp } from '../clients/soap-http.ts';
@@ -113,7 +114,13 @@ export function bindOperation(rest: RestOperationSchemas, deps: BindingDeps): Bo
       timeoutMs: deps.timeoutMs,
     });
 
+  const spanAttributes = {
+    'rpc.system': 'soap',
+    'rpc.service': deps.service,
+    'rpc.method': rest.operation.name,
+  };
   const send: BoundOperation['send'] = async ({ finish }, signal) => {
+    setActiveSpanAttributes(spanAttributes);
     let answer: SoapAnswer;
     try {
       if (!sessionHeader) answer = exchange.answer(await post(finish({}), deps.endpoint, signal));

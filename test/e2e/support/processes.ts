@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { type CommandWrapper, runAsIs } from '@manifold/platform/testing';
 import { fileURLToPath } from 'node:url';
+import { nodeArgs } from '../../../scripts/node-args.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -31,7 +32,7 @@ export interface StartOptions {
   wrapCommand?: CommandWrapper;
 }
 
-/** Spawns `node <entry>` (Node 24, this very binary) and waits until `readyPath` answers 200. */
+/** Spawns `node --import <telemetry> <entry>` (Node 24, this very binary) and waits until `readyPath` answers 200. */
 export async function startService({
   name,
   entry,
@@ -41,7 +42,7 @@ export async function startService({
   readyTimeoutMs = 120_000,
   wrapCommand = runAsIs,
 }: StartOptions): Promise<ServiceProcess> {
-  const [command, args] = wrapCommand([process.execPath, entry]);
+  const [command, args] = wrapCommand([process.execPath, ...nodeArgs(entry)]);
   const child = spawn(command, args, {
     cwd: REPO_ROOT,
     env: {

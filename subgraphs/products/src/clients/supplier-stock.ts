@@ -1,6 +1,7 @@
 import type { ClientCredentials } from '@manifold/platform/auth';
 import { Header } from '@manifold/platform/contracts';
 import { normalizeError, UpstreamError, upstreamAnswerError } from '@manifold/platform/errors';
+import { createUpstreamCallMetrics } from '@manifold/platform/telemetry';
 
 export interface StockLevel {
   sku: string;
@@ -95,20 +96,23 @@ export function createSupplierStockClient({
     return (body as { level?: StockLevel[] }).level ?? [];
   };
 
+  const metrics = createUpstreamCallMetrics(UPSTREAM);
+
   // Per request, so the caller's request id travels on to soap-proxy.
   return (requestId?: string): SupplierStockClient => ({
-    async levels(skus) {
-      // Sorted: the same SKUs are the same soap-proxy cache entry, whatever order they came in.
-      const unique = [...new Set(skus)].sort();
-      const batches: string[][] = [];
-      for (let start = 0; start < unique.length; start += BATCH)
-        batches.push(unique.slice(start, start + BATCH));
-      // One deadline for the whole call: batches run side by side within it.
-      const signal = AbortSignal.timeout(timeoutMs);
-      const answers = await Promise.all(
-        batches.map((batch) => batchLevels(batch, requestId, signal)),
-      );
-      return new Map(answers.flat().map((entry) => [entry.sku, entry]));
-    },
+    levels: (skus) =>
+      metrics.measure(async () => {
+        // Sorted: the same SKUs are the same soap-proxy cache entry, whatever order they came in.
+        const unique = [...new Set(skus)].sort();
+        const batches: string[][] = [];
+        for (let start = 0; start < unique.length; start += BATCH)
+          batches.push(unique.slice(start, start + BATCH));
+        // One deadline for the whole call: batches run side by side within it.
+        const signal = AbortSignal.timeout(timeoutMs);
+        const answers = await Promise.all(
+          batches.map((batch) => batchLevels(batch, requestId, signal)),
+        );
+        return new Map(answers.flat().map((entry) => [entry.sku, entry]));
+      }),
   });
 }

@@ -1,0 +1,37 @@
+import type { IncomingMessage } from 'node:http';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
+import { GraphQLInstrumentation } from '@opentelemetry/instrumentation-graphql';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
+import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { isOperationalPath } from './operational-paths.ts';
+
+/**
+ * The maintained instrumentations every service runs, configured for signal over noise:
+ * - http: server spans for requests; health checks and scrapes make no traces; outgoing calls
+ *   only inside a request (a start-up WSDL fetch is not a trace);
+ * - undici: fetch and undici clients (subgraph fetches, soap-proxy, the legacy monolith), W3C
+ *   `traceparent` injected, again only inside a request;
+ * - express: route templates (`http.route`) and one span per route handler, not per middleware;
+ * - graphql: parse, validate and execute spans with the operation name and type, no span per
+ *   resolver (a Storefront query resolves thousands of fields);
+ * - pino: `trace_id` and `span_id` on every log line (logs stay on stdout, none sent over OTLP);
+ * - runtime-node: event-loop delay and utilisation, heap and GC.
+ */
+export function createInstrumentations(): Instrumentation[] {
+  return [
+    new HttpInstrumentation({
+      ignoreIncomingRequestHook: (req: IncomingMessage) => isOperationalPath(req.url),
+      requireParentforOutgoingSpans: true,
+    }),
+    new UndiciInstrumentation({ requireParentforSpans: true }),
+    new ExpressInstrumentation({
+      ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER],
+    }),
+    new GraphQLInstrumentation({ ignoreResolveSpans: true, mergeItems: true }),
+    new PinoInstrumentation({ disableLogSending: true }),
+    new RuntimeNodeInstrumentation(),
+  ];
+}

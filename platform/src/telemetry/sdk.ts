@@ -1,0 +1,68 @@
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { AggregationType } from '@opentelemetry/sdk-metrics';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { AlwaysOffSampler, NoopSpanProcessor, ParentBasedSampler } from '@opentelemetry/sdk-trace';
+import type { TelemetryConfig } from './config.ts';
+import { manifoldMeter } from './meter.ts';
+import { createInstrumentations } from './instrumentations.ts';
+import { createRecentFailures } from './recent-failures.ts';
+import type { TelemetryRuntime } from './runtime.ts';
+
+// Careful what this file imports: anything that loads express, pino or graphql before the
+// instrumentations exist leaves that module unpatched (no spans, no trace ids in logs).
+
+/**
+ * Starts OpenTelemetry for this process:
+ * - metrics: OTel meters read by the Prometheus exporter, served by the service itself at
+ *   /metrics (no second port), `service_name` on every series;
+ * - traces: exported only when an OTLP endpoint (or OTEL_TRACES_EXPORTER) says where, with the
+ *   sampler of OTEL_TRACES_SAMPLER; otherwise spans are not recorded, but trace ids are still
+ *   made, propagated (`traceparent`) and written on log lines;
+ * - logs stay on stdout (pino), never exported.
+ */
+export function startTelemetry(config: TelemetryConfig): TelemetryRuntime {
+  const prometheus = new PrometheusExporter({
+    preventServerStart: true,
+    withResourceConstantLabels: /^service\.name$/,
+    withoutScopeInfo: true,
+  });
+  const sdk = new NodeSDK({
+    ...(config.serviceName === undefined ? {} : { serviceName: config.serviceName }),
+    instrumentations: createInstrumentations(),
+    metricReaders: [prometheus],
+    views: [
+      // We time server requests ourselves, route template and catalogue code included, where
+      // every request passes (cached answers too): the http instrumentation's copy would clash.
+      {
+        meterName: '@opentelemetry/instrumentation-http',
+        aggregation: { type: AggregationType.DROP },
+      },
+    ],
+    logRecordProcessors: [],
+    ...(config.exportsTraces
+      ? {} // span processors, exporter and sampler from the OTEL_* variables
+      : {
+          spanProcessors: [new NoopSpanProcessor()],
+          ...(config.samplerFromEnv
+            ? {}
+            : { sampler: new ParentBasedSampler({ root: new AlwaysOffSampler() }) }),
+        }),
+  });
+  sdk.start();
+  manifoldMeter()
+    .createObservableGauge('process.memory.usage', {
+      unit: 'By',
+      description: 'Resident set size of the process.',
+    })
+    .addCallback((result) => {
+      result.observe(process.memoryUsage.rss());
+    });
+  return {
+    serviceName: config.serviceName ?? 'unknown_service',
+    serveMetrics: (req, res) => {
+      prometheus.getMetricsRequestHandler(req, res);
+    },
+    failures: createRecentFailures(),
+    shutdown: () => sdk.shutdown(),
+  };
+}
