@@ -46,9 +46,13 @@ function keepTrafficGoing(): { stop: () => Promise<void> } {
   const loop = (async () => {
     while (state.running) {
       await Promise.allSettled([
-        graphql(observed.stack.gateway.url, STOREFRONT, { userId: '2' }),
-        fetch(`${observed.legacyAdapter.url}/api/v2/customers/1`),
-        fetch(`${observed.soapProxy.url}/api/v1/supplier/GetStockLevel?sku=SKU-00001`),
+        graphql(observed.stack.gateway.url, STOREFRONT, { userId: '2' }, observed.credentials),
+        fetch(`${observed.legacyAdapter.url}/api/v2/customers/1`, {
+          headers: observed.credentials,
+        }),
+        fetch(`${observed.soapProxy.url}/api/v1/supplier/GetStockLevel?sku=SKU-00001`, {
+          headers: observed.credentials,
+        }),
         fetch(`${observed.console.url}/panels/services`),
       ]);
       await new Promise((resolve) => setTimeout(resolve, 250));
@@ -98,9 +102,12 @@ describe('a Storefront query with supplierStock, traced end to end', () => {
   const parentOf = (span: ReceivedSpan) => byId.get(span.parentSpanId ?? '');
 
   it('yields one trace with spans from the gateway, every subgraph, soap-proxy and the SOAP call', async () => {
-    const { body } = await graphql<{ user: unknown }>(observed.stack.gateway.url, STOREFRONT, {
-      userId: '1',
-    });
+    const { body } = await graphql<{ user: unknown }>(
+      observed.stack.gateway.url,
+      STOREFRONT,
+      { userId: '1' },
+      observed.credentials,
+    );
     expect(body.errors).toBeUndefined();
     // The spans of every process, linked: wait until the trace is whole (batches arrive apart).
     await vi.waitFor(
@@ -182,7 +189,10 @@ describe('a Storefront query with supplierStock, traced end to end', () => {
   it('carries a caller’s traceparent through the legacy adapter into the PHP monolith’s log', async () => {
     const callerTrace = randomBytes(16).toString('hex');
     const response = await fetch(`${observed.legacyAdapter.url}/api/v2/customers/1`, {
-      headers: { traceparent: `00-${callerTrace}-${randomBytes(8).toString('hex')}-01` },
+      headers: {
+        ...observed.credentials,
+        traceparent: `00-${callerTrace}-${randomBytes(8).toString('hex')}-01`,
+      },
     });
     expect(response.status).toBe(200);
     // Logs reach us through a pipe: wait for the lines rather than race them.
@@ -271,7 +281,12 @@ describe('the ops console in Chromium, and an alert, when a subgraph dies', () =
     expect(await rowHealth('users')).toBe('up');
 
     // A query that needs content now fails in part: listed with the trace it left.
-    const partial = await graphql(observed.stack.gateway.url, STOREFRONT, { userId: '3' });
+    const partial = await graphql(
+      observed.stack.gateway.url,
+      STOREFRONT,
+      { userId: '3' },
+      observed.credentials,
+    );
     expect(partial.body.errors?.[0]?.extensions?.['code']).toBe('UPSTREAM_UNAVAILABLE');
     await vi.waitFor(
       async () => {

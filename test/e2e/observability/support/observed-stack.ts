@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPhpServer, type PhpServer } from '@manifold/platform/testing';
 import { freePort, REPO_ROOT, startService, type ServiceProcess } from '../../support/processes.ts';
+import { e2eAccess } from '../../support/access.ts';
 import { SUBGRAPH_NAMES, startStack, type Stack } from '../../support/stack.ts';
+import { startSupplierChain } from '../../support/supplier-chain.ts';
 
 /** Every Node service of Manifold, as the launcher runs them, and the two PHP upstreams. */
 export interface ObservedStack {
@@ -16,6 +18,8 @@ export interface ObservedStack {
   monolith: PhpServer;
   /** Every Node service by name (the names `npm start` gives them), the console included. */
   services: Record<string, ServiceProcess>;
+  /** Headers of a caller every front door lets read (an API key from the stack's access file). */
+  credentials: Record<string, string>;
   stop: () => Promise<void>;
 }
 
@@ -54,28 +58,28 @@ export async function startObservedStack({
       },
     });
     stopping.push(monolith.stop);
-    const soapProxy = await startService({
-      name: 'soap-proxy',
-      entry: 'soap-proxy/src/main.ts',
-      port: await freePort(),
-      env: { ...telemetry, SUPPLIER_URL: `${supplier.url}/` },
-      readyPath: '/healthz',
+    const access = e2eAccess();
+    // soap-proxy behind the identity provider: products calls it with client credentials.
+    const chain = await startSupplierChain(supplier.url, {
+      ...telemetry,
+      ACCESS_FILE: access.ACCESS_FILE,
     });
-    stopping.push(soapProxy.stop);
+    stopping.push(chain.stop);
+    const soapProxy = chain.proxy;
     const legacyAdapter = await startService({
       name: 'legacy-rest-adapter',
       entry: 'legacy-rest-adapter/src/main.ts',
       port: await freePort(),
-      env: { ...telemetry, LEGACY_URL: monolith.url },
+      env: { ...telemetry, LEGACY_URL: monolith.url, ACCESS_FILE: access.ACCESS_FILE },
       readyPath: '/healthz',
     });
     stopping.push(legacyAdapter.stop);
     const stack = await startStack({
-      gatewayEnv: telemetry,
+      gatewayEnv: { ...telemetry, ACCESS_FILE: access.ACCESS_FILE },
       subgraphEnv: Object.fromEntries(
         SUBGRAPH_NAMES.map((name) => [
           name,
-          name === 'products' ? { ...telemetry, SOAP_PROXY_URL: soapProxy.url } : telemetry,
+          name === 'products' ? { ...telemetry, ...chain.productsEnv } : telemetry,
         ]),
       ),
     });
@@ -108,6 +112,7 @@ export async function startObservedStack({
       monolith,
       console,
       services: { ...watched, console },
+      credentials: { 'x-api-key': access.key },
       stop: async () => {
         for (const stop of stopping.reverse()) await stop();
       },
