@@ -16,6 +16,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createApiKey } from '@manifold/platform/auth';
 import { startPhpServer } from '@manifold/platform/testing';
 import soap from 'soap';
 import { Pool } from 'undici';
@@ -81,6 +82,21 @@ writeFileSync(
     ],
   }),
 );
+// soap-proxy authenticates every caller (issue 9): the bench calls it as a partner would, with an
+// API key, so the figures include that check.
+const accessFile = join(scratch, 'access.yaml');
+writeFileSync(
+  accessFile,
+  `tiers: { partner: {} }
+defaultTier: partner
+clients:
+  bench:
+    tier: partner
+    scopes: [nocache:read, cached:read]
+`,
+);
+const apiKey = createApiKey(accessFile, { client: 'bench' }).key;
+const jsonAndKey = { 'content-type': 'application/json', 'x-api-key': apiKey };
 const proxies: ServiceProcess[] = [];
 /** A process on the caller's CPU (soap-proxy, a relay), stopped at the end. */
 const startOnCallerCpu = async (entry: string, env: Record<string, string>) => {
@@ -98,6 +114,7 @@ const startOnCallerCpu = async (entry: string, env: Record<string, string>) => {
 const startProxy = (env: Record<string, string>) =>
   startOnCallerCpu('soap-proxy/src/main.ts', {
     SOAP_PROXY_CONFIG: config,
+    ACCESS_FILE: accessFile,
     LOG_LEVEL: 'error',
     NODE_ENV: 'production',
     ...env,
@@ -143,7 +160,7 @@ try {
     const { statusCode, body } = await pool.request({
       method: 'POST',
       path: '/api/v1/nocache/GetStockLevel',
-      headers: { 'content-type': 'application/json' },
+      headers: jsonAndKey,
       body: JSON.stringify({ sku: sku() }),
     });
     await body.dump();
@@ -193,18 +210,19 @@ try {
         ...cpusFor(SUPPLIER_CPU), // the supplier is idle during hits
         script: `wrk.method = "POST"
 wrk.body = '{"sku":"SKU-00042"}'
-wrk.headers["Content-Type"] = "application/json"`,
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-Api-Key"] = "${apiKey}"`,
       }),
   });
   for (const proxy of [memory, redis]) {
     await fetch(`${proxy.url}/api/v1/cached/GetStockLevel`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: jsonAndKey,
       body: '{"sku":"SKU-00042"}',
     });
     const again = await fetch(`${proxy.url}/api/v1/cached/GetStockLevel`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: jsonAndKey,
       body: '{"sku":"SKU-00042"}',
     });
     if (again.headers.get('x-cache') !== 'HIT') throw new Error('the hot SKU is not cached');
