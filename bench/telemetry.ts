@@ -69,6 +69,9 @@ try {
         env: {
           NODE_ENV: 'production',
           LOG_LEVEL: 'error',
+          // Production requires the key the gateway signs callers' identity with; the benchmark's
+          // subgraphs ignore it, and the queries are anonymous.
+          GATEWAY_IDENTITY_SECRET: 'bench-telemetry-identity-secret-0123456789',
           SUPERGRAPH_PATH: join(FIXTURE, 'supergraph.local.graphql'),
           ...Object.fromEntries(
             BENCHMARK_SUBGRAPHS.map((name) => [
