@@ -2,7 +2,8 @@ import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { freePort } from '@manifold/platform/testing';
+import { describe, expect, it, vi } from 'vitest';
 import { startSupplier, SUPPLIER_WSDL } from './support.ts';
 
 const run = promisify(execFile);
@@ -50,7 +51,7 @@ describe('node soap-proxy/src/cli.ts', () => {
 describe('node soap-proxy/src/cli.ts serve', () => {
   it('serves a WSDL nobody configured, against the real supplier', async () => {
     const supplier = await startSupplier();
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const port = await freePort();
     const child = spawn(
       process.execPath,
       [
@@ -68,19 +69,18 @@ describe('node soap-proxy/src/cli.ts serve', () => {
       { stdio: 'ignore' },
     );
     try {
-      let answer: Response | undefined;
-      for (let attempt = 0; attempt < 50 && !answer; attempt++) {
-        answer = await fetch(`http://127.0.0.1:${port}/api/v1/stock/GetStockLevel`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ sku: 'SKU-00005' }),
-        }).catch(async () => {
-          await new Promise((resolve) => setTimeout(resolve, 100));
-          return undefined;
-        });
-      }
-      expect(answer?.status).toBe(200);
-      expect(((await answer!.json()) as { level: { sku: string } }).level.sku).toBe('SKU-00005');
+      // Until the CLI listens (a busy machine may take several seconds to start Node and load the WSDL).
+      const answer = await vi.waitFor(
+        () =>
+          fetch(`http://127.0.0.1:${port}/api/v1/stock/GetStockLevel`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ sku: 'SKU-00005' }),
+          }),
+        { timeout: 30_000, interval: 200 },
+      );
+      expect(answer.status).toBe(200);
+      expect(((await answer.json()) as { level: { sku: string } }).level.sku).toBe('SKU-00005');
     } finally {
       child.kill('SIGTERM');
       await once(child, 'exit');
