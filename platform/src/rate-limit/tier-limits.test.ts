@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compileAccessFile } from '../auth/access-file.ts';
+import { fileURLToPath } from 'node:url';
+import { compileAccessFile, loadAccessFile } from '../auth/access-file.ts';
 import { ConfigError } from '../config/index.ts';
 import { ANONYMOUS } from '../contracts/index.ts';
 import { partitionKey } from './caller-key.ts';
@@ -50,6 +51,14 @@ describe('compileTierLimits', () => {
     expect(route('GET', '/api/v1/supplier').map((p) => p.name)).toEqual(['supplier']);
     expect(route('GET', '/api/v1/supplierX')).toEqual([]);
     expect(route('GET', '/api/v2/customers/7')).toEqual([]);
+  });
+
+  it('accepts the shipped access file (deploy/access.yaml)', () => {
+    const shipped = compileTierLimits(
+      loadAccessFile(fileURLToPath(new URL('../../../deploy/access.yaml', import.meta.url))),
+    );
+    expect(shipped.get('anonymous')?.base.length).toBeGreaterThan(0);
+    expect(shipped.get('internal')?.base).toEqual([]);
   });
 
   it('lists every problem of a bad tier in one ConfigError', () => {
