@@ -2,6 +2,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import type { Authenticate, GatewayIdentitySigner } from '@manifold/platform/auth';
 import { callerOf, SUBGRAPH_REQUEST_LIMIT_BYTES } from '@manifold/platform/contracts';
+import { partitionKey, type RateLimits } from '@manifold/platform/rate-limit';
 import {
   composePlugins,
   createGraphQLHttpApp,
@@ -25,6 +26,7 @@ import { useAuthorization } from './plugins/authorization.ts';
 import { useCors } from './plugins/cors.ts';
 import { useHealth } from './plugins/health.ts';
 import { usePersistedQueries } from './plugins/persisted-queries.ts';
+import { useRateLimits } from './plugins/rate-limits.ts';
 import type { Supergraph } from './supergraph.ts';
 
 export interface GatewayDeps {
@@ -46,6 +48,8 @@ export interface GatewayDeps {
   plugins?: readonly ServerPlugin<GatewayContext>[];
   /** Who is calling (JWT, API key, client certificate). @default every caller anonymous */
   authenticate?: Authenticate | undefined;
+  /** Per-client rate limits (the access file's tiers); closed with the app. @default none */
+  rateLimits?: RateLimits | undefined;
   /** Signs the caller's identity for the subgraphs, which refuse requests without it. */
   identity: GatewayIdentitySigner;
   /** The functions behind the supergraph's `@policy` names. @default MANIFOLD_POLICIES */
@@ -70,6 +74,7 @@ export async function createApp({
   corsAllowedOrigins = [],
   plugins = [],
   authenticate,
+  rateLimits,
   identity,
   policies = MANIFOLD_POLICIES,
   propagateHeaders = [],
@@ -83,6 +88,8 @@ export async function createApp({
     ...(corsAllowedOrigins.length > 0 ? [useCors({ allowedOrigins: corsAllowedOrigins })] : []),
     usePersistedQueries({ cache }),
     ...(authenticate ? [useAuthentication({ authenticate })] : []),
+    // After authentication: limits are per identified caller.
+    ...(rateLimits ? [useRateLimits({ limits: rateLimits })] : []),
     useAuthorization({ rules: readAuthorizationRules(supergraph.sdl), policies, logger }),
     ...plugins,
   ]);
@@ -121,6 +128,7 @@ export async function createApp({
       requestId,
       logger: requestLogger,
       caller: callerOf(req),
+      clientKey: partitionKey(callerOf(req), req),
       propagatedHeaders: pickHeaders(req.headers, propagateHeaders),
     }),
   });
@@ -132,6 +140,7 @@ export async function createApp({
       await apollo.stop();
       await composed.close();
       await pool.close();
+      await rateLimits?.close();
     },
   };
 }

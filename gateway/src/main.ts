@@ -2,6 +2,7 @@ import { frontDoorAuthFromEnv, gatewayIdentitySignerFromEnv } from '@manifold/pl
 import { createCache } from '@manifold/platform/cache';
 import { configOrExit } from '@manifold/platform/config';
 import { createLogger } from '@manifold/platform/logging';
+import { rateLimitsFromEnv } from '@manifold/platform/rate-limit';
 import { runService } from '@manifold/platform/service';
 import { createApp } from './app.ts';
 import { loadGatewayConfig } from './load-config.ts';
@@ -11,6 +12,9 @@ const logger = createLogger({ service: 'gateway', level: env.LOG_LEVEL });
 const cache = createCache({ namespace: 'gateway', redisUrl: env.REDIS_URL, logger });
 const auth = configOrExit(() => frontDoorAuthFromEnv(env, logger));
 const identity = configOrExit(() => gatewayIdentitySignerFromEnv(env));
+const rateLimits = configOrExit(() =>
+  rateLimitsFromEnv(env, { service: 'gateway', access: auth.access, logger }),
+);
 const { app, close } = await createApp({
   supergraph,
   logger,
@@ -21,6 +25,7 @@ const { app, close } = await createApp({
   subgraphMaxRequestBytes: env.SUBGRAPH_MAX_REQUEST_BYTES,
   corsAllowedOrigins: env.CORS_ALLOWED_ORIGINS,
   authenticate: auth.authenticate,
+  rateLimits,
   identity,
   propagateHeaders: env.PROPAGATE_HEADERS,
 });
