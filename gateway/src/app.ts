@@ -24,7 +24,10 @@ import { useAuthentication } from './plugins/authentication.ts';
 import { useAuthorization } from './plugins/authorization.ts';
 import { useCors } from './plugins/cors.ts';
 import { useHealth } from './plugins/health.ts';
+import { readCostDirectives } from './limits/cost-directives.ts';
+import { useOperationLimits, type OperationLimitsOptions } from './plugins/operation-limits.ts';
 import { usePersistedQueries } from './plugins/persisted-queries.ts';
+import { useTrustedDocuments, type TrustedDocumentsOptions } from './plugins/trusted-documents.ts';
 import type { Supergraph } from './supergraph.ts';
 
 export interface GatewayDeps {
@@ -52,6 +55,10 @@ export interface GatewayDeps {
   policies?: Policies;
   /** Client headers sent on to the subgraphs (lower-case names), besides the request id. @default [] */
   propagateHeaders?: readonly string[];
+  /** Registered operations run by id, and the clients restricted to them. @default none */
+  trustedDocuments?: TrustedDocumentsOptions | undefined;
+  /** Token, shape and cost limits checked before any subgraph is called. @default none */
+  operationLimits?: Omit<OperationLimitsOptions, 'costDirectives' | 'logger'> | undefined;
 }
 
 /**
@@ -73,6 +80,8 @@ export async function createApp({
   identity,
   policies = MANIFOLD_POLICIES,
   propagateHeaders = [],
+  trustedDocuments,
+  operationLimits,
 }: GatewayDeps) {
   const composed = composePlugins<GatewayContext>([
     // First, so that it sees every request, those the next plugins refuse included.
@@ -83,6 +92,18 @@ export async function createApp({
     ...(corsAllowedOrigins.length > 0 ? [useCors({ allowedOrigins: corsAllowedOrigins })] : []),
     usePersistedQueries({ cache }),
     ...(authenticate ? [useAuthentication({ authenticate })] : []),
+    // Who is calling decides whether ad-hoc operations are allowed; the registered text is what
+    // the limits then measure.
+    ...(trustedDocuments ? [useTrustedDocuments(trustedDocuments)] : []),
+    ...(operationLimits
+      ? [
+          useOperationLimits({
+            ...operationLimits,
+            costDirectives: readCostDirectives(supergraph.sdl),
+            logger,
+          }),
+        ]
+      : []),
     useAuthorization({ rules: readAuthorizationRules(supergraph.sdl), policies, logger }),
     ...plugins,
   ]);

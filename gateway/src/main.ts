@@ -4,13 +4,18 @@ import { configOrExit } from '@manifold/platform/config';
 import { createLogger } from '@manifold/platform/logging';
 import { runService } from '@manifold/platform/service';
 import { createApp } from './app.ts';
+import { operationLimitsFromEnv } from './config.ts';
 import { loadGatewayConfig } from './load-config.ts';
+import { watchTrustedDocuments } from './trusted-documents/store.ts';
 
 const { env, supergraph } = configOrExit(() => loadGatewayConfig());
 const logger = createLogger({ service: 'gateway', level: env.LOG_LEVEL });
 const cache = createCache({ namespace: 'gateway', redisUrl: env.REDIS_URL, logger });
 const auth = configOrExit(() => frontDoorAuthFromEnv(env, logger));
 const identity = configOrExit(() => gatewayIdentitySignerFromEnv(env));
+const trustedDocuments = configOrExit(() =>
+  watchTrustedDocuments(env.TRUSTED_DOCUMENTS_PATH, { logger }),
+);
 const { app, close } = await createApp({
   supergraph,
   logger,
@@ -23,6 +28,11 @@ const { app, close } = await createApp({
   authenticate: auth.authenticate,
   identity,
   propagateHeaders: env.PROPAGATE_HEADERS,
+  trustedDocuments: {
+    documents: trustedDocuments.current,
+    onlyClients: new Set(env.TRUSTED_DOCUMENTS_ONLY_CLIENTS),
+  },
+  operationLimits: operationLimitsFromEnv(env),
 });
 await runService({
   name: 'gateway',
@@ -34,6 +44,7 @@ await runService({
   tls: auth.tls,
   onClose: async () => {
     auth.close();
+    trustedDocuments.close();
     await close();
     await cache.disconnect();
   },
