@@ -5,6 +5,12 @@ import {
   type ConstValueNode,
   type DefinitionNode,
   type DocumentNode,
+  type EnumTypeDefinitionNode,
+  type InterfaceTypeDefinitionNode,
+  type InterfaceTypeExtensionNode,
+  type ObjectTypeDefinitionNode,
+  type ObjectTypeExtensionNode,
+  type ScalarTypeDefinitionNode,
 } from 'graphql';
 
 /** `@listSize` on a field: how many items it returns, as the subgraph that owns it declared. */
@@ -33,7 +39,7 @@ const COST_SPEC = /^https:\/\/specs\.apollo\.dev\/cost\/v\d+\.\d+$/;
 
 /**
  * Reads `@cost` and `@listSize` (https://specs.apollo.dev/cost) from any supergraph, under the
- * names its `@link` gives them (imported as is, renamed with `as`, or namespaced `cost__cost`).
+ * names its `@link` gives them (imported as is, renamed with `as`, or namespaced `cost__listSize`).
  * A supergraph without them yields empty maps: the defaults then price every operation.
  */
 export function readCostDirectives(supergraphSdl: string | DocumentNode): CostDirectives {
@@ -51,12 +57,11 @@ export function readCostDirectives(supergraphSdl: string | DocumentNode): CostDi
   };
 
   for (const definition of document.definitions) {
-    const typeName = namedType(definition);
-    if (typeName === undefined || !('directives' in definition)) continue;
+    if (!isPricedType(definition)) continue;
+    const typeName = definition.name.value;
     const typeWeight = weightOf(definition.directives);
     if (typeWeight !== undefined) types.set(typeName, typeWeight);
-    if (!('fields' in definition) || definition.kind === Kind.INPUT_OBJECT_TYPE_DEFINITION)
-      continue;
+    if (!('fields' in definition)) continue;
     for (const field of definition.fields ?? []) {
       const coordinate = `${typeName}.${field.name.value}`;
       const fieldWeight = weightOf(field.directives);
@@ -91,19 +96,26 @@ const strings = (value: ConstValueNode | undefined): string[] =>
       ? [value.value]
       : [];
 
-function namedType(definition: DefinitionNode): string | undefined {
-  switch (definition.kind) {
-    case Kind.OBJECT_TYPE_DEFINITION:
-    case Kind.OBJECT_TYPE_EXTENSION:
-    case Kind.INTERFACE_TYPE_DEFINITION:
-    case Kind.INTERFACE_TYPE_EXTENSION:
-    case Kind.SCALAR_TYPE_DEFINITION:
-    case Kind.ENUM_TYPE_DEFINITION:
-      return definition.name.value;
-    default:
-      return undefined;
-  }
-}
+/** The definitions `@cost` and `@listSize` can sit on (or on whose fields and arguments). */
+type PricedType =
+  | ObjectTypeDefinitionNode
+  | ObjectTypeExtensionNode
+  | InterfaceTypeDefinitionNode
+  | InterfaceTypeExtensionNode
+  | ScalarTypeDefinitionNode
+  | EnumTypeDefinitionNode;
+
+const PRICED_KINDS: ReadonlySet<string> = new Set([
+  Kind.OBJECT_TYPE_DEFINITION,
+  Kind.OBJECT_TYPE_EXTENSION,
+  Kind.INTERFACE_TYPE_DEFINITION,
+  Kind.INTERFACE_TYPE_EXTENSION,
+  Kind.SCALAR_TYPE_DEFINITION,
+  Kind.ENUM_TYPE_DEFINITION,
+]);
+
+const isPricedType = (definition: DefinitionNode): definition is PricedType =>
+  PRICED_KINDS.has(definition.kind);
 
 /** The names the supergraph's `@link` to the cost spec gives `@cost` and `@listSize`. */
 function directiveNames(document: DocumentNode): { cost: string; list: string } {
@@ -120,7 +132,9 @@ function directiveNames(document: DocumentNode): { cost: string; list: string } 
       const prefix = as?.kind === Kind.STRING ? as.value : 'cost';
       const imported = importedNames(argument('import'));
       return {
-        cost: imported.get('@cost') ?? `${prefix}__cost`,
+        // The link spec's rule: the directive named like the spec is the spec's own name (`@cost`,
+        // or `@<as>`), without a `prefix__`.
+        cost: imported.get('@cost') ?? prefix,
         list: imported.get('@listSize') ?? `${prefix}__listSize`,
       };
     }

@@ -111,4 +111,12 @@ describe('readCostDirectives', () => {
       sizedFields: [],
     });
   });
+
+  it('knows @cost by the spec\'s own name when only @listSize is imported (as composition writes it)', () => {
+    const read = readCostDirectives(`
+      schema @link(url: "https://specs.apollo.dev/cost/v0.1", import: ["@listSize"]) { query: Query }
+      type Query { a: [Int] @cost(weight: 3) @listSize(assumedSize: 4) }`);
+    expect(read.fields.get('Query.a')).toBe(3);
+    expect(read.listSizes.get('Query.a')?.assumedSize).toBe(4);
+  });
 });

@@ -72,7 +72,7 @@ export function readManifest(text: string): TrustedDocument[] {
       continue;
     }
     try {
-      documents.push({ id: actual, ...describe(body), body });
+      documents.push({ id: actual, ...operationOf(body), body });
     } catch (error) {
       problems.push(`${id}: ${(error as Error).message}`);
     }
@@ -82,7 +82,7 @@ export function readManifest(text: string): TrustedDocument[] {
 }
 
 /** Name and type of the document's one operation. */
-function describe(body: string): { name: string; type: OperationTypeNode } {
+function operationOf(body: string): { name: string; type: OperationTypeNode } {
   const operations = parse(body, { noLocation: true }).definitions.filter(
     (definition) => definition.kind === Kind.OPERATION_DEFINITION,
   );
