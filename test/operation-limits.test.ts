@@ -86,12 +86,13 @@ describe('operation limits on the real gateway', () => {
   it('refuses the 5,000-alias query at the token limit, before any subgraph is called', async () => {
     const answer = await send({ query: aliasQuery(5_000) });
     expect(answer.status).toBe(400);
-    expect(refusal(answer.body)).toMatchObject({
+    expect(refusal(answer.body)).toEqual({
       code: 'OPERATION_LIMIT_EXCEEDED',
       limit: 'tokens',
+      // The parser stops one token past the limit (the document has 75,002).
+      measured: DEFAULT_OPERATION_LIMITS.maxTokens + 1,
       maximum: DEFAULT_OPERATION_LIMITS.maxTokens,
     });
-    expect(refusal(answer.body)?.['measured']).toBeGreaterThan(5_000 * 10);
     expect(answer.subgraphCalls).toBe(0);
   });
 

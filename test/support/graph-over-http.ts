@@ -72,7 +72,8 @@ export async function startGraphOverHttp({
   ][]) {
     const { server, url } = await listen(app, { port: 0, host: '127.0.0.1' });
     servers.push(server);
-    server.on('request', (req: { url?: string }) => {
+    // Before the app's own listener, which rewrites req.url while it routes.
+    server.prependListener('request', (req: { url?: string }) => {
       if (req.url?.startsWith('/graphql')) subgraphCalls[name]++;
     });
     subgraphUrls[name] = `${url}/graphql`;

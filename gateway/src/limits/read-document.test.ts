@@ -9,12 +9,18 @@ describe('documentLimitExceeded', () => {
     expect(documentLimitExceeded('{ user(id: 1) { name } }', limits)).toBeUndefined();
   });
 
-  it('refuses a document past the token limit with the tokens it has', () => {
+  it('refuses a document past the token limit where the parser stopped, one token past it', () => {
+    // `{`, 20 × (alias, `:`, field), `}`: 62 tokens, 12 of them never read.
     const aliases = Array.from({ length: 20 }, (_, i) => `a${i}: name`).join(' ');
     const error = documentLimitExceeded(`{ ${aliases} }`, limits);
     expect(error?.code).toBe('OPERATION_LIMIT_EXCEEDED');
-    // `{`, 20 × (alias, `:`, field), `}`
-    expect(error?.details).toEqual({ limit: 'tokens', measured: 62, maximum: 50 });
+    expect(error?.details).toEqual({ limit: 'tokens', measured: 51, maximum: 50 });
+  });
+
+  it('does not mistake a syntax error past the token limit for anything but the limit', () => {
+    expect(documentLimitExceeded(`{ ${'a '.repeat(60)} `, limits)?.details).toMatchObject({
+      limit: 'tokens',
+    });
   });
 
   it('refuses a document deeper than the depth limit', () => {
