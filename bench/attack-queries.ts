@@ -32,7 +32,10 @@ if (PINNED)
 const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 
 const QUERIES = [
-  { name: 'storefront (normal traffic)', body: { query: STOREFRONT_QUERY, variables: { userId: '1' } } },
+  {
+    name: 'storefront (normal traffic)',
+    body: { query: STOREFRONT_QUERY, variables: { userId: '1' } },
+  },
   { name: `${SMOKE ? 50 : 200}-deep`, body: { query: deepQuery(SMOKE ? 50 : 200) } },
   { name: `${SMOKE ? 500 : 5_000} aliases`, body: { query: aliasQuery(SMOKE ? 500 : 5_000) } },
   { name: 'users(first: 100) × orders(first: 100)', body: { query: COSTLY_QUERY } },
@@ -160,9 +163,9 @@ try {
         const before = processUsage(pid);
         const callsBefore = totalCalls();
         let slowestBystanderMs = 0;
-        let attacking = true;
+        const attackOver = new AbortController();
         const bystander = (async () => {
-          while (attacking) {
+          while (!attackOver.signal.aborted) {
             const sent = performance.now();
             try {
               await (await post({ query: '{ __typename }' }, ATTACK_TIMEOUT_MS)).text();
@@ -188,7 +191,7 @@ try {
           answer = `no answer (${(error as Error).name})`;
         }
         const timeMs = performance.now() - started;
-        attacking = false;
+        attackOver.abort();
         await bystander;
         const after = processUsage(pid);
         const row: Row = {

@@ -34,7 +34,9 @@ function invalidAgainstSupergraph(documents: readonly TrustedDocument[]): string
     assumeValidSDL: true,
   });
   return documents.flatMap(({ id, name, body }) =>
-    validate(schema, parse(body)).map((error) => `${id} (${name || 'anonymous'}): ${error.message}`),
+    validate(schema, parse(body)).map(
+      (error) => `${id} (${name || 'anonymous'}): ${error.message}`,
+    ),
   );
 }
 

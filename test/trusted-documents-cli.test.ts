@@ -38,7 +38,10 @@ const ME = 'query Me { me { name } }';
 describe('npm run trusted-documents', () => {
   it("adds an app's manifest to the store, then another app's, keeping what was there", async () => {
     await cli('add', manifest('web.json', { [documentIdOf(PRODUCT)]: PRODUCT }));
-    await cli('add', manifest('ios.json', { [documentIdOf(ME)]: ME, [documentIdOf(PRODUCT)]: PRODUCT }));
+    await cli(
+      'add',
+      manifest('ios.json', { [documentIdOf(ME)]: ME, [documentIdOf(PRODUCT)]: PRODUCT }),
+    );
     const stored = readManifest(readFileSync(store, 'utf8'));
     expect(stored.map(({ name }) => name).sort()).toEqual(['Me', 'Product']);
     const { stdout } = await cli('list');

@@ -22,7 +22,9 @@ export function graphqlParamsOf(req: Request): GraphQLParams[] {
   const body: unknown = req.body;
   const entries = Array.isArray(body) ? (body as unknown[]) : [body];
   return entries.flatMap((entry) =>
-    typeof entry === 'object' && entry !== null ? [bodyParams(entry as Record<string, unknown>)] : [],
+    typeof entry === 'object' && entry !== null
+      ? [bodyParams(entry as Record<string, unknown>)]
+      : [],
   );
 }
 

@@ -30,13 +30,7 @@ export const DEFAULT_OPERATION_LIMITS: OperationLimits = {
 };
 
 export type LimitName =
-  | 'tokens'
-  | 'depth'
-  | 'aliases'
-  | 'rootFields'
-  | 'directives'
-  | 'fields'
-  | 'cost';
+  'tokens' | 'depth' | 'aliases' | 'rootFields' | 'directives' | 'fields' | 'cost';
 
 /** OPERATION_LIMIT_EXCEEDED, with what was measured against what is allowed in `extensions`. */
 export function limitExceeded(limit: LimitName, measured: number, maximum: number): AppError {

@@ -112,7 +112,7 @@ describe('readCostDirectives', () => {
     });
   });
 
-  it('knows @cost by the spec\'s own name when only @listSize is imported (as composition writes it)', () => {
+  it("knows @cost by the spec's own name when only @listSize is imported (as composition writes it)", () => {
     const read = readCostDirectives(`
       schema @link(url: "https://specs.apollo.dev/cost/v0.1", import: ["@listSize"]) { query: Query }
       type Query { a: [Int] @cost(weight: 3) @listSize(assumedSize: 4) }`);

@@ -82,7 +82,9 @@ export function operationCost({
     listSize: ListSize | undefined,
   ): number => {
     const sliced = (listSize?.slicingArguments ?? []).flatMap((name) => {
-      const given = intValue(node.arguments?.find((argument) => argument.name.value === name)?.value);
+      const given = intValue(
+        node.arguments?.find((argument) => argument.name.value === name)?.value,
+      );
       const fallback = field.args.find((argument) => argument.name === name)?.defaultValue;
       const size = given ?? (typeof fallback === 'number' ? fallback : undefined);
       return size === undefined ? [] : [Math.max(0, size)];

@@ -9,10 +9,7 @@ import { measureDocument } from './operation-shape.ts';
  * parsed document's shape is measured. Returns the broken limit, or undefined when the document
  * is within limits — or is not valid GraphQL at all, which Apollo then reports as it always does.
  */
-export function documentLimitExceeded(
-  text: string,
-  limits: OperationLimits,
-): AppError | undefined {
+export function documentLimitExceeded(text: string, limits: OperationLimits): AppError | undefined {
   const parser = new Parser(text, { maxLexicalTokens: limits.maxTokens, noLocation: true });
   let document;
   try {

@@ -88,7 +88,9 @@ function operationOf(body: string): { name: string; type: OperationTypeNode } {
   );
   const [operation] = operations;
   if (operations.length !== 1 || !operation)
-    throw new Error(`a trusted document holds exactly one operation (this one has ${operations.length})`);
+    throw new Error(
+      `a trusted document holds exactly one operation (this one has ${operations.length})`,
+    );
   return { name: operation.name?.value ?? '', type: operation.operation };
 }
 

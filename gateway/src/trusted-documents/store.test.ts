@@ -7,7 +7,9 @@ import { loadTrustedDocuments, watchTrustedDocuments } from './store.ts';
 
 const storeWith = (...bodies: string[]) =>
   renderStore(
-    readManifest(JSON.stringify(Object.fromEntries(bodies.map((body) => [documentIdOf(body), body])))),
+    readManifest(
+      JSON.stringify(Object.fromEntries(bodies.map((body) => [documentIdOf(body), body]))),
+    ),
   );
 const ME = '{ me { name } }';
 const USER = 'query User($id: ID!) { user(id: $id) { name } }';

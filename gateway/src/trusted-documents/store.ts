@@ -15,7 +15,9 @@ export function loadTrustedDocuments(path: string): TrustedDocuments {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigError([`TRUSTED_DOCUMENTS_PATH: cannot read ${path}: ${(error as Error).message}`]);
+    throw new ConfigError([
+      `TRUSTED_DOCUMENTS_PATH: cannot read ${path}: ${(error as Error).message}`,
+    ]);
   }
   try {
     return new Map(readManifest(text).map(({ id, body }) => [id, body]));

@@ -127,7 +127,7 @@ export const errorCatalog: Readonly<Record<ErrorCode, ErrorCatalogEntry>> = {
   TRUSTED_DOCUMENT_NOT_FOUND: {
     status: 400,
     title: 'Trusted document not found',
-    fix: 'No registered operation has this `documentId`: register the app\'s manifest (`npm run trusted-documents -- add <manifest>`) before shipping the app, or check the id (sha256 of the document, hex).',
+    fix: "No registered operation has this `documentId`: register the app's manifest (`npm run trusted-documents -- add <manifest>`) before shipping the app, or check the id (sha256 of the document, hex).",
   },
   INTERNAL_SERVER_ERROR: {
     status: 500,
