@@ -2,6 +2,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import type { Authenticate, GatewayIdentitySigner } from '@manifold/platform/auth';
 import { callerOf, SUBGRAPH_REQUEST_LIMIT_BYTES } from '@manifold/platform/contracts';
+import { partitionKey, type RateLimits } from '@manifold/platform/rate-limit';
 import {
   composePlugins,
   createGraphQLHttpApp,
@@ -28,6 +29,7 @@ import { readCostDirectives } from './limits/cost-directives.ts';
 import { useOperationLimits, type OperationLimitsOptions } from './plugins/operation-limits.ts';
 import { usePersistedQueries } from './plugins/persisted-queries.ts';
 import { useTrustedDocuments, type TrustedDocumentsOptions } from './plugins/trusted-documents.ts';
+import { useRateLimits } from './plugins/rate-limits.ts';
 import type { Supergraph } from './supergraph.ts';
 
 export interface GatewayDeps {
@@ -49,6 +51,8 @@ export interface GatewayDeps {
   plugins?: readonly ServerPlugin<GatewayContext>[];
   /** Who is calling (JWT, API key, client certificate). @default every caller anonymous */
   authenticate?: Authenticate | undefined;
+  /** Per-client rate limits (the access file's tiers); closed with the app. @default none */
+  rateLimits?: RateLimits | undefined;
   /** Signs the caller's identity for the subgraphs, which refuse requests without it. */
   identity: GatewayIdentitySigner;
   /** The functions behind the supergraph's `@policy` names. @default MANIFOLD_POLICIES */
@@ -77,6 +81,7 @@ export async function createApp({
   corsAllowedOrigins = [],
   plugins = [],
   authenticate,
+  rateLimits,
   identity,
   policies = MANIFOLD_POLICIES,
   propagateHeaders = [],
@@ -92,6 +97,8 @@ export async function createApp({
     ...(corsAllowedOrigins.length > 0 ? [useCors({ allowedOrigins: corsAllowedOrigins })] : []),
     usePersistedQueries({ cache }),
     ...(authenticate ? [useAuthentication({ authenticate })] : []),
+    // After authentication: limits are per identified caller.
+    ...(rateLimits ? [useRateLimits({ limits: rateLimits })] : []),
     // Who is calling decides whether ad-hoc operations are allowed; the registered text is what
     // the limits then measure.
     ...(trustedDocuments ? [useTrustedDocuments(trustedDocuments)] : []),
@@ -142,6 +149,7 @@ export async function createApp({
       requestId,
       logger: requestLogger,
       caller: callerOf(req),
+      clientKey: partitionKey(callerOf(req), req),
       propagatedHeaders: pickHeaders(req.headers, propagateHeaders),
     }),
   });
@@ -153,6 +161,7 @@ export async function createApp({
       await apollo.stop();
       await composed.close();
       await pool.close();
+      await rateLimits?.close();
     },
   };
 }

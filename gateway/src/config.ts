@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { FrontDoorAuthEnv, GatewayIdentityEnv } from '@manifold/platform/auth';
 import { BaseEnv, commaList, ConfigError, httpUrl, port } from '@manifold/platform/config';
+import { RateLimitEnv } from '@manifold/platform/rate-limit';
 import { DEFAULT_PORTS, Header, SUBGRAPH_REQUEST_LIMIT_BYTES } from '@manifold/platform/contracts';
 import { z } from 'zod';
 import { DEFAULT_OPERATION_LIMITS } from './limits/limits.ts';
@@ -21,6 +22,7 @@ const GATEWAY_OWNED_HEADERS: readonly string[] = [
 export const GatewayEnv = BaseEnv.extend({
   ...FrontDoorAuthEnv.shape,
   ...GatewayIdentityEnv.shape,
+  ...RateLimitEnv.shape,
   PORT: port(DEFAULT_PORTS.gateway),
   /** Any Federation 2 supergraph; ours is composed by `npm run compose`. */
   SUPERGRAPH_PATH: z

@@ -2,6 +2,7 @@ import { frontDoorAuthFromEnv, gatewayIdentitySignerFromEnv } from '@manifold/pl
 import { createCache } from '@manifold/platform/cache';
 import { configOrExit } from '@manifold/platform/config';
 import { createLogger } from '@manifold/platform/logging';
+import { rateLimitsFromEnv } from '@manifold/platform/rate-limit';
 import { runService } from '@manifold/platform/service';
 import { createApp } from './app.ts';
 import { operationLimitsFromEnv } from './config.ts';
@@ -16,6 +17,9 @@ const identity = configOrExit(() => gatewayIdentitySignerFromEnv(env));
 const trustedDocuments = configOrExit(() =>
   watchTrustedDocuments(env.TRUSTED_DOCUMENTS_PATH, { logger }),
 );
+const rateLimits = configOrExit(() =>
+  rateLimitsFromEnv(env, { service: 'gateway', access: auth.access, logger }),
+);
 const { app, close } = await createApp({
   supergraph,
   logger,
@@ -26,6 +30,7 @@ const { app, close } = await createApp({
   subgraphMaxRequestBytes: env.SUBGRAPH_MAX_REQUEST_BYTES,
   corsAllowedOrigins: env.CORS_ALLOWED_ORIGINS,
   authenticate: auth.authenticate,
+  rateLimits,
   identity,
   propagateHeaders: env.PROPAGATE_HEADERS,
   trustedDocuments: {

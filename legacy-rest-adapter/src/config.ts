@@ -1,10 +1,12 @@
 import { FrontDoorAuthEnv, resourceScopes } from '@manifold/platform/auth';
 import { BaseEnv, httpUrl, port } from '@manifold/platform/config';
 import { DEFAULT_PORTS } from '@manifold/platform/contracts';
+import { RateLimitEnv } from '@manifold/platform/rate-limit';
 import { z } from 'zod';
 
 export const LegacyAdapterEnv = BaseEnv.extend({
   ...FrontDoorAuthEnv.shape,
+  ...RateLimitEnv.shape,
   PORT: port(DEFAULT_PORTS['legacy-rest-adapter']),
   /** The PHP monolith. */
   LEGACY_URL: httpUrl().default('http://127.0.0.1:8080'),
@@ -13,6 +15,13 @@ export const LegacyAdapterEnv = BaseEnv.extend({
   LEGACY_PASSWORD: z.string().min(1).default('api-secret'),
   /** Per legacy call attempt. */
   LEGACY_TIMEOUT_MS: z.coerce.number().int().positive().default(3_000),
+  /**
+   * The monolith's published rate limit, for this replica (calls per second); unset = none
+   * published. Its 429/503 with Retry-After slow the adapter down either way.
+   */
+  LEGACY_CALLS_PER_SECOND: z.coerce.number().positive().optional(),
+  /** Longest a request waits for its turn at the monolith before answering 503 with Retry-After. */
+  LEGACY_WAIT_BUDGET_MS: z.coerce.number().int().nonnegative().default(2_000),
   /** When v1 stops answering (its Sunset header), if not the version table's date (src/api-versions.ts). */
   V1_SUNSET: z.iso.date().optional(),
 });

@@ -2,6 +2,11 @@ import { authenticationEdge, frontDoorAuthFromEnv } from '@manifold/platform/aut
 import { createCache } from '@manifold/platform/cache';
 import { configOrExit, loadEnv } from '@manifold/platform/config';
 import { createLogger } from '@manifold/platform/logging';
+import {
+  createUpstreamThrottle,
+  rateLimitEdge,
+  rateLimitsFromEnv,
+} from '@manifold/platform/rate-limit';
 import { createUpstreamPolicy } from '@manifold/platform/resilience';
 import { runService } from '@manifold/platform/service';
 import { API_VERSIONS, withSunset } from './api-versions.ts';
@@ -19,11 +24,23 @@ const session = new LegacySession({
   username: env.LEGACY_USER,
   password: env.LEGACY_PASSWORD,
 });
-const policy = createUpstreamPolicy({ name: 'legacy', logger, timeoutMs: env.LEGACY_TIMEOUT_MS });
+const policy = createUpstreamPolicy({
+  name: 'legacy',
+  logger,
+  timeoutMs: env.LEGACY_TIMEOUT_MS,
+  throttle: createUpstreamThrottle({
+    name: 'legacy',
+    callsPerSecond: env.LEGACY_CALLS_PER_SECOND,
+    waitBudgetMs: env.LEGACY_WAIT_BUDGET_MS,
+  }),
+});
 const legacy = createLegacyClient({ baseUrl: env.LEGACY_URL, session, policy });
 const forms = createLegacyForms({ baseUrl: env.LEGACY_URL, session, policy });
 const cache = createCache({ namespace: 'legacy-rest-adapter', redisUrl: env.REDIS_URL, logger });
 const auth = configOrExit(() => frontDoorAuthFromEnv(env, logger));
+const rateLimits = configOrExit(() =>
+  rateLimitsFromEnv(env, { service: 'legacy-rest-adapter', access: auth.access, logger }),
+);
 await runService({
   name: 'legacy-rest-adapter',
   handler: createApp({
@@ -41,6 +58,8 @@ await runService({
     edge: [
       telemetryEdge(),
       authenticationEdge({ authenticate: auth.authenticate, scopesFor: accessScopes }),
+      // After authentication (limits are per identified caller), before the resource cache.
+      ...(rateLimits ? [rateLimitEdge(rateLimits)] : []),
     ],
   }),
   port: env.PORT,
@@ -50,6 +69,7 @@ await runService({
   tls: auth.tls,
   onClose: async () => {
     auth.close();
+    await rateLimits?.close();
     policy.dispose();
     await cache.disconnect();
   },

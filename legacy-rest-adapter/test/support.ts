@@ -53,6 +53,8 @@ export interface Adapter {
     mode: string;
     times?: number;
     latencyMs?: number;
+    /** http429: the Retry-After the monolith sends (s). */
+    retryAfterSeconds?: number;
   }) => Promise<void>;
   close: () => Promise<void>;
 }

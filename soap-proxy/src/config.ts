@@ -4,11 +4,13 @@ import { fileURLToPath } from 'node:url';
 import { FrontDoorAuthEnv, resourceScopes, type ScopesFor } from '@manifold/platform/auth';
 import { BaseEnv, ConfigError, httpUrl, port } from '@manifold/platform/config';
 import { DEFAULT_PORTS } from '@manifold/platform/contracts';
+import { RateLimitEnv } from '@manifold/platform/rate-limit';
 import { z } from 'zod';
 import { isUrl } from './wsdl/load.ts';
 
 export const SoapProxyEnv = BaseEnv.extend({
   ...FrontDoorAuthEnv.shape,
+  ...RateLimitEnv.shape,
   PORT: port(DEFAULT_PORTS['soap-proxy']),
   /** The services file (see soap-proxy/services.json). */
   SOAP_PROXY_CONFIG: z
@@ -20,6 +22,10 @@ export const SoapProxyEnv = BaseEnv.extend({
   /** Read by services.json: soap-proxy's login to the reference supplier (defaults: the supplier's own). */
   SUPPLIER_USERNAME: z.string().min(1).optional(),
   SUPPLIER_PASSWORD: z.string().min(1).optional(),
+  /** Read by services.json: the reference supplier's published rate limit (calls per second, this replica). */
+  SUPPLIER_CALLS_PER_SECOND: z.coerce.number().positive().optional(),
+  /** Read by services.json: longest a request waits for its turn at the supplier before 503 + Retry-After. */
+  SUPPLIER_WAIT_BUDGET_MS: z.coerce.number().int().nonnegative().optional(),
 });
 export type SoapProxyEnv = z.infer<typeof SoapProxyEnv>;
 
@@ -74,6 +80,24 @@ const Resilience = z.strictObject({
   breakerThreshold: z.number().int().positive().default(5),
   /** How long an open circuit waits before letting one probe through. */
   halfOpenAfterMs: z.number().int().positive().default(10_000),
+});
+
+/**
+ * The service's own published rate limit, respected from our side; numbers may come as text
+ * (`"${SUPPLIER_CALLS_PER_SECOND:-}"` in the file), empty meaning unset.
+ */
+const optionalNumber = z.preprocess(
+  (value) => (value === '' ? undefined : value),
+  z.coerce.number().positive().optional(),
+);
+const UpstreamLimit = z.strictObject({
+  /** Calls per second this replica may make; unset = none published (only its push-backs count). */
+  callsPerSecond: optionalNumber,
+  /** Longest a request waits for its turn before 503 with Retry-After. @default 2000 */
+  waitBudgetMs: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z.coerce.number().int().nonnegative().default(2_000),
+  ),
 });
 
 /** A SOAP header every call of the service carries (its JSON schema is in /openapi.json). */
@@ -144,6 +168,8 @@ const ServiceConfig = z.strictObject({
   /** SOAP headers by name (the header element's local name), sent on every call that binds them. */
   soapHeaders: z.record(z.string(), SoapHeaderSetting).default({}),
   session: SessionConfig.optional(),
+  /** The service's rate limit as its provider publishes it; its 429/503 with Retry-After are honoured either way. */
+  upstreamLimit: UpstreamLimit.default({ callsPerSecond: undefined, waitBudgetMs: 2_000 }),
 });
 export type ServiceConfig = z.infer<typeof ServiceConfig>;
 

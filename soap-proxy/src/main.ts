@@ -2,6 +2,7 @@ import { authenticationEdge, frontDoorAuthFromEnv } from '@manifold/platform/aut
 import { createCache } from '@manifold/platform/cache';
 import { configOrExit, loadEnv } from '@manifold/platform/config';
 import { createLogger } from '@manifold/platform/logging';
+import { rateLimitEdge, rateLimitsFromEnv } from '@manifold/platform/rate-limit';
 import { runService } from '@manifold/platform/service';
 import { telemetryEdge } from '@manifold/platform/telemetry';
 import { createApp } from './app.ts';
@@ -16,6 +17,9 @@ const services = await configOrExit(async () =>
 );
 const cache = createCache({ namespace: 'soap-proxy', redisUrl: env.REDIS_URL, logger });
 const auth = configOrExit(() => frontDoorAuthFromEnv(env, logger));
+const rateLimits = configOrExit(() =>
+  rateLimitsFromEnv(env, { service: 'soap-proxy', access: auth.access, logger }),
+);
 const scopesFor = accessScopes(services.map((service) => service.config));
 await runService({
   name: 'soap-proxy',
@@ -24,7 +28,12 @@ await runService({
     cache,
     logger,
     production: env.NODE_ENV === 'production',
-    edge: [telemetryEdge(), authenticationEdge({ authenticate: auth.authenticate, scopesFor })],
+    edge: [
+      telemetryEdge(),
+      authenticationEdge({ authenticate: auth.authenticate, scopesFor }),
+      // After authentication (limits are per identified caller), before any cached answer.
+      ...(rateLimits ? [rateLimitEdge(rateLimits)] : []),
+    ],
   }),
   port: env.PORT,
   host: env.HOST,
@@ -33,6 +42,7 @@ await runService({
   tls: auth.tls,
   onClose: async () => {
     auth.close();
+    await rateLimits?.close();
     await Promise.all(services.map((service) => service.close()));
     await cache.disconnect();
   },

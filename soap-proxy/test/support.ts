@@ -18,9 +18,11 @@ export const SUPPLIER_WSDL = fileURLToPath(
 export interface Supplier extends PhpServer {
   plan: (plan: {
     operation: string;
-    mode: 'http503' | 'http500' | 'fault' | 'latency';
+    mode: 'http503' | 'http500' | 'http429' | 'fault' | 'latency';
     times?: number;
     latencyMs?: number;
+    /** http429: the Retry-After the supplier sends (s). */
+    retryAfterSeconds?: number;
   }) => Promise<void>;
   calls: (operation: string) => Promise<number>;
   reset: () => Promise<void>;

@@ -4,7 +4,8 @@ declare(strict_types=1);
 /**
  * Failure injection for tests and chaos runs, set out of band so the caller under test needs no
  * special headers:
- *   POST /_test/plan   {"operation":"GetStockLevel"|"*","mode":"http503"|"http500"|"fault"|"latency","times":N,"latencyMs":M}
+ *   POST /_test/plan   {"operation":"GetStockLevel"|"*","mode":"http503"|"http500"|"http429"|"fault"|"latency","times":N,"latencyMs":M,"retryAfterSeconds":S}
+ *   (http429: "Too Many Requests" with `Retry-After: S`, default 1 — an upstream enforcing its rate limit)
  *   GET  /_test/calls?operation=X   → {"count": n}     POST /_test/reset
  * Disabled with SUPPLIER_TEST_HOOKS=0.
  */
@@ -17,6 +18,11 @@ final class TestHooks
     public function __construct(private PDO $pdo)
     {
         $pdo->exec(self::SCHEMA);
+        // Added later: databases made before it get the column on first use.
+        $columns = $pdo->query('PRAGMA table_info(test_plans)')->fetchAll(PDO::FETCH_COLUMN, 1);
+        if (!in_array('retry_after', $columns, true)) {
+            $pdo->exec('ALTER TABLE test_plans ADD COLUMN retry_after INTEGER NOT NULL DEFAULT 1');
+        }
     }
 
     public function handle(string $path): void
@@ -25,13 +31,14 @@ final class TestHooks
         switch ($path) {
             case '/_test/plan':
                 $plan = json_decode((string) file_get_contents('php://input'), true);
-                if (!is_array($plan) || !in_array($plan['mode'] ?? '', ['http503', 'http500', 'fault', 'latency'], true)) {
+                if (!is_array($plan) || !in_array($plan['mode'] ?? '', ['http503', 'http500', 'http429', 'fault', 'latency'], true)) {
                     http_response_code(400);
-                    echo json_encode(['error' => 'mode must be http503, http500, fault or latency']);
+                    echo json_encode(['error' => 'mode must be http503, http500, http429, fault or latency']);
                     return;
                 }
-                $this->pdo->prepare('INSERT OR REPLACE INTO test_plans VALUES (?, ?, ?, ?)')->execute([
+                $this->pdo->prepare('INSERT OR REPLACE INTO test_plans (operation, mode, remaining, latency_ms, retry_after) VALUES (?, ?, ?, ?, ?)')->execute([
                     (string) ($plan['operation'] ?? '*'), $plan['mode'], (int) ($plan['times'] ?? -1), (int) ($plan['latencyMs'] ?? 0),
+                    max(0, (int) ($plan['retryAfterSeconds'] ?? 1)),
                 ]);
                 echo json_encode(['ok' => true]);
                 return;
@@ -64,6 +71,10 @@ final class TestHooks
         if ((int) $plan['remaining'] > 0) {
             $this->pdo->prepare('UPDATE test_plans SET remaining = remaining - 1 WHERE operation = ?')->execute([$plan['operation']]);
         }
-        return $plan['mode'] === 'latency' ? 'latency:' . $plan['latency_ms'] : $plan['mode'];
+        return match ($plan['mode']) {
+            'latency' => 'latency:' . $plan['latency_ms'],
+            'http429' => 'http429:' . $plan['retry_after'],
+            default => $plan['mode'],
+        };
     }
 }

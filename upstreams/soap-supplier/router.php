@@ -60,6 +60,12 @@ if ($injected === 'http503' || $injected === 'http500') {
     echo 'Service temporarily unavailable';
     return;
 }
+if ($injected !== null && str_starts_with($injected, 'http429:')) {
+    http_response_code(429);
+    header('Retry-After: ' . substr($injected, 8));
+    echo 'Too Many Requests';
+    return;
+}
 if ($injected !== null && str_starts_with($injected, 'latency:')) {
     usleep((int) substr($injected, 8) * 1000);
 }

@@ -77,6 +77,8 @@ const secondsLeft = (entry: Entry, at: number) =>
 // Set per answer, never replayed from the stored copy.
 const PER_ANSWER = new Set(['age', 'cache-control', 'content-length', 'date', 'etag', 'x-cache']);
 PER_ANSWER.add(Header.requestId);
+// The rate limits' count is this request's, never a stored one (the edge sets them on every answer).
+PER_ANSWER.add('ratelimit').add('ratelimit-policy');
 
 /**
  * One cache of a resource: one entry per resource (`resource:<path and query>`) holds the legacy

@@ -10,6 +10,41 @@ export interface OpenApiSecurityOptions {
   mutualTls?: boolean;
 }
 
+/** A 429: a per-client rate limit reached (platform/rate-limit), with the headers that say when to come back. */
+const RATE_LIMITED = {
+  description:
+    'A rate limit of your plan was reached: wait `Retry-After` seconds. `RateLimit` and `RateLimit-Policy` (draft-ietf-httpapi-ratelimit-headers) say which limits and what is left.',
+  headers: {
+    'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } },
+    RateLimit: {
+      description: 'What is left of each limit: `"<policy>";r=<remaining>;t=<seconds to reset>`.',
+      schema: { type: 'string' },
+    },
+    'RateLimit-Policy': {
+      description: 'The limits: `"<policy>";q=<quota>;w=<window seconds>`.',
+      schema: { type: 'string' },
+    },
+  },
+  content: {
+    'application/problem+json': {
+      schema: {
+        type: 'object',
+        required: ['type', 'title', 'status', 'code', 'retryAfterSeconds'],
+        properties: {
+          type: { type: 'string' },
+          title: { type: 'string' },
+          status: { type: 'integer' },
+          detail: { type: 'string' },
+          instance: { type: 'string' },
+          code: { type: 'string', enum: ['RATE_LIMITED'] },
+          retryAfterSeconds: { type: 'integer' },
+          violatedPolicies: { type: 'array', items: { type: 'string' } },
+        },
+      },
+    },
+  },
+};
+
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
 /** The RFC 9457 body every refusal carries (platform/errors problem.ts). */
@@ -33,7 +68,7 @@ const PROBLEM = {
 /**
  * Says in an OpenAPI 3.1 document what the edge enforces: the accepted schemes
  * (`components.securitySchemes`) and, per operation, the scopes it needs (`security`; `[]` for a
- * public one) with its 401 and 403 answers. Each facade's document builder calls it once.
+ * public one) with its 401, 403 and 429 (rate limits, which apply to the same routes) answers. Each facade's document builder calls it once.
  */
 export function addOpenApiSecurity<Document extends Record<string, unknown>>(
   document: Document,
@@ -81,6 +116,7 @@ export function addOpenApiSecurity<Document extends Record<string, unknown>>(
         description: `The credentials lack a needed scope (${required.join(', ')}).`,
         content: PROBLEM,
       };
+      responses['429'] ??= RATE_LIMITED;
       operation['responses'] = responses;
     }
   }

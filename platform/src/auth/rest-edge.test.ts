@@ -46,7 +46,7 @@ describe('addOpenApiSecurity', () => {
       { apiKey: ['customers:read'] },
       { bearer: ['customers:read'] },
     ]);
-    expect(Object.keys(customer.responses)).toEqual(['200', '401', '403']);
+    expect(Object.keys(customer.responses)).toEqual(['200', '401', '403', '429']);
     expect(document.paths['/healthz']!['get']!.security).toEqual([]);
   });
 });

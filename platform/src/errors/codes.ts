@@ -162,7 +162,7 @@ export const errorCatalog: Readonly<Record<ErrorCode, ErrorCatalogEntry>> = {
   STORE_UNAVAILABLE: {
     status: 503,
     title: 'Shared store unavailable',
-    fix: 'The shared store (Redis) that guarantees a write happens once is unreachable, so the write was not attempted; retry it with the same Idempotency-Key after `Retry-After`.',
+    fix: 'The shared store (Redis) is unreachable. A write that must happen once was not attempted: retry it with the same Idempotency-Key after `Retry-After`. Or the rate limits could not be checked and the service refuses unchecked requests (`RATE_LIMIT_WHEN_STORE_DOWN=closed`): retry after `Retry-After`.',
   },
 };
 

@@ -17,6 +17,7 @@ import {
 import type { Logger } from 'pino';
 import { isUpstreamError, normalizeError } from '../errors/index.ts';
 import { createRepeatedFailureLog } from '../logging/repeated-failure.ts';
+import type { UpstreamThrottle } from '../rate-limit/upstream-throttle.ts';
 import {
   createResilienceMetrics,
   createUpstreamCallMetrics,
@@ -47,6 +48,13 @@ export interface UpstreamPolicyOptions {
    * on `stats().state` reports `half-open`. @default 10000 (10 s)
    */
   halfOpenAfterMs?: number;
+  /**
+   * The upstream's own rate limit, respected from our side (platform/rate-limit
+   * `createUpstreamThrottle`): every attempt waits for its turn, and the upstream's 429 or 503
+   * with Retry-After slows the throttle down instead of every caller retrying into it.
+   * @default none
+   */
+  throttle?: UpstreamThrottle | undefined;
 }
 
 export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
@@ -103,6 +111,7 @@ export function createUpstreamPolicy({
   maxDelayMs = 5_000,
   breakerThreshold = 5,
   halfOpenAfterMs = 10_000,
+  throttle,
 }: UpstreamPolicyOptions): UpstreamPolicy {
   const transient = handleWhen(isTransient);
   // abortOnReturn off: aborting after every return costs a DOMException per call, and no caller
@@ -127,7 +136,10 @@ export function createUpstreamPolicy({
     (context, previous) => {
       const next = previous ?? exponential.next();
       const error = 'error' in context.result ? context.result.error : undefined;
-      const retryAfterMs = isUpstreamError(error) ? (error.retryAfterMs ?? 0) : 0;
+      // With a throttle, the upstream's Retry-After holds back the next attempt there (within
+      // the caller's wait budget), so the backoff adds only its own jitter.
+      const retryAfterMs =
+        throttle === undefined && isUpstreamError(error) ? (error.retryAfterMs ?? 0) : 0;
       return {
         delay: Math.min(retryAfterMs + next.duration, maxDelayMs),
         state: next.next(context),
@@ -179,8 +191,32 @@ export function createUpstreamPolicy({
   ];
   // Breaker outside the retries: it sees a call's outcome once, after all its attempts, and an open
   // circuit fails fast before any attempt (or retry) is made.
-  const idempotentPolicy = wrap(breaker, retries, perAttemptTimeout);
-  const singleShotPolicy = wrap(breaker, perAttemptTimeout);
+  const idempotentPolicy = wrap(breaker, retries);
+  const singleShotPolicy = breaker;
+  // One attempt: its turn at the upstream's rate (outside the timeout — waiting is not the
+  // upstream being slow), then the call under the per-attempt timeout.
+  const attempt = async <T>(
+    call: (signal: AbortSignal) => Promise<T>,
+    attemptNumber: number,
+    signal: AbortSignal,
+  ): Promise<T> => {
+    await throttle?.acquire(signal);
+    try {
+      return await perAttemptTimeout.execute(
+        (context) =>
+          inSpan(
+            `${name} attempt`,
+            { upstream: name, 'manifold.retry.attempt': attemptNumber },
+            () => call(context.signal),
+          ),
+        signal,
+      );
+    } catch (error) {
+      if (throttle && isUpstreamError(error) && pushedBack(error))
+        throttle.pushBack(error.retryAfterMs ?? 1_000);
+      throw error;
+    }
+  };
 
   return {
     name,
@@ -188,17 +224,14 @@ export function createUpstreamPolicy({
     // per attempt (its number): a trace shows how a slow answer was spent — retries, backoff, a
     // fast failure on an open circuit.
     execute(call, { idempotent }) {
-      const policy = idempotent ? idempotentPolicy : singleShotPolicy;
+      const run = (context: { signal: AbortSignal }) =>
+        attempt(call, attemptOf(context), context.signal);
       return inSpan(name, { upstream: name, 'manifold.breaker.state': state() }, () =>
         calls.measure(async () => {
           try {
-            return await policy.execute((context) =>
-              inSpan(
-                `${name} attempt`,
-                { upstream: name, 'manifold.retry.attempt': attemptOf(context) },
-                () => call(context.signal),
-              ),
-            );
+            return await (idempotent
+              ? idempotentPolicy.execute(run)
+              : singleShotPolicy.execute(run));
           } catch (error) {
             // An open circuit knows when it will let a probe through; anything else may be retried soon.
             const retryAfterSeconds =
@@ -216,9 +249,19 @@ export function createUpstreamPolicy({
   };
 }
 
+/** An upstream asking us to wait: 429 Too Many Requests, or 503 with a Retry-After. */
+const pushedBack = (error: {
+  upstreamStatus: number | undefined;
+  retryAfterMs: number | undefined;
+}) =>
+  error.upstreamStatus === 429 ||
+  (error.upstreamStatus === 503 && error.retryAfterMs !== undefined);
+
 /**
  * The longest one idempotent call can take under these options: every attempt running into its
- * timeout and every wait between attempts at its ceiling. A caller's own deadline must be longer,
+ * timeout and every wait between attempts at its ceiling. A throttle's wait for the upstream's
+ * turn comes on top, but only once the upstream is at its published rate or has asked us to
+ * wait — and never longer than its budget, after which the call fails fast. A caller's own deadline must be longer,
  * or it gives up while the policy is still about to succeed (the timeout chain test checks ours).
  */
 export function worstCaseCallMs({

@@ -1,6 +1,7 @@
 import { ConfigError } from '@manifold/platform/config';
 import type { Logger } from '@manifold/platform/logging';
 import { createSchemaValidator } from '@manifold/platform/openapi';
+import { createUpstreamThrottle } from '@manifold/platform/rate-limit';
 import { createUpstreamPolicy, type UpstreamPolicy } from '@manifold/platform/resilience';
 import soap from 'soap';
 import { createSoapHttp } from '../clients/soap-http.ts';
@@ -191,6 +192,11 @@ async function assemble(
     logger,
     timeoutMs: config.timeoutMs,
     ...config.resilience,
+    throttle: createUpstreamThrottle({
+      name,
+      callsPerSecond: config.upstreamLimit.callsPerSecond,
+      waitBudgetMs: config.upstreamLimit.waitBudgetMs,
+    }),
   });
   const close = async () => {
     policy.dispose();

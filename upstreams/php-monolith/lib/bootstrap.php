@@ -39,6 +39,12 @@ function apply_test_plan(string $operation): void
         echo '<h1>Service Unavailable</h1>';
         exit;
     }
+    if ($injected !== null && str_starts_with($injected, 'http429:')) {
+        http_response_code(429);
+        header('Retry-After: ' . substr($injected, 8));
+        echo '<h1>Too Many Requests</h1>';
+        exit;
+    }
     if ($injected === 'fault') {
         legacy_error('Database error: SQLSTATE[HY000] general error');
     }
