@@ -25,6 +25,7 @@ import { useAuthentication } from './plugins/authentication.ts';
 import { useAuthorization } from './plugins/authorization.ts';
 import { useCors } from './plugins/cors.ts';
 import { useHealth } from './plugins/health.ts';
+import { costBudget } from './limits/cost-budget.ts';
 import { readCostDirectives } from './limits/cost-directives.ts';
 import { useOperationLimits, type OperationLimitsOptions } from './plugins/operation-limits.ts';
 import { usePersistedQueries } from './plugins/persisted-queries.ts';
@@ -61,8 +62,14 @@ export interface GatewayDeps {
   propagateHeaders?: readonly string[];
   /** Registered operations run by id, and the clients restricted to them. @default none */
   trustedDocuments?: TrustedDocumentsOptions | undefined;
-  /** Token, shape and cost limits checked before any subgraph is called. @default none */
-  operationLimits?: Omit<OperationLimitsOptions, 'costDirectives' | 'logger'> | undefined;
+  /**
+   * Token, shape and cost limits checked before any subgraph is called; with `rateLimits`, each
+   * operation's cost is also taken from its caller's `costBudgetPerMinute` (0: no budget).
+   * @default none
+   */
+  operationLimits?:
+    | (Pick<OperationLimitsOptions, 'limits' | 'mode'> & { costBudgetPerMinute?: number })
+    | undefined;
 }
 
 /**
@@ -105,9 +112,18 @@ export async function createApp({
     ...(operationLimits
       ? [
           useOperationLimits({
-            ...operationLimits,
+            limits: operationLimits.limits,
+            mode: operationLimits.mode,
             costDirectives: readCostDirectives(supergraph.sdl),
             logger,
+            ...(rateLimits && operationLimits.costBudgetPerMinute
+              ? {
+                  onCost: costBudget({
+                    limiter: rateLimits.limiter,
+                    pointsPerMinute: operationLimits.costBudgetPerMinute,
+                  }),
+                }
+              : {}),
           }),
         ]
       : []),

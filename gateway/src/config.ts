@@ -76,6 +76,12 @@ export const GatewayEnv = BaseEnv.extend({
   /** Items assumed in a list that no slicing argument or @listSize sizes. */
   GRAPHQL_ASSUMED_LIST_SIZE: limit(DEFAULT_OPERATION_LIMITS.assumedListSize),
   /**
+   * Static cost each client may spend per minute (counted with the rate limits, so only when
+   * they are on); 0 = no budget. At least GRAPHQL_MAX_COST, or the costliest operations allowed
+   * could never run.
+   */
+  GRAPHQL_COST_BUDGET_PER_MINUTE: z.coerce.number().int().min(0).default(150_000),
+  /**
    * Operations first-party apps registered (`npm run trusted-documents -- add <manifest>`),
    * run by `documentId` or APQ hash; reloaded when it changes.
    */
@@ -95,8 +101,14 @@ export type GatewayEnv = z.infer<typeof GatewayEnv>;
 /** The operation limits the environment sets; undefined when they are off. */
 export function operationLimitsFromEnv(env: GatewayEnv) {
   if (env.GRAPHQL_OPERATION_LIMITS === 'off') return undefined;
+  const budget = env.GRAPHQL_COST_BUDGET_PER_MINUTE;
+  if (budget > 0 && budget < env.GRAPHQL_MAX_COST)
+    throw new ConfigError([
+      `GRAPHQL_COST_BUDGET_PER_MINUTE (${budget}) is below GRAPHQL_MAX_COST (${env.GRAPHQL_MAX_COST}): the costliest operations allowed could never run; raise it, or 0 for no budget`,
+    ]);
   return {
     mode: env.GRAPHQL_OPERATION_LIMITS,
+    costBudgetPerMinute: budget,
     limits: {
       maxTokens: env.GRAPHQL_MAX_TOKENS,
       maxDepth: env.GRAPHQL_MAX_DEPTH,

@@ -37,7 +37,7 @@ const { app, close } = await createApp({
     documents: trustedDocuments.current,
     onlyClients: new Set(env.TRUSTED_DOCUMENTS_ONLY_CLIENTS),
   },
-  operationLimits: operationLimitsFromEnv(env),
+  operationLimits: configOrExit(() => operationLimitsFromEnv(env)),
 });
 await runService({
   name: 'gateway',
