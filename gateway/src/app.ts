@@ -25,7 +25,11 @@ import { useAuthentication } from './plugins/authentication.ts';
 import { useAuthorization } from './plugins/authorization.ts';
 import { useCors } from './plugins/cors.ts';
 import { useHealth } from './plugins/health.ts';
+import { costBudget } from './limits/cost-budget.ts';
+import { readCostDirectives } from './limits/cost-directives.ts';
+import { useOperationLimits, type OperationLimitsOptions } from './plugins/operation-limits.ts';
 import { usePersistedQueries } from './plugins/persisted-queries.ts';
+import { useTrustedDocuments, type TrustedDocumentsOptions } from './plugins/trusted-documents.ts';
 import { useRateLimits } from './plugins/rate-limits.ts';
 import type { Supergraph } from './supergraph.ts';
 
@@ -56,6 +60,16 @@ export interface GatewayDeps {
   policies?: Policies;
   /** Client headers sent on to the subgraphs (lower-case names), besides the request id. @default [] */
   propagateHeaders?: readonly string[];
+  /** Registered operations run by id, and the clients restricted to them. @default none */
+  trustedDocuments?: TrustedDocumentsOptions | undefined;
+  /**
+   * Token, shape and cost limits checked before any subgraph is called; with `rateLimits`, each
+   * operation's cost is also taken from its caller's `costBudgetPerMinute` (0: no budget).
+   * @default none
+   */
+  operationLimits?:
+    | (Pick<OperationLimitsOptions, 'limits' | 'mode'> & { costBudgetPerMinute?: number })
+    | undefined;
 }
 
 /**
@@ -78,6 +92,8 @@ export async function createApp({
   identity,
   policies = MANIFOLD_POLICIES,
   propagateHeaders = [],
+  trustedDocuments,
+  operationLimits,
 }: GatewayDeps) {
   const composed = composePlugins<GatewayContext>([
     // First, so that it sees every request, those the next plugins refuse included.
@@ -90,6 +106,27 @@ export async function createApp({
     ...(authenticate ? [useAuthentication({ authenticate })] : []),
     // After authentication: limits are per identified caller.
     ...(rateLimits ? [useRateLimits({ limits: rateLimits })] : []),
+    // Who is calling decides whether ad-hoc operations are allowed; the registered text is what
+    // the limits then measure.
+    ...(trustedDocuments ? [useTrustedDocuments(trustedDocuments)] : []),
+    ...(operationLimits
+      ? [
+          useOperationLimits({
+            limits: operationLimits.limits,
+            mode: operationLimits.mode,
+            costDirectives: readCostDirectives(supergraph.sdl),
+            logger,
+            ...(rateLimits && operationLimits.costBudgetPerMinute
+              ? {
+                  onCost: costBudget({
+                    limiter: rateLimits.limiter,
+                    pointsPerMinute: operationLimits.costBudgetPerMinute,
+                  }),
+                }
+              : {}),
+          }),
+        ]
+      : []),
     useAuthorization({ rules: readAuthorizationRules(supergraph.sdl), policies, logger }),
     ...plugins,
   ]);

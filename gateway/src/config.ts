@@ -4,8 +4,11 @@ import { BaseEnv, commaList, ConfigError, httpUrl, port } from '@manifold/platfo
 import { RateLimitEnv } from '@manifold/platform/rate-limit';
 import { DEFAULT_PORTS, Header, SUBGRAPH_REQUEST_LIMIT_BYTES } from '@manifold/platform/contracts';
 import { z } from 'zod';
+import { DEFAULT_OPERATION_LIMITS } from './limits/limits.ts';
 
 /** Headers the gateway itself sets towards subgraphs, which a client can never supply. */
+const limit = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
 const GATEWAY_OWNED_HEADERS: readonly string[] = [
   Header.identity,
   Header.requestId,
@@ -50,8 +53,74 @@ export const GatewayEnv = BaseEnv.extend({
     .refine((names) => names.every((name) => !GATEWAY_OWNED_HEADERS.includes(name)), {
       message: `the gateway sets ${GATEWAY_OWNED_HEADERS.join(', ')} itself; they cannot be propagated`,
     }),
+  /**
+   * Operation limits, checked before any subgraph is called: `enforce` refuses with
+   * OPERATION_LIMIT_EXCEEDED, `measure` only logs what it would refuse (to tune limits on real
+   * traffic), `off` skips them.
+   */
+  GRAPHQL_OPERATION_LIMITS: z.enum(['enforce', 'measure', 'off']).default('enforce'),
+  /** Lexical tokens in a document; the parser stops past it. */
+  GRAPHQL_MAX_TOKENS: limit(DEFAULT_OPERATION_LIMITS.maxTokens),
+  /** Deepest field nesting. */
+  GRAPHQL_MAX_DEPTH: limit(DEFAULT_OPERATION_LIMITS.maxDepth),
+  /** Aliased fields in an operation (fragments expanded). */
+  GRAPHQL_MAX_ALIASES: limit(DEFAULT_OPERATION_LIMITS.maxAliases),
+  /** Fields of the root type in an operation. */
+  GRAPHQL_MAX_ROOT_FIELDS: limit(DEFAULT_OPERATION_LIMITS.maxRootFields),
+  /** Directives applied in an operation. */
+  GRAPHQL_MAX_DIRECTIVES: limit(DEFAULT_OPERATION_LIMITS.maxDirectives),
+  /** Fields in an operation once its fragments are expanded. */
+  GRAPHQL_MAX_FIELDS: limit(DEFAULT_OPERATION_LIMITS.maxFields),
+  /** Static cost of an operation, from the supergraph's @cost / @listSize. */
+  GRAPHQL_MAX_COST: limit(DEFAULT_OPERATION_LIMITS.maxCost),
+  /** Items assumed in a list that no slicing argument or @listSize sizes. */
+  GRAPHQL_ASSUMED_LIST_SIZE: limit(DEFAULT_OPERATION_LIMITS.assumedListSize),
+  /**
+   * Static cost each client may spend per minute (counted with the rate limits, so only when
+   * they are on); 0 = no budget. At least GRAPHQL_MAX_COST, or the costliest operations allowed
+   * could never run.
+   */
+  GRAPHQL_COST_BUDGET_PER_MINUTE: z.coerce.number().int().min(0).default(150_000),
+  /**
+   * Operations first-party apps registered (`npm run trusted-documents -- add <manifest>`),
+   * run by `documentId` or APQ hash; reloaded when it changes.
+   */
+  TRUSTED_DOCUMENTS_PATH: z
+    .string()
+    .min(1)
+    .default(fileURLToPath(new URL('../../deploy/trusted-documents.json', import.meta.url))),
+  /**
+   * Clients that may run registered operations only (comma-separated client ids from the access
+   * file; `anonymous` for callers without credentials; `*` for all). Empty: every client may also
+   * send ad-hoc queries and APQ.
+   */
+  TRUSTED_DOCUMENTS_ONLY_CLIENTS: commaList(),
 });
 export type GatewayEnv = z.infer<typeof GatewayEnv>;
+
+/** The operation limits the environment sets; undefined when they are off. */
+export function operationLimitsFromEnv(env: GatewayEnv) {
+  if (env.GRAPHQL_OPERATION_LIMITS === 'off') return undefined;
+  const budget = env.GRAPHQL_COST_BUDGET_PER_MINUTE;
+  if (budget > 0 && budget < env.GRAPHQL_MAX_COST)
+    throw new ConfigError([
+      `GRAPHQL_COST_BUDGET_PER_MINUTE (${budget}) is below GRAPHQL_MAX_COST (${env.GRAPHQL_MAX_COST}): the costliest operations allowed could never run; raise it, or 0 for no budget`,
+    ]);
+  return {
+    mode: env.GRAPHQL_OPERATION_LIMITS,
+    costBudgetPerMinute: budget,
+    limits: {
+      maxTokens: env.GRAPHQL_MAX_TOKENS,
+      maxDepth: env.GRAPHQL_MAX_DEPTH,
+      maxAliases: env.GRAPHQL_MAX_ALIASES,
+      maxRootFields: env.GRAPHQL_MAX_ROOT_FIELDS,
+      maxDirectives: env.GRAPHQL_MAX_DIRECTIVES,
+      maxFields: env.GRAPHQL_MAX_FIELDS,
+      maxCost: env.GRAPHQL_MAX_COST,
+      assumedListSize: env.GRAPHQL_ASSUMED_LIST_SIZE,
+    },
+  } as const;
+}
 
 /** `SUBGRAPH_<NAME>_URL` overrides a subgraph's URL from the supergraph (NAME upper-cased, non-alphanumerics as `_`). */
 export const SUBGRAPH_URL_VARIABLE = /^SUBGRAPH_([A-Z0-9_]+)_URL$/;

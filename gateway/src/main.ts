@@ -5,13 +5,18 @@ import { createLogger } from '@manifold/platform/logging';
 import { rateLimitsFromEnv } from '@manifold/platform/rate-limit';
 import { runService } from '@manifold/platform/service';
 import { createApp } from './app.ts';
+import { operationLimitsFromEnv } from './config.ts';
 import { loadGatewayConfig } from './load-config.ts';
+import { watchTrustedDocuments } from './trusted-documents/store.ts';
 
 const { env, supergraph } = configOrExit(() => loadGatewayConfig());
 const logger = createLogger({ service: 'gateway', level: env.LOG_LEVEL });
 const cache = createCache({ namespace: 'gateway', redisUrl: env.REDIS_URL, logger });
 const auth = configOrExit(() => frontDoorAuthFromEnv(env, logger));
 const identity = configOrExit(() => gatewayIdentitySignerFromEnv(env));
+const trustedDocuments = configOrExit(() =>
+  watchTrustedDocuments(env.TRUSTED_DOCUMENTS_PATH, { logger }),
+);
 const rateLimits = configOrExit(() =>
   rateLimitsFromEnv(env, { service: 'gateway', access: auth.access, logger }),
 );
@@ -28,6 +33,11 @@ const { app, close } = await createApp({
   rateLimits,
   identity,
   propagateHeaders: env.PROPAGATE_HEADERS,
+  trustedDocuments: {
+    documents: trustedDocuments.current,
+    onlyClients: new Set(env.TRUSTED_DOCUMENTS_ONLY_CLIENTS),
+  },
+  operationLimits: configOrExit(() => operationLimitsFromEnv(env)),
 });
 await runService({
   name: 'gateway',
@@ -39,6 +49,7 @@ await runService({
   tls: auth.tls,
   onClose: async () => {
     auth.close();
+    trustedDocuments.close();
     await close();
     await cache.disconnect();
   },

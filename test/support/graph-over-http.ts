@@ -15,7 +15,7 @@ import {
 import * as products from '@manifold/products';
 import { SUPERGRAPH_PATH } from '@manifold/schema/subgraphs';
 import * as users from '@manifold/users';
-import { createApp as createGateway } from '../../gateway/src/app.ts';
+import { createApp as createGateway, type GatewayDeps } from '../../gateway/src/app.ts';
 import { subgraphUrlVariable } from '../../gateway/src/config.ts';
 import { loadSupergraph } from '../../gateway/src/supergraph.ts';
 import { createApp as createContent } from '../../subgraphs/content/src/app.ts';
@@ -29,6 +29,8 @@ export interface GraphOverHttp {
   /** Each subgraph's own URL (…/graphql), to call it directly. */
   subgraphUrls: Record<'users' | 'products' | 'orders' | 'content', string>;
   databases: Record<'users' | 'products' | 'orders' | 'content', SqliteDatabase>;
+  /** GraphQL requests each subgraph has received so far, counted at the subgraph's socket. */
+  subgraphCalls: Record<'users' | 'products' | 'orders' | 'content', number>;
   /** The secret the gateway signs identities with, and its signer. */
   trust: TestGatewayIdentity;
   close(): Promise<void>;
@@ -40,8 +42,11 @@ export interface GraphOverHttp {
  */
 export async function startGraphOverHttp({
   authenticate,
+  gateway: gatewayOptions = {},
 }: {
   authenticate: Authenticate;
+  /** More of the gateway's options (limits, trusted documents…). */
+  gateway?: Partial<GatewayDeps>;
 }): Promise<GraphOverHttp> {
   const trust = testGatewayIdentity();
   const logger = silentLogger('graph');
@@ -60,12 +65,17 @@ export async function startGraphOverHttp({
   };
   const servers: Server[] = [];
   const subgraphUrls = {} as GraphOverHttp['subgraphUrls'];
+  const subgraphCalls = { users: 0, products: 0, orders: 0, content: 0 };
   for (const [name, { app }] of Object.entries(apps) as [
     keyof typeof apps,
     { app: Parameters<typeof listen>[0] },
   ][]) {
     const { server, url } = await listen(app, { port: 0, host: '127.0.0.1' });
     servers.push(server);
+    // Before the app's own listener, which rewrites req.url while it routes.
+    server.prependListener('request', (req: { url?: string }) => {
+      if (req.url?.startsWith('/graphql')) subgraphCalls[name]++;
+    });
     subgraphUrls[name] = `${url}/graphql`;
   }
   const overrides = new Map(
@@ -78,12 +88,14 @@ export async function startGraphOverHttp({
     production: true,
     authenticate,
     identity: trust.signer,
+    ...gatewayOptions,
   });
   const gateway = await serveGraphQL(gatewayApp.app);
   return {
     gateway,
     subgraphUrls,
     databases,
+    subgraphCalls,
     trust,
     close: async () => {
       await gateway.close();

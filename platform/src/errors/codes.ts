@@ -19,6 +19,9 @@ export const ErrorCode = {
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   RATE_LIMITED: 'RATE_LIMITED',
+  OPERATION_LIMIT_EXCEEDED: 'OPERATION_LIMIT_EXCEEDED',
+  TRUSTED_DOCUMENT_REQUIRED: 'TRUSTED_DOCUMENT_REQUIRED',
+  TRUSTED_DOCUMENT_NOT_FOUND: 'TRUSTED_DOCUMENT_NOT_FOUND',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
   UPSTREAM_ERROR: 'UPSTREAM_ERROR',
   UPSTREAM_REJECTED: 'UPSTREAM_REJECTED',
@@ -110,6 +113,21 @@ export const errorCatalog: Readonly<Record<ErrorCode, ErrorCatalogEntry>> = {
     status: 429,
     title: 'Too many requests',
     fix: 'Wait for `Retry-After` seconds, then retry.',
+  },
+  OPERATION_LIMIT_EXCEEDED: {
+    status: 400,
+    title: 'Operation exceeds a limit',
+    fix: 'The operation is too large, deep or expensive to run: `extensions.limit` names the limit (tokens, depth, aliases, rootFields, directives, fields, cost), `measured` what the operation has and `maximum` what is allowed. Ask for less (smaller `first`, fewer nested lists, fewer aliases) or split it into several operations.',
+  },
+  TRUSTED_DOCUMENT_REQUIRED: {
+    status: 403,
+    title: 'Trusted document required',
+    fix: 'This client may only run operations registered at build time: send the registered `documentId` (or the APQ `persistedQuery.sha256Hash`) instead of an ad-hoc query, and register new operations with `npm run trusted-documents -- add <manifest>`.',
+  },
+  TRUSTED_DOCUMENT_NOT_FOUND: {
+    status: 400,
+    title: 'Trusted document not found',
+    fix: "No registered operation has this `documentId`: register the app's manifest (`npm run trusted-documents -- add <manifest>`) before shipping the app, or check the id (sha256 of the document, hex).",
   },
   INTERNAL_SERVER_ERROR: {
     status: 500,

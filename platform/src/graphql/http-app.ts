@@ -28,7 +28,8 @@ export interface GraphQLHttpAppOptions<TContext extends BaseContext> {
 /**
  * The HTTP shell every GraphQL service shares:
  *   request id → access log → plugin routes (healthz…) → /graphql: plugin middleware (CORS,
- *   media type…) → JSON body → Apollo (context: the service's, then each plugin's) → 404 → problem+json.
+ *   media type…) → JSON body → plugin body middleware (trusted documents, operation limits…)
+ *   → Apollo (context: the service's, then each plugin's) → 404 → problem+json.
  */
 export function createGraphQLHttpApp<TContext extends BaseContext>({
   apollo,
@@ -44,6 +45,7 @@ export function createGraphQLHttpApp<TContext extends BaseContext>({
     '/graphql',
     ...plugins.http,
     express.json({ limit: bodyLimitBytes }),
+    ...plugins.body,
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const requestId = res.locals.requestId;

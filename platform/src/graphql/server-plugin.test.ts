@@ -43,6 +43,11 @@ describe('composePlugins', () => {
           next();
         },
       ],
+      body: [
+        (_req, _res, next) => {
+          next();
+        },
+      ],
       routes: () => order.push(`routes:${name}`),
       context: (context) => {
         context.seen.push(name);
@@ -53,6 +58,7 @@ describe('composePlugins', () => {
     });
     const composed = composePlugins([plugin('a'), plugin('b')]);
     expect(composed.http).toHaveLength(2);
+    expect(composed.body).toHaveLength(2);
     composed.routes({} as never);
     const context = await composed.extendContext({ seen: [] }, {} as never);
     await composed.close();

@@ -30,7 +30,8 @@ export type ServerOptions<TContext extends BaseContext> = Partial<
  *
  * Lifecycle of a request, and which hook runs where:
  *   request id → access log → `routes` (health, metrics) → `http` middleware (in plugin order)
- *   → JSON body → Apollo (`apollo` plugins, `validationRules`) with the context `context` built → 404 → problem+json
+ *   → JSON body → `body` middleware (in plugin order) → Apollo (`apollo` plugins, `validationRules`)
+ *   with the context `context` built → 404 → problem+json
  */
 export interface ServerPlugin<TContext extends BaseContext> {
   /** Names the plugin in start-up errors. */
@@ -43,6 +44,11 @@ export interface ServerPlugin<TContext extends BaseContext> {
   readonly validationRules?: readonly ValidationRule[];
   /** Express middleware in front of the GraphQL endpoint (CORS, CSRF, authentication, rate limits). */
   readonly http?: readonly RequestHandler[];
+  /**
+   * Express middleware that reads the parsed request (`req.body` for a POST, the query string for a
+   * GET), after the JSON body parser and before Apollo: trusted documents, operation limits.
+   */
+  readonly body?: readonly RequestHandler[];
   /** Routes beside the GraphQL endpoint (health, readiness, metrics). */
   readonly routes?: (app: Express) => void;
   /** Adds to the per-request context, after the service built its own part. */
@@ -58,6 +64,7 @@ export interface ComposedPlugins<TContext extends BaseContext> {
     validationRules: ValidationRule[];
   };
   http: RequestHandler[];
+  body: RequestHandler[];
   routes: (app: Express) => void;
   extendContext: (context: TContext, info: RequestInfo) => Promise<TContext>;
   close: () => Promise<void>;
@@ -89,6 +96,7 @@ export function composePlugins<TContext extends BaseContext>(
   return {
     serverOptions,
     http: plugins.flatMap((plugin) => plugin.http ?? []),
+    body: plugins.flatMap((plugin) => plugin.body ?? []),
     routes: (app) => {
       for (const plugin of plugins) plugin.routes?.(app);
     },

@@ -1,0 +1,229 @@
+// `npm run bench:attack-queries`: issue 11's attack queries against the real gateway over our four
+// subgraphs (real processes, full-size seed), with the operation limits off and on (production
+// defaults), one fresh gateway per query so each peak RSS is its own. Per query: the answer, wall
+// time, gateway CPU (utime + stime from /proc), peak RSS (VmHWM), subgraph requests (counted by a
+// relay in front of each subgraph) and the slowest trivial query a bystander sent meanwhile.
+// Prints the table and appends it to docs/benchmarks.md (not for a smoke run: BENCH_SMOKE=1 sends
+// smaller attacks and records nothing).
+//
+// The gateway runs on CPU 0, everything else (subgraphs, relays, this process) on CPU 1.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { testGatewayIdentity } from '@manifold/platform/testing';
+import { SUBGRAPH_NAMES, type SubgraphName } from '@manifold/platform/contracts';
+import { e2eAccess } from '../test/e2e/support/access.ts';
+import { freePort, startService, type ServiceProcess } from '../test/e2e/support/processes.ts';
+import { databasePath } from '../test/e2e/support/stack.ts';
+import { aliasQuery, COSTLY_QUERY, deepQuery } from '../test/support/attack-queries.ts';
+import { STOREFRONT_QUERY } from '../test/support/storefront.ts';
+import { pinTo } from './support/pin.ts';
+import { machine, publish } from './support/report.ts';
+
+const SMOKE = process.env['BENCH_SMOKE'] === '1';
+const PINNED = process.env['BENCH_PIN'] !== '0';
+const GATEWAY_CPU = '0';
+const OTHERS_CPU = '1';
+const ATTACK_TIMEOUT_MS = 180_000;
+const PROBE_EVERY_MS = 250;
+if (PINNED)
+  execFileSync('taskset', ['-a', '-pc', OTHERS_CPU, String(process.pid)], { stdio: 'ignore' });
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
+
+const QUERIES = [
+  {
+    name: 'storefront (normal traffic)',
+    body: { query: STOREFRONT_QUERY, variables: { userId: '1' } },
+  },
+  { name: `${SMOKE ? 50 : 200}-deep`, body: { query: deepQuery(SMOKE ? 50 : 200) } },
+  { name: `${SMOKE ? 500 : 5_000} aliases`, body: { query: aliasQuery(SMOKE ? 500 : 5_000) } },
+  { name: 'users(first: 100) × orders(first: 100)', body: { query: COSTLY_QUERY } },
+] as const;
+const MODES = [
+  { name: 'off', env: { GRAPHQL_OPERATION_LIMITS: 'off' } },
+  { name: 'on', env: {} },
+] as const;
+
+/** A relay in front of a subgraph that counts the GraphQL requests reaching it. */
+interface CountingRelay {
+  url: string;
+  calls: number;
+  server: Server;
+}
+function startRelay(target: string): Promise<CountingRelay> {
+  const upstream = new URL(target);
+  const relay: CountingRelay = { url: '', calls: 0, server: createServer() };
+  relay.server.on('request', (req, res) => {
+    if (req.url?.startsWith('/graphql')) relay.calls++;
+    const forwarded = request(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        path: req.url,
+        method: req.method,
+        headers: { ...req.headers, host: upstream.host },
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    forwarded.on('error', (error) => res.writeHead(502).end(String(error)));
+    req.pipe(forwarded);
+  });
+  return new Promise((resolve) =>
+    relay.server.listen(0, '127.0.0.1', () => {
+      relay.url = `http://127.0.0.1:${(relay.server.address() as AddressInfo).port}/graphql`;
+      resolve(relay);
+    }),
+  );
+}
+
+/** CPU seconds (user + system) and peak RSS of a process, from /proc. */
+function processUsage(pid: number): { cpuMs: number; peakRssMb: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces) — utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return { cpuMs: (ticks / CLOCK_TICKS) * 1000, peakRssMb: Number(hwm) / 1024 };
+}
+
+interface Row {
+  query: string;
+  limits: string;
+  answer: string;
+  timeMs: number;
+  cpuMs: number;
+  peakRssMb: number;
+  subgraphCalls: number;
+  slowestBystanderMs: number;
+}
+
+const identity = testGatewayIdentity();
+const access = e2eAccess(['users:read', 'orders:read']);
+const subgraphs: ServiceProcess[] = [];
+const relays = {} as Record<SubgraphName, CountingRelay>;
+const rows: Row[] = [];
+try {
+  for (const name of SUBGRAPH_NAMES) {
+    const subgraph = await startService({
+      name,
+      entry: `subgraphs/${name}/src/main.ts`,
+      port: await freePort(),
+      env: {
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'error',
+        [`${name.toUpperCase()}_DATABASE_PATH`]: databasePath(name),
+        GATEWAY_IDENTITY_SECRET: identity.secret,
+      },
+      readyPath: '/healthz',
+      ...(PINNED ? { wrapCommand: pinTo(OTHERS_CPU) } : {}),
+    });
+    subgraphs.push(subgraph);
+    relays[name] = await startRelay(`${subgraph.url}/graphql`);
+  }
+  const totalCalls = () => SUBGRAPH_NAMES.reduce((sum, name) => sum + relays[name].calls, 0);
+
+  for (const query of QUERIES)
+    for (const mode of MODES) {
+      const gateway = await startService({
+        name: `gateway (limits ${mode.name})`,
+        entry: 'gateway/src/main.ts',
+        port: await freePort(),
+        env: {
+          NODE_ENV: 'production',
+          LOG_LEVEL: 'error',
+          GATEWAY_IDENTITY_SECRET: identity.secret,
+          ACCESS_FILE: access.ACCESS_FILE,
+          ...Object.fromEntries(
+            SUBGRAPH_NAMES.map((name) => [`SUBGRAPH_${name.toUpperCase()}_URL`, relays[name].url]),
+          ),
+          ...mode.env,
+        },
+        readyPath: '/readyz',
+        ...(PINNED ? { wrapCommand: pinTo(GATEWAY_CPU) } : {}),
+      });
+      try {
+        const pid = gateway.child.pid ?? 0;
+        const post = (body: unknown, timeoutMs: number) =>
+          fetch(`${gateway.url}/graphql`, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              accept: 'application/graphql-response+json',
+              'x-api-key': access.key,
+            },
+            body: JSON.stringify(body),
+            signal: AbortSignal.timeout(timeoutMs),
+          });
+        // A normal query first, so start-up work (first plan, first parse) is not counted as the attack's.
+        await (await post(QUERIES[0].body, 60_000)).text();
+        const before = processUsage(pid);
+        const callsBefore = totalCalls();
+        let slowestBystanderMs = 0;
+        const attackOver = new AbortController();
+        const bystander = (async () => {
+          while (!attackOver.signal.aborted) {
+            const sent = performance.now();
+            try {
+              await (await post({ query: '{ __typename }' }, ATTACK_TIMEOUT_MS)).text();
+            } catch {
+              // Timed out: its wait is still what a bystander saw.
+            }
+            slowestBystanderMs = Math.max(slowestBystanderMs, performance.now() - sent);
+            await new Promise((resolve) => setTimeout(resolve, PROBE_EVERY_MS));
+          }
+        })();
+        const started = performance.now();
+        let answer: string;
+        try {
+          const response = await post(query.body, ATTACK_TIMEOUT_MS);
+          const body = (await response.json()) as {
+            errors?: { extensions?: { code?: string; limit?: string } }[];
+          };
+          const error = body.errors?.[0]?.extensions;
+          answer = error
+            ? `${response.status} ${error.code ?? '?'}${error.limit ? ` (${error.limit})` : ''}${body.errors && body.errors.length > 1 ? ` +${body.errors.length - 1} errors` : ''}`
+            : `${response.status} data`;
+        } catch (error) {
+          answer = `no answer (${(error as Error).name})`;
+        }
+        const timeMs = performance.now() - started;
+        attackOver.abort();
+        await bystander;
+        const after = processUsage(pid);
+        const row: Row = {
+          query: query.name,
+          limits: mode.name,
+          answer,
+          timeMs,
+          cpuMs: after.cpuMs - before.cpuMs,
+          peakRssMb: after.peakRssMb,
+          subgraphCalls: totalCalls() - callsBefore,
+          slowestBystanderMs,
+        };
+        rows.push(row);
+        process.stdout.write(`${JSON.stringify(row)}\n`);
+      } finally {
+        await gateway.stop();
+      }
+    }
+} finally {
+  for (const relay of Object.values(relays)) relay.server.close();
+  await Promise.all(subgraphs.map((subgraph) => subgraph.stop()));
+}
+
+const lines = [
+  `Command: \`npm run bench:attack-queries\`. Machine: ${machine()}. The gateway (NODE_ENV=production, an API key with users:read and orders:read) on CPU ${GATEWAY_CPU}, a fresh process per query and mode; the four subgraphs (full-size seed), a request-counting relay in front of each and this process on CPU ${OTHERS_CPU}. Limits "on" are the production defaults (GRAPHQL_OPERATION_LIMITS=enforce); "off" is GRAPHQL_OPERATION_LIMITS=off. Time: the attack request, sent once; CPU: the gateway's user + system time meanwhile; RSS: the gateway's peak; bystander: the slowest \`{ __typename }\` sent every ${PROBE_EVERY_MS} ms meanwhile.`,
+  '',
+  '| query | limits | answer | time ms | gateway CPU ms | peak RSS MB | subgraph calls | slowest bystander ms |',
+  '|---|---|---|---|---|---|---|---|',
+  ...rows.map(
+    (row) =>
+      `| ${row.query} | ${row.limits} | ${row.answer} | ${row.timeMs.toFixed(1)} | ${row.cpuMs.toFixed(0)} | ${row.peakRssMb.toFixed(0)} | ${row.subgraphCalls} | ${row.slowestBystanderMs.toFixed(1)} |`,
+  ),
+];
+if (SMOKE) process.stdout.write(`\n(smoke run, not recorded)\n${lines.join('\n')}\n`);
+else publish('attack queries (operation limits off vs on)', lines);

@@ -1,0 +1,134 @@
+import { HeaderMap } from '@apollo/server';
+import { isAppError, problemHeaders, type AppError } from '@manifold/platform/errors';
+import type { ServerPlugin } from '@manifold/platform/graphql';
+import type { Logger } from '@manifold/platform/logging';
+import type { RequestHandler } from 'express';
+import { GraphQLError } from 'graphql';
+import { LRUCache } from 'lru-cache';
+import type { GatewayContext } from '../context.ts';
+import { graphqlParamsOf } from '../http/graphql-params.ts';
+import { sendGraphQLError } from '../http/send-graphql-error.ts';
+import type { CostDirectives } from '../limits/cost-directives.ts';
+import { limitExceeded, shapeLimitExceeded, type OperationLimits } from '../limits/limits.ts';
+import { operationCost } from '../limits/operation-cost.ts';
+import { measureDocument, type OperationShape } from '../limits/operation-shape.ts';
+import { documentLimitExceeded } from '../limits/read-document.ts';
+
+export interface OperationLimitsOptions {
+  limits: OperationLimits;
+  /** `enforce` refuses; `measure` logs what it would refuse and lets it run (to tune limits on real traffic). */
+  mode: 'enforce' | 'measure';
+  /** The supergraph's `@cost` and `@listSize` (readCostDirectives). */
+  costDirectives: CostDirectives;
+  logger: Logger;
+  /** Told every admitted operation's cost (the per-client cost budget); an AppError it throws refuses the request. */
+  onCost?: (cost: number, context: GatewayContext) => Promise<void> | void;
+}
+
+/** Documents already found within limits, so that the usual operations are checked once. */
+const ACCEPTED_CACHE = { max: 2_000, maxSize: 4_000_000 } as const;
+
+/**
+ * Refuses operations too large, deep or expensive to run — OPERATION_LIMIT_EXCEEDED with
+ * `extensions { limit, measured, maximum }` — before any of them reaches a subgraph, in two steps:
+ *
+ * 1. on the raw text, before Apollo parses it (`body` middleware): the parser stops at the token
+ *    limit, and the document's shape (depth, aliases, root fields, directives, expanded fields;
+ *    fragments expanded) is measured, so a 5,000-alias or 200-deep query costs milliseconds;
+ * 2. once Apollo has resolved the operation, before it is planned: the static cost from the
+ *    supergraph's `@cost`/`@listSize` and the request's variables (`first: $n`), and the shape
+ *    again for documents that came by APQ hash rather than as text.
+ */
+export function useOperationLimits({
+  limits,
+  mode,
+  costDirectives,
+  logger,
+  onCost,
+}: OperationLimitsOptions): ServerPlugin<GatewayContext> {
+  const accepted = new LRUCache<string, true>({
+    ...ACCEPTED_CACHE,
+    sizeCalculation: (_value, text) => Math.max(1, text.length),
+  });
+  const shapes = new LRUCache<string, OperationShape>({ max: ACCEPTED_CACHE.max });
+  /** True when the request must be refused; in measure mode only logged. */
+  const enforced = (error: AppError): boolean => {
+    if (mode === 'enforce') return true;
+    logger.warn(
+      { code: error.code, ...error.details },
+      'operation over a limit let through (GRAPHQL_OPERATION_LIMITS=measure)',
+    );
+    return false;
+  };
+
+  const preParse: RequestHandler = (req, res, next) => {
+    for (const { query } of graphqlParamsOf(req)) {
+      if (query === undefined || accepted.has(query)) continue;
+      const error = documentLimitExceeded(query, limits);
+      if (!error) accepted.set(query, true);
+      else if (enforced(error)) {
+        sendGraphQLError(req, res, error);
+        return;
+      }
+    }
+    next();
+  };
+
+  return {
+    name: 'operation-limits',
+    body: [preParse],
+    apollo: [
+      {
+        requestDidStart: () =>
+          Promise.resolve({
+            didResolveOperation: async ({
+              document,
+              operation,
+              queryHash,
+              request,
+              schema,
+              contextValue,
+            }) => {
+              if (!operation) return;
+              let shape = shapes.get(queryHash);
+              if (!shape) {
+                shape = measureDocument(document);
+                shapes.set(queryHash, shape);
+              }
+              const tooLarge = shapeLimitExceeded(shape, limits);
+              if (tooLarge && enforced(tooLarge)) throw asRequestError(tooLarge);
+              const cost = operationCost({
+                schema,
+                document,
+                operation,
+                variables: request.variables ?? {},
+                directives: costDirectives,
+                assumedListSize: limits.assumedListSize,
+              });
+              if (cost > limits.maxCost) {
+                const tooExpensive = limitExceeded('cost', cost, limits.maxCost);
+                if (enforced(tooExpensive)) throw asRequestError(tooExpensive);
+              }
+              try {
+                await onCost?.(cost, contextValue);
+              } catch (error) {
+                throw isAppError(error) ? asRequestError(error) : error;
+              }
+            },
+          }),
+      },
+    ],
+  };
+}
+
+/** An AppError as Apollo sends a request error: nothing executed, the catalogue's status and headers. */
+export function asRequestError(error: AppError): GraphQLError {
+  return new GraphQLError(error.message, {
+    originalError: error,
+    extensions: {
+      code: error.code,
+      ...error.details,
+      http: { status: error.status, headers: new HeaderMap(Object.entries(problemHeaders(error))) },
+    },
+  });
+}
