@@ -1,10 +1,11 @@
 import { authenticationEdge, frontDoorAuthFromEnv } from '@manifold/platform/auth';
 import { createCache } from '@manifold/platform/cache';
 import { configOrExit, loadEnv } from '@manifold/platform/config';
+import { httpServerLimits } from '@manifold/platform/http';
 import { createLogger } from '@manifold/platform/logging';
 import { runService } from '@manifold/platform/service';
 import { telemetryEdge } from '@manifold/platform/telemetry';
-import { createApp } from './app.ts';
+import { createApp, SOAP_PROXY_BODY_LIMIT_BYTES } from './app.ts';
 import { accessScopes, loadProxyConfig, SoapProxyEnv } from './config.ts';
 import { loadSoapServices } from './services/load-services.ts';
 
@@ -17,6 +18,7 @@ const services = await configOrExit(async () =>
 const cache = createCache({ namespace: 'soap-proxy', redisUrl: env.REDIS_URL, logger });
 const auth = configOrExit(() => frontDoorAuthFromEnv(env, logger));
 const scopesFor = accessScopes(services.map((service) => service.config));
+const bodyLimitBytes = env.HTTP_BODY_LIMIT_BYTES ?? SOAP_PROXY_BODY_LIMIT_BYTES;
 await runService({
   name: 'soap-proxy',
   handler: createApp({
@@ -24,6 +26,7 @@ await runService({
     cache,
     logger,
     production: env.NODE_ENV === 'production',
+    bodyLimitBytes,
     edge: [telemetryEdge(), authenticationEdge({ authenticate: auth.authenticate, scopesFor })],
   }),
   port: env.PORT,
@@ -31,6 +34,7 @@ await runService({
   logger,
   graceMs: env.SHUTDOWN_GRACE_MS,
   tls: auth.tls,
+  limits: httpServerLimits(env, bodyLimitBytes),
   onClose: async () => {
     auth.close();
     await Promise.all(services.map((service) => service.close()));
