@@ -11,7 +11,8 @@ import {
   planEntityBatches,
   type SubgraphResponse,
 } from './entity-batches.ts';
-import { createResilientFetcher, type FetchIntent } from './resilient-fetcher.ts';
+import { intentOf, type FetchIntent } from './fetch-intent.ts';
+import { createResilientFetcher } from './resilient-fetcher.ts';
 import type { SendToSubgraph } from './subgraph-fetcher.ts';
 import { toSubgraphFailure } from './subgraph-failure.ts';
 
@@ -33,24 +34,6 @@ export interface SubgraphDataSourceOptions {
 }
 
 export type SubgraphFetchMetrics = ReturnType<typeof createSubgraphFetchMetrics>;
-
-// The planner prints each subgraph operation with its keyword first (`{` for an anonymous query).
-const QUERY_DOCUMENT = /^\s*(?:query\b|\{)/;
-
-/**
- * Whether a fetch is a read the gateway may repeat (a subgraph query, even one a mutation's plan
- * makes after the mutation ran), and whether it may share an identical read in flight: only for an
- * incoming query — a mutation's reads must see what the mutation did, not an answer begun before.
- */
-function intentOf(options: GraphQLDataSourceProcessOptions<GatewayContext>): FetchIntent {
-  // Only an incoming operation's fetches carry its context (health checks and schema loads do not).
-  if (!('incomingRequestContext' in options)) return { retry: false, share: false };
-  const read = QUERY_DOCUMENT.test(options.request.query ?? '');
-  return {
-    retry: read,
-    share: read && options.incomingRequestContext.operation?.operation === 'query',
-  };
-}
 
 /**
  * How the gateway talks to one subgraph: sends the request id, the caller's identity signed by

@@ -3,16 +3,9 @@ import { Header } from '@manifold/platform/contracts';
 import { upstreamAnswerError } from '@manifold/platform/errors';
 import type { UpstreamPolicy } from '@manifold/platform/resilience';
 import { Response } from 'undici';
+import type { FetchIntent } from './fetch-intent.ts';
 import { createInFlight } from './in-flight.ts';
 import type { SendToSubgraph } from './subgraph-fetcher.ts';
-
-/** What the data source knows about a fetch and the fetcher cannot see in it. */
-export interface FetchIntent {
-  /** A read (a subgraph `query`): safe to try again after a transient failure. */
-  retry: boolean;
-  /** A read made for an incoming query: identical ones in flight may share one answer. */
-  share: boolean;
-}
 
 /** A subgraph's answer, read whole inside the attempt, so each caller sharing it gets its own Response. */
 interface Answer {
