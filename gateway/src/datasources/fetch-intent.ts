@@ -1,4 +1,5 @@
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { OperationTypeNode } from 'graphql';
 
 /** What the data source knows about a fetch and the fetcher cannot see in it. */
 export interface FetchIntent {
@@ -23,6 +24,6 @@ export function intentOf(options: GraphQLDataSourceProcessOptions): FetchIntent 
   const read = QUERY_DOCUMENT.test(options.request.query ?? '');
   return {
     retry: read,
-    share: read && options.incomingRequestContext.operation?.operation === 'query',
+    share: read && options.incomingRequestContext.operation?.operation === OperationTypeNode.QUERY,
   };
 }

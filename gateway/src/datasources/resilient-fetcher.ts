@@ -53,12 +53,14 @@ const jsonOf = (body: ArrayBuffer | null): unknown => {
  * variables, operation name) and every header sent — the signed identity of the caller and the
  * propagated client headers included. The request id is left out: it only correlates logs.
  */
-export function fetchKey(url: string, init: FetcherRequestInit): string {
+function fetchKey(url: string, init: FetcherRequestInit): string {
   const headers = Object.entries(init.headers ?? {})
     .filter(([name]) => name.toLowerCase() !== Header.requestId)
     .map(([name, value]) => `${name.toLowerCase()}:${value}`)
     .sort();
-  return JSON.stringify([url, init.method ?? 'POST', headers, init.body ?? '']);
+  // Header lines cannot hold a line break, so the blank line is where the body starts; the body is
+  // appended as it is (no escaping: an entity fetch's body may be a megabyte).
+  return `${init.method ?? 'POST'} ${url}\n${headers.join('\n')}\n\n${init.body?.toString() ?? ''}`;
 }
 
 /**

@@ -35,7 +35,8 @@ export async function listen(
   { port, host, tls, limits = {} }: ListenOptions,
 ): Promise<{ server: Server; port: number; url: string }> {
   // A request without a body (every GET) starts already ended: no stream events to set up per request.
-  const options = { optimizeEmptyRequests: true, ...serverOptionsFor(limits) };
+  const { options: limitOptions, keepAliveTimeoutMs } = serverOptionsFor(limits);
+  const options = { optimizeEmptyRequests: true, ...limitOptions };
   const guarded = withBodyLimit(handler, limits.bodyLimitBytes);
   const server: Server = tls
     ? createHttpsServer(
@@ -50,6 +51,7 @@ export async function listen(
         guarded,
       )
     : createServer(options, guarded);
+  server.keepAliveTimeout = keepAliveTimeoutMs;
   answerClientErrors(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

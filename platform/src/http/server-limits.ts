@@ -65,7 +65,7 @@ function rawProblem(code: ErrorCode): string {
   ].join('\r\n');
 }
 
-/** The options `http.createServer` takes for these limits. */
+/** The options `http.createServer` takes for these limits, and the keep-alive timeout to set on it. */
 export function serverOptionsFor({
   maxHeaderBytes = 16_384,
   headersTimeoutMs = 10_000,
@@ -77,13 +77,20 @@ export function serverOptionsFor({
       `The headers timeout (${headersTimeoutMs} ms) cannot be longer than the request timeout (${requestTimeoutMs} ms)`,
     );
   return {
-    maxHeaderSize: maxHeaderBytes,
-    headersTimeout: headersTimeoutMs,
-    requestTimeout: requestTimeoutMs,
-    keepAliveTimeout: keepAliveTimeoutMs,
-    // How often Node looks for requests past their timeouts (30 s by default: a 10 s headers
-    // timeout could then hold a slow-loris socket for 40 s).
-    connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(headersTimeoutMs / 2))),
+    options: {
+      maxHeaderSize: maxHeaderBytes,
+      // Counted from a request's first byte: an idle keep-alive socket is not cut by it (Node ≥ 18),
+      // so it may be far shorter than the keep-alive timeout.
+      headersTimeout: headersTimeoutMs,
+      requestTimeout: requestTimeoutMs,
+      // How often Node looks for requests past their timeouts (30 s by default: a 10 s headers
+      // timeout could then hold a slow-loris socket for 40 s).
+      connectionsCheckingInterval: Math.max(
+        100,
+        Math.min(1_000, Math.floor(headersTimeoutMs / 2)),
+      ),
+    },
+    keepAliveTimeoutMs,
   };
 }
 
@@ -92,13 +99,15 @@ export function serverOptionsFor({
  * problem+json instead of Node's bare status line; a socket already answering is just closed.
  */
 export function answerClientErrors(server: Server): void {
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    const inFlight = (socket as { _httpMessage?: ServerResponse | null })._httpMessage;
-    if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent === true) {
+  server.on('clientError', (error: Error, socket: Duplex) => {
+    const { code } = error as NodeJS.ErrnoException;
+    // The response being written on this socket, if any (Node's own handler checks the same).
+    const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
+    if (code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent === true) {
       socket.destroy();
       return;
     }
-    socket.end(rawProblem(clientErrorCode(error.code)), () => {
+    socket.end(rawProblem(clientErrorCode(code)), () => {
       socket.destroy();
     });
   });
@@ -123,7 +132,6 @@ export function withBodyLimit(
       new AppError('PAYLOAD_TOO_LARGE', `The request body is larger than ${bodyLimitBytes} bytes`),
       { instance: req.url?.split('?')[0] ?? '/', maskUnexpected: true },
     );
-    res.shouldKeepAlive = false;
     res
       .writeHead(problem.status, { 'content-type': PROBLEM_CONTENT_TYPE, connection: 'close' })
       .end(JSON.stringify(problem));
