@@ -20,6 +20,8 @@ interface Outcome {
   kind: Kind;
   /** When the answer came back, in the order of the run. */
   seq: number;
+  /** How long it took (reported, never asserted: timing belongs in benchmarks). */
+  ms: number;
   result: GraphQLResult<Record<string, unknown>> | { failed: string };
 }
 
@@ -29,12 +31,13 @@ function steadyLoad(url: string, workers: number) {
   const state = { running: true, seq: 0 };
   const ask = async (kind: Kind) => {
     let result: Outcome['result'];
+    const started = performance.now();
     try {
       result = await graphql(url, kind === 'content' ? TOUCHES_CONTENT : USERS_ONLY);
     } catch (error) {
-      result = { failed: String(error) };
+      result = { failed: (error as Error).message };
     }
-    outcomes.push({ kind, seq: state.seq++, result });
+    outcomes.push({ kind, seq: state.seq++, ms: performance.now() - started, result });
   };
   const loops = Array.from({ length: workers }, async () => {
     while (state.running) {
@@ -52,6 +55,10 @@ function steadyLoad(url: string, workers: number) {
     },
   };
 }
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+/** What a reader of the run should see (latencies before and while the circuit is open). */
+const report = (text: string) => process.stdout.write(`${text}\n`);
 
 const breakerOf = async (stack: Stack, subgraph: string) => {
   const health = (await (await fetch(`${stack.gateway.url}/healthz`)).json()) as {
@@ -125,6 +132,11 @@ describe('a subgraph hangs (SIGSTOP) under load', () => {
       );
       await load.stop();
       const sinceOpen = load.outcomes.filter((outcome) => outcome.seq >= opened);
+      const medianMs = (kind: Kind) =>
+        median(sinceOpen.filter((outcome) => outcome.kind === kind).map(({ ms }) => ms)).toFixed(1);
+      report(
+        `content SIGSTOPped, circuit open: median latency users-only ${medianMs('users')} ms, touching content ${medianMs('content')} ms (content's attempt timeout: 1000 ms)`,
+      );
       // The users subgraph never noticed: every users query answered in full.
       const usersAnswers = sinceOpen.filter((outcome) => outcome.kind === 'users');
       expect(usersAnswers.length).toBeGreaterThan(0);
