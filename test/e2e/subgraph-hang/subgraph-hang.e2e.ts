@@ -97,6 +97,13 @@ describe('a subgraph hangs (SIGSTOP) under load', () => {
 
     const load = steadyLoad(stack.gateway.url, 4);
     try {
+      await vi.waitFor(
+        () => {
+          expect(load.mark()).toBeGreaterThanOrEqual(40);
+        },
+        { timeout: 30_000, interval: 50 },
+      );
+      const baseline = load.outcomes.filter((outcome) => outcome.kind === 'users');
       content.child.kill('SIGSTOP');
       stopped = true;
       await vi.waitFor(
@@ -135,7 +142,7 @@ describe('a subgraph hangs (SIGSTOP) under load', () => {
       const medianMs = (kind: Kind) =>
         median(sinceOpen.filter((outcome) => outcome.kind === kind).map(({ ms }) => ms)).toFixed(1);
       report(
-        `content SIGSTOPped, circuit open: median latency users-only ${medianMs('users')} ms, touching content ${medianMs('content')} ms (content's attempt timeout: 1000 ms)`,
+        `before: median latency users-only ${median(baseline.map(({ ms }) => ms)).toFixed(1)} ms; content SIGSTOPped, circuit open: users-only ${medianMs('users')} ms, touching content ${medianMs('content')} ms (content's attempt timeout: 1000 ms)`,
       );
       // The users subgraph never noticed: every users query answered in full.
       const usersAnswers = sinceOpen.filter((outcome) => outcome.kind === 'users');
