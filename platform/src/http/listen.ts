@@ -34,8 +34,8 @@ export async function listen(
   handler: RequestListener,
   { port, host, tls, limits = {} }: ListenOptions,
 ): Promise<{ server: Server; port: number; url: string }> {
-  // A request without a body (every GET) starts already ended: no stream events to set up per request.
   const { options: limitOptions, keepAliveTimeoutMs } = serverOptionsFor(limits);
+  // A request without a body (every GET) starts already ended: no stream events to set up per request.
   const options = { optimizeEmptyRequests: true, ...limitOptions };
   const guarded = withBodyLimit(handler, limits.bodyLimitBytes);
   const server: Server = tls
