@@ -154,7 +154,7 @@ describe('a subgraph hangs (SIGSTOP) under load', () => {
       // The products subgraph kept answering its part of every content query.
       for (const { result } of sinceOpen.filter((outcome) => outcome.kind === 'content')) {
         expect(result).not.toHaveProperty('failed');
-        const body = (result as GraphQLResult<ProductsData>).body;
+        const body = (result as unknown as GraphQLResult<ProductsData>).body;
         expect(body.data?.products.edges.map((edge) => edge.node.name)).toEqual(names);
         for (const error of body.errors ?? [])
           expect(error.extensions?.['serviceName']).toBe('content');
