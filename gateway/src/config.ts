@@ -89,7 +89,9 @@ export function loadSubgraphTimeouts(
     if (name === undefined)
       problems.push(`${key}: names no subgraph (there are: ${subgraphNames.join(', ')})`);
     else if (!parsed.success)
-      problems.push(`${key}: must be a positive number of milliseconds (got ${JSON.stringify(value)})`);
+      problems.push(
+        `${key}: must be a positive number of milliseconds (got ${JSON.stringify(value)})`,
+      );
     else timeouts.set(name, parsed.data);
   }
   if (problems.length > 0) throw new ConfigError(problems);

@@ -22,7 +22,9 @@ describe('intentOf', () => {
   });
 
   it('never repeats nor shares a mutation', () => {
-    expect(intentOf(fetchOf('mutation', 'mutation PlaceOrder__orders__0 { placeOrder { id } }'))).toEqual({
+    expect(
+      intentOf(fetchOf('mutation', 'mutation PlaceOrder__orders__0 { placeOrder { id } }')),
+    ).toEqual({
       retry: false,
       share: false,
     });

@@ -24,6 +24,6 @@ export function intentOf(options: GraphQLDataSourceProcessOptions): FetchIntent 
   const read = QUERY_DOCUMENT.test(options.request.query ?? '');
   return {
     retry: read,
-    share: read && options.incomingRequestContext.operation?.operation === OperationTypeNode.QUERY,
+    share: read && options.incomingRequestContext.operation.operation === OperationTypeNode.QUERY,
   };
 }

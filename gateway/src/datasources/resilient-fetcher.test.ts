@@ -46,7 +46,13 @@ function gatedSubgraph() {
     await gate;
     return ok({ n: sent.length });
   };
-  return { send, sent, release: () => open() };
+  return {
+    send,
+    sent,
+    release: () => {
+      open();
+    },
+  };
 }
 
 function fetcherFor(
@@ -148,7 +154,9 @@ describe('createResilientFetcher: in-flight sharing', () => {
     const { fetcher, shared } = fetcherFor(subgraph.send, READ);
     const answers = [fetcher(URL, request()), fetcher(URL, request()), fetcher(URL, request())];
     subgraph.release();
-    const bodies = await Promise.all(answers.map(async (answer) => (await answer).json()));
+    const bodies = await Promise.all(
+      answers.map(async (answer) => (await answer).json() as Promise<unknown>),
+    );
     expect(bodies).toEqual([{ data: { n: 1 } }, { data: { n: 1 } }, { data: { n: 1 } }]);
     expect(subgraph.sent).toHaveLength(1);
     expect(shared.count).toBe(2);

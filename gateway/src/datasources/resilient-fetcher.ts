@@ -119,5 +119,5 @@ export function createResilientFetcher({
     });
   };
   // The data-source API types `FetcherResponse` structurally; undici's Response satisfies it.
-  return fetcher as unknown as Fetcher;
+  return fetcher;
 }

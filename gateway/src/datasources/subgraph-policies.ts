@@ -26,7 +26,7 @@ export interface SubgraphPolicies {
   /** The policy of `subgraph` (one per subgraph, shared by every request). */
   policyFor(subgraph: string): UpstreamPolicy;
   /** Each subgraph's circuit breaker state, for /healthz and /readyz. */
-  breakers(): Record<string, BreakerState>;
+  breakers: () => Record<string, BreakerState>;
   dispose(): void;
 }
 

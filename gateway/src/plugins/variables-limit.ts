@@ -30,7 +30,9 @@ function variablesBytes(req: Request): number[] {
  * URL. It runs as the context is built: Apollo answers an error thrown there with its own HTTP
  * status, whereas one thrown from a request hook would be a 500.
  */
-export function useVariablesLimit({ maxBytes }: VariablesLimitOptions): ServerPlugin<GatewayContext> {
+export function useVariablesLimit({
+  maxBytes,
+}: VariablesLimitOptions): ServerPlugin<GatewayContext> {
   return {
     name: 'variables-limit',
     context: (_context, { req }) => {

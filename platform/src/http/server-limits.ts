@@ -31,17 +31,13 @@ const REASONS: Partial<Record<ErrorCode, string>> = {
   BAD_REQUEST: 'Bad Request',
 };
 
-/** What Node's HTTP parser reports, as our catalogue codes. */
-function clientErrorCode(nodeCode: string | undefined): ErrorCode {
-  switch (nodeCode) {
-    case 'HPE_HEADER_OVERFLOW':
-      return 'HEADERS_TOO_LARGE';
-    case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return 'REQUEST_TIMEOUT';
-    default:
-      return 'BAD_REQUEST';
-  }
-}
+/** What Node's HTTP parser reports, as our catalogue codes; anything else it refuses is malformed HTTP. */
+const NODE_CLIENT_ERRORS: Readonly<Record<string, ErrorCode>> = {
+  HPE_HEADER_OVERFLOW: 'HEADERS_TOO_LARGE',
+  ERR_HTTP_REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
+};
+const clientErrorCode = (nodeCode: string | undefined): ErrorCode =>
+  (nodeCode === undefined ? undefined : NODE_CLIENT_ERRORS[nodeCode]) ?? 'BAD_REQUEST';
 
 const MESSAGES: Partial<Record<ErrorCode, string>> = {
   HEADERS_TOO_LARGE: 'The request headers are larger than this server accepts',
@@ -85,10 +81,7 @@ export function serverOptionsFor({
       requestTimeout: requestTimeoutMs,
       // How often Node looks for requests past their timeouts (30 s by default: a 10 s headers
       // timeout could then hold a slow-loris socket for 40 s).
-      connectionsCheckingInterval: Math.max(
-        100,
-        Math.min(1_000, Math.floor(headersTimeoutMs / 2)),
-      ),
+      connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(headersTimeoutMs / 2))),
     },
     keepAliveTimeoutMs,
   };

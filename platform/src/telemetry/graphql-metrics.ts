@@ -44,11 +44,14 @@ export function createSubgraphFetchMetrics() {
     'manifold.graphql.subgraph.fetch.duration',
     'Duration of the gateway’s fetches from one subgraph (one query plan step).',
   );
-  const deduplicated = manifoldMeter().createCounter('manifold.graphql.subgraph.fetch.deduplicated', {
-    unit: '{fetch}',
-    description:
-      'Subgraph query fetches not sent because an identical one (same query, variables, headers and caller) was in flight; they shared its answer.',
-  });
+  const deduplicated = manifoldMeter().createCounter(
+    'manifold.graphql.subgraph.fetch.deduplicated',
+    {
+      unit: '{fetch}',
+      description:
+        'Subgraph query fetches not sent because an identical one (same query, variables, headers and caller) was in flight; they shared its answer.',
+    },
+  );
   return {
     record: (subgraph: string, seconds: number, code?: string) => {
       duration.record(seconds, {

@@ -22,7 +22,7 @@ interface Outcome {
   seq: number;
   /** How long it took (reported, never asserted: timing belongs in benchmarks). */
   ms: number;
-  result: GraphQLResult<Record<string, unknown>> | { failed: string };
+  result: GraphQLResult | { failed: string };
 }
 
 /** `workers` clients, each sending a content query then a users query, again and again, until stopped. */
@@ -56,7 +56,8 @@ function steadyLoad(url: string, workers: number) {
   };
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 /** What a reader of the run should see (latencies before and while the circuit is open). */
 const report = (text: string) => process.stdout.write(`${text}\n`);
 
@@ -119,9 +120,7 @@ describe('a subgraph hangs (SIGSTOP) under load', () => {
       const fast = await graphql<ProductsData>(stack.gateway.url, TOUCHES_CONTENT);
       expect(fast.status).toBe(200);
       expect(fast.body.data?.products.edges.map((edge) => edge.node.name)).toEqual(names);
-      expect(fast.body.data?.products.edges.every((edge) => edge.node.reviews === null)).toBe(
-        true,
-      );
+      expect(fast.body.data?.products.edges.every((edge) => edge.node.reviews === null)).toBe(true);
       expect(fast.body.errors?.[0]?.extensions).toMatchObject({
         code: 'UPSTREAM_UNAVAILABLE',
         serviceName: 'content',
