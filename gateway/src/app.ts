@@ -21,6 +21,10 @@ import { MANIFOLD_POLICIES, type Policies } from './authorization/policies.ts';
 import type { GatewayContext } from './context.ts';
 import { SubgraphDataSource } from './datasources/SubgraphDataSource.ts';
 import { createSubgraphFetcher } from './datasources/subgraph-fetcher.ts';
+import {
+  createSubgraphPolicies,
+  type SubgraphResilienceOptions,
+} from './datasources/subgraph-policies.ts';
 import { useAuthentication } from './plugins/authentication.ts';
 import { useAuthorization } from './plugins/authorization.ts';
 import { useCors } from './plugins/cors.ts';
@@ -31,6 +35,7 @@ import { useOperationLimits, type OperationLimitsOptions } from './plugins/opera
 import { usePersistedQueries } from './plugins/persisted-queries.ts';
 import { useTrustedDocuments, type TrustedDocumentsOptions } from './plugins/trusted-documents.ts';
 import { useRateLimits } from './plugins/rate-limits.ts';
+import { useVariablesLimit } from './plugins/variables-limit.ts';
 import type { Supergraph } from './supergraph.ts';
 
 export interface GatewayDeps {
@@ -40,8 +45,14 @@ export interface GatewayDeps {
   cache: Keyv;
   /** Production: no introspection, no schema hints in errors, no landing page, masked unexpected errors. */
   production: boolean;
-  /** @default 10000 */
-  subgraphTimeoutMs?: number;
+  /** Per-subgraph timeouts, retries (reads only) and circuit breakers. @default see SubgraphResilienceOptions */
+  subgraphResilience?: SubgraphResilienceOptions;
+  /** Identical subgraph reads in flight for incoming queries share one fetch. @default true */
+  deduplicateSubgraphFetches?: boolean;
+  /** Largest accepted request body (bytes). @default 1 MiB */
+  bodyLimitBytes?: number;
+  /** Largest `variables` of one operation, serialised as JSON (bytes). @default 65536 (64 KiB) */
+  maxVariablesBytes?: number;
   /** @default 2000 */
   readinessTimeoutMs?: number;
   /** Largest request body the subgraphs accept; entity fetches are split to fit. @default 1 MiB */
@@ -82,7 +93,10 @@ export async function createApp({
   logger,
   cache,
   production,
-  subgraphTimeoutMs = 10_000,
+  subgraphResilience = {},
+  deduplicateSubgraphFetches = true,
+  bodyLimitBytes = 1_048_576,
+  maxVariablesBytes = 65_536,
   readinessTimeoutMs = 2_000,
   subgraphMaxRequestBytes = SUBGRAPH_REQUEST_LIMIT_BYTES,
   corsAllowedOrigins = [],
@@ -95,12 +109,23 @@ export async function createApp({
   trustedDocuments,
   operationLimits,
 }: GatewayDeps) {
+  const resilience = createSubgraphPolicies(
+    supergraph.subgraphs.map((subgraph) => subgraph.name),
+    logger,
+    subgraphResilience,
+  );
   const composed = composePlugins<GatewayContext>([
     // First, so that it sees every request, those the next plugins refuse included.
     useTelemetry(),
     useProductionGuards({ production }),
     useGraphQLOverHttp(),
-    useHealth({ subgraphs: supergraph.subgraphs, readinessTimeoutMs, identity }),
+    useHealth({
+      subgraphs: supergraph.subgraphs,
+      readinessTimeoutMs,
+      identity,
+      breakers: resilience.breakers,
+    }),
+    useVariablesLimit({ maxBytes: maxVariablesBytes }),
     ...(corsAllowedOrigins.length > 0 ? [useCors({ allowedOrigins: corsAllowedOrigins })] : []),
     usePersistedQueries({ cache }),
     ...(authenticate ? [useAuthentication({ authenticate })] : []),
@@ -131,7 +156,7 @@ export async function createApp({
     ...plugins,
   ]);
 
-  const pool = createSubgraphFetcher({ timeoutMs: subgraphTimeoutMs });
+  const pool = createSubgraphFetcher();
   const urls = new Map(supergraph.subgraphs.map((subgraph) => [subgraph.name, subgraph.url]));
   const gateway = new ApolloGateway({
     // The authorization plugin above enforces the security directives the gateway cannot.
@@ -141,7 +166,9 @@ export async function createApp({
       new SubgraphDataSource({
         name,
         url: urls.get(name) ?? url ?? '',
-        fetcher: pool.fetcher,
+        send: pool.send,
+        policy: resilience.policyFor(name),
+        deduplicate: deduplicateSubgraphFetches,
         maxRequestBytes: subgraphMaxRequestBytes,
         identity,
       }),
@@ -151,6 +178,7 @@ export async function createApp({
     await apollo.start();
   } catch (error) {
     await pool.close();
+    resilience.dispose();
     throw new Error(`The supergraph cannot be served: ${(error as Error).message}`, {
       cause: error,
     });
@@ -161,6 +189,7 @@ export async function createApp({
     plugins: composed,
     logger,
     maskUnexpected: production,
+    bodyLimitBytes,
     context: ({ req, requestId, logger: requestLogger }) => ({
       requestId,
       logger: requestLogger,
@@ -178,6 +207,7 @@ export async function createApp({
       await composed.close();
       await pool.close();
       await rateLimits?.close();
+      resilience.dispose();
     },
   };
 }

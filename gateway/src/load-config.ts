@@ -1,10 +1,12 @@
 import { ConfigError, loadEnv } from '@manifold/platform/config';
-import { GatewayEnv, loadSubgraphUrlOverrides } from './config.ts';
+import { GatewayEnv, loadSubgraphTimeouts, loadSubgraphUrlOverrides } from './config.ts';
 import { loadSupergraph, type Supergraph } from './supergraph.ts';
 
 export interface GatewayConfig {
   env: GatewayEnv;
   supergraph: Supergraph;
+  /** `SUBGRAPH_<NAME>_TIMEOUT_MS`, by subgraph name. */
+  subgraphTimeouts: Map<string, number>;
 }
 
 /**
@@ -34,7 +36,21 @@ export function loadGatewayConfig(
     supergraphPath === undefined
       ? undefined
       : collect(() => loadSupergraph(supergraphPath, overrides ?? new Map()));
-  if (env === undefined || supergraph === undefined || problems.length > 0)
+  const subgraphTimeouts =
+    supergraph === undefined
+      ? undefined
+      : collect(() =>
+          loadSubgraphTimeouts(
+            supergraph.subgraphs.map((subgraph) => subgraph.name),
+            source,
+          ),
+        );
+  if (
+    env === undefined ||
+    supergraph === undefined ||
+    subgraphTimeouts === undefined ||
+    problems.length > 0
+  )
     throw new ConfigError(problems);
-  return { env, supergraph };
+  return { env, supergraph, subgraphTimeouts };
 }

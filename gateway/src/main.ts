@@ -1,15 +1,17 @@
 import { frontDoorAuthFromEnv, gatewayIdentitySignerFromEnv } from '@manifold/platform/auth';
 import { createCache } from '@manifold/platform/cache';
 import { configOrExit } from '@manifold/platform/config';
+import { httpServerLimits } from '@manifold/platform/http';
 import { createLogger } from '@manifold/platform/logging';
 import { rateLimitsFromEnv } from '@manifold/platform/rate-limit';
 import { runService } from '@manifold/platform/service';
 import { createApp } from './app.ts';
-import { operationLimitsFromEnv } from './config.ts';
+import { GATEWAY_BODY_LIMIT_BYTES, operationLimitsFromEnv } from './config.ts';
 import { loadGatewayConfig } from './load-config.ts';
 import { watchTrustedDocuments } from './trusted-documents/store.ts';
 
-const { env, supergraph } = configOrExit(() => loadGatewayConfig());
+const { env, supergraph, subgraphTimeouts } = configOrExit(() => loadGatewayConfig());
+const bodyLimitBytes = env.HTTP_BODY_LIMIT_BYTES ?? GATEWAY_BODY_LIMIT_BYTES;
 const logger = createLogger({ service: 'gateway', level: env.LOG_LEVEL });
 const cache = createCache({ namespace: 'gateway', redisUrl: env.REDIS_URL, logger });
 const auth = configOrExit(() => frontDoorAuthFromEnv(env, logger));
@@ -25,7 +27,16 @@ const { app, close } = await createApp({
   logger,
   cache,
   production: env.NODE_ENV === 'production',
-  subgraphTimeoutMs: env.SUBGRAPH_TIMEOUT_MS,
+  subgraphResilience: {
+    timeoutMs: env.SUBGRAPH_TIMEOUT_MS,
+    timeoutMsBySubgraph: subgraphTimeouts,
+    maxAttempts: env.SUBGRAPH_MAX_ATTEMPTS,
+    breakerThreshold: env.SUBGRAPH_BREAKER_THRESHOLD,
+    halfOpenAfterMs: env.SUBGRAPH_BREAKER_HALF_OPEN_MS,
+  },
+  deduplicateSubgraphFetches: env.SUBGRAPH_DEDUPLICATION,
+  bodyLimitBytes,
+  maxVariablesBytes: env.GRAPHQL_MAX_VARIABLES_BYTES,
   readinessTimeoutMs: env.READINESS_TIMEOUT_MS,
   subgraphMaxRequestBytes: env.SUBGRAPH_MAX_REQUEST_BYTES,
   corsAllowedOrigins: env.CORS_ALLOWED_ORIGINS,
@@ -47,6 +58,7 @@ await runService({
   logger,
   graceMs: env.SHUTDOWN_GRACE_MS,
   tls: auth.tls,
+  limits: httpServerLimits(env, bodyLimitBytes),
   onClose: async () => {
     auth.close();
     trustedDocuments.close();

@@ -42,7 +42,12 @@ export interface LegacyAdapterDeps {
    * resource cache, so no cached answer can skip them (authentication, rate limits). @default []
    */
   edge?: readonly EdgeMiddleware[];
+  /** Largest JSON request body (bytes). @default LEGACY_ADAPTER_BODY_LIMIT_BYTES (256 KiB) */
+  bodyLimitBytes?: number;
 }
+
+/** The adapter's request body limit unless HTTP_BODY_LIMIT_BYTES says otherwise: its forms are small. */
+export const LEGACY_ADAPTER_BODY_LIMIT_BYTES = 262_144; // 256 KiB
 
 /**
  * edge checks (authentication, limits) → a fresh answer in the resource cache, in the request's
@@ -59,6 +64,7 @@ export function createApp({
   versions = API_VERSIONS,
   health,
   edge = [],
+  bodyLimitBytes = LEGACY_ADAPTER_BODY_LIMIT_BYTES,
 }: LegacyAdapterDeps) {
   const versioning = createVersioning(versions);
   const resources = createResourceCache({
@@ -95,7 +101,7 @@ export function createApp({
     res.json({ status: 'ok', legacy: health() });
   });
   app.use(docsRoutes(document.build()));
-  app.use(express.json({ limit: '256kb' }));
+  app.use(express.json({ limit: bodyLimitBytes }));
   app.use('/api', api);
   const maskUnexpected = production;
   return withEdge(edge, resources.inFrontOf(finishHttpShell(app, { logger, maskUnexpected })), {

@@ -1,6 +1,7 @@
 import type { GatewayIdentitySigner } from '@manifold/platform/auth';
 import { ANONYMOUS, Header } from '@manifold/platform/contracts';
 import type { ServerPlugin } from '@manifold/platform/graphql';
+import type { BreakerState } from '@manifold/platform/resilience';
 import type { GatewayContext } from '../context.ts';
 import type { SubgraphEndpoint } from '../supergraph.ts';
 
@@ -8,6 +9,8 @@ export interface SubgraphStatus {
   status: 'up' | 'down';
   error?: string;
   latencyMs: number;
+  /** The circuit breaker in front of the subgraph: `open` while its fetches fail fast. */
+  breaker?: BreakerState;
 }
 
 /** Asks one subgraph the cheapest question there is. */
@@ -47,27 +50,34 @@ export interface HealthOptions {
   subgraphs: readonly SubgraphEndpoint[];
   readinessTimeoutMs: number;
   identity: GatewayIdentitySigner;
+  /** Each subgraph's circuit breaker state. @default none reported */
+  breakers?: () => Readonly<Record<string, BreakerState>>;
 }
 
 /**
- * `/healthz`: the process is alive (restart it if not). `/readyz`: every subgraph answers, so the
- * load balancer may send traffic (take it out of rotation if not; do not restart it).
+ * `/healthz`: the process is alive (restart it if not), with each subgraph's circuit breaker — an
+ * open one is the gateway protecting itself, not a reason to restart it. `/readyz`: every
+ * subgraph answers, so the load balancer may send traffic (take it out of rotation if not; do not
+ * restart it), with the same breaker states beside each probe.
  */
 export function useHealth({
   subgraphs,
   readinessTimeoutMs,
   identity,
+  breakers = () => ({}),
 }: HealthOptions): ServerPlugin<GatewayContext> {
   const routes: ServerPlugin<GatewayContext>['routes'] = (app) => {
     app.get('/healthz', (_req, res) => {
-      res.json({ status: 'ok' });
+      res.json({ status: 'ok', breakers: breakers() });
     });
     app.get('/readyz', async (_req, res) => {
+      const states = breakers();
       const results = await Promise.all(
-        subgraphs.map(
-          async (subgraph) =>
-            [subgraph.name, await probe(subgraph, readinessTimeoutMs, identity)] as const,
-        ),
+        subgraphs.map(async (subgraph) => {
+          const result = await probe(subgraph, readinessTimeoutMs, identity);
+          const breaker = states[subgraph.name];
+          return [subgraph.name, breaker === undefined ? result : { ...result, breaker }] as const;
+        }),
       );
       const ready = results.every(([, result]) => result.status === 'up');
       res

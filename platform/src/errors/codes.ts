@@ -17,6 +17,9 @@ export const ErrorCode = {
   CONFLICT: 'CONFLICT',
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  VARIABLES_TOO_LARGE: 'VARIABLES_TOO_LARGE',
+  HEADERS_TOO_LARGE: 'HEADERS_TOO_LARGE',
+  REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   RATE_LIMITED: 'RATE_LIMITED',
   OPERATION_LIMIT_EXCEEDED: 'OPERATION_LIMIT_EXCEEDED',
@@ -102,7 +105,22 @@ export const errorCatalog: Readonly<Record<ErrorCode, ErrorCatalogEntry>> = {
   PAYLOAD_TOO_LARGE: {
     status: 413,
     title: 'Payload too large',
-    fix: 'Send a smaller request body.',
+    fix: 'Send a smaller request body (`HTTP_BODY_LIMIT_BYTES` on the service; 1 MiB by default).',
+  },
+  VARIABLES_TOO_LARGE: {
+    status: 413,
+    title: 'GraphQL variables too large',
+    fix: 'Send smaller variables (`extensions.variablesBytes` against `maxVariablesBytes`, 64 KiB by default): page through large inputs instead.',
+  },
+  HEADERS_TOO_LARGE: {
+    status: 431,
+    title: 'Request header fields too large',
+    fix: 'Send fewer or shorter headers (cookies, tokens); the limit is `HTTP_MAX_HEADER_BYTES`, 16 KiB by default.',
+  },
+  REQUEST_TIMEOUT: {
+    status: 408,
+    title: 'Request timeout',
+    fix: 'Send the whole request promptly: its headers within `HTTP_HEADERS_TIMEOUT_MS` and its body within `HTTP_REQUEST_TIMEOUT_MS`; then retry.',
   },
   UNSUPPORTED_MEDIA_TYPE: {
     status: 415,
