@@ -154,7 +154,7 @@ export function createApiDocument({
   // The document shows the first scope set each route accepts; CONTRACT.md lists the alternatives.
   return addOpenApiSecurity(document, {
     scopesFor: (method, path) => {
-      const required = scopesFor(method, path.replace('{name}', 'name'));
+      const required = scopesFor(method, path);
       return required === 'public' ? 'public' : (required[0] ?? []);
     },
     bearer,
