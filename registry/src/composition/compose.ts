@@ -71,17 +71,18 @@ export function composeSubgraphs(subgraphs: readonly SubgraphSource[]): Composit
   if (result.errors)
     return {
       ok: false,
-      errors: result.errors.map((error) =>
-        toIssue(error, String(error.extensions['code'] ?? 'COMPOSITION_ERROR')),
-      ),
+      errors: result.errors.map((error) => {
+        const code = error.extensions['code'];
+        return toIssue(error, typeof code === 'string' ? code : 'COMPOSITION_ERROR');
+      }),
     };
   return {
     ok: true,
     supergraphSdl: result.supergraphSdl,
     apiSdl: printSchema(result.schema.toAPISchema().toGraphQLJSSchema()),
-    hints: result.hints.map((hint) => ({
-      ...toIssue({ message: hint.message, nodes: hint.nodes }, hint.definition.code),
-    })),
+    hints: result.hints.map((hint) =>
+      toIssue({ message: hint.message, nodes: hint.nodes }, hint.definition.code),
+    ),
   };
 }
 
