@@ -35,7 +35,8 @@ export function createWorkerComposer(): Composer {
   };
 
   const start = (): Worker => {
-    const started = new Worker(new URL('./compose-worker.ts', import.meta.url));
+    // No inherited --import: the telemetry SDK belongs to the main thread only.
+    const started = new Worker(new URL('./compose-worker.ts', import.meta.url), { execArgv: [] });
     started.on('message', (response: WorkerResponse) => {
       const waiting = pending.get(response.id);
       if (!waiting) return;
