@@ -86,14 +86,16 @@ export function composeSubgraphs(subgraphs: readonly SubgraphSource[]): Composit
   };
 }
 
-const CRITICALITY = { BREAKING: 'BREAKING', DANGEROUS: 'DANGEROUS', NON_BREAKING: 'SAFE' } as const;
+// graphql-inspector's CriticalityLevel: BREAKING, DANGEROUS, NON_BREAKING (a string enum).
+const criticalityOf = (level: string): SchemaChange['criticality'] =>
+  level === 'BREAKING' ? 'BREAKING' : level === 'DANGEROUS' ? 'DANGEROUS' : 'SAFE';
 
 /** The changes from one API schema to another (graphql-inspector, its default rules). */
 export async function diffApiSchemas(fromSdl: string, toSdl: string): Promise<SchemaChange[]> {
   const changes: Change[] = await diff(buildSchema(fromSdl), buildSchema(toSdl));
   return changes.map((change) => ({
     type: change.type,
-    criticality: CRITICALITY[change.criticality.level],
+    criticality: criticalityOf(change.criticality.level),
     message: change.message,
     path: change.path ?? null,
   }));
