@@ -41,7 +41,9 @@ describe('registry process (src/main.ts)', () => {
     // The poll must be held before the signal.
     await vi.waitFor(
       async () => {
-        const health = (await (await fetch(`${registry.url}/healthz`)).json()) as { longPolls: number };
+        const health = (await (await fetch(`${registry.url}/healthz`)).json()) as {
+          longPolls: number;
+        };
         expect(health.longPolls).toBe(1);
       },
       { timeout: 10_000, interval: 50 },

@@ -11,21 +11,19 @@ export function usageRoutes({ store }: RouteDeps): Router {
   router.post('/usage', async (req, res) => {
     const { entries } = parseInput(UsageBody, req.body, { what: 'usage report' });
     await store.recordUsage(
-      entries.map(
-        (entry): UsageEntry => ({
-          hour: new Date(entry.hour),
-          operation: {
-            hash:
-              entry.operation.hash ??
-              createHash('sha256').update(entry.operation.signature).digest('hex'),
-            name: entry.operation.name,
-            signature: entry.operation.signature,
-          },
-          client: entry.client,
-          count: entry.count,
-          coordinates: entry.coordinates,
-        }),
-      ),
+      entries.map((entry): UsageEntry => ({
+        hour: new Date(entry.hour),
+        operation: {
+          hash:
+            entry.operation.hash ??
+            createHash('sha256').update(entry.operation.signature).digest('hex'),
+          name: entry.operation.name,
+          signature: entry.operation.signature,
+        },
+        client: entry.client,
+        count: entry.count,
+        coordinates: entry.coordinates,
+      })),
     );
     res.status(202).json({ accepted: entries.length });
   });
