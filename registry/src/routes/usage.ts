@@ -6,7 +6,7 @@ import type { UsageEntry } from '../store/store.ts';
 import type { RouteDeps } from './deps.ts';
 
 /** POST /usage: what the gateways saw operations use, per hour (registry/CONTRACT.md). */
-export function usageRoutes({ store }: RouteDeps): Router {
+export function usageRoutes({ store, metrics }: RouteDeps): Router {
   const router = Router();
   router.post('/usage', async (req, res) => {
     const { entries } = parseInput(UsageBody, req.body, { what: 'usage report' });
@@ -25,6 +25,7 @@ export function usageRoutes({ store }: RouteDeps): Router {
         coordinates: entry.coordinates,
       })),
     );
+    metrics.usageRecorded(entries.length);
     res.status(202).json({ accepted: entries.length });
   });
   return router;
