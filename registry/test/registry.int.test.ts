@@ -1,4 +1,5 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access -- JSON answers (JsonBody): the assertions check their shape */
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   call,
@@ -386,6 +387,8 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('registry on %s', (kind) => {
     const { status, body } = await call(registry.url, 'GET', '/openapi.json');
     expect(status).toBe(200);
     expect(body.openapi).toBe('3.1.0');
+    const validation = await new Validator().validate(body as Record<string, unknown>);
+    expect(validation.valid, JSON.stringify(validation.errors)).toBe(true);
     expect(body.paths['/subgraphs/{name}/publish'].post.security).toContainEqual({
       apiKey: ['registry:publish:{name}'],
     });
