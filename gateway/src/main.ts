@@ -5,14 +5,25 @@ import { createLogger } from '@manifold/platform/logging';
 import { runService } from '@manifold/platform/service';
 import { createApp } from './app.ts';
 import { loadGatewayConfig } from './load-config.ts';
+import { registrySupergraphSource } from './registry/registry-source.ts';
 
-const { env, supergraph } = configOrExit(() => loadGatewayConfig());
+const { env, supergraph, usageReporting } = configOrExit(() => loadGatewayConfig());
 const logger = createLogger({ service: 'gateway', level: env.LOG_LEVEL });
 const cache = createCache({ namespace: 'gateway', redisUrl: env.REDIS_URL, logger });
 const auth = configOrExit(() => frontDoorAuthFromEnv(env, logger));
 const identity = configOrExit(() => gatewayIdentitySignerFromEnv(env));
-const { app, close } = await createApp({
-  supergraph,
+const { app, close } = await configOrExit(() =>
+  createApp({
+  supergraph:
+    supergraph.kind === 'file'
+      ? supergraph.supergraph
+      : registrySupergraphSource({
+          registryUrl: supergraph.url,
+          apiKey: supergraph.apiKey,
+          lastGoodPath: supergraph.lastGoodPath,
+          overrides: supergraph.overrides,
+          logger,
+        }),
   logger,
   cache,
   production: env.NODE_ENV === 'production',
@@ -23,7 +34,9 @@ const { app, close } = await createApp({
   authenticate: auth.authenticate,
   identity,
   propagateHeaders: env.PROPAGATE_HEADERS,
-});
+  usageReporting,
+}),
+);
 await runService({
   name: 'gateway',
   handler: app,

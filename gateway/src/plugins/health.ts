@@ -44,27 +44,32 @@ async function probe(
 }
 
 export interface HealthOptions {
-  subgraphs: readonly SubgraphEndpoint[];
+  /** The subgraphs of the supergraph served now (it may change while serving). */
+  subgraphs: () => readonly SubgraphEndpoint[];
+  /** The supergraph served now — its version id, where it comes from — as both routes report it. */
+  supergraph: () => Record<string, unknown>;
   readinessTimeoutMs: number;
   identity: GatewayIdentitySigner;
 }
 
 /**
  * `/healthz`: the process is alive (restart it if not). `/readyz`: every subgraph answers, so the
- * load balancer may send traffic (take it out of rotation if not; do not restart it).
+ * load balancer may send traffic (take it out of rotation if not; do not restart it). Both name
+ * the supergraph version served, so replicas can be seen to converge after a publish.
  */
 export function useHealth({
   subgraphs,
+  supergraph,
   readinessTimeoutMs,
   identity,
 }: HealthOptions): ServerPlugin<GatewayContext> {
   const routes: ServerPlugin<GatewayContext>['routes'] = (app) => {
     app.get('/healthz', (_req, res) => {
-      res.json({ status: 'ok' });
+      res.json({ status: 'ok', supergraph: supergraph() });
     });
     app.get('/readyz', async (_req, res) => {
       const results = await Promise.all(
-        subgraphs.map(
+        subgraphs().map(
           async (subgraph) =>
             [subgraph.name, await probe(subgraph, readinessTimeoutMs, identity)] as const,
         ),
@@ -72,7 +77,11 @@ export function useHealth({
       const ready = results.every(([, result]) => result.status === 'up');
       res
         .status(ready ? 200 : 503)
-        .json({ status: ready ? 'ready' : 'not_ready', subgraphs: Object.fromEntries(results) });
+        .json({
+          status: ready ? 'ready' : 'not_ready',
+          supergraph: supergraph(),
+          subgraphs: Object.fromEntries(results),
+        });
     });
   };
   return { name: 'health', routes };
