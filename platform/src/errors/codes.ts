@@ -26,6 +26,7 @@ export const ErrorCode = {
   UPSTREAM_TIMEOUT: 'UPSTREAM_TIMEOUT',
   NOT_READY: 'NOT_READY',
   STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
+  SCHEMA_CHECK_FAILED: 'SCHEMA_CHECK_FAILED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -145,6 +146,11 @@ export const errorCatalog: Readonly<Record<ErrorCode, ErrorCatalogEntry>> = {
     status: 503,
     title: 'Shared store unavailable',
     fix: 'The shared store (Redis) that guarantees a write happens once is unreachable, so the write was not attempted; retry it with the same Idempotency-Key after `Retry-After`.',
+  },
+  SCHEMA_CHECK_FAILED: {
+    status: 409,
+    title: 'Schema check failed',
+    fix: 'The registry refused to publish: the body\'s `check` lists why (composition errors per subgraph with locations, a bad routing URL, breaking changes with the operations and clients that use them). Fix the schema, or keep the old field (deprecate it) until its clients have moved; `force` publishes anyway, recorded as forced (docs/runbooks/registry.md).',
   },
 };
 
