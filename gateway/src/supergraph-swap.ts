@@ -78,38 +78,43 @@ export function createSupergraphSwap({
   logger,
 }: SupergraphSwapOptions): SupergraphSwap {
   let served: Supergraph | undefined;
-  const fixed = 'sdl' in source ? source : undefined;
-  const supergraphSdl: SupergraphSdlHook = async ({ update }) => {
-    if (fixed) {
+
+  const serveFixed =
+    (fixed: Supergraph): SupergraphSdlHook =>
+    () => {
       willLoad(fixed);
       served = fixed;
-      return { supergraphSdl: prepare(fixed.sdl) };
-    }
-    const followed = source as SupergraphSource;
-    const initial = await followed.initial(async (candidate) => {
-      await trialLoad(prepare(candidate.sdl), logger);
-    });
-    willLoad(initial);
-    served = initial;
-    followed.follow(async (next) => {
-      const sdl = prepare(next.sdl);
-      await trialLoad(sdl, logger);
-      willLoad(next);
-      // Synchronous: no request is planned between the old schema and the new one.
-      update(sdl);
-      const previous = served?.version;
-      served = next;
-      logger.info({ from: previous, to: next.version }, 'serving a new supergraph version');
-    });
-    return { supergraphSdl: prepare(initial.sdl), cleanup: () => followed.stop() };
-  };
+      return Promise.resolve({ supergraphSdl: prepare(fixed.sdl) });
+    };
+
+  const follow =
+    (followed: SupergraphSource): SupergraphSdlHook =>
+    async ({ update }) => {
+      const initial = await followed.initial(async (candidate) => {
+        await trialLoad(prepare(candidate.sdl), logger);
+      });
+      willLoad(initial);
+      served = initial;
+      followed.follow(async (next) => {
+        const sdl = prepare(next.sdl);
+        await trialLoad(sdl, logger);
+        willLoad(next);
+        // Synchronous: no request is planned between the old schema and the new one.
+        update(sdl);
+        const previous = served?.version;
+        served = next;
+        logger.info({ from: previous, to: next.version }, 'serving a new supergraph version');
+      });
+      return { supergraphSdl: prepare(initial.sdl), cleanup: () => followed.stop() };
+    };
+
+  const supergraphSdl = 'sdl' in source ? serveFixed(source) : follow(source);
   return {
     supergraphSdl,
     current: () => served,
     status: () => ({
       version: served?.version ?? null,
-      source: fixed ? 'file' : 'registry',
-      ...(fixed ? {} : (source as SupergraphSource).status()),
+      ...('sdl' in source ? { source: 'file' } : { source: 'registry', ...source.status() }),
     }),
   };
 }
