@@ -66,7 +66,7 @@ export interface TestRegistry {
 export async function startRegistry(): Promise<TestRegistry> {
   const access = e2eAccess(REGISTRY_SCOPES);
   const dataDir = mkdtempSync(join(tmpdir(), 'registry-'));
-  const process = await startService({
+  const service = await startService({
     name: 'registry',
     entry: 'registry/src/main.ts',
     port: await freePort(),
@@ -77,7 +77,7 @@ export async function startRegistry(): Promise<TestRegistry> {
     readyPath: '/readyz',
   });
   const call = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${process.url}${path}`, {
+    const response = await fetch(`${service.url}${path}`, {
       method,
       headers: { 'content-type': 'application/json', 'x-api-key': access.key },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -85,9 +85,9 @@ export async function startRegistry(): Promise<TestRegistry> {
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
   return {
-    url: process.url,
+    url: service.url,
     key: access.key,
-    process,
+    process: service,
     publish: async (subgraph, body) => {
       const { status, body: answer } = await call(
         'POST',
@@ -114,7 +114,7 @@ export async function startRegistry(): Promise<TestRegistry> {
       return body['version'] as string;
     },
     stop: async () => {
-      await process.stop();
+      await service.stop();
     },
   };
 }

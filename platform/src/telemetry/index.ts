@@ -32,3 +32,4 @@ export {
   type RecentFailures,
 } from './recent-failures.ts';
 export { shutdownTelemetry, telemetryRuntime, type TelemetryRuntime } from './runtime.ts';
+export { manifoldMeter } from './meter.ts';
