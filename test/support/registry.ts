@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { e2eAccess } from '../e2e/support/access.ts';
 import { freePort, startService, type ServiceProcess } from '../e2e/support/processes.ts';
 
-/** Every registry scope (registry/CONTRACT.md): what the tests' one API key may do. */
+/** The registry scopes the tests' one API key holds (registry/CONTRACT.md): publish only products. */
 const REGISTRY_SCOPES = [
   'registry:read',
   'registry:report',
   'registry:check',
-  'registry:publish:*',
+  'registry:publish:products',
   'registry:admin',
 ];
 
@@ -41,7 +41,7 @@ interface Change {
 
 export interface TestRegistry {
   url: string;
-  /** An API key with every registry scope (read, report, check, publish, admin). */
+  /** An API key with scopes read, report, check, publish products, admin. */
   key: string;
   process: ServiceProcess;
   /** `POST /subgraphs/{name}/publish`; throws unless it answered 201 (published). */
