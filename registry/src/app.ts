@@ -1,3 +1,4 @@
+import { AppError } from '@manifold/platform/errors';
 import {
   createHttpShell,
   finishHttpShell,
@@ -57,20 +58,16 @@ export function createApp({
 
   const app = createHttpShell(logger);
   app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', version: watch.current ?? null });
+    res.json({ status: 'ok', version: watch.current ?? null, longPolls: watch.waiting });
   });
   app.get('/readyz', async (_req, res) => {
-    await store.ping().catch((error: unknown) => {
-      logger.warn({ err: error }, 'registry store unreachable');
-      res.status(503).type('application/problem+json').json({
-        type: 'https://manifold.dev/errors/not-ready',
-        title: 'Not ready',
-        status: 503,
-        code: 'NOT_READY',
-        detail: 'The registry store does not answer',
-      });
-    });
-    if (!res.headersSent) res.json({ status: 'ready', store: store.kind, version: watch.current ?? null });
+    try {
+      await store.ping();
+    } catch (error) {
+      logger.warn({ err: error }, 'registry store does not answer');
+      throw new AppError('NOT_READY', 'The registry store does not answer', { cause: error });
+    }
+    res.json({ status: 'ready', store: store.kind, version: watch.current ?? null });
   });
   app.use(docsRoutes(createApiDocument({ scopesFor, bearer })));
   app.use(express.json({ limit: '8mb' }));

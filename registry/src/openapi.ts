@@ -121,7 +121,7 @@ export function createApiDocument({
     method: 'post',
     path: '/subgraphs/{name}/publish',
     tags: ['subgraphs'],
-    summary: 'Check and publish (scope registry:publish:{name} or registry:publish:*)',
+    summary: 'Check and publish (scope registry:publish:{name} or registry:publish)',
     request: { params: SubgraphParams, body: body(PublishBody) },
     responses: {
       200: json('Nothing changed: same SDL and URL as the current version', PublishResult),

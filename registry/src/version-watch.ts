@@ -42,6 +42,11 @@ export class VersionWatch {
     return this.#current;
   }
 
+  /** Long-polls held right now (about one per following gateway replica). */
+  get waiting(): number {
+    return this.#waiters.size;
+  }
+
   /** The current version with its SDL. */
   async latest(): Promise<StoredVersion | undefined> {
     if (this.#current === undefined) return undefined;

@@ -210,6 +210,11 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('registry on %s', (kind) => {
     const sdl = sdlOf('content');
     const bad = await check('content', { sdl, url: 'http://[not-a-url' });
     expect(bad.body).toMatchObject({ ok: false, errors: [{ kind: 'routing-url', subgraph: 'content' }] });
+    const forced = await publish('content', { sdl, url: 'http://[not-a-url', force: true });
+    expect(forced).toMatchObject({ status: 201, body: { version: { forced: true } } });
+    expect((await get('/supergraph')).body.sdl).toContain('url: "http://[not-a-url"');
+    const repaired = await publish('content', { sdl, url: 'http://127.0.0.1:4004/graphql' });
+    expect(repaired).toMatchObject({ status: 201, body: { version: { forced: false } } });
     const newcomer = await check('reviews', { sdl: 'type Query { hello: String }' });
     expect(newcomer.body.errors).toContainEqual(expect.objectContaining({ kind: 'routing-url' }));
   });

@@ -109,7 +109,7 @@ if (!response.ok) {
 }
 
 if (command === 'check') {
-  const report = body as CheckReport;
+  const report = body as unknown as CheckReport;
   if (!values.json) out(renderReport(report));
   process.exit(report.ok ? 0 : 1);
 }

@@ -71,28 +71,31 @@ export function composeSubgraphs(subgraphs: readonly SubgraphSource[]): Composit
   if (result.errors)
     return {
       ok: false,
-      errors: result.errors.map((error) =>
-        toIssue(error, String(error.extensions['code'] ?? 'COMPOSITION_ERROR')),
-      ),
+      errors: result.errors.map((error) => {
+        const code = error.extensions['code'];
+        return toIssue(error, typeof code === 'string' ? code : 'COMPOSITION_ERROR');
+      }),
     };
   return {
     ok: true,
     supergraphSdl: result.supergraphSdl,
     apiSdl: printSchema(result.schema.toAPISchema().toGraphQLJSSchema()),
-    hints: result.hints.map((hint) => ({
-      ...toIssue({ message: hint.message, nodes: hint.nodes }, hint.definition.code),
-    })),
+    hints: result.hints.map((hint) =>
+      toIssue({ message: hint.message, nodes: hint.nodes }, hint.definition.code),
+    ),
   };
 }
 
-const CRITICALITY = { BREAKING: 'BREAKING', DANGEROUS: 'DANGEROUS', NON_BREAKING: 'SAFE' } as const;
+// graphql-inspector's CriticalityLevel: BREAKING, DANGEROUS, NON_BREAKING (a string enum).
+const criticalityOf = (level: string): SchemaChange['criticality'] =>
+  level === 'BREAKING' ? 'BREAKING' : level === 'DANGEROUS' ? 'DANGEROUS' : 'SAFE';
 
 /** The changes from one API schema to another (graphql-inspector, its default rules). */
 export async function diffApiSchemas(fromSdl: string, toSdl: string): Promise<SchemaChange[]> {
   const changes: Change[] = await diff(buildSchema(fromSdl), buildSchema(toSdl));
   return changes.map((change) => ({
     type: change.type,
-    criticality: CRITICALITY[change.criticality.level],
+    criticality: criticalityOf(change.criticality.level),
     message: change.message,
     path: change.path ?? null,
   }));

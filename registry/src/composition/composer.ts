@@ -16,8 +16,9 @@ export interface Composer {
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
 
-// Distributive: keeps each request kind's own fields.
-type RequestBody = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'id'> : never) : never;
+type RequestBody =
+  | Omit<Extract<WorkerRequest, { kind: 'compose' }>, 'id'>
+  | Omit<Extract<WorkerRequest, { kind: 'diff' }>, 'id'>;
 
 /**
  * One worker thread (started on first use, restarted if it dies), requests answered in order.
@@ -34,7 +35,8 @@ export function createWorkerComposer(): Composer {
   };
 
   const start = (): Worker => {
-    const started = new Worker(new URL('./compose-worker.ts', import.meta.url));
+    // No inherited --import: the telemetry SDK belongs to the main thread only.
+    const started = new Worker(new URL('./compose-worker.ts', import.meta.url), { execArgv: [] });
     started.on('message', (response: WorkerResponse) => {
       const waiting = pending.get(response.id);
       if (!waiting) return;

@@ -4,7 +4,7 @@ import type { EdgeMiddleware } from '@manifold/platform/http';
 
 /**
  * What a route needs: `public`, or credentials holding every scope of at least one of the listed
- * sets (publish: `registry:publish:<name>` or `registry:publish:*`).
+ * sets (publish: `registry:publish:<name>` or `registry:publish`).
  */
 export type RegistryScopes = 'public' | readonly (readonly string[])[];
 
@@ -21,9 +21,9 @@ export function registryScopes({ publicReads }: { publicReads: boolean }) {
       const write = SUBGRAPH_WRITE.exec(path);
       const name = write?.[1];
       if (name !== undefined && write?.[2] === 'publish')
-        return [[`registry:publish:${name}`], ['registry:publish:*']];
+        return [[`registry:publish:${name}`], ['registry:publish']];
       if (name !== undefined)
-        return [['registry:check'], [`registry:publish:${name}`], ['registry:publish:*']];
+        return [['registry:check'], [`registry:publish:${name}`], ['registry:publish']];
       return [['registry:admin']];
     }
     if (path === '/usage') return [['registry:report']];

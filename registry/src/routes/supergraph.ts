@@ -35,7 +35,7 @@ export function supergraphRoutes({ registry, watch, store, composer }: RouteDeps
   router.get('/supergraph', async (req, res) => {
     const query = parseInput(SupergraphQuery, req.query, { prefix: '/query', what: 'query' });
     const wait = Math.min(
-      query.wait ?? preferredWait(req.headers.prefer) ?? 0,
+      query.wait ?? preferredWait(req.headers['prefer'] as string | undefined) ?? 0,
       MAX_WAIT_SECONDS,
     );
     const tags = entityTags(req.headers['if-none-match']);

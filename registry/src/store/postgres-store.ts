@@ -71,6 +71,7 @@ export async function openPostgresStore(connectionString: string): Promise<Regis
     migrator.release();
   }
 
+  const storedOperations = new Set<string>();
   const currentRow = async () =>
     (await pool.query<FullVersionRow>(`${VERSIONS} ORDER BY id DESC LIMIT 1`)).rows[0];
 
@@ -138,7 +139,7 @@ export async function openPostgresStore(connectionString: string): Promise<Regis
       }
     },
     recordUsage: async (entries) => {
-      const { counts, operations, coordinates } = aggregateUsage(entries);
+      const { counts, operations, coordinates } = aggregateUsage(entries, storedOperations);
       if (counts.length === 0) return;
       const client = await pool.connect();
       try {
@@ -178,6 +179,7 @@ export async function openPostgresStore(connectionString: string): Promise<Regis
           ],
         );
         await client.query('COMMIT');
+        for (const { hash } of operations) storedOperations.add(hash);
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
         throw error;

@@ -1,8 +1,8 @@
 import type { SubgraphSource } from '../composition/protocol.ts';
 import type { StoredVersion, VersionAction, VersionMeta } from './store.ts';
 
-/** A versions row as both stores return it (ids and times may come back as strings from PostgreSQL). */
-export interface VersionRow {
+/** A versions row as both stores return it (PostgreSQL returns BIGINTs as strings). Type aliases: pg wants index-signature-compatible rows. */
+export type VersionRow = {
   id: number | string;
   created_at: number | string;
   action: string;
@@ -10,13 +10,13 @@ export interface VersionRow {
   published_by: string | null;
   forced: number | boolean;
   rollback_of: number | string | null;
-}
+};
 
-export interface FullVersionRow extends VersionRow {
+export type FullVersionRow = VersionRow & {
   supergraph_sdl: string;
   api_sdl: string;
   subgraphs: string;
-}
+};
 
 export const VERSION_META_COLUMNS =
   'id, created_at, action, subgraph, published_by, forced, rollback_of';

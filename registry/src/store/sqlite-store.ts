@@ -56,6 +56,7 @@ CREATE TABLE IF NOT EXISTS usage_counts (
 export function openSqliteStore(path: string): RegistryStore {
   const db = new SqliteDatabase(path);
   db.exec(SCHEMA);
+  const storedOperations = new Set<string>();
   const currentRow = () =>
     db.get<FullVersionRow>(`SELECT ${VERSION_COLUMNS} FROM versions ORDER BY id DESC LIMIT 1`);
 
@@ -112,7 +113,7 @@ export function openSqliteStore(path: string): RegistryStore {
         }),
       ),
     recordUsage: (entries) => {
-      const { counts, operations, coordinates } = aggregateUsage(entries);
+      const { counts, operations, coordinates } = aggregateUsage(entries, storedOperations);
       db.transaction(() => {
         for (const { hash, name, signature } of operations)
           db.run(
@@ -141,6 +142,7 @@ export function openSqliteStore(path: string): RegistryStore {
             count,
           );
       });
+      for (const { hash } of operations) storedOperations.add(hash);
       return Promise.resolve();
     },
     usage: ({ coordinates, types, since }) => {

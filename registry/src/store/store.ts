@@ -81,8 +81,13 @@ export interface RegistryStore {
   close(): Promise<void>;
 }
 
-/** Entries that share hour, operation and client, summed (one upsert per key, as PostgreSQL requires). */
-export function aggregateUsage(entries: readonly UsageEntry[]) {
+/**
+ * Entries that share hour, operation and client, summed (one upsert per key, as PostgreSQL
+ * requires). An operation's coordinates follow from its signature, so those of operations in
+ * `stored` (already written by this process) are not written again: a report of known operations
+ * costs one upsert per count.
+ */
+export function aggregateUsage(entries: readonly UsageEntry[], stored: ReadonlySet<string> = new Set()) {
   const counts = new Map<
     string,
     { hour: number; hash: string; clientName: string; clientVersion: string; count: number }
@@ -90,7 +95,7 @@ export function aggregateUsage(entries: readonly UsageEntry[]) {
   const operations = new Map<string, { name: string | null; signature: string }>();
   const coordinates = new Map<string, { hash: string; coordinate: string; type: string }>();
   for (const entry of entries) {
-    const hour = Math.floor(entry.hour.getTime() / 3_600_000) * 3_600;
+    const hour = hourSeconds(entry.hour);
     const { hash } = entry.operation;
     // '' stands for "no client name/version" so it can be part of a primary key.
     const clientName = entry.client.name ?? '';
@@ -99,6 +104,7 @@ export function aggregateUsage(entries: readonly UsageEntry[]) {
     const known = counts.get(key);
     if (known) known.count += entry.count;
     else counts.set(key, { hour, hash, clientName, clientVersion, count: entry.count });
+    if (stored.has(hash) || operations.has(hash)) continue;
     operations.set(hash, { name: entry.operation.name, signature: entry.operation.signature });
     for (const coordinate of entry.coordinates)
       coordinates.set(`${hash}\u0000${coordinate}`, {
