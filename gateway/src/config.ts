@@ -39,7 +39,9 @@ export const GatewayEnv = BaseEnv.extend({
   SUPERGRAPH_LAST_GOOD_PATH: z
     .string()
     .min(1)
-    .default(fileURLToPath(new URL('../../.data/gateway/last-good-supergraph.json', import.meta.url))),
+    .default(
+      fileURLToPath(new URL('../../.data/gateway/last-good-supergraph.json', import.meta.url)),
+    ),
   /**
    * Report which fields and arguments operations use to the schema registry at this URL (its
    * checks refuse breaking changes to what clients use). Unset: no usage reporting.

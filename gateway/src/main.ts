@@ -14,28 +14,28 @@ const auth = configOrExit(() => frontDoorAuthFromEnv(env, logger));
 const identity = configOrExit(() => gatewayIdentitySignerFromEnv(env));
 const { app, close } = await configOrExit(() =>
   createApp({
-  supergraph:
-    supergraph.kind === 'file'
-      ? supergraph.supergraph
-      : registrySupergraphSource({
-          registryUrl: supergraph.url,
-          apiKey: supergraph.apiKey,
-          lastGoodPath: supergraph.lastGoodPath,
-          overrides: supergraph.overrides,
-          logger,
-        }),
-  logger,
-  cache,
-  production: env.NODE_ENV === 'production',
-  subgraphTimeoutMs: env.SUBGRAPH_TIMEOUT_MS,
-  readinessTimeoutMs: env.READINESS_TIMEOUT_MS,
-  subgraphMaxRequestBytes: env.SUBGRAPH_MAX_REQUEST_BYTES,
-  corsAllowedOrigins: env.CORS_ALLOWED_ORIGINS,
-  authenticate: auth.authenticate,
-  identity,
-  propagateHeaders: env.PROPAGATE_HEADERS,
-  usageReporting,
-}),
+    supergraph:
+      supergraph.kind === 'file'
+        ? supergraph.supergraph
+        : registrySupergraphSource({
+            registryUrl: supergraph.url,
+            apiKey: supergraph.apiKey,
+            lastGoodPath: supergraph.lastGoodPath,
+            overrides: supergraph.overrides,
+            logger,
+          }),
+    logger,
+    cache,
+    production: env.NODE_ENV === 'production',
+    subgraphTimeoutMs: env.SUBGRAPH_TIMEOUT_MS,
+    readinessTimeoutMs: env.READINESS_TIMEOUT_MS,
+    subgraphMaxRequestBytes: env.SUBGRAPH_MAX_REQUEST_BYTES,
+    corsAllowedOrigins: env.CORS_ALLOWED_ORIGINS,
+    authenticate: auth.authenticate,
+    identity,
+    propagateHeaders: env.PROPAGATE_HEADERS,
+    usageReporting,
+  }),
 );
 await runService({
   name: 'gateway',

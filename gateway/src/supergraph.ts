@@ -99,8 +99,7 @@ export function parseSupergraph(
   return {
     sdl,
     subgraphs,
-    version:
-      version ?? `sha256:${createHash('sha256').update(sdl).digest('hex').slice(0, 12)}`,
+    version: version ?? `sha256:${createHash('sha256').update(sdl).digest('hex').slice(0, 12)}`,
   };
 }
 

@@ -41,7 +41,9 @@ describe('swapping the supergraph while serving', () => {
   const slowStarted = vi.fn();
   const version = (id: string, fields: string) =>
     parseSupergraph(
-      composeTiny([{ name: 'accounts', url: subgraph.url, sdl: `${FED}\ntype Query { ${fields} }` }]),
+      composeTiny([
+        { name: 'accounts', url: subgraph.url, sdl: `${FED}\ntype Query { ${fields} }` },
+      ]),
       { origin: `version ${id}`, version: id },
     );
 

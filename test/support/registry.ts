@@ -89,11 +89,7 @@ export async function startRegistry(): Promise<TestRegistry> {
     key: access.key,
     process: service,
     publish: async (subgraph, body) => {
-      const { status, body: answer } = await call(
-        'POST',
-        `/subgraphs/${subgraph}/publish`,
-        body,
-      );
+      const { status, body: answer } = await call('POST', `/subgraphs/${subgraph}/publish`, body);
       if (status !== 201)
         throw new Error(`publish ${subgraph} answered ${status}: ${JSON.stringify(answer)}`);
       return answer['version'] as VersionSummary;

@@ -75,13 +75,11 @@ export function useHealth({
         ),
       );
       const ready = results.every(([, result]) => result.status === 'up');
-      res
-        .status(ready ? 200 : 503)
-        .json({
-          status: ready ? 'ready' : 'not_ready',
-          supergraph: supergraph(),
-          subgraphs: Object.fromEntries(results),
-        });
+      res.status(ready ? 200 : 503).json({
+        status: ready ? 'ready' : 'not_ready',
+        supergraph: supergraph(),
+        subgraphs: Object.fromEntries(results),
+      });
     });
   };
   return { name: 'health', routes };

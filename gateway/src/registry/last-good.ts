@@ -13,7 +13,11 @@ export async function saveLastGood(path: string, version: RegistryVersion): Prom
   const temporary = `${path}.${process.pid}.tmp`;
   await writeFile(
     temporary,
-    JSON.stringify({ version: version.version, savedAt: new Date().toISOString(), sdl: version.sdl }),
+    JSON.stringify({
+      version: version.version,
+      savedAt: new Date().toISOString(),
+      sdl: version.sdl,
+    }),
   );
   await rename(temporary, path);
 }

@@ -63,6 +63,7 @@ export function registrySupergraphSource({
 }: RegistrySourceOptions): SupergraphSource {
   const log = logger.child({ registry: registryUrl });
   const stopping = new AbortController();
+  const stopped = () => stopping.signal.aborted;
   const countUpdate = createUpdateCounter();
   const unreachable = createRepeatedFailureLog(log, {
     message: 'the schema registry cannot be reached; serving the supergraph the gateway has',
@@ -104,7 +105,7 @@ export function registrySupergraphSource({
       initialDelay: backoff.initialDelayMs,
       maxDelay: backoff.maxDelayMs,
     });
-    while (!stopping.signal.aborted) {
+    while (!stopped()) {
       const started = Date.now();
       try {
         const answer = await fetchSupergraph({
@@ -138,7 +139,7 @@ export function registrySupergraphSource({
         refused = undefined;
         await keep(version);
       } catch (error) {
-        if (stopping.signal.aborted) break;
+        if (stopped()) break;
         unreachable.failed(error);
         delay = delay ? delay.next(undefined) : factory.next();
         await sleep(delay.duration, undefined, { signal: stopping.signal }).catch(() => undefined);

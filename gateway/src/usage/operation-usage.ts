@@ -47,7 +47,7 @@ export function operationUsage(
     resolvedOperationName: operationName,
   });
   for (const [typeName, { fieldNames }] of Object.entries(referenced))
-    for (const fieldName of fieldNames ?? []) coordinates.add(`${typeName}.${fieldName}`);
+    for (const fieldName of fieldNames) coordinates.add(`${typeName}.${fieldName}`);
 
   const operation = separateOperations(document)[operationName ?? ''];
   if (operation) {

@@ -13,7 +13,11 @@ const web = { name: 'web', version: '1.0' };
 describe('createUsageBuffer', () => {
   it('adds up executions per hour, operation and client', () => {
     let now = Date.parse('2026-12-04T05:59:59.000Z');
-    const buffer = createUsageBuffer({ maxEntries: 10, onDropped: () => undefined, now: () => now });
+    const buffer = createUsageBuffer({
+      maxEntries: 10,
+      onDropped: () => undefined,
+      now: () => now,
+    });
     buffer.record(usage('a'), web);
     buffer.record(usage('a'), web);
     buffer.record(usage('a'), { name: 'web', version: '2.0' });

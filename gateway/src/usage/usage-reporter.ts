@@ -63,7 +63,8 @@ export function createUsageReporter({
     await response.body?.cancel();
     if (response.ok) return;
     const retryable = response.status >= 500 || response.status === 429;
-    if (retryable) throw new Error(`the registry answered POST /usage with HTTP ${response.status}`);
+    if (retryable)
+      throw new Error(`the registry answered POST /usage with HTTP ${response.status}`);
     throw new Rejected(`the registry refused a usage report with HTTP ${response.status}`);
   };
 

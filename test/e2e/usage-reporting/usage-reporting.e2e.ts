@@ -74,7 +74,9 @@ describe('usage reporting from the gateway to the registry', () => {
     // Reports go out in the background (every 200 ms here): the check sees them soon after.
     await vi.waitFor(
       async () => {
-        const report = await registry.check('products', { sdl: productsSdl(without('legacyCode')) });
+        const report = await registry.check('products', {
+          sdl: productsSdl(without('legacyCode')),
+        });
         expect(report.ok).toBe(false);
         const used = report.errors.find((issue) => issue.coordinate === 'Deal.legacyCode');
         expect(used?.kind).toBe('breaking-change');
