@@ -29,6 +29,36 @@ export const GatewayEnv = BaseEnv.extend({
     .string()
     .min(1)
     .default(fileURLToPath(new URL('../../schema/supergraph.graphql', import.meta.url))),
+  /**
+   * Follow the schema registry at this URL (e.g. http://127.0.0.1:4400) instead of reading
+   * SUPERGRAPH_PATH: new supergraph versions are loaded and swapped in while serving.
+   */
+  SUPERGRAPH_SOURCE: httpUrl().optional(),
+  /** The registry API key (scope `registry:read`); or `SUPERGRAPH_SOURCE_API_KEY_FILE`, re-read when it changes. */
+  SUPERGRAPH_SOURCE_API_KEY: z.string().min(1).optional(),
+  SUPERGRAPH_SOURCE_API_KEY_FILE: z.string().min(1).optional(),
+  /**
+   * With SUPERGRAPH_SOURCE: where the last supergraph that loaded is kept, to start from when the
+   * registry cannot be reached.
+   */
+  SUPERGRAPH_LAST_GOOD_PATH: z
+    .string()
+    .min(1)
+    .default(
+      fileURLToPath(new URL('../../.data/gateway/last-good-supergraph.json', import.meta.url)),
+    ),
+  /**
+   * Report which fields and arguments operations use to the schema registry at this URL (its
+   * checks refuse breaking changes to what clients use). Unset: no usage reporting.
+   */
+  USAGE_REPORTING_URL: httpUrl().optional(),
+  /** API key with scope `registry:report` (or `_FILE`); unset: SUPERGRAPH_SOURCE_API_KEY's. */
+  USAGE_REPORTING_API_KEY: z.string().min(1).optional(),
+  USAGE_REPORTING_API_KEY_FILE: z.string().min(1).optional(),
+  /** How often usage counts are sent to the registry. */
+  USAGE_REPORTING_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
+  /** Most distinct (hour, operation, client) counts held between two reports; more are dropped and counted. */
+  USAGE_REPORTING_MAX_ENTRIES: z.coerce.number().int().positive().default(10_000),
   /** Longest wait for one attempt of a subgraph fetch; `SUBGRAPH_<NAME>_TIMEOUT_MS` sets one subgraph's. */
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** Attempts in all for a subgraph read after a transient failure (never a mutation, never after a timeout); 1 = no retries. */

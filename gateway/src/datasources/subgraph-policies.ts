@@ -23,7 +23,7 @@ export interface SubgraphResilienceOptions {
 }
 
 export interface SubgraphPolicies {
-  /** The policy of `subgraph` (one per subgraph, shared by every request). */
+  /** The policy of `subgraph` (one per subgraph, shared by every request; made on first use). */
   policyFor(subgraph: string): UpstreamPolicy;
   /** Each subgraph's circuit breaker state, for /healthz and /readyz. */
   breakers: () => Record<string, BreakerState>;
@@ -31,13 +31,13 @@ export interface SubgraphPolicies {
 }
 
 /**
- * One resilience policy per subgraph, built at start-up (platform/resilience, the same policy the
- * REST facades put in front of their upstreams): a hung or failing subgraph opens its own circuit,
- * so its fields fail fast with UPSTREAM_UNAVAILABLE while the other subgraphs answer as usual.
- * A timed-out attempt is not tried again: it has spent the caller's whole wait for this subgraph.
+ * One resilience policy per subgraph, made the first time the subgraph is named (platform/resilience,
+ * the same policy the REST facades put in front of their upstreams; subgraphs come and go with the
+ * supergraph versions the gateway follows): a hung or failing subgraph opens its own circuit, so
+ * its fields fail fast with UPSTREAM_UNAVAILABLE while the other subgraphs answer as usual. A
+ * timed-out attempt is not tried again: it has spent the caller's whole wait for this subgraph.
  */
 export function createSubgraphPolicies(
-  subgraphs: readonly string[],
   logger: Logger,
   {
     timeoutMs = 10_000,
@@ -49,26 +49,24 @@ export function createSubgraphPolicies(
     halfOpenAfterMs = 10_000,
   }: SubgraphResilienceOptions = {},
 ): SubgraphPolicies {
-  const policies = new Map(
-    subgraphs.map((name) => [
-      name,
-      createUpstreamPolicy({
-        name,
-        logger,
-        timeoutMs: timeoutMsBySubgraph.get(name) ?? timeoutMs,
-        maxAttempts,
-        initialDelayMs,
-        maxDelayMs,
-        breakerThreshold,
-        halfOpenAfterMs,
-        retryTimeouts: false,
-      }),
-    ]),
-  );
+  const policies = new Map<string, UpstreamPolicy>();
   return {
-    policyFor(subgraph) {
-      const policy = policies.get(subgraph);
-      if (!policy) throw new Error(`No resilience policy for subgraph "${subgraph}"`);
+    policyFor(name) {
+      let policy = policies.get(name);
+      if (!policy) {
+        policy = createUpstreamPolicy({
+          name,
+          logger,
+          timeoutMs: timeoutMsBySubgraph.get(name) ?? timeoutMs,
+          maxAttempts,
+          initialDelayMs,
+          maxDelayMs,
+          breakerThreshold,
+          halfOpenAfterMs,
+          retryTimeouts: false,
+        });
+        policies.set(name, policy);
+      }
       return policy;
     },
     breakers: () =>
