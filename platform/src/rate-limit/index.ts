@@ -23,7 +23,7 @@ export {
   type WhenStoreDown,
 } from './limiter.ts';
 export { createRateLimits, type RateLimits, type RateLimitsOptions } from './rate-limits.ts';
-export { partitionKey } from './caller-key.ts';
+export { clientAddress, partitionKey } from './caller-key.ts';
 export { rateLimitHeaders, retryAfterOf } from './headers.ts';
 export { compileTierLimits, TierRateLimits, type CompiledTier } from './tier-limits.ts';
 export { rateLimitEdge, type RateLimitEdgeOptions } from './rest-edge.ts';
