@@ -249,7 +249,7 @@ export async function createApp({
       requestId,
       logger: requestLogger,
       caller: callerOf(req),
-      clientKey: partitionKey(callerOf(req), req),
+      clientKey: rateLimits?.keyOf(callerOf(req), req) ?? partitionKey(callerOf(req), req),
       propagatedHeaders: pickHeaders(req.headers, propagateHeaders),
     }),
   });
