@@ -135,13 +135,19 @@ describe('HTTP edge limits (platform listen)', () => {
 
   it('serves requests on a keep-alive connection, then closes it once idle for the keep-alive timeout', async () => {
     const client = rawConnection('GET /1 HTTP/1.1\r\nHost: x\r\n\r\n');
-    await vi.waitFor(() => {
-      expect(client.received()).toContain('{"bytes":0}');
-    });
+    await vi.waitFor(
+      () => {
+        expect(client.received()).toContain('{"bytes":0}');
+      },
+      { timeout: 5_000, interval: 20 },
+    );
     client.socket.write('GET /2 HTTP/1.1\r\nHost: x\r\n\r\n');
-    await vi.waitFor(() => {
-      expect(client.received().match(/HTTP\/1\.1 200/g)).toHaveLength(2);
-    });
+    await vi.waitFor(
+      () => {
+        expect(client.received().match(/HTTP\/1\.1 200/g)).toHaveLength(2);
+      },
+      { timeout: 5_000, interval: 20 },
+    );
     expect(client.closed()).toBe(false);
     await vi.waitFor(
       () => {

@@ -1,7 +1,8 @@
 import type { FetcherRequestInit } from '@apollo/utils.fetcher';
 import { Header } from '@manifold/platform/contracts';
 import { createUpstreamPolicy, type UpstreamPolicyOptions } from '@manifold/platform/resilience';
-import { silentLogger } from '@manifold/platform/testing';
+import { createSubgraphFetchMetrics } from '@manifold/platform/telemetry';
+import { installTestTelemetry, silentLogger } from '@manifold/platform/testing';
 import { Response } from 'undici';
 import { describe, expect, it } from 'vitest';
 import type { FetchIntent } from './fetch-intent.ts';
@@ -207,5 +208,34 @@ describe('createResilientFetcher: in-flight sharing', () => {
     await fetcher(URL, request());
     await fetcher(URL, request());
     expect(subgraph.sent).toHaveLength(2);
+  });
+});
+
+describe('createResilientFetcher: the sharing counter', () => {
+  it('counts each shared fetch in manifold.graphql.subgraph.fetch.deduplicated, by subgraph', async () => {
+    const telemetry = installTestTelemetry();
+    try {
+      const metrics = createSubgraphFetchMetrics();
+      const subgraph = gatedSubgraph();
+      const fetcher = createResilientFetcher({
+        subgraph: 'reviews',
+        send: subgraph.send,
+        policy: createUpstreamPolicy({ name: 'reviews', logger: silentLogger() }),
+        intent: () => READ,
+        onShared: () => {
+          metrics.deduplicated('reviews');
+        },
+      });
+      const answers = [fetcher(URL, request()), fetcher(URL, request()), fetcher(URL, request())];
+      subgraph.release();
+      await Promise.all(answers);
+      const [shared] = await telemetry.points('manifold.graphql.subgraph.fetch.deduplicated');
+      expect(shared).toMatchObject({
+        attributes: { 'graphql.subgraph.name': 'reviews' },
+        value: 2,
+      });
+    } finally {
+      await telemetry.close();
+    }
   });
 });
