@@ -1,4 +1,5 @@
 import { Header } from '@manifold/platform/contracts';
+import { AppError } from '@manifold/platform/errors';
 import {
   createHttpShell,
   finishHttpShell,
@@ -43,6 +44,18 @@ export interface LegacyAdapterDeps {
    */
   edge?: readonly EdgeMiddleware[];
 }
+
+/**
+ * A body of another type would reach the routes as no body at all, and be refused field by field
+ * as if the client had forgotten them: say what is wrong instead (415, as soap-proxy does).
+ * `req.is` is null when there is no body (a bodiless POST), which is left to the routes; reads
+ * ignore a body, as HTTP says they may.
+ */
+const bodyMustBeJson: express.RequestHandler = (req, _res, next) => {
+  if (req.method !== 'GET' && req.method !== 'HEAD' && req.is('application/json') === false)
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json');
+  next();
+};
 
 /**
  * edge checks (authentication, limits) → a fresh answer in the resource cache, in the request's
@@ -95,7 +108,7 @@ export function createApp({
     res.json({ status: 'ok', legacy: health() });
   });
   app.use(docsRoutes(document.build()));
-  app.use(express.json({ limit: '256kb' }));
+  app.use(express.json({ limit: '256kb' }), bodyMustBeJson);
   app.use('/api', api);
   const maskUnexpected = production;
   return withEdge(edge, resources.inFrontOf(finishHttpShell(app, { logger, maskUnexpected })), {

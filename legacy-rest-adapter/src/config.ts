@@ -13,6 +13,12 @@ export const LegacyAdapterEnv = BaseEnv.extend({
   LEGACY_PASSWORD: z.string().min(1).default('api-secret'),
   /** Per legacy call attempt. */
   LEGACY_TIMEOUT_MS: z.coerce.number().int().positive().default(3_000),
+  /** The most of one legacy answer the adapter reads (10 MiB); more is a 502 UPSTREAM_RESPONSE_TOO_LARGE. */
+  LEGACY_MAX_RESPONSE_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(10 * 1024 * 1024),
   /** When v1 stops answering (its Sunset header), if not the version table's date (src/api-versions.ts). */
   V1_SUNSET: z.iso.date().optional(),
 });

@@ -20,8 +20,9 @@ const session = new LegacySession({
   password: env.LEGACY_PASSWORD,
 });
 const policy = createUpstreamPolicy({ name: 'legacy', logger, timeoutMs: env.LEGACY_TIMEOUT_MS });
-const legacy = createLegacyClient({ baseUrl: env.LEGACY_URL, session, policy });
-const forms = createLegacyForms({ baseUrl: env.LEGACY_URL, session, policy });
+const limits = { maxResponseBytes: env.LEGACY_MAX_RESPONSE_BYTES };
+const legacy = createLegacyClient({ baseUrl: env.LEGACY_URL, session, policy, ...limits });
+const forms = createLegacyForms({ baseUrl: env.LEGACY_URL, session, policy, ...limits });
 const cache = createCache({ namespace: 'legacy-rest-adapter', redisUrl: env.REDIS_URL, logger });
 const auth = configOrExit(() => frontDoorAuthFromEnv(env, logger));
 await runService({
