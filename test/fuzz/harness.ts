@@ -18,8 +18,12 @@ const LEAKS = [/\n\s+at .+\(/, /\/work\//, /node_modules/, /file:\/\//, /\.ts:\d
 
 /** The invariants every edge keeps, whatever it was sent: why this answer breaks them, if it does. */
 export function invariantViolations(answer: Answer): string[] {
+  return [...(answer.status >= 500 ? [`status ${answer.status}`] : []), ...bodyViolations(answer)];
+}
+
+/** What no answer may be, whatever its status: JSON that is not, or a leak of our internals. */
+export function bodyViolations(answer: Answer): string[] {
   const problems: string[] = [];
-  if (answer.status >= 500) problems.push(`status ${answer.status}`);
   if (/json/.test(answer.contentType) && answer.body !== '') {
     try {
       JSON.parse(answer.body);
@@ -45,6 +49,8 @@ export interface FuzzOptions<T> {
   seed?: number;
   /** Keep a failing input in the corpus (the long run does; CI only replays). @default false */
   recordFailures?: boolean;
+  /** Why an answer breaks the edge's invariants. @default invariantViolations */
+  check?: (input: T, answer: Answer) => string[];
 }
 
 export interface FuzzReport {
@@ -78,10 +84,11 @@ export async function fuzz<T>({
   durationMs,
   seed = Number(process.env['FUZZ_SEED'] ?? Math.floor(Math.random() * 2 ** 31)),
   recordFailures = false,
+  check = (_input, answer) => invariantViolations(answer),
 }: FuzzOptions<T>): Promise<FuzzReport> {
   const examples = replayable<T>(edge);
   const property = fc.asyncProperty(arbitrary, async (input) => {
-    const problems = invariantViolations(await send(input));
+    const problems = check(input, await send(input));
     if (problems.length > 0) throw new Error(problems.join('; '));
   });
   const details = await fc.check(property, {
