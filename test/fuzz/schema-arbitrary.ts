@@ -32,7 +32,8 @@ export function arbitraryFor(
     return arbitraryFor(components[name], components, depth + 1);
   }
   if ('const' in schema) return fc.constant(schema['const']);
-  if (Array.isArray(schema['enum'])) return fc.constantFrom(...(schema['enum'] as unknown[]));
+  if (Array.isArray(schema['enum']) && schema['enum'].length > 0)
+    return fc.constantFrom(...(schema['enum'] as unknown[]));
   for (const key of ['oneOf', 'anyOf'] as const) {
     const options = schema[key];
     if (Array.isArray(options) && options.length > 0)
@@ -113,7 +114,7 @@ function stringFor(schema: Schema): fc.Arbitrary<string> {
   const pattern = schema['pattern'];
   if (typeof pattern === 'string') {
     try {
-      return fc.stringMatching(new RegExp(pattern, 'u')).filter((text) => text.length <= Math.max(maxLength, 64));
+      return fc.stringMatching(new RegExp(pattern, 'u'), { maxLength: Math.max(maxLength, 64) });
     } catch {
       // a pattern fast-check cannot generate from: any string (the facade's check decides)
     }
