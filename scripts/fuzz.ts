@@ -22,8 +22,8 @@ for (const edge of edges) {
       recordFailures: true,
     });
     const processes = run.processes.map(
-      (process) =>
-        `${process.name}: health ${String(process.healthStatus)}, RSS ${process.rssBeforeMiB.toFixed(0)} → ${process.rssAfterMiB.toFixed(0)} MiB, ${String(process.errors.clientErrors)} client / ${String(process.errors.serverErrors)} server errors of ${String(process.errors.requests)} requests`,
+      (service) =>
+        `${service.name}: health ${String(service.healthStatus)}, RSS ${service.rssBeforeMiB.toFixed(0)} → ${service.rssAfterMiB.toFixed(0)} MiB, ${String(service.errors.clientErrors)} client / ${String(service.errors.serverErrors)} server errors of ${String(service.errors.requests)} requests`,
     );
     console.log(
       `fuzz ${edge.name}: ${String(run.tried)} inputs, seed ${String(run.seed)}; ${processes.join('; ')}`,

@@ -113,9 +113,9 @@ function runner<T>(edge: FuzzEdge<T>): EdgeRunner {
       try {
         await running.warmUp();
         const baselines = await Promise.all(
-          running.processes.map(async (process) => ({
-            rss: residentMiB(process.pid),
-            counts: await readErrorCounts(`${process.baseUrl}/metrics`),
+          running.processes.map(async (watched) => ({
+            rss: residentMiB(watched.pid),
+            counts: await readErrorCounts(`${watched.baseUrl}/metrics`),
           })),
         );
         const report = await fuzz({
@@ -126,13 +126,13 @@ function runner<T>(edge: FuzzEdge<T>): EdgeRunner {
           check: running.check ?? ((_input, answer) => invariantViolations(answer)),
         });
         const processes = await Promise.all(
-          running.processes.map(async (process, index) => ({
-            name: process.name,
-            rssBeforeMiB: baselines[index]?.rss ?? Number.NaN,
-            rssAfterMiB: residentMiB(process.pid),
-            healthStatus: (await fetch(`${process.baseUrl}/healthz`)).status,
+          running.processes.map(async (watched, index) => ({
+            name: watched.name,
+            rssBeforeMiB: baselines[index]!.rss,
+            rssAfterMiB: residentMiB(watched.pid),
+            healthStatus: (await fetch(`${watched.baseUrl}/healthz`)).status,
             errors: minus(
-              await readErrorCounts(`${process.baseUrl}/metrics`),
+              await readErrorCounts(`${watched.baseUrl}/metrics`),
               baselines[index]!.counts,
             ),
           })),

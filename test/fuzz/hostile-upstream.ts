@@ -87,7 +87,9 @@ function answer(mode: HostileMode, req: IncomingMessage, res: ServerResponse, op
     case 'truncated':
       res.writeHead(200, { 'content-type': typeOf(soap), 'content-length': '4096' });
       res.write(opening(soap).padEnd(100, ' ').slice(0, 100));
-      setTimeout(() => res.destroy(), 10);
+      setTimeout(() => {
+        res.destroy();
+      }, 10);
       return;
     case 'wrong-charset': {
       const text = soap

@@ -32,6 +32,8 @@ export interface RestRequestCase {
 
 const METHODS = new Set(['get', 'post', 'put', 'patch', 'delete']);
 
+type ParameterValue = readonly [OpenApiParameter, unknown];
+
 /** Every operation a document describes. */
 export function operationsOf(
   document: OpenApiDocument,
@@ -89,12 +91,12 @@ export function restRequests(
     );
   const perOperation = operationsOf(document).map(({ method, template, operation }) => {
     const parameters = operation.parameters ?? [];
+    // Path parameters always (a route without one is another route); the others mostly.
     const parameterValues = fc.tuple(
-      ...parameters.map((parameter) =>
-        parameter.required === true && parameter.in === 'path'
-          ? value(parameter.schema).map((v) => [parameter, v] as const)
-          : fc.option(value(parameter.schema).map((v) => [parameter, v] as const), { freq: 3 }),
-      ),
+      ...parameters.map((parameter): fc.Arbitrary<ParameterValue | null> => {
+        const entry = value(parameter.schema).map((v): ParameterValue => [parameter, v]);
+        return parameter.in === 'path' ? entry : fc.option(entry, { freq: 3 });
+      }),
     );
     const bodySchema = operation.requestBody?.content?.['application/json']?.schema;
     const body =

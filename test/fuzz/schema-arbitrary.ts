@@ -100,17 +100,16 @@ function bound(inclusive: unknown, exclusive: unknown, step: number, fallback: n
 function stringFor(schema: Schema): fc.Arbitrary<string> {
   const minLength = Number(schema['minLength'] ?? 0);
   const maxLength = Math.min(Number(schema['maxLength'] ?? minLength + 24), minLength + 40);
-  switch (schema['format']) {
-    case 'date':
-      return fc.date({ min: new Date('1970-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((date) => date.toISOString().slice(0, 10));
-    case 'date-time':
-      return fc.date({ min: new Date('1970-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((date) => date.toISOString());
-    case 'uuid':
-      return fc.uuid();
-    case 'email':
-      return fc.emailAddress();
-    default:
-  }
+  const dates = fc.date({
+    min: new Date('1970-01-01'),
+    max: new Date('2100-01-01'),
+    noInvalidDate: true,
+  });
+  const format = schema['format'];
+  if (format === 'date') return dates.map((date) => date.toISOString().slice(0, 10));
+  if (format === 'date-time') return dates.map((date) => date.toISOString());
+  if (format === 'uuid') return fc.uuid();
+  if (format === 'email') return fc.emailAddress();
   const pattern = schema['pattern'];
   if (typeof pattern === 'string') {
     try {

@@ -16,17 +16,17 @@ describe('hostile input at every edge (property-based)', () => {
       const run = await edge.run({ numRuns: RUNS ?? edge.ciRuns });
       // eslint-disable-next-line no-console -- the suite reports what it tried and how to replay it
       console.info(`fuzz ${edge.name}: ${String(run.tried)} inputs, seed ${String(run.seed)}`);
-      for (const process of run.processes) {
-        const about = `${process.name}: RSS ${process.rssBeforeMiB.toFixed(0)} → ${process.rssAfterMiB.toFixed(0)} MiB, ${JSON.stringify(process.errors)}`;
-        expect(process.healthStatus, about).toBe(200);
-        expect(process.rssAfterMiB, about).toBeLessThan(process.rssBeforeMiB * 1.5 + 64);
+      for (const service of run.processes) {
+        const about = `${service.name}: RSS ${service.rssBeforeMiB.toFixed(0)} → ${service.rssAfterMiB.toFixed(0)} MiB, ${JSON.stringify(service.errors)}`;
+        expect(service.healthStatus, about).toBe(200);
+        expect(service.rssAfterMiB, about).toBeLessThan(service.rssBeforeMiB * 1.5 + 64);
         // Every input reached the process and was counted …
-        expect(process.errors.requests, about).toBeGreaterThan(0);
+        expect(service.errors.requests, about).toBeGreaterThan(0);
         if (!run.clientSideOnly) continue;
         // … and a flood of bad requests moves the callers' error count, never our error ratio.
-        expect(process.errors.clientErrors, about).toBeGreaterThan(0);
-        expect(process.errors.serverErrors, about).toBe(0);
-        expect(process.errors.graphqlErrorsOfOurs, about).toBe(0);
+        expect(service.errors.clientErrors, about).toBeGreaterThan(0);
+        expect(service.errors.serverErrors, about).toBe(0);
+        expect(service.errors.graphqlErrorsOfOurs, about).toBe(0);
       }
     });
   }
