@@ -24,7 +24,8 @@ const label = (labels: string, name: string) =>
 export function errorCounts(metrics: string): ErrorCounts {
   const counts: ErrorCounts = { requests: 0, clientErrors: 0, serverErrors: 0, graphqlErrorsOfOurs: 0 };
   for (const line of metrics.split('\n')) {
-    const match = /^(\w+)\{([^}]*)\} (\S+)/.exec(line);
+    // Label values are quoted and may hold braces (route templates like /customers/{id}).
+    const match = /^(\w+)\{((?:[^"}]|"(?:[^"\\]|\\.)*")*)\}\s+(\S+)/.exec(line);
     if (!match) continue;
     const [, name, labels = '', value] = match;
     const count = Number(value);
