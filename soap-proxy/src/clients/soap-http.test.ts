@@ -35,9 +35,9 @@ beforeAll(async () => {
         return;
       }
       if (req.url === '/bomb') {
-        // 64 KiB on the wire, 64 MiB inflated: the limit applies to what it inflates to.
+        // 16 KiB on the wire, 16 MiB inflated: the limit applies to what it inflates to.
         res.writeHead(200, { 'content-type': 'text/xml', 'content-encoding': 'gzip' });
-        res.end(gzipSync(Buffer.alloc(64 * 1024 * 1024, 32)));
+        res.end(gzipSync(Buffer.alloc(16 * 1024 * 1024, 32)));
         return;
       }
       if (req.url === '/latin1') {
