@@ -26,7 +26,7 @@ for (const edge of edges) {
         `${service.name}: health ${String(service.healthStatus)}, RSS ${service.rssBeforeMiB.toFixed(0)} → ${service.rssAfterMiB.toFixed(0)} MiB, ${String(service.errors.clientErrors)} client / ${String(service.errors.serverErrors)} server errors of ${String(service.errors.requests)} requests`,
     );
     console.log(
-      `fuzz ${edge.name}: ${String(run.tried)} inputs, seed ${String(run.seed)}; ${processes.join('; ')}`,
+      `fuzz ${edge.name}: ${String(run.tried)} inputs, seed ${String(run.seed)}, statuses ${JSON.stringify(run.statuses)}; ${processes.join('; ')}`,
     );
   } catch (error) {
     failed++;

@@ -57,6 +57,8 @@ export interface FuzzReport {
   edge: string;
   tried: number;
   seed: number;
+  /** How many answers had each status (shrinking's inputs included): what the inputs reached. */
+  statuses: Record<string, number>;
 }
 
 const corpusOf = (edge: string) => join(CORPUS_DIR, edge);
@@ -87,8 +89,11 @@ export async function fuzz<T>({
   check = (_input, answer) => invariantViolations(answer),
 }: FuzzOptions<T>): Promise<FuzzReport> {
   const examples = replayable<T>(edge);
+  const statuses: Record<string, number> = {};
   const property = fc.asyncProperty(arbitrary, async (input) => {
-    const problems = check(input, await send(input));
+    const answer = await send(input);
+    statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
+    const problems = check(input, answer);
     if (problems.length > 0) throw new Error(problems.join('; '));
   });
   const details = await fc.check(property, {
@@ -112,7 +117,7 @@ export async function fuzz<T>({
       `fuzz ${edge} (seed ${String(seed)}): ${fc.defaultReportMessage(details) ?? 'failed'}`,
     );
   }
-  return { edge, tried: details.numRuns, seed };
+  return { edge, tried: details.numRuns, seed, statuses };
 }
 
 /** Resident memory of a process, in MiB (Linux). */

@@ -15,7 +15,9 @@ describe('hostile input at every edge (property-based)', () => {
     it(`${edge.name}: a typed answer to every generated input, never a 5xx of ours or a leak`, async () => {
       const run = await edge.run({ numRuns: RUNS ?? edge.ciRuns });
       // eslint-disable-next-line no-console -- the suite reports what it tried and how to replay it
-      console.info(`fuzz ${edge.name}: ${String(run.tried)} inputs, seed ${String(run.seed)}`);
+      console.info(
+        `fuzz ${edge.name}: ${String(run.tried)} inputs, seed ${String(run.seed)}, statuses ${JSON.stringify(run.statuses)}`,
+      );
       for (const service of run.processes) {
         const about = `${service.name}: RSS ${service.rssBeforeMiB.toFixed(0)} → ${service.rssAfterMiB.toFixed(0)} MiB, ${JSON.stringify(service.errors)}`;
         expect(service.healthStatus, about).toBe(200);
