@@ -63,7 +63,9 @@ function fromLegacy<T>(render: () => T): T {
 
 const asRecord = (legacy: unknown): Legacy => {
   if (typeof legacy !== 'object' || legacy === null || Array.isArray(legacy))
-    throw new TypeError(`a legacy record is ${JSON.stringify(legacy) ?? 'missing'}`);
+    throw new TypeError(
+      `a legacy record is ${legacy === undefined ? 'missing' : JSON.stringify(legacy)}`,
+    );
   return legacy as Legacy;
 };
 

@@ -17,12 +17,16 @@ export interface ErrorCounts {
 // The GraphQL alert's selector: error codes that are ours (everything else is the caller's).
 const OURS = /^(INTERNAL_SERVER_ERROR|UPSTREAM_.+|STORE_UNAVAILABLE|NOT_READY|_OTHER)$/;
 
-const label = (labels: string, name: string) =>
-  new RegExp(`${name}="([^"]*)"`).exec(labels)?.[1];
+const label = (labels: string, name: string) => new RegExp(`${name}="([^"]*)"`).exec(labels)?.[1];
 
 /** Reads the counts from Prometheus text (`GET /metrics`). */
 export function errorCounts(metrics: string): ErrorCounts {
-  const counts: ErrorCounts = { requests: 0, clientErrors: 0, serverErrors: 0, graphqlErrorsOfOurs: 0 };
+  const counts: ErrorCounts = {
+    requests: 0,
+    clientErrors: 0,
+    serverErrors: 0,
+    graphqlErrorsOfOurs: 0,
+  };
   for (const line of metrics.split('\n')) {
     // Label values are quoted and may hold braces (route templates like /customers/{id}).
     const match = /^(\w+)\{((?:[^"}]|"(?:[^"\\]|\\.)*")*)\}\s+(\S+)/.exec(line);

@@ -5,9 +5,19 @@ import { startPhpServer, type PhpServer } from '@manifold/platform/testing';
 import type { FuzzEdge, RunningEdge } from './edges.ts';
 import { invariantViolations } from './harness.ts';
 import { createContractCheck } from './openapi-contract.ts';
-import { restRequests, sendRest, type OpenApiDocument, type RestRequestCase } from './rest-requests.ts';
+import {
+  restRequests,
+  sendRest,
+  type OpenApiDocument,
+  type RestRequestCase,
+} from './rest-requests.ts';
 import { e2eAccess } from '../e2e/support/access.ts';
-import { freePort, REPO_ROOT, startService, type ServiceProcess } from '../e2e/support/processes.ts';
+import {
+  freePort,
+  REPO_ROOT,
+  startService,
+  type ServiceProcess,
+} from '../e2e/support/processes.ts';
 
 /** Each REST route's scope, read and write: the fuzz's caller may call every route. */
 const scopesOf = (resources: readonly string[]) =>

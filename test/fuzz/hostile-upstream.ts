@@ -54,8 +54,7 @@ export interface HostileUpstreamOptions {
 const MIB = 1024 * 1024;
 
 const isSoap = (req: IncomingMessage) =>
-  req.headers['soapaction'] !== undefined ||
-  /soap|xml/.test(String(req.headers['content-type'] ?? ''));
+  req.headers['soapaction'] !== undefined || /soap|xml/.test(req.headers['content-type'] ?? '');
 
 const envelope = (body: string) =>
   `<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>${body}</soap:Body></soap:Envelope>`;
@@ -73,7 +72,12 @@ interface Options extends Required<HostileUpstreamOptions> {
   onHugeSent: (bytes: number) => void;
 }
 
-function answer(mode: HostileMode, req: IncomingMessage, res: ServerResponse, options: Options): void {
+function answer(
+  mode: HostileMode,
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: Options,
+): void {
   const soap = isSoap(req);
   switch (mode) {
     case 'malformed-json':

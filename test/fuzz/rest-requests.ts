@@ -3,7 +3,8 @@ import { arbitraryFor, oddJson, type Schema } from './schema-arbitrary.ts';
 
 /** An OpenAPI 3.1 document, as far as the fuzz reads it. */
 export interface OpenApiDocument {
-  paths: Record<string, Record<string, OpenApiOperation | unknown>>;
+  /** Path items: operations by method, and other members (parameters, summary). */
+  paths: Record<string, Record<string, unknown>>;
   components?: { schemas?: Record<string, Schema> };
 }
 
@@ -41,13 +42,17 @@ export function operationsOf(
   return Object.entries(document.paths).flatMap(([template, item]) =>
     Object.entries(item)
       .filter(([method]) => METHODS.has(method))
-      .map(([method, operation]) => ({ method, template, operation: operation as OpenApiOperation })),
+      .map(([method, operation]) => ({
+        method,
+        template,
+        operation: operation as OpenApiOperation,
+      })),
   );
 }
 
 /** A value as a path segment, query value or header carries it. */
 const asText = (value: unknown): string =>
-  typeof value === 'string' ? value : JSON.stringify(value) ?? '';
+  typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value);
 
 /** fetch refuses header values with controls or non-Latin-1 characters: those go percent-encoded. */
 const headerSafe = (text: string): string =>
@@ -103,7 +108,10 @@ export function restRequests(
       bodySchema === undefined
         ? fc.constant(undefined)
         : fc.oneof(
-            { weight: 6, arbitrary: arbitraryFor(bodySchema, components).map((v) => JSON.stringify(v)) },
+            {
+              weight: 6,
+              arbitrary: arbitraryFor(bodySchema, components).map((v) => JSON.stringify(v)),
+            },
             { weight: 1, arbitrary: oddJson.map((v) => JSON.stringify(v)) },
             {
               weight: 1,
@@ -140,12 +148,14 @@ export function restRequests(
           if (parameter.in === 'path')
             path = path.replace(`{${parameter.name}}`, encodeURIComponent(text));
           else if (parameter.in === 'query') query.append(parameter.name, text);
-          else if (parameter.in === 'header') headers[parameter.name.toLowerCase()] = headerSafe(text);
+          else if (parameter.in === 'header')
+            headers[parameter.name.toLowerCase()] = headerSafe(text);
         }
         // A path parameter left out (optional in no document, but be safe): an empty segment.
         path = path.replace(/\{[^}]+\}/g, '');
         if (extra) query.append(extra[0], asText(extra[1]));
-        if (payload !== undefined && contentType !== undefined) headers['content-type'] = contentType;
+        if (payload !== undefined && contentType !== undefined)
+          headers['content-type'] = contentType;
         const search = query.toString();
         return {
           operation: { method, template },

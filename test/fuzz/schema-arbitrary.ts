@@ -7,7 +7,20 @@ const MAX_DEPTH = 4;
 
 /** Values that are no value of any documented type, or are one only at the edges. */
 export const oddJson = fc.oneof(
-  fc.constantFrom(null, '', ' ', '0', '-1', '1e3', '0x10', '07', 'NaN', '\u0000', 'é', '\ud83d\ude00'),
+  fc.constantFrom(
+    null,
+    '',
+    ' ',
+    '0',
+    '-1',
+    '1e3',
+    '0x10',
+    '07',
+    'NaN',
+    '\u0000',
+    'é',
+    '\ud83d\ude00',
+  ),
   fc.constantFrom(Number.MAX_SAFE_INTEGER, -1, 0.5, 1e308, true, [], {}),
   fc.string({ maxLength: 20 }),
   fc.jsonValue({ maxDepth: 2 }),
@@ -37,13 +50,17 @@ export function arbitraryFor(
   for (const key of ['oneOf', 'anyOf'] as const) {
     const options = schema[key];
     if (Array.isArray(options) && options.length > 0)
-      return fc.oneof(...(options as Schema[]).map((option) => arbitraryFor(option, components, depth + 1)));
+      return fc.oneof(
+        ...(options as Schema[]).map((option) => arbitraryFor(option, components, depth + 1)),
+      );
   }
   if (Array.isArray(schema['allOf']) && schema['allOf'].length > 0)
     return arbitraryFor(mergeAll(schema['allOf'] as Schema[]), components, depth + 1);
   const type = schema['type'];
   if (Array.isArray(type))
-    return fc.oneof(...(type as string[]).map((one) => arbitraryFor({ ...schema, type: one }, components, depth)));
+    return fc.oneof(
+      ...(type as string[]).map((one) => arbitraryFor({ ...schema, type: one }, components, depth)),
+    );
   switch (type) {
     case 'null':
       return fc.constant(null);
@@ -74,7 +91,8 @@ export function arbitraryFor(
     case 'object':
     case undefined: {
       const properties = (schema['properties'] ?? {}) as Record<string, Schema>;
-      if (Object.keys(properties).length === 0 && type === undefined) return fc.jsonValue({ maxDepth: 1 });
+      if (Object.keys(properties).length === 0 && type === undefined)
+        return fc.jsonValue({ maxDepth: 1 });
       const required = new Set((schema['required'] ?? []) as string[]);
       return fc.record(
         Object.fromEntries(
@@ -127,7 +145,10 @@ function mergeAll(schemas: readonly Schema[]): Schema {
       ...merged,
       ...schema,
       properties: { ...(merged['properties'] as object), ...(schema['properties'] as object) },
-      required: [...((merged['required'] as string[] | undefined) ?? []), ...((schema['required'] as string[] | undefined) ?? [])],
+      required: [
+        ...((merged['required'] as string[] | undefined) ?? []),
+        ...((schema['required'] as string[] | undefined) ?? []),
+      ],
     }),
     {},
   );

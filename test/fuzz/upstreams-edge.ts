@@ -6,7 +6,12 @@ import type { FuzzEdge } from './edges.ts';
 import { bodyViolations, type Answer } from './harness.ts';
 import { HOSTILE_MODES, startHostileUpstream, type HostileMode } from './hostile-upstream.ts';
 import { e2eAccess } from '../e2e/support/access.ts';
-import { freePort, REPO_ROOT, startService, type ServiceProcess } from '../e2e/support/processes.ts';
+import {
+  freePort,
+  REPO_ROOT,
+  startService,
+  type ServiceProcess,
+} from '../e2e/support/processes.ts';
 
 /** Per attempt, short: a drip must not make the run slow. */
 const TIMEOUT_MS = 300;
@@ -32,10 +37,26 @@ const id = fc.integer({ min: 1, max: 500 }).map(String);
 const sku = fc.integer({ min: 1, max: 99_999 }).map((n) => `SKU-${String(n).padStart(5, '0')}`);
 
 const calls: fc.Arbitrary<UpstreamCall> = fc.oneof(
-  id.map((n) => ({ facade: 'legacy' as const, method: 'GET' as const, path: `/api/v2/customers/${n}` })),
-  id.map((n) => ({ facade: 'legacy' as const, method: 'GET' as const, path: `/api/v1/customers/${n}/invoices` })),
-  id.map((n) => ({ facade: 'legacy' as const, method: 'GET' as const, path: `/api/v2/customers/${n}/loyalty/history` })),
-  id.map((n) => ({ facade: 'legacy' as const, method: 'GET' as const, path: `/api/v2/tickets/${n}` })),
+  id.map((n) => ({
+    facade: 'legacy' as const,
+    method: 'GET' as const,
+    path: `/api/v2/customers/${n}`,
+  })),
+  id.map((n) => ({
+    facade: 'legacy' as const,
+    method: 'GET' as const,
+    path: `/api/v1/customers/${n}/invoices`,
+  })),
+  id.map((n) => ({
+    facade: 'legacy' as const,
+    method: 'GET' as const,
+    path: `/api/v2/customers/${n}/loyalty/history`,
+  })),
+  id.map((n) => ({
+    facade: 'legacy' as const,
+    method: 'GET' as const,
+    path: `/api/v2/tickets/${n}`,
+  })),
   fc.tuple(id, fc.uuid()).map(([n, key]) => ({
     facade: 'legacy' as const,
     method: 'POST' as const,
@@ -43,13 +64,28 @@ const calls: fc.Arbitrary<UpstreamCall> = fc.oneof(
     body: { customerId: Number(n), subject: 'Hostile', urgent: false },
     headers: { 'idempotency-key': key },
   })),
-  sku.map((s) => ({ facade: 'soap' as const, method: 'POST' as const, path: '/api/v1/supplier/GetStockLevel', body: { sku: s } })),
-  sku.map((s) => ({ facade: 'soap' as const, method: 'POST' as const, path: '/api/v1/supplier/GetPrice', body: { sku: s, quantity: 1 } })),
+  sku.map((s) => ({
+    facade: 'soap' as const,
+    method: 'POST' as const,
+    path: '/api/v1/supplier/GetStockLevel',
+    body: { sku: s },
+  })),
+  sku.map((s) => ({
+    facade: 'soap' as const,
+    method: 'POST' as const,
+    path: '/api/v1/supplier/GetPrice',
+    body: { sku: s, quantity: 1 },
+  })),
 );
 
 /** The slow modes are few: each costs the policy's whole time budget. */
 const modes: fc.Arbitrary<HostileMode> = fc.oneof(
-  { weight: 10, arbitrary: fc.constantFrom(...HOSTILE_MODES.filter((mode) => mode !== 'drip' && mode !== 'huge')) },
+  {
+    weight: 10,
+    arbitrary: fc.constantFrom(
+      ...HOSTILE_MODES.filter((mode) => mode !== 'drip' && mode !== 'huge'),
+    ),
+  },
   { weight: 1, arbitrary: fc.constantFrom<HostileMode>('drip', 'huge') },
 );
 
@@ -79,7 +115,14 @@ export const upstreamsEdge: FuzzEdge<{ call: UpstreamCall; mode: HostileMode }> 
   clientSideOnly: false,
   start: async () => {
     const upstream = await startHostileUpstream();
-    const access = e2eAccess(['customers:read', 'invoices:read', 'tickets:read', 'tickets:write', 'supplier:read', 'supplier:write']);
+    const access = e2eAccess([
+      'customers:read',
+      'invoices:read',
+      'tickets:read',
+      'tickets:write',
+      'supplier:read',
+      'supplier:write',
+    ]);
     const config = join(mkdtempSync(join(tmpdir(), 'fuzz-upstreams-')), 'services.json');
     writeFileSync(
       config,
@@ -159,7 +202,12 @@ export const upstreamsEdge: FuzzEdge<{ call: UpstreamCall; mode: HostileMode }> 
         for (const mode of HOSTILE_MODES.filter((one) => one !== 'drip'))
           for (const call of [
             { facade: 'legacy' as const, method: 'GET' as const, path: '/api/v2/customers/1' },
-            { facade: 'soap' as const, method: 'POST' as const, path: '/api/v1/supplier/GetStockLevel', body: { sku: 'SKU-00001' } },
+            {
+              facade: 'soap' as const,
+              method: 'POST' as const,
+              path: '/api/v1/supplier/GetStockLevel',
+              body: { sku: 'SKU-00001' },
+            },
           ])
             await send({ call, mode });
       },

@@ -164,9 +164,9 @@ describe('createResourceCache: reads', () => {
       if (legacy === 1) throw new Error('broken record');
       return legacy;
     };
-    await expect(
-      resources.read('/r', 60, () => Promise.resolve(++loads), refuse),
-    ).rejects.toThrow('broken record');
+    await expect(resources.read('/r', 60, () => Promise.resolve(++loads), refuse)).rejects.toThrow(
+      'broken record',
+    );
     const next = await resources.read('/r', 60, () => Promise.resolve(++loads), refuse);
     expect(next).toMatchObject({ legacy: 2, body: 2, freshness: { status: 'MISS' } });
     expect(loads).toBe(2);

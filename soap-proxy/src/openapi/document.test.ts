@@ -48,7 +48,9 @@ describe('buildOpenApi problem responses', () => {
   });
 
   it('documents what a POST body can be refused with before any SOAP call: 413 and 415', async () => {
-    const { document } = buildOpenApi(describeWsdl(await loadWsdlDocuments(fixture('dotted.wsdl'))));
+    const { document } = buildOpenApi(
+      describeWsdl(await loadWsdlDocuments(fixture('dotted.wsdl'))),
+    );
     const post = (document['paths'] as Record<string, { post: Operation }>)[
       '/api/v1/Dotted/Stock.Get'
     ]!.post;
