@@ -41,7 +41,8 @@ const EXPECTED: Record<HostileMode, readonly string[]> = {
   'server-error': ['UPSTREAM_ERROR'],
   empty: ['UPSTREAM_ERROR'],
   reset: ['UPSTREAM_UNAVAILABLE'],
-  huge: ['UPSTREAM_RESPONSE_TOO_LARGE'],
+  // Past the limit, or (on a loaded machine) still reading it when the attempt's time is up.
+  huge: ['UPSTREAM_RESPONSE_TOO_LARGE', 'UPSTREAM_TIMEOUT'],
   drip: ['UPSTREAM_TIMEOUT'],
 };
 
@@ -135,12 +136,39 @@ describe.each(Object.entries(CALLS))('%s, in front of a hostile upstream', (_nam
   );
 });
 
-describe('a 50 MB answer', () => {
-  it('is read no further than the limit: the upstream is hung up on long before it is done', async () => {
-    upstream.mode = 'huge';
-    for (const call of Object.values(CALLS)) {
-      const answer = await call();
-      expect(JSON.parse(answer.body)).toMatchObject({ code: 'UPSTREAM_RESPONSE_TOO_LARGE' });
+describe('a 50 MB answer, with time enough to read it all', () => {
+  it('is read no further than the limit: UPSTREAM_RESPONSE_TOO_LARGE, the upstream hung up on', async () => {
+    const slow = { ...policy, timeoutMs: 30_000, maxAttempts: 1 };
+    const patientAdapter = await startAdapter({
+      monolith: { url: upstream.url, output: () => '', stop: () => Promise.resolve() },
+      policy: slow,
+    });
+    const patientProxy = await startProxy(
+      {
+        endpoint: `${upstream.url}/soap`,
+        timeoutMs: slow.timeoutMs,
+        maxResponseBytes: MAX_RESPONSE_BYTES,
+      },
+      new Keyv(),
+    );
+    try {
+      upstream.mode = 'huge';
+      for (const url of [
+        `${patientAdapter.url}/api/v2/customers/1`,
+        `${patientAdapter.url}/api/v2/customers/1/loyalty/history`,
+      ])
+        expect(JSON.parse((await read(await fetch(url))).body)).toMatchObject({
+          code: 'UPSTREAM_RESPONSE_TOO_LARGE',
+        });
+      const soap = await fetch(`${patientProxy.url}/api/v1/supplier/GetStockLevel`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ sku: 'SKU-00042' }),
+      });
+      expect(await soap.json()).toMatchObject({ code: 'UPSTREAM_RESPONSE_TOO_LARGE' });
+    } finally {
+      await patientProxy.close();
+      await patientAdapter.close();
     }
     // What the upstream got to write (socket buffers included) before each facade dropped it.
     await expect.poll(() => upstream.hugestSent()).toBeGreaterThan(0);
