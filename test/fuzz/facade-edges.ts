@@ -66,7 +66,7 @@ async function facadeEdge({
     // 5xx are reported by invariantViolations; every other answer must be the documented one.
     check: (input, answer) => [
       ...invariantViolations(answer),
-      ...(answer.status < 500 ? contract(input.operation, answer) : []),
+      ...(answer.status < 500 ? contract(input.operation, input.path, answer) : []),
     ],
     processes: [{ name, pid: service.child.pid ?? 0, baseUrl: service.url }],
     warmUp: () => warmUp(service.url, credentials),

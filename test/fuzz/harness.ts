@@ -113,8 +113,9 @@ export async function fuzz<T>({
       const file = join(corpusOf(edge), `seed-${String(seed)}-${String(Date.now())}.json`);
       writeFileSync(file, `${JSON.stringify(details.counterexample[0], null, 2)}\n`);
     }
+    const why = details.errorInstance instanceof Error ? details.errorInstance.message : '';
     throw new Error(
-      `fuzz ${edge} (seed ${String(seed)}): ${fc.defaultReportMessage(details) ?? 'failed'}`,
+      `fuzz ${edge} (seed ${String(seed)}): ${why}\n${fc.defaultReportMessage(details) ?? 'failed'}`,
     );
   }
   return { edge, tried: details.numRuns, seed, statuses };

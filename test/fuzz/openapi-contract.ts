@@ -22,10 +22,30 @@ export function createContractCheck(document: OpenApiDocument) {
     return validate;
   };
 
+  const patterns = new Map<string, RegExp>();
+  const patternOf = (template: string) => {
+    let pattern = patterns.get(template);
+    if (!pattern) {
+      pattern = new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`);
+      patterns.set(template, pattern);
+    }
+    return pattern;
+  };
+
   return function check(
     { method, template }: { method: string; template: string },
+    path: string,
     answer: Answer,
   ): string[] {
+    // A path parameter that is empty, '.' or '..' makes another path (URLs resolve dot
+    // segments): no documented route, so the answer owed is the catalogue's 404 (or a 4xx of the
+    // edge's checks, which run first), as problem+json.
+    if (!patternOf(template).test(new URL(path, 'http://facade').pathname))
+      return answer.status >= 400 &&
+        answer.status < 500 &&
+        answer.contentType.startsWith('application/problem+json')
+        ? []
+        : [`${path}: no documented route, answered ${String(answer.status)} ${answer.contentType}`];
     const operation = document.paths[template]?.[method] as OpenApiOperation | undefined;
     if (!operation) return [`${method} ${template} is not in the document`];
     const documented = operation.responses[String(answer.status)] ?? operation.responses['default'];
