@@ -61,12 +61,12 @@ async function facadeEdge({
   const credentials = { 'x-api-key': access.key };
   const contract = createContractCheck(document);
   return {
-    arbitrary: restRequests(document, { credentials }),
-    send: sendRest(service.url),
+    arbitrary: restRequests(document),
+    send: sendRest(service.url, credentials),
     // 5xx are reported by invariantViolations; every other answer must be the documented one.
     check: (input, answer) => [
       ...invariantViolations(answer),
-      ...(answer.status < 500 ? contract(input.operation, input.path, answer) : []),
+      ...(answer.status < 500 ? contract(input.operation.method, input.path, answer) : []),
     ],
     processes: [{ name, pid: service.child.pid ?? 0, baseUrl: service.url }],
     warmUp: () => warmUp(service.url, credentials),

@@ -22,25 +22,24 @@ export function createContractCheck(document: OpenApiDocument) {
     return validate;
   };
 
-  const patterns = new Map<string, RegExp>();
-  const patternOf = (template: string) => {
-    let pattern = patterns.get(template);
-    if (!pattern) {
-      pattern = new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`);
-      patterns.set(template, pattern);
-    }
-    return pattern;
+  const templates = Object.keys(document.paths).map((template) => ({
+    template,
+    pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`),
+  }));
+  /** The documented route a path is (Express ignores one trailing slash), if any. */
+  const routeOf = (method: string, path: string) => {
+    const pathname = new URL(path, 'http://facade').pathname.replace(/(.)\/$/, '$1');
+    return templates.find(
+      ({ template, pattern }) => pattern.test(pathname) && document.paths[template]?.[method],
+    )?.template;
   };
 
-  return function check(
-    { method, template }: { method: string; template: string },
-    path: string,
-    answer: Answer,
-  ): string[] {
+  return function check(method: string, path: string, answer: Answer): string[] {
     // A path parameter that is empty, '.' or '..' makes another path (URLs resolve dot
-    // segments): no documented route, so the answer owed is the catalogue's 404 (or a 4xx of the
-    // edge's checks, which run first), as problem+json.
-    if (!patternOf(template).test(new URL(path, 'http://facade').pathname))
+    // segments): another documented route's answer, or, with none, the catalogue's 404 (or a
+    // 4xx of the edge's checks, which run first) as problem+json.
+    const template = routeOf(method, path);
+    if (template === undefined)
       return answer.status >= 400 &&
         answer.status < 500 &&
         answer.contentType.startsWith('application/problem+json')

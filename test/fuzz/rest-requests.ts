@@ -27,6 +27,8 @@ export interface RestRequestCase {
   operation: { method: string; template: string };
   /** The path with its query string. */
   path: string;
+  /** Whether it carries the caller's credentials (never part of the input: the corpus keeps inputs). */
+  authenticated: boolean;
   headers: Record<string, string>;
   body: string | undefined;
 }
@@ -73,21 +75,13 @@ const CONTENT_TYPES = fc.oneof(
   },
 );
 
-export interface RestRequestOptions {
-  /** Headers of a caller allowed every route (an API key): most requests carry them. */
-  credentials: Record<string, string>;
-}
-
 /**
  * Requests for every operation of a facade's own `/openapi.json`: its documented parameters and
  * body generated from their schemas — mostly valid, some with odd values (wrong types, edge
  * numbers, control characters, emoji), absent required ones, undocumented extras, bodies that
  * are not JSON or not of the documented shape, other media types, and sometimes no credentials.
  */
-export function restRequests(
-  document: OpenApiDocument,
-  { credentials }: RestRequestOptions,
-): fc.Arbitrary<RestRequestCase> {
+export function restRequests(document: OpenApiDocument): fc.Arbitrary<RestRequestCase> {
   const components = document.components?.schemas ?? {};
   const value = (schema: Schema | undefined) =>
     fc.oneof(
@@ -140,7 +134,7 @@ export function restRequests(
       .map(({ values, extra, body: payload, contentType, authenticated }): RestRequestCase => {
         let path = template;
         const query = new URLSearchParams();
-        const headers: Record<string, string> = authenticated ? { ...credentials } : {};
+        const headers: Record<string, string> = {};
         for (const entry of values) {
           if (entry === null) continue;
           const [parameter, v] = entry;
@@ -160,6 +154,7 @@ export function restRequests(
         return {
           operation: { method, template },
           path: search === '' ? path : `${path}?${search}`,
+          authenticated,
           headers,
           body: payload,
         };
@@ -168,13 +163,16 @@ export function restRequests(
   return fc.oneof(...perOperation);
 }
 
-/** Sends one generated request to a facade exactly as generated. */
+/**
+ * Sends one generated request to a facade exactly as generated, with `credentials` (the headers
+ * of a caller allowed every route) when it is to be authenticated.
+ */
 export const sendRest =
-  (baseUrl: string) =>
-  async ({ operation, path, headers, body }: RestRequestCase) => {
+  (baseUrl: string, credentials: Record<string, string>) =>
+  async ({ operation, path, authenticated, headers, body }: RestRequestCase) => {
     const response = await fetch(`${baseUrl}${path}`, {
       method: operation.method.toUpperCase(),
-      headers,
+      headers: authenticated ? { ...headers, ...credentials } : headers,
       ...(body === undefined ? {} : { body }),
     });
     return {
