@@ -35,8 +35,9 @@ const policy = createUpstreamPolicy({
     waitBudgetMs: env.LEGACY_WAIT_BUDGET_MS,
   }),
 });
-const legacy = createLegacyClient({ baseUrl: env.LEGACY_URL, session, policy });
-const forms = createLegacyForms({ baseUrl: env.LEGACY_URL, session, policy });
+const limits = { maxResponseBytes: env.LEGACY_MAX_RESPONSE_BYTES };
+const legacy = createLegacyClient({ baseUrl: env.LEGACY_URL, session, policy, ...limits });
+const forms = createLegacyForms({ baseUrl: env.LEGACY_URL, session, policy, ...limits });
 const cache = createCache({ namespace: 'legacy-rest-adapter', redisUrl: env.REDIS_URL, logger });
 const auth = configOrExit(() => frontDoorAuthFromEnv(env, logger));
 const rateLimits = configOrExit(() =>

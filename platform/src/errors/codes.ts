@@ -30,6 +30,7 @@ export const ErrorCode = {
   UPSTREAM_REJECTED: 'UPSTREAM_REJECTED',
   UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
   UPSTREAM_TIMEOUT: 'UPSTREAM_TIMEOUT',
+  UPSTREAM_RESPONSE_TOO_LARGE: 'UPSTREAM_RESPONSE_TOO_LARGE',
   NOT_READY: 'NOT_READY',
   STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
   SCHEMA_CHECK_FAILED: 'SCHEMA_CHECK_FAILED',
@@ -172,6 +173,11 @@ export const errorCatalog: Readonly<Record<ErrorCode, ErrorCatalogEntry>> = {
     status: 504,
     title: 'Upstream timed out',
     fix: 'Retry later; idempotent operations are safe to retry.',
+  },
+  UPSTREAM_RESPONSE_TOO_LARGE: {
+    status: 502,
+    title: 'Upstream answer too large',
+    fix: 'An upstream system answered with more than the service reads from it; narrow the request (a smaller page) or ask the operator to raise the limit.',
   },
   NOT_READY: {
     status: 503,

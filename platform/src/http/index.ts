@@ -5,3 +5,8 @@ export { REQUEST_ID_HEADER, requestIdMiddleware, resolveRequestId } from './requ
 export { decodeText } from './charset.ts';
 export { corsMiddleware, type CorsOptions } from './cors.ts';
 export { withEdge, type EdgeMiddleware, type EdgeOptions } from './edge.ts';
+export {
+  readLimited,
+  DEFAULT_MAX_RESPONSE_BYTES,
+  type ReadLimitedOptions,
+} from './read-limited.ts';
