@@ -90,6 +90,8 @@ export async function createApp({
   // applied), and the authorization rules of its schema — looked up by the schema a request was
   // validated against, so a request in flight during a swap keeps its own supergraph's rules.
   const urls = new Map<string, string>();
+  // A fixed supergraph's rules are fixed: the plugin then costs nothing when there are none.
+  const fixedRules = 'sdl' in supergraph ? readAuthorizationRules(supergraph.sdl) : undefined;
   let loadingRules: AuthorizationRules | undefined;
   const rulesBySchema = new WeakMap<GraphQLSchema, AuthorizationRules>();
   const swap = createSupergraphSwap({
@@ -97,16 +99,11 @@ export async function createApp({
     prepare: supergraphForEnforcedAuthorization,
     logger,
     willLoad: (next) => {
-      loadingRules = readAuthorizationRules(next.sdl);
-      warnAboutUnknownPolicies(loadingRules, policies, logger);
+      loadingRules = fixedRules ?? readAuthorizationRules(next.sdl);
+      if (!fixedRules) warnAboutUnknownPolicies(loadingRules, policies, logger);
       for (const { name, url } of next.subgraphs) urls.set(name, url);
     },
   });
-  const served = () => {
-    const current = swap.current();
-    if (!current) throw new Error('the gateway has not loaded a supergraph yet');
-    return current;
-  };
 
   const composed = composePlugins<GatewayContext>([
     // First, so that it sees every request, those the next plugins refuse included.
@@ -125,11 +122,14 @@ export async function createApp({
     // Before authorization, which rewrites the document: usage is what the client asked for.
     ...(usageReporting ? [useUsageReporting({ ...usageReporting, logger })] : []),
     useAuthorization({
-      rules: (schema) => {
-        const rules = rulesBySchema.get(schema);
-        if (!rules) throw new Error(`no authorization rules for supergraph ${served().version}`);
-        return rules;
-      },
+      rules:
+        fixedRules ??
+        ((schema) => {
+          const rules = rulesBySchema.get(schema);
+          // Never serve a request unchecked: it fails (500) instead.
+          if (!rules) throw new Error('no authorization rules for the schema of this request');
+          return rules;
+        }),
       policies,
       logger,
     }),
