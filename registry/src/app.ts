@@ -10,6 +10,7 @@ import { docsRoutes } from '@manifold/platform/openapi';
 import express from 'express';
 import type { Composer } from './composition/composer.ts';
 import type { RegistryScopes } from './http/access.ts';
+import { createRegistryMetrics } from './metrics.ts';
 import { createApiDocument } from './openapi.ts';
 import { createRegistry } from './registry.ts';
 import { subgraphRoutes } from './routes/subgraphs.ts';
@@ -53,8 +54,12 @@ export function createApp({
   edge = [],
 }: RegistryAppDeps) {
   const watch = new VersionWatch({ store, logger, pollMs });
-  const registry = createRegistry({ store, composer, usageWindowDays, watch, logger });
-  const deps = { registry, watch, store, composer };
+  const metrics = createRegistryMetrics({
+    version: () => watch.current,
+    longPolls: () => watch.waiting,
+  });
+  const registry = createRegistry({ store, composer, usageWindowDays, watch, logger, metrics });
+  const deps = { registry, watch, store, composer, metrics };
 
   const app = createHttpShell(logger);
   app.get('/healthz', (_req, res) => {

@@ -52,12 +52,21 @@ export function createApiDocument({
     request: {
       query: SupergraphQuery,
       headers: z.object({
-        'if-none-match': z.string().optional().meta({ description: 'The version the caller has, e.g. "7"' }),
-        prefer: z.string().optional().meta({ description: 'wait=<seconds> (≤ 30): hold until a new version' }),
+        'if-none-match': z
+          .string()
+          .optional()
+          .meta({ description: 'The version the caller has, e.g. "7"' }),
+        prefer: z
+          .string()
+          .optional()
+          .meta({ description: 'wait=<seconds> (≤ 30): hold until a new version' }),
       }),
     },
     responses: {
-      200: json('The current supergraph (ETag and X-Supergraph-Version name its version)', Supergraph),
+      200: json(
+        'The current supergraph (ETag and X-Supergraph-Version name its version)',
+        Supergraph,
+      ),
       304: { description: 'Still the version named by If-None-Match (after the wait, if any)' },
       404: problemResponse('The registry holds no supergraph yet'),
     },
@@ -68,7 +77,10 @@ export function createApiDocument({
     tags: ['supergraph'],
     summary: 'Supergraph history, newest first',
     request: { query: VersionsQuery },
-    responses: { 200: json('Versions', z.object({ versions: z.array(VersionSummary) })), 400: invalid },
+    responses: {
+      200: json('Versions', z.object({ versions: z.array(VersionSummary) })),
+      400: invalid,
+    },
   });
   registry.registerPath({
     method: 'get',
@@ -92,7 +104,11 @@ export function createApiDocument({
     tags: ['supergraph'],
     summary: "Make an old version's supergraph current again (a new version id)",
     request: { body: body(RollbackBody) },
-    responses: { 201: json('The new current version', VersionSummary), 400: invalid, 404: notFound },
+    responses: {
+      201: json('The new current version', VersionSummary),
+      400: invalid,
+      404: notFound,
+    },
   });
   registry.registerPath({
     method: 'get',
@@ -113,9 +129,13 @@ export function createApiDocument({
     method: 'post',
     path: '/subgraphs/{name}/check',
     tags: ['subgraphs'],
-    summary: 'Check a proposed SDL: composition, breaking changes, usage (scope registry:check or registry:publish:{name})',
+    summary:
+      'Check a proposed SDL: composition, breaking changes, usage (scope registry:check or registry:publish:{name})',
     request: { params: SubgraphParams, body: body(CheckBody) },
-    responses: { 200: json('The check ran; `ok` says whether it passed', CheckReport), 400: invalid },
+    responses: {
+      200: json('The check ran; `ok` says whether it passed', CheckReport),
+      400: invalid,
+    },
   });
   registry.registerPath({
     method: 'post',

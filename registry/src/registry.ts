@@ -3,11 +3,13 @@ import type { Logger } from '@manifold/platform/logging';
 import { runCheck, type CheckDeps, type CheckReport, type Proposal } from './checks/check.ts';
 import type { SubgraphSource } from './composition/protocol.ts';
 import type { StoredVersion, VersionMeta } from './store/store.ts';
+import type { RegistryMetrics } from './metrics.ts';
 import type { VersionWatch } from './version-watch.ts';
 
 export interface RegistryDeps extends CheckDeps {
   watch: VersionWatch;
   logger: Logger;
+  metrics: RegistryMetrics;
 }
 
 export type PublishResult =
@@ -22,7 +24,7 @@ const MAX_ATTEMPTS = 5;
  * serialised in this process (a queue) and across replicas (the store's compare-and-append).
  */
 export function createRegistry(deps: RegistryDeps) {
-  const { store, composer, watch, logger } = deps;
+  const { store, composer, watch, logger, metrics } = deps;
   let queue: Promise<unknown> = Promise.resolve();
   const serialised = <T>(work: () => Promise<T>): Promise<T> => {
     const run = queue.then(work, work);
@@ -46,8 +48,11 @@ export function createRegistry(deps: RegistryDeps) {
   };
 
   return {
-    check: async (proposal: Proposal): Promise<CheckReport> =>
-      (await runCheck(deps, proposal)).report,
+    check: async (proposal: Proposal): Promise<CheckReport> => {
+      const { report } = await runCheck(deps, proposal);
+      metrics.checked(report.ok);
+      return report;
+    },
 
     publish: (
       proposal: Proposal & { force: boolean; publishedBy: string },
@@ -56,14 +61,20 @@ export function createRegistry(deps: RegistryDeps) {
         for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
           const outcome = await runCheck(deps, proposal);
           const { report, base, composed } = outcome;
+          metrics.checked(report.ok);
           // Without a composed supergraph there is nothing to publish, forced or not.
-          if (!composed || (!report.ok && !proposal.force))
+          if (!composed || (!report.ok && !proposal.force)) {
+            metrics.published('refused', proposal.subgraph);
             throw new AppError(
               'SCHEMA_CHECK_FAILED',
               `The check of ${proposal.subgraph} failed: ${report.errors.length} error(s)${composed ? '' : ' (composition failed; force cannot publish it)'}`,
               { details: { check: report } },
             );
-          if (outcome.unchanged) return { published: false, version: base, check: report };
+          }
+          if (outcome.unchanged) {
+            metrics.published('unchanged', proposal.subgraph);
+            return { published: false, version: base, check: report };
+          }
           const version = await store.append(base?.version ?? null, {
             action: 'publish',
             subgraph: proposal.subgraph,
@@ -74,7 +85,10 @@ export function createRegistry(deps: RegistryDeps) {
             apiSdl: composed.apiSdl,
             subgraphs: outcome.subgraphs,
           });
-          if (version) return { published: true, version: stored(version), check: report };
+          if (version) {
+            metrics.published(version.forced ? 'forced' : 'published', proposal.subgraph);
+            return { published: true, version: stored(version), check: report };
+          }
         }
         throw new AppError('CONFLICT', 'Other publishes kept landing first; retry');
       }),

@@ -42,7 +42,10 @@ describe('manifold schema check|publish', () => {
   const access = testAccessFile();
   let env: Record<string, string>;
   const products = sdlOf('products');
-  const withColour = file('colour.graphql', products.replace('  weightGrams: Int!\n', '  weightGrams: Int!\n  colour: String\n'));
+  const withColour = file(
+    'colour.graphql',
+    products.replace('  weightGrams: Int!\n', '  weightGrams: Int!\n  colour: String\n'),
+  );
 
   beforeAll(async () => {
     testStore = await openTestStore('sqlite');
@@ -91,14 +94,23 @@ describe('manifold schema check|publish', () => {
 
   it('exits 2 on wrong usage, refused credentials and an unreachable registry', async () => {
     expect((await manifold(['schema', 'publish', '--subgraph', 'products'], env)).code).toBe(2);
-    expect((await manifold(['schema', 'deploy', '--subgraph', 'products', '--sdl', withColour], env)).code).toBe(2);
-    const refused = await manifold(['schema', 'publish', '--subgraph', 'orders', '--sdl', withColour], env);
+    expect(
+      (await manifold(['schema', 'deploy', '--subgraph', 'products', '--sdl', withColour], env))
+        .code,
+    ).toBe(2);
+    const refused = await manifold(
+      ['schema', 'publish', '--subgraph', 'orders', '--sdl', withColour],
+      env,
+    );
     expect(refused.stderr).toContain('403 FORBIDDEN');
     expect(refused.code).toBe(2);
-    const nowhere = await manifold(['schema', 'check', '--subgraph', 'products', '--sdl', withColour], {
-      ...env,
-      MANIFOLD_REGISTRY_URL: `http://127.0.0.1:${await freePort()}`,
-    });
+    const nowhere = await manifold(
+      ['schema', 'check', '--subgraph', 'products', '--sdl', withColour],
+      {
+        ...env,
+        MANIFOLD_REGISTRY_URL: `http://127.0.0.1:${await freePort()}`,
+      },
+    );
     expect(nowhere.stderr).toContain('cannot reach the registry');
     expect(nowhere.code).toBe(2);
   });

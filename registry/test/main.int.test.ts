@@ -32,6 +32,8 @@ describe('registry process (src/main.ts)', () => {
     const body = (await response.json()) as { version: string; sdl: string };
     expect(body.version).toBe('1');
     expect(body.sdl).toContain('USERS @join__graph(name: "users"');
+    const metrics = await (await fetch(`${registry.url}/metrics`)).text();
+    expect(metrics).toMatch(/^manifold_registry_supergraph_version(\{[^}]*\})? 1$/m);
   });
 
   it('answers a held long-poll (304) as soon as SIGTERM arrives, then exits cleanly', async () => {
@@ -41,7 +43,9 @@ describe('registry process (src/main.ts)', () => {
     // The poll must be held before the signal.
     await vi.waitFor(
       async () => {
-        const health = (await (await fetch(`${registry.url}/healthz`)).json()) as { longPolls: number };
+        const health = (await (await fetch(`${registry.url}/healthz`)).json()) as {
+          longPolls: number;
+        };
         expect(health.longPolls).toBe(1);
       },
       { timeout: 10_000, interval: 50 },

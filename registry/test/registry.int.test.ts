@@ -1,3 +1,5 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access -- JSON answers (JsonBody): the assertions check their shape */
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   call,
@@ -51,7 +53,9 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('registry on %s', (kind) => {
     expect(headers.get('etag')).toBe(`"${body.version}"`);
     expect(headers.get('x-supergraph-version')).toBe(body.version);
     expect(body.sdl).toContain('enum join__Graph');
-    expect(body.sdl).toContain('PRODUCTS @join__graph(name: "products", url: "http://127.0.0.1:4002/graphql")');
+    expect(body.sdl).toContain(
+      'PRODUCTS @join__graph(name: "products", url: "http://127.0.0.1:4002/graphql")',
+    );
     const versions = await get('/supergraph/versions');
     expect(versions.body.versions).toMatchObject([{ action: 'seed', current: true }]);
   });
@@ -69,7 +73,9 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('registry on %s', (kind) => {
   it('refuses reads without credentials, and publishes without the subgraph publish scope', async () => {
     expect((await call(registry.url, 'GET', '/supergraph')).status).toBe(401);
     const sdl = withField(products, 'colour: String');
-    const anonymous = await call(registry.url, 'POST', '/subgraphs/products/publish', { body: { sdl } });
+    const anonymous = await call(registry.url, 'POST', '/subgraphs/products/publish', {
+      body: { sdl },
+    });
     expect(anonymous).toMatchObject({ status: 401, body: { code: 'UNAUTHENTICATED' } });
     expect(await publish('products', { sdl }, keys.checker)).toMatchObject({
       status: 403,
@@ -84,10 +90,17 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('registry on %s', (kind) => {
   it('wakes a long-poll as soon as a new field is published, with the new supergraph', async () => {
     const before = (await get('/supergraph')).body.version as string;
     const poll = get('/supergraph', { 'if-none-match': `"${before}"`, prefer: 'wait=25' });
-    const published = await publish('products', { sdl: withField(products, 'colour: String') }, keys.products);
+    const published = await publish(
+      'products',
+      { sdl: withField(products, 'colour: String') },
+      keys.products,
+    );
     expect(published).toMatchObject({
       status: 201,
-      body: { published: true, version: { action: 'publish', subgraph: 'products', forced: false } },
+      body: {
+        published: true,
+        version: { action: 'publish', subgraph: 'products', forced: false },
+      },
     });
     expect(published.body.version.publishedBy).toContain('products-team');
     const answer = await poll;
@@ -108,7 +121,13 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('registry on %s', (kind) => {
       ok: false,
       composition: {
         ok: false,
-        errors: [{ subgraph: 'products', code: 'INVALID_GRAPHQL', locations: [{ subgraph: 'products', line: 2 }] }],
+        errors: [
+          {
+            subgraph: 'products',
+            code: 'INVALID_GRAPHQL',
+            locations: [{ subgraph: 'products', line: 2 }],
+          },
+        ],
       },
     });
     // Money is shared with orders as String amounts: an Int amount cannot compose.
@@ -116,11 +135,17 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('registry on %s', (kind) => {
     const report = (await check('products', { sdl: conflicting })).body;
     expect(report.ok).toBe(false);
     expect(report.composition.errors.length).toBeGreaterThan(0);
-    const [first] = report.composition.errors as { subgraph: string | null; locations: unknown[] }[];
+    const [first] = report.composition.errors as {
+      subgraph: string | null;
+      locations: unknown[];
+    }[];
     expect(first?.locations.length).toBeGreaterThan(0);
     expect(report.errors).toContainEqual(expect.objectContaining({ kind: 'composition' }));
     const forced = await publish('products', { sdl: conflicting, force: true });
-    expect(forced).toMatchObject({ status: 409, body: { code: 'SCHEMA_CHECK_FAILED', check: { ok: false } } });
+    expect(forced).toMatchObject({
+      status: 409,
+      body: { code: 'SCHEMA_CHECK_FAILED', check: { ok: false } },
+    });
   });
 
   it('fails a breaking change to a field that recorded operations used, listing operations and clients', async () => {
@@ -130,22 +155,41 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('registry on %s', (kind) => {
         entries: [
           {
             hour: hourAgo(2),
-            operation: { name: 'ProductPage', signature: 'query ProductPage($id:ID!){product(id:$id){description name}}' },
+            operation: {
+              name: 'ProductPage',
+              signature: 'query ProductPage($id:ID!){product(id:$id){description name}}',
+            },
             client: { name: 'web', version: '1.4.0' },
             count: 40,
-            coordinates: ['Query.product', 'Query.product(id:)', 'Product.description', 'Product.name'],
+            coordinates: [
+              'Query.product',
+              'Query.product(id:)',
+              'Product.description',
+              'Product.name',
+            ],
           },
           {
             hour: hourAgo(30),
-            operation: { name: 'ProductPage', signature: 'query ProductPage($id:ID!){product(id:$id){description name}}' },
+            operation: {
+              name: 'ProductPage',
+              signature: 'query ProductPage($id:ID!){product(id:$id){description name}}',
+            },
             client: { name: 'ios', version: '2.0' },
             count: 2,
-            coordinates: ['Query.product', 'Query.product(id:)', 'Product.description', 'Product.name'],
+            coordinates: [
+              'Query.product',
+              'Query.product(id:)',
+              'Product.description',
+              'Product.name',
+            ],
           },
           {
             // Older than the 30-day window: does not count.
             hour: hourAgo(24 * 40),
-            operation: { name: 'OldStock', signature: 'query OldStock{product(id:"1"){supplierStock{warehouse}}}' },
+            operation: {
+              name: 'OldStock',
+              signature: 'query OldStock{product(id:"1"){supplierStock{warehouse}}}',
+            },
             client: { name: 'legacy-app', version: null },
             count: 9,
             coordinates: ['Query.product', 'Product.supplierStock', 'SupplierStock.warehouse'],
@@ -159,9 +203,9 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('registry on %s', (kind) => {
       sdl: withField(products, 'colour: String').replace('  description: String!\n', ''),
     });
     expect(used.body.ok).toBe(false);
-    const error = (used.body.errors as { kind: string; coordinate?: string; change?: { usage: unknown } }[]).find(
-      (issue) => issue.kind === 'breaking-change',
-    );
+    const error = (
+      used.body.errors as { kind: string; coordinate?: string; change?: { usage: unknown } }[]
+    ).find((issue) => issue.kind === 'breaking-change');
     expect(error).toMatchObject({
       coordinate: 'Product.description',
       change: {
@@ -189,7 +233,11 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('registry on %s', (kind) => {
     expect(unused.body.warnings).toContainEqual(
       expect.objectContaining({ kind: 'breaking-change', coordinate: 'SupplierStock.warehouse' }),
     );
-    expect(await publish('products', { sdl: withField(products, 'colour: String').replace('  description: String!\n', '') })).toMatchObject({
+    expect(
+      await publish('products', {
+        sdl: withField(products, 'colour: String').replace('  description: String!\n', ''),
+      }),
+    ).toMatchObject({
       status: 409,
       body: { code: 'SCHEMA_CHECK_FAILED' },
     });
@@ -200,7 +248,10 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('registry on %s', (kind) => {
       sdl: withField(products, 'colour: String').replace('  description: String!\n', ''),
       force: true,
     });
-    expect(forced).toMatchObject({ status: 201, body: { published: true, version: { forced: true } } });
+    expect(forced).toMatchObject({
+      status: 201,
+      body: { published: true, version: { forced: true } },
+    });
     expect(forced.body.version.publishedBy).toContain('platform-team');
     const history = (await get('/supergraph/versions')).body.versions as { forced: boolean }[];
     expect(history[0]).toMatchObject({ forced: true, current: true });
@@ -209,7 +260,10 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('registry on %s', (kind) => {
   it('checks the routing URL, and a forced publish can store one a gateway cannot load', async () => {
     const sdl = sdlOf('content');
     const bad = await check('content', { sdl, url: 'http://[not-a-url' });
-    expect(bad.body).toMatchObject({ ok: false, errors: [{ kind: 'routing-url', subgraph: 'content' }] });
+    expect(bad.body).toMatchObject({
+      ok: false,
+      errors: [{ kind: 'routing-url', subgraph: 'content' }],
+    });
     const forced = await publish('content', { sdl, url: 'http://[not-a-url', force: true });
     expect(forced).toMatchObject({ status: 201, body: { version: { forced: true } } });
     expect((await get('/supergraph')).body.sdl).toContain('url: "http://[not-a-url"');
@@ -220,7 +274,10 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('registry on %s', (kind) => {
   });
 
   it('diffs versions and rolls back to an older one (a new version id), which long-polls see', async () => {
-    const versions = (await get('/supergraph/versions')).body.versions as { version: string; action: string }[];
+    const versions = (await get('/supergraph/versions')).body.versions as {
+      version: string;
+      action: string;
+    }[];
     const seed = versions.find((version) => version.action === 'seed')!;
     const current = versions[0]!;
     const diff = await get(`/supergraph/diff?from=${seed.version}&to=${current.version}`);
@@ -229,14 +286,24 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('registry on %s', (kind) => {
       expect.objectContaining({ type: 'FIELD_ADDED', path: 'Product.colour', criticality: 'SAFE' }),
     );
     expect(diff.body.changes).toContainEqual(
-      expect.objectContaining({ type: 'FIELD_REMOVED', path: 'Product.description', criticality: 'BREAKING' }),
+      expect.objectContaining({
+        type: 'FIELD_REMOVED',
+        path: 'Product.description',
+        criticality: 'BREAKING',
+      }),
     );
 
     expect(
-      await call(registry.url, 'POST', '/supergraph/rollback', { key: keys.products, body: { to: seed.version } }),
+      await call(registry.url, 'POST', '/supergraph/rollback', {
+        key: keys.products,
+        body: { to: seed.version },
+      }),
     ).toMatchObject({ status: 403 });
     expect(
-      await call(registry.url, 'POST', '/supergraph/rollback', { key: keys.platform, body: { to: '999999' } }),
+      await call(registry.url, 'POST', '/supergraph/rollback', {
+        key: keys.platform,
+        body: { to: '999999' },
+      }),
     ).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
 
     const poll = get('/supergraph', { 'if-none-match': `"${current.version}"`, prefer: 'wait=25' });
@@ -244,7 +311,10 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('registry on %s', (kind) => {
       key: keys.platform,
       body: { to: seed.version },
     });
-    expect(rolledBack).toMatchObject({ status: 201, body: { action: 'rollback', rollbackOf: seed.version, current: true } });
+    expect(rolledBack).toMatchObject({
+      status: 201,
+      body: { action: 'rollback', rollbackOf: seed.version, current: true },
+    });
     expect(rolledBack.body.version).not.toBe(seed.version);
     const answer = await poll;
     expect(answer.body.version).toBe(rolledBack.body.version);
@@ -256,7 +326,16 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('registry on %s', (kind) => {
   it('refuses an invalid usage report with the fields at fault', async () => {
     const bad = await call(registry.url, 'POST', '/usage', {
       key: keys.gateway,
-      body: { entries: [{ hour: 'yesterday', operation: { signature: '' }, count: -1, coordinates: ['not a coordinate'] }] },
+      body: {
+        entries: [
+          {
+            hour: 'yesterday',
+            operation: { signature: '' },
+            count: -1,
+            coordinates: ['not a coordinate'],
+          },
+        ],
+      },
     });
     expect(bad.status).toBe(400);
     expect(bad.body.code).toBe('BAD_USER_INPUT');
@@ -264,7 +343,8 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('registry on %s', (kind) => {
       expect.arrayContaining(['/entries/0/hour', '/entries/0/count', '/entries/0/coordinates/0']),
     );
     expect(
-      (await call(registry.url, 'POST', '/usage', { key: keys.products, body: { entries: [] } })).status,
+      (await call(registry.url, 'POST', '/usage', { key: keys.products, body: { entries: [] } }))
+        .status,
     ).toBe(403);
   });
 
@@ -284,12 +364,18 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('registry on %s', (kind) => {
         publish('products', { sdl: withField(products, 'material: String') }),
         call(second.url, 'POST', '/subgraphs/content/publish', {
           key: keys.platform,
-          body: { sdl: sdlOf('content').replace('type Query {', 'type Query {\n  "A greeting."\n  hello: String') },
+          body: {
+            sdl: sdlOf('content').replace(
+              'type Query {',
+              'type Query {\n  "A greeting."\n  hello: String',
+            ),
+          },
         }),
       ]);
       expect([a.status, b.status]).toEqual([201, 201]);
       expect((await onSecond).status).toBe(200);
-      const latest = (await call(second.url, 'GET', '/supergraph', { key: keys.gateway })).body.sdl as string;
+      const latest = (await call(second.url, 'GET', '/supergraph', { key: keys.gateway })).body
+        .sdl as string;
       expect(latest).toContain('material: String');
       expect(latest).toContain('hello: String');
     } finally {
@@ -297,10 +383,34 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('registry on %s', (kind) => {
     }
   });
 
+  it('never answers a gateway with a version older than the one it names (a replica that has not polled yet)', async () => {
+    const lagging = await startRegistry({
+      store: await testStore.reopen(),
+      accessFile: access.path,
+      seed: false,
+      pollMs: 60_000,
+    });
+    try {
+      const published = await publish('products', { sdl: withField(products, 'finish: String') });
+      expect(published.status).toBe(201);
+      const newest = published.body.version.version as string;
+      const answer = await call(lagging.url, 'GET', '/supergraph', {
+        key: keys.gateway,
+        headers: { 'if-none-match': `"${newest}"` },
+      });
+      expect(answer.status).toBe(304);
+      expect(answer.headers.get('etag')).toBe(`"${newest}"`);
+    } finally {
+      await lagging.close();
+    }
+  });
+
   it('serves OpenAPI 3.1 with the security each route needs', async () => {
     const { status, body } = await call(registry.url, 'GET', '/openapi.json');
     expect(status).toBe(200);
     expect(body.openapi).toBe('3.1.0');
+    const validation = await new Validator().validate(body as Record<string, unknown>);
+    expect(validation.valid, JSON.stringify(validation.errors)).toBe(true);
     expect(body.paths['/subgraphs/{name}/publish'].post.security).toContainEqual({
       apiKey: ['registry:publish:{name}'],
     });

@@ -22,7 +22,8 @@ import type { RegistryStore } from '../src/store/store.ts';
 export type StoreKind = 'sqlite' | 'postgres';
 
 /** The machine's PostgreSQL (override with REGISTRY_TEST_POSTGRES_URL); each test run gets its own database. */
-const ADMIN_URL = process.env['REGISTRY_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+const ADMIN_URL =
+  process.env['REGISTRY_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 export interface TestStore {
   store: RegistryStore;
@@ -164,7 +165,11 @@ export async function startRegistry({
     close: async () => {
       app.close();
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
       access.close();
       await composer.close();
     },
@@ -187,7 +192,11 @@ export async function call(
   base: string,
   method: string,
   path: string,
-  { key, body, headers = {} }: { key?: string; body?: unknown; headers?: Record<string, string> } = {},
+  {
+    key,
+    body,
+    headers = {},
+  }: { key?: string; body?: unknown; headers?: Record<string, string> } = {},
 ) {
   const response = await fetch(`${base}${path}`, {
     method,
@@ -199,9 +208,6 @@ export async function call(
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
-  return {
-    status: response.status,
-    headers: response.headers,
-    body: (text === '' ? undefined : JSON.parse(text)) as JsonBody,
-  };
+  const answer: JsonBody = text === '' ? undefined : JSON.parse(text);
+  return { status: response.status, headers: response.headers, body: answer };
 }

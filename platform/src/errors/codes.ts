@@ -150,7 +150,7 @@ export const errorCatalog: Readonly<Record<ErrorCode, ErrorCatalogEntry>> = {
   SCHEMA_CHECK_FAILED: {
     status: 409,
     title: 'Schema check failed',
-    fix: 'The registry refused to publish: the body\'s `check` lists why (composition errors per subgraph with locations, a bad routing URL, breaking changes with the operations and clients that use them). Fix the schema, or keep the old field (deprecate it) until its clients have moved; `force` publishes anyway, recorded as forced (docs/runbooks/registry.md).',
+    fix: "The registry refused to publish: the body's `check` lists why (composition errors per subgraph with locations, a bad routing URL, breaking changes with the operations and clients that use them). Fix the schema, or keep the old field (deprecate it) until its clients have moved; `force` publishes anyway, recorded as forced (docs/runbooks/registry.md).",
   },
 };
 

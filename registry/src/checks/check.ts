@@ -1,9 +1,5 @@
 import type { Composer } from '../composition/composer.ts';
-import type {
-  CompositionIssue,
-  SchemaChange,
-  SubgraphSource,
-} from '../composition/protocol.ts';
+import type { CompositionIssue, SchemaChange, SubgraphSource } from '../composition/protocol.ts';
 import type { RegistryStore, StoredVersion } from '../store/store.ts';
 import { summarizeImpact, touches, usageKeys, type UsageImpact } from './usage-impact.ts';
 

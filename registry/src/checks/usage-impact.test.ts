@@ -27,7 +27,10 @@ describe('usageKeys', () => {
       coordinates: ['Query.user(id:)'],
       types: [],
     });
-    expect(usageKeys(change('TYPE_REMOVED', 'Money'))).toEqual({ coordinates: [], types: ['Money'] });
+    expect(usageKeys(change('TYPE_REMOVED', 'Money'))).toEqual({
+      coordinates: [],
+      types: ['Money'],
+    });
   });
 
   it('looks for the users of the parent when something required is added', () => {
@@ -42,8 +45,14 @@ describe('usageKeys', () => {
   });
 
   it('has nothing to look for in directive changes', () => {
-    expect(usageKeys(change('DIRECTIVE_REMOVED', '@cached'))).toEqual({ coordinates: [], types: [] });
-    expect(usageKeys(change('SCHEMA_QUERY_TYPE_CHANGED', null))).toEqual({ coordinates: [], types: [] });
+    expect(usageKeys(change('DIRECTIVE_REMOVED', '@cached'))).toEqual({
+      coordinates: [],
+      types: [],
+    });
+    expect(usageKeys(change('SCHEMA_QUERY_TYPE_CHANGED', null))).toEqual({
+      coordinates: [],
+      types: [],
+    });
   });
 
   it('matches a type key against every coordinate of the type', () => {
@@ -64,7 +73,12 @@ describe('summarizeImpact', () => {
     expect(impact).toEqual({
       count: 56,
       operations: [
-        { hash: 'b', name: 'op-b', count: 50, clients: [{ name: 'web', version: '1.0', count: 50 }] },
+        {
+          hash: 'b',
+          name: 'op-b',
+          count: 50,
+          clients: [{ name: 'web', version: '1.0', count: 50 }],
+        },
         {
           hash: 'a',
           name: 'op-a',

@@ -29,7 +29,8 @@ export function usageKeys(change: SchemaChange): UsageKeys {
 }
 
 export const touches = (keys: UsageKeys, use: CoordinateUse) =>
-  keys.coordinates.includes(use.coordinate) || keys.types.includes(typeOfCoordinate(use.coordinate));
+  keys.coordinates.includes(use.coordinate) ||
+  keys.types.includes(typeOfCoordinate(use.coordinate));
 
 export interface OperationImpact {
   hash: string;

@@ -57,7 +57,11 @@ try {
 } catch (error) {
   fail(`cannot read --sdl ${sdlPath}: ${(error as Error).message}`);
 }
-const registry = (values.registry ?? process.env['MANIFOLD_REGISTRY_URL'] ?? 'http://127.0.0.1:4400').replace(/\/+$/, '');
+const registry = (
+  values.registry ??
+  process.env['MANIFOLD_REGISTRY_URL'] ??
+  'http://127.0.0.1:4400'
+).replace(/\/+$/, '');
 const keyFile = process.env['MANIFOLD_REGISTRY_API_KEY_FILE'];
 let apiKey = process.env['MANIFOLD_REGISTRY_API_KEY'];
 if (!apiKey && keyFile) {
@@ -100,12 +104,17 @@ const body = (await response.json().catch(() => ({}))) as {
 if (values.json) out(`${JSON.stringify(body, null, 2)}\n`);
 
 if (response.status === 409 && body.code === 'SCHEMA_CHECK_FAILED' && body.check) {
-  if (!values.json) out(`${renderReport(body.check)}\nNot published: ${body.detail ?? 'the check failed'}\n`);
+  if (!values.json)
+    out(`${renderReport(body.check)}\nNot published: ${body.detail ?? 'the check failed'}\n`);
   process.exit(1);
 }
 if (!response.ok) {
-  const fields = (body.errors ?? []).map((error) => `\n  ${error.pointer}: ${error.detail}`).join('');
-  fail(`the registry answered ${response.status} ${body.code ?? ''}: ${body.detail ?? ''}${fields}`);
+  const fields = (body.errors ?? [])
+    .map((error) => `\n  ${error.pointer}: ${error.detail}`)
+    .join('');
+  fail(
+    `the registry answered ${response.status} ${body.code ?? ''}: ${body.detail ?? ''}${fields}`,
+  );
 }
 
 if (command === 'check') {

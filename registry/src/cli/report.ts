@@ -28,7 +28,10 @@ export function renderReport(report: CheckReport): string {
     lines.push('', 'Composition errors:');
     for (const error of report.composition.errors) {
       const at = error.locations
-        .map((location) => `${location.subgraph ?? error.subgraph ?? '?'}:${location.line}:${location.column}`)
+        .map(
+          (location) =>
+            `${location.subgraph ?? error.subgraph ?? '?'}:${location.line}:${location.column}`,
+        )
         .join(', ');
       lines.push(`  ✖ ${error.code} ${error.message}${at === '' ? '' : ` (at ${at})`}`);
     }
@@ -41,7 +44,8 @@ export function renderReport(report: CheckReport): string {
   }
   if (report.warnings.length > 0) {
     lines.push('', 'Warnings:');
-    for (const issue of report.warnings) lines.push(`  ⚠ ${issue.kind}${where(issue)}: ${issue.message}`);
+    for (const issue of report.warnings)
+      lines.push(`  ⚠ ${issue.kind}${where(issue)}: ${issue.message}`);
   }
   if (report.changes.length > 0) {
     lines.push('', 'Changes:');

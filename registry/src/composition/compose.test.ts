@@ -1,9 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { composeSubgraphs, diffApiSchemas } from './compose.ts';
 
-const header = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])\n';
-const a = { name: 'a', url: 'http://a/graphql', sdl: `${header}type Query { thing: Thing }\ntype Thing @key(fields: "id") { id: ID! name: String }` };
-const b = { name: 'b', url: 'http://b/graphql', sdl: `${header}type Thing @key(fields: "id") { id: ID! price: Int }` };
+const header =
+  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])\n';
+const a = {
+  name: 'a',
+  url: 'http://a/graphql',
+  sdl: `${header}type Query { thing: Thing }\ntype Thing @key(fields: "id") { id: ID! name: String }`,
+};
+const b = {
+  name: 'b',
+  url: 'http://b/graphql',
+  sdl: `${header}type Thing @key(fields: "id") { id: ID! price: Int }`,
+};
 
 describe('composeSubgraphs', () => {
   it('composes a supergraph and its API schema', () => {
@@ -19,7 +28,13 @@ describe('composeSubgraphs', () => {
     const outcome = composeSubgraphs([a, { ...b, sdl: 'type Thing {\n  id: ID!\n  price Int\n}' }]);
     expect(outcome).toMatchObject({
       ok: false,
-      errors: [{ subgraph: 'b', code: 'INVALID_GRAPHQL', locations: [{ subgraph: 'b', line: 3, column: 9 }] }],
+      errors: [
+        {
+          subgraph: 'b',
+          code: 'INVALID_GRAPHQL',
+          locations: [{ subgraph: 'b', line: 3, column: 9 }],
+        },
+      ],
     });
   });
 

@@ -1,5 +1,5 @@
 import { composeServices } from '@apollo/composition';
-import { diff, type Change } from '@graphql-inspector/core';
+import { diff } from '@graphql-inspector/core';
 import {
   buildSchema,
   getLocation,
@@ -36,9 +36,10 @@ function toIssue(
   error: { message: string; nodes?: readonly ASTNode[] | undefined },
   code: string,
 ): CompositionIssue {
-  const locations = locationsOf(error.nodes as readonly NodeWithSubgraph[] | undefined);
+  const locations = locationsOf(error.nodes);
   return {
-    subgraph: locations.find((location) => location.subgraph)?.subgraph ?? subgraphInMessage(error.message),
+    subgraph:
+      locations.find((location) => location.subgraph)?.subgraph ?? subgraphInMessage(error.message),
     code,
     message: error.message,
     locations,
@@ -92,9 +93,10 @@ const criticalityOf = (level: string): SchemaChange['criticality'] =>
 
 /** The changes from one API schema to another (graphql-inspector, its default rules). */
 export async function diffApiSchemas(fromSdl: string, toSdl: string): Promise<SchemaChange[]> {
-  const changes: Change[] = await diff(buildSchema(fromSdl), buildSchema(toSdl));
+  const changes = await diff(buildSchema(fromSdl), buildSchema(toSdl));
   return changes.map((change) => ({
-    type: change.type,
+    // Change<any>: its type key is typed loosely by graphql-inspector.
+    type: change.type as string,
     criticality: criticalityOf(change.criticality.level),
     message: change.message,
     path: change.path ?? null,

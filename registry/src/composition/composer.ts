@@ -45,7 +45,7 @@ export function createWorkerComposer(): Composer {
       if (response.ok) waiting.resolve(response.result);
       else waiting.reject(new Error(`composition worker: ${response.error}`));
     });
-    started.on('error', (error) => {
+    started.on('error', (error: Error) => {
       worker = undefined;
       failAll(error);
     });
@@ -63,7 +63,7 @@ export function createWorkerComposer(): Composer {
       worker.ref();
       const id = nextId++;
       pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      worker.postMessage({ ...body, id } as WorkerRequest);
+      worker.postMessage({ ...body, id } satisfies WorkerRequest);
     });
 
   return {

@@ -46,5 +46,4 @@ export type WorkerRequest =
 
 /** …and its answers. */
 export type WorkerResponse =
-  | { id: number; ok: true; result: unknown }
-  | { id: number; ok: false; error: string };
+  { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };

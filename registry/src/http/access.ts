@@ -15,7 +15,11 @@ const SUBGRAPH_WRITE = /^\/subgraphs\/([^/]+)\/(check|publish)$/;
 export function registryScopes({ publicReads }: { publicReads: boolean }) {
   return (method: string, path: string): RegistryScopes => {
     const reading = method === 'GET' || method === 'HEAD';
-    if (path === '/supergraph' || path.startsWith('/supergraph/') || path.startsWith('/subgraphs')) {
+    if (
+      path === '/supergraph' ||
+      path.startsWith('/supergraph/') ||
+      path.startsWith('/subgraphs')
+    ) {
       if (reading) return publicReads ? 'public' : READ;
       if (path === '/supergraph/rollback') return [['registry:admin']];
       const write = SUBGRAPH_WRITE.exec(path);
@@ -43,7 +47,11 @@ export function registryAccessEdge({
   authenticate: Authenticate;
   scopesFor: (method: string, path: string) => RegistryScopes;
 }): EdgeMiddleware {
-  const check = (req: Parameters<EdgeMiddleware>[0], caller: Caller, alternatives: readonly (readonly string[])[]) => {
+  const check = (
+    req: Parameters<EdgeMiddleware>[0],
+    caller: Caller,
+    alternatives: readonly (readonly string[])[],
+  ) => {
     // admit() answers 401 for no credentials and 403 naming the first scope set otherwise.
     admit(caller, held(caller, alternatives) ?? alternatives[0] ?? []);
     setCaller(req, caller);

@@ -6,7 +6,12 @@ export function entityTags(header: string | undefined): string[] {
   if (header === undefined) return [];
   return header
     .split(',')
-    .map((tag) => tag.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1'))
+    .map((tag) =>
+      tag
+        .trim()
+        .replace(/^W\//, '')
+        .replace(/^"(.*)"$/, '$1'),
+    )
     .filter((tag) => tag !== '');
 }
 

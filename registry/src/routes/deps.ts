@@ -1,4 +1,5 @@
 import type { Composer } from '../composition/composer.ts';
+import type { RegistryMetrics } from '../metrics.ts';
 import type { Registry } from '../registry.ts';
 import type { RegistryStore } from '../store/store.ts';
 import type { VersionWatch } from '../version-watch.ts';
@@ -9,4 +10,5 @@ export interface RouteDeps {
   watch: VersionWatch;
   store: RegistryStore;
   composer: Composer;
+  metrics: RegistryMetrics;
 }

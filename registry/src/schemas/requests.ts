@@ -21,24 +21,24 @@ export const CheckBody = z
       .max(5_000_000)
       .meta({ description: "The subgraph's SDL (Federation 2)" }),
     // Any string: whether it is a usable URL is part of the check (so `force` can override it).
-    url: z
-      .string()
-      .min(1)
-      .max(2_048)
-      .optional()
-      .meta({ description: 'Routing URL; defaults to the current one', example: 'http://127.0.0.1:4002/graphql' }),
+    url: z.string().min(1).max(2_048).optional().meta({
+      description: 'Routing URL; defaults to the current one',
+      example: 'http://127.0.0.1:4002/graphql',
+    }),
   })
   .meta({ id: 'CheckRequest' });
 
 export const PublishBody = CheckBody.extend({
-  force: z
-    .boolean()
-    .default(false)
-    .meta({ description: 'Publish although the check fails (recorded as forced); never publishes a composition failure' }),
+  force: z.boolean().default(false).meta({
+    description:
+      'Publish although the check fails (recorded as forced); never publishes a composition failure',
+  }),
 }).meta({ id: 'PublishRequest' });
 
 export const RollbackBody = z
-  .object({ to: z.string().min(1).max(32).meta({ description: 'The version to restore', example: '3' }) })
+  .object({
+    to: z.string().min(1).max(32).meta({ description: 'The version to restore', example: '3' }),
+  })
   .meta({ id: 'RollbackRequest' });
 
 export const VersionsQuery = z.object({
@@ -66,7 +66,10 @@ const Coordinate = z
   .string()
   .min(3)
   .max(512)
-  .regex(/^[_A-Za-z][_0-9A-Za-z]*\.[_A-Za-z][_0-9A-Za-z]*(\([_A-Za-z][_0-9A-Za-z]*:\))?$/, 'a schema coordinate: Type.field or Type.field(arg:)');
+  .regex(
+    /^[_A-Za-z][_0-9A-Za-z]*\.[_A-Za-z][_0-9A-Za-z]*(\([_A-Za-z][_0-9A-Za-z]*:\))?$/,
+    'a schema coordinate: Type.field or Type.field(arg:)',
+  );
 
 export const UsageBody = z
   .object({

@@ -43,7 +43,11 @@ export const Supergraph = z
   .object({ version: z.string(), createdAt: z.iso.datetime(), sdl: z.string() })
   .meta({ id: 'Supergraph' });
 
-const Location = z.object({ subgraph: z.string().nullable(), line: z.number(), column: z.number() });
+const Location = z.object({
+  subgraph: z.string().nullable(),
+  line: z.number(),
+  column: z.number(),
+});
 const CompositionIssue = z.object({
   subgraph: z.string().nullable(),
   code: z.string(),
@@ -67,7 +71,11 @@ const Change = z
             name: z.string().nullable(),
             count: z.number(),
             clients: z.array(
-              z.object({ name: z.string().nullable(), version: z.string().nullable(), count: z.number() }),
+              z.object({
+                name: z.string().nullable(),
+                version: z.string().nullable(),
+                count: z.number(),
+              }),
             ),
           }),
         ),

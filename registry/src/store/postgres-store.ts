@@ -78,8 +78,11 @@ export async function openPostgresStore(connectionString: string): Promise<Regis
   return {
     kind: 'postgres',
     currentId: async () =>
-      (await pool.query<{ id: string }>('SELECT id FROM registry_versions ORDER BY id DESC LIMIT 1'))
-        .rows[0]?.id,
+      (
+        await pool.query<{ id: string }>(
+          'SELECT id FROM registry_versions ORDER BY id DESC LIMIT 1',
+        )
+      ).rows[0]?.id,
     current: async () => {
       const row = await currentRow();
       return row && toVersion(row);
@@ -87,8 +90,7 @@ export async function openPostgresStore(connectionString: string): Promise<Regis
     version: async (id) => {
       const number = versionNumber(id);
       if (number === undefined) return undefined;
-      const row = (await pool.query<FullVersionRow>(`${VERSIONS} WHERE id = $1`, [number]))
-        .rows[0];
+      const row = (await pool.query<FullVersionRow>(`${VERSIONS} WHERE id = $1`, [number])).rows[0];
       return row && toVersion(row);
     },
     versions: async (limit) =>

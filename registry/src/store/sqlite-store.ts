@@ -172,16 +172,14 @@ export function openSqliteStore(path: string): RegistryStore {
         hourSeconds(since),
       );
       return Promise.resolve(
-        rows.map(
-          (row): CoordinateUse => ({
-            coordinate: row.coordinate,
-            operationHash: row.op_hash,
-            operationName: row.name,
-            clientName: orNull(row.client_name),
-            clientVersion: orNull(row.client_version),
-            count: Number(row.count),
-          }),
-        ),
+        rows.map((row): CoordinateUse => ({
+          coordinate: row.coordinate,
+          operationHash: row.op_hash,
+          operationName: row.name,
+          clientName: orNull(row.client_name),
+          clientVersion: orNull(row.client_version),
+          count: row.count,
+        })),
       );
     },
     ping: () => {

@@ -26,7 +26,10 @@ describe('aggregateUsage', () => {
   });
 
   it('skips the operations and coordinates already stored, never their counts', () => {
-    const { counts, operations, coordinates } = aggregateUsage([entry(1, 'web', 2)], new Set(['h1']));
+    const { counts, operations, coordinates } = aggregateUsage(
+      [entry(1, 'web', 2)],
+      new Set(['h1']),
+    );
     expect(counts).toHaveLength(1);
     expect(operations).toEqual([]);
     expect(coordinates).toEqual([]);

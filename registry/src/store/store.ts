@@ -87,7 +87,10 @@ export interface RegistryStore {
  * `stored` (already written by this process) are not written again: a report of known operations
  * costs one upsert per count.
  */
-export function aggregateUsage(entries: readonly UsageEntry[], stored: ReadonlySet<string> = new Set()) {
+export function aggregateUsage(
+  entries: readonly UsageEntry[],
+  stored: ReadonlySet<string> = new Set(),
+) {
   const counts = new Map<
     string,
     { hour: number; hash: string; clientName: string; clientVersion: string; count: number }
@@ -121,7 +124,8 @@ export function aggregateUsage(entries: readonly UsageEntry[], stored: ReadonlyS
 }
 
 /** `User.email` → `User`; `Query.user(id:)` → `Query`. */
-export const typeOfCoordinate = (coordinate: string) => coordinate.split(/[.(]/, 1)[0] ?? coordinate;
+export const typeOfCoordinate = (coordinate: string) =>
+  coordinate.split(/[.(]/, 1)[0] ?? coordinate;
 
 /** Seconds since the epoch of `date`'s hour (how hours are stored). */
 export const hourSeconds = (date: Date) => Math.floor(date.getTime() / 3_600_000) * 3_600;
