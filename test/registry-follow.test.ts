@@ -123,6 +123,10 @@ describe('gateways following the registry', () => {
     };
     expect(ready.supergraph).toMatchObject({ version: current, source: 'registry' });
     expect((await primary.server.query('{ base }')).data).toEqual({ base: 'ok' });
+    // The registry's supergraph carries the users subgraph's @authenticated: enforced here too.
+    const me = await primary.server.query('{ me { name } }');
+    expect(me.data).toEqual({ me: null });
+    expect(me.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 
   it('serves a field published for products within 5 s, without a restart', async () => {

@@ -127,6 +127,8 @@ export async function createApp({
   // against, so a request in flight during a swap keeps its own supergraph's rules.
   const urls = new Map<string, string>();
   const resilience = createSubgraphPolicies(logger, subgraphResilience);
+  // A fixed supergraph's rules are fixed: the plugin then costs nothing when there are none.
+  const fixedRules = 'sdl' in supergraph ? readAuthorizationRules(supergraph.sdl) : undefined;
   let loadingRules: AuthorizationRules | undefined;
   let costDirectives: CostDirectives | undefined;
   const rulesBySchema = new WeakMap<GraphQLSchema, AuthorizationRules>();
@@ -135,8 +137,8 @@ export async function createApp({
     prepare: supergraphForEnforcedAuthorization,
     logger,
     willLoad: (next) => {
-      loadingRules = readAuthorizationRules(next.sdl);
-      warnAboutUnknownPolicies(loadingRules, policies, logger);
+      loadingRules = fixedRules ?? readAuthorizationRules(next.sdl);
+      if (!fixedRules) warnAboutUnknownPolicies(loadingRules, policies, logger);
       if (operationLimits) costDirectives = readCostDirectives(next.sdl);
       for (const { name, url } of next.subgraphs) {
         urls.set(name, url);
@@ -144,11 +146,7 @@ export async function createApp({
       }
     },
   });
-  const served = () => {
-    const current = swap.current();
-    if (!current) throw new Error('the gateway has not loaded a supergraph yet');
-    return current;
-  };
+
   const composed = composePlugins<GatewayContext>([
     // First, so that it sees every request, those the next plugins refuse included.
     useTelemetry(),
@@ -194,11 +192,14 @@ export async function createApp({
     // Before authorization, which rewrites the document: usage is what the client asked for.
     ...(usageReporting ? [useUsageReporting({ ...usageReporting, logger })] : []),
     useAuthorization({
-      rules: (schema) => {
-        const rules = rulesBySchema.get(schema);
-        if (!rules) throw new Error(`no authorization rules for supergraph ${served().version}`);
-        return rules;
-      },
+      rules:
+        fixedRules ??
+        ((schema) => {
+          const rules = rulesBySchema.get(schema);
+          // Never serve a request unchecked: it fails (500) instead.
+          if (!rules) throw new Error('no authorization rules for the schema of this request');
+          return rules;
+        }),
       policies,
       logger,
     }),

@@ -56,6 +56,17 @@ export class VersionWatch {
     return found;
   }
 
+  /**
+   * Reads the current id from the store now, when a caller shows it knows a newer one than this
+   * replica (it asked another replica that saw a publish first): never answer it with an older one.
+   */
+  async catchUp(known: readonly string[]): Promise<void> {
+    const current = Number(this.#current ?? 0);
+    if (!known.some((id) => /^\d+$/.test(id) && Number(id) > current)) return;
+    const id = await this.#store.currentId();
+    if (id !== undefined) this.#set(id);
+  }
+
   /** A version this replica just stored. */
   announce(version: StoredVersion): void {
     this.#latest = version;

@@ -383,6 +383,28 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('registry on %s', (kind) => {
     }
   });
 
+  it('never answers a gateway with a version older than the one it names (a replica that has not polled yet)', async () => {
+    const lagging = await startRegistry({
+      store: await testStore.reopen(),
+      accessFile: access.path,
+      seed: false,
+      pollMs: 60_000,
+    });
+    try {
+      const published = await publish('products', { sdl: withField(products, 'finish: String') });
+      expect(published.status).toBe(201);
+      const newest = published.body.version.version as string;
+      const answer = await call(lagging.url, 'GET', '/supergraph', {
+        key: keys.gateway,
+        headers: { 'if-none-match': `"${newest}"` },
+      });
+      expect(answer.status).toBe(304);
+      expect(answer.headers.get('etag')).toBe(`"${newest}"`);
+    } finally {
+      await lagging.close();
+    }
+  });
+
   it('serves OpenAPI 3.1 with the security each route needs', async () => {
     const { status, body } = await call(registry.url, 'GET', '/openapi.json');
     expect(status).toBe(200);

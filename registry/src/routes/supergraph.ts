@@ -39,6 +39,7 @@ export function supergraphRoutes({ registry, watch, store, composer }: RouteDeps
       MAX_WAIT_SECONDS,
     );
     const tags = entityTags(req.headers['if-none-match']);
+    await watch.catchUp(tags);
     let waited = false;
     const known = watch.current;
     if (known !== undefined && namesVersion(tags, known) && wait > 0) {
