@@ -26,6 +26,8 @@ export interface RegistryAppDeps {
   production: boolean;
   /** A breaking change used within this many days fails a check. @default 30 */
   usageWindowDays?: number;
+  /** Hourly usage counts older than this many days are deleted, once an hour. @default 90 */
+  usageRetentionDays?: number;
   /** How often to look for versions other replicas stored. @default 1000 (1 s) */
   pollMs?: number;
   /** The scope rule the edge enforces, for /openapi.json. */
@@ -48,6 +50,7 @@ export function createApp({
   logger,
   production,
   usageWindowDays = 30,
+  usageRetentionDays = 90,
   pollMs = 1_000,
   scopesFor,
   bearer = false,
@@ -82,13 +85,31 @@ export function createApp({
     logger,
     maskUnexpected,
   });
+  // Usage grows by a row per operation, client and hour: what no check can look at any more goes.
+  const prune = async () => {
+    try {
+      const deleted = await store.pruneUsage(
+        new Date(Date.now() - usageRetentionDays * 86_400_000),
+      );
+      if (deleted > 0) logger.info({ deleted, usageRetentionDays }, 'old usage counts deleted');
+    } catch (error) {
+      logger.warn({ err: error }, 'deleting old usage counts failed');
+    }
+  };
+  let pruning: NodeJS.Timeout | undefined;
   return {
     handler,
     registry,
     watch,
-    start: () => watch.start(),
+    start: async () => {
+      await watch.start();
+      void prune();
+      pruning = setInterval(() => void prune(), 3_600_000);
+      pruning.unref();
+    },
     /** Stops polling and answers waiting long-polls (they must not hold a drain). */
     close: () => {
+      clearInterval(pruning);
       watch.close();
     },
   };

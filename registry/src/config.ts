@@ -16,6 +16,8 @@ export const RegistryEnv = BaseEnv.extend({
   REGISTRY_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   /** A breaking change to a coordinate some operation used within this many days fails a check. */
   REGISTRY_USAGE_WINDOW_DAYS: z.coerce.number().int().min(1).max(366).default(30),
+  /** Hourly usage counts older than this are deleted (hourly); at least the window. */
+  REGISTRY_USAGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3_660).default(90),
   /**
    * The `registry:read` routes (GET /supergraph, history, diff) answer without credentials.
    * Unset: on outside production (so `npm start` gateways follow without a key), off in production.
@@ -25,6 +27,9 @@ export const RegistryEnv = BaseEnv.extend({
   REGISTRY_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
   /** Fill an empty store from the repository's subgraph SDLs on start (so gateways have something to follow). */
   REGISTRY_SEED: z.stringbool().default(true),
+}).refine((env) => env.REGISTRY_USAGE_RETENTION_DAYS >= env.REGISTRY_USAGE_WINDOW_DAYS, {
+  path: ['REGISTRY_USAGE_RETENTION_DAYS'],
+  message: 'must be at least REGISTRY_USAGE_WINDOW_DAYS (checks look that far back)',
 });
 export type RegistryEnv = z.infer<typeof RegistryEnv>;
 

@@ -25,6 +25,7 @@ const app = createApp({
   logger,
   production: env.NODE_ENV === 'production',
   usageWindowDays: env.REGISTRY_USAGE_WINDOW_DAYS,
+  usageRetentionDays: env.REGISTRY_USAGE_RETENTION_DAYS,
   pollMs: env.REGISTRY_POLL_MS,
   scopesFor,
   bearer: auth.acceptsJwt,

@@ -323,6 +323,26 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('registry on %s', (kind) => {
     expect(answer.body.sdl).not.toContain('colour');
   });
 
+  it('deletes usage counts past the retention, and only those', async () => {
+    const coordinates = ['Query.categories', 'Category.name'];
+    const entry = (hoursAgo: number, name: string) => ({
+      hour: new Date(hourAgo(hoursAgo)),
+      operation: { hash: name.padEnd(64, '0'), name, signature: `{categories{name}}#${name}` },
+      client: { name: 'retention-test', version: null },
+      count: 1,
+      coordinates,
+    });
+    await testStore.store.recordUsage([entry(24 * 100, 'a'.repeat(8)), entry(1, 'b'.repeat(8))]);
+    const since = new Date(Date.now() - 200 * 86_400_000);
+    const before = await testStore.store.usage({ coordinates, types: [], since });
+    expect(before.filter((use) => use.clientName === 'retention-test')).toHaveLength(4);
+    expect(await testStore.store.pruneUsage(new Date(Date.now() - 90 * 86_400_000))).toBe(1);
+    const after = await testStore.store.usage({ coordinates, types: [], since });
+    expect(
+      after.filter((use) => use.clientName === 'retention-test').map((use) => use.operationName),
+    ).toEqual(['bbbbbbbb', 'bbbbbbbb']);
+  });
+
   it('refuses an invalid usage report with the fields at fault', async () => {
     const bad = await call(registry.url, 'POST', '/usage', {
       key: keys.gateway,

@@ -220,6 +220,9 @@ export async function openPostgresStore(connectionString: string): Promise<Regis
         count: Number(row.count),
       }));
     },
+    pruneUsage: async (before) =>
+      (await pool.query('DELETE FROM registry_usage_counts WHERE hour < $1', [hourSeconds(before)]))
+        .rowCount ?? 0,
     ping: async () => {
       await pool.query('SELECT 1');
     },

@@ -182,6 +182,10 @@ export function openSqliteStore(path: string): RegistryStore {
         })),
       );
     },
+    pruneUsage: (before) =>
+      Promise.resolve(
+        db.run('DELETE FROM usage_counts WHERE hour < ?', hourSeconds(before)).changes,
+      ),
     ping: () => {
       db.get('SELECT 1');
       return Promise.resolve();

@@ -76,6 +76,8 @@ export interface RegistryStore {
   append(base: string | null, next: NewVersion): Promise<StoredVersion | undefined>;
   recordUsage(entries: readonly UsageEntry[]): Promise<void>;
   usage(query: UsageQuery): Promise<CoordinateUse[]>;
+  /** Deletes the hourly counts of hours before `before`; how many rows went. */
+  pruneUsage(before: Date): Promise<number>;
   /** Throws when the store cannot answer (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;
