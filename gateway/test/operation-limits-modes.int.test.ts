@@ -1,5 +1,8 @@
+import { createCache } from '@manifold/platform/cache';
+import { installTestTelemetry, silentLogger, type TestTelemetry } from '@manifold/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_OPERATION_LIMITS } from '../src/limits/limits.ts';
+import { documentIdOf } from '../src/trusted-documents/manifest.ts';
 import {
   ACCOUNTS_SDL,
   REVIEWS_SDL,
@@ -10,7 +13,8 @@ import {
 } from './support.ts';
 
 // GRAPHQL_OPERATION_LIMITS=measure, for tuning limits on real traffic: what enforce refuses runs,
-// and is only logged.
+// and is only logged; both are counted. And a document stored by APQ under laxer limits is
+// measured again when it comes back by hash alone.
 
 const DEEP = '{ me { reviews { body } } }'; // depth 3
 const limits = { ...DEFAULT_OPERATION_LIMITS, maxDepth: 2 };
@@ -19,8 +23,11 @@ let accounts: TinySubgraph;
 let reviews: TinySubgraph;
 let enforcing: TestGateway;
 let measuring: TestGateway;
+let lax: TestGateway;
+let telemetry: TestTelemetry;
 
 beforeAll(async () => {
+  telemetry = installTestTelemetry();
   const account = { id: '1', name: 'Ada' };
   accounts = await startTinySubgraph('accounts', ACCOUNTS_SDL, {
     Query: { me: () => account },
@@ -30,8 +37,15 @@ beforeAll(async () => {
     Account: { __resolveReference: (ref: unknown) => ref, reviews: () => [{ body: 'Great' }] },
   });
   const sdls = { accounts: ACCOUNTS_SDL, reviews: REVIEWS_SDL };
+  // The APQ store two replicas share (Redis in production).
+  const cache = createCache({ namespace: `limits-modes-${Date.now()}`, logger: silentLogger() });
   enforcing = await startGateway(true, [accounts, reviews], sdls, {
+    cache,
     operationLimits: { mode: 'enforce', limits },
+  });
+  lax = await startGateway(true, [accounts, reviews], sdls, {
+    cache,
+    operationLimits: { mode: 'enforce', limits: DEFAULT_OPERATION_LIMITS },
   });
   measuring = await startGateway(true, [accounts, reviews], sdls, {
     operationLimits: { mode: 'measure', limits },
@@ -40,6 +54,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await enforcing.close();
   await measuring.close();
+  await lax.close();
+  await telemetry.close();
   await accounts.stop();
   await reviews.stop();
 });
@@ -59,5 +75,34 @@ describe('operation limit modes', () => {
     const answer = await measuring.server.query(DEEP);
     expect(answer.errors).toBeUndefined();
     expect(answer.data).toEqual({ me: { reviews: [{ body: 'Great' }] } });
+  });
+
+  it('counts every operation over a limit, by limit and mode', async () => {
+    const points = await telemetry.points('manifold.graphql.operation_limit.refusals');
+    const count = (mode: string) =>
+      points.find(
+        ({ attributes }) => attributes['limit'] === 'depth' && attributes['mode'] === mode,
+      )?.value;
+    expect(count('enforce')).toBe(1);
+    expect(count('measure')).toBe(1);
+  });
+
+  it('measures a document that comes back by APQ hash alone, stored under laxer limits', async () => {
+    const persistedQuery = { version: 1, sha256Hash: documentIdOf(DEEP) };
+    const post = (gateway: TestGateway, body: object) =>
+      fetch(`${gateway.server.url}/graphql`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/graphql-response+json',
+        },
+        body: JSON.stringify(body),
+      });
+    expect((await post(lax, { query: DEEP, extensions: { persistedQuery } })).status).toBe(200);
+    const byHash = await post(enforcing, { extensions: { persistedQuery } });
+    expect(byHash.status).toBe(400);
+    expect(
+      ((await byHash.json()) as { errors: { extensions: unknown }[] }).errors[0]?.extensions,
+    ).toMatchObject({ code: 'OPERATION_LIMIT_EXCEEDED', limit: 'depth' });
   });
 });

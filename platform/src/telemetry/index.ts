@@ -24,6 +24,7 @@ export {
   type UpstreamCallMetrics,
 } from './upstream-metrics.ts';
 export { activeTraceId, inSpan, setActiveSpanAttributes } from './spans.ts';
+export { manifoldMeter } from './meter.ts';
 export { isServerSideCode, DURATION_BUCKETS_SECONDS } from './instruments.ts';
 export {
   createRecentFailures,
