@@ -77,8 +77,10 @@ try {
           SUPERGRAPH_PATH: join(FIXTURE, 'supergraph.local.graphql'),
           // The benchmark's supergraph has no @listSize: each of its query's four nested lists is
           // assumed to hold 10 items, which prices it above the production maximum cost. Raised so
-          // that it runs; its cost is still computed, as for every operation.
+          // that it runs; its cost is still computed, as for every operation. No cost budget: a
+          // load benchmark is one client spending far more than any budget allows.
           GRAPHQL_MAX_COST: '1000000',
+          GRAPHQL_COST_BUDGET_PER_MINUTE: '0',
           ...Object.fromEntries(
             BENCHMARK_SUBGRAPHS.map((name) => [
               `SUBGRAPH_${name.toUpperCase()}_URL`,

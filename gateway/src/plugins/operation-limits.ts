@@ -2,6 +2,7 @@ import { HeaderMap } from '@apollo/server';
 import { isAppError, problemHeaders, type AppError } from '@manifold/platform/errors';
 import type { ServerPlugin } from '@manifold/platform/graphql';
 import type { Logger } from '@manifold/platform/logging';
+import { manifoldMeter } from '@manifold/platform/telemetry';
 import type { RequestHandler } from 'express';
 import { GraphQLError } from 'graphql';
 import { LRUCache } from 'lru-cache';
@@ -37,7 +38,9 @@ const ACCEPTED_CACHE = { max: 2_000, maxSize: 4_000_000 } as const;
  *    fragments expanded) is measured, so a 5,000-alias or 200-deep query costs milliseconds;
  * 2. once Apollo has resolved the operation, before it is planned: the static cost from the
  *    supergraph's `@cost`/`@listSize` and the request's variables (`first: $n`), and the shape
- *    again for documents that came by APQ hash rather than as text.
+ *    of documents that came by APQ hash rather than as text.
+ *
+ * Every operation over a limit is counted in `manifold.graphql.operation_limit.refusals{limit, mode}`.
  */
 export function useOperationLimits({
   limits,
@@ -51,8 +54,14 @@ export function useOperationLimits({
     sizeCalculation: (_value, text) => Math.max(1, text.length),
   });
   const shapes = new LRUCache<string, OperationShape>({ max: ACCEPTED_CACHE.max });
+  const overLimit = manifoldMeter().createCounter('manifold.graphql.operation_limit.refusals', {
+    unit: '{operation}',
+    description:
+      'GraphQL operations over an operation limit, per limit: refused (mode=enforce) or only logged (mode=measure).',
+  });
   /** True when the request must be refused; in measure mode only logged. */
   const enforced = (error: AppError): boolean => {
+    overLimit.add(1, { limit: String(error.details?.['limit']), mode });
     if (mode === 'enforce') return true;
     logger.warn(
       { code: error.code, ...error.details },
@@ -90,13 +99,17 @@ export function useOperationLimits({
               contextValue,
             }) => {
               if (!operation) return;
-              let shape = shapes.get(queryHash);
-              if (!shape) {
-                shape = measureDocument(document);
-                shapes.set(queryHash, shape);
+              // Sent as text, the document was measured before Apollo parsed it; sent as an APQ
+              // hash alone, it is measured here (the limits may have changed since it was stored).
+              if (request.query === undefined) {
+                let shape = shapes.get(queryHash);
+                if (!shape) {
+                  shape = measureDocument(document);
+                  shapes.set(queryHash, shape);
+                }
+                const tooLarge = shapeLimitExceeded(shape, limits);
+                if (tooLarge && enforced(tooLarge)) throw asRequestError(tooLarge);
               }
-              const tooLarge = shapeLimitExceeded(shape, limits);
-              if (tooLarge && enforced(tooLarge)) throw asRequestError(tooLarge);
               const cost = operationCost({
                 schema,
                 document,
