@@ -133,7 +133,14 @@ export const upstreamsEdge: FuzzEdge<{ call: UpstreamCall; mode: HostileMode }> 
             wsdl: join(REPO_ROOT, 'upstreams/soap-supplier/supplier.wsdl'),
             endpoint: `${upstream.url}/soap`,
             timeoutMs: TIMEOUT_MS,
-            resilience: { maxAttempts: 2, initialDelayMs: 10, maxDelayMs: 50 },
+            // A breaker that stays closed: every input reaches the hostile upstream (an open
+            // circuit's 503 is tested elsewhere; the legacy adapter's keeps its defaults).
+            resilience: {
+              maxAttempts: 2,
+              initialDelayMs: 10,
+              maxDelayMs: 50,
+              breakerThreshold: 1_000_000,
+            },
             operations: {
               GetStockLevel: { safe: true, cacheTtlSeconds: 30 },
               GetPrice: { safe: true, cacheTtlSeconds: 300 },
