@@ -1,0 +1,46 @@
+import {
+  createHttpShell,
+  finishHttpShell,
+  withEdge,
+  type EdgeMiddleware,
+} from '@manifold/platform/http';
+import type { Logger } from '@manifold/platform/logging';
+import { docsRoutes } from '@manifold/platform/openapi';
+import express from 'express';
+import type { DeadLetters } from './dead-letters/dead-letters.ts';
+import type { Receiver } from './inbound/receiver.ts';
+import { createApiDocument } from './openapi.ts';
+import { deadLetterRoutes } from './routes/dead-letters.ts';
+import { hookRoutes } from './routes/hooks.ts';
+
+export interface WebhooksDeps {
+  /** Verifies and stores one inbound request. */
+  receive: Receiver;
+  deadLetters: DeadLetters;
+  logger: Logger;
+  production: boolean;
+  /** Queue counts for /healthz. */
+  health: () => Promise<Record<string, unknown>>;
+  /** Checks ahead of routing (telemetry, authentication of /api). @default [] */
+  edge?: readonly EdgeMiddleware[];
+}
+
+/**
+ * edge (telemetry; /api needs webhooks:read or webhooks:replay) → request id → access log →
+ * /healthz · /openapi.json · /docs → POST /hooks/:source (raw body) → /api/v1 (JSON) → 404 →
+ * problem+json.
+ */
+export function createApp({ receive, deadLetters, logger, production, health, edge = [] }: WebhooksDeps) {
+  const app = createHttpShell(logger);
+  app.get('/healthz', async (_req, res) => {
+    res.json({ status: 'ok', queues: await health() });
+  });
+  app.use(docsRoutes(createApiDocument()));
+  app.use(hookRoutes(receive));
+  app.use('/api/v1', express.json({ limit: '64kb' }), deadLetterRoutes(deadLetters));
+  const maskUnexpected = production;
+  return withEdge(edge, finishHttpShell(app, { logger, maskUnexpected }), {
+    logger,
+    maskUnexpected,
+  });
+}
