@@ -24,12 +24,13 @@ export async function openEngine(env: WebhooksEnv, logger: Logger) {
     ]);
   const engine = createEngine({ url, prefix: env.WEBHOOKS_QUEUE_PREFIX });
   try {
-    const reached = await Promise.race([
-      engine.redis.ping().then(() => true),
-      new Promise<false>((resolve) => setTimeout(() => { resolve(false); }, CONNECT_TIMEOUT_MS).unref()),
-    ]);
-    if (!reached)
-      throw new ConfigError([`WEBHOOKS_REDIS_URL: no answer from ${new URL(url).host} within ${CONNECT_TIMEOUT_MS / 1000} s`]);
+    try {
+      await engine.ready(CONNECT_TIMEOUT_MS);
+    } catch {
+      throw new ConfigError([
+        `WEBHOOKS_REDIS_URL: no answer from ${new URL(url).host} within ${CONNECT_TIMEOUT_MS / 1000} s`,
+      ]);
+    }
     const { appendfsync } = await checkQueueRedis(engine.redis, url);
     if (appendfsync !== 'always')
       logger.warn(

@@ -25,29 +25,56 @@ export const EVENTS_QUEUE = 'events';
 export const DELIVERIES_QUEUE = 'deliveries';
 
 export interface Engine {
+  /** The producers' connection: fails fast while Redis is away (an inbound request answers 503 at once). */
   redis: Redis;
+  /** A connection for workers to duplicate: waits through a Redis restart instead of failing. */
+  workerConnection: Redis;
   events: Queue<EventJob>;
   deliveries: Queue<DeliveryJob>;
   prefix: string;
+  /** Resolves once the producers' connection is up (or rejects after `timeoutMs`). */
+  ready: (timeoutMs: number) => Promise<void>;
   close: () => Promise<void>;
 }
 
 /**
- * The queues on one Redis connection. `maxRetriesPerRequest: null`: BullMQ's blocking commands
- * must wait through a Redis restart, not fail after a few tries.
+ * The queues on Redis. Two kinds of connection: producers (HTTP requests) must not queue commands
+ * while Redis is away — the sender would wait for nothing; it gets 503 and retries — while
+ * workers' blocking commands must wait through a restart (`maxRetriesPerRequest: null`, as BullMQ
+ * requires).
  */
 export function createEngine({ url, prefix }: { url: string; prefix: string }): Engine {
-  const redis = new Redis(url, { maxRetriesPerRequest: null });
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  const workerConnection = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true });
+  // Errors surface on the commands that fail; without a listener ioredis would print each one.
+  redis.on('error', () => undefined);
+  workerConnection.on('error', () => undefined);
   const events = new Queue<EventJob>(EVENTS_QUEUE, { connection: redis, prefix });
   const deliveries = new Queue<DeliveryJob>(DELIVERIES_QUEUE, { connection: redis, prefix });
   return {
     redis,
+    workerConnection,
     events,
     deliveries,
     prefix,
+    ready: async (timeoutMs) => {
+      if (redis.status === 'ready') return;
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          redis.off('ready', onReady);
+          reject(new Error(`Redis not ready within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const onReady = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        redis.once('ready', onReady);
+      });
+    },
     close: async () => {
       await Promise.allSettled([events.close(), deliveries.close()]);
       redis.disconnect();
+      workerConnection.disconnect();
     },
   };
 }

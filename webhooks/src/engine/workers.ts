@@ -42,7 +42,7 @@ export interface Workers {
  */
 export function startWorkers(options: WorkersOptions): Workers {
   const { engine, schedule, maxRetryAfterMs, concurrency, lockMs, logger } = options;
-  const connection: Redis = engine.redis;
+  const connection: Redis = engine.workerConnection;
   const common = {
     connection,
     prefix: engine.prefix,
