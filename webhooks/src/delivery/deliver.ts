@@ -40,15 +40,19 @@ export function createDeliver({ destinations, metrics, logger }: DeliverDeps) {
     const last = attempt >= (job.opts.attempts ?? 1);
     const at = new Date().toISOString();
     const started = performance.now();
-    const record = async (entry: Omit<Attempt, 'attempt' | 'at' | 'latencyMs'>) => {
+    /** Writes the attempt to the job's log (the dead letter's history) and counts it. */
+    const record = async (
+      entry: Omit<Attempt, 'attempt' | 'at' | 'latencyMs'>,
+      retriable: boolean,
+    ) => {
       const latencyMs = Math.round(performance.now() - started);
       await job.log(JSON.stringify({ attempt, at, latencyMs, ...entry } satisfies Attempt));
       const outcome =
-        entry.error === undefined ? 'delivered' : last || entry.status !== undefined && !isTransientStatus(entry.status) ? 'dead-lettered' : 'retrying';
+        entry.error === undefined ? 'delivered' : retriable && !last ? 'retrying' : 'dead-lettered';
       metrics.attempted(data.destination, outcome, latencyMs / 1000);
     };
     if (!destination) {
-      await record({ error: `destination ${data.destination} is no longer configured` });
+      await record({ error: `destination ${data.destination} is no longer configured` }, false);
       throw new UnrecoverableError(`destination ${data.destination} is no longer configured`);
     }
     let response: Response;
@@ -71,7 +75,7 @@ export function createDeliver({ destinations, metrics, logger }: DeliverDeps) {
       const message = timedOut
         ? `timed out after ${destination.timeoutMs} ms`
         : `network error: ${((error as Error).cause as Error | undefined)?.message ?? (error as Error).message}`;
-      await record({ error: message });
+      await record({ error: message }, true);
       throw new TransientDeliveryError(message);
     }
     let text = '';
@@ -81,12 +85,13 @@ export function createDeliver({ destinations, metrics, logger }: DeliverDeps) {
       // the answer's status is what counts; its body is only shown
     }
     if (response.ok) {
-      await record({ status: response.status, response: text });
+      await record({ status: response.status, response: text }, false);
       return { status: response.status };
     }
     const error = `HTTP ${response.status}`;
-    await record({ status: response.status, error, response: text });
-    if (!isTransientStatus(response.status)) {
+    const transient = isTransientStatus(response.status);
+    await record({ status: response.status, error, response: text }, transient);
+    if (!transient) {
       logger.info(
         { destination: data.destination, status: response.status, job: job.id },
         'delivery refused by its destination: dead letter',
