@@ -111,17 +111,16 @@ describe.each(NAMES)('%s signatures', (name) => {
     decided(name, 'rotated');
   });
 
-  it.runIf(TIMESTAMPED.includes(name))(
-    'refuses a correctly signed but stale timestamp with WEBHOOK_TIMESTAMP_STALE',
-    async () => {
+  // GitHub and Shopify sign no timestamp: an old delivery replayed is caught by its id (below).
+  if (TIMESTAMPED.includes(name))
+    it('refuses a correctly signed but stale timestamp with WEBHOOK_TIMESTAMP_STALE', async () => {
       const tenMinutesAgo = Math.floor(Date.now() / 1000) - 600;
       const response = await webhooks.post(name, signWith(SECRETS[name].current, 'stale', tenMinutesAgo));
       expect(response.status).toBe(401);
       expect(await response.json()).toMatchObject({ code: 'WEBHOOK_TIMESTAMP_STALE' });
       expect(await stored(name, `${name}-stale`)).toBe(false);
       decided(name, 'stale');
-    },
-  );
+    });
 
   it('answers a replayed delivery 200 duplicate and stores it once', async () => {
     const signed = signWith(SECRETS[name].current, 'replayed');
