@@ -112,6 +112,11 @@ describe('1,000 events fanned out to three destinations under failure', () => {
       expect(retriedAt).toBeDefined();
       expect(retriedAt! - refusedAt).toBeGreaterThanOrEqual(RETRY_AFTER_SECONDS * 1000 - 50);
     }
+    process.stdout.write(
+      `fan-out: ${EVENTS} events × ${DESTINATIONS.length} destinations = ${EVENTS * DESTINATIONS.length}: ` +
+        `${counts['completed']} delivered (${DESTINATIONS.map((name) => `${name} ${sinks[name].effects.size}`).join(', ')}) + ` +
+        `${counts['failed']} dead letters; requests ${DESTINATIONS.map((name) => `${name} ${[...sinks[name].requests.values()].reduce((a, b) => a + b, 0)}`).join(', ')}; 429s ${limitedAt.size}\n`,
+    );
     // A dead letter carries its payload and its four attempts.
     const seven = dead.items.find((letter) => letter.eventId === 'evt-7');
     expect(seven).toBeDefined();
@@ -138,5 +143,6 @@ describe('1,000 events fanned out to three destinations under failure', () => {
     expect([...sinks.flaky.effects.values()].every((count) => count === 1)).toBe(true);
     // Replays kept the original Idempotency-Key: no key the sinks never saw before.
     for (const letter of dead.items) expect(sinks.flaky.requests.get(letter.idempotencyKey)).toBe(5);
-  });
+    process.stdout.write(`fan-out: bulk replay of ${replay.replayed} dead letters → 0 left, flaky ${sinks.flaky.effects.size} effects\n`);
+  }, 240_000);
 });

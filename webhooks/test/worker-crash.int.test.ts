@@ -72,7 +72,8 @@ describe('a worker killed mid-delivery', () => {
       () => {
         expect(sink.requests.size).toBe(1);
       },
-      { timeout: 30_000, interval: 100 },
+      // A worker process starts in a few seconds — far longer on a loaded machine.
+      { timeout: 60_000, interval: 100 },
     );
     const exited = once(first, 'exit');
     first.kill('SIGKILL');
@@ -83,11 +84,11 @@ describe('a worker killed mid-delivery', () => {
       async () => {
         expect(await webhooks.engine.deliveries.getCompletedCount()).toBe(1);
       },
-      { timeout: 45_000, interval: 200 },
+      { timeout: 60_000, interval: 200 },
     );
     const [key] = [...sink.requests.keys()];
     expect(sink.requests.get(key!)).toBe(2); // sent again after the crash, with the same key
     expect(sink.effects.get(key!)).toBe(1); // and acted on once
     expect(await webhooks.deadLetters.count()).toBe(0);
-  });
+  }, 150_000);
 });

@@ -51,6 +51,8 @@ export function createEngine({ url, prefix }: { url: string; prefix: string }): 
   workerConnection.on('error', () => undefined);
   const events = new Queue<EventJob>(EVENTS_QUEUE, { connection: redis, prefix });
   const deliveries = new Queue<DeliveryJob>(DELIVERIES_QUEUE, { connection: redis, prefix });
+  // The same: a failing command fails its caller (an inbound request answers 503), which is where it shows.
+  for (const queue of [events, deliveries]) queue.on('error', () => undefined);
   return {
     redis,
     workerConnection,
