@@ -80,10 +80,18 @@ const service = await startService({
 let sequence = 0;
 const signedEvent = () => {
   const id = `evt_${sequence++}_${randomUUID()}`;
-  const body = JSON.stringify({ id, object: 'event', type: 'invoice.paid', data: { object: { amount: 4200 } } });
+  const body = JSON.stringify({
+    id,
+    object: 'event',
+    type: 'invoice.paid',
+    data: { object: { amount: 4200 } },
+  });
   const t = Math.floor(Date.now() / 1000);
   const signature = createHmac('sha256', SECRET).update(`${t}.${body}`).digest('hex');
-  return { body, headers: { 'content-type': 'application/json', 'stripe-signature': `t=${t},v1=${signature}` } };
+  return {
+    body,
+    headers: { 'content-type': 'application/json', 'stripe-signature': `t=${t},v1=${signature}` },
+  };
 };
 const ingestOne = async () => {
   const { body, headers } = signedEvent();
@@ -112,10 +120,19 @@ try {
 
   // Delivery, raw: N no-op jobs through a BullMQ Worker.
   await raw.obliterate({ force: true });
-  await raw.addBulk(Array.from({ length: DELIVERIES }, () => ({ name: 'job', data: signedEvent() })));
+  await raw.addBulk(
+    Array.from({ length: DELIVERIES }, () => ({ name: 'job', data: signedEvent() })),
+  );
   let processed = 0;
   const rawStarted = performance.now();
-  const worker = new Worker(raw.name, async () => { processed++; }, { connection, prefix, concurrency: CONCURRENCY });
+  const worker = new Worker(
+    raw.name,
+    () => {
+      processed++;
+      return Promise.resolve();
+    },
+    { connection, prefix, concurrency: CONCURRENCY },
+  );
   while (processed < DELIVERIES) await new Promise((resolve) => setTimeout(resolve, 20));
   const rawSeconds = (performance.now() - rawStarted) / 1000;
   await worker.close();
@@ -126,7 +143,10 @@ try {
   await events.pause();
   for (let i = 0; i < DELIVERIES; i += CONCURRENCY)
     await Promise.all(Array.from({ length: Math.min(CONCURRENCY, DELIVERIES - i) }, ingestOne));
-  const [command, args] = pinnedTo(SERVICE_CPU, [process.execPath, ...nodeArgs('webhooks/src/worker.ts')]);
+  const [command, args] = pinnedTo(SERVICE_CPU, [
+    process.execPath,
+    ...nodeArgs('webhooks/src/worker.ts'),
+  ]);
   const workerProcess = spawn(command, args, {
     cwd: REPO_ROOT,
     env: { ...process.env, ...serviceEnv },

@@ -34,7 +34,12 @@ export interface SpawnOptions {
  * Node services run as `node <entry>`; PHP ones as `php -S` and the private Redis as
  * `redis-server`, both behind scripts/php-guard.ts (which stops any command with the launcher).
  */
-function commandOf(service: ServiceDefinition, host: string, port: number, env: NodeJS.ProcessEnv): string[] {
+function commandOf(
+  service: ServiceDefinition,
+  host: string,
+  port: number,
+  env: NodeJS.ProcessEnv,
+): string[] {
   switch (service.runtime) {
     case 'php':
       return ['scripts/php-guard.ts', 'php', '-S', `${host}:${port}`, service.entry];

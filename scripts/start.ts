@@ -28,7 +28,8 @@ const HOST = '127.0.0.1';
 const READY_TIMEOUT_MS = 120_000; // a first start seeds the databases
 const PHP_INSTALL =
   'apt-get install -y php-cli php-soap php-sqlite3 (Debian/Ubuntu) or brew install php (macOS)';
-const REDIS_INSTALL = 'apt-get install -y redis-server (Debian/Ubuntu) or brew install redis (macOS)';
+const REDIS_INSTALL =
+  'apt-get install -y redis-server (Debian/Ubuntu) or brew install redis (macOS)';
 
 const supervisors: Supervisor[] = [];
 /** Set once a stop began: start-up launches nothing more. */

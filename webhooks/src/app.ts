@@ -30,7 +30,14 @@ export interface WebhooksDeps {
  * /healthz · /openapi.json · /docs → POST /hooks/:source (raw body) → /api/v1 (JSON) → 404 →
  * problem+json.
  */
-export function createApp({ receive, deadLetters, logger, production, health, edge = [] }: WebhooksDeps) {
+export function createApp({
+  receive,
+  deadLetters,
+  logger,
+  production,
+  health,
+  edge = [],
+}: WebhooksDeps) {
   const app = createHttpShell(logger);
   app.get('/healthz', async (_req, res) => {
     res.json({ status: 'ok', queues: await health() });

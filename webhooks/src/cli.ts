@@ -19,10 +19,10 @@ const USAGE = `usage: npm run webhooks -- dead-letters list [filters] [--limit n
 filters: --source <s> --event-type <t> --destination <d> --from <ISO 8601> --to <ISO 8601> --error <text>`;
 
 const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-const fail = (message: string): never => {
+function fail(message: string): never {
   process.stderr.write(`${message}\n`);
   process.exit(2);
-};
+}
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -51,7 +51,7 @@ try {
 }
 const url = queueRedisUrl(env);
 if (url === undefined) fail('Set WEBHOOKS_REDIS_URL (or REDIS_URL): the queue’s Redis');
-const engine = createEngine({ url: url ?? '', prefix: env.WEBHOOKS_QUEUE_PREFIX });
+const engine = createEngine({ url, prefix: env.WEBHOOKS_QUEUE_PREFIX });
 const deadLetters = createDeadLetters(engine.deliveries);
 const filter = (): DeadLetterFilter =>
   parseInput(DeadLetterFilter, {
@@ -66,13 +66,16 @@ const filter = (): DeadLetterFilter =>
 try {
   switch (command) {
     case 'list':
-      print(await deadLetters.list(filter(), values.limit === undefined ? 100 : Number(values.limit)));
+      print(
+        await deadLetters.list(filter(), values.limit === undefined ? 100 : Number(values.limit)),
+      );
       break;
     case 'show':
       print(await deadLetters.get(id ?? fail(USAGE)));
       break;
     case 'replay':
-      if (values.all) print(await deadLetters.replayMatching(filter(), { dryRun: values['dry-run'] }));
+      if (values.all)
+        print(await deadLetters.replayMatching(filter(), { dryRun: values['dry-run'] }));
       else print(await deadLetters.replay(id ?? fail(USAGE)));
       break;
     default:

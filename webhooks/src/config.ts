@@ -35,7 +35,11 @@ export const WebhooksEnv = BaseEnv.extend({
   /** How long a worker holds a job before another may take it over (a killed worker's jobs wait this long). */
   WEBHOOKS_LOCK_MS: z.coerce.number().int().positive().default(30_000),
   /** How long an accepted event's id is remembered: a sender's retry within it is a duplicate. */
-  WEBHOOKS_DEDUPE_SECONDS: z.coerce.number().int().positive().default(7 * 24 * 3600),
+  WEBHOOKS_DEDUPE_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(7 * 24 * 3600),
   /** Hash-tagged queue prefix (Redis Cluster keeps one queue's keys in one slot). */
   WEBHOOKS_QUEUE_PREFIX: z.string().min(1).default('{webhooks}'),
 });

@@ -55,6 +55,10 @@ await runService({
   },
 });
 logger.info(
-  { sources: [...sources.keys()], destinations: Object.keys(file.destinations), workers: env.WEBHOOKS_WORKERS },
+  {
+    sources: [...sources.keys()],
+    destinations: Object.keys(file.destinations),
+    workers: env.WEBHOOKS_WORKERS,
+  },
   'webhooks ready',
 );

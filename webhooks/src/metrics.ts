@@ -16,7 +16,9 @@ export interface WebhooksMetrics {
   dispose: () => void;
 }
 
-export function createWebhooksMetrics({ deadLetters }: { deadLetters?: Queue } = {}): WebhooksMetrics {
+export function createWebhooksMetrics({
+  deadLetters,
+}: { deadLetters?: Queue } = {}): WebhooksMetrics {
   const meter = manifoldMeter();
   const received = meter.createCounter('manifold.webhooks.received', {
     unit: '{request}',
@@ -24,7 +26,8 @@ export function createWebhooksMetrics({ deadLetters }: { deadLetters?: Queue } =
   });
   const attempts = meter.createCounter('manifold.webhooks.delivery.attempts', {
     unit: '{attempt}',
-    description: 'Delivery attempts by destination and outcome (delivered, retrying, dead-lettered).',
+    description:
+      'Delivery attempts by destination and outcome (delivered, retrying, dead-lettered).',
   });
   const duration = durationHistogram(
     'manifold.webhooks.delivery.duration',

@@ -20,7 +20,9 @@ export const problemResponse = (description: string) => ({
 });
 
 export const SourceParams = z.object({
-  source: z.string().meta({ description: 'A source configured in the webhooks file', example: 'stripe' }),
+  source: z
+    .string()
+    .meta({ description: 'A source configured in the webhooks file', example: 'stripe' }),
 });
 
 export const Receipt = z
@@ -82,6 +84,8 @@ export const ReplayOutcome = z
     dryRun: z.boolean(),
     matched: z.number().int(),
     replayed: z.number().int(),
-    first: z.array(DeadLetter).meta({ description: 'The first to be sent, oldest event first (≤ 20)' }),
+    first: z
+      .array(DeadLetter)
+      .meta({ description: 'The first to be sent, oldest event first (≤ 20)' }),
   })
   .meta({ id: 'ReplayOutcome' });

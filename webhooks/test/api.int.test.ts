@@ -48,19 +48,35 @@ beforeAll(async () => {
   webhooks = await startWebhooks({
     redisUrl: await requireRedis(),
     file: {
-      sources: { partner: { scheme: 'hmac', secrets: ['PARTNER_SECRET'], prefix: 'sha256=', timestampHeader: 'x-timestamp' } },
+      sources: {
+        partner: {
+          scheme: 'hmac',
+          secrets: ['PARTNER_SECRET'],
+          prefix: 'sha256=',
+          timestampHeader: 'x-timestamp',
+        },
+      },
       destinations: { crm: { url: sink.url } },
       routes: [{ source: 'partner', to: ['crm'] }],
     },
     secrets: { PARTNER_SECRET: SECRET },
     edge: [
       telemetryEdge(),
-      authenticationEdge({ authenticate: createAuthenticator({ access }), scopesFor: accessScopes }),
+      authenticationEdge({
+        authenticate: createAuthenticator({ access }),
+        scopesFor: accessScopes,
+      }),
     ],
   });
   webhooks.startWorkers();
-  for (const [id, type] of [['a-1', 'invoice.paid'], ['a-2', 'invoice.paid'], ['a-3', 'customer.created']])
-    expect((await webhooks.post('partner', sign.hmac(SECRET, { id: id!, type: type! }))).status).toBe(202);
+  for (const [id, type] of [
+    ['a-1', 'invoice.paid'],
+    ['a-2', 'invoice.paid'],
+    ['a-3', 'customer.created'],
+  ])
+    expect(
+      (await webhooks.post('partner', sign.hmac(SECRET, { id: id!, type: type! }))).status,
+    ).toBe(202);
   await vi.waitFor(
     async () => {
       expect(await webhooks.deadLetters.count()).toBe(3);
@@ -73,7 +89,10 @@ afterAll(async () => {
   await sink.close();
 });
 
-const call = (path: string, { key, method = 'GET', body }: { key?: string; method?: string; body?: unknown } = {}) =>
+const call = (
+  path: string,
+  { key, method = 'GET', body }: { key?: string; method?: string; body?: unknown } = {},
+) =>
   fetch(`${webhooks.url}${path}`, {
     method,
     headers: {
@@ -88,7 +107,11 @@ describe('the dead-letter API', () => {
     const anonymous = await call('/api/v1/dead-letters');
     expect(anonymous.status).toBe(401);
     expect(await anonymous.json()).toMatchObject({ code: 'UNAUTHENTICATED' });
-    const reader = await call('/api/v1/dead-letters/replay', { key: readKey, method: 'POST', body: {} });
+    const reader = await call('/api/v1/dead-letters/replay', {
+      key: readKey,
+      method: 'POST',
+      body: {},
+    });
     expect(reader.status).toBe(403);
     expect(reader.headers.get('content-type')).toBe('application/problem+json');
     expect(await reader.json()).toMatchObject({ code: 'FORBIDDEN' });
@@ -98,7 +121,9 @@ describe('the dead-letter API', () => {
     const all = await call('/api/v1/dead-letters', { key: readKey });
     expect(all.status).toBe(200);
     expect(await all.json()).toMatchObject({ total: 3 });
-    const invoices = (await (await call('/api/v1/dead-letters?eventType=invoice.paid&error=HTTP%20422', { key: readKey })).json()) as {
+    const invoices = (await (
+      await call('/api/v1/dead-letters?eventType=invoice.paid&error=HTTP%20422', { key: readKey })
+    ).json()) as {
       total: number;
       items: { id: string; eventId: string; attempts: number }[];
     };
@@ -106,7 +131,9 @@ describe('the dead-letter API', () => {
     expect(invoices.items.map((item) => item.eventId)).toEqual(['a-1', 'a-2']);
     // A 422 is not transient: one attempt, no retries.
     expect(invoices.items[0]!.attempts).toBe(1);
-    const detail = await call(`/api/v1/dead-letters/${encodeURIComponent(invoices.items[0]!.id)}`, { key: readKey });
+    const detail = await call(`/api/v1/dead-letters/${encodeURIComponent(invoices.items[0]!.id)}`, {
+      key: readKey,
+    });
     expect(await detail.json()).toMatchObject({
       eventId: 'a-1',
       payload: expect.stringContaining('"a-1"'),
@@ -117,7 +144,10 @@ describe('the dead-letter API', () => {
   it('answers 400 BAD_USER_INPUT for a bad filter and 404 for an unknown dead letter', async () => {
     const bad = await call('/api/v1/dead-letters?from=yesterday', { key: readKey });
     expect(bad.status).toBe(400);
-    expect(await bad.json()).toMatchObject({ code: 'BAD_USER_INPUT', errors: [{ pointer: '/from' }] });
+    expect(await bad.json()).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      errors: [{ pointer: '/from' }],
+    });
     const missing = await call('/api/v1/dead-letters/nope', { key: readKey });
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ code: 'NOT_FOUND' });
@@ -125,17 +155,31 @@ describe('the dead-letter API', () => {
 
   it('replays one, then the rest by filter after a dry run, keeping each Idempotency-Key', async () => {
     sink.answer.current = () => ({ status: 200 });
-    const { items } = (await (await call('/api/v1/dead-letters?eventType=customer.created', { key: readKey })).json()) as {
+    const { items } = (await (
+      await call('/api/v1/dead-letters?eventType=customer.created', { key: readKey })
+    ).json()) as {
       items: { id: string; idempotencyKey: string }[];
     };
-    const one = await call(`/api/v1/dead-letters/${encodeURIComponent(items[0]!.id)}/replay`, { key: replayKey, method: 'POST' });
+    const one = await call(`/api/v1/dead-letters/${encodeURIComponent(items[0]!.id)}/replay`, {
+      key: replayKey,
+      method: 'POST',
+    });
     expect(one.status).toBe(202);
     await vi.waitFor(() => {
       expect(sink.effects.get(items[0]!.idempotencyKey)).toBe(1);
     });
 
-    const dry = await call('/api/v1/dead-letters/replay', { key: replayKey, method: 'POST', body: { filter: { source: 'partner' } } });
-    expect(await dry.json()).toMatchObject({ dryRun: true, matched: 2, replayed: 0, first: [{ eventId: 'a-1' }, { eventId: 'a-2' }] });
+    const dry = await call('/api/v1/dead-letters/replay', {
+      key: replayKey,
+      method: 'POST',
+      body: { filter: { source: 'partner' } },
+    });
+    expect(await dry.json()).toMatchObject({
+      dryRun: true,
+      matched: 2,
+      replayed: 0,
+      first: [{ eventId: 'a-1' }, { eventId: 'a-2' }],
+    });
     expect(await webhooks.deadLetters.count()).toBe(2);
     const replay = await call('/api/v1/dead-letters/replay', {
       key: replayKey,

@@ -37,12 +37,18 @@ afterAll(async () => {
 describe('a Redis crash with events queued', () => {
   it('loses none of the acknowledged events, and answers 503 STORE_UNAVAILABLE while Redis is down', async () => {
     for (let i = 0; i < EVENTS; i++) {
-      const response = await webhooks.post('github', sign.github(SECRET, { id: `d-${i}`, type: 'push' }));
+      const response = await webhooks.post(
+        'github',
+        sign.github(SECRET, { id: `d-${i}`, type: 'push' }),
+      );
       expect(response.status).toBe(202);
     }
     await redis.stop('SIGKILL');
 
-    const refused = await webhooks.post('github', sign.github(SECRET, { id: 'during', type: 'push' }));
+    const refused = await webhooks.post(
+      'github',
+      sign.github(SECRET, { id: 'during', type: 'push' }),
+    );
     expect(refused.status).toBe(503);
     expect(await refused.json()).toMatchObject({ code: 'STORE_UNAVAILABLE' });
 

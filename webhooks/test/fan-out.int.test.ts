@@ -54,7 +54,9 @@ beforeAll(async () => {
     redisUrl: redis.url,
     file: {
       sources: { stripe: { scheme: 'stripe', secrets: ['STRIPE_SECRET'] } },
-      destinations: Object.fromEntries(DESTINATIONS.map((name) => [name, { url: sinks[name].url }])),
+      destinations: Object.fromEntries(
+        DESTINATIONS.map((name) => [name, { url: sinks[name].url }]),
+      ),
       routes: [{ source: 'stripe', events: ['invoice.*'], to: [...DESTINATIONS] }],
     },
     secrets: { STRIPE_SECRET: SECRET },
@@ -75,7 +77,10 @@ describe('1,000 events fanned out to three destinations under failure', () => {
     const statuses: number[] = [];
     for (let start = 0; start < EVENTS; start += 50) {
       const batch = Array.from({ length: Math.min(50, EVENTS - start) }, (_, i) =>
-        webhooks.post('stripe', sign.stripe(SECRET, { id: `evt-${start + i}`, type: 'invoice.paid' })),
+        webhooks.post(
+          'stripe',
+          sign.stripe(SECRET, { id: `evt-${start + i}`, type: 'invoice.paid' }),
+        ),
       );
       statuses.push(...(await Promise.all(batch)).map((response) => response.status));
     }
@@ -85,17 +90,33 @@ describe('1,000 events fanned out to three destinations under failure', () => {
     const { deliveries } = webhooks.engine;
     await vi.waitFor(
       async () => {
-        const counts = await deliveries.getJobCounts('completed', 'failed', 'waiting', 'active', 'delayed');
+        const counts = await deliveries.getJobCounts(
+          'completed',
+          'failed',
+          'waiting',
+          'active',
+          'delayed',
+        );
         expect(counts['completed']! + counts['failed']!).toBe(EVENTS * DESTINATIONS.length);
       },
       { timeout: 90_000, interval: 250 },
     );
-    const counts = await deliveries.getJobCounts('completed', 'failed', 'waiting', 'active', 'delayed');
+    const counts = await deliveries.getJobCounts(
+      'completed',
+      'failed',
+      'waiting',
+      'active',
+      'delayed',
+    );
     const effects = Object.fromEntries(
       DESTINATIONS.map((name) => [name, [...sinks[name].effects.values()]]),
     );
     // None duplicated: no key had two effects anywhere.
-    for (const name of DESTINATIONS) expect(effects[name]!.every((count) => count === 1), name).toBe(true);
+    for (const name of DESTINATIONS)
+      expect(
+        effects[name]!.every((count) => count === 1),
+        name,
+      ).toBe(true);
     const applied = DESTINATIONS.reduce((sum, name) => sum + sinks[name].effects.size, 0);
     // Reconciled: every delivery is either an effect at its destination or a dead letter.
     expect(applied).toBe(counts['completed']);
@@ -128,9 +149,15 @@ describe('1,000 events fanned out to three destinations under failure', () => {
 
     // The flaky destination recovers; a dry run counts, the replay clears the queue.
     sinks.flaky.answer.current = () => ({ status: 200 });
-    const dry = await webhooks.deadLetters.replayMatching({ destination: 'flaky' }, { dryRun: true });
+    const dry = await webhooks.deadLetters.replayMatching(
+      { destination: 'flaky' },
+      { dryRun: true },
+    );
     expect(dry).toMatchObject({ dryRun: true, matched: dead.total, replayed: 0 });
-    const replay = await webhooks.deadLetters.replayMatching({ destination: 'flaky' }, { dryRun: false });
+    const replay = await webhooks.deadLetters.replayMatching(
+      { destination: 'flaky' },
+      { dryRun: false },
+    );
     expect(replay.replayed).toBe(dead.total);
     await vi.waitFor(
       async () => {
@@ -142,7 +169,10 @@ describe('1,000 events fanned out to three destinations under failure', () => {
     expect(sinks.flaky.effects.size).toBe(EVENTS);
     expect([...sinks.flaky.effects.values()].every((count) => count === 1)).toBe(true);
     // Replays kept the original Idempotency-Key: no key the sinks never saw before.
-    for (const letter of dead.items) expect(sinks.flaky.requests.get(letter.idempotencyKey)).toBe(5);
-    process.stdout.write(`fan-out: bulk replay of ${replay.replayed} dead letters → 0 left, flaky ${sinks.flaky.effects.size} effects\n`);
+    for (const letter of dead.items)
+      expect(sinks.flaky.requests.get(letter.idempotencyKey)).toBe(5);
+    process.stdout.write(
+      `fan-out: bulk replay of ${replay.replayed} dead letters → 0 left, flaky ${sinks.flaky.effects.size} effects\n`,
+    );
   }, 240_000);
 });

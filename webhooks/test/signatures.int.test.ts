@@ -8,7 +8,11 @@ import { sign, standardSecret, type SchemeName } from './signers.ts';
 import { startWebhooks, type TestWebhooks } from './support.ts';
 
 const SECRETS: Record<SchemeName, { current: string; previous: string; wrong: string }> = {
-  stripe: { current: 'whsec_stripe_current', previous: 'whsec_stripe_previous', wrong: 'whsec_nope' },
+  stripe: {
+    current: 'whsec_stripe_current',
+    previous: 'whsec_stripe_previous',
+    wrong: 'whsec_nope',
+  },
   github: { current: 'gh-current', previous: 'gh-previous', wrong: 'gh-wrong' },
   shopify: { current: 'shp-current', previous: 'shp-previous', wrong: 'shp-wrong' },
   standard: {
@@ -47,9 +51,7 @@ beforeAll(async () => {
           {
             scheme: SCHEMES[name].scheme,
             secrets: [variable(name, 'CURRENT'), variable(name, 'PREVIOUS')],
-            ...(name === 'hmac'
-              ? { prefix: 'sha256=', timestampHeader: 'x-timestamp' }
-              : {}),
+            ...(name === 'hmac' ? { prefix: 'sha256=', timestampHeader: 'x-timestamp' } : {}),
           },
         ]),
       ),
@@ -64,7 +66,9 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await webhooks.close();
-  const rows = NAMES.map((name) => `  ${name.padEnd(9)} ${Object.keys(tally[name] ?? {}).join(', ')}`);
+  const rows = NAMES.map(
+    (name) => `  ${name.padEnd(9)} ${Object.keys(tally[name] ?? {}).join(', ')}`,
+  );
   const total = Object.values(tally).reduce((sum, cases) => sum + Object.keys(cases).length, 0);
   process.stdout.write(`signature matrix: ${total} cases decided correctly\n${rows.join('\n')}\n`);
 });
@@ -82,14 +86,20 @@ describe.each(NAMES)('%s signatures', (name) => {
   it('accepts a valid request (202) and stores the event', async () => {
     const response = await webhooks.post(name, signWith(SECRETS[name].current, 'valid'));
     expect(response.status).toBe(202);
-    expect(await response.json()).toMatchObject({ status: 'accepted', eventType: SCHEMES[name].type });
+    expect(await response.json()).toMatchObject({
+      status: 'accepted',
+      eventType: SCHEMES[name].type,
+    });
     expect(await stored(name, `${name}-valid`)).toBe(true);
     decided(name, 'valid');
   });
 
   it('refuses a tampered body with WEBHOOK_SIGNATURE_INVALID and stores nothing', async () => {
     const signed = signWith(SECRETS[name].current, 'tampered');
-    const response = await webhooks.post(name, { ...signed, body: signed.body.replace('}', ',"x":1}') });
+    const response = await webhooks.post(name, {
+      ...signed,
+      body: signed.body.replace('}', ',"x":1}'),
+    });
     expect(response.status).toBe(401);
     expect(await response.json()).toMatchObject({ code: 'WEBHOOK_SIGNATURE_INVALID' });
     expect(await stored(name, `${name}-tampered`)).toBe(false);
@@ -115,7 +125,10 @@ describe.each(NAMES)('%s signatures', (name) => {
   if (TIMESTAMPED.includes(name))
     it('refuses a correctly signed but stale timestamp with WEBHOOK_TIMESTAMP_STALE', async () => {
       const tenMinutesAgo = Math.floor(Date.now() / 1000) - 600;
-      const response = await webhooks.post(name, signWith(SECRETS[name].current, 'stale', tenMinutesAgo));
+      const response = await webhooks.post(
+        name,
+        signWith(SECRETS[name].current, 'stale', tenMinutesAgo),
+      );
       expect(response.status).toBe(401);
       expect(await response.json()).toMatchObject({ code: 'WEBHOOK_TIMESTAMP_STALE' });
       expect(await stored(name, `${name}-stale`)).toBe(false);
@@ -141,7 +154,9 @@ describe('every source', () => {
     const response = await webhooks.post('hmac', second);
     expect(response.status).toBe(409);
     expect(await response.json()).toMatchObject({ code: 'WEBHOOK_ID_REUSED' });
-    expect((await webhooks.engine.events.getJob(eventKey('hmac', 'reused')))?.data.eventType).toBe('a.b');
+    expect((await webhooks.engine.events.getJob(eventKey('hmac', 'reused')))?.data.eventType).toBe(
+      'a.b',
+    );
   });
 
   it('answers 404 for a source that is not configured', async () => {

@@ -15,8 +15,17 @@ const base64 = (secret: string, content: string) =>
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 export const sign = {
-  stripe(secret: string, event: { id: string; type: string }, timestamp = nowSeconds()): SignedDelivery {
-    const body = JSON.stringify({ id: event.id, object: 'event', type: event.type, data: { object: { amount: 4200 } } });
+  stripe(
+    secret: string,
+    event: { id: string; type: string },
+    timestamp = nowSeconds(),
+  ): SignedDelivery {
+    const body = JSON.stringify({
+      id: event.id,
+      object: 'event',
+      type: event.type,
+      data: { object: { amount: 4200 } },
+    });
     return {
       body,
       headers: { 'stripe-signature': `t=${timestamp},v1=${hex(secret, `${timestamp}.${body}`)}` },
@@ -44,7 +53,11 @@ export const sign = {
       },
     };
   },
-  standard(secret: string, event: { id: string; type: string }, timestamp = nowSeconds()): SignedDelivery {
+  standard(
+    secret: string,
+    event: { id: string; type: string },
+    timestamp = nowSeconds(),
+  ): SignedDelivery {
     const body = JSON.stringify({ type: event.type, data: { id: 'ord_1' } });
     return {
       body,
@@ -55,7 +68,11 @@ export const sign = {
       },
     };
   },
-  hmac(secret: string, event: { id: string; type: string }, timestamp = nowSeconds()): SignedDelivery {
+  hmac(
+    secret: string,
+    event: { id: string; type: string },
+    timestamp = nowSeconds(),
+  ): SignedDelivery {
     const body = JSON.stringify({ type: event.type, id: event.id });
     return {
       body,

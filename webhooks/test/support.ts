@@ -30,7 +30,10 @@ export interface TestWebhooks {
   deadLetters: DeadLetters;
   /** Starts the fan-out and delivery workers in this process (not started by default). */
   startWorkers: () => Workers;
-  post: (source: string, request: { headers: Record<string, string>; body: string }) => Promise<Response>;
+  post: (
+    source: string,
+    request: { headers: Record<string, string>; body: string },
+  ) => Promise<Response>;
   close: () => Promise<void>;
 }
 
@@ -122,9 +125,11 @@ export async function startWebhooks({
 }
 
 /** A destination: what it answers to each request, by Idempotency-Key and attempt at that key. */
-export type SinkAnswer = (request: { key: string; attempt: number; body: string }) =>
-  | { status: number; headers?: Record<string, string> }
-  | 'hang';
+export type SinkAnswer = (request: {
+  key: string;
+  attempt: number;
+  body: string;
+}) => { status: number; headers?: Record<string, string> } | 'hang';
 
 export interface Sink {
   url: string;

@@ -11,7 +11,13 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startRedisServer, type RedisServer } from '@manifold/platform/testing';
 import { nodeArgs } from '../../scripts/node-args.ts';
 import { sign } from './signers.ts';
-import { startSink, startWebhooks, writeWebhooksFile, type Sink, type TestWebhooks } from './support.ts';
+import {
+  startSink,
+  startWebhooks,
+  writeWebhooksFile,
+  type Sink,
+  type TestWebhooks,
+} from './support.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SECRET = 'shp-crash';
@@ -64,7 +70,10 @@ afterAll(async () => {
 
 describe('a worker killed mid-delivery', () => {
   it('completes the delivery after restart with exactly one effect at the destination', async () => {
-    const response = await webhooks.post('shopify', sign.shopify(SECRET, { id: 'crash-1', type: 'orders/paid' }));
+    const response = await webhooks.post(
+      'shopify',
+      sign.shopify(SECRET, { id: 'crash-1', type: 'orders/paid' }),
+    );
     expect(response.status).toBe(202);
 
     const first = startWorker();

@@ -83,7 +83,7 @@ export function createDeadLetters(deliveries: Queue<DeliveryJob>) {
   async function* failedJobs(): AsyncGenerator<Job<DeliveryJob>> {
     for (let start = 0; ; start += PAGE) {
       const page = await deliveries.getFailed(start, start + PAGE - 1);
-      for (const job of page) if (job !== undefined) yield job;
+      yield* page;
       if (page.length < PAGE) return;
     }
   }
@@ -93,7 +93,8 @@ export function createDeadLetters(deliveries: Queue<DeliveryJob>) {
     for await (const job of failedJobs()) if (matches(summary(job), filter)) found.push(job);
     // Oldest event first: a replay re-sends in the order the events happened.
     return found.sort(
-      (a, b) => Date.parse(a.data.receivedAt) - Date.parse(b.data.receivedAt) || a.timestamp - b.timestamp,
+      (a, b) =>
+        Date.parse(a.data.receivedAt) - Date.parse(b.data.receivedAt) || a.timestamp - b.timestamp,
     );
   }
 
@@ -110,7 +111,10 @@ export function createDeadLetters(deliveries: Queue<DeliveryJob>) {
   return {
     count: () => deliveries.getFailedCount(),
 
-    list: async (filter: DeadLetterFilter, limit = 100): Promise<{ total: number; items: DeadLetter[] }> => {
+    list: async (
+      filter: DeadLetterFilter,
+      limit = 100,
+    ): Promise<{ total: number; items: DeadLetter[] }> => {
       const found = await matching(filter);
       return { total: found.length, items: found.slice(0, limit).map(summary) };
     },
@@ -132,7 +136,10 @@ export function createDeadLetters(deliveries: Queue<DeliveryJob>) {
       return summary(job);
     },
 
-    replayMatching: async (filter: DeadLetterFilter, { dryRun }: { dryRun: boolean }): Promise<ReplayOutcome> => {
+    replayMatching: async (
+      filter: DeadLetterFilter,
+      { dryRun }: { dryRun: boolean },
+    ): Promise<ReplayOutcome> => {
       const found = await matching(filter);
       let replayed = 0;
       if (!dryRun)

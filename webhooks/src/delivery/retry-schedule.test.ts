@@ -3,7 +3,9 @@ import { parseRetryAfter, parseRetrySchedule, retryDelayMs } from './retry-sched
 
 describe('parseRetrySchedule', () => {
   it('reads ms, s, m and h', () => {
-    expect(parseRetrySchedule(['250ms', '2s', '1m', '1h'])).toEqual([250, 2_000, 60_000, 3_600_000]);
+    expect(parseRetrySchedule(['250ms', '2s', '1m', '1h'])).toEqual([
+      250, 2_000, 60_000, 3_600_000,
+    ]);
   });
 
   it('refuses a delay without a unit', () => {

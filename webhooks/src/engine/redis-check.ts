@@ -33,7 +33,7 @@ export async function checkQueueRedis(redis: Redis, url: string): Promise<RedisD
   if (problems.length > 0) throw new ConfigError(problems);
   let appendfsync: string | undefined;
   try {
-    const answer = (await redis.config('GET', 'appendfsync')) as string[];
+    const answer = await redis.config('GET', 'appendfsync');
     appendfsync = answer[1];
   } catch {
     appendfsync = undefined;

@@ -1,11 +1,7 @@
 import { parseInput } from '@manifold/platform/errors';
 import { Router } from 'express';
 import type { DeadLetters } from '../dead-letters/dead-letters.ts';
-import {
-  DeadLetterParams,
-  DeadLetterQuery,
-  ReplayRequest,
-} from '../schemas.ts';
+import { DeadLetterParams, DeadLetterQuery, ReplayRequest } from '../schemas.ts';
 
 /** `/api/v1/dead-letters`: list (filters), inspect (attempts, payload), replay one, replay by filter (dry run first). */
 export function deadLetterRoutes(deadLetters: DeadLetters): Router {

@@ -10,10 +10,14 @@ const BODY_LIMIT = '1mb';
  */
 export function hookRoutes(receive: Receiver): Router {
   const router = Router();
-  router.post('/hooks/:source', express.raw({ type: () => true, limit: BODY_LIMIT }), async (req, res) => {
-    const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const receipt = await receive(req.params.source, { headers: req.headers, rawBody });
-    res.status(receipt.status).json(receipt.body);
-  });
+  router.post(
+    '/hooks/:source',
+    express.raw({ type: () => true, limit: BODY_LIMIT }),
+    async (req, res) => {
+      const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const receipt = await receive(req.params.source, { headers: req.headers, rawBody });
+      res.status(receipt.status).json(receipt.body);
+    },
+  );
   return router;
 }

@@ -14,22 +14,33 @@ const write = (text: string) => {
 
 describe('loadWebhooksFile', () => {
   it('reads the committed deploy/webhooks.yaml', () => {
-    const file = loadWebhooksFile(fileURLToPath(new URL('../../../deploy/webhooks.yaml', import.meta.url)), {});
-    expect(Object.keys(file.sources)).toEqual(['stripe', 'github', 'shopify', 'standard', 'partner']);
+    const file = loadWebhooksFile(
+      fileURLToPath(new URL('../../../deploy/webhooks.yaml', import.meta.url)),
+      {},
+    );
+    expect(Object.keys(file.sources)).toEqual([
+      'stripe',
+      'github',
+      'shopify',
+      'standard',
+      'partner',
+    ]);
     expect(file.destinations['crm']?.url).toBe('http://127.0.0.1:8083/crm/events');
   });
 
   it('takes destination URLs from the environment', () => {
     const path = write('destinations: { crm: { url: "${CRM_URL}" } }\n');
-    expect(loadWebhooksFile(path, { CRM_URL: 'https://crm.example/hooks' }).destinations['crm']?.url).toBe(
-      'https://crm.example/hooks',
-    );
+    expect(
+      loadWebhooksFile(path, { CRM_URL: 'https://crm.example/hooks' }).destinations['crm']?.url,
+    ).toBe('https://crm.example/hooks');
     expect(() => loadWebhooksFile(path, {})).toThrow(/CRM_URL.*not set/);
   });
 
   it('refuses routes to unknown sources or destinations, listing each', () => {
     const path = write('routes: [{ source: stripe, to: [crm] }]\n');
-    expect(() => loadWebhooksFile(path, {})).toThrow(/unknown source stripe[\s\S]*unknown destination crm/);
+    expect(() => loadWebhooksFile(path, {})).toThrow(
+      /unknown source stripe[\s\S]*unknown destination crm/,
+    );
   });
 });
 

@@ -62,13 +62,20 @@ export interface DestinationSettings {
 }
 
 /** `${NAME}` / `${NAME:-default}` from `env`; an unset variable without a default is a config error. */
-function interpolate(text: string, env: Readonly<Record<string, string | undefined>>, where: string) {
-  return text.replace(/\$\{([A-Z][A-Z0-9_]*)(?::-([^}]*))?\}/g, (_match, variable: string, fallback?: string) => {
-    const value = env[variable] ?? fallback;
-    if (value === undefined || value === '')
-      throw new ConfigError([`${where}: \${${variable}} is not set`]);
-    return value;
-  });
+function interpolate(
+  text: string,
+  env: Readonly<Record<string, string | undefined>>,
+  where: string,
+) {
+  return text.replace(
+    /\$\{([A-Z][A-Z0-9_]*)(?::-([^}]*))?\}/g,
+    (_match, variable: string, fallback?: string) => {
+      const value = env[variable] ?? fallback;
+      if (value === undefined || value === '')
+        throw new ConfigError([`${where}: \${${variable}} is not set`]);
+      return value;
+    },
+  );
 }
 
 /**
@@ -78,7 +85,11 @@ function interpolate(text: string, env: Readonly<Record<string, string | undefin
 export function loadWebhooksFile(
   path: string,
   env: Readonly<Record<string, string | undefined>>,
-): { sources: Record<string, SourceSettings>; destinations: Record<string, DestinationSettings>; routes: WebhooksFile['routes'] } {
+): {
+  sources: Record<string, SourceSettings>;
+  destinations: Record<string, DestinationSettings>;
+  routes: WebhooksFile['routes'];
+} {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

@@ -36,8 +36,12 @@ export function genericHmacScheme(options: GenericHmacOptions): SignatureScheme 
         return invalid(`missing ${signatureHeader} header`);
       const signature = decodeSignature(value.slice(prefix.length), encoding);
       if (signature === undefined) return invalid(`${signatureHeader} is not ${encoding}`);
-      const timestamp = timestampHeader === undefined ? undefined : header(request, timestampHeader);
-      if (timestampHeader !== undefined && (timestamp === undefined || !/^\d{1,12}$/.test(timestamp)))
+      const timestamp =
+        timestampHeader === undefined ? undefined : header(request, timestampHeader);
+      if (
+        timestampHeader !== undefined &&
+        (timestamp === undefined || !/^\d{1,12}$/.test(timestamp))
+      )
         return invalid(`missing or malformed ${timestampHeader} header`);
       const signed =
         timestamp === undefined

@@ -45,9 +45,15 @@ describe('stripeScheme', () => {
   });
 
   it('judges staleness only once the signature is good (300 s either way)', () => {
-    expect(verify(`t=${NOW - 301},v1=${stripeV1('whsec_a', NOW - 301)}`)).toMatchObject({ kind: 'stale' });
-    expect(verify(`t=${NOW + 301},v1=${stripeV1('whsec_a', NOW + 301)}`)).toMatchObject({ kind: 'stale' });
-    expect(verify(`t=${NOW - 300},v1=${stripeV1('whsec_a', NOW - 300)}`)).toMatchObject({ kind: 'accepted' });
+    expect(verify(`t=${NOW - 301},v1=${stripeV1('whsec_a', NOW - 301)}`)).toMatchObject({
+      kind: 'stale',
+    });
+    expect(verify(`t=${NOW + 301},v1=${stripeV1('whsec_a', NOW + 301)}`)).toMatchObject({
+      kind: 'stale',
+    });
+    expect(verify(`t=${NOW - 300},v1=${stripeV1('whsec_a', NOW - 300)}`)).toMatchObject({
+      kind: 'accepted',
+    });
     expect(verify(`t=${NOW - 301},v1=${stripeV1('whsec_x', NOW - 301)}`)).toMatchObject({
       kind: 'invalid-signature',
     });
@@ -62,17 +68,29 @@ describe('standardWebhooksScheme', () => {
     'webhook-timestamp': String(t),
     'webhook-signature': signature,
   });
-  const signed = (t = NOW) => new Webhook(secret).sign('msg_1', new Date(t * 1000), payload.toString());
+  const signed = (t = NOW) =>
+    new Webhook(secret).sign('msg_1', new Date(t * 1000), payload.toString());
   const scheme = standardWebhooksScheme({ toleranceSeconds: 300 });
 
   it('accepts its signature among several (space-separated, as during a sender-side rotation)', () => {
-    const verdict = scheme.verify({ headers: headers(`v1,bm9wZQ== ${signed()}`), rawBody: payload }, [secret], NOW);
-    expect(verdict).toEqual({ kind: 'accepted', eventId: 'msg_1', eventType: 'order.created', secretIndex: 0 });
+    const verdict = scheme.verify(
+      { headers: headers(`v1,bm9wZQ== ${signed()}`), rawBody: payload },
+      [secret],
+      NOW,
+    );
+    expect(verdict).toEqual({
+      kind: 'accepted',
+      eventId: 'msg_1',
+      eventType: 'order.created',
+      secretIndex: 0,
+    });
   });
 
   it('tells a stale request from a forged one, with its own tolerance', () => {
     const old = NOW - 3_600;
-    expect(scheme.verify({ headers: headers(signed(old), old), rawBody: payload }, [secret], NOW)).toMatchObject({
+    expect(
+      scheme.verify({ headers: headers(signed(old), old), rawBody: payload }, [secret], NOW),
+    ).toMatchObject({
       kind: 'stale',
     });
     expect(

@@ -26,7 +26,10 @@ export const header = (request: SignedRequest, name: string): string | undefined
 export const invalid = (reason: string): Verdict => ({ kind: 'invalid-signature', reason });
 
 /** The index of the first secret `matches` accepts, or -1. Every secret is tried (no early exit by position). */
-export function firstMatching(secrets: readonly string[], matches: (secret: string) => boolean): number {
+export function firstMatching(
+  secrets: readonly string[],
+  matches: (secret: string) => boolean,
+): number {
   let found = -1;
   secrets.forEach((secret, index) => {
     if (matches(secret) && found === -1) found = index;
