@@ -4,6 +4,7 @@ import {
   withEdge,
   type EdgeMiddleware,
 } from '@manifold/platform/http';
+import { AppError } from '@manifold/platform/errors';
 import type { Logger } from '@manifold/platform/logging';
 import { docsRoutes } from '@manifold/platform/openapi';
 import express from 'express';
@@ -40,7 +41,15 @@ export function createApp({
 }: WebhooksDeps) {
   const app = createHttpShell(logger);
   app.get('/healthz', async (_req, res) => {
-    res.json({ status: 'ok', queues: await health() });
+    let queues: Record<string, unknown>;
+    try {
+      queues = await health();
+    } catch (error) {
+      // Without its Redis the service can acknowledge nothing: not ready (the launcher waits, a
+      // load balancer sends senders elsewhere).
+      throw new AppError('NOT_READY', 'The queue’s Redis is unreachable', { cause: error });
+    }
+    res.json({ status: 'ok', queues });
   });
   app.use(docsRoutes(createApiDocument()));
   app.use(hookRoutes(receive));

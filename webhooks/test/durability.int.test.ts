@@ -51,6 +51,9 @@ describe('a Redis crash with events queued', () => {
     );
     expect(refused.status).toBe(503);
     expect(await refused.json()).toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    const health = await fetch(`${webhooks.url}/healthz`);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toMatchObject({ code: 'NOT_READY' });
 
     await redis.start();
     await vi.waitFor(
