@@ -13,7 +13,7 @@ import {
   staticAccessPolicy,
 } from '@manifold/platform/auth';
 import { telemetryEdge } from '@manifold/platform/telemetry';
-import { requireRedis } from '@manifold/platform/testing';
+import { installTestTelemetry, requireRedis, type TestTelemetry } from '@manifold/platform/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { accessScopes } from '../src/config.ts';
 import { sign } from './signers.ts';
@@ -24,6 +24,7 @@ let sink: Sink;
 let webhooks: TestWebhooks;
 let readKey: string;
 let replayKey: string;
+let telemetry: TestTelemetry;
 
 function accessFile(): string {
   const path = join(mkdtempSync(join(tmpdir(), 'webhooks-access-')), 'access.yaml');
@@ -45,6 +46,8 @@ beforeAll(async () => {
   // A destination that refuses everything (422): a permanent failure, dead-lettered at once.
   sink = await startSink(() => ({ status: 422 }));
   const access = staticAccessPolicy(loadAccessFile(accessFile()));
+  // Before the service: its instruments are made against the providers installed now.
+  telemetry = installTestTelemetry();
   webhooks = await startWebhooks({
     redisUrl: await requireRedis(),
     file: {
@@ -87,6 +90,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await webhooks.close();
   await sink.close();
+  await telemetry.close();
 });
 
 const call = (
@@ -139,6 +143,25 @@ describe('the dead-letter API', () => {
       payload: expect.stringContaining('"a-1"'),
       history: [{ attempt: 1, status: 422, error: 'HTTP 422', response: 'status 422' }],
     });
+  });
+
+  it('counts what it received, each attempt, and the dead letters waiting (metrics)', async () => {
+    const sum = async (name: string, attributes: Record<string, string>) =>
+      (await telemetry.points(name))
+        .filter((point) =>
+          Object.entries(attributes).every(([key, value]) => point.attributes[key] === value),
+        )
+        .reduce((total, point) => total + (point.value as number), 0);
+    expect(
+      await sum('manifold.webhooks.received', { source: 'partner', outcome: 'accepted' }),
+    ).toBe(3);
+    expect(
+      await sum('manifold.webhooks.delivery.attempts', {
+        destination: 'crm',
+        outcome: 'dead-lettered',
+      }),
+    ).toBe(3);
+    expect(await sum('manifold.webhooks.dead_letters', {})).toBe(3);
   });
 
   it('answers 400 BAD_USER_INPUT for a bad filter and 404 for an unknown dead letter', async () => {

@@ -65,7 +65,7 @@ export async function startWebhooks({
   const settings = loadWebhooksFile(writeWebhooksFile(file), secrets);
   const engine = createEngine({ url: redisUrl, prefix: `{webhooks-test-${randomUUID()}}` });
   await engine.ready(10_000);
-  const metrics = createWebhooksMetrics();
+  const metrics = createWebhooksMetrics({ deadLetters: engine.deliveries });
   const deadLetters = createDeadLetters(engine.deliveries);
   const app = createApp({
     receive: createReceiver({
@@ -115,6 +115,7 @@ export async function startWebhooks({
       }),
     close: async () => {
       await Promise.all(running.map((workers) => workers.close()));
+      metrics.dispose();
       await engine.events.obliterate({ force: true }).catch(() => undefined);
       await engine.deliveries.obliterate({ force: true }).catch(() => undefined);
       await engine.close();
