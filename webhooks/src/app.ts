@@ -4,10 +4,10 @@ import {
   withEdge,
   type EdgeMiddleware,
 } from '@manifold/platform/http';
-import { AppError } from '@manifold/platform/errors';
+import { AppError, isAppError } from '@manifold/platform/errors';
 import type { Logger } from '@manifold/platform/logging';
 import { docsRoutes } from '@manifold/platform/openapi';
-import express from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import type { DeadLetters } from './dead-letters/dead-letters.ts';
 import type { Receiver } from './inbound/receiver.ts';
 import { createApiDocument } from './openapi.ts';
@@ -22,14 +22,16 @@ export interface WebhooksDeps {
   production: boolean;
   /** Queue counts for /healthz. */
   health: () => Promise<Record<string, unknown>>;
+  /** Whether the queue's Redis connection is up: a failure while it is not is an outage, not a bug. */
+  storeReady: () => boolean;
   /** Checks ahead of routing (telemetry, authentication of /api). @default [] */
   edge?: readonly EdgeMiddleware[];
 }
 
 /**
  * edge (telemetry; /api needs webhooks:read or webhooks:replay) → request id → access log →
- * /healthz · /openapi.json · /docs → POST /hooks/:source (raw body) → /api/v1 (JSON) → 404 →
- * problem+json.
+ * /healthz · /openapi.json · /docs → POST /hooks/:source (raw body) → /api/v1 (JSON; a failure
+ * while Redis is away → 503 STORE_UNAVAILABLE) → 404 → problem+json.
  */
 export function createApp({
   receive,
@@ -37,6 +39,7 @@ export function createApp({
   logger,
   production,
   health,
+  storeReady,
   edge = [],
 }: WebhooksDeps) {
   const app = createHttpShell(logger);
@@ -53,7 +56,21 @@ export function createApp({
   });
   app.use(docsRoutes(createApiDocument()));
   app.use(hookRoutes(receive));
-  app.use('/api/v1', express.json({ limit: '64kb' }), deadLetterRoutes(deadLetters));
+  app.use(
+    '/api/v1',
+    express.json({ limit: '64kb' }),
+    deadLetterRoutes(deadLetters),
+    (error: unknown, _req: Request, _res: Response, next: NextFunction) => {
+      next(
+        isAppError(error) || storeReady()
+          ? error
+          : new AppError('STORE_UNAVAILABLE', 'The queue’s Redis is unreachable; retry later', {
+              cause: error,
+              details: { retryAfterSeconds: 5 },
+            }),
+      );
+    },
+  );
   const maskUnexpected = production;
   return withEdge(edge, finishHttpShell(app, { logger, maskUnexpected }), {
     logger,

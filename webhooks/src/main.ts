@@ -36,6 +36,7 @@ await runService({
       events: await engine.events.getJobCounts('waiting', 'active', 'delayed', 'failed'),
       deliveries: await engine.deliveries.getJobCounts('waiting', 'active', 'delayed', 'failed'),
     }),
+    storeReady: () => engine.redis.status === 'ready',
     edge: [
       telemetryEdge(),
       authenticationEdge({ authenticate: auth.authenticate, scopesFor: accessScopes }),

@@ -54,6 +54,9 @@ describe('a Redis crash with events queued', () => {
     const health = await fetch(`${webhooks.url}/healthz`);
     expect(health.status).toBe(503);
     expect(await health.json()).toMatchObject({ code: 'NOT_READY' });
+    const letters = await fetch(`${webhooks.url}/api/v1/dead-letters`);
+    expect(letters.status).toBe(503);
+    expect(await letters.json()).toMatchObject({ code: 'STORE_UNAVAILABLE' });
 
     await redis.start();
     await vi.waitFor(

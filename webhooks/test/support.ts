@@ -79,6 +79,7 @@ export async function startWebhooks({
     logger,
     production: true,
     health: async () => ({ failed: await engine.deliveries.getFailedCount() }),
+    storeReady: () => engine.redis.status === 'ready',
     edge,
   });
   const server: Server = createServer(app).listen(0, '127.0.0.1');
