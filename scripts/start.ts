@@ -148,9 +148,10 @@ try {
   const { SHUTDOWN_GRACE_MS } = loadEnv(BaseEnv.pick({ SHUTDOWN_GRACE_MS: true }));
   const php = phpIsUsable();
   // The private Redis only when no Redis is configured; without redis-server, what needs it waits.
-  const privateRedis = wantsPrivateRedis();
+  const wanted = selectServices(values.only?.split(',').filter(Boolean));
+  const privateRedis = wantsPrivateRedis() && wanted.some((service) => service.runtime === 'redis');
   const redis = privateRedis && redisIsInstalled();
-  const selected = selectServices(values.only?.split(',').filter(Boolean)).filter((service) => {
+  const selected = wanted.filter((service) => {
     if (service.runtime === 'redis') {
       if (redis) return true;
       if (privateRedis)
