@@ -14,6 +14,7 @@ COPY subgraphs/orders/package.json subgraphs/orders/
 COPY subgraphs/content/package.json subgraphs/content/
 COPY soap-proxy/package.json soap-proxy/
 COPY legacy-rest-adapter/package.json legacy-rest-adapter/
+COPY webhooks/package.json webhooks/
 COPY upstreams/identity-provider/package.json upstreams/identity-provider/
 COPY registry/package.json registry/
 COPY console/package.json console/

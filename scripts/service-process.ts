@@ -3,6 +3,7 @@
 // output prefixed line by line, its readiness polled.
 import { nodeArgs } from './node-args.ts';
 import { spawn } from 'node:child_process';
+import { createConnection } from 'node:net';
 import { createLinePrefixer } from './log-lines.ts';
 import type { ServiceDefinition } from './services.ts';
 
@@ -29,18 +30,58 @@ export interface SpawnOptions {
   print: (line: string) => void;
 }
 
-/** Node services run as `node <entry>`; PHP ones as `php -S` behind scripts/php-guard.ts. */
-function commandOf(service: ServiceDefinition, host: string, port: number): string[] {
-  return service.runtime === 'php'
-    ? ['scripts/php-guard.ts', 'php', '-S', `${host}:${port}`, service.entry]
-    : nodeArgs(service.entry);
+/**
+ * Node services run as `node <entry>`; PHP ones as `php -S` and the private Redis as
+ * `redis-server`, both behind scripts/php-guard.ts (which stops any command with the launcher).
+ */
+function commandOf(
+  service: ServiceDefinition,
+  host: string,
+  port: number,
+  env: NodeJS.ProcessEnv,
+): string[] {
+  switch (service.runtime) {
+    case 'php':
+      return ['scripts/php-guard.ts', 'php', '-S', `${host}:${port}`, service.entry];
+    case 'redis':
+      return ['scripts/php-guard.ts', service.entry, ...redisArgs(host, port, env)];
+    case 'node':
+      return nodeArgs(service.entry);
+  }
 }
+
+/** Where the private Redis keeps its AOF (WEBHOOKS_REDIS_DIR moves it). */
+export const redisDataDir = (env: NodeJS.ProcessEnv) =>
+  env['WEBHOOKS_REDIS_DIR'] ?? '.data/webhooks-redis';
+
+/**
+ * The webhooks queue's private Redis: every write in the AOF and fsynced before Redis answers
+ * (an acknowledged event survives a crash), never evicting, no RDB snapshots.
+ */
+const redisArgs = (host: string, port: number, env: NodeJS.ProcessEnv) => [
+  '--port',
+  String(port),
+  '--bind',
+  host,
+  '--dir',
+  redisDataDir(env),
+  '--appendonly',
+  'yes',
+  '--appendfsync',
+  'always',
+  '--maxmemory-policy',
+  'noeviction',
+  '--save',
+  '',
+  '--loglevel',
+  'warning',
+];
 
 export function spawnService(
   service: ServiceDefinition,
   { root, host, port, env, prefix, print }: SpawnOptions,
 ): ServiceProcess {
-  const child = spawn(process.execPath, commandOf(service, host, port), {
+  const child = spawn(process.execPath, commandOf(service, host, port, env), {
     cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -90,7 +131,35 @@ export function spawnService(
   return { pid: child.pid, startedAt: Date.now(), exited, signal: signalGroup };
 }
 
-/** Polls `url` until it answers 2xx ('ready'), the process exits, or `timeoutMs` passes. */
+/** Whether a Redis at `redis://host:port` answers PING (loaded, not only listening). */
+async function redisAnswers(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: hostname, port: Number(port) });
+    const done = (ready: boolean) => {
+      socket.destroy();
+      resolve(ready);
+    };
+    socket.setTimeout(2_000, () => {
+      done(false);
+    });
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (chunk) => {
+      done(chunk.toString().startsWith('+PONG'));
+    });
+    socket.once('error', () => {
+      done(false);
+    });
+  });
+}
+
+const answers = async (url: string) => {
+  if (url.startsWith('redis:')) return redisAnswers(url);
+  const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+  return response.ok;
+};
+
+/** Polls `url` (http: 2xx; redis: PONG) until it answers ('ready'), the process exits, or `timeoutMs` passes. */
 export async function waitUntilReady(
   url: string,
   exited: Promise<ExitStatus>,
@@ -102,8 +171,7 @@ export async function waitUntilReady(
   while (!process.gone) {
     if (Date.now() > deadline) return 'timeout';
     try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-      if (response.ok) return 'ready';
+      if (await answers(url)) return 'ready';
     } catch {
       // not listening yet
     }

@@ -6,13 +6,13 @@ import { DEFAULT_PORTS, SUBGRAPH_NAMES, SUBGRAPHS } from '@manifold/platform/con
  */
 export interface ServiceDefinition {
   name: string;
-  /** How it runs: `node <entry>`, or `php -S host:port <entry>`. */
-  runtime: 'node' | 'php';
-  /** Entry file, relative to the repo root. */
+  /** How it runs: `node <entry>`, `php -S host:port <entry>`, or `redis-server` (entry: the command). */
+  runtime: 'node' | 'php' | 'redis';
+  /** Entry file, relative to the repo root (for redis: the command). */
   entry: string;
   /** Default port (the service's PORT; `<NAME>_PORT` moves it under `npm start`). */
   port: number;
-  /** Polled until 200 before the next stage starts. */
+  /** Polled until 200 (redis: until PONG) before the next stage starts. */
   readyPath: string;
   /** Services of one stage start together, after every earlier stage is ready. */
   stage: number;
@@ -23,6 +23,13 @@ export interface ServiceDefinition {
   /** A stand-in for an external system: `npm start` goes on without it when its runtime is missing. */
   optional?: boolean;
 }
+
+/**
+ * Whether `npm start` runs the webhooks queue's private Redis: only when no Redis is configured
+ * (WEBHOOKS_REDIS_URL, else REDIS_URL, is the queue's Redis).
+ */
+export const wantsPrivateRedis = (env: NodeJS.ProcessEnv = process.env) =>
+  !env['WEBHOOKS_REDIS_URL'] && !env['REDIS_URL'];
 
 /** Each subgraph's env schema export, e.g. users → UsersEnv. */
 const envSchemaOf = (name: string) => `${name.charAt(0).toUpperCase()}${name.slice(1)}Env`;
@@ -94,6 +101,31 @@ export const SERVICES: readonly ServiceDefinition[] = [
     stage: 1,
     envSchema: { module: 'registry/src/config.ts', exportName: 'RegistryEnv' },
     links: (urlOf) => ({ OIDC_ISSUER: urlOf('identity-provider') }),
+  },
+  {
+    // The webhooks queue's Redis (AOF, fsync always, noeviction) under .data/, when none is configured.
+    name: 'webhooks-redis',
+    runtime: 'redis',
+    entry: 'redis-server',
+    port: DEFAULT_PORTS['webhooks-redis'],
+    readyPath: '',
+    stage: 0,
+    optional: true,
+  },
+  {
+    name: 'webhooks',
+    runtime: 'node',
+    entry: 'webhooks/src/main.ts',
+    port: DEFAULT_PORTS.webhooks,
+    readyPath: '/healthz',
+    stage: 1,
+    envSchema: { module: 'webhooks/src/config.ts', exportName: 'WebhooksEnv' },
+    links: (urlOf) => ({
+      OIDC_ISSUER: urlOf('identity-provider'),
+      ...(wantsPrivateRedis()
+        ? { WEBHOOKS_REDIS_URL: urlOf('webhooks-redis').replace(/^http:/, 'redis:') }
+        : {}),
+    }),
   },
   ...SUBGRAPHS.map(({ name, port }): ServiceDefinition => ({
     name,

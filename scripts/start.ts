@@ -5,13 +5,22 @@
 // launcher in turn (an IPC channel): if it is SIGKILLed, they stop by themselves.
 //   npm start [-- --only <service>[,<service>…]]   only those (and the services they link to)
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BaseEnv, loadEnv } from '@manifold/platform/config';
 import { CLOSE_BUDGET_MS } from '@manifold/platform/service';
-import { portVariable, SERVICES, selectServices, type ServiceDefinition } from './services.ts';
+import { redisDataDir } from './service-process.ts';
+import {
+  dependenciesOf,
+  portVariable,
+  SERVICES,
+  selectServices,
+  wantsPrivateRedis,
+  type ServiceDefinition,
+} from './services.ts';
 import { superviseService, type Supervisor } from './supervisor.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -19,6 +28,8 @@ const HOST = '127.0.0.1';
 const READY_TIMEOUT_MS = 120_000; // a first start seeds the databases
 const PHP_INSTALL =
   'apt-get install -y php-cli php-soap php-sqlite3 (Debian/Ubuntu) or brew install php (macOS)';
+const REDIS_INSTALL =
+  'apt-get install -y redis-server (Debian/Ubuntu) or brew install redis (macOS)';
 
 const supervisors: Supervisor[] = [];
 /** Set once a stop began: start-up launches nothing more. */
@@ -75,6 +86,15 @@ function phpIsUsable(): boolean {
   }
 }
 
+function redisIsInstalled(): boolean {
+  try {
+    execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function assertPortFree(service: ServiceDefinition, port: number): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const probe = createServer();
@@ -96,7 +116,9 @@ async function assertPortFree(service: ServiceDefinition, port: number): Promise
 }
 
 function supervise(service: ServiceDefinition, width: number, graceMs: number): Supervisor {
-  if (!existsSync(`${ROOT}${service.entry}`))
+  if (service.runtime === 'redis')
+    mkdirSync(resolve(ROOT, redisDataDir(process.env)), { recursive: true });
+  else if (!existsSync(`${ROOT}${service.entry}`))
     throw new Error(`${service.name}: entry file ${service.entry} does not exist`);
   return superviseService(service, {
     root: ROOT,
@@ -125,7 +147,20 @@ try {
   // The grace period every service is given (the same variable, inherited).
   const { SHUTDOWN_GRACE_MS } = loadEnv(BaseEnv.pick({ SHUTDOWN_GRACE_MS: true }));
   const php = phpIsUsable();
-  const selected = selectServices(values.only?.split(',').filter(Boolean)).filter((service) => {
+  // The private Redis only when no Redis is configured; without redis-server, what needs it waits.
+  const wanted = selectServices(values.only?.split(',').filter(Boolean));
+  const privateRedis = wantsPrivateRedis() && wanted.some((service) => service.runtime === 'redis');
+  const redis = privateRedis && redisIsInstalled();
+  const selected = wanted.filter((service) => {
+    if (service.runtime === 'redis') {
+      if (redis) return true;
+      if (privateRedis)
+        say(
+          `redis-server not found — ${service.name} and the webhooks service are skipped (the queue needs a Redis with AOF). Install: ${REDIS_INSTALL}, or set WEBHOOKS_REDIS_URL`,
+        );
+      return false;
+    }
+    if (privateRedis && !redis && dependenciesOf(service).includes('webhooks-redis')) return false;
     if (service.runtime !== 'php' || php) return true;
     say(
       `PHP 8 with soap and pdo_sqlite not found — ${service.name} is skipped. Install: ${PHP_INSTALL}`,
@@ -147,16 +182,17 @@ try {
     console.log('\nManifold is up:\n');
     console.table(
       Object.fromEntries(
-        supervisors.map(({ service, port }) => [
-          service.name,
-          { url: `http://${HOST}:${port}`, ready: `http://${HOST}:${port}${service.readyPath}` },
-        ]),
+        supervisors.map(({ service, port }) => {
+          const url = `${service.runtime === 'redis' ? 'redis' : 'http'}://${HOST}:${port}`;
+          return [service.name, { url, ready: `${url}${service.readyPath}` }];
+        }),
       ),
     );
     const running = (name: string) => selected.some((service) => service.name === name);
     const hints = [
       running('gateway') ? `GraphQL: ${urlOf('gateway')}/graphql` : '',
       running('soap-proxy') ? `SOAP facade docs: ${urlOf('soap-proxy')}/docs` : '',
+      running('webhooks') ? `Webhooks: ${urlOf('webhooks')}/hooks/<source>` : '',
     ].filter(Boolean);
     console.log(`${hints.join(' · ')}\nPress Ctrl-C to stop.\n`);
   }

@@ -36,7 +36,7 @@ export function superviseService(
 ): Supervisor {
   const { host, port, readyTimeoutMs, stopGraceMs, announce } = options;
   const policy = createRestartPolicy(options.restart);
-  const readyUrl = `http://${host}:${port}${service.readyPath}`;
+  const readyUrl = `${service.runtime === 'redis' ? 'redis' : 'http'}://${host}:${port}${service.readyPath}`;
   let current: ServiceProcess | undefined;
   let stopping = false;
   const isStopping = () => stopping; // read after awaits, where a plain `stopping` would look constant

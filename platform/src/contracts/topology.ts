@@ -23,11 +23,14 @@ export const DEFAULT_PORTS = {
   >),
   'soap-proxy': 4100,
   'legacy-rest-adapter': 4200,
+  webhooks: 4300,
   'identity-provider': 8090,
   registry: 4400,
   console: 4500,
   'php-monolith': 8080,
   'soap-supplier': 8081,
+  /** The webhooks queue's private Redis under `npm start` (when no Redis is configured). */
+  'webhooks-redis': 6390,
 } as const;
 
 export type ServiceName = keyof typeof DEFAULT_PORTS;

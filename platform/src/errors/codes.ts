@@ -34,6 +34,9 @@ export const ErrorCode = {
   NOT_READY: 'NOT_READY',
   STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
   SCHEMA_CHECK_FAILED: 'SCHEMA_CHECK_FAILED',
+  WEBHOOK_SIGNATURE_INVALID: 'WEBHOOK_SIGNATURE_INVALID',
+  WEBHOOK_TIMESTAMP_STALE: 'WEBHOOK_TIMESTAMP_STALE',
+  WEBHOOK_ID_REUSED: 'WEBHOOK_ID_REUSED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -193,6 +196,21 @@ export const errorCatalog: Readonly<Record<ErrorCode, ErrorCatalogEntry>> = {
     status: 409,
     title: 'Schema check failed',
     fix: "The registry refused to publish: the body's `check` lists why (composition errors per subgraph with locations, a bad routing URL, breaking changes with the operations and clients that use them). Fix the schema, or keep the old field (deprecate it) until its clients have moved; `force` publishes anyway, recorded as forced (docs/runbooks/registry.md).",
+  },
+  WEBHOOK_SIGNATURE_INVALID: {
+    status: 401,
+    title: 'Webhook signature invalid',
+    fix: "The request's signature matches none of the source's active secrets, or its signature headers are missing: sign the raw body, byte for byte, with the secret configured for this source (during a rotation, either secret works).",
+  },
+  WEBHOOK_TIMESTAMP_STALE: {
+    status: 401,
+    title: 'Webhook timestamp outside tolerance',
+    fix: "The signed timestamp is more than the source's tolerance (300 s by default) away from our clock: sign with the current time and check the sender's clock.",
+  },
+  WEBHOOK_ID_REUSED: {
+    status: 409,
+    title: 'Webhook event id reused with another body',
+    fix: 'An event with this id was already received with a different body: a retry must resend the same bytes; a new event needs a new id.',
   },
 };
 

@@ -24,8 +24,8 @@ export {
   type UpstreamCallMetrics,
 } from './upstream-metrics.ts';
 export { activeTraceId, inSpan, setActiveSpanAttributes } from './spans.ts';
+export { isServerSideCode, DURATION_BUCKETS_SECONDS, durationHistogram } from './instruments.ts';
 export { manifoldMeter } from './meter.ts';
-export { isServerSideCode, DURATION_BUCKETS_SECONDS } from './instruments.ts';
 export {
   createRecentFailures,
   markFailureRecorded,

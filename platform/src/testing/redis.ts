@@ -52,8 +52,8 @@ async function connectOnce(url: string): Promise<void> {
 
 export interface RedisServer {
   url: string;
-  /** Stops the server (SIGTERM, waits for exit); `start` brings it back on the same port. */
-  stop: () => Promise<void>;
+  /** Stops the server (SIGTERM, or SIGKILL for a crash; waits for exit); `start` brings it back on the same port. */
+  stop: (signal?: 'SIGTERM' | 'SIGKILL') => Promise<void>;
   start: () => Promise<void>;
 }
 
@@ -98,11 +98,11 @@ export async function startRedisServer({
     });
     await requireRedis(`redis://127.0.0.1:${port}`, { attempts: 50 });
   };
-  const stop = async () => {
+  const stop = async (signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM') => {
     const running = child;
     if (running === undefined || running.exitCode !== null || running.signalCode !== null) return;
     const exited = once(running, 'exit');
-    running.kill('SIGTERM');
+    running.kill(signal);
     await exited;
   };
   await start();

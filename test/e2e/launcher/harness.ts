@@ -138,6 +138,10 @@ async function environment(marker: string): Promise<{
       LEGACY_DATABASE_PATH: data('launcher-legacy.sqlite'),
       LEGACY_SESSION_PATH: data('launcher-legacy-sessions'),
       IDP_DATA_DIR: data('launcher-identity-provider'),
+      WEBHOOKS_REDIS_DIR: data('launcher-webhooks-redis'),
+      // The webhooks queue on the launcher's private Redis (a configured one would replace it).
+      WEBHOOKS_REDIS_URL: '',
+      REDIS_URL: '',
       LOG_LEVEL: 'info',
     },
   };

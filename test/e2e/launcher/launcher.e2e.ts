@@ -57,7 +57,8 @@ describe('npm start, the whole stack', () => {
     run = await launch({ via: 'pty' });
     await waitUntilUp(run);
     for (const service of SERVICES) {
-      expect(run.output()).toContain(`http://127.0.0.1:${run.ports[service.name]}`);
+      const scheme = service.runtime === 'redis' ? 'redis' : 'http';
+      expect(run.output()).toContain(`${scheme}://127.0.0.1:${run.ports[service.name]}`);
       expect(await portAnswers(run.ports[service.name]!), service.name).toBe(true);
     }
     const ESC = '\u001b'; // a terminal gets coloured service names

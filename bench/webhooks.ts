@@ -1,0 +1,195 @@
+// `npm run bench:webhooks`: the webhooks service against its engine's own ceiling, side by side in
+// one run on the same Redis (a private redis-server, AOF with fsync on every write, as required):
+//   ingest   — signed Stripe events POSTed by 50 concurrent senders to the service (verify +
+//              durable persist + 2xx) vs BullMQ's raw `Queue.add` by 50 concurrent callers;
+//   delivery — N stored events fanned out and POSTed to a local sink by a worker process vs
+//              BullMQ's raw Worker processing N no-op jobs (both concurrency 50).
+// The service and its worker run on CPU 0; the load, the sink and the raw BullMQ side on CPU 1.
+// Appends the table to docs/benchmarks.md.
+import { execFileSync, spawn } from 'node:child_process';
+import { createHmac, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { startRedisServer } from '@manifold/platform/testing';
+import { nodeArgs } from '../scripts/node-args.ts';
+import { freePort, REPO_ROOT, startService } from '../test/e2e/support/processes.ts';
+import { runLoad, type LoadResult } from './support/load.ts';
+import { pinnedTo, pinTo } from './support/pin.ts';
+import { machine, publish, targetTable, type Check } from './support/report.ts';
+
+const DURATION_MS = Number(process.env['BENCH_DURATION_MS'] ?? 10_000);
+const WARMUP_MS = Math.min(3_000, DURATION_MS);
+const DELIVERIES = Number(process.env['BENCH_DELIVERIES'] ?? 5_000);
+const CONCURRENCY = 50;
+const SERVICE_CPU = '0';
+const LOAD_CPU = '1';
+const SECRET = 'whsec_bench';
+execFileSync('taskset', ['-a', '-pc', LOAD_CPU, String(process.pid)], { stdio: 'ignore' });
+
+const scratch = mkdtempSync(join(tmpdir(), 'bench-webhooks-'));
+const redis = await startRedisServer({ appendOnlyDir: scratch });
+const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+
+let received = 0;
+const sink = createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    received++;
+    res.writeHead(200).end();
+  });
+}).listen(0, '127.0.0.1');
+await once(sink, 'listening');
+const sinkAddress = sink.address();
+if (sinkAddress === null || typeof sinkAddress === 'string') throw new Error('no sink port');
+
+const prefix = `{bench-${randomUUID()}}`;
+const webhooksFile = join(scratch, 'webhooks.yaml');
+writeFileSync(
+  webhooksFile,
+  `sources:
+  stripe: { scheme: stripe, secrets: [BENCH_STRIPE_SECRET] }
+destinations:
+  sink: { url: 'http://127.0.0.1:${sinkAddress.port}/events' }
+routes:
+  - { source: stripe, to: [sink] }
+`,
+);
+const serviceEnv = {
+  WEBHOOKS_REDIS_URL: redis.url,
+  WEBHOOKS_FILE: webhooksFile,
+  WEBHOOKS_QUEUE_PREFIX: prefix,
+  BENCH_STRIPE_SECRET: SECRET,
+  WEBHOOKS_CONCURRENCY: String(CONCURRENCY),
+  LOG_LEVEL: 'error',
+  NODE_ENV: 'production',
+};
+const service = await startService({
+  name: 'webhooks',
+  entry: 'webhooks/src/main.ts',
+  port: await freePort(),
+  env: { ...serviceEnv, WEBHOOKS_WORKERS: 'false' },
+  readyPath: '/healthz',
+  wrapCommand: pinTo(SERVICE_CPU),
+});
+
+let sequence = 0;
+const signedEvent = () => {
+  const id = `evt_${sequence++}_${randomUUID()}`;
+  const body = JSON.stringify({
+    id,
+    object: 'event',
+    type: 'invoice.paid',
+    data: { object: { amount: 4200 } },
+  });
+  const t = Math.floor(Date.now() / 1000);
+  const signature = createHmac('sha256', SECRET).update(`${t}.${body}`).digest('hex');
+  return {
+    body,
+    headers: { 'content-type': 'application/json', 'stripe-signature': `t=${t},v1=${signature}` },
+  };
+};
+const ingestOne = async () => {
+  const { body, headers } = signedEvent();
+  const response = await fetch(`${service.url}/hooks/stripe`, { method: 'POST', headers, body });
+  await response.arrayBuffer();
+  if (response.status !== 202) throw new Error(`ingest answered ${response.status}`);
+};
+
+const results: { scenario: string; result: LoadResult }[] = [];
+const raw = new Queue(`raw-${randomUUID()}`, { connection, prefix });
+try {
+  // Ingest: the same number of concurrent callers, one after the other.
+  const rawAdd = await runLoad(
+    async () => {
+      await raw.add('event', signedEvent(), { jobId: randomUUID(), removeOnComplete: true });
+    },
+    { concurrency: CONCURRENCY, durationMs: DURATION_MS, warmupMs: WARMUP_MS },
+  );
+  results.push({ scenario: 'BullMQ raw Queue.add (ceiling)', result: rawAdd });
+  const ingest = await runLoad(ingestOne, {
+    concurrency: CONCURRENCY,
+    durationMs: DURATION_MS,
+    warmupMs: WARMUP_MS,
+  });
+  results.push({ scenario: 'webhooks ingest: verify + persist + 202', result: ingest });
+
+  // Delivery, raw: N no-op jobs through a BullMQ Worker.
+  await raw.obliterate({ force: true });
+  await raw.addBulk(
+    Array.from({ length: DELIVERIES }, () => ({ name: 'job', data: signedEvent() })),
+  );
+  let processed = 0;
+  const rawStarted = performance.now();
+  const worker = new Worker(
+    raw.name,
+    () => {
+      processed++;
+      return Promise.resolve();
+    },
+    { connection, prefix, concurrency: CONCURRENCY },
+  );
+  while (processed < DELIVERIES) await new Promise((resolve) => setTimeout(resolve, 20));
+  const rawSeconds = (performance.now() - rawStarted) / 1000;
+  await worker.close();
+
+  // Delivery, webhooks: N stored events, fanned out and POSTed by a worker process.
+  const events = new Queue('events', { connection, prefix });
+  await events.obliterate({ force: true });
+  await events.pause();
+  for (let i = 0; i < DELIVERIES; i += CONCURRENCY)
+    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, DELIVERIES - i) }, ingestOne));
+  const [command, args] = pinnedTo(SERVICE_CPU, [
+    process.execPath,
+    ...nodeArgs('webhooks/src/worker.ts'),
+  ]);
+  const workerProcess = spawn(command, args, {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...serviceEnv },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  // Its start-up (loading, the Redis checks) is not delivery: let it settle before the clock starts.
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  received = 0;
+  const deliveryStarted = performance.now();
+  await events.resume();
+  while (received < DELIVERIES) await new Promise((resolve) => setTimeout(resolve, 20));
+  const deliverySeconds = (performance.now() - deliveryStarted) / 1000;
+  workerProcess.kill('SIGTERM');
+  await once(workerProcess, 'exit');
+  await events.close();
+
+  const rawRate = DELIVERIES / rawSeconds;
+  const deliveryRate = DELIVERIES / deliverySeconds;
+  const ingestRatio = (ingest.rps / rawAdd.rps) * 100;
+  const deliveryRatio = (deliveryRate / rawRate) * 100;
+  const checks: Check[] = [
+    ['ingest ≥ 50 % of raw add rate', `${ingestRatio.toFixed(1)} %`, ingestRatio >= 50],
+    ['p99 ack ≤ 25 ms at 50 senders', `${ingest.p99Ms.toFixed(2)} ms`, ingest.p99Ms <= 25],
+    ['delivery ≥ 50 % of raw processing', `${deliveryRatio.toFixed(1)} %`, deliveryRatio >= 50],
+  ];
+  publish('webhooks (ingest and delivery vs raw BullMQ)', [
+    `Command: \`npm run bench:webhooks\` (ingest: ${DURATION_MS / 1000} s after ${WARMUP_MS / 1000} s warm-up, ${CONCURRENCY} concurrent callers; delivery: ${DELIVERIES} events, concurrency ${CONCURRENCY}). Machine: ${machine()}, loopback; Redis 7 private, AOF appendfsync always. Service and worker on CPU ${SERVICE_CPU}; load, sink and raw BullMQ on CPU ${LOAD_CPU}.`,
+    '',
+    '| scenario | rate (/s) | p50 ms | p99 ms | errors |',
+    '|---|---|---|---|---|',
+    ...results.map(
+      ({ scenario, result }) =>
+        `| ${scenario} | ${result.rps.toFixed(0)} | ${result.p50Ms.toFixed(2)} | ${result.p99Ms.toFixed(2)} | ${result.errors} |`,
+    ),
+    `| BullMQ raw Worker, no-op (ceiling) | ${rawRate.toFixed(0)} | | | |`,
+    `| webhooks delivery: fan-out + POST to a local sink | ${deliveryRate.toFixed(0)} | | | |`,
+    '',
+    ...targetTable(checks),
+  ]);
+} finally {
+  await raw.close();
+  await service.stop();
+  connection.disconnect();
+  sink.close();
+  await redis.stop();
+}

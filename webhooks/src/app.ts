@@ -1,0 +1,79 @@
+import {
+  createHttpShell,
+  finishHttpShell,
+  withEdge,
+  type EdgeMiddleware,
+} from '@manifold/platform/http';
+import { AppError, isAppError } from '@manifold/platform/errors';
+import type { Logger } from '@manifold/platform/logging';
+import { docsRoutes } from '@manifold/platform/openapi';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { DeadLetters } from './dead-letters/dead-letters.ts';
+import type { Receiver } from './inbound/receiver.ts';
+import { createApiDocument } from './openapi.ts';
+import { deadLetterRoutes } from './routes/dead-letters.ts';
+import { hookRoutes } from './routes/hooks.ts';
+
+export interface WebhooksDeps {
+  /** Verifies and stores one inbound request. */
+  receive: Receiver;
+  deadLetters: DeadLetters;
+  logger: Logger;
+  production: boolean;
+  /** Queue counts for /healthz. */
+  health: () => Promise<Record<string, unknown>>;
+  /** Whether the queue's Redis connection is up: a failure while it is not is an outage, not a bug. */
+  storeReady: () => boolean;
+  /** Checks ahead of routing (telemetry, authentication of /api). @default [] */
+  edge?: readonly EdgeMiddleware[];
+}
+
+/**
+ * edge (telemetry; /api needs webhooks:read or webhooks:replay) → request id → access log →
+ * /healthz · /openapi.json · /docs → POST /hooks/:source (raw body) → /api/v1 (JSON; a failure
+ * while Redis is away → 503 STORE_UNAVAILABLE) → 404 → problem+json.
+ */
+export function createApp({
+  receive,
+  deadLetters,
+  logger,
+  production,
+  health,
+  storeReady,
+  edge = [],
+}: WebhooksDeps) {
+  const app = createHttpShell(logger);
+  app.get('/healthz', async (_req, res) => {
+    let queues: Record<string, unknown>;
+    try {
+      queues = await health();
+    } catch (error) {
+      // Without its Redis the service can acknowledge nothing: not ready (the launcher waits, a
+      // load balancer sends senders elsewhere).
+      throw new AppError('NOT_READY', 'The queue’s Redis is unreachable', { cause: error });
+    }
+    res.json({ status: 'ok', queues });
+  });
+  app.use(docsRoutes(createApiDocument()));
+  app.use(hookRoutes(receive));
+  app.use(
+    '/api/v1',
+    express.json({ limit: '64kb' }),
+    deadLetterRoutes(deadLetters),
+    (error: unknown, _req: Request, _res: Response, next: NextFunction) => {
+      next(
+        isAppError(error) || storeReady()
+          ? error
+          : new AppError('STORE_UNAVAILABLE', 'The queue’s Redis is unreachable; retry later', {
+              cause: error,
+              details: { retryAfterSeconds: 5 },
+            }),
+      );
+    },
+  );
+  const maskUnexpected = production;
+  return withEdge(edge, finishHttpShell(app, { logger, maskUnexpected }), {
+    logger,
+    maskUnexpected,
+  });
+}

@@ -1,0 +1,93 @@
+// `npm run webhooks -- <command>`: the dead-letter queue from a terminal, straight on the queue's
+// Redis (WEBHOOKS_REDIS_URL, else REDIS_URL) — what the REST API does, for on-call without a key.
+//   dead-letters list [filters] [--limit n]
+//   dead-letters show <id>
+//   dead-letters replay <id>
+//   dead-letters replay --all [filters] [--dry-run]
+// filters: --source s --event-type t --destination d --from <ISO> --to <ISO> --error <text>
+import { parseArgs } from 'node:util';
+import { ConfigError, loadEnv } from '@manifold/platform/config';
+import { parseInput } from '@manifold/platform/errors';
+import { queueRedisUrl, WebhooksEnv } from './config.ts';
+import { createDeadLetters, DeadLetterFilter } from './dead-letters/dead-letters.ts';
+import { createEngine } from './engine/queues.ts';
+
+const USAGE = `usage: npm run webhooks -- dead-letters list [filters] [--limit n]
+       npm run webhooks -- dead-letters show <id>
+       npm run webhooks -- dead-letters replay <id>
+       npm run webhooks -- dead-letters replay --all [filters] [--dry-run]
+filters: --source <s> --event-type <t> --destination <d> --from <ISO 8601> --to <ISO 8601> --error <text>`;
+
+const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(2);
+}
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: {
+    source: { type: 'string' },
+    'event-type': { type: 'string' },
+    destination: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    error: { type: 'string' },
+    limit: { type: 'string' },
+    all: { type: 'boolean', default: false },
+    'dry-run': { type: 'boolean', default: false },
+  },
+});
+
+const [group, command, id] = positionals;
+if (group !== 'dead-letters' || command === undefined) fail(USAGE);
+
+let env: WebhooksEnv;
+try {
+  env = loadEnv(WebhooksEnv);
+} catch (error) {
+  if (error instanceof ConfigError) fail(error.message);
+  throw error;
+}
+const url = queueRedisUrl(env);
+if (url === undefined) fail('Set WEBHOOKS_REDIS_URL (or REDIS_URL): the queue’s Redis');
+const engine = createEngine({ url, prefix: env.WEBHOOKS_QUEUE_PREFIX });
+const deadLetters = createDeadLetters(engine.deliveries);
+const filter = (): DeadLetterFilter =>
+  parseInput(DeadLetterFilter, {
+    source: values.source,
+    eventType: values['event-type'],
+    destination: values.destination,
+    from: values.from,
+    to: values.to,
+    error: values.error,
+  });
+
+try {
+  switch (command) {
+    case 'list':
+      print(
+        await deadLetters.list(filter(), values.limit === undefined ? 100 : Number(values.limit)),
+      );
+      break;
+    case 'show':
+      print(await deadLetters.get(id ?? fail(USAGE)));
+      break;
+    case 'replay':
+      if (values.all)
+        print(await deadLetters.replayMatching(filter(), { dryRun: values['dry-run'] }));
+      else print(await deadLetters.replay(id ?? fail(USAGE)));
+      break;
+    default:
+      fail(USAGE);
+  }
+} catch (error) {
+  const code = (error as { code?: unknown }).code;
+  const errors = (error as { errors?: unknown }).errors;
+  process.stderr.write(
+    `${typeof code === 'string' ? `${code}: ` : ''}${(error as Error).message}${Array.isArray(errors) && errors.length > 0 ? `\n${JSON.stringify(errors)}` : ''}\n`,
+  );
+  process.exitCode = 1;
+} finally {
+  await engine.close();
+}

@@ -1,0 +1,60 @@
+import { fileURLToPath } from 'node:url';
+import { FrontDoorAuthEnv } from '@manifold/platform/auth';
+import { BaseEnv, commaList, port } from '@manifold/platform/config';
+import { DEFAULT_PORTS } from '@manifold/platform/contracts';
+import { z } from 'zod';
+import { parseRetrySchedule } from './delivery/retry-schedule.ts';
+
+export const WebhooksEnv = BaseEnv.extend({
+  ...FrontDoorAuthEnv.shape,
+  PORT: port(DEFAULT_PORTS.webhooks),
+  /** The queue's Redis (AOF on, maxmemory-policy noeviction: checked at start). Unset: REDIS_URL. */
+  WEBHOOKS_REDIS_URL: z.url().optional(),
+  /** Sources, secrets' variable names, destinations and routes. */
+  WEBHOOKS_FILE: z
+    .string()
+    .min(1)
+    .default(fileURLToPath(new URL('../../deploy/webhooks.yaml', import.meta.url))),
+  /** Delays before each retry (the cap of each full-jitter draw), comma-separated: `1s,5s,30s,2m`. */
+  WEBHOOKS_RETRY_SCHEDULE: commaList().pipe(
+    z.array(z.string()).transform((items, context) => {
+      try {
+        return parseRetrySchedule(items.length > 0 ? items : ['1s', '5s', '30s', '2m', '10m']);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+  ),
+  /** Longest Retry-After a destination may ask for; longer ones are cut to this. */
+  WEBHOOKS_MAX_RETRY_AFTER_MS: z.coerce.number().int().positive().default(3_600_000),
+  /** Run the fan-out and delivery workers in this process (off: `webhooks/src/worker.ts` processes run them). */
+  WEBHOOKS_WORKERS: z.stringbool().default(true),
+  /** Deliveries in flight per worker process. */
+  WEBHOOKS_CONCURRENCY: z.coerce.number().int().positive().default(50),
+  /** How long a worker holds a job before another may take it over (a killed worker's jobs wait this long). */
+  WEBHOOKS_LOCK_MS: z.coerce.number().int().positive().default(30_000),
+  /** How long an accepted event's id is remembered: a sender's retry within it is a duplicate. */
+  WEBHOOKS_DEDUPE_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(7 * 24 * 3600),
+  /** Hash-tagged queue prefix (Redis Cluster keeps one queue's keys in one slot). */
+  WEBHOOKS_QUEUE_PREFIX: z.string().min(1).default('{webhooks}'),
+});
+export type WebhooksEnv = z.infer<typeof WebhooksEnv>;
+
+/** The queue's Redis: WEBHOOKS_REDIS_URL, else REDIS_URL. */
+export const queueRedisUrl = (env: Pick<WebhooksEnv, 'WEBHOOKS_REDIS_URL' | 'REDIS_URL'>) =>
+  env.WEBHOOKS_REDIS_URL ?? env.REDIS_URL;
+
+/**
+ * Who may call what: `/hooks/…` is public (each request carries its sender's signature, checked
+ * per source); reading deliveries and dead letters needs `webhooks:read`, replaying `webhooks:replay`.
+ */
+export function accessScopes(method: string, path: string): 'public' | readonly string[] {
+  if (!path.startsWith('/api/')) return 'public';
+  const reads = method === 'GET' || method === 'HEAD' || method === 'OPTIONS';
+  return reads ? ['webhooks:read'] : ['webhooks:replay'];
+}

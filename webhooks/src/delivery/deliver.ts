@@ -1,0 +1,103 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import { Header } from '@manifold/platform/contracts';
+import type { Logger } from '@manifold/platform/logging';
+import type { DeliveryJob } from '../engine/queues.ts';
+import type { WebhooksMetrics } from '../metrics.ts';
+import type { DestinationSettings } from '../settings/webhooks-file.ts';
+import { RESPONSE_EXCERPT_CHARS, type Attempt } from './attempts.ts';
+import { parseRetryAfter } from './retry-schedule.ts';
+
+/** A failure worth another attempt (network, timeout, 408, 429, 5xx), with the wait the destination asked for. */
+export class TransientDeliveryError extends Error {
+  override name = 'TransientDeliveryError';
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, retryAfterMs?: number) {
+    super(message);
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+const isTransientStatus = (status: number) => status === 408 || status === 429 || status >= 500;
+
+export interface DeliverDeps {
+  destinations: Readonly<Record<string, DestinationSettings>>;
+  metrics: WebhooksMetrics;
+  logger: Logger;
+}
+
+/**
+ * One attempt of one delivery: POST the event's body, as the sender sent it, with its
+ * Idempotency-Key. 2xx: done. Network error, timeout, 408, 429, 5xx: thrown as transient (BullMQ
+ * retries on the schedule, Retry-After honoured). Any other answer: unrecoverable — a dead letter
+ * at once, since sending the same request again would get the same answer. Every attempt is
+ * written to the job's log: the history a dead letter shows.
+ */
+export function createDeliver({ destinations, metrics, logger }: DeliverDeps) {
+  return async (job: Job<DeliveryJob>): Promise<{ status: number }> => {
+    const { data } = job;
+    const destination = destinations[data.destination];
+    const attempt = job.attemptsMade + 1;
+    const last = attempt >= (job.opts.attempts ?? 1);
+    const at = new Date().toISOString();
+    const started = performance.now();
+    /** Writes the attempt to the job's log (the dead letter's history) and counts it. */
+    const record = async (
+      entry: Omit<Attempt, 'attempt' | 'at' | 'latencyMs'>,
+      retriable: boolean,
+    ) => {
+      const latencyMs = Math.round(performance.now() - started);
+      await job.log(JSON.stringify({ attempt, at, latencyMs, ...entry } satisfies Attempt));
+      const outcome =
+        entry.error === undefined ? 'delivered' : retriable && !last ? 'retrying' : 'dead-lettered';
+      metrics.attempted(data.destination, outcome, latencyMs / 1000);
+    };
+    if (!destination) {
+      await record({ error: `destination ${data.destination} is no longer configured` }, false);
+      throw new UnrecoverableError(`destination ${data.destination} is no longer configured`);
+    }
+    let response: Response;
+    try {
+      response = await fetch(destination.url, {
+        method: 'POST',
+        headers: {
+          'content-type': data.contentType,
+          'idempotency-key': data.idempotencyKey,
+          'x-manifold-event-id': data.eventId,
+          'x-manifold-event-type': data.eventType,
+          'x-manifold-source': data.source,
+          [Header.requestId]: data.idempotencyKey.slice(0, 255),
+        },
+        body: data.body,
+        signal: AbortSignal.timeout(destination.timeoutMs),
+      });
+    } catch (error) {
+      const timedOut = (error as Error).name === 'TimeoutError';
+      const message = timedOut
+        ? `timed out after ${destination.timeoutMs} ms`
+        : `network error: ${((error as Error).cause as Error | undefined)?.message ?? (error as Error).message}`;
+      await record({ error: message }, true);
+      throw new TransientDeliveryError(message);
+    }
+    let text = '';
+    try {
+      text = (await response.text()).slice(0, RESPONSE_EXCERPT_CHARS);
+    } catch {
+      // the answer's status is what counts; its body is only shown
+    }
+    if (response.ok) {
+      await record({ status: response.status, response: text }, false);
+      return { status: response.status };
+    }
+    const error = `HTTP ${response.status}`;
+    const transient = isTransientStatus(response.status);
+    await record({ status: response.status, error, response: text }, transient);
+    if (!transient) {
+      logger.info(
+        { destination: data.destination, status: response.status, job: job.id },
+        'delivery refused by its destination: dead letter',
+      );
+      throw new UnrecoverableError(error);
+    }
+    throw new TransientDeliveryError(error, parseRetryAfter(response.headers.get('retry-after')));
+  };
+}

@@ -1,0 +1,82 @@
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+
+/** One accepted inbound event: what the sender sent, exactly, and what we made of it. */
+export interface EventJob {
+  source: string;
+  eventId: string;
+  eventType: string;
+  /** ISO 8601 UTC. */
+  receivedAt: string;
+  /** SHA-256 of the body, hex: the same id with another body is not a retry. */
+  bodyHash: string;
+  contentType: string;
+  body: string;
+}
+
+/** One (event, destination) pair: a job of its own, retried and dead-lettered on its own. */
+export interface DeliveryJob extends EventJob {
+  destination: string;
+  /** Sent as Idempotency-Key on every attempt and replay: a destination honouring it acts once. */
+  idempotencyKey: string;
+}
+
+export const EVENTS_QUEUE = 'events';
+export const DELIVERIES_QUEUE = 'deliveries';
+
+export interface Engine {
+  /** The producers' connection: fails fast while Redis is away (an inbound request answers 503 at once). */
+  redis: Redis;
+  /** A connection for workers to duplicate: waits through a Redis restart instead of failing. */
+  workerConnection: Redis;
+  events: Queue<EventJob>;
+  deliveries: Queue<DeliveryJob>;
+  prefix: string;
+  /** Resolves once the producers' connection is up (or rejects after `timeoutMs`). */
+  ready: (timeoutMs: number) => Promise<void>;
+  close: () => Promise<void>;
+}
+
+/**
+ * The queues on Redis. Two kinds of connection: producers (HTTP requests) must not queue commands
+ * while Redis is away — the sender would wait for nothing; it gets 503 and retries — while
+ * workers' blocking commands must wait through a restart (`maxRetriesPerRequest: null`, as BullMQ
+ * requires).
+ */
+export function createEngine({ url, prefix }: { url: string; prefix: string }): Engine {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  const workerConnection = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true });
+  // Errors surface on the commands that fail; without a listener ioredis would print each one.
+  redis.on('error', () => undefined);
+  workerConnection.on('error', () => undefined);
+  const events = new Queue<EventJob>(EVENTS_QUEUE, { connection: redis, prefix });
+  const deliveries = new Queue<DeliveryJob>(DELIVERIES_QUEUE, { connection: redis, prefix });
+  // The same: a failing command fails its caller (an inbound request answers 503), which is where it shows.
+  for (const queue of [events, deliveries]) queue.on('error', () => undefined);
+  return {
+    redis,
+    workerConnection,
+    events,
+    deliveries,
+    prefix,
+    ready: async (timeoutMs) => {
+      if (redis.status === 'ready') return;
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          redis.off('ready', onReady);
+          reject(new Error(`Redis not ready within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const onReady = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        redis.once('ready', onReady);
+      });
+    },
+    close: async () => {
+      await Promise.allSettled([events.close(), deliveries.close()]);
+      redis.disconnect();
+      workerConnection.disconnect();
+    },
+  };
+}

@@ -1,0 +1,113 @@
+import { AppError } from '@manifold/platform/errors';
+import type { Secret } from '@manifold/platform/auth';
+import type { Logger } from '@manifold/platform/logging';
+import type { Queue } from 'bullmq';
+import type { EventJob } from '../engine/queues.ts';
+import { bodyHash, eventKey } from '../engine/ids.ts';
+import type { WebhooksMetrics } from '../metrics.ts';
+import type { SignatureScheme, SignedRequest } from '../signatures/index.ts';
+
+/** A configured source: its scheme and its active secrets (several during a rotation). */
+export interface InboundSource {
+  scheme: SignatureScheme;
+  secrets: readonly Secret[];
+}
+
+export interface ReceiverDeps {
+  sources: ReadonlyMap<string, InboundSource>;
+  events: Queue<EventJob>;
+  /** How long an accepted event's job (and so its id) is kept: the duplicate window. */
+  dedupeSeconds: number;
+  metrics: WebhooksMetrics;
+  logger: Logger;
+  nowSeconds?: () => number;
+}
+
+export type Receipt =
+  | { status: 202; body: { status: 'accepted'; eventId: string; eventType: string } }
+  | { status: 200; body: { status: 'duplicate'; eventId: string; eventType: string } };
+
+/**
+ * One inbound request: signature on the raw body (every active secret) → timestamp tolerance →
+ * the event persisted as a job whose id is the sender's id → 202; a sender's retry of an event
+ * already persisted → 200, nothing done twice; the same id with another body → 409.
+ */
+export function createReceiver({
+  sources,
+  events,
+  dedupeSeconds,
+  metrics,
+  logger,
+  nowSeconds = () => Math.floor(Date.now() / 1000),
+}: ReceiverDeps) {
+  return async (sourceName: string, request: SignedRequest): Promise<Receipt> => {
+    const source = sources.get(sourceName);
+    if (!source) throw new AppError('NOT_FOUND', `No webhook source ${sourceName}`);
+    const verdict = source.scheme.verify(
+      request,
+      source.secrets.map((secret) => secret.value()),
+      nowSeconds(),
+    );
+    switch (verdict.kind) {
+      case 'invalid-signature':
+        metrics.received(sourceName, 'refused');
+        logger.info({ source: sourceName, reason: verdict.reason }, 'webhook signature refused');
+        throw new AppError('WEBHOOK_SIGNATURE_INVALID', verdict.reason);
+      case 'stale':
+        metrics.received(sourceName, 'refused');
+        logger.info({ source: sourceName, reason: verdict.reason }, 'webhook timestamp refused');
+        throw new AppError('WEBHOOK_TIMESTAMP_STALE', verdict.reason);
+      case 'accepted':
+        break;
+    }
+    const { eventId, eventType } = verdict;
+    const key = eventKey(sourceName, eventId);
+    const hash = bodyHash(request.rawBody);
+    const answer = { eventId, eventType };
+    try {
+      const existing = await events.getJob(key);
+      if (existing) {
+        if (existing.data.bodyHash !== hash)
+          throw new AppError(
+            'WEBHOOK_ID_REUSED',
+            `Event ${eventId} was already received with another body`,
+          );
+        metrics.received(sourceName, 'duplicate');
+        return { status: 200, body: { status: 'duplicate', ...answer } };
+      }
+      const contentType = request.headers['content-type'];
+      await events.add(
+        'event',
+        {
+          source: sourceName,
+          eventId,
+          eventType,
+          receivedAt: new Date().toISOString(),
+          bodyHash: hash,
+          contentType: typeof contentType === 'string' ? contentType : 'application/json',
+          body: request.rawBody.toString('utf8'),
+        },
+        // Kept after fan-out for the duplicate window: its id is what recognises a retry.
+        // Redis answers once the job is in its AOF (appended before any reply): that is the
+        // durable write the 202 stands for.
+        {
+          jobId: key,
+          removeOnComplete: { age: dedupeSeconds },
+          removeOnFail: false,
+          attempts: 10,
+          backoff: { type: 'exponential', delay: 1_000 },
+        },
+      );
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      // Nothing acknowledged: the sender retries, and the retry is then a duplicate or new.
+      throw new AppError('STORE_UNAVAILABLE', 'The event could not be stored; retry later', {
+        cause: error,
+        details: { retryAfterSeconds: 5 },
+      });
+    }
+    metrics.received(sourceName, 'accepted');
+    return { status: 202, body: { status: 'accepted', ...answer } };
+  };
+}
+export type Receiver = ReturnType<typeof createReceiver>;

@@ -1,0 +1,65 @@
+import { authenticationEdge, frontDoorAuthFromEnv } from '@manifold/platform/auth';
+import { configOrExit, loadEnv } from '@manifold/platform/config';
+import { createLogger } from '@manifold/platform/logging';
+import { runService } from '@manifold/platform/service';
+import { telemetryEdge } from '@manifold/platform/telemetry';
+import { createApp } from './app.ts';
+import { openEngine, runWorkers } from './bootstrap.ts';
+import { accessScopes, WebhooksEnv } from './config.ts';
+import { createDeadLetters } from './dead-letters/dead-letters.ts';
+import { createReceiver } from './inbound/receiver.ts';
+import { createWebhooksMetrics } from './metrics.ts';
+import { createSources } from './sources.ts';
+
+const env = configOrExit(() => loadEnv(WebhooksEnv));
+const logger = createLogger({ service: 'webhooks', level: env.LOG_LEVEL });
+const { engine, file } = await configOrExit(() => openEngine(env, logger));
+const metrics = createWebhooksMetrics({ deadLetters: engine.deliveries });
+const sources = configOrExit(() => createSources(file.sources, process.env, logger));
+const workers = env.WEBHOOKS_WORKERS ? runWorkers(env, engine, file, metrics, logger) : undefined;
+const auth = configOrExit(() => frontDoorAuthFromEnv(env, logger));
+const deadLetters = createDeadLetters(engine.deliveries);
+await runService({
+  name: 'webhooks',
+  handler: createApp({
+    receive: createReceiver({
+      sources,
+      events: engine.events,
+      dedupeSeconds: env.WEBHOOKS_DEDUPE_SECONDS,
+      metrics,
+      logger,
+    }),
+    deadLetters,
+    logger,
+    production: env.NODE_ENV === 'production',
+    health: async () => ({
+      events: await engine.events.getJobCounts('waiting', 'active', 'delayed', 'failed'),
+      deliveries: await engine.deliveries.getJobCounts('waiting', 'active', 'delayed', 'failed'),
+    }),
+    storeReady: () => engine.redis.status === 'ready',
+    edge: [
+      telemetryEdge(),
+      authenticationEdge({ authenticate: auth.authenticate, scopesFor: accessScopes }),
+    ],
+  }),
+  port: env.PORT,
+  host: env.HOST,
+  logger,
+  graceMs: env.SHUTDOWN_GRACE_MS,
+  tls: auth.tls,
+  onClose: async () => {
+    auth.close();
+    metrics.dispose();
+    // Workers first: a delivery in flight finishes (or is handed back) before the queues close.
+    await workers?.close();
+    await engine.close();
+  },
+});
+logger.info(
+  {
+    sources: [...sources.keys()],
+    destinations: Object.keys(file.destinations),
+    workers: env.WEBHOOKS_WORKERS,
+  },
+  'webhooks ready',
+);

@@ -1,0 +1,106 @@
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { addOpenApiSecurity } from '@manifold/platform/auth';
+import { z } from 'zod';
+import { accessScopes } from './config.ts';
+import {
+  DeadLetterDetail,
+  DeadLetterList,
+  DeadLetterParams,
+  DeadLetterQuery,
+  problemResponse,
+  Receipt,
+  ReplayOutcome,
+  ReplayRequest,
+  SourceParams,
+  DeadLetter,
+} from './schemas.ts';
+
+const json = (description: string, schema: z.ZodType) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+/** OpenAPI 3.1 of the webhooks service, from the zod schemas that validate its requests. */
+export function createApiDocument(): Record<string, unknown> {
+  const registry = new OpenAPIRegistry();
+  registry.registerPath({
+    method: 'post',
+    path: '/hooks/{source}',
+    tags: ['inbound'],
+    summary:
+      'Receive a webhook: signature checked on the raw body, event stored durably, then answered',
+    request: {
+      params: SourceParams,
+      body: {
+        content: { 'application/json': { schema: z.unknown() } },
+        description: "The sender's event, byte for byte as signed",
+      },
+    },
+    responses: {
+      202: json('Accepted: stored, fan-out follows', Receipt),
+      200: json('A retry of an event already stored: nothing done twice', Receipt),
+      401: problemResponse(
+        'WEBHOOK_SIGNATURE_INVALID (no secret matches, or headers missing) or WEBHOOK_TIMESTAMP_STALE',
+      ),
+      404: problemResponse('No such source (or none of its secrets is set)'),
+      409: problemResponse('WEBHOOK_ID_REUSED: the same event id with another body'),
+      413: problemResponse('Body over 1 MB'),
+      503: problemResponse('STORE_UNAVAILABLE: not stored; retry'),
+    },
+  });
+  const errors = {
+    400: problemResponse('Invalid query or body (errors[] points at it)'),
+    503: problemResponse('The queue’s Redis is unreachable'),
+  };
+  registry.registerPath({
+    method: 'get',
+    path: '/api/v1/dead-letters',
+    tags: ['dead letters'],
+    summary: 'List dead letters (oldest event first), filtered',
+    request: { query: DeadLetterQuery },
+    responses: { 200: json('Matching dead letters', DeadLetterList), ...errors },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/v1/dead-letters/{id}',
+    tags: ['dead letters'],
+    summary: 'One dead letter with its payload and every attempt',
+    request: { params: DeadLetterParams },
+    responses: {
+      200: json('The dead letter', DeadLetterDetail),
+      404: problemResponse('No such dead letter'),
+      ...errors,
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/api/v1/dead-letters/{id}/replay',
+    tags: ['dead letters'],
+    summary: 'Send one dead letter again (same Idempotency-Key, fresh retry schedule)',
+    request: { params: DeadLetterParams },
+    responses: {
+      202: json('Back in the queue', DeadLetter),
+      404: problemResponse('No such dead letter'),
+      ...errors,
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/api/v1/dead-letters/replay',
+    tags: ['dead letters'],
+    summary: 'Replay every dead letter a filter matches; a dry run (the default) only counts them',
+    request: { body: { content: { 'application/json': { schema: ReplayRequest } } } },
+    responses: { 200: json('What was (or would be) replayed', ReplayOutcome), ...errors },
+  });
+  const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'Manifold webhooks',
+      version: '1.0.0',
+      description:
+        'Inbound webhooks (Stripe, GitHub, Shopify, Standard Webhooks, generic HMAC) verified, stored durably, fanned out to destinations with retries; dead letters and replay.',
+    },
+    servers: [{ url: '/', description: 'This service' }],
+  }) as unknown as Record<string, unknown>;
+  return addOpenApiSecurity(document, { scopesFor: accessScopes, bearer: true });
+}

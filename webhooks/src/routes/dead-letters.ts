@@ -1,0 +1,26 @@
+import { parseInput } from '@manifold/platform/errors';
+import { Router } from 'express';
+import type { DeadLetters } from '../dead-letters/dead-letters.ts';
+import { DeadLetterParams, DeadLetterQuery, ReplayRequest } from '../schemas.ts';
+
+/** `/api/v1/dead-letters`: list (filters), inspect (attempts, payload), replay one, replay by filter (dry run first). */
+export function deadLetterRoutes(deadLetters: DeadLetters): Router {
+  const router = Router();
+  router.get('/dead-letters', async (req, res) => {
+    const { limit, ...filter } = parseInput(DeadLetterQuery, req.query, { what: 'query' });
+    res.json(await deadLetters.list(filter, limit));
+  });
+  router.post('/dead-letters/replay', async (req, res) => {
+    const { filter, dryRun } = parseInput(ReplayRequest, req.body ?? {}, { what: 'body' });
+    res.json(await deadLetters.replayMatching(filter, { dryRun }));
+  });
+  router.get('/dead-letters/:id', async (req, res) => {
+    const { id } = parseInput(DeadLetterParams, req.params, { what: 'path' });
+    res.json(await deadLetters.get(id));
+  });
+  router.post('/dead-letters/:id/replay', async (req, res) => {
+    const { id } = parseInput(DeadLetterParams, req.params, { what: 'path' });
+    res.status(202).json(await deadLetters.replay(id));
+  });
+  return router;
+}

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { Attempt } from './delivery/attempts.ts';
+
+/** RFC 9457 problem details, as every error leaves the service. */
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    code: z.string().meta({ description: 'Stable Manifold error code (schema/errors.md)' }),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+    errors: z.array(z.object({ pointer: z.string(), detail: z.string() })).optional(),
+  })
+  .meta({ id: 'Problem' });
+
+export const problemResponse = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: Problem } },
+});
+
+export const SourceParams = z.object({
+  source: z
+    .string()
+    .meta({ description: 'A source configured in the webhooks file', example: 'stripe' }),
+});
+
+export const Receipt = z
+  .object({
+    status: z.enum(['accepted', 'duplicate']),
+    eventId: z.string(),
+    eventType: z.string(),
+  })
+  .meta({ id: 'Receipt' });
+
+export const DeadLetter = z
+  .object({
+    id: z.string().meta({ description: 'The delivery id, also its Idempotency-Key' }),
+    source: z.string(),
+    eventId: z.string(),
+    eventType: z.string(),
+    destination: z.string(),
+    idempotencyKey: z.string(),
+    receivedAt: z.string(),
+    failedAt: z.string().optional(),
+    attempts: z.number().int(),
+    error: z.string().meta({ description: 'The last attempt’s error' }),
+  })
+  .meta({ id: 'DeadLetter' });
+
+export const DeadLetterDetail = DeadLetter.extend({
+  contentType: z.string(),
+  payload: z.string().meta({ description: 'The body as the sender sent it' }),
+  history: z.array(Attempt.meta({ id: 'Attempt' })),
+}).meta({ id: 'DeadLetterDetail' });
+
+export const DeadLetterQuery = z.object({
+  source: z.string().min(1).optional(),
+  eventType: z.string().min(1).optional(),
+  destination: z.string().min(1).optional(),
+  from: z.iso.datetime({ offset: true }).optional().meta({ description: 'Received at or after' }),
+  to: z.iso.datetime({ offset: true }).optional().meta({ description: 'Received before' }),
+  error: z.string().min(1).optional().meta({ description: 'Part of the last error' }),
+  limit: z.coerce.number().int().min(1).max(1_000).default(100),
+});
+
+export const DeadLetterList = z
+  .object({ total: z.number().int(), items: z.array(DeadLetter) })
+  .meta({ id: 'DeadLetterList' });
+
+export const DeadLetterParams = z.object({ id: z.string().min(1).max(300) });
+
+export const ReplayRequest = z
+  .object({
+    filter: DeadLetterQuery.omit({ limit: true }).default({}),
+    dryRun: z.boolean().default(true).meta({
+      description: 'Only count and list what would be replayed (the default: say false to replay)',
+    }),
+  })
+  .meta({ id: 'ReplayRequest' });
+
+export const ReplayOutcome = z
+  .object({
+    dryRun: z.boolean(),
+    matched: z.number().int(),
+    replayed: z.number().int(),
+    first: z
+      .array(DeadLetter)
+      .meta({ description: 'The first to be sent, oldest event first (≤ 20)' }),
+  })
+  .meta({ id: 'ReplayOutcome' });

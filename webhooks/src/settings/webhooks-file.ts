@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError } from '@manifold/platform/config';
+import { parse } from 'yaml';
+import { z } from 'zod';
+
+const name = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and -');
+/** Names of environment variables holding a secret (or `<NAME>_FILE`, a file holding it). */
+const secretNames = z.array(z.string().regex(/^[A-Z][A-Z0-9_]*$/)).min(1);
+
+const Source = z.discriminatedUnion('scheme', [
+  z.object({
+    scheme: z.literal('stripe'),
+    secrets: secretNames,
+    toleranceSeconds: z.number().int().positive().default(300),
+  }),
+  z.object({ scheme: z.literal('github'), secrets: secretNames }),
+  z.object({ scheme: z.literal('shopify'), secrets: secretNames }),
+  z.object({
+    scheme: z.literal('standard-webhooks'),
+    secrets: secretNames,
+    toleranceSeconds: z.number().int().positive().default(300),
+  }),
+  z.object({
+    scheme: z.literal('hmac'),
+    secrets: secretNames,
+    signatureHeader: z.string().min(1).toLowerCase().default('x-signature'),
+    algorithm: z.enum(['sha1', 'sha256', 'sha512']).default('sha256'),
+    encoding: z.enum(['hex', 'base64']).default('hex'),
+    prefix: z.string().default(''),
+    timestampHeader: z.string().min(1).toLowerCase().optional(),
+    toleranceSeconds: z.number().int().positive().default(300),
+    idHeader: z.string().min(1).toLowerCase().default('x-webhook-id'),
+    typeField: z.string().min(1).default('type'),
+  }),
+]);
+export type SourceSettings = z.infer<typeof Source>;
+
+const Destination = z.object({
+  /** `${NAME}` or `${NAME:-default}` take the value from the environment. */
+  url: z.string().min(1),
+  /** Per attempt. */
+  timeoutMs: z.number().int().positive().default(10_000),
+});
+
+const Route = z.object({
+  source: name,
+  /** Event types; `*` at the end matches a prefix (`invoice.*`). Omitted: every event. */
+  events: z.array(z.string().min(1)).default(['*']),
+  to: z.array(name).min(1),
+});
+
+export const WebhooksFile = z.object({
+  sources: z.record(name, Source).default({}),
+  destinations: z.record(name, Destination).default({}),
+  routes: z.array(Route).default([]),
+});
+export type WebhooksFile = z.infer<typeof WebhooksFile>;
+
+export interface DestinationSettings {
+  url: string;
+  timeoutMs: number;
+}
+
+/** `${NAME}` / `${NAME:-default}` from `env`; an unset variable without a default is a config error. */
+function interpolate(
+  text: string,
+  env: Readonly<Record<string, string | undefined>>,
+  where: string,
+) {
+  return text.replace(
+    /\$\{([A-Z][A-Z0-9_]*)(?::-([^}]*))?\}/g,
+    (_match, variable: string, fallback?: string) => {
+      const value = env[variable] ?? fallback;
+      if (value === undefined || value === '')
+        throw new ConfigError([`${where}: \${${variable}} is not set`]);
+      return value;
+    },
+  );
+}
+
+/**
+ * Reads the webhooks file (sources, destinations, routes), checking that every route names a
+ * known source and destination; destination URLs take `${VARIABLES}` from `env`.
+ */
+export function loadWebhooksFile(
+  path: string,
+  env: Readonly<Record<string, string | undefined>>,
+): {
+  sources: Record<string, SourceSettings>;
+  destinations: Record<string, DestinationSettings>;
+  routes: WebhooksFile['routes'];
+} {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError([`WEBHOOKS_FILE: cannot read ${path}: ${(error as Error).message}`]);
+  }
+  const parsed = WebhooksFile.safeParse(parse(text) ?? {});
+  if (!parsed.success)
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${path}: ${issue.path.join('.')}: ${issue.message}`),
+    );
+  const { sources, destinations, routes } = parsed.data;
+  const problems = routes.flatMap((route, index) => [
+    ...(sources[route.source] ? [] : [`${path}: routes.${index}: unknown source ${route.source}`]),
+    ...route.to
+      .filter((destination) => !destinations[destination])
+      .map((destination) => `${path}: routes.${index}: unknown destination ${destination}`),
+  ]);
+  if (problems.length > 0) throw new ConfigError(problems);
+  const resolved = Object.fromEntries(
+    Object.entries(destinations).map(([key, destination]) => {
+      const url = interpolate(destination.url, env, `${path}: destinations.${key}.url`);
+      if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))
+        throw new ConfigError([`${path}: destinations.${key}.url: not an http(s) URL: ${url}`]);
+      return [key, { url, timeoutMs: destination.timeoutMs }];
+    }),
+  );
+  return { sources, destinations: resolved, routes };
+}

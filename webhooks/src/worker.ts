@@ -1,0 +1,24 @@
+// A worker-only process (`node webhooks/src/worker.ts`): fan-out and deliveries, no HTTP. Run as
+// many as the deliveries need, beside services started with WEBHOOKS_WORKERS=false; they share
+// the queues through Redis.
+import { configOrExit, loadEnv } from '@manifold/platform/config';
+import { createLogger } from '@manifold/platform/logging';
+import { exitOnSignals } from '@manifold/platform/service';
+import { openEngine, runWorkers } from './bootstrap.ts';
+import { WebhooksEnv } from './config.ts';
+import { createWebhooksMetrics } from './metrics.ts';
+
+const env = configOrExit(() => loadEnv(WebhooksEnv));
+const logger = createLogger({ service: 'webhooks-worker', level: env.LOG_LEVEL });
+const { engine, file } = await configOrExit(() => openEngine(env, logger));
+const metrics = createWebhooksMetrics();
+const workers = runWorkers(env, engine, file, metrics, logger);
+exitOnSignals(
+  async () => {
+    await workers.close();
+    await engine.close();
+  },
+  logger,
+  { deadlineMs: env.SHUTDOWN_GRACE_MS + 5_000 },
+);
+logger.info({ destinations: Object.keys(file.destinations) }, 'webhooks worker running');

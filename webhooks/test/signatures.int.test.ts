@@ -1,0 +1,167 @@
+// The signature matrix: for each scheme, a valid request, a tampered body, a wrong secret, the
+// previous secret during a rotation, a stale timestamp and a replayed delivery — each decided as
+// it must be, over HTTP, with the event stored (or not) in real Redis. The suite prints the counts.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireRedis } from '@manifold/platform/testing';
+import { eventKey } from '../src/engine/ids.ts';
+import { sign, standardSecret, type SchemeName } from './signers.ts';
+import { startWebhooks, type TestWebhooks } from './support.ts';
+
+const SECRETS: Record<SchemeName, { current: string; previous: string; wrong: string }> = {
+  stripe: {
+    current: 'whsec_stripe_current',
+    previous: 'whsec_stripe_previous',
+    wrong: 'whsec_nope',
+  },
+  github: { current: 'gh-current', previous: 'gh-previous', wrong: 'gh-wrong' },
+  shopify: { current: 'shp-current', previous: 'shp-previous', wrong: 'shp-wrong' },
+  standard: {
+    current: standardSecret('standard-current'),
+    previous: standardSecret('standard-previous'),
+    wrong: standardSecret('standard-wrong'),
+  },
+  hmac: { current: 'hmac-current', previous: 'hmac-previous', wrong: 'hmac-wrong' },
+};
+const SCHEMES = {
+  stripe: { scheme: 'stripe', type: 'invoice.paid' },
+  github: { scheme: 'github', type: 'pull_request' },
+  shopify: { scheme: 'shopify', type: 'orders/create' },
+  standard: { scheme: 'standard-webhooks', type: 'order.created' },
+  hmac: { scheme: 'hmac', type: 'thing.happened' },
+} as const;
+/** Schemes whose signature covers a timestamp (GitHub and Shopify sign none: a replay is caught by id). */
+const TIMESTAMPED: readonly SchemeName[] = ['stripe', 'standard', 'hmac'];
+const NAMES = Object.keys(SCHEMES) as SchemeName[];
+const variable = (name: SchemeName, which: 'CURRENT' | 'PREVIOUS') =>
+  `SECRET_${name.toUpperCase()}_${which}`;
+
+const tally: Record<string, Record<string, 'pass'>> = {};
+const decided = (scheme: SchemeName, kase: string) => {
+  (tally[scheme] ??= {})[kase] = 'pass';
+};
+
+let webhooks: TestWebhooks;
+beforeAll(async () => {
+  webhooks = await startWebhooks({
+    redisUrl: await requireRedis(),
+    file: {
+      sources: Object.fromEntries(
+        NAMES.map((name) => [
+          name,
+          {
+            scheme: SCHEMES[name].scheme,
+            secrets: [variable(name, 'CURRENT'), variable(name, 'PREVIOUS')],
+            ...(name === 'hmac' ? { prefix: 'sha256=', timestampHeader: 'x-timestamp' } : {}),
+          },
+        ]),
+      ),
+    },
+    secrets: Object.fromEntries(
+      NAMES.flatMap((name) => [
+        [variable(name, 'CURRENT'), SECRETS[name].current],
+        [variable(name, 'PREVIOUS'), SECRETS[name].previous],
+      ]),
+    ),
+  });
+});
+afterAll(async () => {
+  await webhooks.close();
+  const rows = NAMES.map(
+    (name) => `  ${name.padEnd(9)} ${Object.keys(tally[name] ?? {}).join(', ')}`,
+  );
+  const total = Object.values(tally).reduce((sum, cases) => sum + Object.keys(cases).length, 0);
+  process.stdout.write(`signature matrix: ${total} cases decided correctly\n${rows.join('\n')}\n`);
+});
+
+const stored = async (source: SchemeName, id: string) =>
+  (await webhooks.engine.events.getJob(eventKey(source, id))) !== undefined;
+
+describe.each(NAMES)('%s signatures', (name) => {
+  const event = (id: string) => ({ id: `${name}-${id}`, type: SCHEMES[name].type });
+  const signWith = (secret: string, id: string, timestamp?: number) =>
+    name === 'github' || name === 'shopify'
+      ? sign[name](secret, event(id))
+      : sign[name](secret, event(id), timestamp);
+
+  it('accepts a valid request (202) and stores the event', async () => {
+    const response = await webhooks.post(name, signWith(SECRETS[name].current, 'valid'));
+    expect(response.status).toBe(202);
+    expect(await response.json()).toMatchObject({
+      status: 'accepted',
+      eventType: SCHEMES[name].type,
+    });
+    expect(await stored(name, `${name}-valid`)).toBe(true);
+    decided(name, 'valid');
+  });
+
+  it('refuses a tampered body with WEBHOOK_SIGNATURE_INVALID and stores nothing', async () => {
+    const signed = signWith(SECRETS[name].current, 'tampered');
+    const response = await webhooks.post(name, {
+      ...signed,
+      body: signed.body.replace('}', ',"x":1}'),
+    });
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ code: 'WEBHOOK_SIGNATURE_INVALID' });
+    expect(await stored(name, `${name}-tampered`)).toBe(false);
+    decided(name, 'tampered');
+  });
+
+  it('refuses a wrong secret with WEBHOOK_SIGNATURE_INVALID', async () => {
+    const response = await webhooks.post(name, signWith(SECRETS[name].wrong, 'wrong'));
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ code: 'WEBHOOK_SIGNATURE_INVALID' });
+    expect(await stored(name, `${name}-wrong`)).toBe(false);
+    decided(name, 'wrong secret');
+  });
+
+  it('accepts the previous secret while both are active (rotation)', async () => {
+    const response = await webhooks.post(name, signWith(SECRETS[name].previous, 'rotated'));
+    expect(response.status).toBe(202);
+    expect(await stored(name, `${name}-rotated`)).toBe(true);
+    decided(name, 'rotated');
+  });
+
+  // GitHub and Shopify sign no timestamp: an old delivery replayed is caught by its id (below).
+  if (TIMESTAMPED.includes(name))
+    it('refuses a correctly signed but stale timestamp with WEBHOOK_TIMESTAMP_STALE', async () => {
+      const tenMinutesAgo = Math.floor(Date.now() / 1000) - 600;
+      const response = await webhooks.post(
+        name,
+        signWith(SECRETS[name].current, 'stale', tenMinutesAgo),
+      );
+      expect(response.status).toBe(401);
+      expect(await response.json()).toMatchObject({ code: 'WEBHOOK_TIMESTAMP_STALE' });
+      expect(await stored(name, `${name}-stale`)).toBe(false);
+      decided(name, 'stale');
+    });
+
+  it('answers a replayed delivery 200 duplicate and stores it once', async () => {
+    const signed = signWith(SECRETS[name].current, 'replayed');
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push(await webhooks.post(name, signed));
+    expect(answers.map((answer) => answer.status)).toEqual([202, 200, 200]);
+    expect(await answers[2]!.json()).toMatchObject({ status: 'duplicate' });
+    expect(await stored(name, `${name}-replayed`)).toBe(true);
+    decided(name, 'replayed');
+  });
+});
+
+describe('every source', () => {
+  it('refuses an event id reused with another body (WEBHOOK_ID_REUSED), keeping the first', async () => {
+    const first = sign.hmac(SECRETS.hmac.current, { id: 'reused', type: 'a.b' });
+    const second = sign.hmac(SECRETS.hmac.current, { id: 'reused', type: 'c.d' });
+    expect((await webhooks.post('hmac', first)).status).toBe(202);
+    const response = await webhooks.post('hmac', second);
+    expect(response.status).toBe(409);
+    expect(await response.json()).toMatchObject({ code: 'WEBHOOK_ID_REUSED' });
+    expect((await webhooks.engine.events.getJob(eventKey('hmac', 'reused')))?.data.eventType).toBe(
+      'a.b',
+    );
+  });
+
+  it('answers 404 for a source that is not configured', async () => {
+    const response = await webhooks.post('nobody', sign.github('x', { id: '1', type: 'push' }));
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ code: 'NOT_FOUND' });
+  });
+});

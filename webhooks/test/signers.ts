@@ -1,0 +1,92 @@
+// How each sender signs a request, written from the senders' documentation (and, for Standard
+// Webhooks, with its official library) — independent of the code under test.
+import { createHmac } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
+
+export interface SignedDelivery {
+  headers: Record<string, string>;
+  body: string;
+}
+
+const hex = (secret: string, content: string) =>
+  createHmac('sha256', secret).update(content).digest('hex');
+const base64 = (secret: string, content: string) =>
+  createHmac('sha256', secret).update(content).digest('base64');
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+export const sign = {
+  stripe(
+    secret: string,
+    event: { id: string; type: string },
+    timestamp = nowSeconds(),
+  ): SignedDelivery {
+    const body = JSON.stringify({
+      id: event.id,
+      object: 'event',
+      type: event.type,
+      data: { object: { amount: 4200 } },
+    });
+    return {
+      body,
+      headers: { 'stripe-signature': `t=${timestamp},v1=${hex(secret, `${timestamp}.${body}`)}` },
+    };
+  },
+  github(secret: string, event: { id: string; type: string }): SignedDelivery {
+    const body = JSON.stringify({ action: 'opened', number: 7 });
+    return {
+      body,
+      headers: {
+        'x-hub-signature-256': `sha256=${hex(secret, body)}`,
+        'x-github-delivery': event.id,
+        'x-github-event': event.type,
+      },
+    };
+  },
+  shopify(secret: string, event: { id: string; type: string }): SignedDelivery {
+    const body = JSON.stringify({ id: 820982911946154500, total_price: '42.00' });
+    return {
+      body,
+      headers: {
+        'x-shopify-hmac-sha256': base64(secret, body),
+        'x-shopify-webhook-id': event.id,
+        'x-shopify-topic': event.type,
+      },
+    };
+  },
+  standard(
+    secret: string,
+    event: { id: string; type: string },
+    timestamp = nowSeconds(),
+  ): SignedDelivery {
+    const body = JSON.stringify({ type: event.type, data: { id: 'ord_1' } });
+    return {
+      body,
+      headers: {
+        'webhook-id': event.id,
+        'webhook-timestamp': String(timestamp),
+        'webhook-signature': new Webhook(secret).sign(event.id, new Date(timestamp * 1000), body),
+      },
+    };
+  },
+  hmac(
+    secret: string,
+    event: { id: string; type: string },
+    timestamp = nowSeconds(),
+  ): SignedDelivery {
+    const body = JSON.stringify({ type: event.type, id: event.id });
+    return {
+      body,
+      headers: {
+        'x-signature': `sha256=${hex(secret, `${timestamp}.${body}`)}`,
+        'x-timestamp': String(timestamp),
+        'x-webhook-id': event.id,
+      },
+    };
+  },
+} as const;
+
+export type SchemeName = keyof typeof sign;
+
+/** A Standard Webhooks secret: `whsec_` + base64 of random bytes. */
+export const standardSecret = (seed: string) =>
+  `whsec_${Buffer.from(seed.padEnd(32, '.')).toString('base64')}`;

@@ -1,0 +1,195 @@
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { EdgeMiddleware } from '@manifold/platform/http';
+import { silentLogger } from '@manifold/platform/testing';
+import { stringify } from 'yaml';
+import { createApp } from '../src/app.ts';
+import { createDeadLetters, type DeadLetters } from '../src/dead-letters/dead-letters.ts';
+import { createEngine, type Engine } from '../src/engine/queues.ts';
+import { startWorkers, type Workers } from '../src/engine/workers.ts';
+import { createReceiver } from '../src/inbound/receiver.ts';
+import { createWebhooksMetrics } from '../src/metrics.ts';
+import { createRouter } from '../src/settings/routing.ts';
+import { loadWebhooksFile } from '../src/settings/webhooks-file.ts';
+import { createSources } from '../src/sources.ts';
+
+/** Writes a webhooks file (as deploy/webhooks.yaml would be) to a temporary directory. */
+export function writeWebhooksFile(content: unknown): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'webhooks-file-')), 'webhooks.yaml');
+  writeFileSync(path, stringify(content));
+  return path;
+}
+
+export interface TestWebhooks {
+  url: string;
+  engine: Engine;
+  deadLetters: DeadLetters;
+  /** Starts the fan-out and delivery workers in this process (not started by default). */
+  startWorkers: () => Workers;
+  post: (
+    source: string,
+    request: { headers: Record<string, string>; body: string },
+  ) => Promise<Response>;
+  close: () => Promise<void>;
+}
+
+export interface StartOptions {
+  redisUrl: string;
+  /** The webhooks file's content. */
+  file: unknown;
+  /** Variables the file's secrets name. */
+  secrets: Record<string, string>;
+  /** Retry delay caps (ms). @default [20, 40, 80] */
+  schedule?: number[];
+  lockMs?: number;
+  edge?: EdgeMiddleware[];
+}
+
+/**
+ * The webhooks app on a port of its own, on real Redis, under a queue prefix of its own (tests
+ * sharing one Redis never see each other's jobs).
+ */
+export async function startWebhooks({
+  redisUrl,
+  file,
+  secrets,
+  schedule = [20, 40, 80],
+  lockMs = 30_000,
+  edge = [],
+}: StartOptions): Promise<TestWebhooks> {
+  const logger = silentLogger();
+  const settings = loadWebhooksFile(writeWebhooksFile(file), secrets);
+  const engine = createEngine({ url: redisUrl, prefix: `{webhooks-test-${randomUUID()}}` });
+  await engine.ready(10_000);
+  const metrics = createWebhooksMetrics({ deadLetters: engine.deliveries });
+  const deadLetters = createDeadLetters(engine.deliveries);
+  const app = createApp({
+    receive: createReceiver({
+      sources: createSources(settings.sources, secrets, logger),
+      events: engine.events,
+      dedupeSeconds: 3_600,
+      metrics,
+      logger,
+    }),
+    deadLetters,
+    logger,
+    production: true,
+    health: async () => ({ failed: await engine.deliveries.getFailedCount() }),
+    storeReady: () => engine.redis.status === 'ready',
+    edge,
+  });
+  const server: Server = createServer(app).listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  const url = `http://127.0.0.1:${address.port}`;
+  const running: Workers[] = [];
+  return {
+    url,
+    engine,
+    deadLetters,
+    startWorkers: () => {
+      const workers = startWorkers({
+        engine,
+        route: createRouter(settings.routes),
+        destinations: settings.destinations,
+        schedule,
+        maxRetryAfterMs: 60_000,
+        concurrency: 50,
+        lockMs,
+        dedupeSeconds: 3_600,
+        metrics,
+        logger,
+      });
+      running.push(workers);
+      return workers;
+    },
+    post: (source, { headers, body }) =>
+      fetch(`${url}/hooks/${source}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+      }),
+    close: async () => {
+      await Promise.all(running.map((workers) => workers.close()));
+      metrics.dispose();
+      await engine.events.obliterate({ force: true }).catch(() => undefined);
+      await engine.deliveries.obliterate({ force: true }).catch(() => undefined);
+      await engine.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** A destination: what it answers to each request, by Idempotency-Key and attempt at that key. */
+export type SinkAnswer = (request: {
+  key: string;
+  attempt: number;
+  body: string;
+}) => { status: number; headers?: Record<string, string> } | 'hang';
+
+export interface Sink {
+  url: string;
+  /** Requests received per Idempotency-Key. */
+  requests: Map<string, number>;
+  /** Effects applied per key: the sink honours Idempotency-Key, so at most one per key. */
+  effects: Map<string, number>;
+  /** When each request per key arrived (ms since epoch). */
+  arrivals: Map<string, number[]>;
+  answer: { current: SinkAnswer };
+  close: () => Promise<void>;
+}
+
+/**
+ * A destination honouring Idempotency-Key as the issue's reference sinks do: the first request
+ * with a key that it accepts (2xx) applies the effect; any later one with that key answers 200
+ * and applies nothing.
+ */
+export async function startSink(answer: SinkAnswer): Promise<Sink> {
+  const requests = new Map<string, number>();
+  const effects = new Map<string, number>();
+  const arrivals = new Map<string, number[]>();
+  const state = { current: answer };
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => {
+      const key = String(req.headers['idempotency-key'] ?? '');
+      const attempt = (requests.get(key) ?? 0) + 1;
+      requests.set(key, attempt);
+      arrivals.set(key, [...(arrivals.get(key) ?? []), Date.now()]);
+      if (effects.has(key)) {
+        res.writeHead(200).end('already done');
+        return;
+      }
+      const decided = state.current({ key, attempt, body });
+      if (decided === 'hang') {
+        // Applied, but the answer never leaves (the caller dies waiting for it).
+        effects.set(key, 1);
+        return;
+      }
+      if (decided.status < 300) effects.set(key, (effects.get(key) ?? 0) + 1);
+      res.writeHead(decided.status, decided.headers).end(`status ${decided.status}`);
+    });
+  }).listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return {
+    url: `http://127.0.0.1:${address.port}/events`,
+    requests,
+    effects,
+    arrivals,
+    answer: state,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}

@@ -1,0 +1,103 @@
+// A worker process SIGKILLed while a delivery is in flight — the destination already acted, its
+// answer never read: after a new worker takes the job over, the delivery completes with the same
+// Idempotency-Key and the destination shows exactly one effect.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startRedisServer, type RedisServer } from '@manifold/platform/testing';
+import { nodeArgs } from '../../scripts/node-args.ts';
+import { sign } from './signers.ts';
+import {
+  startSink,
+  startWebhooks,
+  writeWebhooksFile,
+  type Sink,
+  type TestWebhooks,
+} from './support.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SECRET = 'shp-crash';
+
+let redis: RedisServer;
+let sink: Sink;
+let webhooks: TestWebhooks;
+const file = (url: string) => ({
+  sources: { shopify: { scheme: 'shopify', secrets: ['SHOPIFY_SECRET'] } },
+  destinations: { accounting: { url, timeoutMs: 60_000 } },
+  routes: [{ source: 'shopify', to: ['accounting'] }],
+});
+const workers: ChildProcess[] = [];
+
+function startWorker(): ChildProcess {
+  const child = spawn(process.execPath, nodeArgs('webhooks/src/worker.ts'), {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      WEBHOOKS_REDIS_URL: redis.url,
+      WEBHOOKS_QUEUE_PREFIX: webhooks.engine.prefix,
+      WEBHOOKS_FILE: writeWebhooksFile(file(sink.url)),
+      WEBHOOKS_LOCK_MS: '2000',
+      WEBHOOKS_RETRY_SCHEDULE: '50ms',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  workers.push(child);
+  return child;
+}
+
+beforeAll(async () => {
+  redis = await startRedisServer({ appendOnlyDir: mkdtempSync(join(tmpdir(), 'webhooks-aof-')) });
+  // The first request is acted on but never answered; a later one with its key is a repeat.
+  sink = await startSink(({ attempt }) => (attempt === 1 ? 'hang' : { status: 200 }));
+  webhooks = await startWebhooks({
+    redisUrl: redis.url,
+    file: file(sink.url),
+    secrets: { SHOPIFY_SECRET: SECRET },
+  });
+});
+afterAll(async () => {
+  for (const worker of workers) if (worker.exitCode === null) worker.kill('SIGKILL');
+  await webhooks.close();
+  await sink.close();
+  await redis.stop();
+});
+
+describe('a worker killed mid-delivery', () => {
+  it('completes the delivery after restart with exactly one effect at the destination', async () => {
+    const response = await webhooks.post(
+      'shopify',
+      sign.shopify(SECRET, { id: 'crash-1', type: 'orders/paid' }),
+    );
+    expect(response.status).toBe(202);
+
+    const first = startWorker();
+    await vi.waitFor(
+      () => {
+        expect(sink.requests.size).toBe(1);
+      },
+      // A worker process starts in a few seconds — far longer on a loaded machine.
+      { timeout: 60_000, interval: 100 },
+    );
+    const exited = once(first, 'exit');
+    first.kill('SIGKILL');
+    await exited;
+
+    startWorker();
+    await vi.waitFor(
+      async () => {
+        expect(await webhooks.engine.deliveries.getCompletedCount()).toBe(1);
+      },
+      { timeout: 60_000, interval: 200 },
+    );
+    const [key] = [...sink.requests.keys()];
+    expect(sink.requests.get(key!)).toBe(2); // sent again after the crash, with the same key
+    expect(sink.effects.get(key!)).toBe(1); // and acted on once
+    expect(await webhooks.deadLetters.count()).toBe(0);
+  }, 150_000);
+});
