@@ -15,6 +15,7 @@ COPY subgraphs/content/package.json subgraphs/content/
 COPY soap-proxy/package.json soap-proxy/
 COPY legacy-rest-adapter/package.json legacy-rest-adapter/
 COPY upstreams/identity-provider/package.json upstreams/identity-provider/
+COPY registry/package.json registry/
 COPY console/package.json console/
 RUN npm ci --omit=dev --no-audit --no-fund && mkdir -p /data && chown node:node /data
 COPY . .

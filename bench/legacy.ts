@@ -39,7 +39,8 @@ const adapter = await startService({
   name: 'legacy-rest-adapter',
   entry: 'legacy-rest-adapter/src/main.ts',
   port: await freePort(),
-  env: { LEGACY_URL: monolith.url, LOG_LEVEL: 'error', NODE_ENV: 'production' },
+  // Per-client rate limits (on in production) are bench:protection's subject, not this one's.
+  env: { LEGACY_URL: monolith.url, LOG_LEVEL: 'error', NODE_ENV: 'production', RATE_LIMITS: 'off' },
   readyPath: '/healthz',
   wrapCommand: pinTo(SERVICE_CPU),
 });

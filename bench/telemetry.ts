@@ -69,6 +69,8 @@ try {
         env: {
           NODE_ENV: 'production',
           LOG_LEVEL: 'error',
+          // Per-client rate limits (on in production) are bench:protection's subject, not this one's.
+          RATE_LIMITS: 'off',
           // Production requires the key the gateway signs callers' identity with; the benchmark's
           // subgraphs ignore it, and the queries are anonymous.
           GATEWAY_IDENTITY_SECRET: 'bench-telemetry-identity-secret-0123456789',

@@ -1,4 +1,5 @@
-// `npm run fuzz -- --minutes N [--edge gateway]`: the CI fuzz properties without the CI bound.
+// `npm run fuzz -- --minutes N [--edge gateway|soap-proxy|legacy-rest-adapter|upstreams]`: the CI
+// fuzz properties without the CI bound.
 // The minutes are shared by the edges; each runs from a fresh seed (printed). An input that breaks
 // an invariant is written to test/fuzz/corpus/<edge>/, which the CI suite replays from then on.
 import { parseArgs } from 'node:util';
@@ -20,8 +21,12 @@ for (const edge of edges) {
       durationMs: (minutes * 60_000) / edges.length,
       recordFailures: true,
     });
+    const processes = run.processes.map(
+      (service) =>
+        `${service.name}: health ${String(service.healthStatus)}, RSS ${service.rssBeforeMiB.toFixed(0)} → ${service.rssAfterMiB.toFixed(0)} MiB, ${String(service.errors.clientErrors)} client / ${String(service.errors.serverErrors)} server errors of ${String(service.errors.requests)} requests`,
+    );
     console.log(
-      `fuzz ${edge.name}: ${String(run.tried)} inputs, seed ${String(run.seed)}, health ${String(run.healthStatus)}, RSS ${run.rssBeforeMiB.toFixed(0)} → ${run.rssAfterMiB.toFixed(0)} MiB`,
+      `fuzz ${edge.name}: ${String(run.tried)} inputs, seed ${String(run.seed)}, statuses ${JSON.stringify(run.statuses)}; ${processes.join('; ')}`,
     );
   } catch (error) {
     failed++;

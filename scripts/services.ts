@@ -85,6 +85,16 @@ export const SERVICES: readonly ServiceDefinition[] = [
       OIDC_ISSUER: urlOf('identity-provider'),
     }),
   },
+  {
+    name: 'registry',
+    runtime: 'node',
+    entry: 'registry/src/main.ts',
+    port: DEFAULT_PORTS.registry,
+    readyPath: '/readyz',
+    stage: 1,
+    envSchema: { module: 'registry/src/config.ts', exportName: 'RegistryEnv' },
+    links: (urlOf) => ({ OIDC_ISSUER: urlOf('identity-provider') }),
+  },
   ...SUBGRAPHS.map(({ name, port }): ServiceDefinition => ({
     name,
     runtime: 'node',

@@ -11,37 +11,57 @@ import {
   useTelemetry,
   type ServerPlugin,
 } from '@manifold/platform/graphql';
+import { ConfigError } from '@manifold/platform/config';
 import type { Logger } from '@manifold/platform/logging';
+import type { GraphQLSchema } from 'graphql';
 import type { Keyv } from 'keyv';
 import {
   readAuthorizationRules,
   supergraphForEnforcedAuthorization,
+  type AuthorizationRules,
 } from './authorization/directives.ts';
 import { MANIFOLD_POLICIES, type Policies } from './authorization/policies.ts';
 import type { GatewayContext } from './context.ts';
 import { SubgraphDataSource } from './datasources/SubgraphDataSource.ts';
 import { createSubgraphFetcher } from './datasources/subgraph-fetcher.ts';
+import {
+  createSubgraphPolicies,
+  type SubgraphResilienceOptions,
+} from './datasources/subgraph-policies.ts';
 import { useAuthentication } from './plugins/authentication.ts';
-import { useAuthorization } from './plugins/authorization.ts';
+import { useAuthorization, warnAboutUnknownPolicies } from './plugins/authorization.ts';
 import { useCors } from './plugins/cors.ts';
 import { useHealth } from './plugins/health.ts';
 import { costBudget } from './limits/cost-budget.ts';
-import { readCostDirectives } from './limits/cost-directives.ts';
+import { readCostDirectives, type CostDirectives } from './limits/cost-directives.ts';
 import { useOperationLimits, type OperationLimitsOptions } from './plugins/operation-limits.ts';
 import { usePersistedQueries } from './plugins/persisted-queries.ts';
 import { useTrustedDocuments, type TrustedDocumentsOptions } from './plugins/trusted-documents.ts';
 import { useRateLimits } from './plugins/rate-limits.ts';
+import { useUsageReporting, type UsageReportingOptions } from './plugins/usage-reporting.ts';
+import { useVariablesLimit } from './plugins/variables-limit.ts';
 import type { Supergraph } from './supergraph.ts';
+import { createSupergraphSwap, type SupergraphSource } from './supergraph-swap.ts';
 
 export interface GatewayDeps {
-  supergraph: Supergraph;
+  /**
+   * The supergraph to serve: fixed (a file), or a source whose new versions are swapped in while
+   * serving (the schema registry, registry/registry-source.ts).
+   */
+  supergraph: Supergraph | SupergraphSource;
   logger: Logger;
   /** Shared cache (APQ); keyv over Redis or in memory. */
   cache: Keyv;
   /** Production: no introspection, no schema hints in errors, no landing page, masked unexpected errors. */
   production: boolean;
-  /** @default 10000 */
-  subgraphTimeoutMs?: number;
+  /** Per-subgraph timeouts, retries (reads only) and circuit breakers. @default see SubgraphResilienceOptions */
+  subgraphResilience?: SubgraphResilienceOptions;
+  /** Identical subgraph reads in flight for incoming queries share one fetch. @default true */
+  deduplicateSubgraphFetches?: boolean;
+  /** Largest accepted request body (bytes). @default 1 MiB */
+  bodyLimitBytes?: number;
+  /** Largest `variables` of one operation, serialised as JSON (bytes). @default 65536 (64 KiB) */
+  maxVariablesBytes?: number;
   /** @default 2000 */
   readinessTimeoutMs?: number;
   /** Largest request body the subgraphs accept; entity fetches are split to fit. @default 1 MiB */
@@ -70,6 +90,8 @@ export interface GatewayDeps {
   operationLimits?:
     | (Pick<OperationLimitsOptions, 'limits' | 'mode'> & { costBudgetPerMinute?: number })
     | undefined;
+  /** Report which fields operations use to the schema registry. @default off */
+  usageReporting?: UsageReportingOptions | undefined;
 }
 
 /**
@@ -82,7 +104,10 @@ export async function createApp({
   logger,
   cache,
   production,
-  subgraphTimeoutMs = 10_000,
+  subgraphResilience = {},
+  deduplicateSubgraphFetches = true,
+  bodyLimitBytes = 1_048_576,
+  maxVariablesBytes = 65_536,
   readinessTimeoutMs = 2_000,
   subgraphMaxRequestBytes = SUBGRAPH_REQUEST_LIMIT_BYTES,
   corsAllowedOrigins = [],
@@ -94,13 +119,49 @@ export async function createApp({
   propagateHeaders = [],
   trustedDocuments,
   operationLimits,
+  usageReporting,
 }: GatewayDeps) {
+  // What the gateway derives from each supergraph it loads: the subgraphs' URLs (overrides
+  // applied), the cost directives the operation limits price with (the newest version's), and
+  // the authorization rules of its schema — looked up by the schema a request was validated
+  // against, so a request in flight during a swap keeps its own supergraph's rules.
+  const urls = new Map<string, string>();
+  const resilience = createSubgraphPolicies(logger, subgraphResilience);
+  let loadingRules: AuthorizationRules | undefined;
+  let costDirectives: CostDirectives | undefined;
+  const rulesBySchema = new WeakMap<GraphQLSchema, AuthorizationRules>();
+  const swap = createSupergraphSwap({
+    source: supergraph,
+    prepare: supergraphForEnforcedAuthorization,
+    logger,
+    willLoad: (next) => {
+      loadingRules = readAuthorizationRules(next.sdl);
+      warnAboutUnknownPolicies(loadingRules, policies, logger);
+      if (operationLimits) costDirectives = readCostDirectives(next.sdl);
+      for (const { name, url } of next.subgraphs) {
+        urls.set(name, url);
+        resilience.policyFor(name); // its breaker shows in /healthz before the first fetch
+      }
+    },
+  });
+  const served = () => {
+    const current = swap.current();
+    if (!current) throw new Error('the gateway has not loaded a supergraph yet');
+    return current;
+  };
   const composed = composePlugins<GatewayContext>([
     // First, so that it sees every request, those the next plugins refuse included.
     useTelemetry(),
     useProductionGuards({ production }),
     useGraphQLOverHttp(),
-    useHealth({ subgraphs: supergraph.subgraphs, readinessTimeoutMs, identity }),
+    useHealth({
+      subgraphs: () => swap.current()?.subgraphs ?? [],
+      supergraph: swap.status,
+      readinessTimeoutMs,
+      identity,
+      breakers: resilience.breakers,
+    }),
+    useVariablesLimit({ maxBytes: maxVariablesBytes }),
     ...(corsAllowedOrigins.length > 0 ? [useCors({ allowedOrigins: corsAllowedOrigins })] : []),
     usePersistedQueries({ cache }),
     ...(authenticate ? [useAuthentication({ authenticate })] : []),
@@ -114,7 +175,10 @@ export async function createApp({
           useOperationLimits({
             limits: operationLimits.limits,
             mode: operationLimits.mode,
-            costDirectives: readCostDirectives(supergraph.sdl),
+            costDirectives: () => {
+              if (!costDirectives) throw new Error('no supergraph loaded yet');
+              return costDirectives;
+            },
             logger,
             ...(rateLimits && operationLimits.costBudgetPerMinute
               ? {
@@ -127,30 +191,49 @@ export async function createApp({
           }),
         ]
       : []),
-    useAuthorization({ rules: readAuthorizationRules(supergraph.sdl), policies, logger }),
+    // Before authorization, which rewrites the document: usage is what the client asked for.
+    ...(usageReporting ? [useUsageReporting({ ...usageReporting, logger })] : []),
+    useAuthorization({
+      rules: (schema) => {
+        const rules = rulesBySchema.get(schema);
+        if (!rules) throw new Error(`no authorization rules for supergraph ${served().version}`);
+        return rules;
+      },
+      policies,
+      logger,
+    }),
     ...plugins,
   ]);
 
-  const pool = createSubgraphFetcher({ timeoutMs: subgraphTimeoutMs });
-  const urls = new Map(supergraph.subgraphs.map((subgraph) => [subgraph.name, subgraph.url]));
+  const pool = createSubgraphFetcher();
   const gateway = new ApolloGateway({
     // The authorization plugin above enforces the security directives the gateway cannot.
-    supergraphSdl: supergraphForEnforcedAuthorization(supergraph.sdl),
+    supergraphSdl: swap.supergraphSdl,
     logger,
     buildService: ({ name, url }) =>
       new SubgraphDataSource({
         name,
         url: urls.get(name) ?? url ?? '',
-        fetcher: pool.fetcher,
+        send: pool.send,
+        policy: resilience.policyFor(name),
+        deduplicate: deduplicateSubgraphFetches,
         maxRequestBytes: subgraphMaxRequestBytes,
         identity,
       }),
+  });
+  // Called synchronously inside each load or swap, before any request can see the new schema.
+  gateway.onSchemaLoadOrUpdate(({ apiSchema }) => {
+    if (loadingRules) rulesBySchema.set(apiSchema, loadingRules);
   });
   const apollo = new ApolloServer<GatewayContext>({ gateway, logger, ...composed.serverOptions });
   try {
     await apollo.start();
   } catch (error) {
     await pool.close();
+    await composed.close();
+    resilience.dispose();
+    // No supergraph at all (registry unreachable, no last good copy): the operator's to fix.
+    if (error instanceof ConfigError) throw error;
     throw new Error(`The supergraph cannot be served: ${(error as Error).message}`, {
       cause: error,
     });
@@ -161,11 +244,12 @@ export async function createApp({
     plugins: composed,
     logger,
     maskUnexpected: production,
+    bodyLimitBytes,
     context: ({ req, requestId, logger: requestLogger }) => ({
       requestId,
       logger: requestLogger,
       caller: callerOf(req),
-      clientKey: partitionKey(callerOf(req), req),
+      clientKey: rateLimits?.keyOf(callerOf(req), req) ?? partitionKey(callerOf(req), req),
       propagatedHeaders: pickHeaders(req.headers, propagateHeaders),
     }),
   });
@@ -178,6 +262,7 @@ export async function createApp({
       await composed.close();
       await pool.close();
       await rateLimits?.close();
+      resilience.dispose();
     },
   };
 }

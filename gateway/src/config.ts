@@ -29,8 +29,48 @@ export const GatewayEnv = BaseEnv.extend({
     .string()
     .min(1)
     .default(fileURLToPath(new URL('../../schema/supergraph.graphql', import.meta.url))),
-  /** Longest wait for one subgraph fetch. */
+  /**
+   * Follow the schema registry at this URL (e.g. http://127.0.0.1:4400) instead of reading
+   * SUPERGRAPH_PATH: new supergraph versions are loaded and swapped in while serving.
+   */
+  SUPERGRAPH_SOURCE: httpUrl().optional(),
+  /** The registry API key (scope `registry:read`); or `SUPERGRAPH_SOURCE_API_KEY_FILE`, re-read when it changes. */
+  SUPERGRAPH_SOURCE_API_KEY: z.string().min(1).optional(),
+  SUPERGRAPH_SOURCE_API_KEY_FILE: z.string().min(1).optional(),
+  /**
+   * With SUPERGRAPH_SOURCE: where the last supergraph that loaded is kept, to start from when the
+   * registry cannot be reached.
+   */
+  SUPERGRAPH_LAST_GOOD_PATH: z
+    .string()
+    .min(1)
+    .default(
+      fileURLToPath(new URL('../../.data/gateway/last-good-supergraph.json', import.meta.url)),
+    ),
+  /**
+   * Report which fields and arguments operations use to the schema registry at this URL (its
+   * checks refuse breaking changes to what clients use). Unset: no usage reporting.
+   */
+  USAGE_REPORTING_URL: httpUrl().optional(),
+  /** API key with scope `registry:report` (or `_FILE`); unset: SUPERGRAPH_SOURCE_API_KEY's. */
+  USAGE_REPORTING_API_KEY: z.string().min(1).optional(),
+  USAGE_REPORTING_API_KEY_FILE: z.string().min(1).optional(),
+  /** How often usage counts are sent to the registry. */
+  USAGE_REPORTING_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
+  /** Most distinct (hour, operation, client) counts held between two reports; more are dropped and counted. */
+  USAGE_REPORTING_MAX_ENTRIES: z.coerce.number().int().positive().default(10_000),
+  /** Longest wait for one attempt of a subgraph fetch; `SUBGRAPH_<NAME>_TIMEOUT_MS` sets one subgraph's. */
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** Attempts in all for a subgraph read after a transient failure (never a mutation, never after a timeout); 1 = no retries. */
+  SUBGRAPH_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  /** Consecutive failed fetches that open a subgraph's circuit (its fields then fail fast). */
+  SUBGRAPH_BREAKER_THRESHOLD: z.coerce.number().int().positive().default(5),
+  /** How long an open circuit fails fast before one probe fetch is let through. */
+  SUBGRAPH_BREAKER_HALF_OPEN_MS: z.coerce.number().int().positive().default(10_000),
+  /** Identical subgraph reads in flight (same query, variables, headers, caller) share one fetch. */
+  SUBGRAPH_DEDUPLICATION: z.stringbool().default(true),
+  /** Largest `variables` of one GraphQL operation, as JSON (bytes); larger: 413 VARIABLES_TOO_LARGE. */
+  GRAPHQL_MAX_VARIABLES_BYTES: z.coerce.number().int().positive().default(65_536),
   /** Longest wait for each subgraph's answer to a /readyz probe. */
   READINESS_TIMEOUT_MS: z.coerce.number().int().positive().default(2_000),
   /**
@@ -120,6 +160,43 @@ export function operationLimitsFromEnv(env: GatewayEnv) {
       assumedListSize: env.GRAPHQL_ASSUMED_LIST_SIZE,
     },
   } as const;
+}
+
+/** The gateway's request body limit unless HTTP_BODY_LIMIT_BYTES says otherwise. */
+export const GATEWAY_BODY_LIMIT_BYTES = 1_048_576; // 1 MiB
+
+/** `SUBGRAPH_<NAME>_TIMEOUT_MS` sets one subgraph's attempt timeout (NAME as in SUBGRAPH_<NAME>_URL). */
+const SUBGRAPH_TIMEOUT_VARIABLE = /^SUBGRAPH_([A-Z0-9_]+)_TIMEOUT_MS$/;
+
+function subgraphTimeoutVariable(subgraphName: string): string {
+  return `SUBGRAPH_${subgraphName.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_TIMEOUT_MS`;
+}
+
+/**
+ * Each subgraph's attempt timeout, by subgraph name: `SUBGRAPH_<NAME>_TIMEOUT_MS` where set. A
+ * variable naming no subgraph of the supergraph, or not a positive integer, is a ConfigError.
+ */
+export function loadSubgraphTimeouts(
+  subgraphNames: readonly string[],
+  source: Readonly<Record<string, string | undefined>> = process.env,
+): Map<string, number> {
+  const byVariable = new Map(subgraphNames.map((name) => [subgraphTimeoutVariable(name), name]));
+  const timeouts = new Map<string, number>();
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(source)) {
+    if (!SUBGRAPH_TIMEOUT_VARIABLE.test(key) || value === undefined || value === '') continue;
+    const name = byVariable.get(key);
+    const parsed = z.coerce.number().int().positive().safeParse(value);
+    if (name === undefined)
+      problems.push(`${key}: names no subgraph (there are: ${subgraphNames.join(', ')})`);
+    else if (!parsed.success)
+      problems.push(
+        `${key}: must be a positive number of milliseconds (got ${JSON.stringify(value)})`,
+      );
+    else timeouts.set(name, parsed.data);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return timeouts;
 }
 
 /** `SUBGRAPH_<NAME>_URL` overrides a subgraph's URL from the supergraph (NAME upper-cased, non-alphanumerics as `_`). */

@@ -1,10 +1,10 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadSubgraphUrlOverrides } from './config.ts';
-import { loadSupergraph } from './supergraph.ts';
+import { loadSupergraph, parseSupergraph } from './supergraph.ts';
 
 const BENCHMARK = fileURLToPath(
   new URL('../../test/fixtures/gateways-benchmark/supergraph.graphql', import.meta.url),
@@ -59,5 +59,29 @@ describe('loadSupergraph', () => {
     expect(() => loadSupergraph(write('type Query { a: String }'))).toThrow(
       /not a Federation supergraph/,
     );
+  });
+
+  it('refuses a subgraph URL that is not an http(s) URL, naming the subgraph', () => {
+    const sdl = readFileSync(BENCHMARK, 'utf8').replace(
+      'http://0.0.0.0:4200/inventory',
+      'http://[not-a-url',
+    );
+    expect(() => parseSupergraph(sdl, { origin: 'registry version 9' })).toThrow(
+      /registry version 9: subgraph "inventory" has a URL that is not an http\(s\) URL/,
+    );
+  });
+
+  it('names a file by its hash and a registry version by its id', () => {
+    const sdl = readFileSync(BENCHMARK, 'utf8');
+    expect(loadSupergraph(BENCHMARK).version).toMatch(/^sha256:[0-9a-f]{12}$/);
+    expect(parseSupergraph(sdl, { origin: 'registry', version: '7' }).version).toBe('7');
+  });
+
+  it('ignores, for a registry version, an override naming a subgraph it lacks', () => {
+    const overrides = loadSubgraphUrlOverrides({ SUBGRAPH_BILLING_URL: 'http://billing/graphql' });
+    const sdl = readFileSync(OURS, 'utf8');
+    expect(
+      parseSupergraph(sdl, { overrides, origin: 'registry', strictOverrides: false }).subgraphs,
+    ).toHaveLength(4);
   });
 });

@@ -1,4 +1,5 @@
 import { Header } from '@manifold/platform/contracts';
+import { AppError } from '@manifold/platform/errors';
 import {
   createHttpShell,
   finishHttpShell,
@@ -42,7 +43,24 @@ export interface LegacyAdapterDeps {
    * resource cache, so no cached answer can skip them (authentication, rate limits). @default []
    */
   edge?: readonly EdgeMiddleware[];
+  /** Largest JSON request body (bytes). @default LEGACY_ADAPTER_BODY_LIMIT_BYTES (256 KiB) */
+  bodyLimitBytes?: number;
 }
+
+/** The adapter's request body limit unless HTTP_BODY_LIMIT_BYTES says otherwise: its forms are small. */
+export const LEGACY_ADAPTER_BODY_LIMIT_BYTES = 262_144; // 256 KiB
+
+/**
+ * A body of another type would reach the routes as no body at all, and be refused field by field
+ * as if the client had forgotten them: say what is wrong instead (415, as soap-proxy does).
+ * `req.is` is null when there is no body (a bodiless POST), which is left to the routes; reads
+ * ignore a body, as HTTP says they may.
+ */
+const bodyMustBeJson: express.RequestHandler = (req, _res, next) => {
+  if (req.method !== 'GET' && req.method !== 'HEAD' && req.is('application/json') === false)
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json');
+  next();
+};
 
 /**
  * edge checks (authentication, limits) → a fresh answer in the resource cache, in the request's
@@ -59,6 +77,7 @@ export function createApp({
   versions = API_VERSIONS,
   health,
   edge = [],
+  bodyLimitBytes = LEGACY_ADAPTER_BODY_LIMIT_BYTES,
 }: LegacyAdapterDeps) {
   const versioning = createVersioning(versions);
   const resources = createResourceCache({
@@ -95,7 +114,7 @@ export function createApp({
     res.json({ status: 'ok', legacy: health() });
   });
   app.use(docsRoutes(document.build()));
-  app.use(express.json({ limit: '256kb' }));
+  app.use(express.json({ limit: bodyLimitBytes }), bodyMustBeJson);
   app.use('/api', api);
   const maskUnexpected = production;
   return withEdge(edge, resources.inFrontOf(finishHttpShell(app, { logger, maskUnexpected })), {

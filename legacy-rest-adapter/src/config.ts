@@ -22,6 +22,12 @@ export const LegacyAdapterEnv = BaseEnv.extend({
   LEGACY_CALLS_PER_SECOND: z.coerce.number().positive().optional(),
   /** Longest a request waits for its turn at the monolith before answering 503 with Retry-After. */
   LEGACY_WAIT_BUDGET_MS: z.coerce.number().int().nonnegative().default(2_000),
+  /** The most of one legacy answer the adapter reads (10 MiB); more is a 502 UPSTREAM_RESPONSE_TOO_LARGE. */
+  LEGACY_MAX_RESPONSE_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(10 * 1024 * 1024),
   /** When v1 stops answering (its Sunset header), if not the version table's date (src/api-versions.ts). */
   V1_SUNSET: z.iso.date().optional(),
 });

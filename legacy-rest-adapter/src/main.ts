@@ -1,6 +1,7 @@
 import { authenticationEdge, frontDoorAuthFromEnv } from '@manifold/platform/auth';
 import { createCache } from '@manifold/platform/cache';
 import { configOrExit, loadEnv } from '@manifold/platform/config';
+import { httpServerLimits } from '@manifold/platform/http';
 import { createLogger } from '@manifold/platform/logging';
 import {
   createUpstreamThrottle,
@@ -11,7 +12,7 @@ import { createUpstreamPolicy } from '@manifold/platform/resilience';
 import { runService } from '@manifold/platform/service';
 import { API_VERSIONS, withSunset } from './api-versions.ts';
 import { telemetryEdge } from '@manifold/platform/telemetry';
-import { createApp } from './app.ts';
+import { createApp, LEGACY_ADAPTER_BODY_LIMIT_BYTES } from './app.ts';
 import { createLegacyClient } from './clients/legacy-client.ts';
 import { createLegacyForms } from './clients/legacy-forms.ts';
 import { LegacySession } from './clients/legacy-session.ts';
@@ -34,13 +35,15 @@ const policy = createUpstreamPolicy({
     waitBudgetMs: env.LEGACY_WAIT_BUDGET_MS,
   }),
 });
-const legacy = createLegacyClient({ baseUrl: env.LEGACY_URL, session, policy });
-const forms = createLegacyForms({ baseUrl: env.LEGACY_URL, session, policy });
+const limits = { maxResponseBytes: env.LEGACY_MAX_RESPONSE_BYTES };
+const legacy = createLegacyClient({ baseUrl: env.LEGACY_URL, session, policy, ...limits });
+const forms = createLegacyForms({ baseUrl: env.LEGACY_URL, session, policy, ...limits });
 const cache = createCache({ namespace: 'legacy-rest-adapter', redisUrl: env.REDIS_URL, logger });
 const auth = configOrExit(() => frontDoorAuthFromEnv(env, logger));
 const rateLimits = configOrExit(() =>
   rateLimitsFromEnv(env, { service: 'legacy-rest-adapter', access: auth.access, logger }),
 );
+const bodyLimitBytes = env.HTTP_BODY_LIMIT_BYTES ?? LEGACY_ADAPTER_BODY_LIMIT_BYTES;
 await runService({
   name: 'legacy-rest-adapter',
   handler: createApp({
@@ -55,6 +58,7 @@ await runService({
       env.V1_SUNSET === undefined ? undefined : new Date(`${env.V1_SUNSET}T00:00:00Z`),
     ),
     health: () => ({ ...policy.stats(), logins: session.logins }),
+    bodyLimitBytes,
     edge: [
       telemetryEdge(),
       authenticationEdge({ authenticate: auth.authenticate, scopesFor: accessScopes }),
@@ -67,6 +71,7 @@ await runService({
   logger,
   graceMs: env.SHUTDOWN_GRACE_MS,
   tls: auth.tls,
+  limits: httpServerLimits(env, bodyLimitBytes),
   onClose: async () => {
     auth.close();
     await rateLimits?.close();

@@ -9,6 +9,7 @@ import { accessScopes } from './config.ts';
 import type { Versioning } from './http/versioning.ts';
 import type { Representations } from './representations.ts';
 import { RequestHeaders } from './schemas/headers.ts';
+import { problemResponse } from './schemas/problem.ts';
 
 /** One operation of the API, written once: documented in every version and for `/api/<path>`. */
 export interface ApiOperation {
@@ -36,6 +37,12 @@ const notModified: ResponseConfig = {
   description: 'Not Modified: If-None-Match named the current ETag (no body)',
 };
 
+/** What any operation with a body may answer before its route sees it (app.ts). */
+const bodyRefusals = {
+  413: problemResponse('The JSON body is larger than the adapter reads (256 kB)'),
+  415: problemResponse('The body is not application/json'),
+};
+
 const mergeHeaders = (...parts: (z.ZodObject | undefined)[]): z.ZodObject | undefined => {
   const present = parts.filter((part) => part !== undefined);
   return present.length === 0
@@ -60,6 +67,7 @@ export function createApiDocument(versioning: Versioning) {
         content: { 'application/json': { schema } },
       },
       ...(get ? { 304: notModified } : {}),
+      ...(request.body ? bodyRefusals : {}),
       ...errors,
     });
     const requestIn = (apiVersionHeader: z.ZodObject | undefined) => {

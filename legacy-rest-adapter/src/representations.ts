@@ -1,3 +1,4 @@
+import { isAppError, UpstreamError } from '@manifold/platform/errors';
 import type { z } from 'zod';
 import type { Page } from './clients/legacy-pages.ts';
 
@@ -8,7 +9,11 @@ export type Legacy = Record<string, unknown>;
 export interface Representation<Source> {
   /** The body, as documented in /openapi.json and checked before it leaves. */
   schema: z.ZodType;
-  /** Legacy data → the body. A body that does not match `schema` is our bug (500), never sent. */
+  /**
+   * Legacy data → the body, checked against `schema` (never sent otherwise). Data it cannot be
+   * built from — a field missing, null or of another type — is the monolith breaking its own
+   * contract: 502 UPSTREAM_ERROR, not a 500 of ours (and the resource cache keeps none of it).
+   */
   render: (source: Source) => unknown;
 }
 
@@ -37,11 +42,41 @@ export const REPRESENTATION_NAMES = Object.keys({
   ticketPage: true,
 } satisfies Record<keyof Representations, true>) as (keyof Representations)[];
 
+/**
+ * Runs a render; what goes wrong in it is the legacy record's fault. legacy-values.ts already
+ * names the field it could not read (an UpstreamError, kept); anything else — a record that is
+ * not there, a value of another type the schema refuses — becomes one.
+ */
+function fromLegacy<T>(render: () => T): T {
+  try {
+    return render();
+  } catch (error) {
+    if (isAppError(error)) throw error;
+    throw new UpstreamError(
+      'UPSTREAM_ERROR',
+      'legacy',
+      'legacy sent a record our answer cannot be built from',
+      { transient: false, cause: error },
+    );
+  }
+}
+
+const asRecord = (legacy: unknown): Legacy => {
+  if (typeof legacy !== 'object' || legacy === null || Array.isArray(legacy))
+    throw new TypeError(
+      `a legacy record is ${legacy === undefined ? 'missing' : JSON.stringify(legacy)}`,
+    );
+  return legacy as Legacy;
+};
+
 /** One resource: `map` turns the legacy record into what `schema` documents. */
 export const representation = <Schema extends z.ZodType>(
   schema: Schema,
   map: (legacy: Legacy) => z.input<Schema>,
-): Representation<Legacy> => ({ schema, render: (legacy) => schema.parse(map(legacy)) });
+): Representation<Legacy> => ({
+  schema,
+  render: (legacy) => fromLegacy(() => schema.parse(map(asRecord(legacy)))),
+});
 
 /** A page of a list: `map` turns one legacy row into an item of `schema`'s `data`. */
 export const pageRepresentation = <Schema extends z.ZodType<unknown, { data: unknown[] }>>(
@@ -49,5 +84,6 @@ export const pageRepresentation = <Schema extends z.ZodType<unknown, { data: unk
   map: (row: Legacy) => z.input<Schema>['data'][number],
 ): Representation<Page<Legacy>> => ({
   schema,
-  render: ({ data, page }) => schema.parse({ data: data.map(map), page }),
+  render: ({ data, page }) =>
+    fromLegacy(() => schema.parse({ data: data.map((row) => map(asRecord(row))), page })),
 });

@@ -100,4 +100,11 @@ describe('loyalty over the real monolith', () => {
     }
     expect(seen).toHaveLength(Number(balance['events']));
   });
+
+  it('answers a history without events as an empty page, not a 500', async () => {
+    // Found by the REST fuzz: the XML page writes an empty list as no element at all.
+    const response = await adapter.get('/api/v2/customers/999999/loyalty/history');
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ data: [], page: { limit: 20, total: 0, nextCursor: null } });
+  });
 });

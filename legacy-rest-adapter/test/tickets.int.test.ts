@@ -118,6 +118,28 @@ describe('ticket writes through the legacy forms', () => {
     ]);
   });
 
+  it('answers a write to a ticket that does not exist 404 NOT_FOUND, not the 502 of a failing monolith', async () => {
+    // Found by the REST fuzz: the monolith says "Ticket not found" in a JSON error on a form POST.
+    const status = await send('PATCH', '/api/v2/tickets/999999', { status: 'closed' });
+    expect(status.status).toBe(404);
+    expect(status.body).toMatchObject({ code: 'NOT_FOUND' });
+    const comment = await send('POST', '/api/v2/tickets/999999/comments', { body: 'Anyone?' });
+    expect(comment.status).toBe(404);
+    expect(comment.body).toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('refuses a body that is not JSON with 415 (documented), instead of as missing fields', async () => {
+    const response = await fetch(`${adapter.url}/api/v2/tickets/1`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'text/plain' },
+      body: 'status=closed',
+    });
+    expect(response.status).toBe(415);
+    expect(await response.json()).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE' });
+    const documented = adapter.openApi.paths['/api/v2/tickets/{id}']?.['patch']?.responses;
+    expect(Object.keys(documented ?? {})).toEqual(expect.arrayContaining(['413', '415']));
+  });
+
   it("turns the monolith's HTML validation page into 422 with a JSON pointer per field", async () => {
     const rejected = await send(
       'POST',

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { AppError } from '../src/errors/index.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { AppError, UpstreamError } from '../src/errors/index.ts';
 import { createHttpShell, finishHttpShell, listen } from '../src/http/index.ts';
 import { createLogger } from '../src/logging/index.ts';
 
@@ -40,9 +40,51 @@ describe('access log lines', () => {
       res: { statusCode: 400 },
       route: '/things/:id',
       code: 'BAD_USER_INPUT',
+      fault: 'client',
     });
     const text = JSON.stringify(line);
     expect(text).not.toContain('secret');
     expect(text.length).toBeLessThan(500);
+  });
+
+  it('tell the callers’ mistakes from ours: a flood of bad requests is all `fault: client`, never an error line', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger({
+      service: 'test',
+      level: 'debug',
+      destination: { write: (line: string) => void lines.push(JSON.parse(line) as never) },
+    });
+    const app = createHttpShell(logger);
+    app.get('/things/:id', (req) => {
+      if (req.params['id'] === 'down')
+        throw new UpstreamError('UPSTREAM_UNAVAILABLE', 'legacy', 'legacy is down', {
+          transient: true,
+        });
+      throw new AppError('BAD_USER_INPUT', 'id must be a number');
+    });
+    const { server, url } = await listen(finishHttpShell(app, { logger, maskUnexpected: true }), {
+      port: 0,
+      host: '127.0.0.1',
+    });
+    try {
+      for (let i = 0; i < 50; i++) await (await fetch(`${url}/things/x${String(i)}`)).arrayBuffer();
+      await (await fetch(`${url}/nowhere`)).arrayBuffer();
+      await (await fetch(`${url}/things/down`)).arrayBuffer();
+    } finally {
+      server.close();
+    }
+    // An access line per request ("request completed", or pino-http's "request errored" for a 5xx).
+    const accessLines = () => lines.filter((entry) => entry['res'] !== undefined);
+    await vi.waitFor(() => {
+      expect(accessLines()).toHaveLength(52);
+    });
+    const completed = accessLines();
+    const byFault = (fault: string) => completed.filter((entry) => entry['fault'] === fault);
+    expect(byFault('client')).toHaveLength(51);
+    expect(byFault('ours')).toEqual([
+      expect.objectContaining({ code: 'UPSTREAM_UNAVAILABLE', res: { statusCode: 503 } }),
+    ]);
+    // Error lines page people: none of them for the callers' mistakes (nor for a known outage).
+    expect(lines.filter((entry) => Number(entry['level']) >= 50)).toEqual([]);
   });
 });

@@ -22,19 +22,31 @@ export interface SoapProxyDeps {
   production: boolean;
   /** Checks every request passes before routing and before any cached answer (authentication, limits). @default [] */
   edge?: readonly EdgeMiddleware[];
+  /** Largest JSON request body (bytes). @default SOAP_PROXY_BODY_LIMIT_BYTES (1 MiB) */
+  bodyLimitBytes?: number;
 }
 
+/** soap-proxy's request body limit unless HTTP_BODY_LIMIT_BYTES says otherwise. */
+export const SOAP_PROXY_BODY_LIMIT_BYTES = 1_048_576; // 1 MiB
+
 /**
- * edge checks → request id → access log → /healthz · /openapi.json · /docs → JSON body (≤ 1 MB) → operations
+ * edge checks → request id → access log → /healthz · /openapi.json · /docs → JSON body (≤ 1 MiB) → operations
  * → 404 → problem+json.
  */
-export function createApp({ services, cache, logger, production, edge = [] }: SoapProxyDeps) {
+export function createApp({
+  services,
+  cache,
+  logger,
+  production,
+  edge = [],
+  bodyLimitBytes = SOAP_PROXY_BODY_LIMIT_BYTES,
+}: SoapProxyDeps) {
   const app = createHttpShell(logger);
   app.use(healthRoutes(services));
   app.use(docsRoutes(mergeDocuments(services)));
   // Numbers that lose digits in JSON.parse are remembered, so that a decimal sent as one is refused.
   const numbers = createExactNumbers();
-  app.use(express.json({ limit: '1mb', reviver: numbers.reviver }));
+  app.use(express.json({ limit: bodyLimitBytes, reviver: numbers.reviver }));
   app.use(operationRoutes(services, cache, numbers));
   const maskUnexpected = production;
   return withEdge(edge, finishHttpShell(app, { logger, maskUnexpected }), {

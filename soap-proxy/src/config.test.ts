@@ -32,6 +32,7 @@ describe('loadProxyConfig', () => {
       wsdl: join(dir, 'service.wsdl'),
       auth: { type: 'none' },
       timeoutMs: 5_000,
+      maxResponseBytes: 10 * 1024 * 1024,
       resilience: { maxAttempts: 5 },
     });
   });

@@ -157,6 +157,12 @@ const ServiceConfig = z.strictObject({
   auth: Auth.default({ type: 'none' }),
   /** Per attempt. */
   timeoutMs: z.number().int().positive().default(5_000),
+  /** The most of one answer read (bytes, inflated); more is a 502 UPSTREAM_RESPONSE_TOO_LARGE. @default 10 MiB */
+  maxResponseBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(10 * 1024 * 1024),
   resilience: Resilience.default({
     maxAttempts: 5,
     initialDelayMs: 100,

@@ -1,11 +1,12 @@
 import { authenticationEdge, frontDoorAuthFromEnv } from '@manifold/platform/auth';
 import { createCache } from '@manifold/platform/cache';
 import { configOrExit, loadEnv } from '@manifold/platform/config';
+import { httpServerLimits } from '@manifold/platform/http';
 import { createLogger } from '@manifold/platform/logging';
 import { rateLimitEdge, rateLimitsFromEnv } from '@manifold/platform/rate-limit';
 import { runService } from '@manifold/platform/service';
 import { telemetryEdge } from '@manifold/platform/telemetry';
-import { createApp } from './app.ts';
+import { createApp, SOAP_PROXY_BODY_LIMIT_BYTES } from './app.ts';
 import { accessScopes, loadProxyConfig, SoapProxyEnv } from './config.ts';
 import { loadSoapServices } from './services/load-services.ts';
 
@@ -21,6 +22,7 @@ const rateLimits = configOrExit(() =>
   rateLimitsFromEnv(env, { service: 'soap-proxy', access: auth.access, logger }),
 );
 const scopesFor = accessScopes(services.map((service) => service.config));
+const bodyLimitBytes = env.HTTP_BODY_LIMIT_BYTES ?? SOAP_PROXY_BODY_LIMIT_BYTES;
 await runService({
   name: 'soap-proxy',
   handler: createApp({
@@ -34,12 +36,14 @@ await runService({
       // After authentication (limits are per identified caller), before any cached answer.
       ...(rateLimits ? [rateLimitEdge(rateLimits)] : []),
     ],
+    bodyLimitBytes,
   }),
   port: env.PORT,
   host: env.HOST,
   logger,
   graceMs: env.SHUTDOWN_GRACE_MS,
   tls: auth.tls,
+  limits: httpServerLimits(env, bodyLimitBytes),
   onClose: async () => {
     auth.close();
     await rateLimits?.close();

@@ -1,38 +1,68 @@
 import type fc from 'fast-check';
+import { readErrorCounts, type ErrorCounts } from './error-ratio.ts';
 import { graphqlRequest, type GraphQLRequestCase } from './graphql-requests.ts';
 import { sendGraphQL } from './graphql-sender.ts';
-import { fuzz, residentMiB, type Answer, type FuzzOptions, type FuzzReport } from './harness.ts';
+import {
+  fuzz,
+  invariantViolations,
+  residentMiB,
+  type Answer,
+  type FuzzOptions,
+  type FuzzReport,
+} from './harness.ts';
+import { legacyAdapterEdge, soapProxyEdge } from './facade-edges.ts';
+import { upstreamsEdge } from './upstreams-edge.ts';
 import { STOREFRONT_QUERY } from '../support/storefront.ts';
 import { graphql, startStack } from '../e2e/support/stack.ts';
 
-/** An edge under fuzz, started: where to send, which process answers, how to stop it. */
-export interface RunningEdge<T> {
-  send: (input: T) => Promise<Answer>;
-  /** The process whose health and memory the fuzz checks. */
+/** A process an edge run watches: alive afterwards, memory near its baseline, its error counts. */
+export interface WatchedProcess {
+  name: string;
   pid: number;
-  healthUrl: string;
-  /** Brings the process to its steady state before the memory baseline is taken. */
+  /** Where the service says it is alive. */
+  baseUrl: string;
+}
+
+/** An edge under fuzz, started: what to generate, where to send, which processes answer, how to stop. */
+export interface RunningEdge<T> {
+  arbitrary: fc.Arbitrary<T>;
+  send: (input: T) => Promise<Answer>;
+  /** Why an answer breaks this edge's invariants. @default invariantViolations */
+  check?: (input: T, answer: Answer) => string[];
+  processes: WatchedProcess[];
+  /** Brings the processes to their steady state before the memory baseline is taken. */
   warmUp: () => Promise<void>;
   stop: () => Promise<void>;
 }
 
-/** One front door the fuzz suites cover: what to generate for it and how to start it. */
+/** One front door the fuzz suites cover. */
 export interface FuzzEdge<T> {
   name: string;
-  arbitrary: fc.Arbitrary<T>;
+  /** Inputs per CI run (FUZZ_RUNS overrides): together the edges stay within about a minute. */
+  ciRuns: number;
+  /**
+   * Whether every input is a caller's mistake or a fine request (so no 5xx may show in the
+   * process's metrics), or the edge feeds it failing upstreams (whose 5xx are ours by design).
+   */
+  clientSideOnly: boolean;
   start: () => Promise<RunningEdge<T>>;
 }
 
 /** The production gateway over the real subgraph processes. */
 export const gatewayEdge: FuzzEdge<GraphQLRequestCase> = {
   name: 'gateway',
-  arbitrary: graphqlRequest,
+  ciRuns: 600,
+  clientSideOnly: true,
   start: async () => {
-    const stack = await startStack({ gatewayEnv: { NODE_ENV: 'production' } });
+    // Thousands of anonymous requests: the per-client rate limits (on in production) would
+    // refuse most of them, and they are not what is fuzzed here.
+    const stack = await startStack({ gatewayEnv: { NODE_ENV: 'production', RATE_LIMITS: 'off' } });
     return {
+      arbitrary: graphqlRequest,
       send: sendGraphQL(`${stack.gateway.url}/graphql`),
-      pid: stack.gateway.child.pid ?? 0,
-      healthUrl: `${stack.gateway.url}/healthz`,
+      processes: [
+        { name: 'gateway', pid: stack.gateway.child.pid ?? 0, baseUrl: stack.gateway.url },
+      ],
       warmUp: async () => {
         for (let user = 1; user <= 30; user++)
           await graphql(stack.gateway.url, STOREFRONT_QUERY, { userId: String(user) });
@@ -42,39 +72,74 @@ export const gatewayEdge: FuzzEdge<GraphQLRequestCase> = {
   },
 };
 
-/** What one fuzz run of an edge saw. */
-export interface EdgeRun extends FuzzReport {
+/** How one watched process came out of a run. */
+export interface ProcessReport {
+  name: string;
   rssBeforeMiB: number;
   rssAfterMiB: number;
   /** Its health endpoint's status after the run. */
   healthStatus: number;
+  /** What its metrics counted during the run (after minus before). */
+  errors: ErrorCounts;
+}
+
+/** What one fuzz run of an edge saw. */
+export interface EdgeRun extends FuzzReport {
+  clientSideOnly: boolean;
+  processes: ProcessReport[];
 }
 
 /** An edge, ready to fuzz: the CI suite and `npm run fuzz` both run these. */
 export interface EdgeRunner {
   name: string;
+  ciRuns: number;
   run: (
     options: Pick<FuzzOptions<unknown>, 'numRuns' | 'durationMs' | 'recordFailures'>,
   ) => Promise<EdgeRun>;
 }
 
-/** Starts the edge, warms it up, fuzzes it, and reads its health and memory afterwards. */
+const minus = (after: ErrorCounts, before: ErrorCounts): ErrorCounts => ({
+  requests: after.requests - before.requests,
+  clientErrors: after.clientErrors - before.clientErrors,
+  serverErrors: after.serverErrors - before.serverErrors,
+  graphqlErrorsOfOurs: after.graphqlErrorsOfOurs - before.graphqlErrorsOfOurs,
+});
+
+/** Starts the edge, warms it up, fuzzes it, and reads its processes' health, memory and metrics. */
 function runner<T>(edge: FuzzEdge<T>): EdgeRunner {
   return {
     name: edge.name,
+    ciRuns: edge.ciRuns,
     run: async (options) => {
       const running = await edge.start();
       try {
         await running.warmUp();
-        const rssBeforeMiB = residentMiB(running.pid);
+        const baselines = await Promise.all(
+          running.processes.map(async (watched) => ({
+            rss: residentMiB(watched.pid),
+            counts: await readErrorCounts(`${watched.baseUrl}/metrics`),
+          })),
+        );
         const report = await fuzz({
           ...options,
           edge: edge.name,
-          arbitrary: edge.arbitrary,
+          arbitrary: running.arbitrary,
           send: running.send,
+          check: running.check ?? ((_input, answer) => invariantViolations(answer)),
         });
-        const healthStatus = (await fetch(running.healthUrl)).status;
-        return { ...report, rssBeforeMiB, rssAfterMiB: residentMiB(running.pid), healthStatus };
+        const processes = await Promise.all(
+          running.processes.map(async (watched, index) => ({
+            name: watched.name,
+            rssBeforeMiB: baselines[index]!.rss,
+            rssAfterMiB: residentMiB(watched.pid),
+            healthStatus: (await fetch(`${watched.baseUrl}/healthz`)).status,
+            errors: minus(
+              await readErrorCounts(`${watched.baseUrl}/metrics`),
+              baselines[index]!.counts,
+            ),
+          })),
+        );
+        return { ...report, clientSideOnly: edge.clientSideOnly, processes };
       } finally {
         await running.stop();
       }
@@ -82,4 +147,9 @@ function runner<T>(edge: FuzzEdge<T>): EdgeRunner {
   };
 }
 
-export const FUZZ_EDGES: readonly EdgeRunner[] = [runner(gatewayEdge)];
+export const FUZZ_EDGES: readonly EdgeRunner[] = [
+  runner(gatewayEdge),
+  runner(soapProxyEdge),
+  runner(legacyAdapterEdge),
+  runner(upstreamsEdge),
+];

@@ -18,8 +18,12 @@ const LEAKS = [/\n\s+at .+\(/, /\/work\//, /node_modules/, /file:\/\//, /\.ts:\d
 
 /** The invariants every edge keeps, whatever it was sent: why this answer breaks them, if it does. */
 export function invariantViolations(answer: Answer): string[] {
+  return [...(answer.status >= 500 ? [`status ${answer.status}`] : []), ...bodyViolations(answer)];
+}
+
+/** What no answer may be, whatever its status: JSON that is not, or a leak of our internals. */
+export function bodyViolations(answer: Answer): string[] {
   const problems: string[] = [];
-  if (answer.status >= 500) problems.push(`status ${answer.status}`);
   if (/json/.test(answer.contentType) && answer.body !== '') {
     try {
       JSON.parse(answer.body);
@@ -45,12 +49,16 @@ export interface FuzzOptions<T> {
   seed?: number;
   /** Keep a failing input in the corpus (the long run does; CI only replays). @default false */
   recordFailures?: boolean;
+  /** Why an answer breaks the edge's invariants. @default invariantViolations */
+  check?: (input: T, answer: Answer) => string[];
 }
 
 export interface FuzzReport {
   edge: string;
   tried: number;
   seed: number;
+  /** How many answers had each status (shrinking's inputs included): what the inputs reached. */
+  statuses: Record<string, number>;
 }
 
 const corpusOf = (edge: string) => join(CORPUS_DIR, edge);
@@ -78,10 +86,14 @@ export async function fuzz<T>({
   durationMs,
   seed = Number(process.env['FUZZ_SEED'] ?? Math.floor(Math.random() * 2 ** 31)),
   recordFailures = false,
+  check = (_input, answer) => invariantViolations(answer),
 }: FuzzOptions<T>): Promise<FuzzReport> {
   const examples = replayable<T>(edge);
+  const statuses: Record<string, number> = {};
   const property = fc.asyncProperty(arbitrary, async (input) => {
-    const problems = invariantViolations(await send(input));
+    const answer = await send(input);
+    statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
+    const problems = check(input, answer);
     if (problems.length > 0) throw new Error(problems.join('; '));
   });
   const details = await fc.check(property, {
@@ -101,11 +113,12 @@ export async function fuzz<T>({
       const file = join(corpusOf(edge), `seed-${String(seed)}-${String(Date.now())}.json`);
       writeFileSync(file, `${JSON.stringify(details.counterexample[0], null, 2)}\n`);
     }
+    const why = details.errorInstance instanceof Error ? details.errorInstance.message : '';
     throw new Error(
-      `fuzz ${edge} (seed ${String(seed)}): ${fc.defaultReportMessage(details) ?? 'failed'}`,
+      `fuzz ${edge} (seed ${String(seed)}): ${why}\n${fc.defaultReportMessage(details) ?? 'failed'}`,
     );
   }
-  return { edge, tried: details.numRuns, seed };
+  return { edge, tried: details.numRuns, seed, statuses };
 }
 
 /** Resident memory of a process, in MiB (Linux). */

@@ -1,7 +1,8 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import type { Fetcher } from '@apollo/utils.fetcher';
 import type { GatewayIdentitySigner } from '@manifold/platform/auth';
 import { ANONYMOUS, Header, SUBGRAPH_REQUEST_LIMIT_BYTES } from '@manifold/platform/contracts';
+import type { UpstreamPolicy } from '@manifold/platform/resilience';
 import { createSubgraphFetchMetrics, setActiveSpanAttributes } from '@manifold/platform/telemetry';
 import type { GatewayContext } from '../context.ts';
 import {
@@ -10,12 +11,20 @@ import {
   planEntityBatches,
   type SubgraphResponse,
 } from './entity-batches.ts';
+import { intentOf, type FetchIntent } from './fetch-intent.ts';
+import { createResilientFetcher } from './resilient-fetcher.ts';
+import type { SendToSubgraph } from './subgraph-fetcher.ts';
 import { toSubgraphFailure } from './subgraph-failure.ts';
 
 export interface SubgraphDataSourceOptions {
   name: string;
   url: string;
-  fetcher: Fetcher;
+  /** The shared connection pool. */
+  send: SendToSubgraph;
+  /** This subgraph's policy: per-attempt timeout, retries for reads, circuit breaker. */
+  policy: UpstreamPolicy;
+  /** Identical reads in flight for incoming queries share one fetch. @default true */
+  deduplicate?: boolean;
   /** Largest request body the subgraph accepts; entity fetches are split to fit. @default SUBGRAPH_REQUEST_LIMIT_BYTES */
   maxRequestBytes?: number;
   /** Signs the caller's identity for the subgraph. */
@@ -32,23 +41,43 @@ export type SubgraphFetchMetrics = ReturnType<typeof createSubgraphFetchMetrics>
  * sent — and turns transport failures into catalogue errors that name the subgraph
  * (`toSubgraphFailure`: a subgraph's own code survives even on a non-2xx answer); sends each
  * distinct entity of an `_entities` fetch once, in batches that fit the subgraph's body limit.
- * No retries: a subgraph fetch may be a mutation (the federation gateway's own default).
+ * Each fetch runs under the subgraph's resilience policy (resilient-fetcher.ts): timeout, retries
+ * for reads only, circuit breaker, in-flight sharing of identical reads.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   readonly name: string;
   readonly maxRequestBytes: number;
   readonly #identity: GatewayIdentitySigner;
   readonly metrics: SubgraphFetchMetrics;
+  // How process() tells the fetcher what kind of fetch it is making: RemoteGraphQLDataSource calls
+  // the fetcher with the URL and body only, and one data source serves many requests at once.
+  readonly #intent: AsyncLocalStorage<FetchIntent>;
 
   constructor({
     name,
     url,
-    fetcher,
+    send,
+    policy,
+    deduplicate = true,
     maxRequestBytes = SUBGRAPH_REQUEST_LIMIT_BYTES,
     identity,
     metrics = createSubgraphFetchMetrics(),
   }: SubgraphDataSourceOptions) {
-    super({ url, fetcher });
+    const intent = new AsyncLocalStorage<FetchIntent>();
+    super({
+      url,
+      fetcher: createResilientFetcher({
+        subgraph: name,
+        send,
+        policy,
+        deduplicate,
+        intent: () => intent.getStore(),
+        onShared: () => {
+          metrics.deduplicated(name);
+        },
+      }),
+    });
+    this.#intent = intent;
     this.name = name;
     this.maxRequestBytes = maxRequestBytes;
     this.#identity = identity;
@@ -62,7 +91,9 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     setActiveSpanAttributes({ 'graphql.subgraph.name': this.name });
     const started = performance.now();
     try {
-      const response = await this.processInBatches(options);
+      const response = await this.#intent.run(intentOf(options), () =>
+        this.processInBatches(options),
+      );
       const code = response.errors?.[0]?.extensions?.['code'];
       this.metrics.record(
         this.name,

@@ -1,5 +1,5 @@
 import type { ServerPlugin } from '@manifold/platform/graphql';
-import { GraphQLError, type DocumentNode, type ValidationRule } from 'graphql';
+import { GraphQLError, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
 import type { Logger } from '@manifold/platform/logging';
 import { applyAccessPlan } from '../authorization/apply-access.ts';
 import type { AuthorizationRules } from '../authorization/directives.ts';
@@ -8,11 +8,30 @@ import type { Policies } from '../authorization/policies.ts';
 import type { GatewayContext } from '../context.ts';
 
 export interface AuthorizationOptions {
-  /** The supergraph's @authenticated, @requiresScopes and @policy, read by `readAuthorizationRules`. */
-  rules: AuthorizationRules;
+  /**
+   * The served supergraph's @authenticated, @requiresScopes and @policy (`readAuthorizationRules`);
+   * a function when the supergraph changes while serving: the rules of the schema a request was
+   * validated against, so that a request in flight during a swap keeps its supergraph's rules.
+   * It throws when it has no rules for that schema: the request fails, it is never served unchecked.
+   */
+  rules: AuthorizationRules | ((schema: GraphQLSchema) => AuthorizationRules);
   /** The functions behind each `@policy` name. */
   policies: Policies;
   logger: Logger;
+}
+
+/** Warns once per supergraph about `@policy` names the gateway does not define. */
+export function warnAboutUnknownPolicies(
+  rules: AuthorizationRules,
+  policies: Policies,
+  logger: Logger,
+): void {
+  const unknown = [...rules.policyNames].filter((name) => !(name in policies));
+  if (unknown.length > 0)
+    logger.warn(
+      { policies: unknown },
+      'the supergraph names policies the gateway does not define; fields guarded only by them are refused to every caller',
+    );
 }
 
 /** The aliases the gateway adds for policies are its own: a client may not use them. */
@@ -41,13 +60,13 @@ export function useAuthorization({
   policies,
   logger,
 }: AuthorizationOptions): ServerPlugin<GatewayContext> {
-  const unknown = [...rules.policyNames].filter((name) => !(name in policies));
-  if (unknown.length > 0)
-    logger.warn(
-      { policies: unknown },
-      'the supergraph names policies the gateway does not define; fields guarded only by them are refused to every caller',
-    );
-  if (rules.fields.size === 0 && rules.types.size === 0) return { name: 'authorization' };
+  let rulesFor: (schema: GraphQLSchema) => AuthorizationRules;
+  if (typeof rules === 'function') rulesFor = rules;
+  else {
+    warnAboutUnknownPolicies(rules, policies, logger);
+    if (rules.fields.size === 0 && rules.types.size === 0) return { name: 'authorization' };
+    rulesFor = () => rules;
+  }
   return {
     name: 'authorization',
     validationRules: [reservedAliases],
@@ -59,13 +78,15 @@ export function useAuthorization({
             didResolveOperation: (requestContext) => {
               const { operation, document, schema, contextValue, request } = requestContext;
               if (!operation) return Promise.resolve();
+              const current = rulesFor(schema);
+              if (current.fields.size === 0 && current.types.size === 0) return Promise.resolve();
               access = planAccess({
                 schema,
                 document,
                 operation,
                 variables: request.variables ?? {},
                 caller: contextValue.caller,
-                rules,
+                rules: current,
                 policies,
               });
               if (access) {

@@ -1,6 +1,7 @@
 import type { GatewayIdentitySigner } from '@manifold/platform/auth';
 import { ANONYMOUS, Header } from '@manifold/platform/contracts';
 import type { ServerPlugin } from '@manifold/platform/graphql';
+import type { BreakerState } from '@manifold/platform/resilience';
 import type { GatewayContext } from '../context.ts';
 import type { SubgraphEndpoint } from '../supergraph.ts';
 
@@ -8,6 +9,8 @@ export interface SubgraphStatus {
   status: 'up' | 'down';
   error?: string;
   latencyMs: number;
+  /** The circuit breaker in front of the subgraph: `open` while its fetches fail fast. */
+  breaker?: BreakerState;
 }
 
 /** Asks one subgraph the cheapest question there is. */
@@ -44,35 +47,49 @@ async function probe(
 }
 
 export interface HealthOptions {
-  subgraphs: readonly SubgraphEndpoint[];
+  /** The subgraphs of the supergraph served now (it may change while serving). */
+  subgraphs: () => readonly SubgraphEndpoint[];
+  /** The supergraph served now — its version id, where it comes from — as both routes report it. */
+  supergraph: () => Record<string, unknown>;
   readinessTimeoutMs: number;
   identity: GatewayIdentitySigner;
+  /** Each subgraph's circuit breaker state. @default none reported */
+  breakers?: () => Readonly<Record<string, BreakerState>>;
 }
 
 /**
- * `/healthz`: the process is alive (restart it if not). `/readyz`: every subgraph answers, so the
- * load balancer may send traffic (take it out of rotation if not; do not restart it).
+ * `/healthz`: the process is alive (restart it if not), with each subgraph's circuit breaker — an
+ * open one is the gateway protecting itself, not a reason to restart it. `/readyz`: every
+ * subgraph answers, so the load balancer may send traffic (take it out of rotation if not; do not
+ * restart it), with the same breaker states beside each probe. Both name the supergraph version
+ * served, so replicas can be seen to converge after a publish.
  */
 export function useHealth({
   subgraphs,
+  supergraph,
   readinessTimeoutMs,
   identity,
+  breakers = () => ({}),
 }: HealthOptions): ServerPlugin<GatewayContext> {
   const routes: ServerPlugin<GatewayContext>['routes'] = (app) => {
     app.get('/healthz', (_req, res) => {
-      res.json({ status: 'ok' });
+      res.json({ status: 'ok', supergraph: supergraph(), breakers: breakers() });
     });
     app.get('/readyz', async (_req, res) => {
+      const states = breakers();
       const results = await Promise.all(
-        subgraphs.map(
-          async (subgraph) =>
-            [subgraph.name, await probe(subgraph, readinessTimeoutMs, identity)] as const,
-        ),
+        subgraphs().map(async (subgraph) => {
+          const result = await probe(subgraph, readinessTimeoutMs, identity);
+          const breaker = states[subgraph.name];
+          return [subgraph.name, breaker === undefined ? result : { ...result, breaker }] as const;
+        }),
       );
       const ready = results.every(([, result]) => result.status === 'up');
-      res
-        .status(ready ? 200 : 503)
-        .json({ status: ready ? 'ready' : 'not_ready', subgraphs: Object.fromEntries(results) });
+      res.status(ready ? 200 : 503).json({
+        status: ready ? 'ready' : 'not_ready',
+        supergraph: supergraph(),
+        subgraphs: Object.fromEntries(results),
+      });
     });
   };
   return { name: 'health', routes };

@@ -19,8 +19,8 @@ export interface OperationLimitsOptions {
   limits: OperationLimits;
   /** `enforce` refuses; `measure` logs what it would refuse and lets it run (to tune limits on real traffic). */
   mode: 'enforce' | 'measure';
-  /** The supergraph's `@cost` and `@listSize` (readCostDirectives). */
-  costDirectives: CostDirectives;
+  /** The `@cost` / `@listSize` of the supergraph served now (it may change while serving). */
+  costDirectives: () => CostDirectives;
   logger: Logger;
   /** Told every admitted operation's cost (the per-client cost budget); an AppError it throws refuses the request. */
   onCost?: (cost: number, context: GatewayContext) => Promise<void> | void;
@@ -115,7 +115,7 @@ export function useOperationLimits({
                 document,
                 operation,
                 variables: request.variables ?? {},
-                directives: costDirectives,
+                directives: costDirectives(),
                 assumedListSize: limits.assumedListSize,
               });
               if (cost > limits.maxCost) {

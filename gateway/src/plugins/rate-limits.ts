@@ -2,7 +2,7 @@ import type { GraphQLRequestContextDidResolveOperation } from '@apollo/server';
 import { callerOf } from '@manifold/platform/contracts';
 import { normalizeError, problemHeaders } from '@manifold/platform/errors';
 import type { ServerPlugin } from '@manifold/platform/graphql';
-import { partitionKey, type RateLimitPolicy, type RateLimits } from '@manifold/platform/rate-limit';
+import type { RateLimitPolicy, RateLimits } from '@manifold/platform/rate-limit';
 import type { RequestHandler, Response } from 'express';
 import {
   GraphQLError,
@@ -83,7 +83,7 @@ export function useRateLimits({ limits }: { limits: RateLimits }): ServerPlugin<
       next();
       return;
     }
-    limits.enforce(partitionKey(caller, req), policies).then(
+    limits.enforce(limits.keyOf(caller, req), policies).then(
       (headers) => {
         res.set(headers);
         tierHeaders.set(req, headers);

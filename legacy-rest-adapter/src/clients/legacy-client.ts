@@ -1,5 +1,5 @@
 import { AppError, UpstreamError, upstreamAnswerError } from '@manifold/platform/errors';
-import { decodeText } from '@manifold/platform/http';
+import { DEFAULT_MAX_RESPONSE_BYTES, decodeText, readLimited } from '@manifold/platform/http';
 import type { UpstreamPolicy } from '@manifold/platform/resilience';
 import { SESSION_GONE, type LegacySession } from './legacy-session.ts';
 import { legacyXmlToRecord } from './legacy-xml.ts';
@@ -8,11 +8,21 @@ export interface LegacyClientOptions {
   baseUrl: string;
   session: LegacySession;
   policy: UpstreamPolicy;
+  /** The most of one legacy answer read (more is UPSTREAM_RESPONSE_TOO_LARGE). @default 10 MiB */
+  maxResponseBytes?: number;
 }
 
-/** The body in the charset the legacy app declares (ISO-8859-1 for some pages). */
-async function decodeBody(response: Response): Promise<string> {
-  return decodeText(await response.arrayBuffer(), response.headers.get('content-type'));
+/**
+ * The body in the charset the legacy app declares (ISO-8859-1 for some pages), read no further
+ * than `maxBytes`.
+ */
+export async function decodeLegacyBody(response: Response, maxBytes: number): Promise<string> {
+  const bytes = await readLimited(response.body, {
+    upstream: 'legacy',
+    maxBytes,
+    declaredLength: response.headers.get('content-length'),
+  });
+  return decodeText(bytes, response.headers.get('content-type'));
 }
 
 /** A failed HTTP answer, as the shared normaliser reads it (5xx transient, Retry-After kept). */
@@ -30,7 +40,7 @@ export async function legacyAnswerError(response: Response): Promise<UpstreamErr
  * something to a client; any other message is the monolith's internals (database errors and the
  * like): it goes to the log as the cause, never into the answer.
  */
-function legacyError(message: string): AppError {
+export function legacyError(message: string): AppError {
   if (/not found/i.test(message)) return new AppError('NOT_FOUND', message);
   return new UpstreamError('UPSTREAM_ERROR', 'legacy', 'legacy answered with an error', {
     transient: false,
@@ -43,7 +53,12 @@ function legacyError(message: string): AppError {
  * its "200 + status:error" bodies turned into catalogue errors, under the legacy policy
  * (timeout, breaker, retries — reads only).
  */
-export function createLegacyClient({ baseUrl, session, policy }: LegacyClientOptions) {
+export function createLegacyClient({
+  baseUrl,
+  session,
+  policy,
+  maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES,
+}: LegacyClientOptions) {
   const fetchJson = async (path: string, signal: AbortSignal): Promise<Record<string, unknown>> => {
     for (let attempt = 0; ; attempt++) {
       const cookie = await session.cookie();
@@ -53,7 +68,7 @@ export function createLegacyClient({ baseUrl, session, policy }: LegacyClientOpt
         signal,
       });
       if (!response.ok) throw await legacyAnswerError(response);
-      const text = await decodeBody(response);
+      const text = await decodeLegacyBody(response, maxResponseBytes);
       // One page answers XML (a partner integration's); everything else JSON.
       if (response.headers.get('content-type')?.includes('xml'))
         return legacyXmlToRecord(text, path);

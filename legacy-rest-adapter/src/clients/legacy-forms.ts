@@ -1,6 +1,7 @@
 import { AppError, UpstreamError, type FieldError } from '@manifold/platform/errors';
 import type { UpstreamPolicy } from '@manifold/platform/resilience';
-import { legacyAnswerError } from './legacy-client.ts';
+import { DEFAULT_MAX_RESPONSE_BYTES } from '@manifold/platform/http';
+import { decodeLegacyBody, legacyAnswerError, legacyError } from './legacy-client.ts';
 import { SESSION_GONE, type LegacySession } from './legacy-session.ts';
 
 export interface FormResult {
@@ -19,6 +20,22 @@ function validationErrors(html: string, pointers: Readonly<Record<string, string
 }
 
 /**
+ * The monolith's `{"status":"error","msg":…}` (sent as text/html, HTTP 200) when a form action
+ * fails before its form is even looked at — e.g. "Ticket not found" for a ticket that does not
+ * exist: the message, or undefined when the page is anything else.
+ */
+function legacyJsonError(text: string): string | undefined {
+  if (!text.trimStart().startsWith('{')) return undefined;
+  try {
+    const body = JSON.parse(text) as { status?: unknown; msg?: unknown };
+    if (body.status !== 'error') return undefined;
+    return typeof body.msg === 'string' ? body.msg : 'unknown error';
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Writes through the monolith's HTML forms: fetch the form's CSRF token (cached per session),
  * POST it, read the outcome — 302 = done, the form again with errors = 422 with a pointer per field.
  * A stale token or session means nothing was written, so those are retried once; nothing else is
@@ -28,10 +45,13 @@ export function createLegacyForms({
   baseUrl,
   session,
   policy,
+  maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES,
 }: {
   baseUrl: string;
   session: LegacySession;
   policy: UpstreamPolicy;
+  /** The most of one legacy answer read (more is UPSTREAM_RESPONSE_TOO_LARGE). @default 10 MiB */
+  maxResponseBytes?: number;
 }) {
   const tokens = new Map<string, string>();
 
@@ -42,7 +62,7 @@ export function createLegacyForms({
       headers: { cookie },
       signal,
     });
-    const html = await form.text();
+    const html = await decodeLegacyBody(form, maxResponseBytes);
     const found = /name="csrf_token" value="([a-f0-9]+)"/.exec(html)?.[1];
     if (!found) {
       if (SESSION_GONE.test(html)) throw new SessionGone(cookie);
@@ -74,12 +94,15 @@ export function createLegacyForms({
         if (response.status >= 500) throw await legacyAnswerError(response);
         const location = response.headers.get('location');
         if (response.status === 302 && location) return { location };
-        const text = await response.text();
+        const text = await decodeLegacyBody(response, maxResponseBytes);
         if (/Invalid form token/.test(text)) {
           tokens.delete(cookie);
           if (tries === 0) continue;
         }
         if (SESSION_GONE.test(text)) throw new SessionGone(cookie);
+        // "Ticket not found" and the like: a 404 for the caller, not the monolith failing.
+        const refusal = legacyJsonError(text);
+        if (refusal !== undefined) throw legacyError(refusal);
         const errors = validationErrors(text, pointers);
         if (errors.length > 0)
           throw new AppError('UPSTREAM_REJECTED', 'The legacy system rejected the input', {

@@ -1,4 +1,5 @@
 import { decodeCursor, encodeCursor } from '@manifold/platform/data';
+import { UpstreamError } from '@manifold/platform/errors';
 
 const LEGACY_PAGE = 100; // the largest page the monolith serves
 
@@ -6,6 +7,34 @@ const LEGACY_PAGE = 100; // the largest page the monolith serves
 export interface Page<T> {
   data: T[];
   page: { limit: number; total: number; nextCursor: string | null };
+}
+
+const brokenPage = (path: string, what: string) =>
+  new UpstreamError('UPSTREAM_ERROR', 'legacy', `legacy answered ${path} with ${what}`, {
+    transient: false,
+  });
+
+/**
+ * One legacy page's total and rows. A list with no row in it may have no key at all: the XML
+ * pages write a list as repeated elements, so an empty one is no element (legacy-xml.ts cannot
+ * tell an empty list from an absent field). Anything else that is not a list is the monolith
+ * breaking its contract: 502, never a 500 of ours.
+ */
+function pageOf(
+  body: Record<string, unknown>,
+  key: string,
+  path: string,
+): { total: number; rows: Record<string, unknown>[] } {
+  const total = Number(body['total']);
+  if (!Number.isSafeInteger(total) || total < 0)
+    throw brokenPage(path, `an unreadable total: ${JSON.stringify(body['total'])}`);
+  const rows = body[key] ?? [];
+  if (
+    !Array.isArray(rows) ||
+    !rows.every((row) => typeof row === 'object' && row !== null && !Array.isArray(row))
+  )
+    throw brokenPage(path, `no list of records under "${key}"`);
+  return { total, rows: rows as Record<string, unknown>[] };
 }
 
 /**
@@ -28,9 +57,9 @@ export async function legacyPage(
   let total = 0;
   for (let next = offset; rows.length < limit;) {
     const page = Math.floor(next / LEGACY_PAGE) + 1;
-    const body = await json(`${path}&page=${page}&per_page=${LEGACY_PAGE}`);
-    total = Number(body['total']);
-    const pageRows = body[key] as Record<string, unknown>[];
+    const pagePath = `${path}&page=${page}&per_page=${LEGACY_PAGE}`;
+    const { total: pageTotal, rows: pageRows } = pageOf(await json(pagePath), key, pagePath);
+    total = pageTotal;
     const start = next - (page - 1) * LEGACY_PAGE;
     const taken = pageRows.slice(start, start + (limit - rows.length));
     rows.push(...taken);

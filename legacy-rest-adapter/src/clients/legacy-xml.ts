@@ -7,19 +7,24 @@ import { UpstreamError } from '@manifold/platform/errors';
  */
 export function legacyXmlToRecord(text: string, path: string): Record<string, unknown> {
   const errors: string[] = [];
-  const root = new DOMParser({
-    onError: (level, message) => {
-      if (level !== 'warning') errors.push(message);
-    },
-  }).parseFromString(text, 'text/xml').documentElement;
-  if (!root || errors.length > 0) {
-    throw new UpstreamError(
-      'UPSTREAM_ERROR',
-      'legacy',
-      `legacy answered ${path} with malformed XML`,
-      { transient: false },
-    );
+  const malformed = (cause?: unknown) =>
+    new UpstreamError('UPSTREAM_ERROR', 'legacy', `legacy answered ${path} with malformed XML`, {
+      transient: false,
+      cause,
+    });
+  let root: Element | null;
+  try {
+    root = new DOMParser({
+      onError: (level, message) => {
+        if (level !== 'warning') errors.push(message);
+      },
+    }).parseFromString(text, 'text/xml').documentElement;
+  } catch (error) {
+    // xmldom throws its ParseError on a fatal error (an element never closed, a truncated
+    // page): the monolith's fault, a 502 — found by the hostile-upstream suite as a 500.
+    throw malformed(error);
   }
+  if (!root || errors.length > 0) throw malformed();
   const record: Record<string, unknown> = {};
   for (let i = 0; i < root.attributes.length; i++) {
     const attribute = root.attributes.item(i);

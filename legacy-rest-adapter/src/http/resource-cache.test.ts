@@ -6,6 +6,9 @@ import { createCache } from '@manifold/platform/cache';
 import { silentLogger } from '@manifold/platform/testing';
 import { createResourceCache } from './resource-cache.ts';
 
+/** A render that keeps the legacy data as it is (what these tests look at). */
+const asIs = <T>(value: T) => value;
+
 let clock = 1_000_000;
 const closers: (() => void)[] = [];
 afterEach(() => {
@@ -32,7 +35,7 @@ async function serve(cache: Keyv, { ttlSeconds = 60 } = {}) {
   const app: RequestListener = (req, res) => {
     const [, version = '0', resource = ''] = /^\/v(\d)(.*)$/.exec(req.url ?? '') ?? [];
     void (async () => {
-      const read = await resources.read(resource, ttlSeconds, () => Promise.resolve(++loads));
+      const read = await resources.read(resource, ttlSeconds, () => Promise.resolve(++loads), asIs);
       rendered++;
       const body = JSON.stringify({ version, load: read.legacy, rendered });
       res.setHeader('content-type', 'application/json; charset=utf-8');
@@ -136,7 +139,7 @@ describe('createResourceCache: reads', () => {
         }, 20),
       );
     const reads = await Promise.all(
-      Array.from({ length: 5 }, () => resources.read('/r', 60, slow)),
+      Array.from({ length: 5 }, () => resources.read('/r', 60, slow, asIs)),
     );
     expect(loads).toBe(1);
     expect(reads.map((read) => read.freshness.status)).toEqual(Array(5).fill('MISS'));
@@ -144,14 +147,29 @@ describe('createResourceCache: reads', () => {
 
   it('answers the expired copy as STALE while loading fails, until staleIfErrorSeconds have passed', async () => {
     const resources = setup();
-    await resources.read('/r', 60, () => Promise.resolve('first'));
+    await resources.read('/r', 60, () => Promise.resolve('first'), asIs);
     clock += 120_000;
     const failing = () => Promise.reject(new Error('monolith down'));
-    const stale = await resources.read('/r', 60, failing);
+    const stale = await resources.read('/r', 60, failing, asIs);
     expect(stale.legacy).toBe('first');
     expect(stale.freshness).toMatchObject({ status: 'STALE', ageSeconds: 120, freshForSeconds: 0 });
     clock += 300_000;
-    await expect(resources.read('/r', 60, failing)).rejects.toThrow('monolith down');
+    await expect(resources.read('/r', 60, failing, asIs)).rejects.toThrow('monolith down');
+  });
+
+  it('does not keep what its render refuses (a broken record): the next read loads again', async () => {
+    const resources = setup();
+    let loads = 0;
+    const refuse = (legacy: number) => {
+      if (legacy === 1) throw new Error('broken record');
+      return legacy;
+    };
+    await expect(resources.read('/r', 60, () => Promise.resolve(++loads), refuse)).rejects.toThrow(
+      'broken record',
+    );
+    const next = await resources.read('/r', 60, () => Promise.resolve(++loads), refuse);
+    expect(next).toMatchObject({ legacy: 2, body: 2, freshness: { status: 'MISS' } });
+    expect(loads).toBe(2);
   });
 
   it('does not keep what a load read while a write invalidated the resource', async () => {
@@ -168,16 +186,17 @@ describe('createResourceCache: reads', () => {
             resolve('before the write');
           };
         }),
+      asIs,
     );
     await vi.waitFor(() => {
       expect(loading).toBe(true);
     });
     await resources.invalidate('/r');
-    const after = await resources.read('/r', 60, () => Promise.resolve('after the write'));
+    const after = await resources.read('/r', 60, () => Promise.resolve('after the write'), asIs);
     release();
     expect((await before).legacy).toBe('before the write');
     expect(after.legacy).toBe('after the write');
-    const next = await resources.read('/r', 60, () => Promise.resolve('reloaded'));
+    const next = await resources.read('/r', 60, () => Promise.resolve('reloaded'), asIs);
     expect(next).toMatchObject({ legacy: 'after the write', freshness: { status: 'HIT' } });
   });
 });

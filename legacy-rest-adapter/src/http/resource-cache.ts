@@ -52,6 +52,11 @@ export interface CachedRead<T> {
   freshness: Freshness;
 }
 
+/** A resource read through the cache, and the answer rendered from it. */
+export interface RenderedRead<T, Body> extends CachedRead<T> {
+  body: Body;
+}
+
 export interface ResourceCacheOptions {
   /** Shared cache (keyv; Redis in production), so every replica serves and drops the same copies. */
   cache: Keyv;
@@ -198,16 +203,20 @@ export function createResourceCache({
    * Reads the monolith once for every identical concurrent miss in this process, and keeps what it
    * said — unless a write invalidated the resource meanwhile: what the load read may predate it.
    */
-  function fetchOnce(
+  function fetchOnce<T>(
     key: string,
     ttlSeconds: number,
-    load: () => Promise<unknown>,
+    load: () => Promise<T>,
+    render: (legacy: T) => unknown,
   ): Promise<Entry> {
     const joined = inFlight.get(key);
     if (joined) return joined.entry;
     const flight = { entry: Promise.resolve({} as Entry), superseded: false };
     flight.entry = (async () => {
       const legacy = await load();
+      // What cannot be rendered is never kept: a broken record must not be answered (502) again
+      // and again from the cache, nor outlive the monolith's fix by a TTL.
+      render(legacy);
       const fetchedAt = now();
       const entry: Entry = {
         legacy,
@@ -263,26 +272,36 @@ export function createResourceCache({
 
     /**
      * The legacy data behind `resource` (`/tickets/12`: its path, and its query as the client
-     * named it), kept for `ttlSeconds` (0: never fresh, kept only to answer STALE), read with `load`.
+     * named it), kept for `ttlSeconds` (0: never fresh, kept only to answer STALE), read with `load`,
+     * and the answer `render` makes of it (in the request's version). Data `render` refuses is not
+     * kept.
      */
-    async read<T>(
+    async read<T, Body>(
       resource: string,
       ttlSeconds: number,
       load: () => Promise<T>,
-    ): Promise<CachedRead<T>> {
+      render: (legacy: T) => Body,
+    ): Promise<RenderedRead<T, Body>> {
       const key = keyOf(resource);
       const entry = (await cache.get<Entry>(key)) ?? undefined;
       const at = now();
+      const rendered = (legacy: T, fresh: Freshness) => ({
+        resource,
+        legacy,
+        freshness: fresh,
+        body: render(legacy),
+      });
       if (entry && at < entry.freshUntil)
-        return { resource, legacy: entry.legacy as T, freshness: freshness(entry, 'HIT', at) };
+        return rendered(entry.legacy as T, freshness(entry, 'HIT', at));
+      let fresh: Entry;
       try {
-        const fresh = await fetchOnce(key, ttlSeconds, load);
-        return { resource, legacy: fresh.legacy as T, freshness: freshness(fresh, 'MISS', now()) };
+        fresh = await fetchOnce(key, ttlSeconds, load, render);
       } catch (error) {
         if (entry && at < entry.staleUntil)
-          return { resource, legacy: entry.legacy as T, freshness: freshness(entry, 'STALE', at) };
+          return rendered(entry.legacy as T, freshness(entry, 'STALE', at));
         throw error;
       }
+      return rendered(fresh.legacy as T, freshness(fresh, 'MISS', now()));
     },
 
     /**

@@ -14,11 +14,14 @@ export function customerRoutes({ legacy, resources, document, send }: RouteDeps)
   const router = Router();
   router.get('/customers/:id', async (req, res) => {
     const { id } = parseInput(CustomerIdParams, req.params, { what: 'customer id' });
-    const read = await resources.read(`/customers/${id}`, TTL_SECONDS, () =>
-      legacy.getJson(`index.php?action=customer&id=${id}`),
-    );
     const { customer } = versionOf(res).representations;
-    send(req, res, customer.render(read.legacy['customer'] as Legacy), read);
+    const read = await resources.read(
+      `/customers/${id}`,
+      TTL_SECONDS,
+      () => legacy.getJson(`index.php?action=customer&id=${id}`),
+      (legacy) => customer.render(legacy['customer'] as Legacy),
+    );
+    send(req, res, read.body, read);
   });
   document.add({
     method: 'get',

@@ -26,24 +26,32 @@ export function invoiceRoutes({ legacy, resources, document, send }: RouteDeps):
     const { id } = parseInput(CustomerInvoicesParams, req.params, { what: 'customer id' });
     const { limit, cursor } = parseInput(PageQuery, req.query, { what: 'page' });
     const resource = resourceName(`/customers/${id}/invoices`, req.query, PAGE_PARAMS);
-    const read = await resources.read(resource, LIST_TTL_SECONDS, () =>
-      legacyPage(legacy.getJson, {
-        list: `customer:${id}:invoices`,
-        path: `index.php?action=invoices&customer_id=${id}`,
-        key: 'invoices',
-        limit,
-        cursor,
-      }),
+    const { invoicePage } = versionOf(res).representations;
+    const read = await resources.read(
+      resource,
+      LIST_TTL_SECONDS,
+      () =>
+        legacyPage(legacy.getJson, {
+          list: `customer:${id}:invoices`,
+          path: `index.php?action=invoices&customer_id=${id}`,
+          key: 'invoices',
+          limit,
+          cursor,
+        }),
+      (page) => invoicePage.render(page),
     );
-    send(req, res, versionOf(res).representations.invoicePage.render(read.legacy), read);
+    send(req, res, read.body, read);
   });
   router.get('/invoices/:id', async (req, res) => {
     const { id } = parseInput(InvoiceIdParams, req.params, { what: 'invoice id' });
-    const read = await resources.read(`/invoices/${id}`, INVOICE_TTL_SECONDS, () =>
-      legacy.getJson(`index.php?action=invoice&id=${id}`),
-    );
     const { invoice } = versionOf(res).representations;
-    send(req, res, invoice.render(read.legacy['invoice'] as Legacy), read);
+    const read = await resources.read(
+      `/invoices/${id}`,
+      INVOICE_TTL_SECONDS,
+      () => legacy.getJson(`index.php?action=invoice&id=${id}`),
+      (legacy) => invoice.render(legacy['invoice'] as Legacy),
+    );
+    send(req, res, read.body, read);
   });
   document.add({
     method: 'get',

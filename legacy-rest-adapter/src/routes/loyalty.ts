@@ -20,25 +20,34 @@ export function loyaltyRoutes({ legacy, resources, document, send }: RouteDeps):
   const router = Router();
   router.get('/customers/:id/loyalty', async (req, res) => {
     const { id } = parseInput(LoyaltyParams, req.params, { what: 'customer id' });
-    const read = await resources.read(`/customers/${id}/loyalty`, TTL_SECONDS, () =>
-      legacy.getJson(`loyalty.php?customer=${id}`),
+    const { loyalty } = versionOf(res).representations;
+    const read = await resources.read(
+      `/customers/${id}/loyalty`,
+      TTL_SECONDS,
+      () => legacy.getJson(`loyalty.php?customer=${id}`),
+      (legacy) => loyalty.render(legacy),
     );
-    send(req, res, versionOf(res).representations.loyalty.render(read.legacy), read);
+    send(req, res, read.body, read);
   });
   router.get('/customers/:id/loyalty/history', async (req, res) => {
     const { id } = parseInput(LoyaltyParams, req.params, { what: 'customer id' });
     const { limit, cursor } = parseInput(PageQuery, req.query, { what: 'page' });
     const resource = resourceName(`/customers/${id}/loyalty/history`, req.query, PAGE_PARAMS);
-    const read = await resources.read(resource, TTL_SECONDS, () =>
-      legacyPage(legacy.getJson, {
-        list: `customer:${id}:loyalty`,
-        path: `loyalty_history.php?customer=${id}`,
-        key: 'event',
-        limit,
-        cursor,
-      }),
+    const { loyaltyHistory } = versionOf(res).representations;
+    const read = await resources.read(
+      resource,
+      TTL_SECONDS,
+      () =>
+        legacyPage(legacy.getJson, {
+          list: `customer:${id}:loyalty`,
+          path: `loyalty_history.php?customer=${id}`,
+          key: 'event',
+          limit,
+          cursor,
+        }),
+      (page) => loyaltyHistory.render(page),
     );
-    send(req, res, versionOf(res).representations.loyaltyHistory.render(read.legacy), read);
+    send(req, res, read.body, read);
   });
   document.add({
     method: 'get',

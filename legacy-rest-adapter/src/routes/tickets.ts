@@ -52,9 +52,14 @@ export function ticketRoutes({
   versioning,
 }: TicketDeps): Router {
   const router = Router();
-  const readTicket = (id: number) =>
-    resources.read(`/tickets/${id}`, TICKET_TTL_SECONDS, () =>
-      legacy.getJson(`index.php?action=ticket&id=${id}`),
+  /** A ticket, rendered in the version `res`'s request is in. */
+  const readTicket = (res: Response, id: number) =>
+    resources.read(
+      `/tickets/${id}`,
+      TICKET_TTL_SECONDS,
+      () => legacy.getJson(`index.php?action=ticket&id=${id}`),
+      (legacy) =>
+        versionOf(res).representations.ticket.render(legacy['ticket'] as Legacy) as { id: number },
     );
   /**
    * After a write: the one place a write drops what it changed — the ticket's entry, with every
@@ -62,10 +67,7 @@ export function ticketRoutes({
    */
   const afterWrite = async (res: Response, id: number) => {
     await resources.invalidate(`/tickets/${id}`);
-    const read = await readTicket(id);
-    return versionOf(res).representations.ticket.render(read.legacy['ticket'] as Legacy) as {
-      id: number;
-    };
+    return (await readTicket(res, id)).body;
   };
   const idFrom = (location: string) => Number(/[?&]id=(\d+)/.exec(location)?.[1] ?? Number.NaN);
 
@@ -73,6 +75,7 @@ export function ticketRoutes({
     const query = parseInput(TicketQuery, req.query, { what: 'query' });
     const { customerId, status, limit, cursor } = query;
     const filters = `${customerId === undefined ? '' : `&customer_id=${customerId}`}${status === undefined ? '' : `&status=${status}`}`;
+    const { ticketPage } = versionOf(res).representations;
     const read = await resources.read(
       resourceName('/tickets', req.query, LIST_PARAMS),
       LIST_TTL_SECONDS,
@@ -84,19 +87,15 @@ export function ticketRoutes({
           limit,
           cursor,
         }),
+      (page) => ticketPage.render(page),
     );
-    send(req, res, versionOf(res).representations.ticketPage.render(read.legacy), read);
+    send(req, res, read.body, read);
   });
 
   router.get('/tickets/:id', async (req, res) => {
     const { id } = parseInput(TicketIdParams, req.params, { what: 'ticket id' });
-    const read = await readTicket(id);
-    send(
-      req,
-      res,
-      versionOf(res).representations.ticket.render(read.legacy['ticket'] as Legacy),
-      read,
-    );
+    const read = await readTicket(res, id);
+    send(req, res, read.body, read);
   });
 
   router.post('/tickets', async (req, res) => {

@@ -13,6 +13,16 @@ export const BaseEnv = z.object({
   REDIS_URL: z.url().optional(),
   /** How long SIGTERM waits for in-flight requests before forcing exit. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().nonnegative().default(10_000),
+  /** Largest request head (request line + headers) in bytes; larger: 431 HEADERS_TOO_LARGE. */
+  HTTP_MAX_HEADER_BYTES: z.coerce.number().int().min(1_024).default(16_384),
+  /** Time for a request's headers to arrive (slow-loris); later: 408 REQUEST_TIMEOUT. */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** Time for a whole request, body included, to arrive; later: 408 REQUEST_TIMEOUT. */
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  /** Idle keep-alive connections are closed after this (above load balancers' 60 s). */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().positive().default(65_000),
+  /** Largest request body in bytes (gateway and REST facades); larger: 413 PAYLOAD_TOO_LARGE. Unset = the service's own default. */
+  HTTP_BODY_LIMIT_BYTES: z.coerce.number().int().positive().optional(),
 });
 export type BaseEnv = z.infer<typeof BaseEnv>;
 

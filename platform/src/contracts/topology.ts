@@ -24,6 +24,7 @@ export const DEFAULT_PORTS = {
   'soap-proxy': 4100,
   'legacy-rest-adapter': 4200,
   'identity-provider': 8090,
+  registry: 4400,
   console: 4500,
   'php-monolith': 8080,
   'soap-supplier': 8081,

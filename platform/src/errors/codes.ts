@@ -17,6 +17,9 @@ export const ErrorCode = {
   CONFLICT: 'CONFLICT',
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  VARIABLES_TOO_LARGE: 'VARIABLES_TOO_LARGE',
+  HEADERS_TOO_LARGE: 'HEADERS_TOO_LARGE',
+  REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   RATE_LIMITED: 'RATE_LIMITED',
   OPERATION_LIMIT_EXCEEDED: 'OPERATION_LIMIT_EXCEEDED',
@@ -27,8 +30,10 @@ export const ErrorCode = {
   UPSTREAM_REJECTED: 'UPSTREAM_REJECTED',
   UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
   UPSTREAM_TIMEOUT: 'UPSTREAM_TIMEOUT',
+  UPSTREAM_RESPONSE_TOO_LARGE: 'UPSTREAM_RESPONSE_TOO_LARGE',
   NOT_READY: 'NOT_READY',
   STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
+  SCHEMA_CHECK_FAILED: 'SCHEMA_CHECK_FAILED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -102,7 +107,22 @@ export const errorCatalog: Readonly<Record<ErrorCode, ErrorCatalogEntry>> = {
   PAYLOAD_TOO_LARGE: {
     status: 413,
     title: 'Payload too large',
-    fix: 'Send a smaller request body.',
+    fix: 'Send a smaller request body (`HTTP_BODY_LIMIT_BYTES` on the service; 1 MiB by default).',
+  },
+  VARIABLES_TOO_LARGE: {
+    status: 413,
+    title: 'GraphQL variables too large',
+    fix: 'Send smaller variables (`extensions.variablesBytes` against `maxVariablesBytes`, 64 KiB by default): page through large inputs instead.',
+  },
+  HEADERS_TOO_LARGE: {
+    status: 431,
+    title: 'Request header fields too large',
+    fix: 'Send fewer or shorter headers (cookies, tokens); the limit is `HTTP_MAX_HEADER_BYTES`, 16 KiB by default.',
+  },
+  REQUEST_TIMEOUT: {
+    status: 408,
+    title: 'Request timeout',
+    fix: 'Send the whole request promptly: its headers within `HTTP_HEADERS_TIMEOUT_MS` and its body within `HTTP_REQUEST_TIMEOUT_MS`; then retry.',
   },
   UNSUPPORTED_MEDIA_TYPE: {
     status: 415,
@@ -154,6 +174,11 @@ export const errorCatalog: Readonly<Record<ErrorCode, ErrorCatalogEntry>> = {
     title: 'Upstream timed out',
     fix: 'Retry later; idempotent operations are safe to retry.',
   },
+  UPSTREAM_RESPONSE_TOO_LARGE: {
+    status: 502,
+    title: 'Upstream answer too large',
+    fix: 'An upstream system answered with more than the service reads from it; narrow the request (a smaller page) or ask the operator to raise the limit.',
+  },
   NOT_READY: {
     status: 503,
     title: 'Not ready',
@@ -163,6 +188,11 @@ export const errorCatalog: Readonly<Record<ErrorCode, ErrorCatalogEntry>> = {
     status: 503,
     title: 'Shared store unavailable',
     fix: 'The shared store (Redis) is unreachable. A write that must happen once was not attempted: retry it with the same Idempotency-Key after `Retry-After`. Or the rate limits could not be checked and the service refuses unchecked requests (`RATE_LIMIT_WHEN_STORE_DOWN=closed`): retry after `Retry-After`.',
+  },
+  SCHEMA_CHECK_FAILED: {
+    status: 409,
+    title: 'Schema check failed',
+    fix: "The registry refused to publish: the body's `check` lists why (composition errors per subgraph with locations, a bad routing URL, breaking changes with the operations and clients that use them). Fix the schema, or keep the old field (deprecate it) until its clients have moved; `force` publishes anyway, recorded as forced (docs/runbooks/registry.md).",
   },
 };
 

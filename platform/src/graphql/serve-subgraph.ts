@@ -6,6 +6,7 @@ import {
 } from '../auth/index.ts';
 import { configOrExit, type BaseEnv } from '../config/index.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
+import { httpServerLimits } from '../http/server-limits.ts';
 import { runService } from '../service/run-service.ts';
 import type { SqliteDatabase } from '../data/sqlite.ts';
 
@@ -48,6 +49,9 @@ export async function serveSubgraph({
     host: env.HOST,
     logger,
     graceMs: env.SHUTDOWN_GRACE_MS,
+    // Headers and timeouts as every service; the body limit is the subgraphs' contract with the
+    // gateway (SUBGRAPH_REQUEST_LIMIT_BYTES), enforced by their body parser.
+    limits: httpServerLimits(env),
     onClose: async () => {
       await close();
       db.close();

@@ -4,7 +4,7 @@
  * windows-1252, a superset, so nothing a Latin-1 sender writes is lost.
  */
 export function decodeText(
-  bytes: ArrayBuffer,
+  bytes: ArrayBuffer | Uint8Array,
   contentType: string | readonly string[] | null | undefined,
 ): string {
   const header = Array.isArray(contentType) ? contentType.join(';') : String(contentType ?? '');

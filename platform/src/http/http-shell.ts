@@ -14,7 +14,9 @@ export function createHttpShell(logger: Logger): Express {
       logger,
       genReqId: (_req, res) => (res as express.Response).locals.requestId,
       // A line says what happened, not everything the client sent: method, path (no query, which
-      // may carry secrets), route template, status, catalogue code and request id — never headers.
+      // may carry secrets), route template, status, catalogue code, whose fault an error is
+      // (`fault`: the client's for 4xx, ours for 5xx, as the metrics and alerts count them) and
+      // request id — never headers.
       serializers: {
         req: (req: { id: unknown; method: string; url: string }) => ({
           id: req.id,
@@ -26,15 +28,26 @@ export function createHttpShell(logger: Logger): Express {
       customProps: (req, res) => {
         const route = (req as express.Request).route as { path?: unknown } | undefined;
         const code = (res as express.Response).locals.errorCode;
+        const fault = faultOf(res.statusCode);
         return {
           ...(typeof route?.path === 'string' ? { route: route.path } : {}),
           ...(code === undefined ? {} : { code }),
+          ...(fault === undefined ? {} : { fault }),
         };
       },
       customLogLevel: (_req, res, err) => accessLogLevel(res.statusCode, err, res),
     }),
   );
   return app;
+}
+
+/**
+ * Whose an error answer is: a flood of bad requests must read as the callers' mistakes in the
+ * logs, as it does in the metrics (status), never as an outage of ours.
+ */
+function faultOf(status: number): 'client' | 'ours' | undefined {
+  if (status >= 500) return 'ours';
+  return status >= 400 ? 'client' : undefined;
 }
 
 /**

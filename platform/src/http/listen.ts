@@ -1,6 +1,12 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import {
+  answerClientErrors,
+  serverOptionsFor,
+  withBodyLimit,
+  type HttpServerLimits,
+} from './server-limits.ts';
 
 /** HTTPS instead of HTTP; with `clientCa`, mutual TLS. */
 export interface ListenTls {
@@ -19,32 +25,34 @@ export interface ListenOptions {
   host: string;
   /** Serve HTTPS (and mutual TLS). @default plain HTTP */
   tls?: ListenTls | undefined;
-  /** Keep-alive sockets idle longer than this are closed. Above typical LB idle timeouts (60 s). @default 65000 */
-  keepAliveTimeoutMs?: number;
+  /** Header size, header/request/keep-alive timeouts, body size. @default HttpServerLimits' defaults */
+  limits?: HttpServerLimits | undefined;
 }
 
 /** Starts an HTTP server and resolves once it listens, with the actual port (port 0 = any free one). */
 export async function listen(
   handler: RequestListener,
-  { port, host, keepAliveTimeoutMs = 65_000, tls }: ListenOptions,
+  { port, host, tls, limits = {} }: ListenOptions,
 ): Promise<{ server: Server; port: number; url: string }> {
+  const { options: limitOptions, keepAliveTimeoutMs } = serverOptionsFor(limits);
   // A request without a body (every GET) starts already ended: no stream events to set up per request.
+  const options = { optimizeEmptyRequests: true, ...limitOptions };
+  const guarded = withBodyLimit(handler, limits.bodyLimitBytes);
   const server: Server = tls
     ? createHttpsServer(
         {
-          optimizeEmptyRequests: true,
+          ...options,
           cert: tls.cert,
           key: tls.key,
           ...(tls.clientCa
             ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: false }
             : {}),
         },
-        handler,
+        guarded,
       )
-    : createServer({ optimizeEmptyRequests: true }, handler);
+    : createServer(options, guarded);
   server.keepAliveTimeout = keepAliveTimeoutMs;
-  // Must exceed keepAliveTimeout, or Node cuts requests arriving on a reused socket.
-  server.headersTimeout = keepAliveTimeoutMs + 1_000;
+  answerClientErrors(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

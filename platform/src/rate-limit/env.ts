@@ -17,6 +17,11 @@ export const RateLimitEnv = z.object({
    * outage, counted); `closed` refuses them with 503 STORE_UNAVAILABLE.
    */
   RATE_LIMIT_WHEN_STORE_DOWN: z.enum(['open', 'closed']).default('open'),
+  /**
+   * Proxies in front that append to X-Forwarded-For (docker-compose's nginx: 1). Anonymous
+   * callers are counted by the address the outermost one saw; 0 = the connection's address.
+   */
+  RATE_LIMIT_TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
 });
 export type RateLimitEnv = z.infer<typeof RateLimitEnv>;
 
@@ -48,5 +53,10 @@ export function rateLimitsFromEnv(
     { store: limiter.store, whenStoreDown: env.RATE_LIMIT_WHEN_STORE_DOWN },
     'rate limits on',
   );
-  return createRateLimits({ limiter, access, logger });
+  return createRateLimits({
+    limiter,
+    access,
+    logger,
+    trustedProxyHops: env.RATE_LIMIT_TRUSTED_PROXY_HOPS,
+  });
 }

@@ -9,10 +9,12 @@
  *   // decision: { allowed, remaining, resetSeconds, retryAfterSeconds, unchecked, policy }
  *   if (!decision.allowed) throw … RATE_LIMITED with retryAfterSeconds, rateLimitHeaders([decision]);
  *
- * `key` is whose counter it is: `partitionKey(caller, req)` gives the one the request limits use
- * (client, user or IP). The limiter of a front door is `rateLimits.limiter` (gateway: createApp's
+ * `key` is whose counter it is: `rateLimits.keyOf(caller, req)` gives the one the request limits
+ * use (client, user, or IP behind RATE_LIMIT_TRUSTED_PROXY_HOPS); on the gateway it is the
+ * context's `clientKey`. The limiter of a front door is `rateLimits.limiter` (gateway: createApp's
  * `rateLimits`); a refused consume resolves `allowed: false`, it never rejects unless the store is
- * down and the limits fail closed (AppError STORE_UNAVAILABLE).
+ * down and the limits fail closed (AppError STORE_UNAVAILABLE). Name the policy apart from the
+ * tiers' request limits (`cost`): one name, one counter.
  */
 export {
   createRateLimiter,
@@ -23,7 +25,7 @@ export {
   type WhenStoreDown,
 } from './limiter.ts';
 export { createRateLimits, type RateLimits, type RateLimitsOptions } from './rate-limits.ts';
-export { partitionKey } from './caller-key.ts';
+export { clientAddress, partitionKey } from './caller-key.ts';
 export { rateLimitHeaders, retryAfterOf } from './headers.ts';
 export { compileTierLimits, TierRateLimits, type CompiledTier } from './tier-limits.ts';
 export { rateLimitEdge, type RateLimitEdgeOptions } from './rest-edge.ts';

@@ -1,8 +1,10 @@
+import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import type { AccessPolicy, AccessPolicySource } from '../auth/access-file.ts';
 import { ConfigError } from '../config/index.ts';
 import type { Caller } from '../contracts/index.ts';
 import { AppError } from '../errors/index.ts';
+import { partitionKey } from './caller-key.ts';
 import { rateLimitHeaders, retryAfterOf } from './headers.ts';
 import type { RateLimitDecision, RateLimiter, RateLimitPolicy } from './limiter.ts';
 import { compileTierLimits, type CompiledTier } from './tier-limits.ts';
@@ -12,11 +14,13 @@ import { compileTierLimits, type CompiledTier } from './tier-limits.ts';
  * apply (reloaded with the file), the limiter counts them (shared by replicas through Redis).
  */
 export interface RateLimits {
+  /** Whose counters a request counts against (`partitionKey`, behind the configured proxies). */
+  keyOf(caller: Caller, req: IncomingMessage): string;
   /** The limits of the caller's tier (or of the default tier when the file does not list its tier). */
   tierOf(caller: Caller): CompiledTier | undefined;
   /**
    * Counts one request against `policies` (all at once), on the counters of `key` — whose
-   * request it is: `partitionKey(caller, req)`. Resolves with the headers
+   * request it is: `keyOf(caller, req)`. Resolves with the headers
    * the answer carries (`RateLimit`, `RateLimit-Policy`); rejects with AppError RATE_LIMITED
    * (429, `Retry-After` and the same headers) when a limit is reached, or STORE_UNAVAILABLE when
    * Redis is down and the limits fail closed.
@@ -31,6 +35,11 @@ export interface RateLimitsOptions {
   /** The access file (tiers and their limits). */
   access: AccessPolicySource;
   logger: Logger;
+  /**
+   * Proxies in front that append to X-Forwarded-For (a load balancer: 1); an anonymous caller is
+   * counted by the address the outermost of them saw. @default 0 (the connection's address)
+   */
+  trustedProxyHops?: number;
 }
 
 /** The refusal: which limits were broken, when to come back, and the headers that say so. */
@@ -51,7 +60,12 @@ function refusal(decisions: readonly RateLimitDecision[]): AppError {
   );
 }
 
-export function createRateLimits({ limiter, access, logger }: RateLimitsOptions): RateLimits {
+export function createRateLimits({
+  limiter,
+  access,
+  logger,
+  trustedProxyHops = 0,
+}: RateLimitsOptions): RateLimits {
   // Compiled once per access policy: the file is re-read when it changes, and a bad change keeps
   // the last good limits in force (as the access file itself does).
   let compiledFor: AccessPolicy = access.current();
@@ -73,6 +87,7 @@ export function createRateLimits({ limiter, access, logger }: RateLimitsOptions)
   };
   return {
     limiter,
+    keyOf: (caller, req) => partitionKey(caller, req, trustedProxyHops),
     tierOf(caller) {
       const all = current();
       // A tier the file does not list (anonymous callers, when it has no `anonymous` tier) is

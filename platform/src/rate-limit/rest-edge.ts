@@ -1,7 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { callerOf } from '../contracts/index.ts';
 import type { EdgeMiddleware } from '../http/index.ts';
-import { partitionKey } from './caller-key.ts';
 import type { RateLimits } from './rate-limits.ts';
 
 export interface RateLimitEdgeOptions {
@@ -31,7 +30,7 @@ export function rateLimitEdge(
     const route = tier.route(req.method ?? 'GET', path);
     const policies = route.length > 0 ? [...tier.base, ...route] : tier.base;
     if (policies.length === 0) return undefined;
-    return limits.enforce(partitionKey(caller, req), policies).then((headers) => {
+    return limits.enforce(limits.keyOf(caller, req), policies).then((headers) => {
       for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     });
   };

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { compileAccessFile } from '../auth/access-file.ts';
+import { fileURLToPath } from 'node:url';
+import { compileAccessFile, loadAccessFile } from '../auth/access-file.ts';
 import { ConfigError } from '../config/index.ts';
 import { ANONYMOUS } from '../contracts/index.ts';
-import { partitionKey } from './caller-key.ts';
+import { clientAddress, partitionKey } from './caller-key.ts';
 import { compileTierLimits } from './tier-limits.ts';
 
 const policyWith = (tiers: Record<string, Record<string, unknown>>) =>
@@ -52,6 +53,14 @@ describe('compileTierLimits', () => {
     expect(route('GET', '/api/v2/customers/7')).toEqual([]);
   });
 
+  it('accepts the shipped access file (deploy/access.yaml)', () => {
+    const shipped = compileTierLimits(
+      loadAccessFile(fileURLToPath(new URL('../../../deploy/access.yaml', import.meta.url))),
+    );
+    expect(shipped.get('anonymous')?.base.length).toBeGreaterThan(0);
+    expect(shipped.get('internal')?.base).toEqual([]);
+  });
+
   it('lists every problem of a bad tier in one ConfigError', () => {
     const bad = () =>
       compileTierLimits(
@@ -91,5 +100,22 @@ describe('partitionKey', () => {
       'user:spa:42',
     );
     expect(partitionKey(ANONYMOUS, req)).toBe('ip:203.0.113.7');
+  });
+});
+
+describe('clientAddress', () => {
+  const behind = (forwarded: string | undefined) =>
+    ({
+      headers: forwarded === undefined ? {} : { 'x-forwarded-for': forwarded },
+      socket: { remoteAddress: '10.0.0.5' },
+    }) as never;
+  it('takes the address the outermost trusted proxy saw, never one the client wrote', () => {
+    expect(clientAddress(behind('198.51.100.9'), 1)).toBe('198.51.100.9');
+    expect(clientAddress(behind('6.6.6.6, 198.51.100.9'), 1)).toBe('198.51.100.9');
+    expect(clientAddress(behind('6.6.6.6, 198.51.100.9, 10.0.0.2'), 2)).toBe('198.51.100.9');
+  });
+  it("uses the connection's address without trusted proxies, or without the header", () => {
+    expect(clientAddress(behind('6.6.6.6'), 0)).toBe('10.0.0.5');
+    expect(clientAddress(behind(undefined), 1)).toBe('10.0.0.5');
   });
 });

@@ -1,5 +1,5 @@
 import { TaskCancelledError } from 'cockatiel';
-import { isAppError, isUpstreamError, networkErrorCode } from '../errors/index.ts';
+import { isAppError, isTimeoutCode, isUpstreamError, networkErrorCode } from '../errors/index.ts';
 
 /**
  * Whether a failure is worth retrying and counts against the circuit breaker: timeouts, network
@@ -10,4 +10,11 @@ export function isTransient(error: unknown): boolean {
   if (isUpstreamError(error)) return error.transient;
   if (isAppError(error)) return false;
   return networkErrorCode(error) !== undefined;
+}
+
+/** Whether a failure is an attempt that ran out of time (ours, or the HTTP client's own timers). */
+export function isTimeout(error: unknown): boolean {
+  if (error instanceof TaskCancelledError) return true;
+  const code = networkErrorCode(error);
+  return code !== undefined && isTimeoutCode(code);
 }

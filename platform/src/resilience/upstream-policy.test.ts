@@ -108,6 +108,27 @@ describe('createUpstreamPolicy', () => {
     expect(aborted).toBe(true);
   });
 
+  it('with retryTimeouts off, does not try a timed-out attempt again, but still retries a refused one', async () => {
+    const policy = policyFor({ timeoutMs: 20, retryTimeouts: false, breakerThreshold: 100 });
+    let slowCalls = 0;
+    const hang = (signal: AbortSignal) => {
+      slowCalls++;
+      return new Promise<string>((_resolve, reject) => {
+        signal.addEventListener('abort', () => {
+          reject(new Error('aborted'));
+        });
+      });
+    };
+    await expect(policy.execute(hang, { idempotent: true })).rejects.toMatchObject({
+      code: 'UPSTREAM_TIMEOUT',
+    });
+    expect(slowCalls).toBe(1);
+
+    const { call, calls } = flaky(2, refused);
+    await expect(policy.execute(call, { idempotent: true })).resolves.toBe('ok');
+    expect(calls.count).toBe(3);
+  });
+
   it('does not abort the signal of an attempt that returned (no DOMException per call)', async () => {
     const policy = policyFor();
     let seen: AbortSignal | undefined;

@@ -23,7 +23,7 @@ import {
   createUpstreamCallMetrics,
 } from '../telemetry/upstream-metrics.ts';
 import { inSpan } from '../telemetry/spans.ts';
-import { isTransient } from './transient.ts';
+import { isTimeout, isTransient } from './transient.ts';
 
 export interface UpstreamPolicyOptions {
   /** The upstream's name, in logs, errors and /healthz. */
@@ -55,6 +55,13 @@ export interface UpstreamPolicyOptions {
    * @default none
    */
   throttle?: UpstreamThrottle | undefined;
+  /**
+   * Whether an attempt that ran into `timeoutMs` is tried again. Off where a caller waits on the
+   * call (the gateway's subgraph fetches): a timed-out attempt has spent its whole budget, and
+   * another one doubles the wait and the load on an upstream that is already struggling.
+   * @default true
+   */
+  retryTimeouts?: boolean;
 }
 
 export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
@@ -112,6 +119,7 @@ export function createUpstreamPolicy({
   breakerThreshold = 5,
   halfOpenAfterMs = 10_000,
   throttle,
+  retryTimeouts = true,
 }: UpstreamPolicyOptions): UpstreamPolicy {
   const transient = handleWhen(isTransient);
   // abortOnReturn off: aborting after every return costs a DOMException per call, and no caller
@@ -151,7 +159,10 @@ export function createUpstreamPolicy({
   // settles are not kept waiting for a schedule. Once other calls have opened the circuit, calls
   // still in their retries stop too: the upstream is known to be down, so it is left alone.
   const retryable = handleWhen(
-    (error) => isTransient(error) && breaker.state === CircuitState.Closed,
+    (error) =>
+      isTransient(error) &&
+      breaker.state === CircuitState.Closed &&
+      (retryTimeouts || !isTimeout(error)),
   );
   // maxAttempts counts the first try; cockatiel's counts retries.
   const retries = retry(retryable, { maxAttempts: Math.max(0, maxAttempts - 1), backoff });

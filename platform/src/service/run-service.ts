@@ -1,6 +1,7 @@
 import type { RequestListener, Server } from 'node:http';
 import type { Logger } from 'pino';
 import { listen, type ListenTls } from '../http/listen.ts';
+import type { HttpServerLimits } from '../http/server-limits.ts';
 import { shutdownTelemetry } from '../telemetry/runtime.ts';
 import { exitOnSignals } from './exit-on-signals.ts';
 import { createGracefulShutdown } from './shutdown.ts';
@@ -19,6 +20,8 @@ export interface RunServiceOptions {
   closeBudgetMs?: number;
   /** Serve HTTPS (mutual TLS with a client CA). @default plain HTTP */
   tls?: ListenTls | undefined;
+  /** Header size, header/request/keep-alive timeouts, body size (`httpServerLimits(env)`). @default HttpServerLimits' defaults */
+  limits?: HttpServerLimits | undefined;
 }
 
 export const CLOSE_BUDGET_MS = 5_000;
@@ -39,8 +42,9 @@ export async function runService({
   onClose,
   closeBudgetMs = CLOSE_BUDGET_MS,
   tls,
+  limits,
 }: RunServiceOptions): Promise<{ server: Server; url: string }> {
-  const { server, url } = await listen(handler, { port, host, tls });
+  const { server, url } = await listen(handler, { port, host, tls, limits });
   const shutdown = createGracefulShutdown({
     server,
     logger,

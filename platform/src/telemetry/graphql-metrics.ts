@@ -1,5 +1,6 @@
 import { durationHistogram, errorTypeLabel } from './instruments.ts';
 import { createLabelBudget } from './label-budget.ts';
+import { manifoldMeter } from './meter.ts';
 
 /** Distinct operation names that keep a label of their own; later ones share `_OTHER`. */
 const OPERATION_NAMES = 100;
@@ -33,11 +34,23 @@ export function createGraphQLOperationMetrics() {
   };
 }
 
-/** `manifold.graphql.subgraph.fetch.duration{graphql.subgraph.name, error.type}` (the gateway's fetches). */
+/**
+ * `manifold.graphql.subgraph.fetch.duration{graphql.subgraph.name, error.type}` (the gateway's
+ * fetches) and `manifold.graphql.subgraph.fetch.deduplicated{graphql.subgraph.name}` (fetches
+ * answered by an identical one already in flight, so never sent).
+ */
 export function createSubgraphFetchMetrics() {
   const duration = durationHistogram(
     'manifold.graphql.subgraph.fetch.duration',
     'Duration of the gateway’s fetches from one subgraph (one query plan step).',
+  );
+  const deduplicated = manifoldMeter().createCounter(
+    'manifold.graphql.subgraph.fetch.deduplicated',
+    {
+      unit: '{fetch}',
+      description:
+        'Subgraph query fetches not sent because an identical one (same query, variables, headers and caller) was in flight; they shared its answer.',
+    },
   );
   return {
     record: (subgraph: string, seconds: number, code?: string) => {
@@ -45,6 +58,9 @@ export function createSubgraphFetchMetrics() {
         'graphql.subgraph.name': subgraph,
         ...(code === undefined ? {} : { 'error.type': errorTypeLabel(code) }),
       });
+    },
+    deduplicated: (subgraph: string) => {
+      deduplicated.add(1, { 'graphql.subgraph.name': subgraph });
     },
   };
 }

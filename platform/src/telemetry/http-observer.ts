@@ -3,7 +3,7 @@ import { trace } from '@opentelemetry/api';
 import { Header } from '../contracts/headers.ts';
 import { durationHistogram, errorTypeLabel, isServerSideCode } from './instruments.ts';
 import { isFailureRecorded } from './recent-failures.ts';
-import { captureRouteTemplate, routeTemplateOf } from './route-template.ts';
+import { captureRouteTemplates, routeTemplateOf } from './route-template.ts';
 import { telemetryRuntime } from './runtime.ts';
 
 // OTel semantic conventions: known methods keep their name, anything else is `_OTHER`.
@@ -44,11 +44,11 @@ export function createHttpObserver({ route }: HttpObserverOptions = {}): HttpObs
     'Duration of HTTP server requests, from arrival to the last byte of the answer.',
   );
   const failures = telemetryRuntime()?.failures;
+  if (route === undefined) captureRouteTemplates();
   return (req, res) => {
     const started = performance.now();
     // The server span of the http instrumentation: still open on 'finish', closed on 'close'.
     const span = trace.getActiveSpan();
-    if (route === undefined) captureRouteTemplate(req);
     const method = req.method !== undefined && METHODS.has(req.method) ? req.method : '_OTHER';
     const done = (aborted: boolean) => {
       const template = route ?? routeTemplateOf(req);

@@ -24,7 +24,6 @@ export {
   type UpstreamCallMetrics,
 } from './upstream-metrics.ts';
 export { activeTraceId, inSpan, setActiveSpanAttributes } from './spans.ts';
-export { manifoldMeter } from './meter.ts';
 export { isServerSideCode, DURATION_BUCKETS_SECONDS } from './instruments.ts';
 export {
   createRecentFailures,
@@ -33,3 +32,4 @@ export {
   type RecentFailures,
 } from './recent-failures.ts';
 export { shutdownTelemetry, telemetryRuntime, type TelemetryRuntime } from './runtime.ts';
+export { manifoldMeter } from './meter.ts';

@@ -1,14 +1,41 @@
 import { once } from 'node:events';
-import { createServer } from 'node:net';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 
 /** A free loopback port (bound, then released). */
 export async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
+  const [port] = await freePorts(1);
+  if (port === undefined) throw new Error('no port');
+  return port;
+}
+
+/**
+ * `count` distinct free loopback ports, for a stack whose services are told their ports before they
+ * start. All are held until all are chosen (sequential bind-and-release can hand out one port twice),
+ * and they come from below Linux's ephemeral range (32768+), so an outgoing connection made meanwhile
+ * cannot take one before its service binds it.
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const held: Server[] = [];
+  try {
+    while (held.length < count) {
+      const server = await tryListen(20_000 + Math.floor(Math.random() * 12_000));
+      if (server !== undefined) held.push(server);
+    }
+    return held.map((server) => (server.address() as AddressInfo).port);
+  } finally {
+    await Promise.all(held.map((server) => new Promise((done) => server.close(done))));
+  }
+}
+
+async function tryListen(port: number): Promise<Server | undefined> {
+  const server = createServer();
+  try {
+    server.listen(port, '127.0.0.1');
+    await once(server, 'listening');
+    return server;
+  } catch {
+    return undefined; // taken (EADDRINUSE, or by a held server of ours): try another
+  }
 }
 
 /** How a test helper runs `argv`; benchmarks wrap it (e.g. in `taskset`) to pin a process to a core. */

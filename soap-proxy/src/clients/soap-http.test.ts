@@ -34,6 +34,12 @@ beforeAll(async () => {
         res.end(gzipSync('<ok>zipped</ok>'));
         return;
       }
+      if (req.url === '/bomb') {
+        // 16 KiB on the wire, 16 MiB inflated: the limit applies to what it inflates to.
+        res.writeHead(200, { 'content-type': 'text/xml', 'content-encoding': 'gzip' });
+        res.end(gzipSync(Buffer.alloc(16 * 1024 * 1024, 32)));
+        return;
+      }
       if (req.url === '/latin1') {
         res.writeHead(200, { 'content-type': 'text/xml; charset=ISO-8859-1' });
         res.end(Buffer.from('<currency>KÄR</currency>', 'latin1'));
@@ -52,7 +58,11 @@ afterAll(async () => {
   await dispatcher.close();
 });
 
-const post = createSoapHttp(dispatcher);
+const MAX_RESPONSE_BYTES = 1024 * 1024;
+const post = createSoapHttp(dispatcher, {
+  upstream: 'supplier',
+  maxResponseBytes: MAX_RESPONSE_BYTES,
+});
 function call(path: string, { timeoutMs = 5_000, signal = new AbortController().signal } = {}) {
   return post({
     url: `${url}${path}`,
@@ -108,6 +118,13 @@ describe('createSoapHttp (envelopes over the service’s undici pool)', () => {
     const answer = await call('/moved');
     expect(received).toMatchObject({ method: 'POST', url: '/soap?moved=1', body: '<Envelope/>' });
     expect(answer.status).toBe(500);
+  });
+
+  it('stops inflating past maxResponseBytes: UPSTREAM_RESPONSE_TOO_LARGE, not a process out of memory', async () => {
+    await expect(call('/bomb')).rejects.toMatchObject({
+      code: 'UPSTREAM_RESPONSE_TOO_LARGE',
+      upstream: 'supplier',
+    });
   });
 
   it('inflates a gzip answer and decodes the charset the answer names', async () => {

@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_RESPONSE_BYTES, readLimited } from '@manifold/platform/http';
 import { interceptors, type Dispatcher } from 'undici';
 import { decodeXml } from '../xml/decode.ts';
 
@@ -27,13 +28,24 @@ export type SoapHttp = (request: SoapHttpRequest) => Promise<SoapHttpAnswer>;
 const cancelled = (cause: unknown) =>
   Object.assign(new Error('SOAP call cancelled', { cause }), { code: 'ERR_CANCELED' });
 
+export interface SoapHttpOptions {
+  /** The service, as errors name the upstream. */
+  upstream: string;
+  /** The most of one answer read, inflated (more is UPSTREAM_RESPONSE_TOO_LARGE). @default 10 MiB */
+  maxResponseBytes?: number;
+}
+
 /**
  * POSTs envelopes over one service's keep-alive connection pool (`pool`, which also holds an mTLS
  * client certificate). Follows redirects (307/308 keep the POST and its body; HTTP credentials are
  * not sent to another origin, though an mTLS client certificate, which belongs to the pool, is)
- * and inflates gzip/deflate/br answers.
+ * and inflates gzip/deflate/br answers — reading no more than `maxResponseBytes` of one, inflated,
+ * so neither a huge answer nor a compression bomb can take the process's memory.
  */
-export function createSoapHttp(pool: Dispatcher): SoapHttp {
+export function createSoapHttp(
+  pool: Dispatcher,
+  { upstream, maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES }: SoapHttpOptions,
+): SoapHttp {
   const dispatcher = pool.compose(
     interceptors.redirect({ maxRedirections: 5 }),
     interceptors.decompress(),
@@ -51,7 +63,11 @@ export function createSoapHttp(pool: Dispatcher): SoapHttp {
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       });
-      const bytes = new Uint8Array(await answer.body.arrayBuffer());
+      const bytes = await readLimited(answer.body, {
+        upstream,
+        maxBytes: maxResponseBytes,
+        declaredLength: answer.headers['content-length'],
+      });
       let text: string;
       try {
         text = decodeXml(bytes, answer.headers['content-type']);

@@ -46,4 +46,17 @@ describe('buildOpenApi problem responses', () => {
       type: 'object',
     });
   });
+
+  it('documents what a POST body can be refused with before any SOAP call: 413 and 415', async () => {
+    const { document } = buildOpenApi(
+      describeWsdl(await loadWsdlDocuments(fixture('dotted.wsdl'))),
+    );
+    const post = (document['paths'] as Record<string, { post: Operation }>)[
+      '/api/v1/Dotted/Stock.Get'
+    ]!.post;
+    for (const status of ['413', '415'])
+      expect(post.responses[status]!.content['application/problem+json']!.schema).toEqual({
+        $ref: '#/components/schemas/Problem',
+      });
+  });
 });

@@ -228,6 +228,11 @@ export function buildOpenApi(
     const item: Record<string, unknown> = {
       post: {
         ...base,
+        responses: {
+          ...base.responses,
+          '413': problem('The JSON body is larger than soap-proxy reads (1 MB)'),
+          '415': problem('The body is not application/json'),
+        },
         operationId,
         parameters: headerParameters,
         requestBody: { required: true, content: { 'application/json': { schema: input } } },

@@ -131,7 +131,10 @@ async function assemble(
   const resolve = createResolver(
     (api.document['components'] as { schemas: Record<string, JsonSchema> }).schemas,
   );
-  const http = createSoapHttp(transport.dispatcher);
+  const http = createSoapHttp(transport.dispatcher, {
+    upstream: name,
+    maxResponseBytes: config.maxResponseBytes,
+  });
   const extraHeaders = securityHeaders(config.auth);
   const headerValues = Object.fromEntries(
     Object.entries(config.soapHeaders).flatMap(([header, setting]) =>

@@ -1,6 +1,6 @@
-// Ctrl-C typed into a real terminal, again and again, at every moment of `npm start`'s start-up —
-// before the launcher runs, between stages, while a service seeds or binds, once all are up —
-// must leave nothing running. A reduced stack (PHP behind its guard, a facade, a subgraph: three
+// Ctrl-C typed into a real terminal — and SIGTERM or SIGKILL sent to npm — again and again, at every
+// moment of `npm start`'s start-up (before the launcher runs, between stages, while a service seeds
+// or binds, once all are up) must leave nothing running. A reduced stack (PHP behind its guard, a facade, a subgraph: three
 // stages) keeps each repetition short; launcher.e2e.ts covers the whole stack.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -24,9 +24,9 @@ afterEach(() => {
   run = undefined;
 });
 
-/** Starts npm in a terminal and resolves once npm runs (the moment a user could press Ctrl-C). */
-async function startInTerminal(): Promise<{ started: LauncherRun; at: number }> {
-  const started = await launch({ via: 'pty', only: ONLY });
+/** Starts npm (in a terminal, or under a process manager) and resolves once npm runs. */
+async function startNpm(via: 'pty' | 'direct'): Promise<{ started: LauncherRun; at: number }> {
+  const started = await launch({ via, only: ONLY });
   await vi.waitFor(
     () => {
       expect(processesOf(started).some(({ command }) => command.startsWith('npm start'))).toBe(
@@ -38,12 +38,13 @@ async function startInTerminal(): Promise<{ started: LauncherRun; at: number }> 
   return { started, at: Date.now() };
 }
 
-/** Presses Ctrl-C and reports what was left once the terminal session ended. */
-async function interrupt(started: LauncherRun): Promise<string[]> {
+/** Stops the run the given way and reports what was left once the root process ended. */
+async function stop(started: LauncherRun, how: Stop): Promise<string[]> {
   recordGroups(started);
-  started.ctrlC();
+  if (how === 'Ctrl-C') started.ctrlC();
+  else started.root.kill(how); // npm itself, as a process manager (or an OOM killer) would
   const ended = await Promise.race([started.exited.then(() => true), sleep(30_000, false)]);
-  if (!ended) return ['the terminal session did not end within 30 s'];
+  if (!ended) return [`${how}: npm did not end within 30 s`];
   try {
     await vi.waitFor(
       async () => {
@@ -58,34 +59,50 @@ async function interrupt(started: LauncherRun): Promise<string[]> {
   }
 }
 
+type Stop = 'Ctrl-C' | 'SIGTERM' | 'SIGKILL';
+
+/**
+ * Starts npm REPETITIONS times and stops it each time at a later moment of start-up, from "npm has
+ * just started" to "just up", the ways in `stops` taking turns; fails listing every leftover.
+ */
+async function stopAtEveryMoment(via: 'pty' | 'direct', stops: readonly Stop[]): Promise<void> {
+  // First: how long start-up takes here, and a stop once everything is up.
+  const first = await startNpm(via);
+  run = first.started;
+  await waitUntilUp(run);
+  const upAfterMs = Date.now() - first.at;
+  const failures: string[] = [];
+  const report = (moment: string, left: string[], output: string) => {
+    if (left.length > 0)
+      failures.push(`${moment}: left ${left.join('; ')}\n--- output ---\n${output}`);
+  };
+  report(`${stops[0]} once up`, await stop(run, stops[0]!), run.output());
+
+  for (let index = 1; index < REPETITIONS; index++) {
+    const how = stops[index % stops.length]!;
+    const { started, at } = await startNpm(via);
+    run = started;
+    const momentMs = Math.round(((index - 1) / (REPETITIONS - 2)) * upAfterMs * 1.05);
+    await sleep(Math.max(0, at + momentMs - Date.now())); // the moment is the point of the test
+    const wasUp = started.output().includes(UP_LINE);
+    report(
+      `${how} ${momentMs} ms after npm started${wasUp ? ' (up)' : ''}`,
+      await stop(started, how),
+      started.output(),
+    );
+    killLeftovers(started); // a failed repetition must not disturb the next one
+  }
+  expect(failures, failures.join('\n\n')).toEqual([]);
+}
+
 describe('Ctrl-C in a terminal', () => {
   it(`stops every process, at any moment of start-up, ${REPETITIONS} times in a row`, async () => {
-    // First: how long start-up takes here, and a Ctrl-C once everything is up.
-    const first = await startInTerminal();
-    run = first.started;
-    await waitUntilUp(run);
-    const upAfterMs = Date.now() - first.at;
-    const failures: string[] = [];
-    const report = (moment: string, left: string[], output: string) => {
-      if (left.length > 0)
-        failures.push(`Ctrl-C ${moment}: left ${left.join('; ')}\n--- output ---\n${output}`);
-    };
-    report('once up', await interrupt(run), run.output());
-
-    // Then at moments spread over the whole start-up, from "npm has just started" to "just up".
-    for (let index = 1; index < REPETITIONS; index++) {
-      const { started, at } = await startInTerminal();
-      run = started;
-      const momentMs = Math.round(((index - 1) / (REPETITIONS - 2)) * upAfterMs * 1.05);
-      await sleep(Math.max(0, at + momentMs - Date.now())); // the moment is the point of the test
-      const wasUp = started.output().includes(UP_LINE);
-      report(
-        `${momentMs} ms after npm started${wasUp ? ' (up)' : ''}`,
-        await interrupt(started),
-        started.output(),
-      );
-      killLeftovers(started); // a failed repetition must not disturb the next one
-    }
-    expect(failures, failures.join('\n\n')).toEqual([]);
+    await stopAtEveryMoment('pty', ['Ctrl-C']);
   }, 300_000); // about 40 s here; room for a slower machine, and for failures to be reported
+});
+
+describe('signals to npm under a process manager', () => {
+  it(`SIGTERM and SIGKILL to npm, taking turns at any moment of start-up, ${REPETITIONS} times in a row, leave nothing`, async () => {
+    await stopAtEveryMoment('direct', ['SIGTERM', 'SIGKILL']);
+  }, 300_000);
 });

@@ -10,7 +10,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { portVariable, SERVICES } from '../../../scripts/services.ts';
-import { freePort, REPO_ROOT } from '../support/processes.ts';
+import { freePorts, REPO_ROOT } from '../support/processes.ts';
 import { E2E_DATA_DIR } from '../support/stack.ts';
 
 const MARKER_VARIABLE = 'MANIFOLD_E2E_RUN';
@@ -120,7 +120,8 @@ async function environment(marker: string): Promise<{
   env: Record<string, string>;
 }> {
   const ports: Record<string, number> = {};
-  for (const service of SERVICES) ports[service.name] = await freePort();
+  const chosen = await freePorts(SERVICES.length);
+  SERVICES.forEach((service, index) => (ports[service.name] = chosen[index]!));
   const data = (file: string) => join(E2E_DATA_DIR, file);
   return {
     ports,

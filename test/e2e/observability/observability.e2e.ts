@@ -223,7 +223,15 @@ describe('a real Prometheus scraping every service', () => {
     );
     expect(Number(p95[0]?.value[1])).toBeGreaterThan(0);
     const breakers = await prometheus.query('manifold_upstream_breaker_state{state="closed"} == 1');
-    expect(breakers.map(({ metric }) => metric['upstream']).sort()).toEqual(['legacy', 'supplier']);
+    // The facades' upstreams, and the gateway's circuit in front of each subgraph.
+    expect(breakers.map(({ metric }) => `${metric['job']}:${metric['upstream']}`).sort()).toEqual([
+      'gateway:content',
+      'gateway:orders',
+      'gateway:products',
+      'gateway:users',
+      'legacy-rest-adapter:legacy',
+      'soap-proxy:supplier',
+    ]);
     // Every query of the committed Grafana dashboards is one Prometheus accepts, and finds data.
     for (const dashboard of ['graphql.json', 'rest-facades.json']) {
       const { panels } = JSON.parse(

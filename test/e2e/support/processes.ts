@@ -5,7 +5,7 @@ import { nodeArgs } from '../../../scripts/node-args.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-export { freePort } from '@manifold/platform/testing';
+export { freePort, freePorts } from '@manifold/platform/testing';
 
 export interface ServiceProcess {
   name: string;

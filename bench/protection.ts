@@ -1,0 +1,223 @@
+// `npm run bench:protection`: what traffic protection costs the gateway and what it buys, in one
+// run, on the standard gateway benchmark (test/fixtures/gateways-benchmark: its four subgraphs
+// served locally, its query):
+//   1. protection off vs on — per-client rate limits counted in Redis, plus whatever operation
+//      limits (depth, aliases, cost) the gateway applies by default — at 50 concurrent clients,
+//      side by side: throughput loss ≤ 5 %;
+//   2. a normal client's throughput alone vs during a flood of 5,000-alias queries from another
+//      client at 50 connections (protection on): loss ≤ 10 %.
+// Prints the tables and the ratios, and appends them to docs/benchmarks.md (not for a smoke run
+// under 5 s: BENCH_DURATION_MS=2000 BENCH_ROUNDS=1 npm run bench:protection).
+//
+// Fair shares of a small machine: each gateway runs on CPU 0, alone while measured; this process
+// (load generator, flood, the subgraphs) on CPU 1; the counters in the machine's Redis (REDIS_URL).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { createApiKey } from '@manifold/platform/auth';
+import { requireRedis } from '@manifold/platform/testing';
+import { Pool } from 'undici';
+import { freePort, startService, type ServiceProcess } from '../test/e2e/support/processes.ts';
+import {
+  BENCHMARK_SUBGRAPHS,
+  FIXTURE,
+  serveBenchmarkSubgraphs,
+} from './support/benchmark-subgraphs.ts';
+import { runLoad } from './support/load.ts';
+import { pinTo } from './support/pin.ts';
+import { machine, publish, scenarioTable, targetTable, type Check } from './support/report.ts';
+import { measureInRounds, type ScenarioResult } from './support/rounds.ts';
+
+const DURATION_MS = Number(process.env['BENCH_DURATION_MS'] ?? 20_000);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
+const WARMUP_MS = Math.min(15_000, DURATION_MS);
+const CONCURRENCY = 50; // the benchmark's virtual users
+const NORMAL_CONCURRENCY = 10; // the normal client of part 2
+const FLOOD_CONNECTIONS = 50;
+const FLOOD_ALIASES = 5_000;
+const GATEWAY_CPU = '0';
+const LOAD_CPU = '1';
+const PINNED = process.env['BENCH_PIN'] !== '0';
+if (PINNED)
+  execFileSync('taskset', ['-a', '-pc', LOAD_CPU, String(process.pid)], { stdio: 'ignore' });
+
+const redisUrl = await requireRedis();
+
+// Two clients on a tier whose limits are never reached: the rate limits are counted (one Redis
+// round trip per limit per request) but refuse nothing, so only their cost is measured.
+const scratch = mkdtempSync(join(tmpdir(), 'bench-protection-'));
+const accessFile = join(scratch, 'access.yaml');
+writeFileSync(
+  accessFile,
+  `tiers:
+  bench:
+    rateLimits:
+      - { name: bench-burst, requests: 1000000, windowSeconds: 1 }
+      - { name: bench, requests: 100000000, windowSeconds: 60 }
+defaultTier: bench
+clients:
+  normal: { tier: bench }
+  flooder: { tier: bench }
+`,
+);
+const normalKey = createApiKey(accessFile, { client: 'normal' }).key;
+const flooderKey = createApiKey(accessFile, { client: 'flooder' }).key;
+
+const MODES = [
+  // Add the operation limits' own switch here when they have one, so "off" is off.
+  { name: 'protection off', env: { RATE_LIMITS: 'off' } },
+  { name: 'protection on (rate limits in Redis)', env: { RATE_LIMITS: 'on', REDIS_URL: redisUrl } },
+] as const;
+
+const subgraphs = await serveBenchmarkSubgraphs();
+const query = readFileSync(join(FIXTURE, 'query.graphql'), 'utf8');
+const expected: unknown = JSON.parse(readFileSync(join(FIXTURE, 'expected-response.json'), 'utf8'));
+const body = JSON.stringify({ query });
+const flood = JSON.stringify({
+  query: `{ ${Array.from(
+    { length: FLOOD_ALIASES },
+    (_, index) => `p${index}: topProducts(first: 5) { name shippingEstimate }`,
+  ).join(' ')} }`,
+});
+const gateways: ServiceProcess[] = [];
+const results: ScenarioResult[] = [];
+let floodAnswers: Record<string, number> = {};
+try {
+  for (const mode of MODES)
+    gateways.push(
+      await startService({
+        name: `gateway (${mode.name})`,
+        entry: 'gateway/src/main.ts',
+        port: await freePort(),
+        env: {
+          NODE_ENV: 'production',
+          LOG_LEVEL: 'error',
+          GATEWAY_IDENTITY_SECRET: 'bench-protection-identity-secret-0123456789',
+          ACCESS_FILE: accessFile,
+          SUPERGRAPH_PATH: join(FIXTURE, 'supergraph.local.graphql'),
+          ...Object.fromEntries(
+            BENCHMARK_SUBGRAPHS.map((name) => [
+              `SUBGRAPH_${name.toUpperCase()}_URL`,
+              `${subgraphs.url}/${name}`,
+            ]),
+          ),
+          ...mode.env,
+        },
+        readyPath: '/readyz',
+        ...(PINNED ? { wrapCommand: pinTo(GATEWAY_CPU) } : {}),
+      }),
+    );
+  const headersOf = (key: string) => ({ 'content-type': 'application/json', 'x-api-key': key });
+  // Every gateway gives the benchmark's exact answer, and the protected one counts it.
+  for (const gateway of gateways) {
+    const response = await fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: headersOf(normalKey),
+      body,
+    });
+    if (!isDeepStrictEqual(await response.json(), expected))
+      throw new Error(`${gateway.name} does not answer the benchmark's expected response`);
+    if (gateway === gateways[1] && response.headers.get('ratelimit') === null)
+      throw new Error(`${gateway.name} does not count requests (no RateLimit header)`);
+  }
+  const pools = gateways.map((gateway) => new Pool(gateway.url, { connections: CONCURRENCY }));
+  const benchmarkQuery = (pool: Pool) => async () => {
+    const response = await pool.request({
+      method: 'POST',
+      path: '/graphql',
+      headers: headersOf(normalKey),
+      body,
+    });
+    await response.body.dump();
+    if (response.statusCode !== 200) throw new Error(`HTTP ${response.statusCode}`);
+  };
+  const [offPool, onPool] = pools;
+  const protectedGateway = gateways[1];
+  if (!offPool || !onPool || !protectedGateway) throw new Error('the gateways did not start');
+  const floodPool = new Pool(protectedGateway.url, { connections: FLOOD_CONNECTIONS });
+  // The flood's answers by status: refused early (400/429) is what protection should make of it.
+  const flooding = async (durationMs: number) => {
+    const answers: Record<string, number> = {};
+    await runLoad(
+      async () => {
+        const response = await floodPool.request({
+          method: 'POST',
+          path: '/graphql',
+          headers: headersOf(flooderKey),
+          body: flood,
+          headersTimeout: 30_000,
+        });
+        await response.body.dump();
+        answers[response.statusCode] = (answers[response.statusCode] ?? 0) + 1;
+      },
+      { concurrency: FLOOD_CONNECTIONS, durationMs, warmupMs: 0 },
+    );
+    return answers;
+  };
+  const scenario = (name: string, concurrency: number, pool: Pool, withFlood = false) => ({
+    name,
+    concurrency,
+    run: async (durationMs: number) => {
+      const normal = runLoad(benchmarkQuery(pool), { concurrency, durationMs, warmupMs: 0 });
+      if (!withFlood) return normal;
+      const [result, answers] = await Promise.all([normal, flooding(durationMs)]);
+      floodAnswers = answers;
+      return result;
+    },
+  });
+  results.push(
+    ...(await measureInRounds(
+      [
+        scenario(MODES[0].name, CONCURRENCY, offPool),
+        scenario(MODES[1].name, CONCURRENCY, onPool),
+        scenario('normal client alone (protection on)', NORMAL_CONCURRENCY, onPool),
+        scenario(
+          `normal client during a ${FLOOD_ALIASES}-alias flood at ${FLOOD_CONNECTIONS} connections`,
+          NORMAL_CONCURRENCY,
+          onPool,
+          true,
+        ),
+      ],
+      {
+        rounds: ROUNDS,
+        durationMs: DURATION_MS,
+        warmupMs: WARMUP_MS,
+        onRun: ({ name }, result, round) => {
+          process.stdout.write(
+            `round ${round} ${name.padEnd(62)} ${result.rps.toFixed(0).padStart(5)} rps  p50 ${result.p50Ms.toFixed(1)} ms\n`,
+          );
+        },
+      },
+    )),
+  );
+  await Promise.all([...pools, floodPool].map((pool) => pool.close()));
+} finally {
+  await Promise.all(gateways.map((gateway) => gateway.stop()));
+  await subgraphs.close();
+}
+
+const rpsOf = (index: number) => results[index]?.result.rps ?? Number.NaN;
+const protectionLoss = (rpsOf(0) - rpsOf(1)) / rpsOf(0);
+const floodLoss = (rpsOf(2) - rpsOf(3)) / rpsOf(2);
+const percent = (value: number) => `${(value * 100).toFixed(1)} %`;
+const checks: Check[] = [
+  ['protection on: throughput loss ≤ 5 %', percent(protectionLoss), protectionLoss <= 0.05],
+  [
+    `${FLOOD_ALIASES}-alias flood at ${FLOOD_CONNECTIONS} connections: normal client's loss ≤ 10 %`,
+    percent(floodLoss),
+    floodLoss <= 0.1,
+  ],
+];
+const lines = [
+  `Command: \`npm run bench:protection\`. Machine: ${machine()}. Each gateway on CPU ${GATEWAY_CPU} (NODE_ENV=production, measured alone); the load generator, the flood, the four benchmark subgraphs on CPU ${LOAD_CPU}; counters in Redis at ${redisUrl}. Both clients authenticate with an API key on a tier whose limits are counted but never reached. Warm-up ${WARMUP_MS / 1000} s per scenario, then ${ROUNDS} interleaved rounds of ${DURATION_MS / 1000} s, medians. The flood's answers in the last round, by HTTP status: ${JSON.stringify(floodAnswers)}.`,
+  '',
+  ...scenarioTable(results),
+  '',
+  `Ratios: protection on / off = ${(rpsOf(1) / rpsOf(0)).toFixed(3)}; normal client during the flood / alone = ${(rpsOf(3) / rpsOf(2)).toFixed(3)}.`,
+  '',
+  ...targetTable(checks),
+];
+if (DURATION_MS >= 5_000) publish('traffic protection (gateway benchmark)', lines);
+else process.stdout.write(`\n(smoke run, not recorded)\n${lines.join('\n')}\n`);
