@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -82,7 +82,10 @@ describe('API key rotation on a running facade', () => {
       expect(await status(key)).toBe(200);
     }, RELOAD);
     const rejectedBefore = reloads.rejected;
-    writeFileSync(path, 'tiers: [not, a, map]\n');
+    // Replaced whole, as editors and secret mounts do: a file rewritten in place can be seen
+    // half-written (empty) by one poll and whole by the next, which would be two rejections.
+    writeFileSync(`${path}.next`, 'tiers: [not, a, map]\n');
+    renameSync(`${path}.next`, path);
     await vi.waitFor(() => {
       expect(reloads.rejected).toBe(rejectedBefore + 1);
     }, RELOAD);
