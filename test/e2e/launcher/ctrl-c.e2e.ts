@@ -62,6 +62,9 @@ async function stop(started: LauncherRun, how: Stop): Promise<string[]> {
 
 type Stop = 'Ctrl-C' | 'SIGTERM' | 'SIGKILL';
 
+/** Whether vitest gave up on the test (read afresh each time: it changes while the test awaits). */
+const timedOut = (signal: AbortSignal) => signal.aborted;
+
 /** Ctrl-C is typed into a terminal; the signals go to npm run by a process manager. */
 const viaFor = (how: Stop) => (how === 'Ctrl-C' ? 'pty' : 'direct');
 
@@ -69,7 +72,7 @@ const viaFor = (how: Stop) => (how === 'Ctrl-C' ? 'pty' : 'direct');
  * Starts npm REPETITIONS times and stops it each time at a later moment of start-up, from "npm has
  * just started" to "just up", the ways in `stops` taking turns; fails listing every leftover.
  */
-async function stopAtEveryMoment(stops: readonly Stop[]): Promise<void> {
+async function stopAtEveryMoment(stops: readonly Stop[], signal: AbortSignal): Promise<void> {
   // First: how long start-up takes here, and a stop once everything is up.
   const first = await startNpm(viaFor(stops[0]!));
   run = first.started;
@@ -83,9 +86,15 @@ async function stopAtEveryMoment(stops: readonly Stop[]): Promise<void> {
   report(`${stops[0]} once up`, await stop(run, stops[0]!), run.output());
 
   for (let index = 1; index < REPETITIONS; index++) {
+    // A test that timed out goes on running: it must not start stacks nobody will stop.
+    if (timedOut(signal)) break;
     const how = stops[index % stops.length]!;
     const { started, at } = await startNpm(viaFor(how));
     run = started;
+    if (timedOut(signal)) {
+      killLeftovers(started);
+      break;
+    }
     const momentMs = Math.round(((index - 1) / (REPETITIONS - 2)) * upAfterMs * 1.05);
     await sleep(Math.max(0, at + momentMs - Date.now())); // the moment is the point of the test
     const wasUp = started.output().includes(UP_LINE);
@@ -100,7 +109,9 @@ async function stopAtEveryMoment(stops: readonly Stop[]): Promise<void> {
 }
 
 describe('stopping npm start at any moment of its start-up', () => {
-  it(`Ctrl-C in a terminal, SIGTERM and SIGKILL to npm, taking turns, ${REPETITIONS} times in a row, leave nothing`, async () => {
-    await stopAtEveryMoment(['Ctrl-C', 'SIGTERM', 'SIGKILL']);
+  it(`Ctrl-C in a terminal, SIGTERM and SIGKILL to npm, taking turns, ${REPETITIONS} times in a row, leave nothing`, async ({
+    signal,
+  }) => {
+    await stopAtEveryMoment(['Ctrl-C', 'SIGTERM', 'SIGKILL'], signal);
   }, 400_000); // about 100 s here; room for a slower machine, and for failures to be reported
 });
