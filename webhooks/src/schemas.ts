@@ -1,23 +1,9 @@
 import { z } from 'zod';
 import { Attempt } from './delivery/attempts.ts';
 
-/** RFC 9457 problem details, as every error leaves the service. */
-export const Problem = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    code: z.string().meta({ description: 'Stable Manifold error code (schema/errors.md)' }),
-    detail: z.string().optional(),
-    instance: z.string().optional(),
-    errors: z.array(z.object({ pointer: z.string(), detail: z.string() })).optional(),
-  })
-  .meta({ id: 'Problem' });
+import { Problem, problemResponse } from '@manifold/platform/openapi';
 
-export const problemResponse = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: Problem } },
-});
+export { Problem, problemResponse };
 
 export const SourceParams = z.object({
   source: z

@@ -4,3 +4,4 @@ export {
   type JsonSchema,
   type SchemaValidator,
 } from './schema-validator.ts';
+export { Problem, problemResponse } from './problem.ts';

@@ -2,22 +2,9 @@ import { z } from 'zod';
 
 /** Response bodies of the registry API, for its OpenAPI document (registry/CONTRACT.md has the prose). */
 
-export const Problem = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    code: z.string().meta({ description: 'Stable Manifold error code (schema/errors.md)' }),
-    detail: z.string().optional(),
-    instance: z.string().optional(),
-    errors: z.array(z.object({ pointer: z.string(), detail: z.string() })).optional(),
-  })
-  .meta({ id: 'Problem' });
+import { Problem, problemResponse } from '@manifold/platform/openapi';
 
-export const problemResponse = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: Problem } },
-});
+export { Problem, problemResponse };
 
 export const VersionSummary = z
   .object({
