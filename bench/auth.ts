@@ -5,7 +5,8 @@
 // Gateway: one process; "off" is an anonymous request for public fields (no credential to check),
 // "on" the same request with a credential. Adapter: the real one (main.ts, authentication at the
 // edge) vs the same app without its authentication edge (bench/support/legacy-adapter-open.ts);
-// both answer one hot invoice from the representation cache. Services on CPU 0, wrk on CPU 1.
+// both answer one hot invoice from the representation cache. The services measured (gateway,
+// adapters) on CPU 0, each alone while measured; wrk and the gateway's subgraphs on CPU 1.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -71,6 +72,8 @@ try {
     OIDC_ISSUER: idp.url,
     NODE_ENV: 'production',
     LOG_LEVEL: 'error',
+    // Authentication alone is measured: the baseline adapter has no per-client limits to apply.
+    RATE_LIMITS: 'off',
   };
   const monolith = await startPhpServer({
     router: join(REPO_ROOT, 'upstreams/php-monolith/router.php'),
@@ -98,6 +101,7 @@ try {
   const open = await adapter('bench/support/legacy-adapter-open.ts');
   started.push(open);
   const stack = await startStack({
+    wrapCommand: { gateway: pinTo(SERVICE_CPU), subgraphs: pinTo(LOAD_CPU) },
     gatewayEnv: { ...auth, GATEWAY_IDENTITY_SECRET: 'bench-gateway-identity-secret-0123456789' },
     subgraphEnv: Object.fromEntries(
       ['users', 'products', 'orders', 'content'].map((name) => [

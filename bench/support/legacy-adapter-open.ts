@@ -1,12 +1,16 @@
 // bench:auth's baseline: legacy-rest-adapter built as its main.ts builds it, without the
-// authentication edge — the same app and cache, no credentials checked. Never run outside a benchmark.
+// authentication edge — the same app, cache, telemetry edge and server limits, no credentials
+// checked. bench:auth runs both with RATE_LIMITS=off (rate limits have their own benchmark).
+// Never run outside a benchmark.
 import { createCache } from '@manifold/platform/cache';
 import { loadEnv } from '@manifold/platform/config';
+import { httpServerLimits } from '@manifold/platform/http';
 import { createLogger } from '@manifold/platform/logging';
 import { createUpstreamPolicy } from '@manifold/platform/resilience';
 import { runService } from '@manifold/platform/service';
+import { telemetryEdge } from '@manifold/platform/telemetry';
 import { API_VERSIONS } from '../../legacy-rest-adapter/src/api-versions.ts';
-import { createApp } from '../../legacy-rest-adapter/src/app.ts';
+import { createApp, LEGACY_ADAPTER_BODY_LIMIT_BYTES } from '../../legacy-rest-adapter/src/app.ts';
 import { createLegacyClient } from '../../legacy-rest-adapter/src/clients/legacy-client.ts';
 import { createLegacyForms } from '../../legacy-rest-adapter/src/clients/legacy-forms.ts';
 import { LegacySession } from '../../legacy-rest-adapter/src/clients/legacy-session.ts';
@@ -23,6 +27,7 @@ const session = new LegacySession({
   password: env.LEGACY_PASSWORD,
 });
 const policy = createUpstreamPolicy({ name: 'legacy', logger, timeoutMs: env.LEGACY_TIMEOUT_MS });
+const bodyLimitBytes = env.HTTP_BODY_LIMIT_BYTES ?? LEGACY_ADAPTER_BODY_LIMIT_BYTES;
 await runService({
   name: 'legacy-rest-adapter (no authentication)',
   handler: createApp({
@@ -33,8 +38,11 @@ await runService({
     production: true,
     versions: API_VERSIONS,
     health: () => ({ ...policy.stats() }),
+    bodyLimitBytes,
+    edge: [telemetryEdge()],
   }),
   port: env.PORT,
   host: env.HOST,
   logger,
+  limits: httpServerLimits(env, bodyLimitBytes),
 });

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../config/index.ts';
+import { storedDigest } from './api-keys.ts';
 
 /**
  * The access file: the declarative list of clients, their API keys (hashes only), the client
@@ -67,6 +68,8 @@ export interface AccessClient {
 export interface AccessKey {
   readonly id: string;
   readonly hash: string;
+  /** The hash's bytes, decoded once (the schema admits only sha256 hashes). */
+  readonly digest: Buffer | undefined;
   readonly client: AccessClient;
   readonly scopes: ReadonlySet<string>;
   /** Epoch ms; undefined = never. */
@@ -112,6 +115,7 @@ export function compileAccessFile(file: AccessFile): AccessPolicy {
       keys.set(key.id, {
         id: key.id,
         hash: key.hash,
+        digest: storedDigest(key.hash),
         client,
         scopes: key.scopes ? new Set(key.scopes) : client.scopes,
         expiresAt: instant(key.expiresAt),

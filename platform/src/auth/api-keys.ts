@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
  * API keys look like `mfk_<id>_<secret>`: a recognisable prefix (secret scanners and people can
@@ -18,8 +18,11 @@ export interface NewApiKey {
   hash: string;
 }
 
+// One-shot hashing: no Hash object per request (this runs on every API-key request).
+const sha256 = (key: string): Buffer => hash('sha256', key, 'buffer');
+
 export const hashApiKey = (key: string): string =>
-  `${HASH_PREFIX}${createHash('sha256').update(key).digest('base64url')}`;
+  `${HASH_PREFIX}${sha256(key).toString('base64url')}`;
 
 export function generateApiKey(): NewApiKey {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -33,10 +36,20 @@ export function apiKeyId(text: string): string | undefined {
   return KEY_PATTERN.exec(text)?.[1];
 }
 
-/** Whether `key` is the one `hash` was made from; constant time in the key's content. */
-export function apiKeyMatches(key: string, hash: string): boolean {
-  if (!hash.startsWith(HASH_PREFIX)) return false;
-  const expected = Buffer.from(hash.slice(HASH_PREFIX.length), 'base64url');
-  const actual = createHash('sha256').update(key).digest();
+/** A stored hash's bytes (decoded once, when the access file is read), or undefined when it is not one of ours. */
+export function storedDigest(stored: string): Buffer | undefined {
+  if (!stored.startsWith(HASH_PREFIX)) return undefined;
+  const digest = Buffer.from(stored.slice(HASH_PREFIX.length), 'base64url');
+  return digest.length === 32 ? digest : undefined;
+}
+
+/**
+ * Whether `key` is the one `stored` (a hash as the access file writes it, or its decoded digest)
+ * was made from; constant time in the key's content.
+ */
+export function apiKeyMatches(key: string, stored: string | Buffer | undefined): boolean {
+  const expected = typeof stored === 'string' ? storedDigest(stored) : stored;
+  if (expected === undefined) return false;
+  const actual = sha256(key);
   return expected.length === actual.length && timingSafeEqual(expected, actual);
 }

@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { ANONYMOUS, type Caller } from '../contracts/index.ts';
 import { AppError } from '../errors/index.ts';
-import type { AccessPolicy, AccessPolicySource } from './access-file.ts';
+import { timingSafeEqual } from 'node:crypto';
+import type { AccessKey, AccessPolicy, AccessPolicySource } from './access-file.ts';
 import { API_KEY_PREFIX, apiKeyId, apiKeyMatches } from './api-keys.ts';
 import { bearerChallenge } from './challenges.ts';
 import type { JwtVerifier, VerifiedToken } from './jwt-verifier.ts';
@@ -34,12 +35,28 @@ const refused = (
     headers: { 'www-authenticate': bearerChallenge({ error, description }) },
   });
 
+// A key verified once is remembered with its entry (as a verified JWT is): the next request with it
+// costs a constant-time comparison of the bytes, not a hash. Keyed by the access file's entry, so
+// a reloaded file (a revoked or replaced key) starts afresh; revocation and expiry are still
+// checked on every request.
+const verifiedKeys = new WeakMap<AccessKey, Buffer>();
+
+function keyIsThisEntrys(key: string, entry: AccessKey): boolean {
+  const presented = Buffer.from(key);
+  const remembered = verifiedKeys.get(entry);
+  if (remembered)
+    return remembered.length === presented.length && timingSafeEqual(remembered, presented);
+  if (!apiKeyMatches(key, entry.digest)) return false;
+  verifiedKeys.set(entry, presented);
+  return true;
+}
+
 function apiKeyCaller(key: string, policy: AccessPolicy, now: number): Caller {
   const id = apiKeyId(key);
   if (id === undefined) throw refused('the API key is malformed');
   const entry = policy.keys.get(id);
   // An unknown id and a wrong secret get the same answer.
-  if (!entry || !apiKeyMatches(key, entry.hash)) throw refused('the API key is not known');
+  if (!entry || !keyIsThisEntrys(key, entry)) throw refused('the API key is not known');
   if (entry.revokedAt !== undefined && entry.revokedAt <= now)
     throw refused('the API key has been revoked');
   if (entry.expiresAt !== undefined && entry.expiresAt <= now)

@@ -1,5 +1,9 @@
 import { join } from 'node:path';
-import { testGatewayIdentity, type TestGatewayIdentity } from '@manifold/platform/testing';
+import {
+  testGatewayIdentity,
+  type CommandWrapper,
+  type TestGatewayIdentity,
+} from '@manifold/platform/testing';
 import { SUBGRAPH_NAMES, type SubgraphName } from '@manifold/platform/contracts';
 import { freePort, REPO_ROOT, startService, type ServiceProcess } from './processes.ts';
 
@@ -23,6 +27,8 @@ export interface StackOptions {
   gatewayEnv?: Record<string, string>;
   /** Extra environment per subgraph (e.g. products → SOAP_PROXY_URL). */
   subgraphEnv?: Partial<Record<SubgraphName, Record<string, string>>>;
+  /** How to run the processes (benchmarks pin the gateway and the subgraphs to cores). */
+  wrapCommand?: { gateway?: CommandWrapper; subgraphs?: CommandWrapper };
 }
 
 /** Starts the four subgraphs and the gateway as real processes on free ports. */
@@ -30,6 +36,7 @@ export async function startStack({
   gatewayUrlFor = {},
   gatewayEnv = {},
   subgraphEnv = {},
+  wrapCommand = {},
 }: StackOptions = {}): Promise<Stack> {
   const started: ServiceProcess[] = [];
   // One stack, one secret the gateway signs identities with and its subgraphs check (production requires it set).
@@ -49,6 +56,7 @@ export async function startStack({
           ...subgraphEnv[name],
         },
         readyPath: '/healthz',
+        ...(wrapCommand.subgraphs ? { wrapCommand: wrapCommand.subgraphs } : {}),
       });
       started.push(service);
       subgraphs[name] = service;
@@ -65,6 +73,7 @@ export async function startStack({
       port: await freePort(),
       env: { ...overrides, GATEWAY_IDENTITY_SECRET: identitySecret, ...gatewayEnv },
       readyPath: '/readyz',
+      ...(wrapCommand.gateway ? { wrapCommand: wrapCommand.gateway } : {}),
     });
     started.push(gateway);
     return { subgraphs, gateway, identity, stop: () => stopAll(started) };
