@@ -13,14 +13,18 @@ export type Check = readonly [target: string, measured: string, met: boolean];
 export const machine = () =>
   `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, Node ${process.version}`;
 
-export const scenarioTable = (results: readonly ScenarioResult[]): string[] => [
-  '| scenario | concurrency | RPS (median) | RPS per round | p50 ms | p99 ms | errors |',
-  '|---|---|---|---|---|---|---|',
-  ...results.map(
-    ({ scenario, concurrency, result, rpsRounds }) =>
-      `| ${scenario} | ${concurrency} | ${result.rps.toFixed(0)} | ${rpsRounds.map((rps) => rps.toFixed(0)).join(' · ')} | ${result.p50Ms.toFixed(2)} | ${result.p99Ms.toFixed(2)} | ${result.errors} |`,
-  ),
-];
+export const scenarioTable = (results: readonly ScenarioResult[]): string[] => {
+  // The CPU columns when any scenario measured its process's CPU per request.
+  const cpu = results.some((result) => result.cpuUsPerRequest !== undefined);
+  return [
+    `| scenario | concurrency | RPS (median) | RPS per round | p50 ms | p99 ms | errors |${cpu ? ' CPU µs per request (median) | CPU µs per round |' : ''}`,
+    `|---|---|---|---|---|---|---|${cpu ? '---|---|' : ''}`,
+    ...results.map(
+      ({ scenario, concurrency, result, rpsRounds, cpuUsPerRequest, cpuRounds }) =>
+        `| ${scenario} | ${concurrency} | ${result.rps.toFixed(0)} | ${rpsRounds.map((rps) => rps.toFixed(0)).join(' · ')} | ${result.p50Ms.toFixed(2)} | ${result.p99Ms.toFixed(2)} | ${result.errors} |${cpu ? ` ${cpuUsPerRequest?.toFixed(0) ?? '—'} | ${(cpuRounds ?? []).map((value) => value.toFixed(0)).join(' · ')} |` : ''}`,
+    ),
+  ];
+};
 
 export const targetTable = (checks: readonly Check[]): string[] => [
   '| target | measured | met |',

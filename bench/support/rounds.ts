@@ -7,6 +7,8 @@ export interface Scenario {
   run: (durationMs: number) => Promise<LoadResult>;
   /** Runs in fewer rounds, and without a warm-up (a scenario that uses up its inputs). */
   maxRounds?: number;
+  /** CPU ms used so far by the process under test (bench/support/process-cpu.ts): adds CPU per request. */
+  cpuMs?: () => number;
 }
 
 export interface ScenarioResult {
@@ -16,6 +18,10 @@ export interface ScenarioResult {
   result: LoadResult;
   /** Every round's RPS, to show the spread. */
   rpsRounds: number[];
+  /** Median CPU µs per request of the process under test, when the scenario measures it. */
+  cpuUsPerRequest?: number;
+  /** Every round's CPU µs per request. */
+  cpuRounds?: number[];
 }
 
 const median = (values: number[]) => {
@@ -48,20 +54,26 @@ export async function measureInRounds(
   for (const scenario of scenarios)
     if (scenario.maxRounds === undefined) await scenario.run(warmupMs);
   const runs = scenarios.map(() => [] as LoadResult[]);
+  const cpuRuns = scenarios.map(() => [] as number[]);
   for (let round = 1; round <= rounds; round++) {
     for (const [index, scenario] of scenarios.entries()) {
       if (round > (scenario.maxRounds ?? rounds)) continue;
+      const cpuBefore = scenario.cpuMs?.();
       const result = await scenario.run(durationMs);
+      if (scenario.cpuMs && cpuBefore !== undefined && result.requests > 0)
+        cpuRuns[index]?.push(((scenario.cpuMs() - cpuBefore) * 1000) / result.requests);
       runs[index]?.push(result);
       onRun?.(scenario, result, round);
     }
   }
   return scenarios.map((scenario, index) => {
     const results = runs[index] ?? [];
+    const cpuRounds = cpuRuns[index] ?? [];
     return {
       scenario: scenario.name,
       concurrency: scenario.concurrency,
       rpsRounds: results.map((result) => result.rps),
+      ...(cpuRounds.length > 0 ? { cpuUsPerRequest: median(cpuRounds), cpuRounds } : {}),
       result: {
         requests: results.reduce((sum, result) => sum + result.requests, 0),
         errors: results.reduce((sum, result) => sum + result.errors, 0),

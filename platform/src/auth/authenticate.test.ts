@@ -26,7 +26,7 @@ describe('API keys at the front door', () => {
 
   it('admits a key every time, and refuses its id with another secret once the key is remembered', () => {
     const policy = policyWith(key);
-    const authenticate = createAuthenticator({ access: { current: () => policy, close() {} } });
+    const authenticate = createAuthenticator({ access: { current: () => policy } });
     for (let attempt = 0; attempt < 3; attempt++)
       expect(authenticate(request(key.key))).toMatchObject({
         method: 'api-key',
@@ -41,7 +41,7 @@ describe('API keys at the front door', () => {
 
   it('refuses a remembered key as soon as a reloaded access file revokes it', () => {
     let policy = policyWith(key);
-    const authenticate = createAuthenticator({ access: { current: () => policy, close() {} } });
+    const authenticate = createAuthenticator({ access: { current: () => policy } });
     expect(authenticate(request(key.key))).toMatchObject({ clientId: 'shop' });
     policy = policyWith(key, '2020-01-01T00:00:00Z');
     expect(() => authenticate(request(key.key))).toThrow(/revoked/);
