@@ -34,6 +34,43 @@ export const targetTable = (checks: readonly Check[]): string[] => [
   ),
 ];
 
+const percent = (value: number) => `${(value * 100).toFixed(1)} %`;
+
+/**
+ * Throughput loss of `on` against `off`, judged against `maxLoss` two ways: the measured RPS, and
+ * — when both measured their process's CPU — on a saturated core, where throughput is
+ * 1 / CPU per request (which holds when the machine is busy or the load generator is the bottleneck).
+ */
+export function lossChecks(
+  label: string,
+  off: ScenarioResult | undefined,
+  on: ScenarioResult | undefined,
+  maxLoss: number,
+): Check[] {
+  if (!off || !on) throw new Error(`${label}: a scenario did not run`);
+  const rpsLoss = 1 - on.result.rps / off.result.rps;
+  const checks: Check[] = [
+    [
+      `${label}: throughput loss ≤ ${percent(maxLoss)} (measured RPS)`,
+      percent(rpsLoss),
+      rpsLoss <= maxLoss,
+    ],
+  ];
+  if (off.cpuUsPerRequest !== undefined && on.cpuUsPerRequest !== undefined) {
+    const cpuLoss = 1 - off.cpuUsPerRequest / on.cpuUsPerRequest;
+    checks.push([
+      `${label}: throughput loss ≤ ${percent(maxLoss)} (saturated core, from CPU per request: ${off.cpuUsPerRequest.toFixed(0)} → ${on.cpuUsPerRequest.toFixed(0)} µs)`,
+      percent(cpuLoss),
+      cpuLoss <= maxLoss,
+    ]);
+  }
+  return checks;
+}
+
+/** The sentence that says what the CPU per request column is. */
+export const CPU_PER_REQUEST_NOTE =
+  "CPU per request: the measured process's user + system time (/proc/<pid>/stat) over a round ÷ the requests it answered; on a saturated core, throughput is its inverse.";
+
 /** Prints the section and appends it to docs/benchmarks.md (whose figures are never edited by hand). */
 export function publish(title: string, lines: readonly string[]): void {
   const section = [
