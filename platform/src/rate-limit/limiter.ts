@@ -110,6 +110,11 @@ export function createRateLimiter({
             useRedisPackage: true,
             // Not connected: fail at once (the outage path), never queue requests behind Redis.
             rejectIfRedisNotReady: true,
+            // A key that has used up its window is refused from this process's memory until the
+            // window ends, with no Redis round trip: a client hammering past its limit costs
+            // a map lookup per request, not a network call. Same answers as Redis would give
+            // (the fixed window's count only grows until it resets).
+            inMemoryBlockOnConsumed: policy.points,
           })
         : new RateLimiterMemory(options);
       limiters.set(id, limiter);
