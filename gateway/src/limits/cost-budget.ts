@@ -52,6 +52,12 @@ export interface CostBudgetOptions {
   maxCost: number;
 }
 
+/** A client out of budget: the policy it ran out of, and the refusal last sent to it. */
+interface OutOfBudget {
+  readonly policy: RateLimitPolicy;
+  refusal?: { seconds: number; error: AppError };
+}
+
 const POLICY_NAME = 'graphql-cost';
 const WINDOW_SECONDS = 60;
 /** Clients remembered as out of budget; past this, the oldest are asked of the store again. */
@@ -73,7 +79,7 @@ export function createCostBudget({
    * the check must not consume (it runs before the cost is known) and must work the same for the
    * in-memory store, which has no such block.
    */
-  const outOfBudget = new LRUCache<string, RateLimitPolicy>({ max: MAX_EXHAUSTED_CLIENTS });
+  const outOfBudget = new LRUCache<string, OutOfBudget>({ max: MAX_EXHAUSTED_CLIENTS });
 
   const policyOf = (caller: Caller): RateLimitPolicy | undefined => {
     const points = rateLimits.tierOf(caller)?.graphqlCostBudgetPerMinute ?? defaultPerMinute;
@@ -95,7 +101,11 @@ export function createCostBudget({
   // Refused, or allowed with nothing left: any further operation this window would be refused.
   const remember = (clientKey: string, decision: RateLimitDecision) => {
     if (!decision.unchecked && (!decision.allowed || decision.remaining <= 0))
-      outOfBudget.set(clientKey, decision.policy, { ttl: decision.resetSeconds * 1000 });
+      outOfBudget.set(
+        clientKey,
+        { policy: decision.policy },
+        { ttl: decision.resetSeconds * 1000 },
+      );
   };
 
   return {
@@ -104,19 +114,26 @@ export function createCostBudget({
       if (blocked === undefined) return undefined;
       // The tier's budget changed since (a reload): its counters are new, ask the store again.
       const policy = policyOf(caller);
-      if (policy?.points !== blocked.points) {
+      if (policy?.points !== blocked.policy.points) {
         outOfBudget.delete(clientKey);
         return undefined;
       }
       const seconds = Math.max(1, Math.ceil(outOfBudget.getRemainingTTL(clientKey) / 1000));
-      return refusal({
-        policy,
-        allowed: false,
-        remaining: 0,
-        resetSeconds: seconds,
-        retryAfterSeconds: seconds,
-        unchecked: false,
-      });
+      // One refusal per client and second left: a flood is answered with the same error object
+      // (an Error's stack trace costs more than everything else this refusal does).
+      if (blocked.refusal?.seconds !== seconds)
+        blocked.refusal = {
+          seconds,
+          error: refusal({
+            policy,
+            allowed: false,
+            remaining: 0,
+            resetSeconds: seconds,
+            retryAfterSeconds: seconds,
+            unchecked: false,
+          }),
+        };
+      return blocked.refusal.error;
     },
 
     async charge(cost, { caller, clientKey }) {

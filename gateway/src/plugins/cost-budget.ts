@@ -22,8 +22,9 @@ export function useCostBudget({
 }): ServerPlugin<GatewayContext> {
   const guard: RequestHandler = (req, res, next) => {
     const refusal = budget.exhausted({ caller: callerOf(req), clientKey: clientKeyOf(req) });
-    if (refusal) sendGraphQLError(req, res, refusal);
-    else next();
+    if (refusal) {
+      sendGraphQLError(req, res, refusal);
+    } else next();
   };
   return { name: 'cost-budget', http: [guard] };
 }
