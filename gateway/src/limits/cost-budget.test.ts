@@ -3,6 +3,7 @@ import {
   createRateLimiter,
   createRateLimits,
   type RateLimiter,
+  type RateLimitPolicy,
 } from '@manifold/platform/rate-limit';
 import { silentLogger, testCaller } from '@manifold/platform/testing';
 import { describe, expect, it } from 'vitest';
@@ -25,6 +26,9 @@ function countingLimiter(): RateLimiter & { consumed: number } {
   const counting = {
     store: limiter.store,
     close: () => limiter.close(),
+    refusedFromMemory: (policy: RateLimitPolicy) => {
+      limiter.refusedFromMemory(policy);
+    },
     consumed: 0,
     consume: (...args: Parameters<RateLimiter['consume']>) => {
       counting.consumed++;

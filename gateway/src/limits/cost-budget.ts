@@ -118,6 +118,7 @@ export function createCostBudget({
         outOfBudget.delete(clientKey);
         return undefined;
       }
+      limiter.refusedFromMemory(policy);
       const seconds = Math.max(1, Math.ceil(outOfBudget.getRemainingTTL(clientKey) / 1000));
       // One refusal per client and second left: a flood is answered with the same error object
       // (an Error's stack trace costs more than everything else this refusal does).

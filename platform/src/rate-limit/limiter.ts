@@ -47,6 +47,11 @@ export interface RateLimiter {
    * (AppError STORE_UNAVAILABLE, 503 with Retry-After).
    */
   consume(key: string, policy: RateLimitPolicy, cost?: number): Promise<RateLimitDecision>;
+  /**
+   * Counts, in `manifold.rate_limit.refusals`, a refusal decided without asking the store (a
+   * client this process remembers is past `policy` until its window ends).
+   */
+  refusedFromMemory(policy: RateLimitPolicy): void;
   /** Where counters live: this process, or Redis (shared by replicas). */
   readonly store: 'memory' | 'redis';
   /** Closes the store connection it was given (at shutdown). */
@@ -135,6 +140,9 @@ export function createRateLimiter({
   });
   return {
     store: redis ? 'redis' : 'memory',
+    refusedFromMemory: (policy) => {
+      metrics.limited(policy.name);
+    },
     async consume(key, policy, cost = 1) {
       try {
         const result = await limiterFor(policy).consume(key, cost);
