@@ -8,8 +8,9 @@
 //      client at 50 connections (protection on): loss ≤ 10 %. The flooder is on a production tier
 //      (deploy/access.yaml's `partner` request limits, the default cost budget
 //      GRAPHQL_COST_BUDGET_PER_MINUTE); its refused documents are charged to its budget, which
-//      they use up at once, and it is then refused 429 before its requests are read, as
-//      production would refuse it. The normal client is on a tier whose limits it never reaches.
+//      they use up at once, and it is then refused 429 before its requests are read (each
+//      refusal held 1 s, a tarpit), as production would refuse it. The normal client is on a
+//      tier whose limits it never reaches.
 // Prints the tables and the ratios, and appends them to docs/benchmarks.md (not for a smoke run
 // under 5 s: BENCH_DURATION_MS=3000 BENCH_ROUNDS=1 npm run bench:protection).
 //
@@ -252,7 +253,7 @@ const checks: Check[] = [
   ],
 ];
 const lines = [
-  `Command: \`npm run bench:protection\`. Machine: ${machine()}. Each gateway on CPU ${GATEWAY_CPU} (NODE_ENV=production, measured alone); the load generator and the four benchmark subgraphs on CPU ${LOAD_CPU}, the flood from a child process on CPU ${LOAD_CPU} at \`nice -n 19\` (an attacker's CPU is not ours); counters in Redis at ${redisUrl}. Both clients authenticate with an API key: the normal client on a tier whose limits and cost budget are counted but never reached, the flooder on production's partner tier (50/s, 3,000/min) with the default cost budget (150,000 per minute; each refused flood document charged the maximum cost, 100,000 here). Warm-up ${WARMUP_MS / 1000} s per scenario, then ${ROUNDS} interleaved rounds of ${DURATION_MS / 1000} s, medians. The flood's answers in the last round, by HTTP status: ${JSON.stringify(floodAnswers)}.`,
+  `Command: \`npm run bench:protection\`. Machine: ${machine()}. Each gateway on CPU ${GATEWAY_CPU} (NODE_ENV=production, measured alone); the load generator and the four benchmark subgraphs on CPU ${LOAD_CPU}, the flood from a child process on CPU ${LOAD_CPU} at \`nice -n 19\` (an attacker's CPU is not ours); counters in Redis at ${redisUrl}. Both clients authenticate with an API key: the normal client on a tier whose limits and cost budget are counted but never reached, the flooder on production's partner tier (50/s, 3,000/min) with the default cost budget (150,000 per minute; each refused flood document charged the maximum cost, 100,000 here; once it is used up, each request refused from memory before its body is read, the 429 held 1 s). Warm-up ${WARMUP_MS / 1000} s per scenario, then ${ROUNDS} interleaved rounds of ${DURATION_MS / 1000} s, medians. The flood's answers in the last round, by HTTP status: ${JSON.stringify(floodAnswers)}.`,
   '',
   ...scenarioTable(results),
   '',

@@ -92,7 +92,11 @@ export interface GatewayDeps {
    * @default none
    */
   operationLimits?:
-    | (Pick<OperationLimitsOptions, 'limits' | 'mode'> & { costBudgetPerMinute?: number })
+    | (Pick<OperationLimitsOptions, 'limits' | 'mode'> & {
+        costBudgetPerMinute?: number;
+        /** How long a refusal to a client out of budget is held (useCostBudget). @default 1000 */
+        exhaustedBudgetHoldMs?: number;
+      })
     | undefined;
   /** Report which fields operations use to the schema registry. @default off */
   usageReporting?: UsageReportingOptions | undefined;
@@ -181,7 +185,17 @@ export async function createApp({
     ...(authenticate ? [useAuthentication({ authenticate })] : []),
     // After authentication: limits are per identified caller. A client out of cost budget first:
     // refused from memory, its requests do not even count against the request limits.
-    ...(budget ? [useCostBudget({ budget, clientKeyOf })] : []),
+    ...(budget
+      ? [
+          useCostBudget({
+            budget,
+            clientKeyOf,
+            ...(operationLimits?.exhaustedBudgetHoldMs === undefined
+              ? {}
+              : { holdMs: operationLimits.exhaustedBudgetHoldMs }),
+          }),
+        ]
+      : []),
     ...(rateLimits ? [useRateLimits({ limits: rateLimits })] : []),
     // Who is calling decides whether ad-hoc operations are allowed; the registered text is what
     // the limits then measure.

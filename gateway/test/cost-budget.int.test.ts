@@ -80,6 +80,8 @@ async function startReplica(redisUrl: string, namespace: string): Promise<TestGa
         mode: 'enforce',
         limits: { ...DEFAULT_OPERATION_LIMITS, maxCost: BUDGET },
         costBudgetPerMinute: BUDGET,
+        // Refusals from memory held briefly (1 s in production): the test needs the answer, not the wait.
+        exhaustedBudgetHoldMs: 20,
       },
     },
   );
