@@ -13,6 +13,7 @@ import {
 } from '@manifold/platform/graphql';
 import { ConfigError } from '@manifold/platform/config';
 import type { Logger } from '@manifold/platform/logging';
+import type { Request } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import type { Keyv } from 'keyv';
 import {
@@ -31,8 +32,9 @@ import {
 import { useAuthentication } from './plugins/authentication.ts';
 import { useAuthorization, warnAboutUnknownPolicies } from './plugins/authorization.ts';
 import { useCors } from './plugins/cors.ts';
+import { useCostBudget } from './plugins/cost-budget.ts';
 import { useHealth } from './plugins/health.ts';
-import { costBudget } from './limits/cost-budget.ts';
+import { createCostBudget } from './limits/cost-budget.ts';
 import { readCostDirectives, type CostDirectives } from './limits/cost-directives.ts';
 import { useOperationLimits, type OperationLimitsOptions } from './plugins/operation-limits.ts';
 import { usePersistedQueries } from './plugins/persisted-queries.ts';
@@ -84,11 +86,17 @@ export interface GatewayDeps {
   trustedDocuments?: TrustedDocumentsOptions | undefined;
   /**
    * Token, shape and cost limits checked before any subgraph is called; with `rateLimits`, each
-   * operation's cost is also taken from its caller's `costBudgetPerMinute` (0: no budget).
+   * operation's cost is also taken from its caller's cost budget per minute: its tier's
+   * `graphqlCost.budgetPerMinute` in the access file, or `costBudgetPerMinute` for tiers that set
+   * none (0: no budget).
    * @default none
    */
   operationLimits?:
-    | (Pick<OperationLimitsOptions, 'limits' | 'mode'> & { costBudgetPerMinute?: number })
+    | (Pick<OperationLimitsOptions, 'limits' | 'mode'> & {
+        costBudgetPerMinute?: number;
+        /** How long a refusal to a client out of budget is held (useCostBudget). @default 1000 */
+        exhaustedBudgetHoldMs?: number;
+      })
     | undefined;
   /** Report which fields operations use to the schema registry. @default off */
   usageReporting?: UsageReportingOptions | undefined;
@@ -147,6 +155,18 @@ export async function createApp({
     },
   });
 
+  const clientKeyOf = (req: Request) =>
+    rateLimits?.keyOf(callerOf(req), req) ?? partitionKey(callerOf(req), req);
+  // Spent by the operation limits, counted with the rate limits (so only when both are on).
+  const budget =
+    rateLimits && operationLimits
+      ? createCostBudget({
+          rateLimits,
+          defaultPerMinute: operationLimits.costBudgetPerMinute ?? 0,
+          maxCost: operationLimits.limits.maxCost,
+        })
+      : undefined;
+
   const composed = composePlugins<GatewayContext>([
     // First, so that it sees every request, those the next plugins refuse included.
     useTelemetry(),
@@ -163,7 +183,19 @@ export async function createApp({
     ...(corsAllowedOrigins.length > 0 ? [useCors({ allowedOrigins: corsAllowedOrigins })] : []),
     usePersistedQueries({ cache }),
     ...(authenticate ? [useAuthentication({ authenticate })] : []),
-    // After authentication: limits are per identified caller.
+    // After authentication: limits are per identified caller. A client out of cost budget first:
+    // refused from memory, its requests do not even count against the request limits.
+    ...(budget
+      ? [
+          useCostBudget({
+            budget,
+            clientKeyOf,
+            ...(operationLimits?.exhaustedBudgetHoldMs === undefined
+              ? {}
+              : { holdMs: operationLimits.exhaustedBudgetHoldMs }),
+          }),
+        ]
+      : []),
     ...(rateLimits ? [useRateLimits({ limits: rateLimits })] : []),
     // Who is calling decides whether ad-hoc operations are allowed; the registered text is what
     // the limits then measure.
@@ -178,14 +210,8 @@ export async function createApp({
               return costDirectives;
             },
             logger,
-            ...(rateLimits && operationLimits.costBudgetPerMinute
-              ? {
-                  onCost: costBudget({
-                    limiter: rateLimits.limiter,
-                    pointsPerMinute: operationLimits.costBudgetPerMinute,
-                  }),
-                }
-              : {}),
+            budget,
+            clientKeyOf,
           }),
         ]
       : []),
@@ -250,7 +276,7 @@ export async function createApp({
       requestId,
       logger: requestLogger,
       caller: callerOf(req),
-      clientKey: rateLimits?.keyOf(callerOf(req), req) ?? partitionKey(callerOf(req), req),
+      clientKey: clientKeyOf(req),
       propagatedHeaders: pickHeaders(req.headers, propagateHeaders),
     }),
   });

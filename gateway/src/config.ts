@@ -116,7 +116,8 @@ export const GatewayEnv = BaseEnv.extend({
   /** Items assumed in a list that no slicing argument or @listSize sizes. */
   GRAPHQL_ASSUMED_LIST_SIZE: limit(DEFAULT_OPERATION_LIMITS.assumedListSize),
   /**
-   * Static cost each client may spend per minute (counted with the rate limits, so only when
+   * Static cost each client may spend per minute, for the tiers that set no
+   * `graphqlCost.budgetPerMinute` in the access file (counted with the rate limits, so only when
    * they are on); 0 = no budget. At least GRAPHQL_MAX_COST, or the costliest operations allowed
    * could never run.
    */

@@ -1,9 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  EMPTY_ACCESS_POLICY,
-  staticAccessPolicy,
-  type Authenticate,
-} from '@manifold/platform/auth';
+import { compileAccessFile, staticAccessPolicy, type Authenticate } from '@manifold/platform/auth';
 import { ANONYMOUS } from '@manifold/platform/contracts';
 import {
   connectRateLimitRedis,
@@ -22,16 +18,39 @@ import {
 } from './support.ts';
 
 // The per-client cost budget, on two gateway replicas sharing the real Redis: each operation's
-// static cost comes out of its client's budget per minute, wherever it lands.
+// static cost comes out of its client's budget per minute (its tier's, or the default),
+// wherever it lands.
 
 const BUDGET = 5;
+const LARGE_BUDGET = 12;
 // `me` is an object: cost 1; `a: me b: me c: me` costs 3.
 const ONE = '{ me { name } }';
 const THREE = '{ a: me { name } b: me { name } c: me { name } }';
+// More aliases than the default limit (30): refused before it is planned.
+const TOO_MANY_ALIASES = `{ ${Array.from({ length: 40 }, (_, i) => `a${i}: me { name }`).join(' ')} }`;
+
+// The default tier has no request limits and no budget of its own (BUDGET, the gateway's
+// default, applies); `large` has both.
+const ACCESS = compileAccessFile({
+  tiers: {
+    standard: {},
+    large: {
+      rateLimits: [{ name: 'large', requests: 1000, windowSeconds: 60 }],
+      graphqlCost: { budgetPerMinute: LARGE_BUDGET },
+    },
+  },
+  defaultTier: 'standard',
+  clients: {},
+});
 
 const authenticate: Authenticate = (req) => {
   const client = req.headers['x-test-client'];
-  return typeof client === 'string' ? testCaller({ clientId: client }) : ANONYMOUS;
+  const tier = req.headers['x-test-tier'];
+  if (typeof client !== 'string') return ANONYMOUS;
+  return {
+    ...testCaller({ clientId: client }),
+    tier: typeof tier === 'string' ? tier : 'standard',
+  };
 };
 
 let accounts: TinySubgraph;
@@ -45,10 +64,9 @@ async function startReplica(redisUrl: string, namespace: string): Promise<TestGa
     },
     { timeout: 5_000 },
   );
-  // No tier limits (an empty access file): only the cost budget counts here.
   const rateLimits = createRateLimits({
     limiter: createRateLimiter({ namespace, logger: silentLogger(), redis }),
-    access: staticAccessPolicy(EMPTY_ACCESS_POLICY),
+    access: staticAccessPolicy(ACCESS),
     logger: silentLogger(),
   });
   return startGateway(
@@ -62,6 +80,8 @@ async function startReplica(redisUrl: string, namespace: string): Promise<TestGa
         mode: 'enforce',
         limits: { ...DEFAULT_OPERATION_LIMITS, maxCost: BUDGET },
         costBudgetPerMinute: BUDGET,
+        // Refusals from memory held briefly (1 s in production): the test needs the answer, not the wait.
+        exhaustedBudgetHoldMs: 20,
       },
     },
   );
@@ -81,7 +101,12 @@ afterAll(async () => {
   await accounts.stop();
 });
 
-async function post(replica: TestGateway, client: string, query: string) {
+async function post(
+  replica: TestGateway,
+  client: string,
+  query: string,
+  { tier = 'standard', text = JSON.stringify({ query }) } = {},
+) {
   const before = accounts.received.length;
   const response = await fetch(`${replica.server.url}/graphql`, {
     method: 'POST',
@@ -89,8 +114,9 @@ async function post(replica: TestGateway, client: string, query: string) {
       'content-type': 'application/json',
       accept: 'application/graphql-response+json',
       'x-test-client': client,
+      'x-test-tier': tier,
     },
-    body: JSON.stringify({ query }),
+    body: text,
   });
   const body = (await response.json()) as {
     data?: unknown;
@@ -125,5 +151,47 @@ describe('the per-client cost budget across two replicas sharing Redis', () => {
     const other = await post(a, 'globex', THREE);
     expect(other.body.errors).toBeUndefined();
     expect(other.subgraphCalls).toBe(1);
+  });
+
+  it("gives each tier its own budget, and names it in an allowed answer's RateLimit headers beside the tier's limits", async () => {
+    const [a, b] = replicas as [TestGateway, TestGateway];
+    // The default budget (5) pays for one 3 but not two; the large tier's (12) for four.
+    expect((await post(a, 'initech', THREE)).body.errors).toBeUndefined();
+    expect((await post(b, 'initech', THREE)).response.status).toBe(429);
+    for (const [index, replica] of [a, b, a, b].entries()) {
+      const { response, body } = await post(replica, 'umbrella', THREE, { tier: 'large' });
+      expect(body.errors).toBeUndefined();
+      expect(response.headers.get('ratelimit-policy')).toBe(
+        `"large";q=1000;w=60, "graphql-cost";q=${LARGE_BUDGET};w=60`,
+      );
+      expect(response.headers.get('ratelimit')).toMatch(
+        new RegExp(`^"large";r=${999 - index};t=\\d+, "graphql-cost";r=${9 - 3 * index};t=\\d+$`),
+      );
+    }
+    expect((await post(a, 'umbrella', ONE, { tier: 'large' })).response.status).toBe(429);
+  });
+
+  it('charges a refused document as the costliest operation, then refuses the client before reading its requests', async () => {
+    const [a] = replicas as [TestGateway];
+    // Refused for its aliases (maximum cost 5 charged: the whole default budget)…
+    const refused = await post(a, 'hooli', TOO_MANY_ALIASES);
+    expect(refused.response.status).toBe(400);
+    expect(refused.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'OPERATION_LIMIT_EXCEEDED',
+      limit: 'aliases',
+    });
+    // …so the next request is refused before its body is even parsed: not valid JSON, yet 429.
+    const blocked = await post(a, 'hooli', ONE, { text: '{"query": "{ me { na' });
+    expect(blocked.response.status).toBe(429);
+    expect(blocked.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'RATE_LIMITED',
+      violatedPolicies: ['graphql-cost'],
+    });
+    expect(Number(blocked.response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(blocked.response.headers.get('ratelimit-policy')).toBe(
+      `"graphql-cost";q=${BUDGET};w=60`,
+    );
+    expect(blocked.response.headers.get('ratelimit')).toMatch(/^"graphql-cost";r=0;t=\d+$/);
+    expect(blocked.subgraphCalls).toBe(0);
   });
 });

@@ -60,6 +60,14 @@ describe('the rate limiter over Redis, shared by replicas', () => {
       allowed: true,
       remaining: 4,
     });
+
+    // Its window used up, the client is refused from each replica's memory until the window
+    // ends: no Redis round trip — b refuses it even with its connection closed.
+    await b.redis.close();
+    expect(await b.limiter.consume('client:acme', POLICY)).toMatchObject({
+      allowed: false,
+      unchecked: false,
+    });
   });
 
   it('counts a cost of several points at once (the GraphQL cost budget)', async () => {

@@ -13,9 +13,18 @@ const JSON_TYPE = 'application/json';
  */
 export function sendGraphQLError(req: Request, res: Response, error: AppError): void {
   const type = negotiatedResponseType(req.headers.accept) ?? JSON_TYPE;
+  let body = bodies.get(error);
+  if (body === undefined) {
+    body = JSON.stringify({ errors: [toGraphQLError(error).toJSON()] });
+    bodies.set(error, body);
+  }
+  // `end`, not Express's `send`: no ETag (a SHA-1 of the body) for an answer nobody caches.
   res
     .status(type === JSON_TYPE && error.status === 400 ? 200 : error.status)
     .set(problemHeaders(error))
     .set('content-type', `${type}; charset=utf-8`)
-    .send(JSON.stringify({ errors: [toGraphQLError(error).toJSON()] }));
+    .end(body);
 }
+
+/** The same error sent again (a refusal answered to every request of a flood) is serialised once. */
+const bodies = new WeakMap<AppError, string>();

@@ -3,12 +3,15 @@ import { isAppError, problemHeaders, type AppError } from '@manifold/platform/er
 import type { ServerPlugin } from '@manifold/platform/graphql';
 import type { Logger } from '@manifold/platform/logging';
 import { manifoldMeter } from '@manifold/platform/telemetry';
-import type { RequestHandler } from 'express';
+import { callerOf } from '@manifold/platform/contracts';
+import type { Request, RequestHandler } from 'express';
 import { GraphQLError } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { GatewayContext } from '../context.ts';
 import { graphqlParamsOf } from '../http/graphql-params.ts';
+import { addRateLimitHeaders, mergedRateLimitHeaders } from '../http/rate-limit-headers.ts';
 import { sendGraphQLError } from '../http/send-graphql-error.ts';
+import type { CostBudget } from '../limits/cost-budget.ts';
 import type { CostDirectives } from '../limits/cost-directives.ts';
 import { limitExceeded, shapeLimitExceeded, type OperationLimits } from '../limits/limits.ts';
 import { operationCost } from '../limits/operation-cost.ts';
@@ -22,8 +25,13 @@ export interface OperationLimitsOptions {
   /** The `@cost` / `@listSize` of the supergraph served now (it may change while serving). */
   costDirectives: () => CostDirectives;
   logger: Logger;
-  /** Told every admitted operation's cost (the per-client cost budget); an AppError it throws refuses the request. */
-  onCost?: (cost: number, context: GatewayContext) => Promise<void> | void;
+  /**
+   * The per-client cost budget: pays every admitted operation's cost (its headers go on the
+   * answer; its refusal refuses the request), and is charged for every refused one.
+   */
+  budget?: CostBudget | undefined;
+  /** Whose budget a request spends, before its context exists (the rate limits' key). */
+  clientKeyOf?: (req: Request) => string;
 }
 
 /** Documents already found within limits, so that the usual operations are checked once. */
@@ -40,14 +48,16 @@ const ACCEPTED_CACHE = { max: 2_000, maxSize: 4_000_000 } as const;
  *    supergraph's `@cost`/`@listSize` and the request's variables (`first: $n`), and the shape
  *    of documents that came by APQ hash rather than as text.
  *
- * Every operation over a limit is counted in `manifold.graphql.operation_limit.refusals{limit, mode}`.
+ * Every operation over a limit is counted in `manifold.graphql.operation_limit.refusals{limit, mode}`,
+ * and, refused, charged against its caller's cost budget (see CostBudget.chargeRefusal).
  */
 export function useOperationLimits({
   limits,
   mode,
   costDirectives,
   logger,
-  onCost,
+  budget,
+  clientKeyOf,
 }: OperationLimitsOptions): ServerPlugin<GatewayContext> {
   const accepted = new LRUCache<string, true>({
     ...ACCEPTED_CACHE,
@@ -76,7 +86,14 @@ export function useOperationLimits({
       const error = documentLimitExceeded(query, limits);
       if (!error) accepted.set(query, true);
       else if (enforced(error)) {
-        sendGraphQLError(req, res, error);
+        const refuse = () => {
+          sendGraphQLError(req, res, error);
+        };
+        if (budget && clientKeyOf)
+          budget
+            .chargeRefusal({ caller: callerOf(req), clientKey: clientKeyOf(req) })
+            .then(refuse, next);
+        else refuse();
         return;
       }
     }
@@ -90,15 +107,14 @@ export function useOperationLimits({
       {
         requestDidStart: () =>
           Promise.resolve({
-            didResolveOperation: async ({
-              document,
-              operation,
-              queryHash,
-              request,
-              schema,
-              contextValue,
-            }) => {
+            didResolveOperation: async (answer) => {
+              const { document, operation, queryHash, request, schema, contextValue } = answer;
               if (!operation) return;
+              const payer = { caller: contextValue.caller, clientKey: contextValue.clientKey };
+              const refuse = async (error: AppError): Promise<never> => {
+                if (error.code === 'OPERATION_LIMIT_EXCEEDED') await budget?.chargeRefusal(payer);
+                throw asRequestError(error, (headers) => mergedRateLimitHeaders(answer, headers));
+              };
               // Sent as text, the document was measured before Apollo parsed it; sent as an APQ
               // hash alone, it is measured here (the limits may have changed since it was stored).
               if (request.query === undefined) {
@@ -108,7 +124,7 @@ export function useOperationLimits({
                   shapes.set(queryHash, shape);
                 }
                 const tooLarge = shapeLimitExceeded(shape, limits);
-                if (tooLarge && enforced(tooLarge)) throw asRequestError(tooLarge);
+                if (tooLarge && enforced(tooLarge)) await refuse(tooLarge);
               }
               const cost = operationCost({
                 schema,
@@ -120,12 +136,16 @@ export function useOperationLimits({
               });
               if (cost > limits.maxCost) {
                 const tooExpensive = limitExceeded('cost', cost, limits.maxCost);
-                if (enforced(tooExpensive)) throw asRequestError(tooExpensive);
+                if (enforced(tooExpensive)) await refuse(tooExpensive);
               }
+              if (!budget) return;
               try {
-                await onCost?.(cost, contextValue);
+                addRateLimitHeaders(answer, await budget.charge(cost, payer));
               } catch (error) {
-                throw isAppError(error) ? asRequestError(error) : error;
+                if (!isAppError(error)) throw error;
+                // Costlier than the tier's whole budget: over its maximum cost, a limit like the others.
+                if (error.code === 'OPERATION_LIMIT_EXCEEDED' && !enforced(error)) return;
+                await refuse(error);
               }
             },
           }),
@@ -134,14 +154,20 @@ export function useOperationLimits({
   };
 }
 
-/** An AppError as Apollo sends a request error: nothing executed, the catalogue's status and headers. */
-export function asRequestError(error: AppError): GraphQLError {
+/**
+ * An AppError as Apollo sends a request error: nothing executed, the catalogue's status and
+ * headers (`withHeaders` may merge them with the answer's: the RateLimit fields of other policies).
+ */
+export function asRequestError(
+  error: AppError,
+  withHeaders: (headers: Record<string, string>) => Iterable<[string, string]> = Object.entries,
+): GraphQLError {
   return new GraphQLError(error.message, {
     originalError: error,
     extensions: {
       code: error.code,
       ...error.details,
-      http: { status: error.status, headers: new HeaderMap(Object.entries(problemHeaders(error))) },
+      http: { status: error.status, headers: new HeaderMap(withHeaders(problemHeaders(error))) },
     },
   });
 }

@@ -12,8 +12,12 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { GatewayContext } from '../context.ts';
-
-const TIER_HEADERS = Symbol('manifold.rate-limit.tier-headers');
+import {
+  addRateLimitHeaders,
+  carryRequestRateLimitHeaders,
+  keepRequestRateLimitHeaders,
+  mergedRateLimitHeaders,
+} from '../http/rate-limit-headers.ts';
 
 const ROOT_TYPES = { query: 'Query', mutation: 'Mutation', subscription: 'Subscription' } as const;
 
@@ -73,9 +77,6 @@ export function useRateLimits({ limits }: { limits: RateLimits }): ServerPlugin<
         ],
       });
   };
-  // The tier's headers, kept for the operation's limits to add theirs to (one list per field):
-  // on the request, then on the context (a symbol member: Apollo shallow-copies the context).
-  const tierHeaders = new WeakMap<object, Record<string, string>>();
   const middleware: RequestHandler = (req, res, next) => {
     const caller = callerOf(req);
     const policies = limits.tierOf(caller)?.base ?? [];
@@ -86,7 +87,7 @@ export function useRateLimits({ limits }: { limits: RateLimits }): ServerPlugin<
     limits.enforce(limits.keyOf(caller, req), policies).then(
       (headers) => {
         res.set(headers);
-        tierHeaders.set(req, headers);
+        keepRequestRateLimitHeaders(req, headers);
         next();
       },
       (error: unknown) => {
@@ -99,14 +100,6 @@ export function useRateLimits({ limits }: { limits: RateLimits }): ServerPlugin<
     context: GraphQLRequestContextDidResolveOperation<GatewayContext>,
   ): Promise<void> => {
     const { caller, clientKey } = context.contextValue;
-    const before =
-      (context.contextValue as GatewayContext & { [TIER_HEADERS]?: Record<string, string> })[
-        TIER_HEADERS
-      ] ?? {};
-    const merged = (headers: Readonly<Record<string, string>>) =>
-      Object.entries(headers).map(
-        ([name, value]) => [name, before[name] ? `${before[name]}, ${value}` : value] as const,
-      );
     const operations = limits.tierOf(caller)?.operations;
     // No operation: graphql-over-http refuses the request (OPERATION_RESOLUTION_FAILURE).
     if (!operations || operations.size === 0 || !context.operation) return;
@@ -115,8 +108,7 @@ export function useRateLimits({ limits }: { limits: RateLimits }): ServerPlugin<
       policies.push(...(operations.get(coordinate) ?? []));
     if (policies.length === 0) return;
     try {
-      const headers = await limits.enforce(clientKey, policies);
-      for (const [name, value] of merged(headers)) context.response.http.headers.set(name, value);
+      addRateLimitHeaders(context, await limits.enforce(clientKey, policies));
     } catch (error) {
       const appError = normalizeError(error);
       if (!appError) throw error;
@@ -125,7 +117,10 @@ export function useRateLimits({ limits }: { limits: RateLimits }): ServerPlugin<
         extensions: {
           code: appError.code,
           ...(appError.details ?? {}),
-          http: { status: appError.status, headers: new Map(merged(problemHeaders(appError))) },
+          http: {
+            status: appError.status,
+            headers: new Map(mergedRateLimitHeaders(context, problemHeaders(appError))),
+          },
         },
       });
     }
@@ -135,8 +130,7 @@ export function useRateLimits({ limits }: { limits: RateLimits }): ServerPlugin<
     name: 'rate-limits',
     http: [middleware],
     context: (context, { req }) => {
-      const headers = tierHeaders.get(req);
-      if (headers) Object.assign(context, { [TIER_HEADERS]: headers });
+      carryRequestRateLimitHeaders(context, req);
     },
     apollo: [
       {

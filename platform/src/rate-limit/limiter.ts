@@ -47,6 +47,11 @@ export interface RateLimiter {
    * (AppError STORE_UNAVAILABLE, 503 with Retry-After).
    */
   consume(key: string, policy: RateLimitPolicy, cost?: number): Promise<RateLimitDecision>;
+  /**
+   * Counts, in `manifold.rate_limit.refusals`, a refusal decided without asking the store (a
+   * client this process remembers is past `policy` until its window ends).
+   */
+  refusedFromMemory(policy: RateLimitPolicy): void;
   /** Where counters live: this process, or Redis (shared by replicas). */
   readonly store: 'memory' | 'redis';
   /** Closes the store connection it was given (at shutdown). */
@@ -110,6 +115,11 @@ export function createRateLimiter({
             useRedisPackage: true,
             // Not connected: fail at once (the outage path), never queue requests behind Redis.
             rejectIfRedisNotReady: true,
+            // A key that has used up its window is refused from this process's memory until the
+            // window ends, with no Redis round trip: a client hammering past its limit costs
+            // a map lookup per request, not a network call. Same answers as Redis would give
+            // (the fixed window's count only grows until it resets).
+            inMemoryBlockOnConsumed: policy.points,
           })
         : new RateLimiterMemory(options);
       limiters.set(id, limiter);
@@ -130,6 +140,9 @@ export function createRateLimiter({
   });
   return {
     store: redis ? 'redis' : 'memory',
+    refusedFromMemory: (policy) => {
+      metrics.limited(policy.name);
+    },
     async consume(key, policy, cost = 1) {
       try {
         const result = await limiterFor(policy).consume(key, cost);

@@ -24,8 +24,9 @@ describe('compileTierLimits', () => {
           ],
         },
         operations: { 'Mutation.placeOrder': [{ name: 'place', requests: 5, windowSeconds: 60 }] },
-        // Other settings of a tier (the GraphQL cost budget…) are left to what reads them.
-        costPerMinute: 10_000,
+        graphqlCost: { budgetPerMinute: 500_000 },
+        // Other settings of a tier are left to what reads them.
+        supportPlan: 'gold',
       },
       internal: {},
     }),
@@ -40,6 +41,11 @@ describe('compileTierLimits', () => {
     expect(tiers.get('partner')?.operations.get('Mutation.placeOrder')).toEqual([
       { name: 'place', points: 5, windowSeconds: 60 },
     ]);
+  });
+
+  it("reads a tier's GraphQL cost budget; a tier without one leaves it to the gateway's default", () => {
+    expect(tiers.get('partner')?.graphqlCostBudgetPerMinute).toBe(500_000);
+    expect(tiers.get('internal')?.graphqlCostBudgetPerMinute).toBeUndefined();
   });
 
   it('picks the most specific route by method and path prefix, never a mere string prefix', () => {
@@ -71,6 +77,7 @@ describe('compileTierLimits', () => {
               { name: 'has space', requests: 1, windowSeconds: 1 },
             ],
             routes: { '/api/no-method': [] },
+            graphqlCost: { budgetPerMinute: -1, perMinute: 5 },
           },
           partner: {
             rateLimits: [
@@ -84,7 +91,9 @@ describe('compileTierLimits', () => {
     try {
       bad();
     } catch (error) {
-      expect((error as ConfigError).problems).toHaveLength(4);
+      const { problems } = error as ConfigError;
+      expect(problems).toHaveLength(6);
+      expect(problems.filter((p) => p.startsWith('tiers.free.graphqlCost'))).toHaveLength(2);
     }
   });
 });

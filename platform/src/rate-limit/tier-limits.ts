@@ -18,7 +18,7 @@ const COORDINATE = /^[A-Za-z_]\w*\.[A-Za-z_]\w*$/;
 
 /**
  * A tier's rate limits, as the access file writes them under `tiers.<tier>`. Other settings of a
- * tier (the GraphQL cost budget…) sit beside these and are read by what they concern.
+ * tier sit beside these and are read by what they concern.
  *
  *   partner:
  *     rateLimits:                       # every request to a limited route counts against each
@@ -28,6 +28,8 @@ const COORDINATE = /^[A-Za-z_]\w*\.[A-Za-z_]\w*$/;
  *       "POST /api/v1/supplier/PlaceSupplierOrder": [{ name: partner-orders, requests: 30, windowSeconds: 60 }]
  *     operations:                       # GraphQL: extra limits for an operation selecting a root field
  *       "Mutation.placeOrder": [{ name: partner-place-order, requests: 30, windowSeconds: 60 }]
+ *     graphqlCost:                      # GraphQL: static cost the tier may spend per minute
+ *       budgetPerMinute: 500000         # (unset: the gateway's GRAPHQL_COST_BUDGET_PER_MINUTE; 0: none)
  */
 export const TierRateLimits = z.object({
   rateLimits: z.array(Limit).default([]),
@@ -40,6 +42,16 @@ export const TierRateLimits = z.object({
       z.array(Limit),
     )
     .default({}),
+  /**
+   * The gateway's per-client cost budget for this tier (checked and reloaded here with the
+   * request limits, applied by the gateway).
+   */
+  graphqlCost: z
+    .strictObject({
+      /** Static cost (`@cost`/`@listSize`) a client may spend per minute; 0 = no budget. */
+      budgetPerMinute: z.number().int().min(0),
+    })
+    .optional(),
 });
 
 interface RouteLimits {
@@ -56,6 +68,8 @@ export interface CompiledTier {
   readonly route: (method: string, path: string) => readonly RateLimitPolicy[];
   /** Extra limits per root field coordinate (GraphQL). */
   readonly operations: ReadonlyMap<string, readonly RateLimitPolicy[]>;
+  /** The tier's GraphQL cost budget per minute (0: none); undefined = the gateway's default. */
+  readonly graphqlCostBudgetPerMinute: number | undefined;
 }
 
 const toPolicy = (limit: z.infer<typeof Limit>): RateLimitPolicy => ({
@@ -90,6 +104,7 @@ function compileTier(settings: z.infer<typeof TierRateLimits>): CompiledTier {
         limits.map(toPolicy),
       ]),
     ),
+    graphqlCostBudgetPerMinute: settings.graphqlCost?.budgetPerMinute,
   };
 }
 
