@@ -11,7 +11,9 @@ import {
   type FuzzReport,
 } from './harness.ts';
 import { legacyAdapterEdge, soapProxyEdge } from './facade-edges.ts';
+import { registryEdge } from './registry-edge.ts';
 import { upstreamsEdge } from './upstreams-edge.ts';
+import { webhooksEdge } from './webhooks-edge.ts';
 import { STOREFRONT_QUERY } from '../support/storefront.ts';
 import { graphql, startStack } from '../e2e/support/stack.ts';
 
@@ -152,4 +154,6 @@ export const FUZZ_EDGES: readonly EdgeRunner[] = [
   runner(soapProxyEdge),
   runner(legacyAdapterEdge),
   runner(upstreamsEdge),
+  runner(registryEdge),
+  runner(webhooksEdge),
 ];
