@@ -1,4 +1,4 @@
-// `npm run fuzz -- --minutes N [--edge gateway|soap-proxy|legacy-rest-adapter|upstreams]`: the CI
+// `npm run fuzz -- --minutes N [--edge gateway|soap-proxy|legacy-rest-adapter|upstreams|registry|webhooks]`: the CI
 // fuzz properties without the CI bound.
 // The minutes are shared by the edges; each runs from a fresh seed (printed). An input that breaks
 // an invariant is written to test/fuzz/corpus/<edge>/, which the CI suite replays from then on.
