@@ -23,7 +23,7 @@ for (const edge of edges) {
     });
     const processes = run.processes.map(
       (service) =>
-        `${service.name}: health ${String(service.healthStatus)}, RSS ${service.rssBeforeMiB.toFixed(0)} → ${service.rssAfterMiB.toFixed(0)} MiB, ${String(service.errors.clientErrors)} client / ${String(service.errors.serverErrors)} server errors of ${String(service.errors.requests)} requests`,
+        `${service.name}: health ${String(service.healthStatus)}, RSS ${service.rssBeforeMiB.toFixed(0)} → ${service.rssAfterMiB.toFixed(0)} MiB (per minute: ${service.rssPerMinuteMiB.join(', ')}), ${String(service.errors.clientErrors)} client / ${String(service.errors.serverErrors)} server errors of ${String(service.errors.requests)} requests`,
     );
     console.log(
       `fuzz ${edge.name}: ${String(run.tried)} inputs, seed ${String(run.seed)}, statuses ${JSON.stringify(run.statuses)}; ${processes.join('; ')}`,
