@@ -102,7 +102,7 @@ const shortPolls = (input: RestRequestCase): RestRequestCase => {
  */
 export const registryEdge: FuzzEdge<RestRequestCase> = {
   name: 'registry',
-  ciRuns: 150,
+  ciRuns: 200,
   clientSideOnly: true,
   start: async () => {
     const access = e2eAccess([

@@ -68,7 +68,7 @@ function deliveryViolations(input: WebhooksInput, answer: CountedAnswer): string
  */
 export const webhooksEdge: FuzzEdge<WebhooksInput> = {
   name: 'webhooks',
-  ciRuns: 250,
+  ciRuns: 400,
   clientSideOnly: true,
   start: async () => {
     const access = e2eAccess(['webhooks:read', 'webhooks:replay']);
