@@ -1,4 +1,4 @@
-// `npm run fuzz -- --minutes N [--edge gateway|soap-proxy|legacy-rest-adapter|upstreams]`: the CI
+// `npm run fuzz -- --minutes N [--edge gateway|soap-proxy|legacy-rest-adapter|upstreams|registry|webhooks]`: the CI
 // fuzz properties without the CI bound.
 // The minutes are shared by the edges; each runs from a fresh seed (printed). An input that breaks
 // an invariant is written to test/fuzz/corpus/<edge>/, which the CI suite replays from then on.
@@ -23,7 +23,7 @@ for (const edge of edges) {
     });
     const processes = run.processes.map(
       (service) =>
-        `${service.name}: health ${String(service.healthStatus)}, RSS ${service.rssBeforeMiB.toFixed(0)} → ${service.rssAfterMiB.toFixed(0)} MiB, ${String(service.errors.clientErrors)} client / ${String(service.errors.serverErrors)} server errors of ${String(service.errors.requests)} requests`,
+        `${service.name}: health ${String(service.healthStatus)}, RSS ${service.rssBeforeMiB.toFixed(0)} → ${service.rssAfterMiB.toFixed(0)} MiB (per minute: ${service.rssPerMinuteMiB.join(', ')}), ${String(service.errors.clientErrors)} client / ${String(service.errors.serverErrors)} server errors of ${String(service.errors.requests)} requests`,
     );
     console.log(
       `fuzz ${edge.name}: ${String(run.tried)} inputs, seed ${String(run.seed)}, statuses ${JSON.stringify(run.statuses)}; ${processes.join('; ')}`,

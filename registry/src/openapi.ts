@@ -68,6 +68,7 @@ export function createApiDocument({
         Supergraph,
       ),
       304: { description: 'Still the version named by If-None-Match (after the wait, if any)' },
+      400: invalid,
       404: problemResponse('The registry holds no supergraph yet'),
     },
   });
@@ -88,7 +89,7 @@ export function createApiDocument({
     tags: ['supergraph'],
     summary: 'One version, with its supergraph and subgraphs',
     request: { params: VersionParams },
-    responses: { 200: json('The version', VersionDetail), 404: notFound },
+    responses: { 200: json('The version', VersionDetail), 400: invalid, 404: notFound },
   });
   registry.registerPath({
     method: 'get',
@@ -123,7 +124,7 @@ export function createApiDocument({
     tags: ['subgraphs'],
     summary: "A subgraph's current SDL and routing URL",
     request: { params: SubgraphParams },
-    responses: { 200: json('The subgraph', SubgraphDetail), 404: notFound },
+    responses: { 200: json('The subgraph', SubgraphDetail), 400: invalid, 404: notFound },
   });
   registry.registerPath({
     method: 'post',

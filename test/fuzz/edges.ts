@@ -11,7 +11,9 @@ import {
   type FuzzReport,
 } from './harness.ts';
 import { legacyAdapterEdge, soapProxyEdge } from './facade-edges.ts';
+import { registryEdge } from './registry-edge.ts';
 import { upstreamsEdge } from './upstreams-edge.ts';
+import { webhooksEdge } from './webhooks-edge.ts';
 import { STOREFRONT_QUERY } from '../support/storefront.ts';
 import { graphql, startStack } from '../e2e/support/stack.ts';
 
@@ -81,6 +83,8 @@ export interface ProcessReport {
   healthStatus: number;
   /** What its metrics counted during the run (after minus before). */
   errors: ErrorCounts;
+  /** Its RSS (MiB) once a minute during the run: whether memory grows without end or levels off. */
+  rssPerMinuteMiB: number[];
 }
 
 /** What one fuzz run of an edge saw. */
@@ -120,18 +124,27 @@ function runner<T>(edge: FuzzEdge<T>): EdgeRunner {
             counts: await readErrorCounts(`${watched.baseUrl}/metrics`),
           })),
         );
+        const rssPerMinute = running.processes.map((): number[] => []);
+        const sampling = setInterval(() => {
+          running.processes.forEach((watched, index) => {
+            rssPerMinute[index]?.push(Math.round(residentMiB(watched.pid)));
+          });
+        }, 60_000);
         const report = await fuzz({
           ...options,
           edge: edge.name,
           arbitrary: running.arbitrary,
           send: running.send,
           check: running.check ?? ((_input, answer) => invariantViolations(answer)),
+        }).finally(() => {
+          clearInterval(sampling);
         });
         const processes = await Promise.all(
           running.processes.map(async (watched, index) => ({
             name: watched.name,
             rssBeforeMiB: baselines[index]!.rss,
             rssAfterMiB: residentMiB(watched.pid),
+            rssPerMinuteMiB: rssPerMinute[index] ?? [],
             healthStatus: (await fetch(`${watched.baseUrl}/healthz`)).status,
             errors: minus(
               await readErrorCounts(`${watched.baseUrl}/metrics`),
@@ -152,4 +165,6 @@ export const FUZZ_EDGES: readonly EdgeRunner[] = [
   runner(soapProxyEdge),
   runner(legacyAdapterEdge),
   runner(upstreamsEdge),
+  runner(registryEdge),
+  runner(webhooksEdge),
 ];

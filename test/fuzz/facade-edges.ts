@@ -3,14 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPhpServer, type PhpServer } from '@manifold/platform/testing';
 import type { FuzzEdge, RunningEdge } from './edges.ts';
-import { invariantViolations } from './harness.ts';
-import { createContractCheck } from './openapi-contract.ts';
-import {
-  restRequests,
-  sendRest,
-  type OpenApiDocument,
-  type RestRequestCase,
-} from './rest-requests.ts';
+import { openApiFuzz } from './openapi-edge.ts';
+import type { RestRequestCase } from './rest-requests.ts';
 import { e2eAccess } from '../e2e/support/access.ts';
 import {
   freePort,
@@ -57,17 +51,12 @@ async function facadeEdge({
     await php.stop();
     throw error;
   }
-  const document = (await (await fetch(`${service.url}/openapi.json`)).json()) as OpenApiDocument;
   const credentials = { 'x-api-key': access.key };
-  const contract = createContractCheck(document);
+  const { arbitrary, send, check } = await openApiFuzz(service.url, credentials);
   return {
-    arbitrary: restRequests(document),
-    send: sendRest(service.url, credentials),
-    // 5xx are reported by invariantViolations; every other answer must be the documented one.
-    check: (input, answer) => [
-      ...invariantViolations(answer),
-      ...(answer.status < 500 ? contract(input.operation.method, input.path, answer) : []),
-    ],
+    arbitrary,
+    send,
+    check,
     processes: [{ name, pid: service.child.pid ?? 0, baseUrl: service.url }],
     warmUp: () => warmUp(service.url, credentials),
     stop: async () => {

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { mutatedText } from './text-mutations.ts';
 import { STOREFRONT_QUERY } from '../support/storefront.ts';
 
 /** Real operations a client sends; the fuzzer mutates them. */
@@ -44,42 +45,7 @@ const GRAPHQL_TOKENS = [
 ];
 
 /** A real operation, then a few edits: cut, duplicate, insert GraphQL-ish or random text, truncate. */
-const mutatedDocument = fc
-  .tuple(
-    fc.constantFrom(...OPERATIONS),
-    fc.array(
-      fc.oneof(
-        fc.record({ kind: fc.constant('cut' as const), at: fc.nat(), length: fc.nat({ max: 40 }) }),
-        fc.record({
-          kind: fc.constant('copy' as const),
-          at: fc.nat(),
-          length: fc.nat({ max: 40 }),
-        }),
-        fc.record({
-          kind: fc.constant('insert' as const),
-          at: fc.nat(),
-          text: fc.oneof(fc.constantFrom(...GRAPHQL_TOKENS), fc.string({ maxLength: 8 })),
-        }),
-        fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
-      ),
-      { maxLength: 4 },
-    ),
-  )
-  .map(([document, edits]) =>
-    edits.reduce((text, edit) => {
-      const at = text.length === 0 ? 0 : edit.at % text.length;
-      switch (edit.kind) {
-        case 'cut':
-          return text.slice(0, at) + text.slice(at + edit.length);
-        case 'copy':
-          return text.slice(0, at) + text.slice(at, at + edit.length) + text.slice(at);
-        case 'insert':
-          return text.slice(0, at) + edit.text + text.slice(at);
-        case 'truncate':
-          return text.slice(0, at);
-      }
-    }, document),
-  );
+const mutatedDocument = mutatedText(OPERATIONS, GRAPHQL_TOKENS);
 
 const variables = fc.oneof(
   fc.constant(undefined),

@@ -1,5 +1,11 @@
 import fc from 'fast-check';
-import { arbitraryFor, oddJson, type Schema } from './schema-arbitrary.ts';
+import {
+  arbitraryFor,
+  oddJson,
+  valuesFor,
+  type NamedArbitraries,
+  type Schema,
+} from './schema-arbitrary.ts';
 
 /** An OpenAPI 3.1 document, as far as the fuzz reads it. */
 export interface OpenApiDocument {
@@ -75,17 +81,25 @@ const CONTENT_TYPES = fc.oneof(
   },
 );
 
+export interface RestRequestOptions {
+  /** Values the schemas cannot describe, by property or parameter name (valid SDL, versions that exist). */
+  named?: NamedArbitraries;
+}
+
 /**
- * Requests for every operation of a facade's own `/openapi.json`: its documented parameters and
+ * Requests for every operation of a service's own `/openapi.json`: its documented parameters and
  * body generated from their schemas — mostly valid, some with odd values (wrong types, edge
  * numbers, control characters, emoji), absent required ones, undocumented extras, bodies that
  * are not JSON or not of the documented shape, other media types, and sometimes no credentials.
  */
-export function restRequests(document: OpenApiDocument): fc.Arbitrary<RestRequestCase> {
+export function restRequests(
+  document: OpenApiDocument,
+  { named = {} }: RestRequestOptions = {},
+): fc.Arbitrary<RestRequestCase> {
   const components = document.components?.schemas ?? {};
-  const value = (schema: Schema | undefined) =>
+  const value = (name: string, schema: Schema | undefined) =>
     fc.oneof(
-      { weight: 4, arbitrary: arbitraryFor(schema, components) },
+      { weight: 4, arbitrary: valuesFor(name, schema, components, named) },
       { weight: 1, arbitrary: oddJson },
     );
   const perOperation = operationsOf(document).map(({ method, template, operation }) => {
@@ -93,7 +107,10 @@ export function restRequests(document: OpenApiDocument): fc.Arbitrary<RestReques
     // Path parameters always (a route without one is another route); the others mostly.
     const parameterValues = fc.tuple(
       ...parameters.map((parameter): fc.Arbitrary<ParameterValue | null> => {
-        const entry = value(parameter.schema).map((v): ParameterValue => [parameter, v]);
+        const entry = value(parameter.name, parameter.schema).map((v): ParameterValue => [
+          parameter,
+          v,
+        ]);
         return parameter.in === 'path' ? entry : fc.option(entry, { freq: 3 });
       }),
     );
@@ -104,13 +121,15 @@ export function restRequests(document: OpenApiDocument): fc.Arbitrary<RestReques
         : fc.oneof(
             {
               weight: 6,
-              arbitrary: arbitraryFor(bodySchema, components).map((v) => JSON.stringify(v)),
+              arbitrary: arbitraryFor(bodySchema, components, 0, named).map((v) =>
+                JSON.stringify(v),
+              ),
             },
             { weight: 1, arbitrary: oddJson.map((v) => JSON.stringify(v)) },
             {
               weight: 1,
               arbitrary: fc
-                .tuple(arbitraryFor(bodySchema, components), fc.nat())
+                .tuple(arbitraryFor(bodySchema, components, 0, named), fc.nat())
                 .map(([v, cut]) => {
                   const text = JSON.stringify(v);
                   return text.slice(0, cut % Math.max(1, text.length));
@@ -164,7 +183,7 @@ export function restRequests(document: OpenApiDocument): fc.Arbitrary<RestReques
 }
 
 /**
- * Sends one generated request to a facade exactly as generated, with `credentials` (the headers
+ * Sends one generated request to a service exactly as generated, with `credentials` (the headers
  * of a caller allowed every route) when it is to be authenticated.
  */
 export const sendRest =

@@ -1,7 +1,29 @@
 import fc from 'fast-check';
 
-/** A JSON Schema (2020-12, OpenAPI 3.1's dialect), as the facades' documents write them. */
+/** A JSON Schema (2020-12, OpenAPI 3.1's dialect), as the services' documents write them. */
 export type Schema = Record<string, unknown>;
+
+/**
+ * Values a schema cannot describe but a service's inputs need to reach its deeper paths (a
+ * subgraph's SDL, a version that exists), by property or parameter name: generated alongside
+ * the schema's own values, wherever a property of that name appears.
+ */
+export type NamedArbitraries = Readonly<Record<string, fc.Arbitrary<unknown>>>;
+
+/** The schema's values for a property or parameter, and the named ones for that name, if any. */
+export function valuesFor(
+  name: string,
+  schema: Schema | undefined,
+  components: Record<string, Schema>,
+  named: NamedArbitraries,
+  depth = 0,
+): fc.Arbitrary<unknown> {
+  const generic = arbitraryFor(schema, components, depth, named);
+  const known = Object.hasOwn(named, name) ? named[name] : undefined;
+  return known === undefined
+    ? generic
+    : fc.oneof({ weight: 3, arbitrary: known }, { weight: 1, arbitrary: generic });
+}
 
 const MAX_DEPTH = 4;
 
@@ -37,12 +59,13 @@ export function arbitraryFor(
   schema: Schema | undefined,
   components: Record<string, Schema>,
   depth = 0,
+  named: NamedArbitraries = {},
 ): fc.Arbitrary<unknown> {
   if (schema === undefined || depth > MAX_DEPTH) return fc.constant(null);
   const ref = schema['$ref'];
   if (typeof ref === 'string') {
     const name = ref.split('/').at(-1) ?? '';
-    return arbitraryFor(components[name], components, depth + 1);
+    return arbitraryFor(components[name], components, depth + 1, named);
   }
   if ('const' in schema) return fc.constant(schema['const']);
   if (Array.isArray(schema['enum']) && schema['enum'].length > 0)
@@ -51,15 +74,19 @@ export function arbitraryFor(
     const options = schema[key];
     if (Array.isArray(options) && options.length > 0)
       return fc.oneof(
-        ...(options as Schema[]).map((option) => arbitraryFor(option, components, depth + 1)),
+        ...(options as Schema[]).map((option) =>
+          arbitraryFor(option, components, depth + 1, named),
+        ),
       );
   }
   if (Array.isArray(schema['allOf']) && schema['allOf'].length > 0)
-    return arbitraryFor(mergeAll(schema['allOf'] as Schema[]), components, depth + 1);
+    return arbitraryFor(mergeAll(schema['allOf'] as Schema[]), components, depth + 1, named);
   const type = schema['type'];
   if (Array.isArray(type))
     return fc.oneof(
-      ...(type as string[]).map((one) => arbitraryFor({ ...schema, type: one }, components, depth)),
+      ...(type as string[]).map((one) =>
+        arbitraryFor({ ...schema, type: one }, components, depth, named),
+      ),
     );
   switch (type) {
     case 'null':
@@ -81,7 +108,12 @@ export function arbitraryFor(
     case 'string':
       return stringFor(schema);
     case 'array': {
-      const items = arbitraryFor(schema['items'] as Schema | undefined, components, depth + 1);
+      const items = arbitraryFor(
+        schema['items'] as Schema | undefined,
+        components,
+        depth + 1,
+        named,
+      );
       const minLength = Number(schema['minItems'] ?? 0);
       return fc.array(items, {
         minLength,
@@ -98,7 +130,7 @@ export function arbitraryFor(
         Object.fromEntries(
           Object.entries(properties).map(([name, property]) => [
             name,
-            arbitraryFor(property, components, depth + 1),
+            valuesFor(name, property, components, named, depth + 1),
           ]),
         ),
         { requiredKeys: [...required].filter((name) => name in properties) },

@@ -39,12 +39,14 @@ export function createApiDocument(): Record<string, unknown> {
     responses: {
       202: json('Accepted: stored, fan-out follows', Receipt),
       200: json('A retry of an event already stored: nothing done twice', Receipt),
+      400: problemResponse('The body is not in the Content-Encoding it names (gzip, deflate, br)'),
       401: problemResponse(
         'WEBHOOK_SIGNATURE_INVALID (no secret matches, or headers missing) or WEBHOOK_TIMESTAMP_STALE',
       ),
       404: problemResponse('No such source (or none of its secrets is set)'),
       409: problemResponse('WEBHOOK_ID_REUSED: the same event id with another body'),
       413: problemResponse('Body over 1 MB'),
+      415: problemResponse('A Content-Encoding the service does not read'),
       503: problemResponse('STORE_UNAVAILABLE: not stored; retry'),
     },
   });

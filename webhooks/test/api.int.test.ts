@@ -188,6 +188,10 @@ describe('the dead-letter API', () => {
       method: 'POST',
     });
     expect(one.status).toBe(202);
+    // The answer is the dead letter that was replayed, as it was (not the job the retry reset).
+    const replayedOne = (await one.json()) as { error: unknown; failedAt: unknown };
+    expect(replayedOne.error).toEqual(expect.any(String));
+    expect(Date.parse(String(replayedOne.failedAt))).toBeGreaterThan(Date.parse('2026-01-01'));
     await vi.waitFor(() => {
       expect(sink.effects.get(items[0]!.idempotencyKey)).toBe(1);
     });
@@ -209,7 +213,9 @@ describe('the dead-letter API', () => {
       method: 'POST',
       body: { filter: { source: 'partner' }, dryRun: false },
     });
-    expect(await replay.json()).toMatchObject({ dryRun: false, matched: 2, replayed: 2 });
+    const replayedAll = (await replay.json()) as { first: { error: unknown }[] };
+    expect(replayedAll).toMatchObject({ dryRun: false, matched: 2, replayed: 2 });
+    expect(replayedAll.first.map((letter) => typeof letter.error)).toEqual(['string', 'string']);
     await vi.waitFor(
       async () => {
         expect(await webhooks.engine.deliveries.getCompletedCount()).toBe(3);

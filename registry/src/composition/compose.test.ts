@@ -48,6 +48,22 @@ describe('composeSubgraphs', () => {
     expect(error?.message).toContain('Thing.name');
     expect(error?.locations.map((location) => location.subgraph).sort()).toEqual(['a', 'b']);
   });
+
+  // Found by the registry fuzz edge: a mutated @link URL made @apollo/composition assert (throw)
+  // instead of report, and the check answered 500.
+  it('reports a subgraph composition throws on (a @link to an unknown federation URL) as its error', () => {
+    const broken = {
+      ...b,
+      sdl: b.sdl.replace(
+        'specs.apollo.dev/federation/v2.7',
+        'specs.apollo.dev/federationeration/v2.7',
+      ),
+    };
+    expect(composeSubgraphs([a, broken])).toMatchObject({
+      ok: false,
+      errors: [{ subgraph: 'b', code: 'INVALID_SUBGRAPH', locations: [] }],
+    });
+  });
 });
 
 describe('diffApiSchemas', () => {

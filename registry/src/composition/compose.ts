@@ -68,7 +68,12 @@ export function composeSubgraphs(subgraphs: readonly SubgraphSource[]): Composit
     }
   }
   if (syntaxErrors.length > 0) return { ok: false, errors: syntaxErrors };
-  const result = composeServices(parsed);
+  let result: ReturnType<typeof composeServices>;
+  try {
+    result = composeServices(parsed);
+  } catch (error) {
+    return { ok: false, errors: [compositionCrash(parsed, error)] };
+  }
   if (result.errors)
     return {
       ok: false,
@@ -84,6 +89,33 @@ export function composeSubgraphs(subgraphs: readonly SubgraphSource[]): Composit
     hints: result.hints.map((hint) =>
       toIssue({ message: hint.message, nodes: hint.nodes }, hint.definition.code),
     ),
+  };
+}
+
+/**
+ * @apollo/composition throws, rather than reports, on some malformed subgraphs (a `@link` to a
+ * federation URL it does not know, among them): that is still the SDL's fault and a failed
+ * composition, never a failure of the registry's. The subgraph at fault is the one that cannot be
+ * composed even alone.
+ */
+function compositionCrash(
+  parsed: readonly { name: string; url: string; typeDefs: DocumentNode }[],
+  error: unknown,
+): CompositionIssue {
+  const culprit = parsed.find((subgraph) => {
+    try {
+      composeServices([subgraph]);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  const reason = error instanceof Error ? error.message : String(error);
+  return {
+    subgraph: culprit?.name ?? null,
+    code: 'INVALID_SUBGRAPH',
+    message: `${culprit ? `[${culprit.name}] ` : ''}composition failed on this subgraph: ${reason}`,
+    locations: [],
   };
 }
 

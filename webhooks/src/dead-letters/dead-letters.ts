@@ -130,10 +130,13 @@ export function createDeadLetters(deliveries: Queue<DeliveryJob>) {
       };
     },
 
+    // What was replayed is told as it was: a retry clears the job's failure (BullMQ sets
+    // failedReason and finishedOn to null), so the summary is taken first.
     replay: async (id: string): Promise<DeadLetter> => {
       const job = await failedJob(id);
+      const letter = summary(job);
       await replayJob(job);
-      return summary(job);
+      return letter;
     },
 
     replayMatching: async (
@@ -141,6 +144,7 @@ export function createDeadLetters(deliveries: Queue<DeliveryJob>) {
       { dryRun }: { dryRun: boolean },
     ): Promise<ReplayOutcome> => {
       const found = await matching(filter);
+      const first = found.slice(0, 20).map(summary);
       let replayed = 0;
       if (!dryRun)
         for (const job of found) {
@@ -153,7 +157,7 @@ export function createDeadLetters(deliveries: Queue<DeliveryJob>) {
             throw error;
           }
         }
-      return { dryRun, matched: found.length, replayed, first: found.slice(0, 20).map(summary) };
+      return { dryRun, matched: found.length, replayed, first };
     },
   };
 }
