@@ -7,7 +7,9 @@ import {
 } from '@manifold/platform/http';
 import type { Logger } from '@manifold/platform/logging';
 import type { Keyv } from 'keyv';
+import { createResponseCache } from '@manifold/platform/cache';
 import { docsRoutes } from '@manifold/platform/openapi';
+import { createCachedAnswers } from './http/cached-answers.ts';
 import { healthRoutes } from './http/health.ts';
 import { mergeDocuments } from './http/merge-documents.ts';
 import { operationRoutes } from './http/operation-routes.ts';
@@ -30,7 +32,7 @@ export interface SoapProxyDeps {
 export const SOAP_PROXY_BODY_LIMIT_BYTES = 1_048_576; // 1 MiB
 
 /**
- * edge checks → request id → access log → /healthz · /openapi.json · /docs → JSON body (≤ 1 MiB) → operations
+ * edge checks → a fresh cached answer to a POST (http/cached-answers.ts) → request id → access log → /healthz · /openapi.json · /docs → JSON body (≤ 1 MiB) → operations
  * → 404 → problem+json.
  */
 export function createApp({
@@ -46,10 +48,21 @@ export function createApp({
   app.use(docsRoutes(mergeDocuments(services)));
   // Numbers that lose digits in JSON.parse are remembered, so that a decimal sent as one is refused.
   const numbers = createExactNumbers();
-  app.use(express.json({ limit: bodyLimitBytes, reviver: numbers.reviver }));
-  app.use(operationRoutes(services, cache, numbers));
+  const responses = createResponseCache(cache);
+  const cachedAnswers = createCachedAnswers({
+    services,
+    responses,
+    numbers,
+    logger,
+    bodyLimitBytes,
+  });
+  app.use(
+    cachedAnswers.jsonBody(express.json({ limit: bodyLimitBytes, reviver: numbers.reviver })),
+  );
+  app.use(operationRoutes(services, responses, numbers));
   const maskUnexpected = production;
-  return withEdge(edge, finishHttpShell(app, { logger, maskUnexpected }), {
+  const full = finishHttpShell(app, { logger, maskUnexpected });
+  return withEdge(edge, cachedAnswers.inFrontOf(full), {
     logger,
     maskUnexpected,
   });

@@ -201,6 +201,60 @@ describe.each([
     }
   });
 
+  it('answers a hit ahead of routing as the app does, and still refuses what the app refuses', async () => {
+    const cache = await makeCache();
+    const proxy = await startProxy(
+      {
+        endpoint: `${supplier.url}/`,
+        operations: { GetPrice: { safe: true, cacheTtlSeconds: 60 } },
+      },
+      cache,
+    );
+    // A body with a Content-Length is read ahead of the app; a chunked one goes to the app.
+    const send = async (input: string, { chunked = false } = {}) => {
+      const response = await fetch(`${proxy.url}/api/v1/supplier/GetPrice`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        ...(chunked
+          ? { body: new Blob([input]).stream(), duplex: 'half' as const }
+          : { body: input }),
+      });
+      return { status: response.status, headers: response.headers, text: await response.text() };
+    };
+    const codeOf = (text: string) => (JSON.parse(text) as { code?: string }).code;
+    const same = (answer: Awaited<ReturnType<typeof send>>) => ({
+      status: answer.status,
+      text: answer.text,
+      ...Object.fromEntries(
+        ['content-type', 'content-length', 'etag', 'x-cache', 'cache-control'].map((name) => [
+          name,
+          answer.headers.get(name),
+        ]),
+      ),
+      requestId: answer.headers.get('x-request-id') !== null,
+    });
+    try {
+      const input = '{"sku":"SKU-00011","quantity":3}';
+      expect((await send(input)).headers.get('x-cache')).toBe('MISS');
+      const ahead = await send(input);
+      const byTheApp = await send(input, { chunked: true });
+      expect(ahead.headers.get('x-cache')).toBe('HIT');
+      expect(same(ahead)).toEqual(same(byTheApp));
+
+      // A number that lost digits has the cache key of the one it became: still refused.
+      const lossy = await send('{"sku":"SKU-00011","quantity":3.0000000000000001}');
+      expect([lossy.status, codeOf(lossy.text)]).toEqual([400, 'BAD_USER_INPUT']);
+      for (const refused of ['{"sku":', '"SKU-00011"', '{"sku":"SKU-00011","quantity":3,"x":1}']) {
+        const answer = await send(refused);
+        expect([answer.status, codeOf(answer.text)], refused).toEqual([400, 'BAD_USER_INPUT']);
+      }
+      expect(await supplier.calls('GetPrice')).toBe(1);
+    } finally {
+      await proxy.close();
+      await cache.disconnect();
+    }
+  });
+
   it('shares one supplier call among identical concurrent requests', async () => {
     const cache = await makeCache();
     const proxy = await startProxy(

@@ -1,5 +1,7 @@
 import { Keyv } from 'keyv';
 import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../testing/index.ts';
+import { createCache } from './cache.ts';
 import { createResponseCache, responseCacheKey } from './response-cache.ts';
 
 const policy = { ttlSeconds: 30, staleIfErrorSeconds: 600 };
@@ -53,6 +55,31 @@ describe('response cache', () => {
     const answers = await Promise.all(Array.from({ length: 10 }, () => cached('k', policy, slow)));
     expect(calls).toBe(1);
     expect(new Set(answers.map((answer) => answer.value))).toEqual(new Set([1]));
+  });
+
+  it('fresh: the fresh answer only, synchronously from memory, a promise from another store', async () => {
+    let clock = 1_000_000;
+    const memory = createResponseCache(
+      createCache({ namespace: 't', logger: silentLogger() }),
+      () => clock,
+    );
+    expect(memory.fresh('k', 30)).toBeUndefined();
+    await memory('k', policy, () => Promise.resolve('answer'));
+    clock += 10_000;
+    expect(memory.fresh('k', 30)).toEqual({
+      value: 'answer',
+      status: 'HIT',
+      ageSeconds: 10,
+      freshForSeconds: 20,
+    });
+    clock += 20_000;
+    expect(memory.fresh('k', 30)).toBeUndefined(); // expired: for `cached` to refetch
+
+    const { cached: other } = setup();
+    await other('k', policy, () => Promise.resolve('answer'));
+    const found = other.fresh('k', 30);
+    expect(found).toBeInstanceOf(Promise);
+    expect(await found).toMatchObject({ value: 'answer', status: 'HIT' });
   });
 
   it('keys by canonical input: property order does not matter, values do', () => {

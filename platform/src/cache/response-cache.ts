@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Keyv } from 'keyv';
+import { NOT_IN_MEMORY, peekInMemory } from './cache.ts';
 import { manifoldMeter } from '../telemetry/meter.ts';
 import { setActiveSpanAttributes } from '../telemetry/spans.ts';
 
@@ -42,7 +43,7 @@ export const responseCacheKey = (service: string, operation: string, input: unkn
 /**
  * Safe-operation answers in the shared cache. Fresh → HIT; expired → refetch (MISS), or, when the
  * supplier fails, the expired copy marked STALE (stale-if-error). Identical concurrent misses in
- * this process share one supplier call.
+ * this process share one supplier call. `fresh` only looks (for answers served ahead of routing).
  */
 export function createResponseCache(cache: Keyv, now: () => number = Date.now) {
   const inFlight = new Map<string, Promise<unknown>>();
@@ -58,13 +59,38 @@ export function createResponseCache(cache: Keyv, now: () => number = Date.now) {
     return answer;
   };
 
-  return async function cached<T>(
+  async function cached<T>(
     key: string,
     policy: CachePolicy,
     load: () => Promise<T>,
   ): Promise<CachedAnswer<T>> {
     return noted(await lookup(key, policy, load));
+  }
+  const hitOf = <T>(entry: Entry<T> | undefined, ttlSeconds: number) => {
+    if (!entry) return undefined;
+    const ageSeconds = Math.max(0, Math.floor((now() - entry.storedAt) / 1000));
+    if (ageSeconds >= ttlSeconds) return undefined;
+    return noted<T>({
+      value: entry.value,
+      status: 'HIT',
+      ageSeconds,
+      freshForSeconds: ttlSeconds - ageSeconds,
+    });
   };
+  /**
+   * The fresh answer under `key`, counted as a HIT like `cached` counts it, or undefined (not
+   * counted: whoever then calls `cached` counts what that finds). Synchronous for an in-memory
+   * cache — no promise, no microtask — for answers served ahead of routing; a promise otherwise.
+   */
+  function fresh<T>(
+    key: string,
+    ttlSeconds: number,
+  ): CachedAnswer<T> | undefined | Promise<CachedAnswer<T> | undefined> {
+    const inMemory = peekInMemory<Entry<T>>(cache, key);
+    if (inMemory !== NOT_IN_MEMORY) return hitOf(inMemory, ttlSeconds);
+    return cache.get<Entry<T>>(key).then((entry) => hitOf(entry ?? undefined, ttlSeconds));
+  }
+  return Object.assign(cached, { fresh });
 
   async function lookup<T>(
     key: string,

@@ -10,6 +10,7 @@ export {
   type HttpObserverOptions,
 } from './http-observer.ts';
 export { telemetryEdge } from './edge.ts';
+export { setRouteTemplate } from './route-template.ts';
 export { serveTelemetry } from './metrics-endpoint.ts';
 export { FAILURES_PATH, METRICS_PATH, isOperationalPath } from './operational-paths.ts';
 export {

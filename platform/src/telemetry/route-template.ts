@@ -1,4 +1,5 @@
 import { IncomingMessage } from 'node:http';
+import { context, createContextKey } from '@opentelemetry/api';
 
 const TEMPLATE = Symbol('manifold.routeTemplate');
 const ROUTE = Symbol('manifold.route');
@@ -39,3 +40,20 @@ export function captureRouteTemplates(): void {
 /** The template captured for `req`, if a route matched. */
 export const routeTemplateOf = (req: IncomingMessage): string | undefined =>
   (req as Tracked)[TEMPLATE];
+
+// Where @opentelemetry/core keeps the request's RPC metadata (createContextKey is Symbol.for):
+// the Express instrumentation sets its `route` when a route matches, and the http instrumentation
+// names the server span and sets `http.route` from it when the answer ends.
+const RPC_METADATA = createContextKey('OpenTelemetry SDK Context Key RPC_METADATA');
+
+/**
+ * For a request answered before Express routes it (a cached answer served ahead of the app): the
+ * template its route has in the app, so its duration, and its server span, carry the `http.route`
+ * that Express would have given them.
+ */
+export function setRouteTemplate(req: IncomingMessage, template: string): void {
+  (req as Tracked)[TEMPLATE] = template;
+  const rpc = context.active().getValue(RPC_METADATA) as
+    { type?: unknown; route?: string } | undefined;
+  if (rpc?.type === 'http') rpc.route = template;
+}

@@ -1,27 +1,30 @@
-import type { Keyv } from 'keyv';
 import { Router, type Request, type Response } from 'express';
 import { AppError } from '@manifold/platform/errors';
-import { createResponseCache, responseCacheKey } from '@manifold/platform/cache';
+import { responseCacheKey, type createResponseCache } from '@manifold/platform/cache';
 import type { ExactNumbers } from '../mapping/exact-numbers.ts';
+import type { PreparedCall } from '../services/bind-operation.ts';
 import type { SoapAnswer } from '../services/soap-exchange.ts';
 import type { BoundOperation, SoapService } from '../services/soap-service.ts';
+import { cacheHeaders } from './cache-headers.ts';
 import { requestSoapHeaders, setSoapHeaders } from './soap-headers.ts';
 import { assertValid } from './validation.ts';
 
+export type ResponseCache = ReturnType<typeof createResponseCache>;
+
 /**
  * POST /api/v1/<service>/<operation> for every operation, GET as well for safe ones:
- *   validate body and SOAP headers (400) → write the envelope (400 for what XML cannot carry) →
- *   [safe: shared cache, HIT/MISS/STALE] → policy (timeout, breaker, retries if idempotent) →
+ *   validate body and SOAP headers (400) → [safe: shared cache, HIT/MISS/STALE] → write the
+ *   envelope (400 for what XML cannot carry) → policy (timeout, breaker, retries if idempotent) →
  *   SOAP call → JSON, the answer's SOAP headers as `SOAP-Header-<name>`. Failures leave as
- *   problem+json (422/502/503/504).
+ *   problem+json (422/502/503/504). (Fresh cached answers to POSTs are mostly sent before routing:
+ *   http/cached-answers.ts.)
  */
 export function operationRoutes(
   services: readonly SoapService[],
-  cache: Keyv,
+  cached: ResponseCache,
   numbers: ExactNumbers,
 ): Router {
   const router = Router();
-  const cached = createResponseCache(cache);
 
   const answer = async (
     service: SoapService,
@@ -31,12 +34,20 @@ export function operationRoutes(
     res: Response,
   ) => {
     const soapHeaders = requestSoapHeaders(req, operation);
-    // Written once, before any attempt: a retry sends the same Body.
-    const prepared = operation.prepare(input, soapHeaders, numbers.inexact);
-    const callSupplier = () =>
-      service.policy.execute((signal) => operation.send(prepared, signal), {
+    // The envelope is written for the supplier only — a cached answer needs none — once, before
+    // any attempt: a retry sends the same Body. Whatever makes writing it fail (400) fails for
+    // every input with the same cache key, so none is ever cached for it; except a number JSON
+    // could not hold exactly, which has the key of the number it became: such an input is written
+    // first, and refused before any cached answer when it must be.
+    let prepared: PreparedCall | undefined = numbers.anyInexact(input)
+      ? operation.prepare(input, soapHeaders, numbers.inexact)
+      : undefined;
+    const callSupplier = () => {
+      const call = (prepared ??= operation.prepare(input, soapHeaders, numbers.inexact));
+      return service.policy.execute((signal) => operation.send(call, signal), {
         idempotent: operation.settings.idempotent,
       });
+    };
     const send = (result: SoapAnswer) => {
       setSoapHeaders(res, result.headers);
       res.json(result.body);
@@ -53,12 +64,7 @@ export function operationRoutes(
       { ttlSeconds: cacheTtlSeconds, staleIfErrorSeconds },
       callSupplier,
     );
-    res.setHeader('X-Cache', result.status);
-    res.setHeader('Age', String(result.ageSeconds));
-    res.setHeader(
-      'Cache-Control',
-      result.status === 'STALE' ? 'no-cache' : `public, max-age=${result.freshForSeconds}`,
-    );
+    for (const [name, value] of Object.entries(cacheHeaders(result))) res.setHeader(name, value);
     send(result.value);
   };
 

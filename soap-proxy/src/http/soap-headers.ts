@@ -1,5 +1,5 @@
 import { AppError, type FieldError } from '@manifold/platform/errors';
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fieldErrors } from '../mapping/field-errors.ts';
 import { httpHeaderName } from '../openapi/header-fields.ts';
 import type { BoundOperation } from '../services/soap-service.ts';
@@ -9,13 +9,14 @@ import type { BoundOperation } from '../services/soap-service.ts';
  * operation binds and the service does not fill in itself, each checked against its schema.
  */
 export function requestSoapHeaders(
-  req: Request,
+  req: IncomingMessage,
   operation: BoundOperation,
 ): Record<string, unknown> {
   const values: Record<string, unknown> = {};
   const errors: FieldError[] = [];
   for (const header of operation.requestHeaders) {
-    const text = req.get(header.httpName);
+    // Node joins repeated values with ", ", as Express's req.get reads them.
+    const text = req.headers[header.httpName.toLowerCase()] as string | undefined;
     if (text === undefined) {
       if (header.header.required)
         errors.push({ pointer: `/${header.httpName}`, detail: 'is a required SOAP header' });
@@ -53,7 +54,10 @@ const asciiJson = (value: unknown) =>
   );
 
 /** The answer's SOAP headers as `SOAP-Header-<name>: <JSON>`. */
-export function setSoapHeaders(res: Response, headers: Readonly<Record<string, unknown>>): void {
+export function setSoapHeaders(
+  res: ServerResponse,
+  headers: Readonly<Record<string, unknown>>,
+): void {
   for (const [name, value] of Object.entries(headers))
     if (value !== undefined) res.setHeader(httpHeaderName(name), asciiJson(value));
 }

@@ -3,6 +3,10 @@ import type { ValidateFunction } from 'ajv';
 import { fieldErrors } from '../mapping/field-errors.ts';
 import { charactersXmlCannotCarry } from '../mapping/xml-characters.ts';
 
+/** Whether `input` passes assertValid (without building the errors a refusal lists). */
+export const isValid = (validate: ValidateFunction, input: unknown): boolean =>
+  validate(input) && charactersXmlCannotCarry(input).length === 0;
+
 /** Validates before any SOAP call: nothing invalid ever reaches the supplier. */
 export function assertValid(validate: ValidateFunction, input: unknown, operation: string): void {
   const errors = validate(input) ? charactersXmlCannotCarry(input) : fieldErrors(validate.errors);

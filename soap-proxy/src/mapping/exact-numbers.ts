@@ -9,6 +9,8 @@ export interface ExactNumbers {
   reviver: (this: unknown, key: string, value: unknown, context?: { source?: string }) => unknown;
   /** Whether `holder[key]` was a number JSON could not hold exactly. */
   inexact: (holder: object, key: string) => boolean;
+  /** Whether any number in `value` (a parsed body) was one JSON could not hold exactly. */
+  anyInexact: (value: unknown) => boolean;
 }
 
 /** `1.50`, `1.5e0` and `15E-1` alike → `1.5`; `-0.0` → `0`: the decimal value as digits and an exponent. */
@@ -59,5 +61,10 @@ export function createExactNumbers(): ExactNumbers {
       return value;
     },
     inexact: (holder, key) => lossy.get(holder)?.has(key) ?? false,
+    anyInexact: function anyInexact(value: unknown): boolean {
+      if (value === null || typeof value !== 'object') return false;
+      if (lossy.has(value)) return true;
+      return Object.values(value).some(anyInexact);
+    },
   };
 }
