@@ -11,13 +11,17 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { DeadLetters } from './dead-letters/dead-letters.ts';
 import type { Receiver } from './inbound/receiver.ts';
 import { createApiDocument } from './openapi.ts';
+import type { EndpointStates } from './outbound/endpoint-states.ts';
 import { deadLetterRoutes } from './routes/dead-letters.ts';
+import { endpointRoutes } from './routes/endpoints.ts';
 import { hookRoutes } from './routes/hooks.ts';
 
 export interface WebhooksDeps {
   /** Verifies and stores one inbound request. */
   receive: Receiver;
   deadLetters: DeadLetters;
+  /** Registered endpoints' states (list, enable). */
+  endpoints: Pick<EndpointStates, 'list' | 'enable'>;
   logger: Logger;
   production: boolean;
   /** Queue counts for /healthz. */
@@ -36,6 +40,7 @@ export interface WebhooksDeps {
 export function createApp({
   receive,
   deadLetters,
+  endpoints,
   logger,
   production,
   health,
@@ -60,6 +65,7 @@ export function createApp({
     '/api/v1',
     express.json({ limit: '64kb' }),
     deadLetterRoutes(deadLetters),
+    endpointRoutes(endpoints),
     (error: unknown, _req: Request, _res: Response, next: NextFunction) => {
       next(
         isAppError(error) || storeReady()

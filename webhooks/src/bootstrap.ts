@@ -5,6 +5,9 @@ import { checkQueueRedis } from './engine/redis-check.ts';
 import { createEngine, type Engine } from './engine/queues.ts';
 import { startWorkers, type Workers } from './engine/workers.ts';
 import type { WebhooksMetrics } from './metrics.ts';
+import { recordEndpointDisabled } from './outbound/disabled-event.ts';
+import { createEndpointStates, type EndpointStates } from './outbound/endpoint-states.ts';
+import { createEndpoints, type OutboundEndpoint } from './outbound/endpoints.ts';
 import { createRouter } from './settings/routing.ts';
 import { loadWebhooksFile } from './settings/webhooks-file.ts';
 
@@ -44,10 +47,56 @@ export async function openEngine(env: WebhooksEnv, logger: Logger) {
   return { engine, file, url };
 }
 
+export interface Outbound {
+  endpoints: Map<string, OutboundEndpoint>;
+  states: EndpointStates;
+}
+
+/**
+ * Customers' registered endpoints (ConfigError when one has no usable secret) and their health
+ * on the queue's Redis. A disabling is logged, counted (`countDisabled`, late-bound: the metrics
+ * read the states) and recorded as an `endpoint.disabled` event of the endpoint's source.
+ */
+export function openOutbound(
+  env: WebhooksEnv,
+  engine: Engine,
+  file: ReturnType<typeof loadWebhooksFile>,
+  logger: Logger,
+  countDisabled: (endpoint: string) => void,
+): Outbound {
+  const endpoints = createEndpoints(file.endpoints, process.env);
+  const states = createEndpointStates({
+    redis: engine.redis,
+    prefix: engine.prefix,
+    names: [...endpoints.keys()],
+    rule: {
+      afterDeadLetters: env.WEBHOOKS_ENDPOINT_DISABLE_AFTER_DEAD_LETTERS,
+      afterMs: env.WEBHOOKS_ENDPOINT_DISABLE_AFTER_HOURS * 3_600_000,
+    },
+    onDisabled: async (state) => {
+      logger.warn(
+        { endpoint: state.name, reason: state.reason },
+        'endpoint disabled: its deliveries are dead letters until it is enabled again',
+      );
+      countDisabled(state.name);
+      await recordEndpointDisabled(
+        engine.events,
+        {
+          source: file.endpoints[state.name]?.source ?? 'manifold',
+          dedupeSeconds: env.WEBHOOKS_DEDUPE_SECONDS,
+        },
+        state,
+      );
+    },
+  });
+  return { endpoints, states };
+}
+
 export function runWorkers(
   env: WebhooksEnv,
   engine: Engine,
   file: ReturnType<typeof loadWebhooksFile>,
+  outbound: Outbound,
   metrics: WebhooksMetrics,
   logger: Logger,
 ): Workers {
@@ -55,6 +104,8 @@ export function runWorkers(
     engine,
     route: createRouter(file.routes),
     destinations: file.destinations,
+    endpoints: outbound.endpoints,
+    endpointStates: outbound.states,
     schedule: env.WEBHOOKS_RETRY_SCHEDULE,
     maxRetryAfterMs: env.WEBHOOKS_MAX_RETRY_AFTER_MS,
     concurrency: env.WEBHOOKS_CONCURRENCY,

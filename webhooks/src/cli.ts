@@ -4,6 +4,8 @@
 //   dead-letters show <id>
 //   dead-letters replay <id>
 //   dead-letters replay --all [filters] [--dry-run]
+//   endpoints list
+//   endpoints enable <name>
 // filters: --source s --event-type t --destination d --from <ISO> --to <ISO> --error <text>
 import { parseArgs } from 'node:util';
 import { ConfigError, loadEnv } from '@manifold/platform/config';
@@ -11,11 +13,15 @@ import { parseInput } from '@manifold/platform/errors';
 import { queueRedisUrl, WebhooksEnv } from './config.ts';
 import { createDeadLetters, DeadLetterFilter } from './dead-letters/dead-letters.ts';
 import { createEngine } from './engine/queues.ts';
+import { createEndpointStates } from './outbound/endpoint-states.ts';
+import { loadWebhooksFile } from './settings/webhooks-file.ts';
 
 const USAGE = `usage: npm run webhooks -- dead-letters list [filters] [--limit n]
        npm run webhooks -- dead-letters show <id>
        npm run webhooks -- dead-letters replay <id>
        npm run webhooks -- dead-letters replay --all [filters] [--dry-run]
+       npm run webhooks -- endpoints list
+       npm run webhooks -- endpoints enable <name>
 filters: --source <s> --event-type <t> --destination <d> --from <ISO 8601> --to <ISO 8601> --error <text>`;
 
 const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -40,7 +46,7 @@ const { positionals, values } = parseArgs({
 });
 
 const [group, command, id] = positionals;
-if (group !== 'dead-letters' || command === undefined) fail(USAGE);
+if ((group !== 'dead-letters' && group !== 'endpoints') || command === undefined) fail(USAGE);
 
 let env: WebhooksEnv;
 try {
@@ -53,6 +59,15 @@ const url = queueRedisUrl(env);
 if (url === undefined) fail('Set WEBHOOKS_REDIS_URL (or REDIS_URL): the queue’s Redis');
 const engine = createEngine({ url, prefix: env.WEBHOOKS_QUEUE_PREFIX });
 const deadLetters = createDeadLetters(engine.deliveries);
+/** The endpoints' states, as the service keeps them (the CLI never disables one: no rule, no event). */
+const endpointStates = () =>
+  createEndpointStates({
+    redis: engine.redis,
+    prefix: engine.prefix,
+    names: Object.keys(loadWebhooksFile(env.WEBHOOKS_FILE, process.env).endpoints),
+    rule: { afterDeadLetters: Infinity, afterMs: Infinity },
+    onDisabled: () => Promise.resolve(),
+  });
 const filter = (): DeadLetterFilter =>
   parseInput(DeadLetterFilter, {
     source: values.source,
@@ -64,7 +79,14 @@ const filter = (): DeadLetterFilter =>
   });
 
 try {
-  switch (command) {
+  await engine.ready(10_000);
+  switch (group === 'endpoints' ? `endpoints ${command}` : command) {
+    case 'endpoints list':
+      print(await endpointStates().list());
+      break;
+    case 'endpoints enable':
+      print(await endpointStates().enable(id ?? fail(USAGE)));
+      break;
     case 'list':
       print(
         await deadLetters.list(filter(), values.limit === undefined ? 100 : Number(values.limit)),

@@ -40,6 +40,10 @@ export const WebhooksEnv = BaseEnv.extend({
     .int()
     .positive()
     .default(7 * 24 * 3600),
+  /** A registered endpoint is disabled after this many dead letters in a row (no success between). */
+  WEBHOOKS_ENDPOINT_DISABLE_AFTER_DEAD_LETTERS: z.coerce.number().int().positive().default(20),
+  /** … or after this many hours of only failures, whichever comes first (default 5 days). */
+  WEBHOOKS_ENDPOINT_DISABLE_AFTER_HOURS: z.coerce.number().positive().default(120),
   /** Hash-tagged queue prefix (Redis Cluster keeps one queue's keys in one slot). */
   WEBHOOKS_QUEUE_PREFIX: z.string().min(1).default('{webhooks}'),
 });

@@ -4,7 +4,7 @@ import { createLogger } from '@manifold/platform/logging';
 import { runService } from '@manifold/platform/service';
 import { telemetryEdge } from '@manifold/platform/telemetry';
 import { createApp } from './app.ts';
-import { openEngine, runWorkers } from './bootstrap.ts';
+import { openEngine, openOutbound, runWorkers } from './bootstrap.ts';
 import { accessScopes, WebhooksEnv } from './config.ts';
 import { createDeadLetters } from './dead-letters/dead-letters.ts';
 import { createReceiver } from './inbound/receiver.ts';
@@ -14,9 +14,19 @@ import { createSources } from './sources.ts';
 const env = configOrExit(() => loadEnv(WebhooksEnv));
 const logger = createLogger({ service: 'webhooks', level: env.LOG_LEVEL });
 const { engine, file } = await configOrExit(() => openEngine(env, logger));
-const metrics = createWebhooksMetrics({ deadLetters: engine.deliveries });
+const outbound = configOrExit(() =>
+  openOutbound(env, engine, file, logger, (endpoint) => {
+    metrics.endpointDisabled(endpoint);
+  }),
+);
+const metrics = createWebhooksMetrics({
+  deadLetters: engine.deliveries,
+  endpointStates: outbound.states,
+});
 const sources = configOrExit(() => createSources(file.sources, process.env, logger));
-const workers = env.WEBHOOKS_WORKERS ? runWorkers(env, engine, file, metrics, logger) : undefined;
+const workers = env.WEBHOOKS_WORKERS
+  ? runWorkers(env, engine, file, outbound, metrics, logger)
+  : undefined;
 const auth = configOrExit(() => frontDoorAuthFromEnv(env, logger));
 const deadLetters = createDeadLetters(engine.deliveries);
 await runService({
@@ -30,11 +40,15 @@ await runService({
       logger,
     }),
     deadLetters,
+    endpoints: outbound.states,
     logger,
     production: env.NODE_ENV === 'production',
     health: async () => ({
       events: await engine.events.getJobCounts('waiting', 'active', 'delayed', 'failed'),
       deliveries: await engine.deliveries.getJobCounts('waiting', 'active', 'delayed', 'failed'),
+      disabledEndpoints: (await outbound.states.list())
+        .filter((state) => state.disabled)
+        .map((state) => state.name),
     }),
     storeReady: () => engine.redis.status === 'ready',
     edge: [
@@ -59,6 +73,7 @@ logger.info(
   {
     sources: [...sources.keys()],
     destinations: Object.keys(file.destinations),
+    endpoints: [...outbound.endpoints.keys()],
     workers: env.WEBHOOKS_WORKERS,
   },
   'webhooks ready',

@@ -1,4 +1,5 @@
 import type { Queue } from 'bullmq';
+import type { EndpointStates } from './outbound/endpoint-states.ts';
 import { durationHistogram, manifoldMeter } from '@manifold/platform/telemetry';
 
 /**
@@ -13,12 +14,15 @@ export interface WebhooksMetrics {
     outcome: 'delivered' | 'retrying' | 'dead-lettered',
     seconds: number,
   ) => void;
+  /** An endpoint was disabled (its rule crossed). */
+  endpointDisabled: (endpoint: string) => void;
   dispose: () => void;
 }
 
 export function createWebhooksMetrics({
   deadLetters,
-}: { deadLetters?: Queue } = {}): WebhooksMetrics {
+  endpointStates,
+}: { deadLetters?: Queue; endpointStates?: Pick<EndpointStates, 'list'> } = {}): WebhooksMetrics {
   const meter = manifoldMeter();
   const received = meter.createCounter('manifold.webhooks.received', {
     unit: '{request}',
@@ -46,6 +50,26 @@ export function createWebhooksMetrics({
     }
   };
   if (deadLetters) gauge.addCallback(observe);
+  const disablings = meter.createCounter('manifold.webhooks.endpoint.disablings', {
+    unit: '{disabling}',
+    description: 'Registered endpoints disabled for failing too long, by endpoint.',
+  });
+  const disabled = meter.createObservableGauge('manifold.webhooks.endpoint.disabled', {
+    unit: '{endpoint}',
+    description: 'Whether each registered endpoint is disabled (1) or enabled (0).',
+  });
+  const observeEndpoints = async (result: {
+    observe: (value: number, attributes: { endpoint: string }) => void;
+  }) => {
+    if (!endpointStates) return;
+    try {
+      for (const state of await endpointStates.list())
+        result.observe(state.disabled ? 1 : 0, { endpoint: state.name });
+    } catch {
+      // Redis away: no sample this scrape.
+    }
+  };
+  if (endpointStates) disabled.addCallback(observeEndpoints);
   return {
     received: (source, outcome) => {
       received.add(1, { source, outcome });
@@ -54,8 +78,12 @@ export function createWebhooksMetrics({
       attempts.add(1, { destination, outcome });
       duration.record(seconds, { destination, outcome });
     },
+    endpointDisabled: (endpoint) => {
+      disablings.add(1, { endpoint });
+    },
     dispose: () => {
       gauge.removeCallback(observe);
+      disabled.removeCallback(observeEndpoints);
     },
   };
 }

@@ -13,6 +13,9 @@ import {
   ReplayRequest,
   SourceParams,
   DeadLetter,
+  EndpointList,
+  EndpointParams,
+  EndpointState,
 } from './schemas.ts';
 
 const json = (description: string, schema: z.ZodType) => ({
@@ -94,13 +97,34 @@ export function createApiDocument(): Record<string, unknown> {
     request: { body: { content: { 'application/json': { schema: ReplayRequest } } } },
     responses: { 200: json('What was (or would be) replayed', ReplayOutcome), ...errors },
   });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/v1/endpoints',
+    tags: ['endpoints'],
+    summary:
+      'Registered endpoints (outbound webhooks to customers) with their state: disabled, why, since when',
+    responses: { 200: json('Every configured endpoint', EndpointList), ...errors },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/api/v1/endpoints/{name}/enable',
+    tags: ['endpoints'],
+    summary:
+      'Enable a disabled endpoint with a clean record (its dead letters stay: replay them with destination=<name>)',
+    request: { params: EndpointParams },
+    responses: {
+      200: json('Its state now', EndpointState),
+      404: problemResponse('No such endpoint'),
+      ...errors,
+    },
+  });
   const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {
       title: 'Manifold webhooks',
       version: '1.0.0',
       description:
-        'Inbound webhooks (Stripe, GitHub, Shopify, Standard Webhooks, generic HMAC) verified, stored durably, fanned out to destinations with retries; dead letters and replay.',
+        'Inbound webhooks (Stripe, GitHub, Shopify, Standard Webhooks, generic HMAC) verified, stored durably, fanned out to destinations with retries; outbound webhooks to registered endpoints signed per Standard Webhooks; dead letters and replay.',
     },
     servers: [{ url: '/', description: 'This service' }],
   }) as unknown as Record<string, unknown>;

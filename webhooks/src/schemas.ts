@@ -54,6 +54,26 @@ export const DeadLetterList = z
   .object({ total: z.number().int(), items: z.array(DeadLetter) })
   .meta({ id: 'DeadLetterList' });
 
+export const EndpointState = z
+  .object({
+    name: z.string(),
+    disabled: z.boolean(),
+    disabledAt: z.string().optional(),
+    reason: z.string().optional().meta({ description: 'Why it was disabled' }),
+    failingSince: z
+      .string()
+      .optional()
+      .meta({ description: 'Its first failed attempt since its last success' }),
+    consecutiveDeadLetters: z.number().int(),
+  })
+  .meta({ id: 'EndpointState' });
+
+export const EndpointList = z
+  .object({ items: z.array(EndpointState) })
+  .meta({ id: 'EndpointList' });
+
+export const EndpointParams = z.object({ name: z.string().min(1).max(63) });
+
 export const DeadLetterParams = z.object({ id: z.string().min(1).max(300) });
 
 export const ReplayRequest = z

@@ -4,15 +4,20 @@
 import { configOrExit, loadEnv } from '@manifold/platform/config';
 import { createLogger } from '@manifold/platform/logging';
 import { exitOnSignals } from '@manifold/platform/service';
-import { openEngine, runWorkers } from './bootstrap.ts';
+import { openEngine, openOutbound, runWorkers } from './bootstrap.ts';
 import { WebhooksEnv } from './config.ts';
 import { createWebhooksMetrics } from './metrics.ts';
 
 const env = configOrExit(() => loadEnv(WebhooksEnv));
 const logger = createLogger({ service: 'webhooks-worker', level: env.LOG_LEVEL });
 const { engine, file } = await configOrExit(() => openEngine(env, logger));
+const outbound = configOrExit(() =>
+  openOutbound(env, engine, file, logger, (endpoint) => {
+    metrics.endpointDisabled(endpoint);
+  }),
+);
 const metrics = createWebhooksMetrics();
-const workers = runWorkers(env, engine, file, metrics, logger);
+const workers = runWorkers(env, engine, file, outbound, metrics, logger);
 exitOnSignals(
   async () => {
     await workers.close();

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EdgeMiddleware } from '@manifold/platform/http';
@@ -13,6 +19,13 @@ import { createEngine, type Engine } from '../src/engine/queues.ts';
 import { startWorkers, type Workers } from '../src/engine/workers.ts';
 import { createReceiver } from '../src/inbound/receiver.ts';
 import { createWebhooksMetrics } from '../src/metrics.ts';
+import { recordEndpointDisabled } from '../src/outbound/disabled-event.ts';
+import {
+  createEndpointStates,
+  type DisableRule,
+  type EndpointStates,
+} from '../src/outbound/endpoint-states.ts';
+import { createEndpoints } from '../src/outbound/endpoints.ts';
 import { createRouter } from '../src/settings/routing.ts';
 import { loadWebhooksFile } from '../src/settings/webhooks-file.ts';
 import { createSources } from '../src/sources.ts';
@@ -28,6 +41,7 @@ export interface TestWebhooks {
   url: string;
   engine: Engine;
   deadLetters: DeadLetters;
+  endpointStates: EndpointStates;
   /** Starts the fan-out and delivery workers in this process (not started by default). */
   startWorkers: () => Workers;
   post: (
@@ -47,6 +61,8 @@ export interface StartOptions {
   schedule?: number[];
   lockMs?: number;
   edge?: EdgeMiddleware[];
+  /** When a registered endpoint is disabled. @default 20 dead letters in a row, or 120 h */
+  disableRule?: DisableRule;
 }
 
 /**
@@ -60,12 +76,28 @@ export async function startWebhooks({
   schedule = [20, 40, 80],
   lockMs = 30_000,
   edge = [],
+  disableRule = { afterDeadLetters: 20, afterMs: 120 * 3_600_000 },
 }: StartOptions): Promise<TestWebhooks> {
   const logger = silentLogger();
   const settings = loadWebhooksFile(writeWebhooksFile(file), secrets);
   const engine = createEngine({ url: redisUrl, prefix: `{webhooks-test-${randomUUID()}}` });
   await engine.ready(10_000);
-  const metrics = createWebhooksMetrics({ deadLetters: engine.deliveries });
+  const endpoints = createEndpoints(settings.endpoints, secrets);
+  const endpointStates = createEndpointStates({
+    redis: engine.redis,
+    prefix: engine.prefix,
+    names: [...endpoints.keys()],
+    rule: disableRule,
+    onDisabled: async (state) => {
+      metrics.endpointDisabled(state.name);
+      await recordEndpointDisabled(
+        engine.events,
+        { source: settings.endpoints[state.name]?.source ?? 'manifold', dedupeSeconds: 3_600 },
+        state,
+      );
+    },
+  });
+  const metrics = createWebhooksMetrics({ deadLetters: engine.deliveries, endpointStates });
   const deadLetters = createDeadLetters(engine.deliveries);
   const app = createApp({
     receive: createReceiver({
@@ -76,6 +108,7 @@ export async function startWebhooks({
       logger,
     }),
     deadLetters,
+    endpoints: endpointStates,
     logger,
     production: true,
     health: async () => ({ failed: await engine.deliveries.getFailedCount() }),
@@ -92,11 +125,14 @@ export async function startWebhooks({
     url,
     engine,
     deadLetters,
+    endpointStates,
     startWorkers: () => {
       const workers = startWorkers({
         engine,
         route: createRouter(settings.routes),
         destinations: settings.destinations,
+        endpoints,
+        endpointStates,
         schedule,
         maxRetryAfterMs: 60_000,
         concurrency: 50,
@@ -141,6 +177,8 @@ export interface Sink {
   effects: Map<string, number>;
   /** When each request per key arrived (ms since epoch). */
   arrivals: Map<string, number[]>;
+  /** Every request as it arrived: headers and body (a subscriber verifies signatures on these). */
+  received: { headers: IncomingHttpHeaders; body: string }[];
   answer: { current: SinkAnswer };
   close: () => Promise<void>;
 }
@@ -154,6 +192,7 @@ export async function startSink(answer: SinkAnswer): Promise<Sink> {
   const requests = new Map<string, number>();
   const effects = new Map<string, number>();
   const arrivals = new Map<string, number[]>();
+  const received: Sink['received'] = [];
   const state = { current: answer };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     let body = '';
@@ -164,6 +203,7 @@ export async function startSink(answer: SinkAnswer): Promise<Sink> {
       const attempt = (requests.get(key) ?? 0) + 1;
       requests.set(key, attempt);
       arrivals.set(key, [...(arrivals.get(key) ?? []), Date.now()]);
+      received.push({ headers: req.headers, body });
       if (effects.has(key)) {
         res.writeHead(200).end('already done');
         return;
@@ -186,6 +226,7 @@ export async function startSink(answer: SinkAnswer): Promise<Sink> {
     requests,
     effects,
     arrivals,
+    received,
     answer: state,
     close: async () => {
       server.closeAllConnections();

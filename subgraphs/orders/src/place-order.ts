@@ -3,6 +3,7 @@ import { AppError, parseInput, type FieldError } from '@manifold/platform/errors
 import { jsonList, type SqliteDatabase } from '@manifold/platform/data';
 import { z } from 'zod';
 import type { OrderRow } from './data/rows.ts';
+import { recordOrderCreated } from './events/outbox.ts';
 
 const PlaceOrderInput = z.object({
   customerId: z.string().regex(/^\d{1,12}$/, 'must be a customer id'),
@@ -70,10 +71,11 @@ export function placeOrder(
     );
     const id =
       db.get<{ next: number }>('SELECT coalesce(max(id), 0) + 1 AS next FROM orders')?.next ?? 1;
+    const number = `ORD-${String(id).padStart(7, '0')}`;
     db.run(
       'INSERT INTO orders (id, number, status, placed_at, customer_id, currency, total_cents) VALUES (?, ?, ?, ?, ?, ?, ?)',
       id,
-      `ORD-${String(id).padStart(7, '0')}`,
+      number,
       'PENDING',
       placedAt,
       Number(input.customerId),
@@ -97,6 +99,21 @@ export function placeOrder(
       id,
       placedAt,
     );
+    // In this transaction: the order and its event commit (or roll back) together.
+    recordOrderCreated(db, {
+      id,
+      number,
+      status: 'PENDING',
+      placedAt,
+      customerId: Number(input.customerId),
+      currency,
+      totalCents: total,
+      lines: input.lines.map((line) => ({
+        productId: Number(line.productId),
+        quantity: line.quantity,
+        unitPriceCents: prices.get(line.productId) ?? 0,
+      })),
+    });
     return orderById(db, id);
   });
 }

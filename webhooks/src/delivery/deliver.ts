@@ -3,6 +3,9 @@ import { Header } from '@manifold/platform/contracts';
 import type { Logger } from '@manifold/platform/logging';
 import type { DeliveryJob } from '../engine/queues.ts';
 import type { WebhooksMetrics } from '../metrics.ts';
+import type { EndpointStates } from '../outbound/endpoint-states.ts';
+import type { OutboundEndpoint } from '../outbound/endpoints.ts';
+import { standardWebhookHeaders } from '../outbound/signing.ts';
 import type { DestinationSettings } from '../settings/webhooks-file.ts';
 import { RESPONSE_EXCERPT_CHARS, type Attempt } from './attempts.ts';
 import { parseRetryAfter } from './retry-schedule.ts';
@@ -21,6 +24,9 @@ const isTransientStatus = (status: number) => status === 408 || status === 429 |
 
 export interface DeliverDeps {
   destinations: Readonly<Record<string, DestinationSettings>>;
+  /** Customers' registered endpoints: signed per Standard Webhooks, disabled when failing for long. */
+  endpoints?: ReadonlyMap<string, OutboundEndpoint> | undefined;
+  endpointStates?: EndpointStates | undefined;
   metrics: WebhooksMetrics;
   logger: Logger;
 }
@@ -31,11 +37,23 @@ export interface DeliverDeps {
  * retries on the schedule, Retry-After honoured). Any other answer: unrecoverable — a dead letter
  * at once, since sending the same request again would get the same answer. Every attempt is
  * written to the job's log: the history a dead letter shows.
+ *
+ * A registered endpoint's delivery is the same, plus: its Standard Webhooks headers (webhook-id =
+ * the Idempotency-Key, signed with each active secret); while the endpoint is disabled, a dead
+ * letter at once without sending (replayable once it is enabled); each outcome feeds its
+ * disabling rule (a success ends the failure streak).
  */
-export function createDeliver({ destinations, metrics, logger }: DeliverDeps) {
+export function createDeliver({
+  destinations,
+  endpoints,
+  endpointStates,
+  metrics,
+  logger,
+}: DeliverDeps) {
   return async (job: Job<DeliveryJob>): Promise<{ status: number }> => {
     const { data } = job;
-    const destination = destinations[data.destination];
+    const endpoint = endpoints?.get(data.destination);
+    const destination = endpoint ?? destinations[data.destination];
     const attempt = job.attemptsMade + 1;
     const last = attempt >= (job.opts.attempts ?? 1);
     const at = new Date().toISOString();
@@ -50,16 +68,36 @@ export function createDeliver({ destinations, metrics, logger }: DeliverDeps) {
       const outcome =
         entry.error === undefined ? 'delivered' : retriable && !last ? 'retrying' : 'dead-lettered';
       metrics.attempted(data.destination, outcome, latencyMs / 1000);
+      if (endpoint && endpointStates)
+        await (entry.error === undefined
+          ? endpointStates.succeeded(data.destination)
+          : endpointStates.failed(data.destination, { deadLettered: outcome === 'dead-lettered' }));
     };
     if (!destination) {
       await record({ error: `destination ${data.destination} is no longer configured` }, false);
       throw new UnrecoverableError(`destination ${data.destination} is no longer configured`);
+    }
+    const disabled = endpoint && (await endpointStates?.disabled(data.destination));
+    if (disabled) {
+      const message = `endpoint disabled since ${disabled.disabledAt ?? '?'} (${disabled.reason ?? 'failing'}): enable it, then replay`;
+      await job.log(
+        JSON.stringify({ attempt, at, latencyMs: 0, error: message } satisfies Attempt),
+      );
+      metrics.attempted(data.destination, 'dead-lettered', 0);
+      throw new UnrecoverableError(message);
     }
     let response: Response;
     try {
       response = await fetch(destination.url, {
         method: 'POST',
         headers: {
+          ...(endpoint &&
+            standardWebhookHeaders(
+              data.idempotencyKey,
+              data.body,
+              endpoint.secrets.map((secret) => secret.value()),
+              new Date(),
+            )),
           'content-type': data.contentType,
           'idempotency-key': data.idempotencyKey,
           'x-manifold-event-id': data.eventId,

@@ -22,6 +22,18 @@ export interface DeliveryJob extends EventJob {
 }
 
 export const EVENTS_QUEUE = 'events';
+
+/**
+ * How an accepted event's job is kept: after fan-out for the duplicate window (its id is what
+ * recognises a sender's retry); a failed fan-out stays, and is tried 10 times first.
+ */
+export const eventJobOptions = (jobId: string, dedupeSeconds: number) => ({
+  jobId,
+  removeOnComplete: { age: dedupeSeconds },
+  removeOnFail: false,
+  attempts: 10,
+  backoff: { type: 'exponential', delay: 1_000 },
+});
 export const DELIVERIES_QUEUE = 'deliveries';
 
 export interface Engine {

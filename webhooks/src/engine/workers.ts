@@ -5,6 +5,8 @@ import { createDeliver, TransientDeliveryError } from '../delivery/deliver.ts';
 import { createFanOut } from '../delivery/fan-out.ts';
 import { retryDelayMs } from '../delivery/retry-schedule.ts';
 import type { WebhooksMetrics } from '../metrics.ts';
+import type { EndpointStates } from '../outbound/endpoint-states.ts';
+import type { OutboundEndpoint } from '../outbound/endpoints.ts';
 import type { Router } from '../settings/routing.ts';
 import type { DestinationSettings } from '../settings/webhooks-file.ts';
 import {
@@ -19,6 +21,9 @@ export interface WorkersOptions {
   engine: Engine;
   route: Router;
   destinations: Readonly<Record<string, DestinationSettings>>;
+  /** Registered endpoints and their health (absent: none). */
+  endpoints?: ReadonlyMap<string, OutboundEndpoint>;
+  endpointStates?: EndpointStates;
   /** Caps of the full-jitter delay before each retry (ms). */
   schedule: readonly number[];
   maxRetryAfterMs: number;
@@ -62,7 +67,13 @@ export function startWorkers(options: WorkersOptions): Workers {
   );
   const deliveries = new Worker<DeliveryJob>(
     DELIVERIES_QUEUE,
-    createDeliver({ destinations: options.destinations, metrics: options.metrics, logger }),
+    createDeliver({
+      destinations: options.destinations,
+      endpoints: options.endpoints,
+      endpointStates: options.endpointStates,
+      metrics: options.metrics,
+      logger,
+    }),
     {
       ...common,
       concurrency,

@@ -2,7 +2,7 @@ import { AppError } from '@manifold/platform/errors';
 import type { Secret } from '@manifold/platform/auth';
 import type { Logger } from '@manifold/platform/logging';
 import type { Queue } from 'bullmq';
-import type { EventJob } from '../engine/queues.ts';
+import { eventJobOptions, type EventJob } from '../engine/queues.ts';
 import { bodyHash, eventKey } from '../engine/ids.ts';
 import type { WebhooksMetrics } from '../metrics.ts';
 import type { SignatureScheme, SignedRequest } from '../signatures/index.ts';
@@ -87,16 +87,9 @@ export function createReceiver({
           contentType: typeof contentType === 'string' ? contentType : 'application/json',
           body: request.rawBody.toString('utf8'),
         },
-        // Kept after fan-out for the duplicate window: its id is what recognises a retry.
         // Redis answers once the job is in its AOF (appended before any reply): that is the
         // durable write the 202 stands for.
-        {
-          jobId: key,
-          removeOnComplete: { age: dedupeSeconds },
-          removeOnFail: false,
-          attempts: 10,
-          backoff: { type: 'exponential', delay: 1_000 },
-        },
+        eventJobOptions(key, dedupeSeconds),
       );
     } catch (error) {
       if (error instanceof AppError) throw error;

@@ -24,6 +24,7 @@ describe('loadWebhooksFile', () => {
       'shopify',
       'standard',
       'partner',
+      'manifold',
     ]);
     expect(file.destinations['crm']?.url).toBe('http://127.0.0.1:8083/crm/events');
   });

@@ -49,16 +49,39 @@ const Route = z.object({
   to: z.array(name).min(1),
 });
 
+/**
+ * A customer's registered endpoint: Manifold's own events (those of `source`, by default the
+ * internal `manifold` source the orders subgraph posts to) whose type matches `events`, each
+ * signed per Standard Webhooks with every secret set (several during a rotation).
+ */
+const Endpoint = z.object({
+  url: z.string().min(1),
+  /** Event types; `*` at the end matches a prefix (`order.*`). Omitted: every event. */
+  events: z.array(z.string().min(1)).default(['*']),
+  source: name.default('manifold'),
+  /** Variables holding its `whsec_` secrets: the new one first during a rotation, then the old one. */
+  secrets: secretNames,
+  timeoutMs: z.number().int().positive().default(10_000),
+});
+
 export const WebhooksFile = z.object({
   sources: z.record(name, Source).default({}),
   destinations: z.record(name, Destination).default({}),
   routes: z.array(Route).default([]),
+  endpoints: z.record(name, Endpoint).default({}),
 });
 export type WebhooksFile = z.infer<typeof WebhooksFile>;
 
 export interface DestinationSettings {
   url: string;
   timeoutMs: number;
+}
+
+export interface EndpointSettings extends DestinationSettings {
+  source: string;
+  events: string[];
+  /** Names of the variables holding its secrets. */
+  secrets: string[];
 }
 
 /** `${NAME}` / `${NAME:-default}` from `env`; an unset variable without a default is a config error. */
@@ -78,9 +101,23 @@ function interpolate(
   );
 }
 
+/** `url` with `${VARIABLES}` from `env`, checked to be http(s). */
+function resolveUrl(
+  url: string,
+  env: Readonly<Record<string, string | undefined>>,
+  where: string,
+): string {
+  const resolved = interpolate(url, env, where);
+  if (!URL.canParse(resolved) || !/^https?:$/.test(new URL(resolved).protocol))
+    throw new ConfigError([`${where}: not an http(s) URL: ${resolved}`]);
+  return resolved;
+}
+
 /**
- * Reads the webhooks file (sources, destinations, routes), checking that every route names a
- * known source and destination; destination URLs take `${VARIABLES}` from `env`.
+ * Reads the webhooks file (sources, destinations, routes, endpoints), checking that every route
+ * names a known source and destination and every endpoint a known source (endpoints and
+ * destinations share one namespace: a delivery names either); URLs take `${VARIABLES}` from
+ * `env`. Each endpoint becomes a route of its own (its source, its events, to it).
  */
 export function loadWebhooksFile(
   path: string,
@@ -89,6 +126,7 @@ export function loadWebhooksFile(
   sources: Record<string, SourceSettings>;
   destinations: Record<string, DestinationSettings>;
   routes: WebhooksFile['routes'];
+  endpoints: Record<string, EndpointSettings>;
 } {
   let text: string;
   try {
@@ -101,21 +139,50 @@ export function loadWebhooksFile(
     throw new ConfigError(
       parsed.error.issues.map((issue) => `${path}: ${issue.path.join('.')}: ${issue.message}`),
     );
-  const { sources, destinations, routes } = parsed.data;
-  const problems = routes.flatMap((route, index) => [
-    ...(sources[route.source] ? [] : [`${path}: routes.${index}: unknown source ${route.source}`]),
-    ...route.to
-      .filter((destination) => !destinations[destination])
-      .map((destination) => `${path}: routes.${index}: unknown destination ${destination}`),
-  ]);
+  const { sources, destinations, routes, endpoints } = parsed.data;
+  const problems = [
+    ...routes.flatMap((route, index) => [
+      ...(sources[route.source]
+        ? []
+        : [`${path}: routes.${index}: unknown source ${route.source}`]),
+      ...route.to
+        .filter((destination) => !destinations[destination])
+        .map((destination) => `${path}: routes.${index}: unknown destination ${destination}`),
+    ]),
+    ...Object.entries(endpoints).flatMap(([key, endpoint]) => [
+      ...(sources[endpoint.source]
+        ? []
+        : [`${path}: endpoints.${key}: unknown source ${endpoint.source}`]),
+      ...(destinations[key]
+        ? [`${path}: endpoints.${key}: a destination has that name already`]
+        : []),
+    ]),
+  ];
   if (problems.length > 0) throw new ConfigError(problems);
   const resolved = Object.fromEntries(
-    Object.entries(destinations).map(([key, destination]) => {
-      const url = interpolate(destination.url, env, `${path}: destinations.${key}.url`);
-      if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))
-        throw new ConfigError([`${path}: destinations.${key}.url: not an http(s) URL: ${url}`]);
-      return [key, { url, timeoutMs: destination.timeoutMs }];
-    }),
+    Object.entries(destinations).map(([key, destination]) => [
+      key,
+      {
+        url: resolveUrl(destination.url, env, `${path}: destinations.${key}.url`),
+        timeoutMs: destination.timeoutMs,
+      },
+    ]),
   );
-  return { sources, destinations: resolved, routes };
+  const resolvedEndpoints = Object.fromEntries(
+    Object.entries(endpoints).map(([key, endpoint]) => [
+      key,
+      { ...endpoint, url: resolveUrl(endpoint.url, env, `${path}: endpoints.${key}.url`) },
+    ]),
+  );
+  const endpointRoutes = Object.entries(endpoints).map(([key, endpoint]) => ({
+    source: endpoint.source,
+    events: endpoint.events,
+    to: [key],
+  }));
+  return {
+    sources,
+    destinations: resolved,
+    routes: [...routes, ...endpointRoutes],
+    endpoints: resolvedEndpoints,
+  };
 }

@@ -1,6 +1,7 @@
 import { openSeededDatabase } from '@manifold/platform/data';
 import type { SqliteDatabase } from '@manifold/platform/data';
 import { DEFAULT_SEED, generateOrders, generateProducts, SEED_SIZES } from '@manifold/seed';
+import { OUTBOX_SQL } from '../events/outbox.ts';
 
 export interface OrdersDatabaseOptions {
   /** File path or ':memory:'. */
@@ -48,7 +49,7 @@ CREATE TABLE idempotency_keys (
   created_at TEXT NOT NULL
 );`;
 
-/** Opens the orders database, seeding it deterministically on first start. */
+/** Opens the orders database, seeding it deterministically on first start; adds the event outbox if missing. */
 export function openOrdersDatabase({
   path,
   orderCount = SEED_SIZES.orders,
@@ -57,7 +58,7 @@ export function openOrdersDatabase({
   seed = DEFAULT_SEED,
   rebuild = false,
 }: OrdersDatabaseOptions): SqliteDatabase {
-  return openSeededDatabase({
+  const database = openSeededDatabase({
     path,
     rebuild,
     version: `orders-v1-${seed}-${orderCount}-${userCount}-${productCount}`,
@@ -103,4 +104,6 @@ export function openOrdersDatabase({
       }
     },
   });
+  database.exec(OUTBOX_SQL);
+  return database;
 }
