@@ -80,14 +80,27 @@ function startRelay(target: string): Promise<CountingRelay> {
   );
 }
 
-/** CPU seconds (user + system) and peak RSS of a process, from /proc. */
-function processUsage(pid: number): { cpuMs: number; peakRssMb: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** CPU seconds (user + system) and peak RSS of a process, from /proc; undefined once it is gone. */
+function processUsage(pid: number): { cpuMs: number; peakRssMb: number } | undefined {
+  let stat: string;
+  let status: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return undefined;
+  }
   // Fields after the command name (which may hold spaces) — utime and stime are the 12th and 13th.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]);
-  const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
   return { cpuMs: (ticks / CLOCK_TICKS) * 1000, peakRssMb: Number(hwm) / 1024 };
+}
+
+/** The last non-empty line a process printed (why it died), trimmed for a table cell. */
+function lastLine(output: string): string {
+  const line = output.trim().split('\n').at(-1) ?? '';
+  return line.replaceAll('|', '/').slice(0, 120);
 }
 
 interface Row {
@@ -161,6 +174,9 @@ try {
         // A normal query first, so start-up work (first plan, first parse) is not counted as the attack's.
         await (await post(QUERIES[0].body, 60_000)).text();
         const before = processUsage(pid);
+        if (!before) throw new Error(`the gateway (pid ${pid}) is gone before the attack`);
+        // Read while the attack runs too: if the attack kills the gateway, its last reading stands.
+        let lastUsage = before;
         const callsBefore = totalCalls();
         let slowestBystanderMs = 0;
         const attackOver = new AbortController();
@@ -173,6 +189,7 @@ try {
               // Timed out: its wait is still what a bystander saw.
             }
             slowestBystanderMs = Math.max(slowestBystanderMs, performance.now() - sent);
+            lastUsage = processUsage(pid) ?? lastUsage;
             await new Promise((resolve) => setTimeout(resolve, PROBE_EVERY_MS));
           }
         })();
@@ -194,13 +211,18 @@ try {
         attackOver.abort();
         await bystander;
         const after = processUsage(pid);
+        const { exitCode, signalCode } = gateway.child;
+        const died = !after || exitCode !== null || signalCode !== null;
         const row: Row = {
           query: query.name,
           limits: mode.name,
-          answer,
+          // A gateway the attack killed: its CPU and RSS are the last readings before it died.
+          answer: died
+            ? `gateway died (${signalCode ?? `exit ${exitCode ?? '?'}`}): ${lastLine(gateway.output())}`
+            : answer,
           timeMs,
-          cpuMs: after.cpuMs - before.cpuMs,
-          peakRssMb: after.peakRssMb,
+          cpuMs: (after ?? lastUsage).cpuMs - before.cpuMs,
+          peakRssMb: (after ?? lastUsage).peakRssMb,
           subgraphCalls: totalCalls() - callsBefore,
           slowestBystanderMs,
         };
