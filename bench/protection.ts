@@ -21,25 +21,28 @@
 // generator the normal client needs — measuring the benchmark machine, not the gateway.
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { isDeepStrictEqual } from 'node:util';
 import { createApiKey } from '@manifold/platform/auth';
 import { requireRedis } from '@manifold/platform/testing';
-import { Pool } from 'undici';
-import { freePort, startService, type ServiceProcess } from '../test/e2e/support/processes.ts';
 import {
-  BENCHMARK_SUBGRAPHS,
-  FIXTURE,
-  serveBenchmarkSubgraphs,
-} from './support/benchmark-subgraphs.ts';
-import { runLoad } from './support/load.ts';
-import { pinTo } from './support/pin.ts';
-import { machine, publish, scenarioTable, targetTable, type Check } from './support/report.ts';
-import { measureInRounds, type ScenarioResult } from './support/rounds.ts';
+  benchmarkQueryLoad,
+  benchmarkScenarios,
+  startBenchmarkGateways,
+} from './support/gateway-benchmark.ts';
+import {
+  CPU_PER_REQUEST_NOTE,
+  lossChecks,
+  machine,
+  publish,
+  scenarioTable,
+  targetTable,
+  type Check,
+} from './support/report.ts';
+import { measureInRounds, type Scenario } from './support/rounds.ts';
 
 const DURATION_MS = Number(process.env['BENCH_DURATION_MS'] ?? 20_000);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
@@ -102,10 +105,6 @@ const MODES = [
   },
 ] as const;
 
-const subgraphs = await serveBenchmarkSubgraphs();
-const query = readFileSync(join(FIXTURE, 'query.graphql'), 'utf8');
-const expected: unknown = JSON.parse(readFileSync(join(FIXTURE, 'expected-response.json'), 'utf8'));
-const body = JSON.stringify({ query });
 const flood = JSON.stringify({
   query: `{ ${Array.from(
     { length: FLOOD_ALIASES },
@@ -114,66 +113,32 @@ const flood = JSON.stringify({
 });
 const floodFile = join(scratch, 'flood.json');
 writeFileSync(floodFile, flood);
-const gateways: ServiceProcess[] = [];
-const results: ScenarioResult[] = [];
+const normal = { 'x-api-key': normalKey };
+
+// Every gateway gives the benchmark's exact answer (checked as it starts), and the protected one counts it.
+const { gateways, stop } = await startBenchmarkGateways({
+  modes: MODES,
+  cpu: GATEWAY_CPU,
+  connections: CONCURRENCY,
+  env: { ACCESS_FILE: accessFile },
+  headers: normal,
+});
 let floodAnswers: Record<string, number> = {};
-try {
-  for (const mode of MODES)
-    gateways.push(
-      await startService({
-        name: `gateway (${mode.name})`,
-        entry: 'gateway/src/main.ts',
-        port: await freePort(),
-        env: {
-          NODE_ENV: 'production',
-          LOG_LEVEL: 'error',
-          GATEWAY_IDENTITY_SECRET: 'bench-protection-identity-secret-0123456789',
-          ACCESS_FILE: accessFile,
-          SUPERGRAPH_PATH: join(FIXTURE, 'supergraph.local.graphql'),
-          ...Object.fromEntries(
-            BENCHMARK_SUBGRAPHS.map((name) => [
-              `SUBGRAPH_${name.toUpperCase()}_URL`,
-              `${subgraphs.url}/${name}`,
-            ]),
-          ),
-          ...mode.env,
-        },
-        readyPath: '/readyz',
-        ...(PINNED ? { wrapCommand: pinTo(GATEWAY_CPU) } : {}),
-      }),
-    );
-  const headersOf = (key: string) => ({ 'content-type': 'application/json', 'x-api-key': key });
-  // Every gateway gives the benchmark's exact answer, and the protected one counts it.
-  for (const gateway of gateways) {
-    const response = await fetch(`${gateway.url}/graphql`, {
-      method: 'POST',
-      headers: headersOf(normalKey),
-      body,
-    });
-    if (!isDeepStrictEqual(await response.json(), expected))
-      throw new Error(`${gateway.name} does not answer the benchmark's expected response`);
-    if (gateway === gateways[1] && response.headers.get('ratelimit') === null)
-      throw new Error(`${gateway.name} does not count requests (no RateLimit header)`);
-  }
-  const pools = gateways.map((gateway) => new Pool(gateway.url, { connections: CONCURRENCY }));
-  const benchmarkQuery = (pool: Pool) => async () => {
-    const response = await pool.request({
-      method: 'POST',
-      path: '/graphql',
-      headers: headersOf(normalKey),
-      body,
-    });
-    await response.body.dump();
-    if (response.statusCode !== 200) throw new Error(`HTTP ${response.statusCode}`);
-  };
-  const [offPool, onPool] = pools;
-  const protectedGateway = gateways[1];
-  if (!offPool || !onPool || !protectedGateway) throw new Error('the gateways did not start');
+const results = await (async () => {
+  const [off, on] = gateways;
+  if (!off || !on) throw new Error('the gateways did not start');
+  const counted = await fetch(`${on.service.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...normal },
+    body: '{"query":"{ __typename }"}',
+  });
+  if (counted.headers.get('ratelimit') === null)
+    throw new Error(`${on.service.name} does not count requests (no RateLimit header)`);
   // The flood's answers by status: refused early (400/429) is what protection should make of it.
   const flooding = async (durationMs: number) => {
     const task = {
-      url: protectedGateway.url,
-      headers: headersOf(flooderKey),
+      url: on.service.url,
+      headers: { 'content-type': 'application/json', 'x-api-key': flooderKey },
       bodyFile: floodFile,
       connections: FLOOD_CONNECTIONS,
       durationMs,
@@ -196,56 +161,52 @@ try {
       },
     };
   };
-  const scenario = (name: string, concurrency: number, pool: Pool, withFlood = false) => ({
-    name,
-    concurrency,
-    run: async (durationMs: number) => {
-      const load = () => runLoad(benchmarkQuery(pool), { concurrency, durationMs, warmupMs: 0 });
-      if (!withFlood) return load();
+  // The normal client of part 2. No CPU per request here: during the flood the gateway's CPU is
+  // mostly the flood's, not the normal client's.
+  const normalLoad = benchmarkQueryLoad(on.pool, {
+    concurrency: NORMAL_CONCURRENCY,
+    headers: normal,
+  });
+  const normalAlone: Scenario = {
+    name: 'normal client alone (protection on)',
+    concurrency: NORMAL_CONCURRENCY,
+    run: normalLoad,
+  };
+  const normalDuringFlood: Scenario = {
+    name: `normal client during a ${FLOOD_ALIASES}-alias flood at ${FLOOD_CONNECTIONS} connections`,
+    concurrency: NORMAL_CONCURRENCY,
+    run: async (durationMs) => {
       const attack = await flooding(durationMs);
       attack.start();
-      const [result, answers] = await Promise.all([load(), attack.answers()]);
+      const [result, answers] = await Promise.all([normalLoad(durationMs), attack.answers()]);
       floodAnswers = answers;
       return result;
     },
-  });
-  results.push(
-    ...(await measureInRounds(
-      [
-        scenario(MODES[0].name, CONCURRENCY, offPool),
-        scenario(MODES[1].name, CONCURRENCY, onPool),
-        scenario('normal client alone (protection on)', NORMAL_CONCURRENCY, onPool),
-        scenario(
-          `normal client during a ${FLOOD_ALIASES}-alias flood at ${FLOOD_CONNECTIONS} connections`,
-          NORMAL_CONCURRENCY,
-          onPool,
-          true,
-        ),
-      ],
-      {
-        rounds: ROUNDS,
-        durationMs: DURATION_MS,
-        warmupMs: WARMUP_MS,
-        onRun: ({ name }, result, round) => {
-          process.stdout.write(
-            `round ${round} ${name.padEnd(62)} ${result.rps.toFixed(0).padStart(5)} rps  p50 ${result.p50Ms.toFixed(1)} ms\n`,
-          );
-        },
+  };
+  return measureInRounds(
+    [
+      ...benchmarkScenarios(gateways, { concurrency: CONCURRENCY, headers: normal }),
+      normalAlone,
+      normalDuringFlood,
+    ],
+    {
+      rounds: ROUNDS,
+      durationMs: DURATION_MS,
+      warmupMs: WARMUP_MS,
+      onRun: ({ name }, result, round) => {
+        process.stdout.write(
+          `round ${round} ${name.padEnd(62)} ${result.rps.toFixed(0).padStart(5)} rps  p50 ${result.p50Ms.toFixed(1)} ms\n`,
+        );
       },
-    )),
+    },
   );
-  await Promise.all(pools.map((pool) => pool.close()));
-} finally {
-  await Promise.all(gateways.map((gateway) => gateway.stop()));
-  await subgraphs.close();
-}
+})().finally(stop);
 
 const rpsOf = (index: number) => results[index]?.result.rps ?? Number.NaN;
-const protectionLoss = (rpsOf(0) - rpsOf(1)) / rpsOf(0);
 const floodLoss = (rpsOf(2) - rpsOf(3)) / rpsOf(2);
 const percent = (value: number) => `${(value * 100).toFixed(1)} %`;
 const checks: Check[] = [
-  ['protection on: throughput loss ≤ 5 %', percent(protectionLoss), protectionLoss <= 0.05],
+  ...lossChecks('protection on', results[0], results[1], 0.05),
   [
     `${FLOOD_ALIASES}-alias flood at ${FLOOD_CONNECTIONS} connections: normal client's loss ≤ 10 %`,
     percent(floodLoss),
@@ -253,7 +214,7 @@ const checks: Check[] = [
   ],
 ];
 const lines = [
-  `Command: \`npm run bench:protection\`. Machine: ${machine()}. Each gateway on CPU ${GATEWAY_CPU} (NODE_ENV=production, measured alone); the load generator and the four benchmark subgraphs on CPU ${LOAD_CPU}, the flood from a child process on CPU ${LOAD_CPU} at \`nice -n 19\` (an attacker's CPU is not ours); counters in Redis at ${redisUrl}. Both clients authenticate with an API key: the normal client on a tier whose limits and cost budget are counted but never reached, the flooder on production's partner tier (50/s, 3,000/min) with the default cost budget (150,000 per minute; each refused flood document charged the maximum cost, 100,000 here; once it is used up, each request refused from memory before its body is read, the 429 held 1 s). Warm-up ${WARMUP_MS / 1000} s per scenario, then ${ROUNDS} interleaved rounds of ${DURATION_MS / 1000} s, medians. The flood's answers in the last round, by HTTP status: ${JSON.stringify(floodAnswers)}.`,
+  `Command: \`npm run bench:protection\`. Machine: ${machine()}. Each gateway on CPU ${GATEWAY_CPU} (NODE_ENV=production, measured alone); the load generator and the four benchmark subgraphs on CPU ${LOAD_CPU}, the flood from a child process on CPU ${LOAD_CPU} at \`nice -n 19\` (an attacker's CPU is not ours); counters in Redis at ${redisUrl}. Both clients authenticate with an API key: the normal client on a tier whose limits and cost budget are counted but never reached, the flooder on production's partner tier (50/s, 3,000/min) with the default cost budget (150,000 per minute; each refused flood document charged the maximum cost, 100,000 here; once it is used up, each request refused from memory before its body is read, the 429 held 1 s). Warm-up ${WARMUP_MS / 1000} s per scenario, then ${ROUNDS} interleaved rounds of ${DURATION_MS / 1000} s, medians. The flood's answers in the last round, by HTTP status: ${JSON.stringify(floodAnswers)}. ${CPU_PER_REQUEST_NOTE}`,
   '',
   ...scenarioTable(results),
   '',
