@@ -1,4 +1,4 @@
-import { secretFromEnv, type Secret } from '@manifold/platform/auth';
+import { secretsFromEnv } from '@manifold/platform/auth';
 import type { Logger } from '@manifold/platform/logging';
 import type { InboundSource } from './inbound/receiver.ts';
 import { schemeFor } from './signatures/index.ts';
@@ -16,9 +16,7 @@ export function createSources(
 ): Map<string, InboundSource> {
   const sources = new Map<string, InboundSource>();
   for (const [name, source] of Object.entries(settings)) {
-    const secrets = source.secrets
-      .map((variable) => secretFromEnv(env, variable))
-      .filter((secret): secret is Secret => secret !== undefined);
+    const secrets = secretsFromEnv(env, source.secrets);
     if (secrets.length === 0) {
       logger.warn(
         { source: name, variables: source.secrets },

@@ -54,4 +54,4 @@ export {
   type RequiredScopes,
   type ScopesFor,
 } from './rest-edge.ts';
-export { Secret, secretFromEnv, secretFromFile } from './secrets.ts';
+export { Secret, secretFromEnv, secretFromFile, secretsFromEnv } from './secrets.ts';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../config/index.ts';
-import { secretFromEnv } from './secrets.ts';
+import { secretFromEnv, secretsFromEnv } from './secrets.ts';
 
 describe('secrets', () => {
   it('never print: JSON, strings and inspection show no value', () => {
@@ -28,6 +28,16 @@ describe('secrets', () => {
     });
     writeFileSync(path, '');
     expect(secret.value()).toBe('second-and-longer');
+  });
+
+  it('reads a rotation list in its order, leaving out the variables not set', () => {
+    const secrets = secretsFromEnv({ NEW_SECRET: 'new', OLD_SECRET: 'old' }, [
+      'NEW_SECRET',
+      'UNSET_SECRET',
+      'OLD_SECRET',
+    ]);
+    expect(secrets.map((secret) => secret.value())).toEqual(['new', 'old']);
+    expect(secretsFromEnv({}, ['UNSET_SECRET'])).toEqual([]);
   });
 
   it('is absent when neither variable is set, and a configuration error when both are', () => {

@@ -96,3 +96,16 @@ export function secretFromEnv(
   }
   return direct ? new Secret(() => direct, name) : undefined;
 }
+
+/**
+ * The secrets of several variables — one credential listed under a new and an old name during a
+ * rotation — in the order given, leaving out those not set.
+ */
+export function secretsFromEnv(
+  env: Readonly<Record<string, unknown>>,
+  names: readonly string[],
+): Secret[] {
+  return names
+    .map((name) => secretFromEnv(env, name))
+    .filter((secret): secret is Secret => secret !== undefined);
+}

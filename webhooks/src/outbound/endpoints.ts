@@ -1,5 +1,5 @@
 import { ConfigError } from '@manifold/platform/config';
-import { secretFromEnv, type Secret } from '@manifold/platform/auth';
+import { secretsFromEnv, type Secret } from '@manifold/platform/auth';
 import { Webhook } from 'standardwebhooks';
 import type { EndpointSettings } from '../settings/webhooks-file.ts';
 
@@ -23,9 +23,7 @@ export function createEndpoints(
   const problems: string[] = [];
   const endpoints = new Map<string, OutboundEndpoint>();
   for (const [name, endpoint] of Object.entries(settings)) {
-    const secrets = endpoint.secrets
-      .map((variable) => secretFromEnv(env, variable))
-      .filter((secret): secret is Secret => secret !== undefined);
+    const secrets = secretsFromEnv(env, endpoint.secrets);
     if (secrets.length === 0) {
       problems.push(
         `endpoint ${name}: none of ${endpoint.secrets.join(', ')} is set (a whsec_ secret, or its _FILE)`,
