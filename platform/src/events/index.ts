@@ -1,2 +1,2 @@
-export { newEventId, OUTBOX_TABLE_SQL, recordEvent, type DomainEvent } from './outbox.ts';
+export { OUTBOX_TABLE_SQL, recordEvent, type DomainEvent } from './outbox.ts';
 export { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './outbox-relay.ts';

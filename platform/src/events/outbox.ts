@@ -23,7 +23,7 @@ CREATE TABLE IF NOT EXISTS event_outbox (
 CREATE INDEX IF NOT EXISTS event_outbox_unsent ON event_outbox (seq) WHERE sent_at IS NULL AND rejected IS NULL;`;
 
 /** A new event id (`msg_…`, as Standard Webhooks' ids look); the `webhook-id` the relay sends. */
-export const newEventId = () => `msg_${randomUUID().replaceAll('-', '')}`;
+const newEventId = () => `msg_${randomUUID().replaceAll('-', '')}`;
 
 export interface DomainEvent {
   /** e.g. `order.created`, `product.stock_changed`. */
