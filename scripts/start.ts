@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BaseEnv, loadEnv } from '@manifold/platform/config';
 import { CLOSE_BUDGET_MS } from '@manifold/platform/service';
+import { eventsWiring, type EventsWiring } from './events-wiring.ts';
 import { redisDataDir } from './service-process.ts';
 import {
   dependenciesOf,
@@ -115,7 +116,12 @@ async function assertPortFree(service: ServiceDefinition, port: number): Promise
   });
 }
 
-function supervise(service: ServiceDefinition, width: number, graceMs: number): Supervisor {
+function supervise(
+  service: ServiceDefinition,
+  width: number,
+  graceMs: number,
+  events: EventsWiring,
+): Supervisor {
   if (service.runtime === 'redis')
     mkdirSync(resolve(ROOT, redisDataDir(process.env)), { recursive: true });
   else if (!existsSync(`${ROOT}${service.entry}`))
@@ -130,6 +136,7 @@ function supervise(service: ServiceDefinition, width: number, graceMs: number): 
       PORT: String(portOf(service)),
       PHP_CLI_SERVER_WORKERS: '4',
       ...service.links?.(urlOf),
+      ...events[service.name],
     },
     prefix: { width, colour: process.stdout.isTTY, index: SERVICES.indexOf(service) },
     print: (line) => {
@@ -168,13 +175,20 @@ try {
     return false;
   });
   for (const service of selected) await assertPortFree(service, portOf(service));
+  // Order and stock events flow to the webhooks service when it runs (events-wiring.ts).
+  const events = eventsWiring({
+    webhooksRunning: selected.some((service) => service.name === 'webhooks'),
+    webhooksUrl: urlOf('webhooks'),
+    secretPath: resolve(ROOT, '.data/webhooks/manifold-events.secret'),
+    env: process.env,
+  });
   const width = Math.max(...selected.map((service) => service.name.length));
   const stages = [...new Set(selected.map((service) => service.stage))].sort((a, b) => a - b);
   for (const stage of stages) {
     if (launcher.stopping) break; // Ctrl-C during start-up: start nothing more
     const started = selected
       .filter((service) => service.stage === stage)
-      .map((service) => supervise(service, width, SHUTDOWN_GRACE_MS));
+      .map((service) => supervise(service, width, SHUTDOWN_GRACE_MS, events));
     supervisors.push(...started);
     await Promise.all(started.map((supervisor) => supervisor.start()));
   }

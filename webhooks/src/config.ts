@@ -44,6 +44,12 @@ export const WebhooksEnv = BaseEnv.extend({
   WEBHOOKS_ENDPOINT_DISABLE_AFTER_DEAD_LETTERS: z.coerce.number().int().positive().default(20),
   /** … or after this many hours of only failures, whichever comes first (default 5 days). */
   WEBHOOKS_ENDPOINT_DISABLE_AFTER_HOURS: z.coerce.number().positive().default(120),
+  /**
+   * Tests only, honoured only with NODE_ENV=test: the process SIGKILLs itself right after an
+   * inbound event is stored and before it answers — the receiver-crash test's deterministic seam
+   * (test/receiver-crash.int.test.ts): the sender's retry must then be a duplicate.
+   */
+  WEBHOOKS_TEST_EXIT_AFTER_PERSIST: z.stringbool().default(false),
   /** Hash-tagged queue prefix (Redis Cluster keeps one queue's keys in one slot). */
   WEBHOOKS_QUEUE_PREFIX: z.string().min(1).default('{webhooks}'),
 });

@@ -38,6 +38,9 @@ await runService({
       dedupeSeconds: env.WEBHOOKS_DEDUPE_SECONDS,
       metrics,
       logger,
+      ...(env.NODE_ENV === 'test' && env.WEBHOOKS_TEST_EXIT_AFTER_PERSIST
+        ? { afterPersist: () => process.kill(process.pid, 'SIGKILL') }
+        : {}),
     }),
     deadLetters,
     endpoints: outbound.states,

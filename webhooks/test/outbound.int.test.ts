@@ -17,7 +17,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApp as createOrdersApp } from '../../subgraphs/orders/src/app.ts';
 import { openOrdersDatabase } from '../../subgraphs/orders/src/data/database.ts';
-import { startOutboxRelay, type OutboxRelay } from '../../subgraphs/orders/src/events/relay.ts';
+import { startOutboxRelay, type OutboxRelay } from '@manifold/platform/events';
 import { startSink, startWebhooks, type Sink, type TestWebhooks } from './support.ts';
 
 const whsec = () => `whsec_${randomBytes(24).toString('base64')}`;

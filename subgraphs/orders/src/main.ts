@@ -4,7 +4,7 @@ import { serveSubgraph } from '@manifold/platform/graphql';
 import { createApp } from './app.ts';
 import { OrdersEnv } from './config.ts';
 import { openOrdersDatabase } from './data/database.ts';
-import { startOutboxRelay } from './events/relay.ts';
+import { startOutboxRelay } from '@manifold/platform/events';
 
 const env = configOrExit(() => loadEnv(OrdersEnv));
 const eventsSecret = configOrExit(() => {

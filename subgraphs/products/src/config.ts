@@ -29,5 +29,14 @@ export const ProductsEnv = BaseEnv.extend({
   SOAP_PROXY_CLIENT_SECRET: z.string().min(1).optional(),
   SOAP_PROXY_CLIENT_SECRET_FILE: z.string().min(1).optional(),
   SOAP_PROXY_SCOPE: z.string().min(1).default('supplier:read'),
+  /**
+   * The webhooks service's internal source for Manifold's own events, e.g.
+   * http://127.0.0.1:4300/hooks/manifold. Set: this subgraph watches supplier stock and sends
+   * `product.stock_changed` there (signed with PRODUCTS_EVENTS_SECRET or _FILE, whsec_).
+   * Unset: no watching, no stock events.
+   */
+  PRODUCTS_EVENTS_URL: z.url().optional(),
+  /** Pause between two rounds of asking the supplier for every product's stock. */
+  PRODUCTS_STOCK_WATCH_INTERVAL_MS: z.coerce.number().int().positive().default(60_000), // 1 minute
 });
 export type ProductsEnv = z.infer<typeof ProductsEnv>;

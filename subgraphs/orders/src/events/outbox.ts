@@ -1,28 +1,18 @@
-import { randomUUID } from 'node:crypto';
 import { moneyFromCents, type SqliteDatabase } from '@manifold/platform/data';
+import { OUTBOX_TABLE_SQL, recordEvent } from '@manifold/platform/events';
 
 /**
- * The orders subgraph's transactional outbox: each domain event is a row written in the same
- * SQLite transaction as the change it reports, so an order is never placed without its
- * `order.created`, nor an event sent for an order that was rolled back. The relay
- * (relay.ts) sends unsent rows to the webhooks service in `seq` order and marks them sent.
+ * The orders subgraph's events, through the transactional outbox every Manifold service with
+ * events shares (@manifold/platform/events: the table, and the relay that sends it to the
+ * webhooks service): an order is never placed without its `order.created`, nor an event sent
+ * for an order that was rolled back.
  *
  * `order.status_changed` comes from a trigger: whatever changes an order's status (a mutation,
  * an operator's UPDATE, a back-office import) records it, in that change's transaction.
  *
  * Created on open, not in the seeded schema: an existing database gains it without a reseed.
  */
-export const OUTBOX_SQL = `
-CREATE TABLE IF NOT EXISTS event_outbox (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  id TEXT NOT NULL UNIQUE,
-  type TEXT NOT NULL,
-  payload TEXT NOT NULL,
-  created_at TEXT NOT NULL,
-  sent_at TEXT,
-  rejected TEXT
-);
-CREATE INDEX IF NOT EXISTS event_outbox_unsent ON event_outbox (seq) WHERE sent_at IS NULL AND rejected IS NULL;
+export const OUTBOX_SQL = `${OUTBOX_TABLE_SQL}
 CREATE TRIGGER IF NOT EXISTS orders_status_changed AFTER UPDATE OF status ON orders
 WHEN OLD.status IS NOT NEW.status
 BEGIN
@@ -48,7 +38,7 @@ export interface OrderCreated {
 
 /** Records `order.created` — call inside the transaction that inserts the order. */
 export function recordOrderCreated(db: SqliteDatabase, order: OrderCreated): void {
-  const payload = JSON.stringify({
+  recordEvent(db, {
     type: 'order.created',
     timestamp: order.placedAt,
     data: {
@@ -65,11 +55,4 @@ export function recordOrderCreated(db: SqliteDatabase, order: OrderCreated): voi
       })),
     },
   });
-  db.run(
-    'INSERT INTO event_outbox (id, type, payload, created_at) VALUES (?, ?, ?, ?)',
-    `msg_${randomUUID().replaceAll('-', '')}`,
-    'order.created',
-    payload,
-    order.placedAt,
-  );
 }

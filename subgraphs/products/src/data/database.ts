@@ -1,6 +1,7 @@
 import { openSeededDatabase } from '@manifold/platform/data';
 import type { SqliteDatabase } from '@manifold/platform/data';
 import { DEFAULT_SEED, generateCategories, generateProducts, SEED_SIZES } from '@manifold/seed';
+import { STOCK_EVENTS_SQL } from '../events/stock-levels.ts';
 
 export interface ProductsDatabaseOptions {
   /** File path or ':memory:'. */
@@ -30,7 +31,7 @@ CREATE TABLE products (
 CREATE INDEX products_category ON products (category_id, id);
 CREATE INDEX products_price ON products (price_cents, id);`;
 
-/** Opens the products database, seeding it deterministically on first start. */
+/** Opens the products database, seeding it deterministically on first start; adds the stock-event tables if missing. */
 export function openProductsDatabase({
   path,
   productCount = SEED_SIZES.products,
@@ -38,7 +39,7 @@ export function openProductsDatabase({
   seed = DEFAULT_SEED,
   rebuild = false,
 }: ProductsDatabaseOptions): SqliteDatabase {
-  return openSeededDatabase({
+  const database = openSeededDatabase({
     path,
     rebuild,
     version: `products-v1-${seed}-${productCount}-${categoryCount}`,
@@ -68,4 +69,6 @@ export function openProductsDatabase({
       }
     },
   });
+  database.exec(STOCK_EVENTS_SQL);
+  return database;
 }

@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Secret } from '@manifold/platform/auth';
-import type { SqliteDatabase } from '@manifold/platform/data';
-import type { Logger } from '@manifold/platform/logging';
+import type { Secret } from '../auth/index.ts';
+import type { SqliteDatabase } from '../data/index.ts';
+import type { Logger } from '../logging/index.ts';
 import { Webhook } from 'standardwebhooks';
 
 export interface OutboxRelayOptions {
+  /** A database with the outbox table (OUTBOX_TABLE_SQL). */
   db: SqliteDatabase;
   /** The webhooks service's internal source, e.g. `http://127.0.0.1:4300/hooks/manifold`. */
   url: string;
@@ -39,12 +40,13 @@ const BATCH = 100;
 const PRUNE_EVERY_MS = 3_600_000;
 
 /**
- * Drains the outbox into the webhooks service, oldest first, one event at a time (an order's
- * `order.created` reaches it before its `order.status_changed`): a signed POST (Standard
+ * Drains a service's outbox (outbox.ts) into the webhooks service, oldest first, one event at a
+ * time (an order's `order.created` reaches it before its `order.status_changed`, a product's
+ * stock changes arrive in the order they were seen): a signed POST (Standard
  * Webhooks; `webhook-id` = the event's id, so a resend after a lost answer is a duplicate there,
  * answered 200) → 2xx → marked sent. The webhooks service down, slow or failing (network, 408,
  * 429, 5xx, and 401/403/404 — a misconfiguration an operator fixes): the row stays and the relay
- * retries with a doubling pause; orders go on being placed meanwhile, their events wait here.
+ * retries with a doubling pause; the service goes on working meanwhile, its events wait here.
  * Any other 4xx is this one event's problem (it would never be accepted): marked rejected with
  * the answer, logged as an error, and the relay moves on rather than block every later event.
  */
