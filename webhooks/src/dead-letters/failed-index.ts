@@ -31,7 +31,9 @@ export interface Summary {
  * time a listing meets the job (by the reader that needs it), so letters failed before this code
  * existed, or recorded by another service into the same queue, are summarised the same way.
  */
-const SUMMARY_FIELD = 'mf:summary';
+// Versioned: a record that gains a listed field (SUMMARY_KEYS) bumps it, and every letter is
+// summarised afresh the next time it is listed.
+const SUMMARY_FIELD = 'mf:summary:1';
 const SUMMARY_KEYS = [
   'source',
   'eventId',
