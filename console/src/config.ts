@@ -1,4 +1,4 @@
-import { BaseEnv, commaList, port } from '@manifold/platform/config';
+import { BaseEnv, commaList, httpUrl, port } from '@manifold/platform/config';
 import { DEFAULT_PORTS, defaultUrl, type ServiceName } from '@manifold/platform/contracts';
 import { z } from 'zod';
 
@@ -34,5 +34,10 @@ export const ConsoleEnv = BaseEnv.extend({
   CONSOLE_WINDOW_SECONDS: z.coerce.number().int().min(10).default(300),
   /** Where a trace id links to, `{traceId}` replaced (Jaeger: http://localhost:16686/trace/{traceId}). */
   CONSOLE_TRACE_URL: z.string().includes('{traceId}').optional(),
+  /**
+   * The webhooks service whose dead letters the console shows and replays, with the console's
+   * own API key in CONSOLE_WEBHOOKS_API_KEY (or _FILE): webhooks:read, and webhooks:replay to replay.
+   */
+  CONSOLE_WEBHOOKS_URL: httpUrl().default(defaultUrl('webhooks')),
 });
 export type ConsoleEnv = z.infer<typeof ConsoleEnv>;

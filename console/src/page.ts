@@ -24,6 +24,14 @@ tr.down strong { color: var(--down); } tr.degraded strong { color: var(--degrade
 .breaker.open { border-color: var(--down); color: var(--down); } .breaker.half-open { border-color: var(--degraded); color: var(--degraded); }
 .panel-error { color: var(--down); font-weight: 600; }
 code { font-size: .85rem; } a { color: #58a6ff; }
+.dl-filter { display: flex; flex-wrap: wrap; gap: .5rem .75rem; align-items: end; margin-bottom: .75rem; }
+.dl-filter label { display: grid; font-size: .8rem; color: var(--muted); gap: .15rem; }
+input, button { font: inherit; font-size: .9rem; color: inherit; background: #0d1117; border: 1px solid #30363d; border-radius: 4px; padding: .25rem .5rem; }
+button { background: #21262d; cursor: pointer; } button:hover { border-color: #58a6ff; }
+.dl-detail, .dl-dry-run { margin-top: .75rem; padding: .75rem; border: 1px solid #30363d; border-radius: 6px; }
+.dl-detail h3 { margin: 0 0 .25rem; font-size: 1rem; }
+pre.payload { max-height: 16rem; overflow: auto; padding: .5rem; background: #161b22; border-radius: 4px; white-space: pre-wrap; word-break: break-all; }
+.ok { color: var(--up); } [aria-busy="true"] { opacity: .6; }
 `;
 
 // Each panel is refreshed on its own; a panel that fails says so, the others stay current.
@@ -42,8 +50,13 @@ async function refresh(section) {
     return false;
   }
 }
+// An interactive panel (data-live="false") is loaded once; it updates itself from then on.
+let first = true;
 async function tick() {
-  const results = await Promise.all([...document.querySelectorAll('section[data-panel]')].map(refresh));
+  const sections = [...document.querySelectorAll('section[data-panel]')]
+    .filter((section) => first || section.dataset.live !== 'false');
+  first = false;
+  const results = await Promise.all(sections.map(refresh));
   document.body.classList.toggle('offline', results.every((ok) => !ok));
   document.getElementById('updated').textContent = 'updated ' + new Date().toISOString().slice(11, 19) + ' UTC';
   setTimeout(tick, refreshMs);
@@ -67,11 +80,15 @@ export function renderPage(panels: readonly Panel[], { refreshMs }: { refreshMs:
 ${panels
   .map(
     (panel) =>
-      `<section data-panel="${escapeHtml(panel.id)}"><h2>${escapeHtml(panel.title)}</h2><div class="panel-body"><p class="summary">loading…</p></div></section>`,
+      `<section data-panel="${escapeHtml(panel.id)}"${panel.live === false ? ' data-live="false"' : ''}><h2>${escapeHtml(panel.title)}</h2><div class="panel-body"><p class="summary">loading…</p></div></section>`,
   )
   .join('\n')}
 </main>
 <script>${SCRIPT}</script>
+${panels
+  .filter((panel) => panel.script !== undefined)
+  .map((panel) => `<script>${panel.script ?? ''}</script>`)
+  .join('\n')}
 </body>
 </html>`;
 }

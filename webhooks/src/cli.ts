@@ -1,6 +1,6 @@
 // `npm run webhooks -- <command>`: the dead-letter queue from a terminal, straight on the queue's
 // Redis (WEBHOOKS_REDIS_URL, else REDIS_URL) — what the REST API does, for on-call without a key.
-//   dead-letters list [filters] [--limit n]
+//   dead-letters list [filters] [--limit n] [--cursor c]
 //   dead-letters show <id>
 //   dead-letters replay <id>
 //   dead-letters replay --all [filters] [--dry-run]
@@ -16,7 +16,7 @@ import { createEngine } from './engine/queues.ts';
 import { createEndpointStates } from './outbound/endpoint-states.ts';
 import { loadWebhooksFile } from './settings/webhooks-file.ts';
 
-const USAGE = `usage: npm run webhooks -- dead-letters list [filters] [--limit n]
+const USAGE = `usage: npm run webhooks -- dead-letters list [filters] [--limit n] [--cursor c]
        npm run webhooks -- dead-letters show <id>
        npm run webhooks -- dead-letters replay <id>
        npm run webhooks -- dead-letters replay --all [filters] [--dry-run]
@@ -40,6 +40,7 @@ const { positionals, values } = parseArgs({
     to: { type: 'string' },
     error: { type: 'string' },
     limit: { type: 'string' },
+    cursor: { type: 'string' },
     all: { type: 'boolean', default: false },
     'dry-run': { type: 'boolean', default: false },
   },
@@ -58,7 +59,7 @@ try {
 const url = queueRedisUrl(env);
 if (url === undefined) fail('Set WEBHOOKS_REDIS_URL (or REDIS_URL): the queue’s Redis');
 const engine = createEngine({ url, prefix: env.WEBHOOKS_QUEUE_PREFIX });
-const deadLetters = createDeadLetters(engine.deliveries);
+const deadLetters = createDeadLetters(engine);
 /** The endpoints' states, as the service keeps them (the CLI never disables one: no rule, no event). */
 const endpointStates = () =>
   createEndpointStates({
@@ -89,7 +90,10 @@ try {
       break;
     case 'list':
       print(
-        await deadLetters.list(filter(), values.limit === undefined ? 100 : Number(values.limit)),
+        await deadLetters.list(filter(), {
+          limit: values.limit === undefined ? 100 : Number(values.limit),
+          cursor: values.cursor,
+        }),
       );
       break;
     case 'show':

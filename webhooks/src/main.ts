@@ -28,7 +28,7 @@ const workers = env.WEBHOOKS_WORKERS
   ? runWorkers(env, engine, file, outbound, metrics, logger)
   : undefined;
 const auth = configOrExit(() => frontDoorAuthFromEnv(env, logger));
-const deadLetters = createDeadLetters(engine.deliveries);
+const deadLetters = createDeadLetters(engine);
 await runService({
   name: 'webhooks',
   handler: createApp({

@@ -61,7 +61,7 @@ export function createApiDocument(): Record<string, unknown> {
     method: 'get',
     path: '/api/v1/dead-letters',
     tags: ['dead letters'],
-    summary: 'List dead letters (oldest event first), filtered',
+    summary: 'List dead letters, filtered, newest failure first, a page at a time (`cursor`)',
     request: { query: DeadLetterQuery },
     responses: { 200: json('Matching dead letters', DeadLetterList), ...errors },
   });

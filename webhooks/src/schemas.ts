@@ -47,11 +47,24 @@ export const DeadLetterQuery = z.object({
   from: z.iso.datetime({ offset: true }).optional().meta({ description: 'Received at or after' }),
   to: z.iso.datetime({ offset: true }).optional().meta({ description: 'Received before' }),
   error: z.string().min(1).optional().meta({ description: 'Part of the last error' }),
-  limit: z.coerce.number().int().min(1).max(1_000).default(100),
+  limit: z.coerce.number().int().min(1).max(1_000).default(100).meta({ description: 'Page size' }),
+  cursor: z
+    .string()
+    .min(1)
+    .max(1_000)
+    .optional()
+    .meta({ description: 'The `nextCursor` of the previous page (same filter)' }),
 });
 
 export const DeadLetterList = z
-  .object({ total: z.number().int(), items: z.array(DeadLetter) })
+  .object({
+    total: z.number().int().meta({ description: 'Dead letters the filter matches, all pages' }),
+    items: z.array(DeadLetter).meta({ description: 'This page, newest failure first' }),
+    nextCursor: z
+      .string()
+      .optional()
+      .meta({ description: 'Where the next page starts; absent on the last page' }),
+  })
   .meta({ id: 'DeadLetterList' });
 
 export const EndpointState = z
@@ -78,7 +91,7 @@ export const DeadLetterParams = z.object({ id: z.string().min(1).max(300) });
 
 export const ReplayRequest = z
   .object({
-    filter: DeadLetterQuery.omit({ limit: true }).default({}),
+    filter: DeadLetterQuery.omit({ limit: true, cursor: true }).default({}),
     dryRun: z.boolean().default(true).meta({
       description: 'Only count and list what would be replayed (the default: say false to replay)',
     }),

@@ -132,15 +132,32 @@ describe('the dead-letter API', () => {
       items: { id: string; eventId: string; attempts: number }[];
     };
     expect(invoices.total).toBe(2);
-    expect(invoices.items.map((item) => item.eventId)).toEqual(['a-1', 'a-2']);
+    // Newest failure first (these two failed in whichever order the worker took them).
+    expect(invoices.items.map((item) => item.eventId).sort()).toEqual(['a-1', 'a-2']);
+    const firstPage = (await (
+      await call('/api/v1/dead-letters?eventType=invoice.paid&limit=1', { key: readKey })
+    ).json()) as { total: number; items: { eventId: string }[]; nextCursor: string };
+    expect(firstPage).toMatchObject({ total: 2, items: [{}] });
+    const lastPage = (await (
+      await call(
+        `/api/v1/dead-letters?eventType=invoice.paid&limit=1&cursor=${firstPage.nextCursor}`,
+        { key: readKey },
+      )
+    ).json()) as { items: { eventId: string }[]; nextCursor?: string };
+    expect(lastPage.nextCursor).toBeUndefined();
+    expect([firstPage.items[0]!.eventId, lastPage.items[0]!.eventId].sort()).toEqual([
+      'a-1',
+      'a-2',
+    ]);
     // A 422 is not transient: one attempt, no retries.
     expect(invoices.items[0]!.attempts).toBe(1);
     const detail = await call(`/api/v1/dead-letters/${encodeURIComponent(invoices.items[0]!.id)}`, {
       key: readKey,
     });
+    const shown = invoices.items[0]!.eventId;
     expect(await detail.json()).toMatchObject({
-      eventId: 'a-1',
-      payload: expect.stringContaining('"a-1"'),
+      eventId: shown,
+      payload: expect.stringContaining(`"${shown}"`),
       history: [{ attempt: 1, status: 422, error: 'HTTP 422', response: 'status 422' }],
     });
   });
@@ -170,6 +187,12 @@ describe('the dead-letter API', () => {
     expect(await bad.json()).toMatchObject({
       code: 'BAD_USER_INPUT',
       errors: [{ pointer: '/from' }],
+    });
+    const forged = await call('/api/v1/dead-letters?cursor=forged', { key: readKey });
+    expect(forged.status).toBe(400);
+    expect(await forged.json()).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      errors: [{ pointer: '/cursor' }],
     });
     const missing = await call('/api/v1/dead-letters/nope', { key: readKey });
     expect(missing.status).toBe(404);

@@ -124,7 +124,7 @@ describe('1,000 events fanned out to three destinations under failure', () => {
     expect(sinks.steady.effects.size).toBe(EVENTS);
     expect(sinks.limited.effects.size).toBe(EVENTS);
     // The flaky one has dead letters (30 % failing four times in a row is rare, not impossible).
-    const dead = await webhooks.deadLetters.list({}, 1_000);
+    const dead = await webhooks.deadLetters.list({}, { limit: 1_000 });
     expect(dead.total).toBe(counts['failed']);
     expect(dead.items.every((letter) => letter.destination === 'flaky')).toBe(true);
     // Retry-After honoured: nothing came back to the limited destination sooner than it asked.

@@ -98,7 +98,7 @@ export async function startWebhooks({
     },
   });
   const metrics = createWebhooksMetrics({ deadLetters: engine.deliveries, endpointStates });
-  const deadLetters = createDeadLetters(engine.deliveries);
+  const deadLetters = createDeadLetters(engine);
   const app = createApp({
     receive: createReceiver({
       sources: createSources(settings.sources, secrets, logger),

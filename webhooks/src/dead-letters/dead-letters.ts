@@ -1,8 +1,10 @@
 import { AppError } from '@manifold/platform/errors';
-import type { Job, Queue } from 'bullmq';
+import type { Job } from 'bullmq';
 import { z } from 'zod';
 import { attemptsFromLogs, type Attempt } from '../delivery/attempts.ts';
-import type { DeliveryJob } from '../engine/queues.ts';
+import type { DeliveryJob, Engine } from '../engine/queues.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+import { createFailedIndex, type Summary } from './failed-index.ts';
 
 /** Which dead letters: every field optional, all given ones must match. */
 export const DeadLetterFilter = z.object({
@@ -37,6 +39,15 @@ export interface DeadLetterDetail extends DeadLetter {
   history: Attempt[];
 }
 
+export interface DeadLetterPage {
+  /** How many dead letters the filter matches in all. */
+  total: number;
+  /** Newest failure first. */
+  items: DeadLetter[];
+  /** Pass as `cursor` for the next page; absent on the last page. */
+  nextCursor?: string;
+}
+
 export interface ReplayOutcome {
   dryRun: boolean;
   /** How many dead letters the filter matched. */
@@ -47,56 +58,45 @@ export interface ReplayOutcome {
   first: DeadLetter[];
 }
 
-const summary = (job: Job<DeliveryJob>): DeadLetter => ({
-  id: job.id ?? '',
-  source: job.data.source,
-  eventId: job.data.eventId,
-  eventType: job.data.eventType,
-  destination: job.data.destination,
-  idempotencyKey: job.data.idempotencyKey,
-  receivedAt: job.data.receivedAt,
-  failedAt: job.finishedOn === undefined ? undefined : new Date(job.finishedOn).toISOString(),
-  attempts: job.attemptsMade,
-  error: job.failedReason,
+const FIRST_SHOWN = 20;
+
+const letter = ({ failedAtMs, ...summary }: Summary): DeadLetter => ({
+  ...summary,
+  failedAt: failedAtMs > 0 ? new Date(failedAtMs).toISOString() : undefined,
 });
 
-function matches(letter: DeadLetter, filter: DeadLetterFilter): boolean {
-  const received = Date.parse(letter.receivedAt);
-  return (
-    (filter.source === undefined || letter.source === filter.source) &&
-    (filter.eventType === undefined || letter.eventType === filter.eventType) &&
-    (filter.destination === undefined || letter.destination === filter.destination) &&
-    (filter.from === undefined || received >= Date.parse(filter.from)) &&
-    (filter.to === undefined || received < Date.parse(filter.to)) &&
-    (filter.error === undefined || letter.error.includes(filter.error))
-  );
+const isEmpty = (filter: DeadLetterFilter) => Object.values(filter).every((v) => v === undefined);
+
+function matcher(filter: DeadLetterFilter): (summary: Summary) => boolean {
+  const from = filter.from === undefined ? -Infinity : Date.parse(filter.from);
+  const to = filter.to === undefined ? Infinity : Date.parse(filter.to);
+  return (summary) => {
+    const received = Date.parse(summary.receivedAt);
+    return (
+      (filter.source === undefined || summary.source === filter.source) &&
+      (filter.eventType === undefined || summary.eventType === filter.eventType) &&
+      (filter.destination === undefined || summary.destination === filter.destination) &&
+      received >= from &&
+      received < to &&
+      (filter.error === undefined || summary.error.includes(filter.error))
+    );
+  };
 }
 
-const PAGE = 1_000;
+/** Oldest event first: a replay re-sends in the order the events happened. */
+const sendingOrder = (a: Summary, b: Summary) =>
+  Date.parse(a.receivedAt) - Date.parse(b.receivedAt) || a.failedAtMs - b.failedAtMs;
 
 /**
  * The dead-letter queue: deliveries that failed for good are BullMQ's failed jobs of the
- * deliveries queue, kept with their data and their log (one line per attempt). A replay moves a
- * job back to the queue under the same id — the same Idempotency-Key — with a fresh schedule.
+ * deliveries queue, kept with their data and their log (one line per attempt). Listings and
+ * filters read each letter's summary (failed-index.ts), never its payload; only inspecting and
+ * replaying one loads its job. A replay moves a job back to the queue under the same id — the
+ * same Idempotency-Key — with a fresh schedule.
  */
-export function createDeadLetters(deliveries: Queue<DeliveryJob>) {
-  async function* failedJobs(): AsyncGenerator<Job<DeliveryJob>> {
-    for (let start = 0; ; start += PAGE) {
-      const page = await deliveries.getFailed(start, start + PAGE - 1);
-      yield* page;
-      if (page.length < PAGE) return;
-    }
-  }
-
-  async function matching(filter: DeadLetterFilter): Promise<Job<DeliveryJob>[]> {
-    const found: Job<DeliveryJob>[] = [];
-    for await (const job of failedJobs()) if (matches(summary(job), filter)) found.push(job);
-    // Oldest event first: a replay re-sends in the order the events happened.
-    return found.sort(
-      (a, b) =>
-        Date.parse(a.data.receivedAt) - Date.parse(b.data.receivedAt) || a.timestamp - b.timestamp,
-    );
-  }
+export function createDeadLetters(engine: Pick<Engine, 'deliveries' | 'redis'>) {
+  const { deliveries } = engine;
+  const index = createFailedIndex(engine);
 
   async function failedJob(id: string): Promise<Job<DeliveryJob>> {
     const job = await deliveries.getJob(id);
@@ -109,21 +109,48 @@ export function createDeadLetters(deliveries: Queue<DeliveryJob>) {
   };
 
   return {
-    count: () => deliveries.getFailedCount(),
+    count: index.count,
 
+    /** One page, newest failure first; `total` counts every match (summaries only). */
     list: async (
       filter: DeadLetterFilter,
-      limit = 100,
-    ): Promise<{ total: number; items: DeadLetter[] }> => {
-      const found = await matching(filter);
-      return { total: found.length, items: found.slice(0, limit).map(summary) };
+      { limit = 100, cursor }: { limit?: number; cursor?: string | undefined } = {},
+    ): Promise<DeadLetterPage> => {
+      const after = cursor === undefined ? undefined : decodeCursor(cursor);
+      const matches = matcher(filter);
+      const items: Summary[] = [];
+      let more = false;
+      let matchedAfter = 0;
+      const unfiltered = isEmpty(filter);
+      scan: for await (const batch of index.scan(after))
+        for (const summary of batch) {
+          if (!matches(summary)) continue;
+          matchedAfter++;
+          if (items.length < limit) items.push(summary);
+          else {
+            more = true;
+            // Unfiltered, the total is known without reading the rest.
+            if (unfiltered) break scan;
+          }
+        }
+      const last = items.at(-1);
+      // Unfiltered, the count is the failed set's size (O(1)); filtered, the letters before the
+      // cursor were matched by an earlier page, so they are counted again only when needed.
+      let total = matchedAfter;
+      if (unfiltered) total = await index.count();
+      else if (after !== undefined) total = await countMatching(filter);
+      return {
+        total,
+        items: items.map(letter),
+        ...(more && last ? { nextCursor: encodeCursor(last) } : {}),
+      };
     },
 
     get: async (id: string): Promise<DeadLetterDetail> => {
       const job = await failedJob(id);
       const { logs } = await deliveries.getJobLogs(id, 0, -1);
       return {
-        ...summary(job),
+        ...letter(index.summaryOf(job)),
         contentType: job.data.contentType,
         payload: job.data.body,
         history: attemptsFromLogs(logs),
@@ -134,20 +161,29 @@ export function createDeadLetters(deliveries: Queue<DeliveryJob>) {
     // failedReason and finishedOn to null), so the summary is taken first.
     replay: async (id: string): Promise<DeadLetter> => {
       const job = await failedJob(id);
-      const letter = summary(job);
+      const replayed = letter(index.summaryOf(job));
       await replayJob(job);
-      return letter;
+      return replayed;
     },
 
+    /**
+     * Every match, oldest event first. Holds the matches' summaries (a few hundred bytes each),
+     * then loads and re-queues one job at a time: memory does not grow with the payloads.
+     */
     replayMatching: async (
       filter: DeadLetterFilter,
       { dryRun }: { dryRun: boolean },
     ): Promise<ReplayOutcome> => {
-      const found = await matching(filter);
-      const first = found.slice(0, 20).map(summary);
+      const matches = matcher(filter);
+      const found: Summary[] = [];
+      for await (const batch of index.scan()) found.push(...batch.filter(matches));
+      found.sort(sendingOrder);
+      const first = found.slice(0, FIRST_SHOWN).map(letter);
       let replayed = 0;
       if (!dryRun)
-        for (const job of found) {
+        for (const { id } of found) {
+          const job = await deliveries.getJob(id);
+          if (!job) continue; // removed meanwhile
           try {
             await replayJob(job);
             replayed++;
@@ -160,5 +196,12 @@ export function createDeadLetters(deliveries: Queue<DeliveryJob>) {
       return { dryRun, matched: found.length, replayed, first };
     },
   };
+
+  async function countMatching(filter: DeadLetterFilter): Promise<number> {
+    const matches = matcher(filter);
+    let count = 0;
+    for await (const batch of index.scan()) for (const s of batch) if (matches(s)) count++;
+    return count;
+  }
 }
 export type DeadLetters = ReturnType<typeof createDeadLetters>;

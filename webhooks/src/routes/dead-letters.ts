@@ -3,12 +3,12 @@ import { Router } from 'express';
 import type { DeadLetters } from '../dead-letters/dead-letters.ts';
 import { DeadLetterParams, DeadLetterQuery, ReplayRequest } from '../schemas.ts';
 
-/** `/api/v1/dead-letters`: list (filters), inspect (attempts, payload), replay one, replay by filter (dry run first). */
+/** `/api/v1/dead-letters`: list (filters, newest failure first, a page at a time), inspect (attempts, payload), replay one, replay by filter (dry run first). */
 export function deadLetterRoutes(deadLetters: DeadLetters): Router {
   const router = Router();
   router.get('/dead-letters', async (req, res) => {
-    const { limit, ...filter } = parseInput(DeadLetterQuery, req.query, { what: 'query' });
-    res.json(await deadLetters.list(filter, limit));
+    const { limit, cursor, ...filter } = parseInput(DeadLetterQuery, req.query, { what: 'query' });
+    res.json(await deadLetters.list(filter, { limit, cursor }));
   });
   router.post('/dead-letters/replay', async (req, res) => {
     const { filter, dryRun } = parseInput(ReplayRequest, req.body ?? {}, { what: 'body' });

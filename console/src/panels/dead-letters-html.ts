@@ -1,0 +1,128 @@
+import type {
+  DeadLetterDetail,
+  DeadLetterFilter,
+  DeadLetterPage,
+  DeadLetterSummary,
+  ReplayOutcome,
+  WebhooksApiError,
+} from '../sources/webhooks-client.ts';
+import { clock, escapeHtml } from './panel.ts';
+
+// The dead-letter panel's HTML fragments, rendered on the server from the webhooks API's answers
+// (every value escaped); the page's script swaps them in (dead-letters-panel.ts).
+
+/** Shown of a payload at most: an inspection is for reading, not for downloading megabytes. */
+const PAYLOAD_CHARS = 20_000;
+
+const dash = '<span class="muted">–</span>';
+const day = (iso: string | undefined) =>
+  iso === undefined ? dash : `${escapeHtml(iso.slice(0, 10))} ${clock(iso)}`;
+
+const FILTER_FIELDS = [
+  ['source', 'source', 'text', 'stripe'],
+  ['eventType', 'event type', 'text', 'invoice.paid'],
+  ['destination', 'destination', 'text', 'crm'],
+  ['from', 'received from (UTC)', 'datetime-local', ''],
+  ['to', 'received before (UTC)', 'datetime-local', ''],
+  ['error', 'error contains', 'text', 'HTTP 400'],
+] as const;
+
+/** The panel's frame: the filter, the list (its first page), and where inspections and replays show. */
+export function panelFrame(firstPage: string): string {
+  return `<form id="dl-filter" class="dl-filter">
+${FILTER_FIELDS.map(
+  ([name, label, type, placeholder]) =>
+    `<label>${label}<input name="${name}" type="${type}"${type === 'datetime-local' ? ' step="1"' : ''} placeholder="${placeholder}" autocomplete="off"></label>`,
+).join('\n')}
+<button type="submit">Filter</button>
+<button type="button" id="dl-replay-all">Replay all matching…</button>
+</form>
+<div id="dl-bulk"></div>
+<div id="dl-list">${firstPage}</div>
+<div id="dl-detail"></div>`;
+}
+
+const summaryRow = (
+  letter: DeadLetterSummary,
+  actions: boolean,
+) => `<tr data-dead-letter="${escapeHtml(letter.id)}">
+  <td>${day(letter.failedAt)}</td><td>${escapeHtml(letter.source)}</td>
+  <td>${escapeHtml(letter.eventType)}<br><code class="muted">${escapeHtml(letter.eventId)}</code></td>
+  <td>${escapeHtml(letter.destination)}</td><td class="num">${letter.attempts}</td>
+  <td>${escapeHtml(letter.error)}</td>${
+    actions
+      ? `<td><button type="button" data-dl-inspect="${escapeHtml(letter.id)}">Inspect</button> <button type="button" data-dl-replay="${escapeHtml(letter.id)}">Replay</button></td>`
+      : ''
+  }
+</tr>`;
+
+const summaryTable = (letters: readonly DeadLetterSummary[], actions: boolean) => `<table>
+<thead><tr><th scope="col">failed</th><th scope="col">source</th><th scope="col">event</th><th scope="col">destination</th><th scope="col" class="num">attempts</th><th scope="col">last error</th>${actions ? '<th scope="col"></th>' : ''}</tr></thead>
+<tbody>
+${letters.map((letter) => summaryRow(letter, actions)).join('\n')}
+</tbody>
+</table>`;
+
+/** One page of the list, newest failure first, with the way to the next page. */
+export function listFragment(page: DeadLetterPage): string {
+  if (page.total === 0) return '<p class="summary" data-total="0">No dead letters match.</p>';
+  return `<p class="summary" data-total="${page.total}">${page.total} dead letter${page.total === 1 ? '' : 's'} match, newest failure first.</p>
+${summaryTable(page.items, true)}
+${page.nextCursor === undefined ? '' : `<button type="button" data-dl-cursor="${escapeHtml(page.nextCursor)}">Next ${page.items.length} →</button>`}`;
+}
+
+/** One dead letter: what it was, every attempt, and its payload as the sender sent it. */
+export function detailFragment(letter: DeadLetterDetail): string {
+  const payload =
+    letter.payload.length > PAYLOAD_CHARS
+      ? `${letter.payload.slice(0, PAYLOAD_CHARS)}\n… (${letter.payload.length - PAYLOAD_CHARS} more characters: npm run webhooks -- dead-letters show <id>)`
+      : letter.payload;
+  return `<article class="dl-detail" data-detail="${escapeHtml(letter.id)}">
+<h3>${escapeHtml(letter.eventType)} → ${escapeHtml(letter.destination)}</h3>
+<p><code>${escapeHtml(letter.id)}</code> · from ${escapeHtml(letter.source)} · event <code>${escapeHtml(letter.eventId)}</code> · received ${day(letter.receivedAt)} · Idempotency-Key <code>${escapeHtml(letter.idempotencyKey)}</code></p>
+<table>
+<thead><tr><th scope="col" class="num">#</th><th scope="col">time</th><th scope="col" class="num">status</th><th scope="col" class="num">latency</th><th scope="col">error</th><th scope="col">response (excerpt)</th></tr></thead>
+<tbody>
+${letter.history
+  .map(
+    (
+      attempt,
+    ) => `<tr data-attempt="${attempt.attempt}"><td class="num">${attempt.attempt}</td><td>${day(attempt.at)}</td>
+  <td class="num">${attempt.status ?? dash}</td><td class="num">${Math.round(attempt.latencyMs)} ms</td>
+  <td>${attempt.error === undefined ? dash : escapeHtml(attempt.error)}</td><td><code>${escapeHtml(attempt.response ?? '')}</code></td></tr>`,
+  )
+  .join('\n')}
+</tbody>
+</table>
+<p class="muted">payload (${escapeHtml(letter.contentType)})</p>
+<pre class="payload">${escapeHtml(payload)}</pre>
+<button type="button" data-dl-replay="${escapeHtml(letter.id)}">Replay this one</button>
+</article>`;
+}
+
+/** One replayed: back in the queue under the same Idempotency-Key. */
+export const replayedFragment = (letter: DeadLetterSummary) =>
+  `<p class="ok" data-replayed-id="${escapeHtml(letter.id)}">Replayed ${escapeHtml(letter.eventType)} → ${escapeHtml(letter.destination)} (<code>${escapeHtml(letter.id)}</code>), same Idempotency-Key.</p>`;
+
+/** A dry run: how many, the first to be sent, and the confirmation that sends exactly this filter. */
+export function dryRunFragment(outcome: ReplayOutcome, filter: DeadLetterFilter): string {
+  if (outcome.matched === 0)
+    return '<p class="summary" data-matched="0">Dry run: no dead letters match; nothing to replay.</p>';
+  return `<div class="dl-dry-run">
+<p data-matched="${outcome.matched}"><strong>Dry run:</strong> ${outcome.matched} dead letter${outcome.matched === 1 ? '' : 's'} match. A replay sends them oldest event first; the first ${outcome.first.length}:</p>
+${summaryTable(outcome.first, false)}
+<button type="button" data-dl-confirm data-filter="${escapeHtml(JSON.stringify(filter))}">Replay all ${outcome.matched}</button>
+<button type="button" data-dl-cancel>Cancel</button>
+</div>`;
+}
+
+export const bulkReplayedFragment = (outcome: ReplayOutcome) =>
+  `<p class="ok" data-bulk-replayed="${outcome.replayed}">Replayed ${outcome.replayed} of ${outcome.matched} matching dead letters.</p>`;
+
+/** What the webhooks API said instead, readable (a refused filter names its fields). */
+export const errorFragment = (error: WebhooksApiError) =>
+  `<p class="panel-error" data-error-code="${escapeHtml(error.code)}">${escapeHtml(error.code)}: ${escapeHtml(error.message)}${
+    error.errors.length === 0
+      ? ''
+      : ` (${error.errors.map((field) => `${escapeHtml(field.pointer)}: ${escapeHtml(field.detail)}`).join('; ')})`
+  }</p>`;

@@ -1,0 +1,168 @@
+import { json, Router, type Request, type Response } from 'express';
+import { ACTION_HEADER } from '../same-origin.ts';
+import {
+  WebhooksApiError,
+  type DeadLetterFilter,
+  type WebhooksClient,
+} from '../sources/webhooks-client.ts';
+import {
+  bulkReplayedFragment,
+  detailFragment,
+  dryRunFragment,
+  errorFragment,
+  listFragment,
+  panelFrame,
+  replayedFragment,
+} from './dead-letters-html.ts';
+import type { Panel } from './panel.ts';
+
+export interface DeadLettersPanelOptions {
+  /** The webhooks API with the console's key; absent: the panel says how to configure it. */
+  client: WebhooksClient | undefined;
+  /** Dead letters per page. @default 50 */
+  pageSize?: number;
+}
+
+const FIELDS = ['source', 'eventType', 'destination', 'from', 'to', 'error'] as const;
+
+/** A `datetime-local` value (`2026-12-04T13:05`, seconds optional) read as UTC, as the form says. */
+const LOCAL_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?$/;
+const asIso = (value: string) =>
+  LOCAL_TIME.test(value) ? `${value}${value.length === 16 ? ':00' : ''}Z` : value;
+
+/** The filter from the form's fields (query or JSON body): strings only, blanks left out. */
+function filterFrom(fields: unknown): DeadLetterFilter {
+  const filter: DeadLetterFilter = {};
+  if (typeof fields !== 'object' || fields === null) return filter;
+  for (const name of FIELDS) {
+    const value = (fields as Record<string, unknown>)[name];
+    if (typeof value !== 'string' || value.trim() === '') continue;
+    filter[name] = name === 'from' || name === 'to' ? asIso(value.trim()) : value.trim();
+  }
+  return filter;
+}
+
+// The panel's browser code: it swaps in the fragments the routes below render. Every change is a
+// same-origin JSON POST with the console's action header (same-origin.ts).
+const SCRIPT = `
+(() => {
+  const section = document.querySelector('section[data-panel="dead-letters"]');
+  if (!section) return;
+  const base = 'panels/dead-letters/';
+  const form = () => section.querySelector('#dl-filter');
+  const fields = () => Object.fromEntries(new FormData(form()).entries());
+  const into = (id) => section.querySelector('#' + id);
+  async function show(target, request) {
+    into(target).setAttribute('aria-busy', 'true');
+    try {
+      const response = await request;
+      into(target).innerHTML = (response.headers.get('content-type') || '').includes('text/html')
+        ? await response.text()
+        : '<p class="panel-error">HTTP ' + response.status + '</p>';
+    } catch (error) {
+      into(target).innerHTML = '<p class="panel-error">The console did not answer (' + error.message + ').</p>';
+    } finally {
+      into(target).removeAttribute('aria-busy');
+    }
+  }
+  const get = (path) => fetch(base + path, { cache: 'no-store' });
+  const post = (path, body) => fetch(base + path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', '${ACTION_HEADER}': '1' },
+    body: JSON.stringify(body ?? {}),
+  });
+  const list = (cursor) => {
+    const query = new URLSearchParams(fields());
+    if (cursor) query.set('cursor', cursor);
+    return show('dl-list', get('list?' + query));
+  };
+  section.addEventListener('submit', (event) => {
+    if (event.target.id !== 'dl-filter') return;
+    event.preventDefault();
+    into('dl-bulk').innerHTML = '';
+    list();
+  });
+  section.addEventListener('click', async (event) => {
+    const button = event.target.closest('button');
+    if (!button) return;
+    if (button.dataset.dlInspect)
+      await show('dl-detail', get('letters/' + encodeURIComponent(button.dataset.dlInspect)));
+    else if (button.dataset.dlReplay) {
+      await show('dl-detail', post('letters/' + encodeURIComponent(button.dataset.dlReplay) + '/replay'));
+      await list();
+    } else if (button.dataset.dlCursor) await list(button.dataset.dlCursor);
+    else if (button.id === 'dl-replay-all')
+      await show('dl-bulk', post('replay', { filter: fields(), dryRun: true }));
+    else if (button.hasAttribute('data-dl-confirm')) {
+      // Exactly the filter the dry run counted, whatever the form says now.
+      await show('dl-bulk', post('replay', { filter: JSON.parse(button.dataset.filter), dryRun: false }));
+      await list();
+    } else if (button.hasAttribute('data-dl-cancel')) into('dl-bulk').innerHTML = '';
+  });
+})();
+`;
+
+/**
+ * Dead letters of the webhooks service: list with filters, inspect one (attempts, payload),
+ * replay one, and replay all a filter matches after a dry run. The console calls the webhooks API
+ * with its own key, server side; the browser gets HTML fragments, never the key.
+ */
+export function deadLettersPanel({ client, pageSize = 50 }: DeadLettersPanelOptions): Panel {
+  const routes = Router();
+  const answer = async (res: Response, render: () => Promise<string>, status = 200) => {
+    res.type('html').set('cache-control', 'no-store');
+    try {
+      res.status(status).send(await render());
+    } catch (error) {
+      if (!(error instanceof WebhooksApiError)) throw error;
+      res.status(error.status).send(errorFragment(error));
+    }
+  };
+  const listPage = async (filter: DeadLetterFilter, cursor?: string) =>
+    listFragment(await need(client).list(filter, { limit: pageSize, cursor }));
+
+  routes.get('/list', async (req: Request, res: Response) => {
+    const cursor = typeof req.query['cursor'] === 'string' ? req.query['cursor'] : undefined;
+    await answer(res, () => listPage(filterFrom(req.query), cursor));
+  });
+  routes.get('/letters/:id', async (req: Request<{ id: string }>, res: Response) => {
+    await answer(res, async () => detailFragment(await need(client).get(req.params.id)));
+  });
+  routes.post('/letters/:id/replay', async (req: Request<{ id: string }>, res: Response) => {
+    await answer(res, async () => replayedFragment(await need(client).replay(req.params.id)));
+  });
+  routes.post('/replay', json({ limit: '16kb' }), async (req: Request, res: Response) => {
+    const body = (req.body ?? {}) as { filter?: unknown; dryRun?: unknown };
+    const filter = filterFrom(body.filter);
+    // Only an explicit `false` replays: anything else is a dry run.
+    const dryRun = body.dryRun !== false;
+    await answer(res, async () => {
+      const outcome = await need(client).replayMatching(filter, dryRun);
+      return dryRun ? dryRunFragment(outcome, filter) : bulkReplayedFragment(outcome);
+    });
+  });
+
+  return {
+    id: 'dead-letters',
+    title: 'Webhook dead letters',
+    live: false,
+    script: SCRIPT,
+    routes,
+    render: async () => {
+      if (client === undefined)
+        return '<p class="summary">Not configured: set <code>CONSOLE_WEBHOOKS_API_KEY</code> (an API key with webhooks:read, and webhooks:replay to replay) and <code>CONSOLE_WEBHOOKS_URL</code>.</p>';
+      try {
+        return panelFrame(await listPage({}));
+      } catch (error) {
+        if (!(error instanceof WebhooksApiError)) throw error;
+        return panelFrame(errorFragment(error));
+      }
+    },
+  };
+}
+
+function need(client: WebhooksClient | undefined): WebhooksClient {
+  if (client === undefined)
+    throw new WebhooksApiError(503, 'NOT_CONFIGURED', 'CONSOLE_WEBHOOKS_API_KEY is not set');
+  return client;
+}

@@ -1,0 +1,214 @@
+// The ops console's dead-letter panel in real headless Chromium, against a real webhooks process
+// on a real Redis (AOF) with real dead letters: a destination answering 400 (and one 422) makes a
+// dead letter at once. Filter, inspect (attempts, payload), replay one, replay all matching after
+// a dry run — each replay seen arriving at the destination under its original Idempotency-Key. The
+// console calls the webhooks API with its own key; the browser never holds it, and a change that
+// does not come from the console's own page is refused.
+import { createHmac } from 'node:crypto';
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startRedisServer, type RedisServer } from '@manifold/platform/testing';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { e2eAccess } from '../support/access.ts';
+import { freePort, startService, type ServiceProcess } from '../support/processes.ts';
+import { artifactPath, launchChromium } from '../observability/support/chromium.ts';
+
+const STRIPE_SECRET = 'whsec_console-e2e';
+const EVENTS = 6;
+
+/** The destinations: crm refuses (400), chat refuses (422), accounting takes; each delivery kept. */
+const answers: Record<string, number> = { crm: 400, chat: 422, accounting: 200 };
+const received: { destination: string; idempotencyKey: string }[] = [];
+let sink: Server;
+let redis: RedisServer;
+let webhooks: ServiceProcess;
+let consoleService: ServiceProcess;
+let browser: BrowserContext;
+let page: Page;
+let apiKey: string;
+/** What was started, stopped in reverse order (whatever a failed start left running). */
+const started: (() => Promise<unknown>)[] = [];
+
+const stripeDelivery = (n: number) => {
+  const body = JSON.stringify({
+    id: `evt_console_${n}`,
+    object: 'event',
+    type: 'invoice.paid',
+    data: { object: { amount: 4200 + n } },
+  });
+  const t = Math.floor(Date.now() / 1000);
+  const v1 = createHmac('sha256', STRIPE_SECRET).update(`${t}.${body}`).digest('hex');
+  return {
+    body,
+    headers: { 'content-type': 'application/json', 'stripe-signature': `t=${t},v1=${v1}` },
+  };
+};
+
+const deadLetterCount = async (query = '') => {
+  const response = await fetch(`${webhooks.url}/api/v1/dead-letters?limit=1${query}`, {
+    headers: { 'x-api-key': apiKey },
+  });
+  return ((await response.json()) as { total: number }).total;
+};
+
+beforeAll(async () => {
+  sink = createServer((req, res) => {
+    const destination = (req.url ?? '').slice(1);
+    req.resume();
+    req.on('end', () => {
+      received.push({ destination, idempotencyKey: req.headers['idempotency-key'] as string });
+      res.writeHead(answers[destination] ?? 404).end(`status ${String(answers[destination])}`);
+    });
+  });
+  await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+  started.push(() => new Promise((resolve) => sink.close(resolve)));
+  const sinkUrl = `http://127.0.0.1:${String((sink.address() as AddressInfo).port)}`;
+  redis = await startRedisServer({ appendOnlyDir: mkdtempSync(join(tmpdir(), 'console-dl-aof-')) });
+  started.push(() => redis.stop());
+  const access = e2eAccess(['webhooks:read', 'webhooks:replay']);
+  apiKey = access.key;
+  webhooks = await startService({
+    name: 'webhooks',
+    entry: 'webhooks/src/main.ts',
+    port: await freePort(),
+    env: {
+      ACCESS_FILE: access.ACCESS_FILE,
+      WEBHOOKS_REDIS_URL: redis.url,
+      WEBHOOKS_STRIPE_SECRET: STRIPE_SECRET,
+      WEBHOOKS_CRM_URL: `${sinkUrl}/crm`,
+      WEBHOOKS_CHAT_URL: `${sinkUrl}/chat`,
+      WEBHOOKS_ACCOUNTING_URL: `${sinkUrl}/accounting`,
+    },
+    readyPath: '/healthz',
+  });
+  started.push(() => webhooks.stop());
+  for (let n = 1; n <= EVENTS; n++) {
+    const delivery = stripeDelivery(n);
+    const response = await fetch(`${webhooks.url}/hooks/stripe`, { method: 'POST', ...delivery });
+    expect(response.status).toBe(202);
+  }
+  // Each event: delivered to accounting, a dead letter for crm (400) and one for chat (422).
+  await vi.waitFor(
+    async () => {
+      expect(await deadLetterCount()).toBe(EVENTS * 2);
+    },
+    { timeout: 30_000, interval: 200 },
+  );
+  consoleService = await startService({
+    name: 'console',
+    entry: 'console/src/main.ts',
+    port: await freePort(),
+    env: {
+      CONSOLE_TARGETS: `webhooks=${webhooks.url}`,
+      CONSOLE_WEBHOOKS_URL: webhooks.url,
+      CONSOLE_WEBHOOKS_API_KEY: access.key,
+    },
+    readyPath: '/healthz',
+  });
+  started.push(() => consoleService.stop());
+  browser = await launchChromium();
+  started.push(() => browser.close());
+  page = await browser.newPage();
+});
+afterAll(async () => {
+  for (const stop of started.reverse()) await stop();
+});
+
+const panel = () => page.locator('section[data-panel="dead-letters"]');
+const rows = () => panel().locator('#dl-list tbody tr');
+
+describe('the dead-letter panel in Chromium', () => {
+  it('filters, inspects, replays one, and replays all matching after a dry run', async () => {
+    await page.goto(consoleService.url);
+    await panel()
+      .locator(`#dl-list [data-total="${String(EVENTS * 2)}"]`)
+      .waitFor();
+    // The page holds no credential: the console calls the webhooks API itself.
+    expect(await page.content()).not.toContain(apiKey);
+
+    // Filter: crm's dead letters, by destination and error.
+    await panel().locator('input[name="destination"]').fill('crm');
+    await panel().locator('input[name="error"]').fill('HTTP 400');
+    await panel().locator('#dl-filter button[type="submit"]').click();
+    await panel()
+      .locator(`#dl-list [data-total="${String(EVENTS)}"]`)
+      .waitFor();
+    expect(await rows().count()).toBe(EVENTS);
+    for (const text of await rows().allInnerTexts()) expect(text).toContain('crm');
+
+    // Inspect one: its attempt (status 400, the response excerpt) and its payload.
+    const first = rows().first();
+    const id = (await first.getAttribute('data-dead-letter')) ?? '';
+    await first.locator('[data-dl-inspect]').click();
+    const detail = panel().locator(`[data-detail="${id}"]`);
+    await detail.waitFor();
+    const attempt = detail.locator('tr[data-attempt="1"]');
+    expect(await attempt.innerText()).toContain('400');
+    expect(await attempt.innerText()).toContain('status 400');
+    expect(await detail.locator('pre.payload').innerText()).toContain('"object":"event"');
+
+    // Replay one, crm now taking deliveries: it arrives once, under the same Idempotency-Key.
+    answers['crm'] = 200;
+    await detail.locator('[data-dl-replay]').click();
+    await panel().locator(`[data-replayed-id="${id}"]`).waitFor();
+    await vi.waitFor(() => {
+      expect(
+        received.filter((r) => r.destination === 'crm' && r.idempotencyKey === id),
+      ).toHaveLength(2);
+    });
+    await panel()
+      .locator(`#dl-list [data-total="${String(EVENTS - 1)}"]`)
+      .waitFor();
+
+    // Replay all matching: a dry run first says how many and which, and sends nothing.
+    const crmBefore = received.filter((r) => r.destination === 'crm').length;
+    await panel().locator('#dl-replay-all').click();
+    const dryRun = panel().locator(`#dl-bulk [data-matched="${String(EVENTS - 1)}"]`);
+    await dryRun.waitFor();
+    expect(await panel().locator('#dl-bulk tbody tr').count()).toBe(EVENTS - 1);
+    expect(received.filter((r) => r.destination === 'crm')).toHaveLength(crmBefore);
+    const screenshot = artifactPath('console-dead-letters', 'dead-letter-panel-dry-run.png');
+    await page.screenshot({ path: screenshot, fullPage: true });
+    copyFileSync(screenshot, join(tmpdir(), 'console-dead-letter-panel.png'));
+    process.stdout.write(`dead-letter panel screenshot: ${screenshot}\n`);
+
+    await panel().locator('[data-dl-confirm]').click();
+    await panel()
+      .locator(`#dl-bulk [data-bulk-replayed="${String(EVENTS - 1)}"]`)
+      .waitFor();
+    await panel().locator('#dl-list [data-total="0"]').waitFor();
+    // Every crm dead letter arrived, each once more, under its own key; chat's are untouched.
+    await vi.waitFor(() => {
+      expect(received.filter((r) => r.destination === 'crm')).toHaveLength(crmBefore + EVENTS - 1);
+    });
+    const crmKeys = received.filter((r) => r.destination === 'crm').map((r) => r.idempotencyKey);
+    expect(new Set(crmKeys).size).toBe(EVENTS);
+    expect(await deadLetterCount('&destination=chat')).toBe(EVENTS);
+    expect(await deadLetterCount()).toBe(EVENTS);
+  });
+
+  it('refuses a change that does not come from the console’s own page (CSRF)', async () => {
+    const replayAll = (headers: Record<string, string>) =>
+      fetch(`${consoleService.url}/panels/dead-letters/replay`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ filter: {}, dryRun: false }),
+      });
+    // A cross-site form: no action header, a form content type.
+    const form = await replayAll({ 'content-type': 'application/x-www-form-urlencoded' });
+    expect(form.status).toBe(403);
+    expect(await form.json()).toMatchObject({ code: 'FORBIDDEN' });
+    // Another site's script (a preflight would have been refused; its origin says so anyway).
+    const crossSite = await replayAll({
+      'content-type': 'application/json',
+      'x-console-action': '1',
+      origin: 'http://attacker.example',
+    });
+    expect(crossSite.status).toBe(403);
+    expect(await deadLetterCount()).toBe(EVENTS);
+  });
+});
