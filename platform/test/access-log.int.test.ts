@@ -73,7 +73,7 @@ describe('access log lines', () => {
     } finally {
       server.close();
     }
-    // An access line per request ("request completed", or pino-http's "request errored" for a 5xx).
+    // An access line per request ("request completed", or "request errored" for a 5xx).
     const accessLines = () => lines.filter((entry) => entry['res'] !== undefined);
     await vi.waitFor(() => {
       expect(accessLines()).toHaveLength(52);

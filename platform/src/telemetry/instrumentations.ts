@@ -19,18 +19,28 @@ import { isOperationalPath } from './operational-paths.ts';
  *   resolver (a Storefront query resolves thousands of fields);
  * - pino: `trace_id` and `span_id` on every log line (logs stay on stdout, none sent over OTLP);
  * - runtime-node: event-loop delay and utilisation, heap and GC.
+ *
+ * When no trace is exported (metrics only, the default), express and graphql are left out: spans
+ * are all they make, and none would be recorded, yet each request still paid for them (a span
+ * started and ended per route handler and per parse, validate and execute). Requests keep their
+ * trace ids (http), pass them on (undici) and log them (pino) all the same; the request metrics
+ * are our own (http-observer, graphql-metrics) and do not need them.
  */
-export function createInstrumentations(): Instrumentation[] {
+export function createInstrumentations({ traces }: { traces: boolean }): Instrumentation[] {
   return [
     new HttpInstrumentation({
       ignoreIncomingRequestHook: (req: IncomingMessage) => isOperationalPath(req.url),
       requireParentforOutgoingSpans: true,
     }),
     new UndiciInstrumentation({ requireParentforSpans: true }),
-    new ExpressInstrumentation({
-      ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER],
-    }),
-    new GraphQLInstrumentation({ ignoreResolveSpans: true, mergeItems: true }),
+    ...(traces
+      ? [
+          new ExpressInstrumentation({
+            ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER],
+          }),
+          new GraphQLInstrumentation({ ignoreResolveSpans: true, mergeItems: true }),
+        ]
+      : []),
     new PinoInstrumentation({ disableLogSending: true }),
     new RuntimeNodeInstrumentation(),
   ];

@@ -1,5 +1,6 @@
 import { IncomingMessage } from 'node:http';
-import { context, createContextKey } from '@opentelemetry/api';
+import { context } from '@opentelemetry/api';
+import { getRPCMetadata, RPCType } from '@opentelemetry/core';
 
 const TEMPLATE = Symbol('manifold.routeTemplate');
 const ROUTE = Symbol('manifold.route');
@@ -41,11 +42,6 @@ export function captureRouteTemplates(): void {
 export const routeTemplateOf = (req: IncomingMessage): string | undefined =>
   (req as Tracked)[TEMPLATE];
 
-// Where @opentelemetry/core keeps the request's RPC metadata (createContextKey is Symbol.for):
-// the Express instrumentation sets its `route` when a route matches, and the http instrumentation
-// names the server span and sets `http.route` from it when the answer ends.
-const RPC_METADATA = createContextKey('OpenTelemetry SDK Context Key RPC_METADATA');
-
 /**
  * For a request answered before Express routes it (a cached answer served ahead of the app): the
  * template its route has in the app, so its duration, and its server span, carry the `http.route`
@@ -53,7 +49,9 @@ const RPC_METADATA = createContextKey('OpenTelemetry SDK Context Key RPC_METADAT
  */
 export function setRouteTemplate(req: IncomingMessage, template: string): void {
   (req as Tracked)[TEMPLATE] = template;
-  const rpc = context.active().getValue(RPC_METADATA) as
-    { type?: unknown; route?: string } | undefined;
-  if (rpc?.type === 'http') rpc.route = template;
+  // The http instrumentation's RPC metadata for this request: the Express instrumentation sets
+  // its route when a route matches; the http instrumentation names the server span and sets
+  // `http.route` from it when the answer ends.
+  const rpc = getRPCMetadata(context.active());
+  if (rpc?.type === RPCType.HTTP) rpc.route = template;
 }

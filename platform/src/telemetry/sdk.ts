@@ -26,7 +26,7 @@ export function startTelemetry(config: TelemetryConfig): TelemetryRuntime {
     withResourceConstantLabels: /^service\.name$/,
     withoutScopeInfo: true,
   });
-  const instrumentations = createInstrumentations();
+  const instrumentations = createInstrumentations({ traces: config.exportsTraces });
   const sdk = new NodeSDK({
     ...(config.serviceName === undefined ? {} : { serviceName: config.serviceName }),
     instrumentations,
