@@ -1,10 +1,7 @@
 import { ConfigError } from '@manifold/platform/config';
 import type { Logger } from '@manifold/platform/logging';
 import { queueRedisUrl, type WebhooksEnv } from './config.ts';
-import {
-  createDestinationStates,
-  type DestinationStates,
-} from './delivery/destination-states.ts';
+import { createDestinationStates, type DestinationStates } from './delivery/destination-states.ts';
 import { checkQueueRedis } from './engine/redis-check.ts';
 import { createEngine, type Engine } from './engine/queues.ts';
 import { startWorkers, type Workers } from './engine/workers.ts';

@@ -79,7 +79,10 @@ export const DestinationState = z
       description:
         'active: deliveries go · open: the breaker holds them until openUntil · half-open: one probe goes · paused: held until resumed',
     }),
-    openUntil: z.string().optional().meta({ description: 'When the open breaker lets a probe through' }),
+    openUntil: z
+      .string()
+      .optional()
+      .meta({ description: 'When the open breaker lets a probe through' }),
     pausedAt: z.string().optional(),
     reason: z.string().optional().meta({ description: 'Why it was paused' }),
     consecutiveFailures: z.number().int(),

@@ -212,21 +212,23 @@ describe('a destination that keeps failing', () => {
     webhooks.startWorkers();
     for (let i = 0; i < EVENTS; i += 1)
       expect(
-        (
-          await webhooks.post(
-            'stripe',
-            stripeEvent({ id: `evt-pause-${i}`, type: 'invoice.paid' }),
-          )
-        ).status,
+        (await webhooks.post('stripe', stripeEvent({ id: `evt-pause-${i}`, type: 'invoice.paid' })))
+          .status,
       ).toBe(202);
     const destinations = async () =>
-      ((await (await fetch(`${webhooks.url}/api/v1/destinations`)).json()) as {
-        items: { name: string; state: string; reason?: string; pausedAt?: string }[];
-      }).items;
+      (
+        (await (await fetch(`${webhooks.url}/api/v1/destinations`)).json()) as {
+          items: { name: string; state: string; reason?: string; pausedAt?: string }[];
+        }
+      ).items;
     await vi.waitFor(
       async () => {
         expect(await destinations()).toMatchObject([
-          { name: 'chat', state: 'paused', reason: expect.stringMatching(/breaker opened 2 times/) },
+          {
+            name: 'chat',
+            state: 'paused',
+            reason: expect.stringMatching(/breaker opened 2 times/),
+          },
         ]);
       },
       { timeout: 20_000, interval: 100 },

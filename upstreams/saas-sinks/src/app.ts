@@ -64,7 +64,9 @@ function adminRoutes(sinks: ReadonlyMap<SinkName, Sink>): Router {
     const { sink, ratePerSecond, ...injection } = parseInput(Injection, req.body ?? {}, {
       what: 'body',
     });
-    const chosen = sink === undefined ? [...sinks.values()] : [sinks.get(sink)!];
+    const chosen = [...sinks.values()].filter(
+      (target) => sink === undefined || target.name === sink,
+    );
     for (const target of chosen) {
       target.inject(injection);
       if (ratePerSecond !== undefined) target.limit(ratePerSecond);

@@ -38,7 +38,11 @@ const KEPT_EFFECTS = 100_000;
  */
 export function createSink(
   name: SinkName,
-  { ratePerSecond, failures, random = Math.random }: {
+  {
+    ratePerSecond,
+    failures,
+    random = Math.random,
+  }: {
     ratePerSecond: number;
     failures: FailureInjection;
     random?: () => number;
@@ -61,9 +65,13 @@ export function createSink(
   return {
     name,
     /** One request: rate limit, then a repeated key's stored answer, then injected failure, then the effect. */
-    receive: async (request: { idempotencyKey: string | undefined; eventId: string | undefined }): Promise<SinkAnswer> => {
+    receive: async (request: {
+      idempotencyKey: string | undefined;
+      eventId: string | undefined;
+    }): Promise<SinkAnswer> => {
       counts.requests += 1;
-      if (injection.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, injection.latencyMs));
+      if (injection.latencyMs > 0)
+        await new Promise((resolve) => setTimeout(resolve, injection.latencyMs));
       try {
         await limiter.consume(name);
       } catch (rejection) {
@@ -91,14 +99,24 @@ export function createSink(
         };
       }
       counts.effects += 1;
-      effects.push({ idempotencyKey: key ?? '', eventId: request.eventId, at: new Date().toISOString() });
+      effects.push({
+        idempotencyKey: key ?? '',
+        eventId: request.eventId,
+        at: new Date().toISOString(),
+      });
       if (effects.length > KEPT_EFFECTS) effects.shift();
       const answer = okAnswer();
       if (key !== undefined) answers.set(key, answer);
       return answer;
     },
     /** Counts and the effects in the order they were applied. */
-    report: () => ({ name, ...counts, failureInjection: { ...injection }, ratePerSecond, effects: [...effects] }),
+    report: () => ({
+      name,
+      ...counts,
+      failureInjection: { ...injection },
+      ratePerSecond,
+      effects: [...effects],
+    }),
     inject: (next: { [K in keyof FailureInjection]?: FailureInjection[K] | undefined }) => {
       for (const [field, value] of Object.entries(next))
         if (value !== undefined) injection[field as keyof FailureInjection] = value;
@@ -110,7 +128,13 @@ export function createSink(
     reset: () => {
       answers.clear();
       effects.length = 0;
-      Object.assign(counts, { requests: 0, effects: 0, repeats: 0, limited: 0, injectedFailures: 0 });
+      Object.assign(counts, {
+        requests: 0,
+        effects: 0,
+        repeats: 0,
+        limited: 0,
+        injectedFailures: 0,
+      });
     },
   };
 }

@@ -26,7 +26,8 @@ export interface DestinationState {
 }
 
 /** Whether a delivery may go now; when not, how long it waits (it is delayed, not failed: no attempt used). */
-export type Gate = { go: true } | { go: false; waitMs: number; why: 'paused' | 'open' | 'probing' | 'rate' };
+export type Gate =
+  { go: true } | { go: false; waitMs: number; why: 'paused' | 'open' | 'probing' | 'rate' };
 
 const iso = (ms: string | undefined) =>
   ms === undefined || ms === '' ? undefined : new Date(Number(ms)).toISOString();

@@ -35,17 +35,17 @@ export function createFanOut({
     if (job.id === undefined) throw new Error('event job without an id');
     const event = job.id;
     const keys =
-      orderKeys && ordering
-        ? orderKeys(job.data.source, job.data.eventType, job.data.body)
-        : new Map<string, string>();
+      (ordering && orderKeys?.(job.data.source, job.data.eventType, job.data.body)) ||
+      new Map<string, string>();
     // In line before the job exists: it can never go ahead of an earlier event's delivery.
-    for (const [destination, orderKey] of keys)
-      await ordering!.join(
-        destination,
-        orderKey,
-        deliveryKey(event, destination),
-        job.data.receivedAt,
-      );
+    if (ordering)
+      for (const [destination, orderKey] of keys)
+        await ordering.join(
+          destination,
+          orderKey,
+          deliveryKey(event, destination),
+          job.data.receivedAt,
+        );
     await deliveries.addBulk(
       destinations.map((destination) => {
         const key = deliveryKey(event, destination);

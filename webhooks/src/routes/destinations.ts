@@ -4,7 +4,9 @@ import type { DestinationStates } from '../delivery/destination-states.ts';
 import { DestinationParams } from '../schemas.ts';
 
 /** `/api/v1/destinations`: each destination's state (active, breaker open, paused and why); resume one. */
-export function destinationRoutes(destinations: Pick<DestinationStates, 'list' | 'resume'>): Router {
+export function destinationRoutes(
+  destinations: Pick<DestinationStates, 'list' | 'resume'>,
+): Router {
   const router = Router();
   router.get('/destinations', async (_req, res) => {
     res.json({ items: await destinations.list() });

@@ -23,7 +23,9 @@ function valueAt(document: unknown, path: string): unknown {
  * JSON, is not ordered (it never waits, and nothing waits for it).
  */
 export function createOrderKeys(routes: WebhooksFile['routes']) {
-  const ordered = routes.filter((route) => route.orderBy !== undefined);
+  const ordered = routes.flatMap((route) =>
+    route.orderBy === undefined ? [] : [{ ...route, orderBy: route.orderBy }],
+  );
   return (source: string, eventType: string, body: string): Map<string, string> => {
     const keys = new Map<string, string>();
     const relevant = ordered.filter(
@@ -37,7 +39,7 @@ export function createOrderKeys(routes: WebhooksFile['routes']) {
       return keys;
     }
     for (const route of relevant) {
-      const value = valueAt(document, route.orderBy!);
+      const value = valueAt(document, route.orderBy);
       if (typeof value !== 'string' && typeof value !== 'number') continue;
       for (const destination of route.to)
         if (!keys.has(destination)) keys.set(destination, String(value));
