@@ -10,7 +10,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { freePort, startRedisServer, type RedisServer } from '@manifold/platform/testing';
+import {
+  freePort,
+  installTestTelemetry,
+  startRedisServer,
+  type RedisServer,
+  type TestTelemetry,
+} from '@manifold/platform/testing';
 import { nodeArgs } from '../../scripts/node-args.ts';
 import { createDestinationStates } from '../src/delivery/destination-states.ts';
 import { startSink, startWebhooks, writeWebhooksFile, type TestWebhooks } from './support.ts';
@@ -27,6 +33,7 @@ function stripeEvent(body: Record<string, unknown>) {
 }
 
 let redis: RedisServer;
+let telemetry: TestTelemetry;
 let sinksUrl: string;
 const processes: ChildProcess[] = [];
 const running: TestWebhooks[] = [];
@@ -49,6 +56,7 @@ const report = async (sink: string) =>
   (await (await fetch(`${sinksUrl}/${sink}/effects`)).json()) as SinkReport;
 
 beforeAll(async () => {
+  telemetry = installTestTelemetry();
   redis = await startRedisServer({ appendOnlyDir: mkdtempSync(join(tmpdir(), 'webhooks-aof-')) });
   const port = await freePort();
   sinksUrl = `http://127.0.0.1:${port}`;
@@ -70,6 +78,7 @@ afterAll(async () => {
   for (const child of processes) if (child.exitCode === null) child.kill('SIGTERM');
   await Promise.all(running.map((webhooks) => webhooks.close()));
   await redis.stop();
+  await telemetry.close();
 });
 
 async function start(file: unknown, schedule?: number[]) {
@@ -233,6 +242,12 @@ describe('a destination that keeps failing', () => {
       },
       { timeout: 20_000, interval: 100 },
     );
+    const stateMetric = async () =>
+      (await telemetry.points('manifold.webhooks.destination.state')).map((point) => [
+        point.attributes['destination'],
+        point.value,
+      ]);
+    expect(await stateMetric()).toContainEqual(['chat', 3]);
     // Held, not failed: every delivery is still queued.
     const counts = await webhooks.engine.deliveries.getJobCounts(
       'failed',
@@ -265,6 +280,7 @@ describe('a destination that keeps failing', () => {
       EVENTS,
     );
     expect(await destinations()).toMatchObject([{ name: 'chat', state: 'active' }]);
+    expect(await stateMetric()).toContainEqual(['chat', 0]);
     expect(await webhooks.engine.deliveries.getFailedCount()).toBe(0);
   });
 });
