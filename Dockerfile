@@ -16,6 +16,7 @@ COPY soap-proxy/package.json soap-proxy/
 COPY legacy-rest-adapter/package.json legacy-rest-adapter/
 COPY webhooks/package.json webhooks/
 COPY upstreams/identity-provider/package.json upstreams/identity-provider/
+COPY upstreams/saas-sinks/package.json upstreams/saas-sinks/
 COPY registry/package.json registry/
 COPY console/package.json console/
 RUN npm ci --omit=dev --no-audit --no-fund && mkdir -p /data && chown node:node /data

@@ -67,6 +67,16 @@ export const SERVICES: readonly ServiceDefinition[] = [
     links: (urlOf) => ({ IDP_ISSUER: urlOf('identity-provider') }),
   },
   {
+    // Stand-ins for HubSpot, Slack and Sage: where deploy/webhooks.yaml's destinations point.
+    name: 'saas-sinks',
+    runtime: 'node',
+    entry: 'upstreams/saas-sinks/src/main.ts',
+    port: DEFAULT_PORTS['saas-sinks'],
+    readyPath: '/healthz',
+    stage: 0,
+    envSchema: { module: 'upstreams/saas-sinks/src/config.ts', exportName: 'SaasSinksEnv' },
+  },
+  {
     name: 'soap-proxy',
     runtime: 'node',
     entry: 'soap-proxy/src/main.ts',

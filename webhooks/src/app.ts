@@ -9,10 +9,12 @@ import type { Logger } from '@manifold/platform/logging';
 import { docsRoutes } from '@manifold/platform/openapi';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { DeadLetters } from './dead-letters/dead-letters.ts';
+import type { DestinationStates } from './delivery/destination-states.ts';
 import type { Receiver } from './inbound/receiver.ts';
 import { createApiDocument } from './openapi.ts';
 import type { EndpointStates } from './outbound/endpoint-states.ts';
 import { deadLetterRoutes } from './routes/dead-letters.ts';
+import { destinationRoutes } from './routes/destinations.ts';
 import { endpointRoutes } from './routes/endpoints.ts';
 import { hookRoutes } from './routes/hooks.ts';
 
@@ -22,6 +24,8 @@ export interface WebhooksDeps {
   deadLetters: DeadLetters;
   /** Registered endpoints' states (list, enable). */
   endpoints: Pick<EndpointStates, 'list' | 'enable'>;
+  /** Destinations' states (list, resume). */
+  destinations: Pick<DestinationStates, 'list' | 'resume'>;
   logger: Logger;
   production: boolean;
   /** Queue counts for /healthz. */
@@ -41,6 +45,7 @@ export function createApp({
   receive,
   deadLetters,
   endpoints,
+  destinations,
   logger,
   production,
   health,
@@ -66,6 +71,7 @@ export function createApp({
     express.json({ limit: '64kb' }),
     deadLetterRoutes(deadLetters),
     endpointRoutes(endpoints),
+    destinationRoutes(destinations),
     (error: unknown, _req: Request, _res: Response, next: NextFunction) => {
       next(
         isAppError(error) || storeReady()

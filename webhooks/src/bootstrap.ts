@@ -1,6 +1,7 @@
 import { ConfigError } from '@manifold/platform/config';
 import type { Logger } from '@manifold/platform/logging';
 import { queueRedisUrl, type WebhooksEnv } from './config.ts';
+import { createDestinationStates, type DestinationStates } from './delivery/destination-states.ts';
 import { checkQueueRedis } from './engine/redis-check.ts';
 import { createEngine, type Engine } from './engine/queues.ts';
 import { startWorkers, type Workers } from './engine/workers.ts';
@@ -8,6 +9,7 @@ import type { WebhooksMetrics } from './metrics.ts';
 import { recordEndpointDisabled } from './outbound/disabled-event.ts';
 import { createEndpointStates, type EndpointStates } from './outbound/endpoint-states.ts';
 import { createEndpoints, type OutboundEndpoint } from './outbound/endpoints.ts';
+import { createOrderKeys } from './settings/order-keys.ts';
 import { createRouter } from './settings/routing.ts';
 import { loadWebhooksFile } from './settings/webhooks-file.ts';
 
@@ -92,17 +94,44 @@ export function openOutbound(
   return { endpoints, states };
 }
 
+/**
+ * Destinations' rate limits, circuit breakers and pauses on the queue's Redis (shared by every
+ * worker process). A pause is logged as a warning: deliveries wait until an operator resumes it.
+ */
+export function openDestinationStates(
+  engine: Engine,
+  file: ReturnType<typeof loadWebhooksFile>,
+  logger: Logger,
+): DestinationStates {
+  return createDestinationStates({
+    redis: engine.redis,
+    prefix: engine.prefix,
+    destinations: file.destinations,
+    onPaused: (state) => {
+      logger.warn(
+        { destination: state.name, reason: state.reason },
+        'destination paused: its deliveries wait (nothing is dropped) until `npm run webhooks -- destinations resume <name>`',
+      );
+    },
+  });
+}
+
 export function runWorkers(
   env: WebhooksEnv,
   engine: Engine,
   file: ReturnType<typeof loadWebhooksFile>,
   outbound: Outbound,
+  destinationStates: DestinationStates,
   metrics: WebhooksMetrics,
   logger: Logger,
 ): Workers {
   return startWorkers({
     engine,
     route: createRouter(file.routes),
+    orderKeys: file.routes.some((route) => route.orderBy !== undefined)
+      ? createOrderKeys(file.routes)
+      : undefined,
+    destinationStates,
     destinations: file.destinations,
     endpoints: outbound.endpoints,
     endpointStates: outbound.states,

@@ -6,12 +6,15 @@
 //   dead-letters replay --all [filters] [--dry-run]
 //   endpoints list
 //   endpoints enable <name>
+//   destinations list
+//   destinations resume <name>
 // filters: --source s --event-type t --destination d --from <ISO> --to <ISO> --error <text>
 import { parseArgs } from 'node:util';
 import { ConfigError, loadEnv } from '@manifold/platform/config';
 import { parseInput } from '@manifold/platform/errors';
 import { queueRedisUrl, WebhooksEnv } from './config.ts';
 import { createDeadLetters, DeadLetterFilter } from './dead-letters/dead-letters.ts';
+import { createDestinationStates } from './delivery/destination-states.ts';
 import { createEngine } from './engine/queues.ts';
 import { createEndpointStates } from './outbound/endpoint-states.ts';
 import { loadWebhooksFile } from './settings/webhooks-file.ts';
@@ -22,6 +25,8 @@ const USAGE = `usage: npm run webhooks -- dead-letters list [filters] [--limit n
        npm run webhooks -- dead-letters replay --all [filters] [--dry-run]
        npm run webhooks -- endpoints list
        npm run webhooks -- endpoints enable <name>
+       npm run webhooks -- destinations list
+       npm run webhooks -- destinations resume <name>
 filters: --source <s> --event-type <t> --destination <d> --from <ISO 8601> --to <ISO 8601> --error <text>`;
 
 const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -47,7 +52,8 @@ const { positionals, values } = parseArgs({
 });
 
 const [group, command, id] = positionals;
-if ((group !== 'dead-letters' && group !== 'endpoints') || command === undefined) fail(USAGE);
+if (!['dead-letters', 'endpoints', 'destinations'].includes(group ?? '') || command === undefined)
+  fail(USAGE);
 
 let env: WebhooksEnv;
 try {
@@ -69,6 +75,13 @@ const endpointStates = () =>
     rule: { afterDeadLetters: Infinity, afterMs: Infinity },
     onDisabled: () => Promise.resolve(),
   });
+/** The destinations' states, as the workers keep them. */
+const destinationStates = () =>
+  createDestinationStates({
+    redis: engine.redis,
+    prefix: engine.prefix,
+    destinations: loadWebhooksFile(env.WEBHOOKS_FILE, process.env).destinations,
+  });
 const filter = (): DeadLetterFilter =>
   parseInput(DeadLetterFilter, {
     source: values.source,
@@ -81,7 +94,13 @@ const filter = (): DeadLetterFilter =>
 
 try {
   await engine.ready(10_000);
-  switch (group === 'endpoints' ? `endpoints ${command}` : command) {
+  switch (group === 'dead-letters' ? command : `${group} ${command}`) {
+    case 'destinations list':
+      print(await destinationStates().list());
+      break;
+    case 'destinations resume':
+      print(await destinationStates().resume(id ?? fail(USAGE)));
+      break;
     case 'endpoints list':
       print(await endpointStates().list());
       break;

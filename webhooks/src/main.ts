@@ -4,7 +4,7 @@ import { createLogger } from '@manifold/platform/logging';
 import { runService } from '@manifold/platform/service';
 import { telemetryEdge } from '@manifold/platform/telemetry';
 import { createApp } from './app.ts';
-import { openEngine, openOutbound, runWorkers } from './bootstrap.ts';
+import { openDestinationStates, openEngine, openOutbound, runWorkers } from './bootstrap.ts';
 import { accessScopes, WebhooksEnv } from './config.ts';
 import { createDeadLetters } from './dead-letters/dead-letters.ts';
 import { createReceiver } from './inbound/receiver.ts';
@@ -19,13 +19,15 @@ const outbound = configOrExit(() =>
     metrics.endpointDisabled(endpoint);
   }),
 );
+const destinationStates = openDestinationStates(engine, file, logger);
 const metrics = createWebhooksMetrics({
   deadLetters: engine.deliveries,
   endpointStates: outbound.states,
+  destinationStates,
 });
 const sources = configOrExit(() => createSources(file.sources, process.env, logger));
 const workers = env.WEBHOOKS_WORKERS
-  ? runWorkers(env, engine, file, outbound, metrics, logger)
+  ? runWorkers(env, engine, file, outbound, destinationStates, metrics, logger)
   : undefined;
 const auth = configOrExit(() => frontDoorAuthFromEnv(env, logger));
 const deadLetters = createDeadLetters(engine);
@@ -44,6 +46,7 @@ await runService({
     }),
     deadLetters,
     endpoints: outbound.states,
+    destinations: destinationStates,
     logger,
     production: env.NODE_ENV === 'production',
     health: async () => ({
@@ -52,6 +55,9 @@ await runService({
       disabledEndpoints: (await outbound.states.list())
         .filter((state) => state.disabled)
         .map((state) => state.name),
+      destinations: Object.fromEntries(
+        (await destinationStates.list()).map((state) => [state.name, state.state]),
+      ),
     }),
     storeReady: () => engine.redis.status === 'ready',
     edge: [

@@ -1,4 +1,5 @@
 import type { Queue } from 'bullmq';
+import type { DestinationState, DestinationStates } from './delivery/destination-states.ts';
 import type { EndpointStates } from './outbound/endpoint-states.ts';
 import { durationHistogram, manifoldMeter } from '@manifold/platform/telemetry';
 
@@ -19,10 +20,23 @@ export interface WebhooksMetrics {
   dispose: () => void;
 }
 
+/** `manifold_webhooks_destination_state`'s values: the higher, the less goes out. */
+export const DESTINATION_STATE_VALUES: Record<DestinationState['state'], number> = {
+  active: 0,
+  'half-open': 1,
+  open: 2,
+  paused: 3,
+};
+
 export function createWebhooksMetrics({
   deadLetters,
   endpointStates,
-}: { deadLetters?: Queue; endpointStates?: Pick<EndpointStates, 'list'> } = {}): WebhooksMetrics {
+  destinationStates,
+}: {
+  deadLetters?: Queue;
+  endpointStates?: Pick<EndpointStates, 'list'>;
+  destinationStates?: Pick<DestinationStates, 'list'>;
+} = {}): WebhooksMetrics {
   const meter = manifoldMeter();
   const received = meter.createCounter('manifold.webhooks.received', {
     unit: '{request}',
@@ -70,6 +84,23 @@ export function createWebhooksMetrics({
     }
   };
   if (endpointStates) disabled.addCallback(observeEndpoints);
+  const destinationState = meter.createObservableGauge('manifold.webhooks.destination.state', {
+    unit: '{state}',
+    description:
+      'Each destination: 0 active, 1 half-open (one probe goes), 2 breaker open, 3 paused (until resumed).',
+  });
+  const observeDestinations = async (result: {
+    observe: (value: number, attributes: { destination: string }) => void;
+  }) => {
+    if (!destinationStates) return;
+    try {
+      for (const state of await destinationStates.list())
+        result.observe(DESTINATION_STATE_VALUES[state.state], { destination: state.name });
+    } catch {
+      // Redis away: no sample this scrape.
+    }
+  };
+  if (destinationStates) destinationState.addCallback(observeDestinations);
   return {
     received: (source, outcome) => {
       received.add(1, { source, outcome });
@@ -84,6 +115,7 @@ export function createWebhooksMetrics({
     dispose: () => {
       gauge.removeCallback(observe);
       disabled.removeCallback(observeEndpoints);
+      destinationState.removeCallback(observeDestinations);
     },
   };
 }

@@ -13,6 +13,9 @@ import {
   ReplayRequest,
   SourceParams,
   DeadLetter,
+  DestinationList,
+  DestinationParams,
+  DestinationState,
   EndpointList,
   EndpointParams,
   EndpointState,
@@ -115,6 +118,27 @@ export function createApiDocument(): Record<string, unknown> {
     responses: {
       200: json('Its state now', EndpointState),
       404: problemResponse('No such endpoint'),
+      ...errors,
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/v1/destinations',
+    tags: ['destinations'],
+    summary:
+      'Destinations with their state: active, breaker open (until when), half-open, or paused (since when, why)',
+    responses: { 200: json('Every configured destination', DestinationList), ...errors },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/api/v1/destinations/{name}/resume',
+    tags: ['destinations'],
+    summary:
+      'Resume a paused destination (and reset its breaker): its held deliveries go out again within seconds',
+    request: { params: DestinationParams },
+    responses: {
+      200: json('Its state now', DestinationState),
+      404: problemResponse('No such destination'),
       ...errors,
     },
   });

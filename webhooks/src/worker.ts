@@ -4,7 +4,7 @@
 import { configOrExit, loadEnv } from '@manifold/platform/config';
 import { createLogger } from '@manifold/platform/logging';
 import { exitOnSignals } from '@manifold/platform/service';
-import { openEngine, openOutbound, runWorkers } from './bootstrap.ts';
+import { openDestinationStates, openEngine, openOutbound, runWorkers } from './bootstrap.ts';
 import { WebhooksEnv } from './config.ts';
 import { createWebhooksMetrics } from './metrics.ts';
 
@@ -17,7 +17,15 @@ const outbound = configOrExit(() =>
   }),
 );
 const metrics = createWebhooksMetrics();
-const workers = runWorkers(env, engine, file, outbound, metrics, logger);
+const workers = runWorkers(
+  env,
+  engine,
+  file,
+  outbound,
+  openDestinationStates(engine, file, logger),
+  metrics,
+  logger,
+);
 exitOnSignals(
   async () => {
     await workers.close();

@@ -15,6 +15,10 @@ import { silentLogger } from '@manifold/platform/testing';
 import { stringify } from 'yaml';
 import { createApp } from '../src/app.ts';
 import { createDeadLetters, type DeadLetters } from '../src/dead-letters/dead-letters.ts';
+import {
+  createDestinationStates,
+  type DestinationStates,
+} from '../src/delivery/destination-states.ts';
 import { createEngine, type Engine } from '../src/engine/queues.ts';
 import { startWorkers, type Workers } from '../src/engine/workers.ts';
 import { createReceiver } from '../src/inbound/receiver.ts';
@@ -26,6 +30,7 @@ import {
   type EndpointStates,
 } from '../src/outbound/endpoint-states.ts';
 import { createEndpoints } from '../src/outbound/endpoints.ts';
+import { createOrderKeys } from '../src/settings/order-keys.ts';
 import { createRouter } from '../src/settings/routing.ts';
 import { loadWebhooksFile } from '../src/settings/webhooks-file.ts';
 import { createSources } from '../src/sources.ts';
@@ -42,6 +47,7 @@ export interface TestWebhooks {
   engine: Engine;
   deadLetters: DeadLetters;
   endpointStates: EndpointStates;
+  destinationStates: DestinationStates;
   /** Starts the fan-out and delivery workers in this process (not started by default). */
   startWorkers: () => Workers;
   post: (
@@ -97,7 +103,16 @@ export async function startWebhooks({
       );
     },
   });
-  const metrics = createWebhooksMetrics({ deadLetters: engine.deliveries, endpointStates });
+  const destinationStates = createDestinationStates({
+    redis: engine.redis,
+    prefix: engine.prefix,
+    destinations: settings.destinations,
+  });
+  const metrics = createWebhooksMetrics({
+    deadLetters: engine.deliveries,
+    endpointStates,
+    destinationStates,
+  });
   const deadLetters = createDeadLetters(engine);
   const app = createApp({
     receive: createReceiver({
@@ -109,6 +124,7 @@ export async function startWebhooks({
     }),
     deadLetters,
     endpoints: endpointStates,
+    destinations: destinationStates,
     logger,
     production: true,
     health: async () => ({ failed: await engine.deliveries.getFailedCount() }),
@@ -126,10 +142,13 @@ export async function startWebhooks({
     engine,
     deadLetters,
     endpointStates,
+    destinationStates,
     startWorkers: () => {
       const workers = startWorkers({
         engine,
         route: createRouter(settings.routes),
+        orderKeys: createOrderKeys(settings.routes),
+        destinationStates,
         destinations: settings.destinations,
         endpoints,
         endpointStates,

@@ -29,6 +29,8 @@ export const DEFAULT_PORTS = {
   console: 4500,
   'php-monolith': 8080,
   'soap-supplier': 8081,
+  /** Reference SaaS destinations of webhook fan-out (CRM, chat, accounting). */
+  'saas-sinks': 8083,
   /** The webhooks queue's private Redis under `npm start` (when no Redis is configured). */
   'webhooks-redis': 6390,
 } as const;

@@ -1,4 +1,4 @@
-import { UnrecoverableError, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { Header } from '@manifold/platform/contracts';
 import type { Logger } from '@manifold/platform/logging';
 import type { DeliveryJob } from '../engine/queues.ts';
@@ -8,6 +8,8 @@ import type { OutboundEndpoint } from '../outbound/endpoints.ts';
 import { standardWebhookHeaders } from '../outbound/signing.ts';
 import type { DestinationSettings } from '../settings/webhooks-file.ts';
 import { RESPONSE_EXCERPT_CHARS, type Attempt } from './attempts.ts';
+import type { DestinationStates } from './destination-states.ts';
+import { ORDER_WAIT_MS, type Ordering } from './ordering.ts';
 import { parseRetryAfter } from './retry-schedule.ts';
 
 /** A failure worth another attempt (network, timeout, 408, 429, 5xx), with the wait the destination asked for. */
@@ -27,6 +29,10 @@ export interface DeliverDeps {
   /** Customers' registered endpoints: signed per Standard Webhooks, disabled when failing for long. */
   endpoints?: ReadonlyMap<string, OutboundEndpoint> | undefined;
   endpointStates?: EndpointStates | undefined;
+  /** Rate limits, breakers and pauses shared by every worker (absent: none). */
+  destinationStates?: Pick<DestinationStates, 'gate' | 'succeeded' | 'failed'> | undefined;
+  /** Per-key ordering (absent: nothing waits for an earlier event). */
+  ordering?: Ordering | undefined;
   metrics: WebhooksMetrics;
   logger: Logger;
 }
@@ -42,15 +48,22 @@ export interface DeliverDeps {
  * the Idempotency-Key, signed with each active secret); while the endpoint is disabled, a dead
  * letter at once without sending (replayable once it is enabled); each outcome feeds its
  * disabling rule (a success ends the failure streak).
+ *
+ * Before sending, a delivery may have to wait — behind an earlier event for its ordering key, or
+ * for its destination (paused, breaker open, rate limit reached): it is moved back to delayed
+ * (BullMQ's DelayedError), no attempt used, nothing logged as an attempt. A transient failure
+ * feeds the destination's breaker; a success closes it.
  */
 export function createDeliver({
   destinations,
   endpoints,
   endpointStates,
+  destinationStates,
+  ordering,
   metrics,
   logger,
 }: DeliverDeps) {
-  return async (job: Job<DeliveryJob>): Promise<{ status: number }> => {
+  return async (job: Job<DeliveryJob>, token?: string): Promise<{ status: number }> => {
     const { data } = job;
     const endpoint = endpoints?.get(data.destination);
     const destination = endpoint ?? destinations[data.destination];
@@ -68,6 +81,10 @@ export function createDeliver({
       const outcome =
         entry.error === undefined ? 'delivered' : retriable && !last ? 'retrying' : 'dead-lettered';
       metrics.attempted(data.destination, outcome, latencyMs / 1000);
+      if (outcome !== 'retrying' && data.orderKey !== undefined)
+        await ordering?.leave(data.destination, data.orderKey, data.idempotencyKey);
+      if (entry.error === undefined) await destinationStates?.succeeded(data.destination);
+      else if (retriable) await destinationStates?.failed(data.destination);
       if (endpoint && endpointStates)
         await (entry.error === undefined
           ? endpointStates.succeeded(data.destination)
@@ -86,6 +103,19 @@ export function createDeliver({
       metrics.attempted(data.destination, 'dead-lettered', 0);
       throw new UnrecoverableError(message);
     }
+    /** Back to delayed for `ms`: not an attempt (BullMQ does not count a DelayedError). */
+    const waitFor = async (ms: number): Promise<never> => {
+      await job.moveToDelayed(Date.now() + Math.ceil(ms), token);
+      throw new DelayedError();
+    };
+    if (
+      data.orderKey !== undefined &&
+      ordering &&
+      !(await ordering.isFirst(data.destination, data.orderKey, data.idempotencyKey))
+    )
+      await waitFor(ORDER_WAIT_MS);
+    const gate = await destinationStates?.gate(data.destination);
+    if (gate && !gate.go) await waitFor(gate.waitMs);
     let response: Response;
     try {
       response = await fetch(destination.url, {

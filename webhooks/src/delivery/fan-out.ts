@@ -1,7 +1,9 @@
 import type { Job, Queue } from 'bullmq';
 import { deliveryKey } from '../engine/ids.ts';
 import type { DeliveryJob, EventJob } from '../engine/queues.ts';
+import type { OrderKeys } from '../settings/order-keys.ts';
 import type { Router } from '../settings/routing.ts';
+import type { Ordering } from './ordering.ts';
 
 export interface FanOutDeps {
   route: Router;
@@ -10,24 +12,51 @@ export interface FanOutDeps {
   attempts: number;
   /** How long a delivered job is kept (its id guards against a second fan-out of the same event). */
   keepSeconds: number;
+  /** Routes with `orderBy`: each delivery's key (absent: nothing is ordered). */
+  orderKeys?: OrderKeys | undefined;
+  ordering?: Ordering | undefined;
 }
 
 /**
  * An accepted event → one delivery job per destination its routes name. The job ids are derived
  * from the event and the destination, so running this twice (a worker killed half-way) adds
- * nothing twice.
+ * nothing twice. A delivery whose route orders by key joins its key's line first.
  */
-export function createFanOut({ route, deliveries, attempts, keepSeconds }: FanOutDeps) {
+export function createFanOut({
+  route,
+  deliveries,
+  attempts,
+  keepSeconds,
+  orderKeys,
+  ordering,
+}: FanOutDeps) {
   return async (job: Job<EventJob>): Promise<{ destinations: string[] }> => {
     const destinations = route(job.data.source, job.data.eventType);
     if (job.id === undefined) throw new Error('event job without an id');
     const event = job.id;
+    const keys =
+      (ordering && orderKeys?.(job.data.source, job.data.eventType, job.data.body)) ||
+      new Map<string, string>();
+    // In line before the job exists: it can never go ahead of an earlier event's delivery.
+    if (ordering)
+      for (const [destination, orderKey] of keys)
+        await ordering.join(
+          destination,
+          orderKey,
+          deliveryKey(event, destination),
+          job.data.receivedAt,
+        );
     await deliveries.addBulk(
       destinations.map((destination) => {
         const key = deliveryKey(event, destination);
         return {
           name: 'deliver',
-          data: { ...job.data, destination, idempotencyKey: key },
+          data: {
+            ...job.data,
+            destination,
+            idempotencyKey: key,
+            ...(keys.has(destination) && { orderKey: keys.get(destination) }),
+          },
           opts: {
             jobId: key,
             attempts,

@@ -19,6 +19,8 @@ export interface DeliveryJob extends EventJob {
   destination: string;
   /** Sent as Idempotency-Key on every attempt and replay: a destination honouring it acts once. */
   idempotencyKey: string;
+  /** Its route's `orderBy` value: later deliveries with the same key to this destination wait for it. */
+  orderKey?: string | undefined;
 }
 
 export const EVENTS_QUEUE = 'events';

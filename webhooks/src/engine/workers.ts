@@ -2,11 +2,14 @@ import { Worker } from 'bullmq';
 import type { Logger } from '@manifold/platform/logging';
 import type { Redis } from 'ioredis';
 import { createDeliver, TransientDeliveryError } from '../delivery/deliver.ts';
+import type { DestinationStates } from '../delivery/destination-states.ts';
 import { createFanOut } from '../delivery/fan-out.ts';
+import { createOrdering } from '../delivery/ordering.ts';
 import { retryDelayMs } from '../delivery/retry-schedule.ts';
 import type { WebhooksMetrics } from '../metrics.ts';
 import type { EndpointStates } from '../outbound/endpoint-states.ts';
 import type { OutboundEndpoint } from '../outbound/endpoints.ts';
+import type { OrderKeys } from '../settings/order-keys.ts';
 import type { Router } from '../settings/routing.ts';
 import type { DestinationSettings } from '../settings/webhooks-file.ts';
 import {
@@ -24,6 +27,10 @@ export interface WorkersOptions {
   /** Registered endpoints and their health (absent: none). */
   endpoints?: ReadonlyMap<string, OutboundEndpoint>;
   endpointStates?: EndpointStates;
+  /** Destinations' rate limits, breakers and pauses (absent: none). */
+  destinationStates?: DestinationStates;
+  /** Routes' `orderBy` keys (absent: nothing is ordered). */
+  orderKeys?: OrderKeys | undefined;
   /** Caps of the full-jitter delay before each retry (ms). */
   schedule: readonly number[];
   maxRetryAfterMs: number;
@@ -55,6 +62,9 @@ export function startWorkers(options: WorkersOptions): Workers {
     stalledInterval: Math.max(1_000, Math.floor(lockMs / 2)),
     maxStalledCount: 5,
   };
+  const ordering = options.orderKeys
+    ? createOrdering({ redis: engine.redis, prefix: engine.prefix, deliveries: engine.deliveries })
+    : undefined;
   const fanOut = new Worker<EventJob>(
     EVENTS_QUEUE,
     createFanOut({
@@ -62,6 +72,8 @@ export function startWorkers(options: WorkersOptions): Workers {
       deliveries: engine.deliveries,
       attempts: schedule.length + 1,
       keepSeconds: options.dedupeSeconds,
+      orderKeys: options.orderKeys,
+      ordering,
     }),
     { ...common, concurrency },
   );
@@ -71,6 +83,8 @@ export function startWorkers(options: WorkersOptions): Workers {
       destinations: options.destinations,
       endpoints: options.endpoints,
       endpointStates: options.endpointStates,
+      destinationStates: options.destinationStates,
+      ordering,
       metrics: options.metrics,
       logger,
     }),

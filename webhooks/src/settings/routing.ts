@@ -1,6 +1,7 @@
 import type { WebhooksFile } from './webhooks-file.ts';
 
-const matches = (pattern: string, eventType: string) =>
+/** Whether an event type matches a route pattern (`prefix.*` matches a prefix). */
+export const matches = (pattern: string, eventType: string) =>
   pattern.endsWith('*') ? eventType.startsWith(pattern.slice(0, -1)) : pattern === eventType;
 
 /** The destinations an event goes to: every route of its source whose events match its type, each destination once, in file order. */

@@ -40,6 +40,22 @@ const Destination = z.object({
   url: z.string().min(1),
   /** Per attempt. */
   timeoutMs: z.number().int().positive().default(10_000),
+  /** At most `max` deliveries per `perSeconds`, all worker processes together (held ones wait). */
+  rateLimit: z
+    .object({ max: z.number().int().positive(), perSeconds: z.number().int().positive() })
+    .optional(),
+  /**
+   * Circuit breaker shared by every worker: open after `failures` transient failures in a row,
+   * one probe after `coolDownSeconds`; opened `pauseAfterOpenings` times in a row → paused until
+   * an operator resumes it. Deliveries wait meanwhile (no attempt used).
+   */
+  breaker: z
+    .object({
+      failures: z.number().int().positive().default(5),
+      coolDownSeconds: z.number().positive().default(30),
+      pauseAfterOpenings: z.number().int().positive().default(10),
+    })
+    .optional(),
 });
 
 const Route = z.object({
@@ -47,6 +63,12 @@ const Route = z.object({
   /** Event types; `*` at the end matches a prefix (`invoice.*`). Omitted: every event. */
   events: z.array(z.string().min(1)).default(['*']),
   to: z.array(name).min(1),
+  /**
+   * Per-key ordering: a JSON pointer (`/data/object/customer`) or dotted path
+   * (`data.object.customer`) into the event's body. For one (destination, key) a later event
+   * waits while an earlier one is pending or retrying. Events without the key are not ordered.
+   */
+  orderBy: z.string().min(1).optional(),
 });
 
 /**
@@ -75,6 +97,8 @@ export type WebhooksFile = z.infer<typeof WebhooksFile>;
 export interface DestinationSettings {
   url: string;
   timeoutMs: number;
+  rateLimit?: { max: number; perSeconds: number } | undefined;
+  breaker?: { failures: number; coolDownSeconds: number; pauseAfterOpenings: number } | undefined;
 }
 
 export interface EndpointSettings extends DestinationSettings {
@@ -165,6 +189,8 @@ export function loadWebhooksFile(
       {
         url: resolveUrl(destination.url, env, `${path}: destinations.${key}.url`),
         timeoutMs: destination.timeoutMs,
+        rateLimit: destination.rateLimit,
+        breaker: destination.breaker,
       },
     ]),
   );

@@ -1,0 +1,198 @@
+import { AppError } from '@manifold/platform/errors';
+import type { Redis } from 'ioredis';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import type { DestinationSettings } from '../settings/webhooks-file.ts';
+
+/** How long a delivery to a paused destination waits before it looks again (a resume is seen within this). */
+export const PAUSED_RECHECK_MS = 2_000;
+/** How long a delivery waits while another one probes a half-open destination. */
+const PROBE_WAIT_MS = 500;
+
+export interface DestinationState {
+  name: string;
+  /** `active`: deliveries go; `open`: the breaker holds them until `openUntil`; `half-open`: one probe goes; `paused`: held until resumed. */
+  state: 'active' | 'open' | 'half-open' | 'paused';
+  /** ISO 8601: when the open breaker lets a probe through. */
+  openUntil?: string | undefined;
+  /** ISO 8601, when paused. */
+  pausedAt?: string | undefined;
+  /** Why it was paused. */
+  reason?: string | undefined;
+  /** Transient failures in a row since the breaker last closed or opened. */
+  consecutiveFailures: number;
+  /** Times the breaker opened with no success between. */
+  consecutiveOpenings: number;
+  rateLimit?: { max: number; perSeconds: number } | undefined;
+}
+
+/** Whether a delivery may go now; when not, how long it waits (it is delayed, not failed: no attempt used). */
+export type Gate =
+  { go: true } | { go: false; waitMs: number; why: 'paused' | 'open' | 'probing' | 'rate' };
+
+const iso = (ms: string | undefined) =>
+  ms === undefined || ms === '' ? undefined : new Date(Number(ms)).toISOString();
+
+/**
+ * A transient failure, atomically: while the breaker is open a late answer changes nothing;
+ * otherwise the streak grows, and reaching the threshold — or any failure while half-open (the
+ * probe) — opens the breaker again for the cool-down. So many opening in a row without a success
+ * pauses the destination (HSETNX: once). Returns 0 (nothing), 1 (opened) or 2 (opened and paused).
+ */
+const FAILED_SCRIPT = `
+local now = tonumber(ARGV[1])
+local openUntil = tonumber(redis.call('HGET', KEYS[1], 'openUntil') or '0')
+if openUntil > now or redis.call('HEXISTS', KEYS[1], 'pausedAt') == 1 then return 0 end
+local failures = redis.call('HINCRBY', KEYS[1], 'failures', 1)
+if openUntil == 0 and failures < tonumber(ARGV[2]) then return 0 end
+local openings = redis.call('HINCRBY', KEYS[1], 'openings', 1)
+redis.call('HSET', KEYS[1], 'openUntil', now + tonumber(ARGV[3]), 'failures', 0)
+redis.call('DEL', KEYS[2])
+if openings >= tonumber(ARGV[4]) and redis.call('HSETNX', KEYS[1], 'pausedAt', now) == 1 then
+  redis.call('HSET', KEYS[1], 'reason', 'breaker opened ' .. openings .. ' times in a row without a success')
+  return 2
+end
+return 1
+`;
+
+export interface DestinationStatesOptions {
+  /** The queue's Redis: every worker process sees the same limit, breaker and pause. */
+  redis: Redis;
+  /** The queues' (hash-tagged) prefix: the keys live in the queues' slot. */
+  prefix: string;
+  destinations: Readonly<Record<string, DestinationSettings>>;
+  /** Called once when a destination is paused (by the worker whose failure paused it). */
+  onPaused?: (state: DestinationState) => void;
+  now?: () => number;
+}
+
+/**
+ * Each destination's health and pace, in Redis so every worker process shares them: a rate
+ * limit (rate-limiter-flexible's RateLimiterRedis: one budget for all workers), a circuit breaker
+ * (open after N transient failures in a row, one half-open probe after the cool-down) and a pause
+ * (after the breaker opened M times in a row; only an operator's resume ends it). Destinations
+ * with neither `rateLimit` nor `breaker` cost nothing: no Redis round trip per delivery.
+ */
+export function createDestinationStates({
+  redis,
+  prefix,
+  destinations,
+  onPaused,
+  now = Date.now,
+}: DestinationStatesOptions) {
+  const key = (name: string) => `${prefix}:destination:${name}`;
+  const probeKey = (name: string) => `${prefix}:destination:${name}:probe`;
+  const limiters = new Map(
+    Object.entries(destinations).flatMap(([name, settings]) =>
+      settings.rateLimit
+        ? [
+            [
+              name,
+              new RateLimiterRedis({
+                storeClient: redis,
+                keyPrefix: `${prefix}:destination-rate`,
+                points: settings.rateLimit.max,
+                duration: settings.rateLimit.perSeconds,
+              }),
+            ] as const,
+          ]
+        : [],
+    ),
+  );
+
+  const read = async (name: string): Promise<DestinationState> => {
+    const fields = await redis.hgetall(key(name));
+    const openUntil = Number(fields['openUntil'] ?? 0);
+    return {
+      name,
+      state:
+        fields['pausedAt'] !== undefined
+          ? 'paused'
+          : openUntil > now()
+            ? 'open'
+            : openUntil > 0
+              ? 'half-open'
+              : 'active',
+      openUntil: openUntil > 0 ? new Date(openUntil).toISOString() : undefined,
+      pausedAt: iso(fields['pausedAt']),
+      reason: fields['reason'],
+      consecutiveFailures: Number(fields['failures'] ?? 0),
+      consecutiveOpenings: Number(fields['openings'] ?? 0),
+      rateLimit: destinations[name]?.rateLimit,
+    };
+  };
+
+  return {
+    /** Pause, breaker, then rate limit: the first that says wait decides how long. */
+    gate: async (name: string): Promise<Gate> => {
+      const settings = destinations[name];
+      if (!settings?.breaker && !settings?.rateLimit) return { go: true };
+      if (settings.breaker) {
+        const fields = await redis.hmget(key(name), 'pausedAt', 'openUntil');
+        if (fields[0] !== null) return { go: false, waitMs: PAUSED_RECHECK_MS, why: 'paused' };
+        const openUntil = Number(fields[1] ?? 0);
+        const at = now();
+        // A little jitter: the held deliveries do not all come back in the same millisecond.
+        if (openUntil > at)
+          return { go: false, waitMs: openUntil - at + Math.random() * 200, why: 'open' };
+        if (openUntil > 0) {
+          const probing = await redis.set(
+            probeKey(name),
+            String(at),
+            'PX',
+            settings.breaker.coolDownSeconds * 1000,
+            'NX',
+          );
+          if (probing === null) return { go: false, waitMs: PROBE_WAIT_MS, why: 'probing' };
+        }
+      }
+      const limiter = limiters.get(name);
+      if (limiter) {
+        try {
+          await limiter.consume(name);
+        } catch (rejection) {
+          if (!(rejection instanceof RateLimiterRes)) throw rejection;
+          return { go: false, waitMs: Math.max(1, rejection.msBeforeNext), why: 'rate' };
+        }
+      }
+      return { go: true };
+    },
+
+    /** A delivery reached it: the breaker closes, the failure streak ends. */
+    succeeded: async (name: string): Promise<void> => {
+      if (!destinations[name]?.breaker) return;
+      await redis
+        .multi()
+        .hdel(key(name), 'failures', 'openUntil', 'openings')
+        .del(probeKey(name))
+        .exec();
+    },
+
+    /** A transient failure (network, timeout, 408, 429, 5xx): may open the breaker, and pause. */
+    failed: async (name: string): Promise<void> => {
+      const breaker = destinations[name]?.breaker;
+      if (!breaker) return;
+      const outcome = await redis.eval(
+        FAILED_SCRIPT,
+        2,
+        key(name),
+        probeKey(name),
+        String(now()),
+        String(breaker.failures),
+        String(breaker.coolDownSeconds * 1000),
+        String(breaker.pauseAfterOpenings),
+      );
+      if (outcome === 2) onPaused?.(await read(name));
+    },
+
+    /** Every configured destination's state, in configuration order. */
+    list: (): Promise<DestinationState[]> => Promise.all(Object.keys(destinations).map(read)),
+
+    /** Ends a pause (and the breaker's record): held deliveries go again within PAUSED_RECHECK_MS. */
+    resume: async (name: string): Promise<DestinationState> => {
+      if (!destinations[name]) throw new AppError('NOT_FOUND', `No destination ${name}`);
+      await redis.del(key(name), probeKey(name));
+      return read(name);
+    },
+  };
+}
+export type DestinationStates = ReturnType<typeof createDestinationStates>;

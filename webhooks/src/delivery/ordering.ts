@@ -1,0 +1,55 @@
+import { createHash } from 'node:crypto';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+/** How long a delivery waiting behind an earlier one for its key waits before it looks again. */
+export const ORDER_WAIT_MS = 250;
+
+/** States in which a delivery is still to go out: a later one for its key waits behind it. */
+const PENDING = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+
+/**
+ * Per-key ordering on the queue's Redis: one sorted set per (destination, key) holding its
+ * pending deliveries' ids, scored by the time their event was received. A delivery goes only when
+ * it is first in its line; the first is dropped from the line once it is done or dead-lettered
+ * (checked against its job's state, so a worker that died after finishing one holds nothing up).
+ * A dead letter replayed later has left its line: it goes at once.
+ */
+export function createOrdering({
+  redis,
+  prefix,
+  deliveries,
+}: {
+  redis: Redis;
+  prefix: string;
+  deliveries: Queue;
+}) {
+  const line = (destination: string, key: string) =>
+    `${prefix}:order:${destination}:${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
+
+  return {
+    /** Puts a delivery in its key's line (NX: a second fan-out of the same event keeps its place). */
+    join: async (destination: string, key: string, deliveryId: string, receivedAt: string) => {
+      await redis.zadd(line(destination, key), 'NX', Date.parse(receivedAt), deliveryId);
+    },
+
+    /** Whether the delivery is first in its line; earlier ones that are over leave the line. */
+    isFirst: async (destination: string, key: string, deliveryId: string): Promise<boolean> => {
+      const name = line(destination, key);
+      if ((await redis.zrank(name, deliveryId)) === null) return true;
+      for (;;) {
+        const [head] = await redis.zrange(name, 0, 0);
+        if (head === undefined || head === deliveryId) return true;
+        const state = await deliveries.getJobState(head);
+        if (PENDING.has(state)) return false;
+        await redis.zrem(name, head);
+      }
+    },
+
+    /** The delivery is over (done or dead-lettered): the next in its line may go. */
+    leave: async (destination: string, key: string, deliveryId: string) => {
+      await redis.zrem(line(destination, key), deliveryId);
+    },
+  };
+}
+export type Ordering = ReturnType<typeof createOrdering>;

@@ -1,0 +1,337 @@
+// Destinations under pressure, on real Redis: a rate limit that two worker processes share, a
+// circuit breaker that opens, probes and pauses a destination that keeps failing (visible in the
+// API; a resume delivers everything held, nothing dead-lettered), and per-key ordering. The
+// destination is the real saas-sinks process where it can be (its failure injection and counts).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createHmac, randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  freePort,
+  installTestTelemetry,
+  startRedisServer,
+  type RedisServer,
+  type TestTelemetry,
+} from '@manifold/platform/testing';
+import { nodeArgs } from '../../scripts/node-args.ts';
+import { createDestinationStates } from '../src/delivery/destination-states.ts';
+import { startSink, startWebhooks, writeWebhooksFile, type TestWebhooks } from './support.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SECRET = 'whsec_destinations';
+
+/** A Stripe-signed event with a body of our choosing (Stripe signs `<t>.<body>`). */
+function stripeEvent(body: Record<string, unknown>) {
+  const text = JSON.stringify({ object: 'event', ...body });
+  const t = Math.floor(Date.now() / 1000);
+  const v1 = createHmac('sha256', SECRET).update(`${t}.${text}`).digest('hex');
+  return { body: text, headers: { 'stripe-signature': `t=${t},v1=${v1}` } };
+}
+
+let redis: RedisServer;
+let telemetry: TestTelemetry;
+let sinksUrl: string;
+const processes: ChildProcess[] = [];
+const running: TestWebhooks[] = [];
+
+function spawnNode(entry: string, env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, nodeArgs(entry), {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  processes.push(child);
+  return child;
+}
+
+interface SinkReport {
+  requests: number;
+  effects: { idempotencyKey: string; eventId: string; at: string }[];
+}
+const report = async (sink: string) =>
+  (await (await fetch(`${sinksUrl}/${sink}/effects`)).json()) as SinkReport;
+
+beforeAll(async () => {
+  telemetry = installTestTelemetry();
+  redis = await startRedisServer({ appendOnlyDir: mkdtempSync(join(tmpdir(), 'webhooks-aof-')) });
+  const port = await freePort();
+  sinksUrl = `http://127.0.0.1:${port}`;
+  spawnNode('upstreams/saas-sinks/src/main.ts', {
+    PORT: String(port),
+    SINKS_RATE_LIMIT_PER_SECOND: '1000',
+    // Its injected 503s would each log an error: noise here.
+    LOG_LEVEL: 'fatal',
+  });
+  await vi.waitFor(
+    async () => {
+      expect((await fetch(`${sinksUrl}/healthz`)).status).toBe(200);
+    },
+    { timeout: 30_000, interval: 100 },
+  );
+}, 60_000);
+
+afterAll(async () => {
+  for (const child of processes) if (child.exitCode === null) child.kill('SIGTERM');
+  await Promise.all(running.map((webhooks) => webhooks.close()));
+  await redis.stop();
+  await telemetry.close();
+});
+
+async function start(file: unknown, schedule?: number[]) {
+  const webhooks = await startWebhooks({
+    redisUrl: redis.url,
+    file,
+    secrets: { STRIPE_SECRET: SECRET },
+    ...(schedule && { schedule }),
+  });
+  running.push(webhooks);
+  return webhooks;
+}
+
+describe('a destination rate limit shared by two worker processes', () => {
+  it('never lets the destination see more than its limit per window, and delivers everything', async () => {
+    const MAX = 5;
+    const EVENTS = 20;
+    const file = {
+      sources: { stripe: { scheme: 'stripe', secrets: ['STRIPE_SECRET'] } },
+      destinations: {
+        crm: { url: `${sinksUrl}/crm/events`, rateLimit: { max: MAX, perSeconds: 1 } },
+      },
+      routes: [{ source: 'stripe', to: ['crm'] }],
+    };
+    const webhooks = await start(file);
+    for (let i = 0; i < 2; i += 1)
+      spawnNode('webhooks/src/worker.ts', {
+        WEBHOOKS_REDIS_URL: redis.url,
+        WEBHOOKS_QUEUE_PREFIX: webhooks.engine.prefix,
+        WEBHOOKS_FILE: writeWebhooksFile(file),
+      });
+    const statuses = await Promise.all(
+      Array.from({ length: EVENTS }, async (_, i) => {
+        const response = await webhooks.post(
+          'stripe',
+          stripeEvent({ id: `evt-rate-${i}`, type: 'customer.updated' }),
+        );
+        return response.status;
+      }),
+    );
+    expect(statuses.every((status) => status === 202)).toBe(true);
+    await vi.waitFor(
+      async () => {
+        expect((await report('crm')).effects).toHaveLength(EVENTS);
+      },
+      { timeout: 30_000, interval: 200 },
+    );
+    const { effects, requests } = await report('crm');
+    // Held deliveries waited in the queue: none was sent and refused, none twice.
+    expect(requests).toBe(EVENTS);
+    // The limiter's windows are fixed (each starts with its first delivery), so any sliding second
+    // holds at most two windows' worth; without the limit all 20 arrive within one.
+    const times = effects.map((effect) => Date.parse(effect.at)).sort((a, b) => a - b);
+    const busiest = Math.max(
+      ...times.map((start) => times.filter((t) => t >= start && t < start + 1_000).length),
+    );
+    expect(busiest).toBeLessThanOrEqual(2 * MAX);
+    expect(await webhooks.engine.deliveries.getFailedCount()).toBe(0);
+  });
+});
+
+describe('the circuit breaker on real Redis, with a clock the test moves', () => {
+  it('opens after N failures in a row, lets one probe through after the cool-down, closes on its success, pauses after M openings', async () => {
+    const client = new Redis(redis.url);
+    const clock = { now: 1_000_000 };
+    const paused: string[] = [];
+    const states = createDestinationStates({
+      redis: client,
+      prefix: `{webhooks-test-${randomUUID()}}`,
+      destinations: {
+        crm: {
+          url: 'http://127.0.0.1:1/',
+          timeoutMs: 1_000,
+          breaker: { failures: 3, coolDownSeconds: 10, pauseAfterOpenings: 2 },
+        },
+      },
+      onPaused: (state) => paused.push(state.name),
+      now: () => clock.now,
+    });
+    const state = async () => (await states.list())[0];
+    try {
+      await states.failed('crm');
+      await states.failed('crm');
+      expect(await states.gate('crm')).toEqual({ go: true });
+      await states.failed('crm');
+      expect(await state()).toMatchObject({ state: 'open', consecutiveOpenings: 1 });
+      expect(await states.gate('crm')).toMatchObject({ go: false, why: 'open' });
+      // Late answers from before it opened change nothing while it is open.
+      await states.failed('crm');
+      expect(await state()).toMatchObject({ state: 'open', consecutiveOpenings: 1 });
+
+      clock.now += 10_000;
+      expect(await state()).toMatchObject({ state: 'half-open' });
+      expect(await states.gate('crm')).toEqual({ go: true }); // the probe
+      expect(await states.gate('crm')).toMatchObject({ go: false, why: 'probing' });
+      await states.succeeded('crm');
+      expect(await state()).toMatchObject({ state: 'active', consecutiveOpenings: 0 });
+
+      // Failing on: opened, the probe fails → opened a second time in a row → paused.
+      for (let i = 0; i < 3; i += 1) await states.failed('crm');
+      clock.now += 10_000;
+      expect(await states.gate('crm')).toEqual({ go: true });
+      await states.failed('crm');
+      expect(await state()).toMatchObject({
+        state: 'paused',
+        reason: 'breaker opened 2 times in a row without a success',
+      });
+      expect(paused).toEqual(['crm']);
+      clock.now += 3_600_000; // a pause does not end by itself
+      expect(await states.gate('crm')).toMatchObject({ go: false, why: 'paused' });
+      expect(await states.resume('crm')).toMatchObject({ state: 'active' });
+      await expect(states.resume('nope')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    } finally {
+      client.disconnect();
+    }
+  });
+});
+
+describe('a destination that keeps failing', () => {
+  it('is paused visibly, its deliveries wait (none dead-lettered), and a resume delivers them all', async () => {
+    const EVENTS = 5;
+    await fetch(`${sinksUrl}/admin/failures`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sink: 'chat', ratio: 1, status: 503 }),
+    });
+    const webhooks = await start(
+      {
+        sources: { stripe: { scheme: 'stripe', secrets: ['STRIPE_SECRET'] } },
+        destinations: {
+          chat: {
+            url: `${sinksUrl}/chat/hooks`,
+            breaker: { failures: 2, coolDownSeconds: 0.5, pauseAfterOpenings: 2 },
+          },
+        },
+        routes: [{ source: 'stripe', to: ['chat'] }],
+      },
+      [20, 40, 80, 160, 320],
+    );
+    webhooks.startWorkers();
+    for (let i = 0; i < EVENTS; i += 1)
+      expect(
+        (await webhooks.post('stripe', stripeEvent({ id: `evt-pause-${i}`, type: 'invoice.paid' })))
+          .status,
+      ).toBe(202);
+    const destinations = async () =>
+      (
+        (await (await fetch(`${webhooks.url}/api/v1/destinations`)).json()) as {
+          items: { name: string; state: string; reason?: string; pausedAt?: string }[];
+        }
+      ).items;
+    await vi.waitFor(
+      async () => {
+        expect(await destinations()).toMatchObject([
+          {
+            name: 'chat',
+            state: 'paused',
+            reason: expect.stringMatching(/breaker opened 2 times/),
+          },
+        ]);
+      },
+      { timeout: 20_000, interval: 100 },
+    );
+    const stateMetric = async () =>
+      (await telemetry.points('manifold.webhooks.destination.state')).map((point) => [
+        point.attributes['destination'],
+        point.value,
+      ]);
+    expect(await stateMetric()).toContainEqual(['chat', 3]);
+    // Held, not failed: every delivery is still queued.
+    const counts = await webhooks.engine.deliveries.getJobCounts(
+      'failed',
+      'delayed',
+      'waiting',
+      'active',
+    );
+    expect(counts['failed']).toBe(0);
+    expect(counts['delayed']! + counts['waiting']! + counts['active']!).toBe(EVENTS);
+
+    await fetch(`${sinksUrl}/admin/failures`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sink: 'chat', ratio: 0 }),
+    });
+    const resumed = await fetch(`${webhooks.url}/api/v1/destinations/chat/resume`, {
+      method: 'POST',
+    });
+    expect(resumed.status).toBe(200);
+    expect(
+      (await fetch(`${webhooks.url}/api/v1/destinations/nope/resume`, { method: 'POST' })).status,
+    ).toBe(404);
+    await vi.waitFor(
+      async () => {
+        expect(await webhooks.engine.deliveries.getCompletedCount()).toBe(EVENTS);
+      },
+      { timeout: 20_000, interval: 100 },
+    );
+    expect(new Set((await report('chat')).effects.map((effect) => effect.eventId)).size).toBe(
+      EVENTS,
+    );
+    expect(await destinations()).toMatchObject([{ name: 'chat', state: 'active' }]);
+    expect(await stateMetric()).toContainEqual(['chat', 0]);
+    expect(await webhooks.engine.deliveries.getFailedCount()).toBe(0);
+  });
+});
+
+describe('per-key ordering', () => {
+  it('holds later events for a key while an earlier one retries, and holds no other key', async () => {
+    const applied: string[] = [];
+    const sink = await startSink(({ attempt, body }) => {
+      const { id } = JSON.parse(body) as { id: string };
+      // e1 fails twice, and until the other customer's event got through (which it must, not
+      // waiting behind e1).
+      if (id === 'e1' && (attempt <= 2 || !applied.includes('e4'))) return { status: 503 };
+      applied.push(id);
+      return { status: 200 };
+    });
+    try {
+      const webhooks = await start(
+        {
+          sources: { stripe: { scheme: 'stripe', secrets: ['STRIPE_SECRET'] } },
+          destinations: { crm: { url: sink.url } },
+          routes: [{ source: 'stripe', to: ['crm'], orderBy: 'data.object.customer' }],
+        },
+        [50, 100, 200, 400, 800],
+      );
+      const events = [
+        ['e1', 'cus_A'],
+        ['e2', 'cus_A'],
+        ['e3', 'cus_A'],
+        ['e4', 'cus_B'],
+      ] as const;
+      for (const [id, customer] of events) {
+        const response = await webhooks.post(
+          'stripe',
+          stripeEvent({ id, type: 'customer.updated', data: { object: { customer } } }),
+        );
+        expect(response.status).toBe(202);
+        // The sender sends them apart in time: the order to keep is the order received.
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      webhooks.startWorkers();
+      await vi.waitFor(
+        () => {
+          expect(applied).toHaveLength(4);
+        },
+        { timeout: 20_000, interval: 100 },
+      );
+      expect(applied.filter((id) => id !== 'e4')).toEqual(['e1', 'e2', 'e3']);
+      expect(applied.indexOf('e4')).toBeLessThan(applied.indexOf('e1'));
+      expect(await webhooks.engine.deliveries.getFailedCount()).toBe(0);
+    } finally {
+      await sink.close();
+    }
+  });
+});
