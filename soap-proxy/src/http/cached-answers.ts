@@ -12,7 +12,8 @@ import type { BoundOperation, SoapService } from '../services/soap-service.ts';
 import { cacheHeaders } from './cache-headers.ts';
 import type { ResponseCache } from './operation-routes.ts';
 import { requestSoapHeaders, setSoapHeaders } from './soap-headers.ts';
-import { callUncached, writeUncachedAnswer } from './uncached-answers.ts';
+import { logAnsweredAhead } from './answered-ahead-log.ts';
+import { callAhead } from './uncached-answers.ts';
 import { isValid } from './validation.ts';
 
 /**
@@ -98,11 +99,9 @@ export interface CachedAnswersOptions {
  * a chunked body — goes to the app, with the body already read handed to its JSON parser
  * (`jsonBody`) so that nothing is read twice and every refusal is the app's own.
  *
- * Valid POSTs of operations nobody caches are called from here too (the same call and answer as
- * the route's, uncached-answers.ts): Express, its body parser and its access-log child logger
- * were about a third of what an uncached call cost soap-proxy beyond a plain HTTP relay. A call that fails is handed to the app
- * with its failure, which the route throws (`failedAhead`), so every error answer is still the
- * app's problem+json, access-logged as usual.
+ * POSTs of operations nobody caches are read the same way and handed, parsed, to callAhead
+ * (uncached-answers.ts), which calls the supplier here or hands the request to the app; a call
+ * that failed there is recorded for the route to answer (`failedAhead`).
  */
 export function createCachedAnswers({
   services,
@@ -143,19 +142,6 @@ export function createCachedAnswers({
     );
   };
 
-  // The access log's line for a success (debug, as the app's access log writes it).
-  const logCompleted = (req: IncomingMessage, requestId: string, operation: BoundOperation) => {
-    if (logger.isLevelEnabled('debug'))
-      logger.debug(
-        {
-          req: { id: requestId, method: req.method, path: operation.path },
-          res: { statusCode: 200 },
-          route: operation.path,
-        },
-        'request completed',
-      );
-  };
-
   const write = (
     req: IncomingMessage,
     res: ServerResponse,
@@ -174,7 +160,7 @@ export function createCachedAnswers({
       etag,
     });
     res.end(bytes);
-    logCompleted(req, requestId, operation);
+    logAnsweredAhead(logger, req, requestId, operation);
   };
 
   /** A fresh answer for this input, synchronously when the cache is in memory; undefined otherwise. */
@@ -190,55 +176,6 @@ export function createCachedAnswers({
     }
     const key = responseCacheKey(operation.service, operation.name, { input, soapHeaders });
     return responses.fresh<SoapAnswer>(key, operation.settings.cacheTtlSeconds);
-  };
-
-  /**
-   * An uncached call, made here when the input is valid: the answer written as the route writes
-   * it (uncached-answers.ts); a failure handed to the app, whose route answers it as its own.
-   */
-  const callAhead = (
-    req: IncomingMessage,
-    res: ServerResponse,
-    service: SoapService,
-    operation: BoundOperation,
-    input: unknown,
-    app: RequestListener,
-  ) => {
-    if (!isValid(operation.validateBody, input)) {
-      app(req, res); // the app lists every error
-      return;
-    }
-    let soapHeaders: Record<string, unknown>;
-    try {
-      soapHeaders = requestSoapHeaders(req, operation);
-    } catch {
-      app(req, res);
-      return;
-    }
-    const requestId = resolveRequestId(req.headers[Header.requestId]);
-    setRouteTemplate(req, operation.path);
-    const failed = (error: unknown) => {
-      early.set(req, { body: input, failed: { error } });
-      app(req, res);
-    };
-    let called: Promise<SoapAnswer>;
-    try {
-      called = callUncached(service, operation, input, soapHeaders, numbers.inexact);
-    } catch (error) {
-      failed(error); // the envelope could not be written (400)
-      return;
-    }
-    called.then((answer) => {
-      try {
-        res.setHeader(Header.requestId, requestId);
-        writeUncachedAnswer(res, answer);
-      } catch (error) {
-        if (res.headersSent) res.destroy();
-        else failed(error); // as the route's error would be answered
-        return;
-      }
-      logCompleted(req, requestId, operation);
-    }, failed);
   };
 
   return {
@@ -283,7 +220,15 @@ export function createCachedAnswers({
         }
         early.set(req, { body: input });
         if (!cacheable(operation)) {
-          callAhead(req, res, service, operation, input, app);
+          callAhead(req, res, service, operation, input, {
+            inexact: numbers.inexact,
+            logger,
+            app,
+            failed: (error) => {
+              early.set(req, { body: input, failed: { error } });
+              app(req, res);
+            },
+          });
           return;
         }
         let found: ReturnType<typeof lookUp>;
