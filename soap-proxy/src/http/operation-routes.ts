@@ -17,8 +17,9 @@ export type ResponseCache = ReturnType<typeof createResponseCache>;
  *   validate body and SOAP headers (400) → [safe: shared cache, HIT/MISS/STALE] → write the
  *   envelope (400 for what XML cannot carry) → policy (timeout, breaker, retries if idempotent) →
  *   SOAP call → JSON, the answer's SOAP headers as `SOAP-Header-<name>`. Failures leave as
- *   problem+json (422/502/503/504). (Fresh cached answers to POSTs are mostly sent before routing:
- *   http/cached-answers.ts.)
+ *   problem+json (422/502/503/504). (Most POSTs are answered before routing — fresh cached
+ *   answers by http/cached-answers.ts, uncached calls by http/uncached-answers.ts — and a call
+ *   that failed there is answered here: `failedAhead`.)
  */
 export function operationRoutes(
   services: readonly SoapService[],
