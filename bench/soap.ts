@@ -28,7 +28,15 @@ import {
 } from '../test/e2e/support/processes.ts';
 import { percentile, runLoad } from './support/load.ts';
 import { pinTo } from './support/pin.ts';
-import { machine, publish, scenarioTable, targetTable, type Check } from './support/report.ts';
+import { cpuOfChild, processCpuMs } from './support/process-cpu.ts';
+import {
+  CPU_PER_REQUEST_NOTE,
+  machine,
+  publish,
+  scenarioTable,
+  targetTable,
+  type Check,
+} from './support/report.ts';
 import { measureInRounds, type Scenario, type ScenarioResult } from './support/rounds.ts';
 import { requireWrk, runWrk } from './support/wrk.ts';
 
@@ -127,6 +135,8 @@ interface Latency {
   path: string;
   p50Ms: number;
   p99Ms: number;
+  /** CPU µs per request of the process in the middle (relay, soap-proxy), over every slice. */
+  cpuUs: number | undefined;
 }
 const latencies: Latency[] = [];
 const results: ScenarioResult[] = [];
@@ -170,38 +180,61 @@ try {
   // Latency, one request at a time: the paths in slices whose order rotates, so that whatever
   // the machine does meanwhile falls on all alike.
   const paths = [
-    { path: DIRECT, call: direct },
-    { path: TCP_RELAYED, call: tcpRelayed },
-    { path: HTTP_RELAYED, call: httpRelayed },
-    { path: UNCACHED, call: proxyUncached },
+    { path: DIRECT, call: direct, middle: undefined },
+    { path: TCP_RELAYED, call: tcpRelayed, middle: tcpRelay },
+    { path: HTTP_RELAYED, call: httpRelayed, middle: httpRelay },
+    { path: UNCACHED, call: proxyUncached, middle: memory },
   ];
   const samples = new Map(paths.map(({ path }) => [path, [] as number[]]));
+  const cpuMsUsed = new Map(paths.map(({ path }) => [path, 0]));
   for (let warm = 0; warm < 300; warm++) for (const { call } of paths) await call();
   for (let slice = 0; slice < LATENCY_SLICES; slice++) {
     const first = slice % paths.length;
-    for (const { path, call } of [...paths.slice(first), ...paths.slice(0, first)]) {
+    for (const { path, call, middle } of [...paths.slice(first), ...paths.slice(0, first)]) {
+      const cpuBefore = middle ? processCpuMs(middle.child.pid ?? 0) : 0;
       for (let i = 0; i < LATENCY_SLICE; i++) {
         const started = performance.now();
         await call();
         samples.get(path)?.push(performance.now() - started);
       }
+      if (middle)
+        cpuMsUsed.set(
+          path,
+          (cpuMsUsed.get(path) ?? 0) + processCpuMs(middle.child.pid ?? 0) - cpuBefore,
+        );
     }
   }
-  for (const [path, times] of samples) {
-    times.sort((a, b) => a - b);
-    latencies.push({ path, p50Ms: percentile(times, 0.5), p99Ms: percentile(times, 0.99) });
+  for (const { path, middle } of paths) {
+    const times = (samples.get(path) ?? []).sort((a, b) => a - b);
+    latencies.push({
+      path,
+      p50Ms: percentile(times, 0.5),
+      p99Ms: percentile(times, 0.99),
+      cpuUs: middle
+        ? ((cpuMsUsed.get(path) ?? 0) * 1000) / (LATENCY_SLICES * LATENCY_SLICE)
+        : undefined,
+    });
   }
 
   // Throughput: closed loops from this process for the uncached paths (the direct client has to
   // run here), wrk for cache hits (a Node load generator would measure itself at those rates).
-  const closedLoop = (name: string, task: () => Promise<void>, concurrency: number): Scenario => ({
+  // CPU per request of the process in the middle (a relay, soap-proxy): what the hop costs it,
+  // a figure that holds while other work loads the machine. The direct client has none.
+  const closedLoop = (
+    name: string,
+    task: () => Promise<void>,
+    concurrency: number,
+    middle?: ServiceProcess,
+  ): Scenario => ({
     name,
     concurrency,
     run: (durationMs) => runLoad(task, { concurrency, durationMs, warmupMs: 0 }),
+    ...(middle ? { cpuMs: cpuOfChild(middle.child) } : {}),
   });
   const hit = (name: string, proxy: ServiceProcess, concurrency: number): Scenario => ({
     name,
     concurrency,
+    cpuMs: cpuOfChild(proxy.child),
     run: (durationMs) =>
       runWrk({
         url: `${proxy.url}/api/v1/cached/GetStockLevel`,
@@ -236,9 +269,9 @@ wrk.headers["X-Api-Key"] = "${apiKey}"`,
     ...(await measureInRounds(
       [
         closedLoop(DIRECT, direct, 16),
-        closedLoop(TCP_RELAYED, tcpRelayed, 16),
-        closedLoop(HTTP_RELAYED, httpRelayed, 16),
-        closedLoop(UNCACHED, proxyUncached, 16),
+        closedLoop(TCP_RELAYED, tcpRelayed, 16, tcpRelay),
+        closedLoop(HTTP_RELAYED, httpRelayed, 16, httpRelay),
+        closedLoop(UNCACHED, proxyUncached, 16, memory),
       ],
       { rounds: ROUNDS, durationMs: DURATION_MS, warmupMs: WARMUP_MS, onRun: report },
     )),
@@ -315,11 +348,11 @@ publish('soap-proxy', [
   `Command: \`npm run bench:soap\`. Machine: ${machine()}, PHP supplier with 4 workers, loopback.`,
   `The supplier runs on CPU ${SUPPLIER_CPU}; the caller side (load generator, direct client, relays, soap-proxy) on CPU ${CALLER_CPU}. Latency: ${LATENCY_SLICES} slices of ${LATENCY_SLICE} sequential requests per path, the paths in rotating order. Throughput: warm-up ${WARMUP_MS / 1000} s, then ${ROUNDS} interleaved rounds of ${DURATION_MS / 1000} s, medians (closed loop from this process for the uncached paths; wrk on CPU ${SUPPLIER_CPU} for cache hits, soap-proxy alone on CPU ${CALLER_CPU}).`,
   '',
-  '| path, one request at a time | p50 ms | p99 ms | p50 over direct |',
-  '|---|---|---|---|',
+  '| path, one request at a time | p50 ms | p99 ms | p50 over direct | CPU µs per request (relay, soap-proxy) |',
+  '|---|---|---|---|---|',
   ...latencies.map(
-    ({ path, p50Ms, p99Ms }) =>
-      `| ${path} | ${p50Ms.toFixed(2)} | ${p99Ms.toFixed(2)} | ${percentOver(p50Ms, directLatency.p50Ms)} (${signed(p50Ms - directLatency.p50Ms)} ms) |`,
+    ({ path, p50Ms, p99Ms, cpuUs }) =>
+      `| ${path} | ${p50Ms.toFixed(2)} | ${p99Ms.toFixed(2)} | ${percentOver(p50Ms, directLatency.p50Ms)} (${signed(p50Ms - directLatency.p50Ms)} ms) | ${cpuUs?.toFixed(0) ?? '—'} |`,
   ),
   '',
   `soap-proxy over the HTTP pass-through relay at p50: ${signed(overRelayMs)} ms (target: at most +0.30 ms).`,
@@ -327,6 +360,8 @@ publish('soap-proxy', [
   `Throughput lost against the direct client at c=16: TCP relay ${lostShare(find(TCP_RELAYED, 16).rps)}, HTTP relay ${lostShare(find(HTTP_RELAYED, 16).rps)}, soap-proxy ${lostShare(uncachedBusy.rps)}.`,
   '',
   ...scenarioTable(results),
+  '',
+  CPU_PER_REQUEST_NOTE,
   '',
   ...targetTable(checks),
 ]);

@@ -32,8 +32,9 @@ export interface SoapProxyDeps {
 export const SOAP_PROXY_BODY_LIMIT_BYTES = 1_048_576; // 1 MiB
 
 /**
- * edge checks → a fresh cached answer to a POST (http/cached-answers.ts) → request id → access log → /healthz · /openapi.json · /docs → JSON body (≤ 1 MiB) → operations
- * → 404 → problem+json.
+ * edge checks → ahead of routing, a POST's fresh cached answer or its uncached supplier call
+ * (http/cached-answers.ts) → request id → access log → /healthz · /openapi.json · /docs → JSON body
+ * (≤ 1 MiB) → operations → 404 → problem+json.
  */
 export function createApp({
   services,
@@ -59,7 +60,7 @@ export function createApp({
   app.use(
     cachedAnswers.jsonBody(express.json({ limit: bodyLimitBytes, reviver: numbers.reviver })),
   );
-  app.use(operationRoutes(services, responses, numbers));
+  app.use(operationRoutes(services, responses, numbers, (req) => cachedAnswers.failedAhead(req)));
   const maskUnexpected = production;
   const full = finishHttpShell(app, { logger, maskUnexpected });
   return withEdge(edge, cachedAnswers.inFrontOf(full), {

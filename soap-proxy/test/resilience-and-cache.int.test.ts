@@ -278,6 +278,57 @@ describe.each([
   });
 });
 
+describe('uncached calls', () => {
+  it('calls the supplier ahead of routing for an uncached operation, answering as the app does', async () => {
+    const proxy = await startProxy({ endpoint: `${supplier.url}/` }); // GetPrice: not cached
+    // A body with a Content-Length is called ahead of the app; a chunked one by the app's route.
+    const send = async (input: string, { chunked = false } = {}) => {
+      const response = await fetch(`${proxy.url}/api/v1/supplier/GetPrice`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        ...(chunked
+          ? { body: new Blob([input]).stream(), duplex: 'half' as const }
+          : { body: input }),
+      });
+      return { status: response.status, headers: response.headers, text: await response.text() };
+    };
+    const same = (answer: Awaited<ReturnType<typeof send>>) => ({
+      status: answer.status,
+      body: JSON.parse(answer.text) as unknown,
+      ...Object.fromEntries(
+        ['content-type', 'etag', 'x-cache', 'cache-control'].map((name) => [
+          name,
+          answer.headers.get(name),
+        ]),
+      ),
+      requestId: answer.headers.get('x-request-id') !== null,
+    });
+    try {
+      const input = '{"sku":"SKU-00011","quantity":3}';
+      const ahead = await send(input);
+      expect([ahead.status, ahead.headers.get('cache-control')]).toEqual([200, 'no-store']);
+      expect(same(ahead)).toEqual(same(await send(input, { chunked: true })));
+      // The supplier's refusal (an unknown SKU) and our own (a number that lost digits, found
+      // while writing the envelope) are the app's problem+json either way.
+      for (const [refused, status, code] of [
+        ['{"sku":"SKU-99999","quantity":3}', 422, 'UPSTREAM_REJECTED'],
+        ['{"sku":"SKU-00011","quantity":3.0000000000000001}', 400, 'BAD_USER_INPUT'],
+      ] as const) {
+        const failed = await send(refused);
+        expect([failed.status, (JSON.parse(failed.text) as { code?: string }).code]).toEqual([
+          status,
+          code,
+        ]);
+        expect(same(failed), refused).toEqual(same(await send(refused, { chunked: true })));
+      }
+      // Each call once (GetPrice is not idempotent), the lossy number never.
+      expect(await supplier.calls('GetPrice')).toBe(4);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
 describe('a cache shared through Redis', () => {
   it('lets a second proxy replica answer from the first one’s supplier call', async () => {
     const redisUrl = await requireRedis();

@@ -12,10 +12,15 @@ import type { BoundOperation, SoapService } from '../services/soap-service.ts';
 import { cacheHeaders } from './cache-headers.ts';
 import type { ResponseCache } from './operation-routes.ts';
 import { requestSoapHeaders, setSoapHeaders } from './soap-headers.ts';
+import { logAnsweredAhead } from './answered-ahead-log.ts';
+import { callAhead } from './uncached-answers.ts';
 import { isValid } from './validation.ts';
 
-/** What reading a body ahead of the app found: the parsed JSON, or why express.json would refuse it. */
-type EarlyBody = { body: unknown } | { error: unknown };
+/**
+ * What reading a body ahead of the app found: the parsed JSON, or why express.json would refuse
+ * it; and, when the supplier was called ahead of the app and that failed, how (`failed`).
+ */
+type EarlyBody = { body: unknown; failed?: { error: unknown } } | { error: unknown };
 
 // A JSON body express.json reads as it is: no charset or UTF-8's, no content coding.
 const PLAIN_JSON = /^application\/json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
@@ -93,6 +98,10 @@ export interface CachedAnswersOptions {
  * duration and span); anything else — a miss, an invalid body, another content type or coding,
  * a chunked body — goes to the app, with the body already read handed to its JSON parser
  * (`jsonBody`) so that nothing is read twice and every refusal is the app's own.
+ *
+ * POSTs of operations nobody caches are read the same way and handed, parsed, to callAhead
+ * (uncached-answers.ts), which calls the supplier here or hands the request to the app; a call
+ * that failed there is recorded for the route to answer (`failedAhead`).
  */
 export function createCachedAnswers({
   services,
@@ -101,11 +110,11 @@ export function createCachedAnswers({
   logger,
   bodyLimitBytes,
 }: CachedAnswersOptions) {
-  const routes = new Map<string, BoundOperation>();
+  const routes = new Map<string, { service: SoapService; operation: BoundOperation }>();
   for (const service of services)
-    for (const operation of service.operations)
-      if (operation.settings.safe && operation.settings.cacheTtlSeconds > 0)
-        routes.set(operation.path, operation);
+    for (const operation of service.operations) routes.set(operation.path, { service, operation });
+  const cacheable = (operation: BoundOperation) =>
+    operation.settings.safe && operation.settings.cacheTtlSeconds > 0;
   const early = new WeakMap<IncomingMessage, EarlyBody>();
   // An in-memory cache hands out the same answer object every time: encode it once.
   const encodings = new WeakMap<SoapAnswer, Encoded>();
@@ -151,15 +160,7 @@ export function createCachedAnswers({
       etag,
     });
     res.end(bytes);
-    if (logger.isLevelEnabled('debug'))
-      logger.debug(
-        {
-          req: { id: requestId, method: req.method, path: operation.path },
-          res: { statusCode: 200 },
-          route: operation.path,
-        },
-        'request completed',
-      );
+    logAnsweredAhead(logger, req, requestId, operation);
   };
 
   /** A fresh answer for this input, synchronously when the cache is in memory; undefined otherwise. */
@@ -178,6 +179,12 @@ export function createCachedAnswers({
   };
 
   return {
+    /** How the call made ahead of routing failed, for the route to answer (operation-routes.ts). */
+    failedAhead(req: IncomingMessage): { error: unknown } | undefined {
+      const read = early.get(req);
+      return read && 'body' in read ? read.failed : undefined;
+    },
+
     /** express.json in the app, unless the body was read ahead of it: then what that found. */
     jsonBody(json: RequestHandler): RequestHandler {
       return (req, res, next) => {
@@ -200,7 +207,7 @@ export function createCachedAnswers({
       const answer = (
         req: IncomingMessage,
         res: ServerResponse,
-        operation: BoundOperation,
+        { service, operation }: { service: SoapService; operation: BoundOperation },
         text: string,
       ) => {
         let input: unknown;
@@ -212,6 +219,18 @@ export function createCachedAnswers({
           return;
         }
         early.set(req, { body: input });
+        if (!cacheable(operation)) {
+          callAhead(req, res, service, operation, input, {
+            inexact: numbers.inexact,
+            logger,
+            app,
+            failed: (error) => {
+              early.set(req, { body: input, failed: { error } });
+              app(req, res);
+            },
+          });
+          return;
+        }
         let found: ReturnType<typeof lookUp>;
         try {
           found = lookUp(req, operation, input);
@@ -237,14 +256,14 @@ export function createCachedAnswers({
       };
       return (req, res) => {
         const path = req.url === undefined ? '' : req.url.split('?', 1)[0];
-        const operation = req.method === 'POST' ? routes.get(path ?? '') : undefined;
-        if (operation === undefined || !readsAsIs(req)) {
+        const route = req.method === 'POST' ? routes.get(path ?? '') : undefined;
+        if (route === undefined || !readsAsIs(req)) {
           app(req, res);
           return;
         }
         readText(req).then(
           (text) => {
-            answer(req, res, operation, text);
+            answer(req, res, route, text);
           },
           (error: unknown) => {
             early.set(req, { error });

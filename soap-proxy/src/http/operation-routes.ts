@@ -7,6 +7,7 @@ import type { SoapAnswer } from '../services/soap-exchange.ts';
 import type { BoundOperation, SoapService } from '../services/soap-service.ts';
 import { cacheHeaders } from './cache-headers.ts';
 import { requestSoapHeaders, setSoapHeaders } from './soap-headers.ts';
+import { callUncached, writeUncachedAnswer } from './uncached-answers.ts';
 import { assertValid } from './validation.ts';
 
 export type ResponseCache = ReturnType<typeof createResponseCache>;
@@ -16,13 +17,16 @@ export type ResponseCache = ReturnType<typeof createResponseCache>;
  *   validate body and SOAP headers (400) → [safe: shared cache, HIT/MISS/STALE] → write the
  *   envelope (400 for what XML cannot carry) → policy (timeout, breaker, retries if idempotent) →
  *   SOAP call → JSON, the answer's SOAP headers as `SOAP-Header-<name>`. Failures leave as
- *   problem+json (422/502/503/504). (Fresh cached answers to POSTs are mostly sent before routing:
- *   http/cached-answers.ts.)
+ *   problem+json (422/502/503/504). (Most POSTs are answered before routing — fresh cached
+ *   answers by http/cached-answers.ts, uncached calls by http/uncached-answers.ts — and a call
+ *   that failed there is answered here: `failedAhead`.)
  */
 export function operationRoutes(
   services: readonly SoapService[],
   cached: ResponseCache,
   numbers: ExactNumbers,
+  /** How a call made ahead of routing failed (http/cached-answers.ts): answered here, as ours. */
+  failedAhead: (req: Request) => { error: unknown } | undefined = () => undefined,
 ): Router {
   const router = Router();
 
@@ -34,6 +38,14 @@ export function operationRoutes(
     res: Response,
   ) => {
     const soapHeaders = requestSoapHeaders(req, operation);
+    const { safe, cacheTtlSeconds, staleIfErrorSeconds } = operation.settings;
+    if (!safe || cacheTtlSeconds === 0) {
+      writeUncachedAnswer(
+        res,
+        await callUncached(service, operation, input, soapHeaders, numbers.inexact),
+      );
+      return;
+    }
     // The envelope is written for the supplier only — a cached answer needs none — once, before
     // any attempt: a retry sends the same Body. Whatever makes writing it fail (400) fails for
     // every input with the same cache key, so none is ever cached for it; except a number JSON
@@ -52,12 +64,6 @@ export function operationRoutes(
       setSoapHeaders(res, result.headers);
       res.json(result.body);
     };
-    const { safe, cacheTtlSeconds, staleIfErrorSeconds } = operation.settings;
-    if (!safe || cacheTtlSeconds === 0) {
-      res.setHeader('Cache-Control', 'no-store');
-      send(await callSupplier());
-      return;
-    }
     const key = responseCacheKey(operation.service, operation.name, { input, soapHeaders });
     const result = await cached(
       key,
@@ -75,6 +81,8 @@ export function operationRoutes(
           throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the input as application/json');
         const input: unknown = req.body ?? {};
         assertValid(operation.validateBody, input, operation.name);
+        const failed = failedAhead(req);
+        if (failed) throw failed.error;
         await answer(service, operation, input, req, res);
       });
       if (operation.queryable) {
