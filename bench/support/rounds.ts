@@ -35,7 +35,8 @@ const median = (values: number[]) => {
 /**
  * Shared machines drift (other tenants, CPU frequency): one warm-up run per scenario (JIT, caches,
  * connections), then `rounds` rounds that each run every scenario once, in turn, so drift hits
- * all of them alike; each scenario reports the median of its rounds.
+ * all of them alike; each round starts one scenario later than the one before, so none always
+ * runs first (or always right after a given other one). Each scenario reports the median of its rounds.
  */
 export async function measureInRounds(
   scenarios: readonly Scenario[],
@@ -56,8 +57,10 @@ export async function measureInRounds(
   const runs = scenarios.map(() => [] as LoadResult[]);
   const cpuRuns = scenarios.map(() => [] as number[]);
   for (let round = 1; round <= rounds; round++) {
-    for (const [index, scenario] of scenarios.entries()) {
-      if (round > (scenario.maxRounds ?? rounds)) continue;
+    for (let turn = 0; turn < scenarios.length; turn++) {
+      const index = (turn + round - 1) % scenarios.length;
+      const scenario = scenarios[index];
+      if (!scenario || round > (scenario.maxRounds ?? rounds)) continue;
       const cpuBefore = scenario.cpuMs?.();
       const result = await scenario.run(durationMs);
       if (scenario.cpuMs && cpuBefore !== undefined && result.requests > 0)
