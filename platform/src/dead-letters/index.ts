@@ -1,0 +1,6 @@
+export {
+  createDeadLetterRecorder,
+  withoutSecrets,
+  type DeadLetterRecorder,
+  type UpstreamRequestRecord,
+} from './record.ts';
