@@ -1,5 +1,6 @@
 export {
   createDeadLetterRecorder,
+  deadLetterIdFor,
   withoutSecrets,
   type DeadLetterRecorder,
   type UpstreamRequestRecord,

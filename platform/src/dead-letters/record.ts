@@ -9,6 +9,8 @@ import { Redis } from 'ioredis';
  * retried blindly. A replay sends it once, never twice (webhooks' dead-letters.ts).
  */
 export interface UpstreamRequestRecord {
+  /** Chosen before sending (deadLetterIdFor), so the caller's error can carry it whenever it fails. */
+  id: string;
   /** The service that sent it: the dead letter's `source` (`soap-proxy`, `legacy-rest-adapter`). */
   source: string;
   /** The upstream: the dead letter's `destination`. */
@@ -48,14 +50,14 @@ const SECRET_HEADER =
 export const withoutSecrets = (headers: Readonly<Record<string, string>>) =>
   Object.fromEntries(Object.entries(headers).filter(([name]) => !SECRET_HEADER.test(name)));
 
+/** A dead letter's id (also its Idempotency-Key and BullMQ job id): unique, and says where it came from. */
+export const deadLetterIdFor = (source: string) => `${source}-${randomUUID()}`;
+
 export interface DeadLetterRecorder {
   /** `ready`: writing into the webhooks Redis; `unconfigured`: no Redis, records only logged. */
   readonly state: 'ready' | 'unconfigured';
-  /**
-   * Records one failed request; resolves to its dead-letter id. The id is chosen before the write,
-   * so a caller always gets it, even when the write fails (the caller logs the record then).
-   */
-  record: (entry: UpstreamRequestRecord) => Promise<{ id: string; stored: boolean }>;
+  /** Records one failed request; resolves to false when it could not be stored (the caller logs it then). */
+  record: (entry: UpstreamRequestRecord) => Promise<{ stored: boolean }>;
   close: () => Promise<void>;
 }
 
@@ -75,8 +77,8 @@ export function createDeadLetterRecorder({
   if (!redisUrl)
     return {
       state: 'unconfigured',
-      record: async ({ source }) => ({ id: `${source}-${randomUUID()}`, stored: false }),
-      close: async () => undefined,
+      record: () => Promise.resolve({ stored: false }),
+      close: () => Promise.resolve(),
     };
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
   redis.on('error', () => undefined); // a failing write fails its record, which is logged
@@ -85,8 +87,7 @@ export function createDeadLetterRecorder({
   return {
     state: 'ready',
     record: async (entry) => {
-      const id = `${entry.source}-${randomUUID()}`;
-      const { request, attempt } = entry;
+      const { id, request, attempt } = entry;
       try {
         const job = await queue.add(
           entry.operation,
@@ -121,9 +122,9 @@ export function createDeadLetterRecorder({
               : { response: attempt.response.slice(0, RESPONSE_EXCERPT_CHARS) }),
           }),
         );
-        return { id, stored: true };
+        return { stored: true };
       } catch {
-        return { id, stored: false };
+        return { stored: false };
       }
     },
     close: async () => {

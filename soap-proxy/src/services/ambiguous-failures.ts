@@ -1,4 +1,8 @@
-import { withoutSecrets, type DeadLetterRecorder } from '@manifold/platform/dead-letters';
+import {
+  deadLetterIdFor,
+  withoutSecrets,
+  type DeadLetterRecorder,
+} from '@manifold/platform/dead-letters';
 import type { Logger } from '@manifold/platform/logging';
 import { activeTraceId } from '@manifold/platform/telemetry';
 import type { SoapHttp, SoapHttpRequest } from '../clients/soap-http.ts';
@@ -17,8 +21,12 @@ export interface AmbiguousFailureContext {
   service: string;
   operation: string;
   logger: Logger;
-  /** Told the dead letter's id, so the caller's problem carries it. */
-  recorded: (deadLetterId: string) => void;
+  /**
+   * Told the dead letter's id before sending, and undefined once the answer says it is not one:
+   * the policy's timeout may fail the call before the record is written, and the caller's problem
+   * must still carry its id.
+   */
+  deadLetter: (deadLetterId: string | undefined) => void;
 }
 
 /**
@@ -33,11 +41,13 @@ export function recordingAmbiguousFailures(
   context: AmbiguousFailureContext,
 ): SoapHttp {
   return async (request) => {
+    const id = deadLetterIdFor('soap-proxy');
     const at = new Date();
     const started = performance.now();
     const record = async (failure: { error: string; status?: number; response?: string }) => {
       const latencyMs = Math.round(performance.now() - started);
-      const { id, stored } = await context.recorder.record({
+      const { stored } = await context.recorder.record({
+        id,
         source: 'soap-proxy',
         destination: context.service,
         operation: context.operation,
@@ -55,14 +65,15 @@ export function recordingAmbiguousFailures(
           },
           'non-idempotent call failed ambiguously and its dead letter could not be stored: check the supplier by hand',
         );
-      context.recorded(id);
     };
     let answer: Awaited<ReturnType<SoapHttp>>;
+    context.deadLetter(id);
     try {
       answer = await http(request);
     } catch (error) {
       const code = codeOf(error);
-      if (code === undefined || !NOT_SENT.has(code))
+      if (code !== undefined && NOT_SENT.has(code)) context.deadLetter(undefined);
+      else
         await record({
           error: request.signal.aborted
             ? 'timed out (request sent)'
@@ -70,7 +81,8 @@ export function recordingAmbiguousFailures(
         });
       throw error;
     }
-    if (answer.status >= 500)
+    if (answer.status < 500 || clientFault(answer.text)) context.deadLetter(undefined);
+    else
       await record({
         error: `HTTP ${answer.status}`,
         status: answer.status,
@@ -79,6 +91,10 @@ export function recordingAmbiguousFailures(
     return answer;
   };
 }
+
+/** A SOAP fault blaming the request (1.1 Client, 1.2 Sender): the supplier said no, and did nothing. */
+const clientFault = (text: string) =>
+  /<(?:[\w-]+:)?(?:faultcode|Value)>\s*(?:[\w-]+:)?(?:Client|Sender)\b/.test(text);
 
 const requestOf = (request: SoapHttpRequest) => ({
   method: 'POST',

@@ -131,14 +131,17 @@ export function bindOperation(rest: RestOperationSchemas, deps: BindingDeps): Bo
     const { finish } = call;
     setActiveSpanAttributes(spanAttributes);
     let answer: SoapAnswer;
-    let deadLetterId: string | undefined;
     const http =
       deps.deadLetters && !repeatable
         ? recordingAmbiguousFailures(deps.http, {
             ...deps.deadLetters,
             service: deps.service,
             operation: rest.operation.name,
-            recorded: (id) => (deadLetterId = id),
+            deadLetter: (id) => {
+              // Read by the route, whatever the error becomes on its way there.
+              if (id === undefined) delete call.deadLetterId;
+              else call.deadLetterId = id;
+            },
           })
         : deps.http;
     try {
@@ -168,8 +171,6 @@ export function bindOperation(rest: RestOperationSchemas, deps: BindingDeps): Bo
         }
       }
     } catch (error) {
-      // The route adds it to the caller's problem, whatever the error becomes on its way there.
-      if (deadLetterId !== undefined) call.deadLetterId = deadLetterId;
       throw toUpstreamError(deps.service, rest.operation.name, error);
     }
     // Checked as read: the caller gets exactly what was checked, or a 502.
