@@ -96,10 +96,18 @@ export function recordingAmbiguousFailures(
 const clientFault = (text: string) =>
   /<(?:[\w-]+:)?(?:faultcode|Value)>\s*(?:[\w-]+:)?(?:Client|Sender)\b/.test(text);
 
+/**
+ * The envelope as recorded: without its WS-Security header (a UsernameToken's password, a
+ * signature) — a record is read by people and kept; a replay to such a service is refused, and
+ * the runbook says to place the order again instead.
+ */
+export const envelopeWithoutCredentials = (envelope: string) =>
+  envelope.replace(/<((?:[\w-]+:)?)Security\b[^>]*(?:\/>|>[\s\S]*?<\/\1Security>)/g, '');
+
 const requestOf = (request: SoapHttpRequest) => ({
   method: 'POST',
   url: request.url,
   headers: withoutSecrets(request.headers),
   contentType: request.headers['content-type'] ?? 'text/xml; charset=utf-8',
-  body: request.body,
+  body: envelopeWithoutCredentials(request.body),
 });
