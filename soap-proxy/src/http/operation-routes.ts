@@ -1,4 +1,3 @@
-import { withDeadLetterId } from './dead-letter-id.ts';
 import { Router, type Request, type Response } from 'express';
 import { AppError } from '@manifold/platform/errors';
 import { responseCacheKey, type createResponseCache } from '@manifold/platform/cache';
@@ -57,15 +56,9 @@ export function operationRoutes(
       : undefined;
     const callSupplier = () => {
       const call = (prepared ??= operation.prepare(input, soapHeaders, numbers.inexact));
-      return service.policy
-        .execute((signal) => operation.send(call, signal), {
-          idempotent: operation.settings.idempotent,
-        })
-        .catch((error: unknown) => {
-          throw call.deadLetterId === undefined
-            ? error
-            : withDeadLetterId(error, call.deadLetterId, operation.service);
-        });
+      return service.policy.execute((signal) => operation.send(call, signal), {
+        idempotent: operation.settings.idempotent,
+      });
     };
     const send = (result: SoapAnswer) => {
       setSoapHeaders(res, result.headers);
