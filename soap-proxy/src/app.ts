@@ -18,6 +18,8 @@ import type { SoapService } from './services/soap-service.ts';
 
 export interface SoapProxyDeps {
   services: readonly SoapService[];
+  /** Whether ambiguous non-idempotent failures are recorded as dead letters (told in /healthz). */
+  deadLetters?: 'ready' | 'unconfigured';
   /** Shared cache for safe-operation answers. */
   cache: Keyv;
   logger: Logger;
@@ -38,6 +40,7 @@ export const SOAP_PROXY_BODY_LIMIT_BYTES = 1_048_576; // 1 MiB
  */
 export function createApp({
   services,
+  deadLetters,
   cache,
   logger,
   production,
@@ -45,7 +48,7 @@ export function createApp({
   bodyLimitBytes = SOAP_PROXY_BODY_LIMIT_BYTES,
 }: SoapProxyDeps) {
   const app = createHttpShell(logger);
-  app.use(healthRoutes(services));
+  app.use(healthRoutes(services, deadLetters));
   app.use(docsRoutes(mergeDocuments(services)));
   // Numbers that lose digits in JSON.parse are remembered, so that a decimal sent as one is refused.
   const numbers = createExactNumbers();

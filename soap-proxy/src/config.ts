@@ -12,6 +12,9 @@ export const SoapProxyEnv = BaseEnv.extend({
   ...FrontDoorAuthEnv.shape,
   ...RateLimitEnv.shape,
   PORT: port(DEFAULT_PORTS['soap-proxy']),
+  /** The webhooks service's Redis, where ambiguous non-idempotent failures are recorded. Unset: REDIS_URL. */
+  WEBHOOKS_REDIS_URL: z.url().optional(),
+  WEBHOOKS_QUEUE_PREFIX: z.string().min(1).default('{webhooks}'),
   /** The services file (see soap-proxy/services.json). */
   SOAP_PROXY_CONFIG: z
     .string()

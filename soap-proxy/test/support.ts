@@ -1,3 +1,4 @@
+import type { DeadLetterRecorder } from '@manifold/platform/dead-letters';
 import { mkdtempSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -70,15 +71,23 @@ export interface Proxy {
 export async function startProxy(
   service: Record<string, unknown>,
   cache: Keyv = new Keyv(),
-  { edge = [], tls }: { edge?: readonly EdgeMiddleware[]; tls?: ListenTls } = {},
+  {
+    edge = [],
+    tls,
+    deadLetters,
+  }: { edge?: readonly EdgeMiddleware[]; tls?: ListenTls; deadLetters?: DeadLetterRecorder } = {},
 ): Promise<Proxy> {
   const [config] = ProxyConfig.parse({
     services: [{ name: 'supplier', wsdl: SUPPLIER_WSDL, ...service }],
   }).services;
-  const soapService = await createSoapService(config!, { logger: silentLogger('soap-proxy') });
+  const soapService = await createSoapService(config!, {
+    logger: silentLogger('soap-proxy'),
+    deadLetters,
+  });
   const { server, url }: { server: Server; url: string } = await listen(
     createApp({
       services: [soapService],
+      deadLetters: deadLetters?.state ?? 'unconfigured',
       cache,
       logger: silentLogger('soap-proxy'),
       production: true,

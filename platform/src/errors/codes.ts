@@ -37,6 +37,7 @@ export const ErrorCode = {
   WEBHOOK_SIGNATURE_INVALID: 'WEBHOOK_SIGNATURE_INVALID',
   WEBHOOK_TIMESTAMP_STALE: 'WEBHOOK_TIMESTAMP_STALE',
   WEBHOOK_ID_REUSED: 'WEBHOOK_ID_REUSED',
+  ALREADY_REPLAYED: 'ALREADY_REPLAYED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -211,6 +212,11 @@ export const errorCatalog: Readonly<Record<ErrorCode, ErrorCatalogEntry>> = {
     status: 409,
     title: 'Webhook event id reused with another body',
     fix: 'An event with this id was already received with a different body: a retry must resend the same bytes; a new event needs a new id.',
+  },
+  ALREADY_REPLAYED: {
+    status: 409,
+    title: 'Dead letter already replayed',
+    fix: 'This request is not safe to repeat and was already sent again once: check the upstream for its effect before doing anything by hand.',
   },
 };
 

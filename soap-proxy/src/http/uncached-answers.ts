@@ -7,6 +7,7 @@ import type { ExactNumbers } from '../mapping/exact-numbers.ts';
 import type { SoapAnswer } from '../services/soap-exchange.ts';
 import type { BoundOperation, SoapService } from '../services/soap-service.ts';
 import { logAnsweredAhead } from './answered-ahead-log.ts';
+import { withDeadLetterId } from './dead-letter-id.ts';
 import { requestSoapHeaders, setSoapHeaders } from './soap-headers.ts';
 import { isValid } from './validation.ts';
 
@@ -24,9 +25,16 @@ export function callUncached(
   inexact: ExactNumbers['inexact'],
 ): Promise<SoapAnswer> {
   const prepared = operation.prepare(input, soapHeaders, inexact);
-  return service.policy.execute((signal) => operation.send(prepared, signal), {
-    idempotent: operation.settings.idempotent,
-  });
+  return service.policy
+    .execute((signal) => operation.send(prepared, signal), {
+      idempotent: operation.settings.idempotent,
+    })
+    .catch((error: unknown) => {
+      // A non-idempotent call recorded as a dead letter: the caller's problem names it.
+      throw prepared.deadLetterId === undefined
+        ? error
+        : withDeadLetterId(error, prepared.deadLetterId, operation.service);
+    });
 }
 
 /**

@@ -1,12 +1,15 @@
 import { setActiveSpanAttributes } from '@manifold/platform/telemetry';
 import { AppError } from '@manifold/platform/errors';
 import type { ValidateFunction } from 'ajv';
+import type { DeadLetterRecorder } from '@manifold/platform/dead-letters';
+import type { Logger } from '@manifold/platform/logging';
 import type { SoapHttp } from '../clients/soap-http.ts';
 import type { OperationConfig } from '../config.ts';
 import { toUpstreamError } from '../mapping/faults.ts';
 import type { WriteContext } from '../mapping/to-xml.ts';
 import type { HeaderField } from '../openapi/header-fields.ts';
 import type { JsonSchema } from '../wsdl/json-schema.ts';
+import { recordingAmbiguousFailures } from './ambiguous-failures.ts';
 import type { AnswerCheck } from './answer-check.ts';
 import {
   SoapFaultAnswer,
@@ -20,6 +23,8 @@ import { withValueAt, type Session, type SoapSession } from './soap-session.ts';
 export interface PreparedCall {
   /** The envelope, with the session's header (when the service has one) and per-call security added. */
   finish: (sessionHeaders: Readonly<Record<string, unknown>>) => string;
+  /** Set when sending it failed ambiguously and it was recorded as a dead letter (never retried). */
+  deadLetterId?: string;
 }
 
 /** One REST endpoint bound to its SOAP operation. */
@@ -68,6 +73,8 @@ export interface BindingDeps {
   validateBody: ValidateFunction;
   validateQuery: ValidateFunction;
   compileHeader: (schema: JsonSchema) => ValidateFunction;
+  /** Where a non-idempotent call that failed ambiguously is recorded (absent: nowhere). */
+  deadLetters?: { recorder: DeadLetterRecorder; logger: Logger } | undefined;
 }
 
 const never = () => false;
@@ -105,8 +112,9 @@ export function bindOperation(rest: RestOperationSchemas, deps: BindingDeps): Bo
     return { finish: request.finish };
   };
 
-  const post = (envelope: string, endpoint: string, signal: AbortSignal) =>
-    deps.http({
+  const repeatable = deps.settings.idempotent || deps.settings.safe;
+  const post = (http: SoapHttp, envelope: string, endpoint: string, signal: AbortSignal) =>
+    http({
       url: endpoint,
       body: envelope,
       headers: { ...exchange.httpHeaders, ...deps.authorization },
@@ -119,16 +127,36 @@ export function bindOperation(rest: RestOperationSchemas, deps: BindingDeps): Bo
     'rpc.service': deps.service,
     'rpc.method': rest.operation.name,
   };
-  const send: BoundOperation['send'] = async ({ finish }, signal) => {
+  const send: BoundOperation['send'] = async (call, signal) => {
+    const { finish } = call;
     setActiveSpanAttributes(spanAttributes);
     let answer: SoapAnswer;
+    const http =
+      deps.deadLetters && !repeatable
+        ? recordingAmbiguousFailures(deps.http, {
+            ...deps.deadLetters,
+            service: deps.service,
+            operation: rest.operation.name,
+            deadLetter: (id) => {
+              // Read by the route, whatever the error becomes on its way there.
+              if (id === undefined) delete call.deadLetterId;
+              else call.deadLetterId = id;
+            },
+          })
+        : deps.http;
     try {
-      if (!sessionHeader) answer = exchange.answer(await post(finish({}), deps.endpoint, signal));
+      if (!sessionHeader)
+        answer = exchange.answer(await post(http, finish({}), deps.endpoint, signal));
       else {
         let current = await sessionHeader.manager.current();
         const once = async () =>
           exchange.answer(
-            await post(finish(sessionValue(current)), current.endpoint ?? deps.endpoint, signal),
+            await post(
+              http,
+              finish(sessionValue(current)),
+              current.endpoint ?? deps.endpoint,
+              signal,
+            ),
           );
         try {
           answer = await once();

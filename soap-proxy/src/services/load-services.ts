@@ -1,4 +1,5 @@
 import { ConfigError } from '@manifold/platform/config';
+import type { DeadLetterRecorder } from '@manifold/platform/dead-letters';
 import type { Logger } from '@manifold/platform/logging';
 import type { ProxyConfig } from '../config.ts';
 import { createSoapService, type SoapService } from './soap-service.ts';
@@ -11,6 +12,7 @@ import { createSoapService, type SoapService } from './soap-service.ts';
 export async function loadSoapServices(
   config: ProxyConfig,
   logger: Logger,
+  deadLetters?: DeadLetterRecorder,
 ): Promise<SoapService[]> {
   const several = config.services.length > 1;
   const problems: string[] = [];
@@ -20,6 +22,7 @@ export async function loadSoapServices(
       services.push(
         await createSoapService(service, {
           logger,
+          deadLetters,
           ...(several ? { componentPrefix: `${service.name ?? `service${index + 1}`}.` } : {}),
         }),
       );

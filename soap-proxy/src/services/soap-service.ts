@@ -1,4 +1,5 @@
 import { ConfigError } from '@manifold/platform/config';
+import type { DeadLetterRecorder } from '@manifold/platform/dead-letters';
 import type { Logger } from '@manifold/platform/logging';
 import { createSchemaValidator } from '@manifold/platform/openapi';
 import { createUpstreamThrottle } from '@manifold/platform/rate-limit';
@@ -41,6 +42,8 @@ export interface SoapService {
 
 interface BuildOptions {
   logger: Logger;
+  /** Where non-idempotent calls that fail ambiguously are recorded (the webhooks dead letters). */
+  deadLetters?: DeadLetterRecorder | undefined;
   componentPrefix?: string;
 }
 
@@ -99,7 +102,7 @@ function securityHeaders(auth: AuthConfig): () => string[] {
 async function assemble(
   configured: ServiceConfig,
   transport: ServiceTransport,
-  { logger, componentPrefix }: BuildOptions,
+  { logger, componentPrefix, deadLetters }: BuildOptions,
 ): Promise<SoapService> {
   // The WSDL is read and parsed once; the envelopes are written and read from this one model.
   const model = describeWsdl(
@@ -170,6 +173,7 @@ async function assemble(
       validateBody: bodies.compile(rest.input),
       validateQuery: queries.compile(rest.input),
       compileHeader: (schema) => bodies.compile(schema),
+      deadLetters: deadLetters && { recorder: deadLetters, logger },
     });
   if (config.session) {
     const settings = config.session;

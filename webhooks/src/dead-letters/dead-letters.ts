@@ -87,6 +87,15 @@ function matcher(filter: DeadLetterFilter): (summary: Summary) => boolean {
 const sendingOrder = (a: Summary, b: Summary) =>
   Date.parse(a.receivedAt) - Date.parse(b.receivedAt) || a.failedAtMs - b.failedAtMs;
 
+/** A recorded upstream request (not safe to repeat) is replayed once: a second replay is refused. */
+function alreadyReplayed(job: Job<DeliveryJob> | undefined) {
+  if (job?.data.replayedAt !== undefined)
+    throw new AppError(
+      'ALREADY_REPLAYED',
+      `Dead letter ${job.id} was replayed at ${job.data.replayedAt}`,
+    );
+}
+
 /**
  * The dead-letter queue: deliveries that failed for good are BullMQ's failed jobs of the
  * deliveries queue, kept with their data and their log (one line per attempt). Listings and
@@ -105,6 +114,11 @@ export function createDeadLetters(engine: Pick<Engine, 'deliveries' | 'redis'>) 
   }
 
   const replayJob = async (job: Job<DeliveryJob>) => {
+    // A recorded upstream request (not safe to repeat) is sent again once, never twice.
+    if (job.data.upstreamRequest) {
+      alreadyReplayed(job);
+      await job.updateData({ ...job.data, replayedAt: new Date().toISOString() });
+    }
     await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
   };
 
@@ -160,6 +174,8 @@ export function createDeadLetters(engine: Pick<Engine, 'deliveries' | 'redis'>) 
     // What was replayed is told as it was: a retry clears the job's failure (BullMQ sets
     // failedReason and finishedOn to null), so the summary is taken first.
     replay: async (id: string): Promise<DeadLetter> => {
+      // Refused as such even once its replay succeeded (the job is no longer failed then).
+      alreadyReplayed(await deliveries.getJob(id));
       const job = await failedJob(id);
       const replayed = letter(index.summaryOf(job));
       await replayJob(job);
@@ -184,6 +200,7 @@ export function createDeadLetters(engine: Pick<Engine, 'deliveries' | 'redis'>) 
         for (const { id } of found) {
           const job = await deliveries.getJob(id);
           if (!job) continue; // removed meanwhile
+          if (job.data.replayedAt !== undefined) continue; // a recorded request, sent once already
           try {
             await replayJob(job);
             replayed++;

@@ -11,6 +11,7 @@ import { RESPONSE_EXCERPT_CHARS, type Attempt } from './attempts.ts';
 import type { DestinationStates } from './destination-states.ts';
 import { ORDER_WAIT_MS, type Ordering } from './ordering.ts';
 import { parseRetryAfter } from './retry-schedule.ts';
+import { deliverUpstreamRequest } from './upstream-request.ts';
 
 /** A failure worth another attempt (network, timeout, 408, 429, 5xx), with the wait the destination asked for. */
 export class TransientDeliveryError extends Error {
@@ -65,6 +66,7 @@ export function createDeliver({
 }: DeliverDeps) {
   return async (job: Job<DeliveryJob>, token?: string): Promise<{ status: number }> => {
     const { data } = job;
+    if (data.upstreamRequest) return deliverUpstreamRequest(job, data.upstreamRequest, metrics);
     const endpoint = endpoints?.get(data.destination);
     const destination = endpoint ?? destinations[data.destination];
     const attempt = job.attemptsMade + 1;

@@ -21,6 +21,16 @@ export interface DeliveryJob extends EventJob {
   idempotencyKey: string;
   /** Its route's `orderBy` value: later deliveries with the same key to this destination wait for it. */
   orderKey?: string | undefined;
+  /**
+   * Set on a request another service sent to its upstream, failed ambiguously and recorded here
+   * (@manifold/platform/dead-letters): not a webhook. Its first run only makes it a dead letter;
+   * a replay sends this request (not a POST of the body to a configured destination), once.
+   */
+  upstreamRequest?: { method: string; url: string; headers: Record<string, string> };
+  /** The recorded failure (the dead letter's error until a replay). */
+  recordedError?: string;
+  /** When it was replayed (ISO 8601): a recorded upstream request is replayed at most once. */
+  replayedAt?: string;
 }
 
 export const EVENTS_QUEUE = 'events';

@@ -1,0 +1,7 @@
+export {
+  createDeadLetterRecorder,
+  deadLetterIdFor,
+  withoutSecrets,
+  type DeadLetterRecorder,
+  type UpstreamRequestRecord,
+} from './record.ts';

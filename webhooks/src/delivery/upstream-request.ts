@@ -1,0 +1,63 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import type { DeliveryJob } from '../engine/queues.ts';
+import type { WebhooksMetrics } from '../metrics.ts';
+import { RESPONSE_EXCERPT_CHARS, type Attempt } from './attempts.ts';
+
+/** How long a replayed upstream request may take: as long as the slowest adapter's policy allows. */
+export const UPSTREAM_REPLAY_TIMEOUT_MS = 30_000;
+
+/**
+ * A request another service sent to its upstream that may or may not have acted (recorded by
+ * @manifold/platform/dead-letters). Not replayed yet: it becomes a dead letter at once, nothing
+ * sent — its recorded attempt is already in its log. Replayed (dead-letters.ts sets `replayedAt`,
+ * and refuses a second replay): sent exactly as recorded, once; whatever the answer, never retried —
+ * a failure is a dead letter again, its attempt appended to the history.
+ */
+export async function deliverUpstreamRequest(
+  job: Job<DeliveryJob>,
+  upstream: NonNullable<DeliveryJob['upstreamRequest']>,
+  metrics: WebhooksMetrics,
+): Promise<{ status: number }> {
+  const { data } = job;
+  if (data.replayedAt === undefined)
+    throw new UnrecoverableError(data.recordedError ?? 'recorded for manual review');
+  // The recorded attempt is the first; a replay, sent once, is the second.
+  const attempt = 2;
+  const at = new Date().toISOString();
+  const started = performance.now();
+  const record = async (entry: Omit<Attempt, 'attempt' | 'at' | 'latencyMs'>) => {
+    const latencyMs = Math.round(performance.now() - started);
+    await job.log(JSON.stringify({ attempt, at, latencyMs, ...entry } satisfies Attempt));
+    metrics.attempted(
+      data.destination,
+      entry.error ? 'dead-lettered' : 'delivered',
+      latencyMs / 1000,
+    );
+  };
+  let response: Response;
+  try {
+    response = await fetch(upstream.url, {
+      method: upstream.method,
+      headers: { ...upstream.headers, 'content-type': data.contentType },
+      body: data.body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(UPSTREAM_REPLAY_TIMEOUT_MS),
+    });
+  } catch (error) {
+    const message =
+      (error as Error).name === 'TimeoutError'
+        ? `timed out after ${UPSTREAM_REPLAY_TIMEOUT_MS} ms`
+        : `network error: ${((error as Error).cause as Error | undefined)?.message ?? (error as Error).message}`;
+    await record({ error: message });
+    throw new UnrecoverableError(message);
+  }
+  const text = (await response.text().catch(() => '')).slice(0, RESPONSE_EXCERPT_CHARS);
+  // A redirect is how the legacy monolith says a form was accepted.
+  if (response.status < 400) {
+    await record({ status: response.status, response: text });
+    return { status: response.status };
+  }
+  const error = `HTTP ${response.status}`;
+  await record({ status: response.status, error, response: text });
+  throw new UnrecoverableError(error);
+}
