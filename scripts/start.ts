@@ -62,10 +62,14 @@ process.on('SIGHUP', () => void stopAll('terminal closed', 0));
 process.stdout.on('error', () => undefined);
 process.stderr.on('error', () => undefined);
 // Its parent SIGKILLed (npm, a process manager): no signal comes, but the launcher is re-parented.
-const parentPid = process.ppid;
-setInterval(() => {
+// `npm start` names its own pid (package.json: MANIFOLD_LAUNCHER_PARENT=$PPID), so a parent killed
+// while node was still loading this file — before any check could run — is noticed too.
+const parentPid = Number(process.env['MANIFOLD_LAUNCHER_PARENT']) || process.ppid;
+delete process.env['MANIFOLD_LAUNCHER_PARENT']; // not for the services
+const watchParent = () => {
   if (process.ppid !== parentPid) void stopAll('parent process gone', 0);
-}, 250).unref();
+};
+setInterval(watchParent, 250).unref();
 
 // Read .env once here; every child inherits it.
 if (existsSync(`${ROOT}.env`)) process.loadEnvFile(`${ROOT}.env`);
