@@ -20,18 +20,8 @@ export const DeadLetterFilter = z.object({
 });
 export type DeadLetterFilter = z.infer<typeof DeadLetterFilter>;
 
-export interface DeadLetter {
-  id: string;
-  source: string;
-  eventId: string;
-  eventType: string;
-  destination: string;
-  idempotencyKey: string;
-  receivedAt: string;
-  failedAt: string | undefined;
-  attempts: number;
-  error: string;
-}
+/** A dead letter as listed: its summary, with the failure time as ISO 8601. */
+export type DeadLetter = Omit<Summary, 'failedAtMs'> & { failedAt: string | undefined };
 
 export interface DeadLetterDetail extends DeadLetter {
   contentType: string;
