@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_OPERATION_LIMITS, type OperationLimits } from './limits.ts';
-import { documentLimitExceeded } from './read-document.ts';
+import { documentLimitExceeded, warmUpDocumentLimits } from './read-document.ts';
 
 const limits: OperationLimits = { ...DEFAULT_OPERATION_LIMITS, maxTokens: 50, maxDepth: 3 };
 
@@ -46,5 +46,22 @@ describe('documentLimitExceeded', () => {
       maxTokens: 100_000,
     });
     expect(error?.details).toMatchObject({ limit: 'fields', measured: Number.MAX_SAFE_INTEGER });
+  });
+});
+
+describe('warmUpDocumentLimits', () => {
+  it('runs on any limits without refusing anything later or changing what is refused', () => {
+    for (const odd of [
+      { ...limits, maxTokens: 1, maxDepth: 1_000, maxAliases: 0 },
+      { ...limits, maxTokens: 1_000_000, maxDepth: 1_000_000, maxAliases: 1_000_000 },
+    ])
+      expect(() => {
+        warmUpDocumentLimits(odd);
+      }).not.toThrow();
+    warmUpDocumentLimits(limits);
+    expect(documentLimitExceeded('{ user(id: 1) { name } }', limits)).toBeUndefined();
+    expect(documentLimitExceeded('{ a { b { c { d } } } }', limits)?.details).toMatchObject({
+      limit: 'depth',
+    });
   });
 });

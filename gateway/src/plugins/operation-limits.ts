@@ -16,7 +16,7 @@ import type { CostDirectives } from '../limits/cost-directives.ts';
 import { limitExceeded, shapeLimitExceeded, type OperationLimits } from '../limits/limits.ts';
 import { operationCost } from '../limits/operation-cost.ts';
 import { measureDocument, type OperationShape } from '../limits/operation-shape.ts';
-import { documentLimitExceeded } from '../limits/read-document.ts';
+import { documentLimitExceeded, warmUpDocumentLimits } from '../limits/read-document.ts';
 
 export interface OperationLimitsOptions {
   limits: OperationLimits;
@@ -59,6 +59,7 @@ export function useOperationLimits({
   budget,
   clientKeyOf,
 }: OperationLimitsOptions): ServerPlugin<GatewayContext> {
+  warmUpDocumentLimits(limits);
   const accepted = new LRUCache<string, true>({
     ...ACCEPTED_CACHE,
     sizeCalculation: (_value, text) => Math.max(1, text.length),
