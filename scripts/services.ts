@@ -31,6 +31,12 @@ export interface ServiceDefinition {
 export const wantsPrivateRedis = (env: NodeJS.ProcessEnv = process.env) =>
   !env['WEBHOOKS_REDIS_URL'] && !env['REDIS_URL'];
 
+/** Whether the operator set the console's webhooks credential (then `npm start` does not). */
+const consoleHasOwnWebhooksCredential = (env: NodeJS.ProcessEnv = process.env) =>
+  ['CONSOLE_WEBHOOKS_API_KEY', 'CONSOLE_WEBHOOKS_CLIENT_SECRET'].some(
+    (name) => env[name] !== undefined || env[`${name}_FILE`] !== undefined,
+  );
+
 /** Each subgraph's env schema export, e.g. users → UsersEnv. */
 const envSchemaOf = (name: string) => `${name.charAt(0).toUpperCase()}${name.slice(1)}Env`;
 
@@ -189,6 +195,16 @@ export const SERVICES: readonly ServiceDefinition[] = [
       CONSOLE_TARGETS: [...SUBGRAPH_NAMES, 'gateway', 'soap-proxy', 'legacy-rest-adapter']
         .map((name) => `${name}=${urlOf(name)}`)
         .join(','),
+      CONSOLE_WEBHOOKS_URL: urlOf('webhooks'),
+      // The dead-letter panel's credential: client credentials from the identity provider, unless
+      // the operator gave the console one of their own.
+      ...(consoleHasOwnWebhooksCredential()
+        ? {}
+        : {
+            CONSOLE_WEBHOOKS_TOKEN_URL: `${urlOf('identity-provider')}/token`,
+            CONSOLE_WEBHOOKS_CLIENT_ID: 'webhooks-operator',
+            CONSOLE_WEBHOOKS_CLIENT_SECRET_FILE: `${process.env['IDP_DATA_DIR'] ?? '.data/identity-provider'}/secrets/clients/webhooks-operator`,
+          }),
     }),
   },
 ];

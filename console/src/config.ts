@@ -36,8 +36,13 @@ export const ConsoleEnv = BaseEnv.extend({
   CONSOLE_TRACE_URL: z.string().includes('{traceId}').optional(),
   /**
    * The webhooks service whose dead letters the console shows and replays, with the console's
-   * own API key in CONSOLE_WEBHOOKS_API_KEY (or _FILE): webhooks:read, and webhooks:replay to replay.
+   * own credential (webhooks:read, and webhooks:replay to replay): an API key in
+   * CONSOLE_WEBHOOKS_API_KEY (or _FILE), or client credentials — CONSOLE_WEBHOOKS_TOKEN_URL,
+   * CONSOLE_WEBHOOKS_CLIENT_ID and CONSOLE_WEBHOOKS_CLIENT_SECRET (or _FILE), as `npm start` sets them.
    */
   CONSOLE_WEBHOOKS_URL: httpUrl().default(defaultUrl('webhooks')),
+  /** The identity provider's token endpoint, for a token by client credentials. */
+  CONSOLE_WEBHOOKS_TOKEN_URL: httpUrl().optional(),
+  CONSOLE_WEBHOOKS_CLIENT_ID: z.string().min(1).default('webhooks-operator'),
 });
 export type ConsoleEnv = z.infer<typeof ConsoleEnv>;

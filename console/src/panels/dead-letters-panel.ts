@@ -150,7 +150,7 @@ export function deadLettersPanel({ client, pageSize = 50 }: DeadLettersPanelOpti
     routes,
     render: async () => {
       if (client === undefined)
-        return '<p class="summary">Not configured: set <code>CONSOLE_WEBHOOKS_API_KEY</code> (an API key with webhooks:read, and webhooks:replay to replay) and <code>CONSOLE_WEBHOOKS_URL</code>.</p>';
+        return '<p class="summary">Not configured: set <code>CONSOLE_WEBHOOKS_URL</code> and the console’s credential, <code>CONSOLE_WEBHOOKS_API_KEY</code> (an API key with webhooks:read, and webhooks:replay to replay) or <code>CONSOLE_WEBHOOKS_TOKEN_URL</code> + <code>CONSOLE_WEBHOOKS_CLIENT_SECRET</code> (client credentials).</p>';
       try {
         return panelFrame(await listPage({}));
       } catch (error) {
@@ -163,6 +163,6 @@ export function deadLettersPanel({ client, pageSize = 50 }: DeadLettersPanelOpti
 
 function need(client: WebhooksClient | undefined): WebhooksClient {
   if (client === undefined)
-    throw new WebhooksApiError(503, 'NOT_CONFIGURED', 'CONSOLE_WEBHOOKS_API_KEY is not set');
+    throw new WebhooksApiError(503, 'NOT_CONFIGURED', 'the console has no webhooks credential');
   return client;
 }

@@ -66,28 +66,42 @@ export class WebhooksApiError extends Error {
   }
 }
 
+/** How the console sends a request with its own credential (scopes webhooks:read, webhooks:replay). */
+export type AuthorizedFetch = (url: string, init: RequestInit) => Promise<Response>;
+
+/** With an API key from the access file. */
+export const withApiKey =
+  (apiKey: Secret): AuthorizedFetch =>
+  (url, init) =>
+    fetch(url, {
+      ...init,
+      headers: { ...(init.headers as Record<string, string>), 'x-api-key': apiKey.value() },
+    });
+
 export interface WebhooksClientOptions {
   /** The webhooks service, e.g. http://127.0.0.1:4300. */
   url: string;
-  /** The console's own API key (scopes webhooks:read, and webhooks:replay to replay). */
-  apiKey: Secret;
+  /**
+   * Sends with the console's credential: `withApiKey(key)`, or client credentials' `fetch`
+   * (a bearer token from the identity provider, renewed before it expires and after a 401).
+   */
+  send: AuthorizedFetch;
   /** @default 5000 */
   timeoutMs?: number;
 }
 
 /**
- * The webhooks dead-letter API as the console calls it, server side, with the console's own key:
- * the browser never sees the key, only the HTML the console renders from the answers.
+ * The webhooks dead-letter API as the console calls it, server side, with the console's own
+ * credential: the browser never sees it, only the HTML the console renders from the answers.
  */
-export function createWebhooksClient({ url, apiKey, timeoutMs = 5_000 }: WebhooksClientOptions) {
+export function createWebhooksClient({ url, send, timeoutMs = 5_000 }: WebhooksClientOptions) {
   const base = url.replace(/\/+$/, '');
   async function call<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
     let response: Response;
     try {
-      response = await fetch(`${base}/api/v1${path}`, {
+      response = await send(`${base}/api/v1${path}`, {
         method: init.method ?? 'GET',
         headers: {
-          'x-api-key': apiKey.value(),
           accept: 'application/json',
           ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
         },

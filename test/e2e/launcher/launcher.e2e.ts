@@ -76,6 +76,10 @@ describe('npm start, the whole stack', () => {
     };
     expect(data.me.id).toBe('1');
     expect(data.me.orders.totalCount).toBeGreaterThan(0);
+    // The console's dead-letter panel reads the webhooks API with its own client credentials.
+    const panel = await fetch(`http://127.0.0.1:${run.ports['console']}/panels/dead-letters`);
+    expect(panel.status).toBe(200);
+    expect(await panel.text()).toMatch(/<p class="summary" data-total="\d+">/);
 
     run.ctrlC();
     await expectNothingLeft(run);

@@ -20,6 +20,8 @@ export const API_SCOPES = [
   'tickets:write',
   'supplier:read',
   'supplier:write',
+  'webhooks:read',
+  'webhooks:replay',
 ] as const;
 
 export interface ClientDefinition {
@@ -51,6 +53,8 @@ export const CLIENTS: readonly ClientDefinition[] = [
       'supplier:read',
     ],
   },
+  // The ops console (and on-call scripts): read webhook dead letters and replay them.
+  { clientId: 'webhooks-operator', kind: 'service', scopes: ['webhooks:read', 'webhooks:replay'] },
   // Back-office tools: read the whole graph, place orders for anyone.
   {
     clientId: 'back-office',
