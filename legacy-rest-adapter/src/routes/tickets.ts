@@ -8,7 +8,11 @@ import type { Idempotency } from '../http/idempotency.ts';
 import { versionOf, type Versioning } from '../http/versioning.ts';
 import type { Legacy, Representations } from '../representations.ts';
 import { RequestHeaders } from '../schemas/headers.ts';
-import { legacyFailureResponses, problemResponse } from '../schemas/problem.ts';
+import {
+  legacyFailureResponses,
+  legacyWriteFailureResponses,
+  problemResponse,
+} from '../schemas/problem.ts';
 import {
   AddComment,
   CreateTicket,
@@ -34,6 +38,8 @@ const errors = {
   ),
   ...legacyFailureResponses,
 };
+/** A new ticket or comment: a failure that may have written names its dead letter. */
+const writeErrors = { ...errors, ...legacyWriteFailureResponses };
 
 export interface TicketDeps extends RouteDeps {
   /** Writes through the monolith's forms (never retried). */
@@ -192,7 +198,7 @@ export function ticketRoutes({
     summary: 'Open a ticket (Idempotency-Key required)',
     request: { headers: RequestHeaders.idempotencyKey, body: CreateTicket },
     success: { ...ticket, status: 201, description: 'Created (or the first answer, replayed)' },
-    errors,
+    errors: writeErrors,
   });
   document.add({
     method: 'patch',
@@ -214,7 +220,7 @@ export function ticketRoutes({
       body: AddComment,
     },
     success: { ...ticket, status: 201 },
-    errors,
+    errors: writeErrors,
   });
   return router;
 }
