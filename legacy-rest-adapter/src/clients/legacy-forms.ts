@@ -20,7 +20,10 @@ export interface WriteWatch {
   sending: () => void;
   /** The monolith said no (validation, not found, stale token, 4xx), or nothing left: nothing written. */
   refused: () => void;
-  /** Sent, then no clear answer (timeout, reset, 5xx, a page we do not know): it may have written. */
+  /**
+   * Sent, then no clear answer (timeout, reset, 5xx, an error other than "not found", a page we
+   * do not know): it may have written.
+   */
   ambiguous: (failure: { error: string; status?: number; response?: string }) => Promise<void>;
 }
 
@@ -142,7 +145,7 @@ export function createLegacyForms({
         );
         if (response.status >= 500) {
           // A 5xx after the form was posted: the monolith may have written before failing.
-          const excerpt = await response.text().catch(() => '');
+          const excerpt = await decodeLegacyBody(response, maxResponseBytes).catch(() => '');
           await watch?.ambiguous({
             error: `HTTP ${response.status}`,
             status: response.status,
@@ -170,11 +173,19 @@ export function createLegacyForms({
           });
         }
         if (SESSION_GONE.test(text)) throw new SessionGone(cookie);
-        // "Ticket not found" and the like: a 404 for the caller, not the monolith failing.
+        // "Ticket not found" and the like: a 404 for the caller, not the monolith failing — and
+        // nothing written. Any other error message (a database error…) may come after a write.
         const refusal = legacyJsonError(text);
         if (refusal !== undefined) {
-          watch?.refused();
-          throw legacyError(refusal);
+          const error = legacyError(refusal);
+          if (error.code === 'NOT_FOUND') watch?.refused();
+          else
+            await watch?.ambiguous({
+              error: 'legacy answered with an error',
+              status: response.status,
+              response: text.slice(0, EXCERPT_CHARS),
+            });
+          throw error;
         }
         const errors = validationErrors(text, pointers);
         if (errors.length > 0) {
