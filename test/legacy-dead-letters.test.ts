@@ -52,10 +52,13 @@ const authenticate = createAuthenticator({
 
 let redis: RedisServer;
 let webhooks: TestWebhooks;
+/** What to stop afterwards, pushed as each part starts: a start failing half-way leaks nothing. */
+const stops: (() => unknown)[] = [];
 let recorder: DeadLetterRecorder;
 let adapter: Adapter;
 let monolith: PhpServer;
-/** The monolith's database (`legacy.sqlite`) and sessions (`sessions/`). */
+/** Redis's append-only files, and the monolith's database (`legacy.sqlite`) and sessions (`sessions/`). */
+const aofDir = mkdtempSync(join(tmpdir(), 'legacydl-aof-'));
 const dataDir = mkdtempSync(join(tmpdir(), 'legacydl-monolith-'));
 let monolithDb: DatabaseSync | undefined;
 /** The monolith's own database, read directly (it exists once the monolith served a page). */
@@ -67,15 +70,18 @@ const monolithRows = (sql: string, value: string) => {
 const replayTargets: Record<string, ReplayTarget> = {};
 
 beforeAll(async () => {
-  redis = await startRedisServer({ appendOnlyDir: mkdtempSync(join(tmpdir(), 'legacydl-aof-')) });
+  redis = await startRedisServer({ appendOnlyDir: aofDir });
+  stops.push(() => redis.stop());
   webhooks = await startWebhooks({
     redisUrl: redis.url,
     file: { sources: {}, destinations: {}, routes: [] },
     secrets: {},
     replayTargets,
   });
+  stops.push(() => webhooks.close());
   webhooks.startWorkers();
   recorder = createDeadLetterRecorder({ redisUrl: redis.url, prefix: webhooks.engine.prefix });
+  stops.push(() => recorder.close());
   // Sessions idle for long: one expires only when the test says so (below), never by a slow machine.
   monolith = await startPhpServer({
     router: fileURLToPath(new URL('../upstreams/php-monolith/router.php', import.meta.url)),
@@ -85,12 +91,14 @@ beforeAll(async () => {
       LEGACY_SESSION_IDLE_SECONDS: '600',
     },
   });
+  stops.push(() => monolith.stop());
   adapter = await startAdapter({
     monolith,
     deadLetters: recorder,
     policy: { timeoutMs: 2_000 },
     edge: [authenticationEdge({ authenticate, scopesFor: accessScopes })],
   });
+  stops.push(() => adapter.close());
   replayTargets['legacy-rest-adapter'] = {
     baseUrl: adapter.url,
     credential: new Secret(() => keys.replay.key, 'test'),
@@ -99,11 +107,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   monolithDb?.close();
-  await adapter.close();
-  await monolith.stop();
-  await recorder.close();
-  await webhooks.close();
-  await redis.stop();
+  for (const stop of stops.reverse()) await stop();
+  for (const dir of [aofDir, dataDir]) rmSync(dir, { recursive: true, force: true });
 });
 
 const asApp = { 'x-api-key': keys.app.key };
