@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BaseEnv, loadEnv } from '@manifold/platform/config';
 import { CLOSE_BUDGET_MS } from '@manifold/platform/service';
+import { deadLettersWiring } from './dead-letters-wiring.ts';
 import { eventsWiring, type EventsWiring } from './events-wiring.ts';
 import { redisDataDir } from './service-process.ts';
 import {
@@ -180,12 +181,23 @@ try {
   });
   for (const service of selected) await assertPortFree(service, portOf(service));
   // Order and stock events flow to the webhooks service when it runs (events-wiring.ts).
+  const webhooksRunning = selected.some((service) => service.name === 'webhooks');
   const events = eventsWiring({
-    webhooksRunning: selected.some((service) => service.name === 'webhooks'),
+    webhooksRunning,
     webhooksUrl: urlOf('webhooks'),
     secretPath: resolve(ROOT, '.data/webhooks/manifold-events.secret'),
     env: process.env,
   });
+  // Ambiguous non-idempotent failures go into the queue's Redis; the adapter's are replayed through it.
+  const deadLetters = deadLettersWiring({
+    webhooksRunning,
+    privateRedisUrl:
+      privateRedis && redis ? urlOf('webhooks-redis').replace(/^http:/, 'redis:') : undefined,
+    legacyAdapterUrl: urlOf('legacy-rest-adapter'),
+    env: process.env,
+  });
+  for (const [name, variables] of Object.entries(deadLetters))
+    events[name] = { ...events[name], ...variables };
   const width = Math.max(...selected.map((service) => service.name.length));
   const stages = [...new Set(selected.map((service) => service.stage))].sort((a, b) => a - b);
   for (const stage of stages) {

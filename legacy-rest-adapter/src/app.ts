@@ -6,6 +6,7 @@ import {
   withEdge,
   type EdgeMiddleware,
 } from '@manifold/platform/http';
+import { createDeadLetterRecorder, type DeadLetterRecorder } from '@manifold/platform/dead-letters';
 import type { Logger } from '@manifold/platform/logging';
 import { docsRoutes } from '@manifold/platform/openapi';
 import express from 'express';
@@ -13,6 +14,7 @@ import type { Keyv } from 'keyv';
 import { API_VERSIONS } from './api-versions.ts';
 import type { LegacyClient } from './clients/legacy-client.ts';
 import type { LegacyForms } from './clients/legacy-forms.ts';
+import { createAmbiguousWrites } from './http/ambiguous-writes.ts';
 import { createClaims } from './http/claims.ts';
 import { createConditionalJson, privateCacheControl } from './http/conditional-json.ts';
 import { createIdempotency } from './http/idempotency.ts';
@@ -36,6 +38,11 @@ export interface LegacyAdapterDeps {
   production: boolean;
   /** The API's versions (src/api-versions.ts). @default API_VERSIONS */
   versions?: readonly ApiVersionRow[];
+  /**
+   * Where a non-idempotent write that failed ambiguously is recorded (the webhooks Redis).
+   * @default unconfigured: such failures are only logged, and /healthz says so
+   */
+  deadLetters?: DeadLetterRecorder;
   /** Breaker/retry state for /healthz. */
   health: () => Record<string, unknown>;
   /**
@@ -75,6 +82,7 @@ export function createApp({
   logger,
   production,
   versions = API_VERSIONS,
+  deadLetters = createDeadLetterRecorder({ redisUrl: undefined }),
   health,
   edge = [],
   bodyLimitBytes = LEGACY_ADAPTER_BODY_LIMIT_BYTES,
@@ -106,12 +114,14 @@ export function createApp({
       ...routeDeps,
       forms,
       idempotency: createIdempotency(cache, createClaims(cache, logger)),
+      ambiguousWrites: createAmbiguousWrites({ recorder: deadLetters, logger }),
       versioning,
     }),
   );
   const app = createHttpShell(logger);
   app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', legacy: health() });
+    // `deadLetters: unconfigured`: an ambiguous failure of a non-idempotent write is only logged.
+    res.json({ status: 'ok', legacy: health(), deadLetters: deadLetters.state });
   });
   app.use(docsRoutes(document.build()));
   app.use(express.json({ limit: bodyLimitBytes }), bodyMustBeJson);

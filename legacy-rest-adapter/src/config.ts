@@ -28,6 +28,12 @@ export const LegacyAdapterEnv = BaseEnv.extend({
     .int()
     .positive()
     .default(10 * 1024 * 1024),
+  /**
+   * The webhooks service's Redis, where a non-idempotent write that failed ambiguously is recorded
+   * as a dead letter (for review and one replay). Unset: REDIS_URL; neither: only logged.
+   */
+  WEBHOOKS_REDIS_URL: z.url().optional(),
+  WEBHOOKS_QUEUE_PREFIX: z.string().min(1).default('{webhooks}'),
   /** When v1 stops answering (its Sunset header), if not the version table's date (src/api-versions.ts). */
   V1_SUNSET: z.iso.date().optional(),
 });

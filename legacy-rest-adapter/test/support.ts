@@ -14,6 +14,7 @@ import {
 } from '@manifold/platform/testing';
 import type { Keyv } from 'keyv';
 import { createCache } from '@manifold/platform/cache';
+import type { DeadLetterRecorder } from '@manifold/platform/dead-letters';
 import { createApp } from '../src/app.ts';
 import { createLegacyClient } from '../src/clients/legacy-client.ts';
 import { createLegacyForms } from '../src/clients/legacy-forms.ts';
@@ -69,7 +70,10 @@ export async function startAdapter({
   policy: policyOptions = {},
   edge = [],
   versions,
+  deadLetters,
 }: {
+  /** Where ambiguous non-idempotent write failures are recorded (default: nowhere, logged). */
+  deadLetters?: DeadLetterRecorder;
   cache?: Keyv;
   /** Another version table than the adapter's own. */
   versions?: readonly ApiVersionRow[];
@@ -114,6 +118,7 @@ export async function startAdapter({
       ...(versions ? { versions } : {}),
       health: () => ({ ...policy.stats() }),
       edge,
+      ...(deadLetters ? { deadLetters } : {}),
     }),
     { port: 0, host: '127.0.0.1' },
   );

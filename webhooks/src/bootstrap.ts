@@ -1,6 +1,6 @@
-import { ConfigError } from '@manifold/platform/config';
+import { ConfigError, configOrExit } from '@manifold/platform/config';
 import type { Logger } from '@manifold/platform/logging';
-import { queueRedisUrl, type WebhooksEnv } from './config.ts';
+import { queueRedisUrl, replayTargetsFromEnv, type WebhooksEnv } from './config.ts';
 import { createDestinationStates, type DestinationStates } from './delivery/destination-states.ts';
 import { checkQueueRedis } from './engine/redis-check.ts';
 import { createEngine, type Engine } from './engine/queues.ts';
@@ -135,6 +135,8 @@ export function runWorkers(
     destinations: file.destinations,
     endpoints: outbound.endpoints,
     endpointStates: outbound.states,
+    // A credential set twice (NAME and NAME_FILE) is the operator's to fix: said, exit 1.
+    replayTargets: configOrExit(() => replayTargetsFromEnv(env)),
     schedule: env.WEBHOOKS_RETRY_SCHEDULE,
     maxRetryAfterMs: env.WEBHOOKS_MAX_RETRY_AFTER_MS,
     concurrency: env.WEBHOOKS_CONCURRENCY,

@@ -1,8 +1,9 @@
 import { fileURLToPath } from 'node:url';
-import { FrontDoorAuthEnv } from '@manifold/platform/auth';
-import { BaseEnv, commaList, port } from '@manifold/platform/config';
-import { DEFAULT_PORTS } from '@manifold/platform/contracts';
+import { FrontDoorAuthEnv, secretFromEnv } from '@manifold/platform/auth';
+import { BaseEnv, commaList, httpUrl, port } from '@manifold/platform/config';
+import { DEFAULT_PORTS, defaultUrl } from '@manifold/platform/contracts';
 import { z } from 'zod';
+import type { ReplayTargets } from './delivery/replay-targets.ts';
 import { parseRetrySchedule } from './delivery/retry-schedule.ts';
 
 export const WebhooksEnv = BaseEnv.extend({
@@ -50,6 +51,18 @@ export const WebhooksEnv = BaseEnv.extend({
    * (test/receiver-crash.int.test.ts): the sender's retry must then be a duplicate.
    */
   WEBHOOKS_TEST_EXIT_AFTER_PERSIST: z.stringbool().default(false),
+  /**
+   * The legacy adapter, through which its recorded writes (dead letters of source
+   * legacy-rest-adapter) are replayed: the monolith needs the adapter's session and CSRF token.
+   */
+  WEBHOOKS_LEGACY_ADAPTER_URL: httpUrl().default(defaultUrl('legacy-rest-adapter')),
+  /**
+   * An API key the adapter accepts with `tickets:write` (the access file's `webhooks-replay`
+   * client: `npm run access -- create-key --client webhooks-replay`); or `…_FILE`, a file
+   * holding it. Unset: such a replay is not sent, and the dead letter stays replayable.
+   */
+  WEBHOOKS_LEGACY_ADAPTER_API_KEY: z.string().min(1).optional(),
+  WEBHOOKS_LEGACY_ADAPTER_API_KEY_FILE: z.string().min(1).optional(),
   /** Hash-tagged queue prefix (Redis Cluster keeps one queue's keys in one slot). */
   WEBHOOKS_QUEUE_PREFIX: z.string().min(1).default('{webhooks}'),
 });
@@ -68,3 +81,12 @@ export function accessScopes(method: string, path: string): 'public' | readonly 
   const reads = method === 'GET' || method === 'HEAD' || method === 'OPTIONS';
   return reads ? ['webhooks:read'] : ['webhooks:replay'];
 }
+
+/** The services whose recorded requests are replayed through them, with their credential. */
+export const replayTargetsFromEnv = (env: WebhooksEnv): ReplayTargets => ({
+  'legacy-rest-adapter': {
+    baseUrl: env.WEBHOOKS_LEGACY_ADAPTER_URL,
+    credential: secretFromEnv(env, 'WEBHOOKS_LEGACY_ADAPTER_API_KEY'),
+    credentialVariable: 'WEBHOOKS_LEGACY_ADAPTER_API_KEY',
+  },
+});

@@ -19,6 +19,7 @@ import {
   createDestinationStates,
   type DestinationStates,
 } from '../src/delivery/destination-states.ts';
+import type { ReplayTargets } from '../src/delivery/replay-targets.ts';
 import { createEngine, type Engine } from '../src/engine/queues.ts';
 import { startWorkers, type Workers } from '../src/engine/workers.ts';
 import { createReceiver } from '../src/inbound/receiver.ts';
@@ -69,6 +70,8 @@ export interface StartOptions {
   edge?: EdgeMiddleware[];
   /** When a registered endpoint is disabled. @default 20 dead letters in a row, or 120 h */
   disableRule?: DisableRule;
+  /** Services whose recorded requests are replayed through them (the legacy adapter). */
+  replayTargets?: ReplayTargets;
 }
 
 /**
@@ -83,6 +86,7 @@ export async function startWebhooks({
   lockMs = 30_000,
   edge = [],
   disableRule = { afterDeadLetters: 20, afterMs: 120 * 3_600_000 },
+  replayTargets,
 }: StartOptions): Promise<TestWebhooks> {
   const logger = silentLogger();
   const settings = loadWebhooksFile(writeWebhooksFile(file), secrets);
@@ -152,6 +156,7 @@ export async function startWebhooks({
         destinations: settings.destinations,
         endpoints,
         endpointStates,
+        replayTargets,
         schedule,
         maxRetryAfterMs: 60_000,
         concurrency: 50,

@@ -27,7 +27,8 @@ export async function decodeLegacyBody(response: Response, maxBytes: number): Pr
 
 /** A failed HTTP answer, as the shared normaliser reads it (5xx transient, Retry-After kept). */
 export async function legacyAnswerError(response: Response): Promise<UpstreamError> {
-  await response.body?.cancel();
+  // Unread bodies are let go; one already read (a dead letter's excerpt) cannot be cancelled.
+  if (!response.bodyUsed) await response.body?.cancel();
   const retryAfter = Number(response.headers.get('retry-after'));
   return upstreamAnswerError('legacy', {
     status: response.status,

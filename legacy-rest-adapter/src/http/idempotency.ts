@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Header } from '@manifold/platform/contracts';
-import { AppError } from '@manifold/platform/errors';
+import { AppError, isAppError, type ErrorCode } from '@manifold/platform/errors';
 import { IDEMPOTENCY_KEY } from '../schemas/headers.ts';
 import type { Claims } from './claims.ts';
 import type { Keyv } from 'keyv';
@@ -11,10 +11,28 @@ export interface StoredResponse {
   location?: string;
 }
 
+/** A write that failed ambiguously and was recorded as a dead letter: its problem, as first answered. */
+interface StoredFailure {
+  code: ErrorCode;
+  message: string;
+  details: Readonly<{ [name: string]: unknown }>;
+}
+
 interface Record {
   state: 'in-flight' | 'done';
   requestHash: string;
   response?: StoredResponse;
+  failure?: StoredFailure;
+}
+
+/**
+ * The failure kept under the key: only one recorded as a dead letter (it carries `deadLetterId`).
+ * The monolith may have acted on it, so the same key must not write again — the caller gets the
+ * same problem, and the dead letter is reviewed and replayed once instead.
+ */
+function deadLettered(error: unknown): StoredFailure | undefined {
+  if (!isAppError(error) || typeof error.details?.['deadLetterId'] !== 'string') return undefined;
+  return { code: error.code, message: error.message, details: error.details };
 }
 
 const TTL_MS = 24 * 3_600_000; // a day: long enough for any client retry loop
@@ -35,6 +53,10 @@ export function createIdempotency(cache: Keyv, claims: Claims) {
         'IDEMPOTENCY_KEY_REUSED',
         'This Idempotency-Key was used for a different request',
       );
+    if (existing?.state === 'done' && existing.failure)
+      throw new AppError(existing.failure.code, existing.failure.message, {
+        details: existing.failure.details,
+      });
     if (existing?.state === 'done' && existing.response)
       return { ...existing.response, replayed: true };
     return undefined;
@@ -85,8 +107,12 @@ export function createIdempotency(cache: Keyv, claims: Claims) {
       try {
         response = await run();
       } catch (error) {
-        // A failed attempt leaves no record: the client may retry with the same key.
-        await cache.delete(key);
+        // A failed attempt leaves no record — the client may retry with the same key — unless it
+        // may have written (a dead letter): then a retry gets the same problem, never a 2nd write.
+        const failure = deadLettered(error);
+        if (failure)
+          await cache.set(key, { state: 'done', requestHash, failure } satisfies Record, TTL_MS);
+        else await cache.delete(key);
         throw error;
       }
       await cache.set(key, { state: 'done', requestHash, response } satisfies Record, TTL_MS);

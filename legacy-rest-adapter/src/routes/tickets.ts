@@ -3,11 +3,16 @@ import { parseInput } from '@manifold/platform/errors';
 import { Router, type Response } from 'express';
 import type { LegacyForms } from '../clients/legacy-forms.ts';
 import { legacyPage } from '../clients/legacy-pages.ts';
+import type { AmbiguousWrites } from '../http/ambiguous-writes.ts';
 import type { Idempotency } from '../http/idempotency.ts';
 import { versionOf, type Versioning } from '../http/versioning.ts';
 import type { Legacy, Representations } from '../representations.ts';
 import { RequestHeaders } from '../schemas/headers.ts';
-import { legacyFailureResponses, problemResponse } from '../schemas/problem.ts';
+import {
+  legacyFailureResponses,
+  legacyWriteFailureResponses,
+  problemResponse,
+} from '../schemas/problem.ts';
 import {
   AddComment,
   CreateTicket,
@@ -33,11 +38,15 @@ const errors = {
   ),
   ...legacyFailureResponses,
 };
+/** A new ticket or comment: a failure that may have written names its dead letter. */
+const writeErrors = { ...errors, ...legacyWriteFailureResponses };
 
 export interface TicketDeps extends RouteDeps {
   /** Writes through the monolith's forms (never retried). */
   forms: LegacyForms;
   idempotency: Idempotency;
+  /** A new ticket or comment that may or may not have been written becomes a dead letter. */
+  ambiguousWrites: AmbiguousWrites;
   versioning: Versioning;
 }
 
@@ -49,6 +58,7 @@ export function ticketRoutes({
   send,
   forms,
   idempotency,
+  ambiguousWrites,
   versioning,
 }: TicketDeps): Router {
   const router = Router();
@@ -105,14 +115,18 @@ export function ticketRoutes({
       req.header(Header.idempotencyKey),
       input,
       async () => {
-        const { location } = await forms.submit(
-          'ticket_new',
-          {
-            customer_id: String(input.customerId),
-            subject: input.subject,
-            priority: input.urgent ? 'high' : 'normal',
-          },
-          TICKET_FIELD_POINTERS,
+        // Not safe to repeat: sent and then unanswered, it is a dead letter (ambiguous-writes.ts).
+        const { location } = await ambiguousWrites(req, res, 'POST /tickets', (watch) =>
+          forms.submit(
+            'ticket_new',
+            {
+              customer_id: String(input.customerId),
+              subject: input.subject,
+              priority: input.urgent ? 'high' : 'normal',
+            },
+            TICKET_FIELD_POINTERS,
+            watch,
+          ),
         );
         const ticket = await afterWrite(res, idFrom(location));
         return {
@@ -130,6 +144,7 @@ export function ticketRoutes({
   router.patch('/tickets/:id', async (req, res) => {
     const { id } = parseInput(TicketIdParams, req.params, { what: 'ticket id' });
     const { status } = parseInput(UpdateTicket, req.body, { what: 'ticket change' });
+    // Setting a status is idempotent: a client may repeat it, so a failure is never a dead letter.
     await forms.submit('ticket_status', { id: String(id), status }, TICKET_FIELD_POINTERS);
     res.json(await afterWrite(res, id));
   });
@@ -138,7 +153,9 @@ export function ticketRoutes({
     const { id } = parseInput(TicketIdParams, req.params, { what: 'ticket id' });
     const { body } = parseInput(AddComment, req.body, { what: 'comment' });
     const write = async () => {
-      await forms.submit('ticket_comment', { id: String(id), body }, TICKET_FIELD_POINTERS);
+      await ambiguousWrites(req, res, 'POST /tickets/:id/comments', (watch) =>
+        forms.submit('ticket_comment', { id: String(id), body }, TICKET_FIELD_POINTERS, watch),
+      );
       return { status: 201, body: await afterWrite(res, id) };
     };
     // Optional here: with a key, a retried comment is posted once.
@@ -181,7 +198,7 @@ export function ticketRoutes({
     summary: 'Open a ticket (Idempotency-Key required)',
     request: { headers: RequestHeaders.idempotencyKey, body: CreateTicket },
     success: { ...ticket, status: 201, description: 'Created (or the first answer, replayed)' },
-    errors,
+    errors: writeErrors,
   });
   document.add({
     method: 'patch',
@@ -203,7 +220,7 @@ export function ticketRoutes({
       body: AddComment,
     },
     success: { ...ticket, status: 201 },
-    errors,
+    errors: writeErrors,
   });
   return router;
 }

@@ -1,4 +1,5 @@
 import { Problem, problemResponse } from '@manifold/platform/openapi';
+import { z } from 'zod';
 
 export { Problem, problemResponse };
 
@@ -7,4 +8,28 @@ export const legacyFailureResponses = {
   502: problemResponse('The legacy system failed'),
   503: problemResponse('The legacy system is unavailable; see Retry-After'),
   504: problemResponse('The legacy system did not answer in time'),
+};
+
+/** A write not safe to repeat, which may or may not have happened, names its dead letter. */
+const WriteProblem = Problem.extend({
+  deadLetterId: z.string().optional().meta({
+    description:
+      'Set when the write was sent and may or may not have happened: it was recorded as this webhooks dead letter for review and one replay (not retried). The same Idempotency-Key again gets this same answer.',
+  }),
+}).meta({ id: 'WriteProblem' });
+
+const writeProblemResponse = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: WriteProblem } },
+});
+
+/** How a failing monolith shows for a write not safe to repeat (a new ticket, a comment). */
+export const legacyWriteFailureResponses = {
+  502: writeProblemResponse('The legacy system failed (deadLetterId: it may have written)'),
+  503: writeProblemResponse(
+    'The legacy system is unavailable; see Retry-After (deadLetterId: it may have written)',
+  ),
+  504: writeProblemResponse(
+    'The legacy system did not answer in time (deadLetterId: it may have written)',
+  ),
 };

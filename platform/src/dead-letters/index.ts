@@ -1,3 +1,4 @@
+export { networkCodeOf, wasNotSent, withDeadLetterId } from './ambiguity.ts';
 export {
   createDeadLetterRecorder,
   deadLetterIdFor,

@@ -11,6 +11,7 @@ import { RESPONSE_EXCERPT_CHARS, type Attempt } from './attempts.ts';
 import type { DestinationStates } from './destination-states.ts';
 import { ORDER_WAIT_MS, type Ordering } from './ordering.ts';
 import { parseRetryAfter } from './retry-schedule.ts';
+import type { ReplayTargets } from './replay-targets.ts';
 import { deliverUpstreamRequest } from './upstream-request.ts';
 
 /** A failure worth another attempt (network, timeout, 408, 429, 5xx), with the wait the destination asked for. */
@@ -34,6 +35,8 @@ export interface DeliverDeps {
   destinationStates?: Pick<DestinationStates, 'gate' | 'succeeded' | 'failed'> | undefined;
   /** Per-key ordering (absent: nothing waits for an earlier event). */
   ordering?: Ordering | undefined;
+  /** Services whose recorded requests are replayed through them (the legacy adapter). */
+  replayTargets?: ReplayTargets | undefined;
   metrics: WebhooksMetrics;
   logger: Logger;
 }
@@ -61,12 +64,14 @@ export function createDeliver({
   endpointStates,
   destinationStates,
   ordering,
+  replayTargets,
   metrics,
   logger,
 }: DeliverDeps) {
   return async (job: Job<DeliveryJob>, token?: string): Promise<{ status: number }> => {
     const { data } = job;
-    if (data.upstreamRequest) return deliverUpstreamRequest(job, data.upstreamRequest, metrics);
+    if (data.upstreamRequest)
+      return deliverUpstreamRequest(job, data.upstreamRequest, metrics, replayTargets);
     const endpoint = endpoints?.get(data.destination);
     const destination = endpoint ?? destinations[data.destination];
     const attempt = job.attemptsMade + 1;

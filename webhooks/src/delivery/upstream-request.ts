@@ -2,6 +2,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import type { DeliveryJob } from '../engine/queues.ts';
 import type { WebhooksMetrics } from '../metrics.ts';
 import { RESPONSE_EXCERPT_CHARS, type Attempt } from './attempts.ts';
+import { replayRequest, type ReplayTargets } from './replay-targets.ts';
 
 /** How long a replayed upstream request may take: as long as the slowest adapter's policy allows. */
 export const UPSTREAM_REPLAY_TIMEOUT_MS = 30_000;
@@ -11,12 +12,15 @@ export const UPSTREAM_REPLAY_TIMEOUT_MS = 30_000;
  * @manifold/platform/dead-letters). Not replayed yet: it becomes a dead letter at once, nothing
  * sent — its recorded attempt is already in its log. Replayed (dead-letters.ts sets `replayedAt`,
  * and refuses a second replay): sent exactly as recorded, once; whatever the answer, never retried —
- * a failure is a dead letter again, its attempt appended to the history.
+ * a failure is a dead letter again, its attempt appended to the history. A request of a service
+ * in `targets` (the legacy adapter) is sent through that service instead (replay-targets.ts);
+ * when it cannot be sent at all (no credential), the dead letter stays replayable.
  */
 export async function deliverUpstreamRequest(
   job: Job<DeliveryJob>,
   upstream: NonNullable<DeliveryJob['upstreamRequest']>,
   metrics: WebhooksMetrics,
+  targets: ReplayTargets = {},
 ): Promise<{ status: number }> {
   const { data } = job;
   if (data.replayedAt === undefined)
@@ -34,11 +38,21 @@ export async function deliverUpstreamRequest(
       latencyMs / 1000,
     );
   };
+  const request = replayRequest(data, upstream, targets);
+  if ('notSent' in request) {
+    await job.log(
+      JSON.stringify({ attempt, at, latencyMs: 0, error: request.notSent } satisfies Attempt),
+    );
+    // Nothing went out: the one replay is not used up.
+    const { replayedAt: _replayedAt, ...unreplayed } = data;
+    await job.updateData(unreplayed);
+    throw new UnrecoverableError(request.notSent);
+  }
   let response: Response;
   try {
-    response = await fetch(upstream.url, {
+    response = await fetch(request.url, {
       method: upstream.method,
-      headers: { ...upstream.headers, 'content-type': data.contentType },
+      headers: request.headers,
       body: data.body,
       redirect: 'manual',
       signal: AbortSignal.timeout(UPSTREAM_REPLAY_TIMEOUT_MS),

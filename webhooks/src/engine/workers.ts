@@ -3,6 +3,7 @@ import type { Logger } from '@manifold/platform/logging';
 import type { Redis } from 'ioredis';
 import { createDeliver, TransientDeliveryError } from '../delivery/deliver.ts';
 import type { DestinationStates } from '../delivery/destination-states.ts';
+import type { ReplayTargets } from '../delivery/replay-targets.ts';
 import { createFanOut } from '../delivery/fan-out.ts';
 import { createOrdering } from '../delivery/ordering.ts';
 import { retryDelayMs } from '../delivery/retry-schedule.ts';
@@ -31,6 +32,8 @@ export interface WorkersOptions {
   destinationStates?: DestinationStates;
   /** Routes' `orderBy` keys (absent: nothing is ordered). */
   orderKeys?: OrderKeys | undefined;
+  /** Services whose recorded requests are replayed through them (absent: none). */
+  replayTargets?: ReplayTargets | undefined;
   /** Caps of the full-jitter delay before each retry (ms). */
   schedule: readonly number[];
   maxRetryAfterMs: number;
@@ -85,6 +88,7 @@ export function startWorkers(options: WorkersOptions): Workers {
       endpointStates: options.endpointStates,
       destinationStates: options.destinationStates,
       ordering,
+      replayTargets: options.replayTargets,
       metrics: options.metrics,
       logger,
     }),

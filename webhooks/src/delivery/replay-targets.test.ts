@@ -1,0 +1,57 @@
+import { Secret } from '@manifold/platform/auth';
+import { describe, expect, it } from 'vitest';
+import type { DeliveryJob } from '../engine/queues.ts';
+import { replayRequest, type ReplayTargets } from './replay-targets.ts';
+
+const job = (source: string, url: string): DeliveryJob => ({
+  source,
+  eventId: 'req-1',
+  eventType: 'POST /tickets',
+  receivedAt: '2026-12-04T00:00:00.000Z',
+  bodyHash: 'h',
+  contentType: 'application/json',
+  body: '{"customerId":1,"subject":"x"}',
+  destination: 'legacy',
+  idempotencyKey: `${source}-0001`,
+  upstreamRequest: { method: 'POST', url, headers: { 'api-version': '2' } },
+});
+const targets = (credential: Secret | undefined): ReplayTargets => ({
+  'legacy-rest-adapter': {
+    baseUrl: 'http://adapter.internal:4200',
+    credential,
+    credentialVariable: 'WEBHOOKS_LEGACY_ADAPTER_API_KEY',
+  },
+});
+
+describe('replayRequest', () => {
+  it("sends an adapter's record to the configured adapter, never to the recorded host, with its key and the dead letter's id", () => {
+    const data = job('legacy-rest-adapter', 'http://elsewhere.example/api/v2/tickets?x=1');
+    const request = replayRequest(
+      data,
+      data.upstreamRequest!,
+      targets(new Secret(() => 'mfk_key', 'test')),
+    );
+    expect(request).toEqual({
+      url: 'http://adapter.internal:4200/api/v2/tickets?x=1',
+      headers: {
+        'api-version': '2',
+        'content-type': 'application/json',
+        'idempotency-key': 'legacy-rest-adapter-0001',
+        'x-request-id': 'legacy-rest-adapter-0001',
+        'x-api-key': 'mfk_key',
+      },
+    });
+  });
+
+  it('sends nothing without a credential, and other sources as recorded', () => {
+    const adapter = job('legacy-rest-adapter', 'http://127.0.0.1:4200/api/v2/tickets');
+    expect(replayRequest(adapter, adapter.upstreamRequest!, targets(undefined))).toEqual({
+      notSent: expect.stringContaining('WEBHOOKS_LEGACY_ADAPTER_API_KEY') as unknown,
+    });
+    const soap = job('soap-proxy', 'http://127.0.0.1:8081/');
+    expect(replayRequest(soap, soap.upstreamRequest!, targets(undefined))).toEqual({
+      url: 'http://127.0.0.1:8081/',
+      headers: { 'api-version': '2', 'content-type': 'application/json' },
+    });
+  });
+});
