@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { networkErrorCode } from '@manifold/platform/resilience';
-import { Agent } from 'undici';
+import { OriginPools } from './origin-pools.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSoapHttp } from './soap-http.ts';
 
@@ -16,7 +16,7 @@ interface Received {
 let server: Server;
 let url: string;
 let received: Received | undefined;
-const dispatcher = new Agent();
+const dispatcher = new OriginPools(); // the dispatcher soap-proxy's services use
 
 beforeAll(async () => {
   server = createServer((req, res) => {
