@@ -1,15 +1,18 @@
 // `npm run bench:webhooks`: the webhooks service against its engine's own ceiling, side by side in
 // one run on the same Redis (a private redis-server, AOF with fsync on every write, as required):
-//   ingest   — signed Stripe events POSTed by 50 concurrent senders to the service (verify +
-//              durable persist + 2xx) vs BullMQ's raw `Queue.add` by 50 concurrent callers;
+//   ingest   — signed Stripe events POSTed by 50 concurrent senders (wrk, 50 connections, each
+//              request a distinct event signed beforehand) to the service (verify + durable
+//              persist + 2xx) vs BullMQ's raw `Queue.add` by 50 concurrent callers;
 //   delivery — N stored events fanned out and POSTed to a local sink by a worker process vs
 //              BullMQ's raw Worker processing N no-op jobs (both concurrency 50).
 // The service and its worker run on CPU 0; the load, the sink and the raw BullMQ side on CPU 1.
+// The senders are wrk (C), not Node's fetch: fetch costs the load generator more CPU per request
+// than the service spends answering it, so on its one core it, not the service, set the rate.
 // Appends the table to docs/benchmarks.md.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +23,9 @@ import { nodeArgs } from '../scripts/node-args.ts';
 import { freePort, REPO_ROOT, startService } from '../test/e2e/support/processes.ts';
 import { runLoad, type LoadResult } from './support/load.ts';
 import { pinnedTo, pinTo } from './support/pin.ts';
+import { processCpuMs } from './support/process-cpu.ts';
 import { machine, publish, targetTable, type Check } from './support/report.ts';
+import { requireWrk, runWrk } from './support/wrk.ts';
 
 const DURATION_MS = Number(process.env['BENCH_DURATION_MS'] ?? 10_000);
 const WARMUP_MS = Math.min(3_000, DURATION_MS);
@@ -29,6 +34,9 @@ const CONCURRENCY = 50;
 const SERVICE_CPU = '0';
 const LOAD_CPU = '1';
 const SECRET = 'whsec_bench';
+/** Events signed ahead per second of a wrk run: more than the service or the raw engine reach here. */
+const SIGNED_PER_SECOND = Number(process.env['BENCH_SIGNED_PER_SECOND'] ?? 20_000);
+requireWrk();
 execFileSync('taskset', ['-a', '-pc', LOAD_CPU, String(process.pid)], { stdio: 'ignore' });
 
 const scratch = mkdtempSync(join(tmpdir(), 'bench-webhooks-'));
@@ -100,6 +108,40 @@ const ingestOne = async () => {
   if (response.status !== 202) throw new Error(`ingest answered ${response.status}`);
 };
 
+/**
+ * `count` distinct signed events, one a line (`signature<TAB>body`), for wrk to send in order: a
+ * sender's signature is computed by the sender, not by the load generator's clock in the loop.
+ */
+const signedEventsFile = async (name: string, count: number) => {
+  const path = join(scratch, name);
+  const out = createWriteStream(path);
+  for (let i = 0; i < count; i++) {
+    const { body, headers } = signedEvent();
+    if (!out.write(`${headers['stripe-signature']}\t${body}\n`)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+  return path;
+};
+/** wrk, 50 connections, each request the next line of `path` (a run longer than the file fails below). */
+const wrkIngest = (path: string, durationMs: number) =>
+  runWrk({
+    url: `${service.url}/hooks/stripe`,
+    connections: CONCURRENCY,
+    durationMs,
+    cpus: LOAD_CPU,
+    script: `local events = assert(io.open(${JSON.stringify(path)}, "r"))
+request = function()
+  local line = events:read("*l")
+  if not line then events:seek("set"); line = events:read("*l") end
+  local tab = line:find("\t", 1, true)
+  return wrk.format("POST", nil, {
+    ["Content-Type"] = "application/json",
+    ["Stripe-Signature"] = line:sub(1, tab - 1),
+  }, line:sub(tab + 1))
+end`,
+  });
+
 const results: { scenario: string; result: LoadResult }[] = [];
 const raw = new Queue(`raw-${randomUUID()}`, { connection, prefix });
 try {
@@ -111,12 +153,33 @@ try {
     { concurrency: CONCURRENCY, durationMs: DURATION_MS, warmupMs: WARMUP_MS },
   );
   results.push({ scenario: 'BullMQ raw Queue.add (ceiling)', result: rawAdd });
-  const ingest = await runLoad(ingestOne, {
-    concurrency: CONCURRENCY,
-    durationMs: DURATION_MS,
-    warmupMs: WARMUP_MS,
+  const warmupEvents = await signedEventsFile(
+    'warmup.events',
+    Math.ceil((SIGNED_PER_SECOND * WARMUP_MS) / 1000),
+  );
+  const measuredCount = Math.ceil((SIGNED_PER_SECOND * DURATION_MS) / 1000);
+  const measuredEvents = await signedEventsFile('measured.events', measuredCount);
+  const ingestEvents = new Queue('events', { connection, prefix });
+  await wrkIngest(warmupEvents, WARMUP_MS);
+  const storedBefore = await ingestEvents.count();
+  const cpuBefore = processCpuMs(service.child.pid ?? 0);
+  const ingest = await wrkIngest(measuredEvents, DURATION_MS);
+  const serviceCpuUs =
+    ((processCpuMs(service.child.pid ?? 0) - cpuBefore) * 1000) / ingest.requests;
+  const stored = (await ingestEvents.count()) - storedBefore;
+  await ingestEvents.close();
+  // Every answer counted must be a 202 for a new event: a wrapped file would resend events (200
+  // duplicate, which wrk counts as a success), and every one of them must be in the queue.
+  if (ingest.requests > measuredCount)
+    throw new Error(
+      `wrk sent ${ingest.requests} events, only ${measuredCount} were signed: raise BENCH_SIGNED_PER_SECOND`,
+    );
+  if (stored < ingest.requests)
+    throw new Error(`${ingest.requests} events acknowledged, ${stored} stored`);
+  results.push({
+    scenario: `webhooks ingest: verify + persist + 202 (service CPU ${serviceCpuUs.toFixed(0)} µs per event)`,
+    result: ingest,
   });
-  results.push({ scenario: 'webhooks ingest: verify + persist + 202', result: ingest });
 
   // Delivery, raw: N no-op jobs through a BullMQ Worker.
   await raw.obliterate({ force: true });
@@ -173,7 +236,7 @@ try {
     ['delivery ≥ 50 % of raw processing', `${deliveryRatio.toFixed(1)} %`, deliveryRatio >= 50],
   ];
   publish('webhooks (ingest and delivery vs raw BullMQ)', [
-    `Command: \`npm run bench:webhooks\` (ingest: ${DURATION_MS / 1000} s after ${WARMUP_MS / 1000} s warm-up, ${CONCURRENCY} concurrent callers; delivery: ${DELIVERIES} events, concurrency ${CONCURRENCY}). Machine: ${machine()}, loopback; Redis 7 private, AOF appendfsync always. Service and worker on CPU ${SERVICE_CPU}; load, sink and raw BullMQ on CPU ${LOAD_CPU}.`,
+    `Command: \`npm run bench:webhooks\` (ingest: ${DURATION_MS / 1000} s after ${WARMUP_MS / 1000} s warm-up, ${CONCURRENCY} concurrent callers — wrk connections for the service, async callers for the raw add; delivery: ${DELIVERIES} events, concurrency ${CONCURRENCY}). Machine: ${machine()}, loopback; Redis 7 private, AOF appendfsync always. Service and worker on CPU ${SERVICE_CPU}; load, sink and raw BullMQ on CPU ${LOAD_CPU}.`,
     '',
     '| scenario | rate (/s) | p50 ms | p99 ms | errors |',
     '|---|---|---|---|---|',
