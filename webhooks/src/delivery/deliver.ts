@@ -1,4 +1,5 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { request, type Dispatcher } from 'undici';
 import { Header } from '@manifold/platform/contracts';
 import type { Logger } from '@manifold/platform/logging';
 import type { DeliveryJob } from '../engine/queues.ts';
@@ -130,9 +131,14 @@ export function createDeliver({
       await waitFor(ORDER_WAIT_MS);
     const gate = await destinationStates?.gate(data.destination);
     if (gate && !gate.go) await waitFor(gate.waitMs);
-    let response: Response;
+    let response: Dispatcher.ResponseData;
     try {
-      response = await fetch(destination.url, {
+      // undici's request, not fetch: the same client without the WHATWG layers (Request,
+      // Headers, Response, web streams) — a fraction of fetch's CPU per delivery. A redirect is
+      // not followed (fetch re-sent a 301/302 as a GET without the body): a 3xx is the
+      // destination's answer, a dead letter like any 4xx — a destination that moved is a
+      // configuration change.
+      response = await request(destination.url, {
         method: 'POST',
         headers: {
           ...(endpoint &&
@@ -162,25 +168,27 @@ export function createDeliver({
     }
     let text = '';
     try {
-      text = (await response.text()).slice(0, RESPONSE_EXCERPT_CHARS);
+      text = (await response.body.text()).slice(0, RESPONSE_EXCERPT_CHARS);
     } catch {
       // the answer's status is what counts; its body is only shown
     }
-    if (response.ok)
-      return {
-        status: response.status,
-        attempt: await record({ status: response.status, response: text }, false),
-      };
-    const error = `HTTP ${response.status}`;
-    const transient = isTransientStatus(response.status);
-    await record({ status: response.status, error, response: text }, transient);
+    const status = response.statusCode;
+    if (status >= 200 && status < 300)
+      return { status, attempt: await record({ status, response: text }, false) };
+    const error = `HTTP ${status}`;
+    const transient = isTransientStatus(status);
+    await record({ status, error, response: text }, transient);
     if (!transient) {
       logger.info(
-        { destination: data.destination, status: response.status, job: job.id },
+        { destination: data.destination, status, job: job.id },
         'delivery refused by its destination: dead letter',
       );
       throw new UnrecoverableError(error);
     }
-    throw new TransientDeliveryError(error, parseRetryAfter(response.headers.get('retry-after')));
+    const retryAfter = response.headers['retry-after'];
+    throw new TransientDeliveryError(
+      error,
+      parseRetryAfter((Array.isArray(retryAfter) ? retryAfter[0] : retryAfter) ?? null),
+    );
   };
 }
