@@ -218,10 +218,13 @@ try {
   // Its start-up (loading, the Redis checks) is not delivery: let it settle before the clock starts.
   await new Promise((resolve) => setTimeout(resolve, 3_000));
   received = 0;
+  const workerCpuBefore = processCpuMs(workerProcess.pid ?? 0);
   const deliveryStarted = performance.now();
   await events.resume();
   while (received < DELIVERIES) await new Promise((resolve) => setTimeout(resolve, 20));
   const deliverySeconds = (performance.now() - deliveryStarted) / 1000;
+  const workerCpuUs =
+    ((processCpuMs(workerProcess.pid ?? 0) - workerCpuBefore) * 1000) / DELIVERIES;
   workerProcess.kill('SIGTERM');
   await once(workerProcess, 'exit');
   await events.close();
@@ -245,7 +248,7 @@ try {
         `| ${scenario} | ${result.rps.toFixed(0)} | ${result.p50Ms.toFixed(2)} | ${result.p99Ms.toFixed(2)} | ${result.errors} |`,
     ),
     `| BullMQ raw Worker, no-op (ceiling) | ${rawRate.toFixed(0)} | | | |`,
-    `| webhooks delivery: fan-out + POST to a local sink | ${deliveryRate.toFixed(0)} | | | |`,
+    `| webhooks delivery: fan-out + POST to a local sink (worker CPU ${workerCpuUs.toFixed(0)} µs per event) | ${deliveryRate.toFixed(0)} | | | |`,
     '',
     ...targetTable(checks),
   ]);
