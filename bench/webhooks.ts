@@ -16,7 +16,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { createWriteStream, mkdtempSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -299,4 +299,6 @@ try {
   connection.disconnect();
   sink.close();
   await redis.stop();
+  // Its AOF holds every event of the run: hundreds of MB per run.
+  rmSync(scratch, { recursive: true, force: true });
 }
