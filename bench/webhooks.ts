@@ -1,26 +1,35 @@
 // `npm run bench:webhooks`: the webhooks service against its engine's own ceiling, side by side in
 // one run on the same Redis (a private redis-server, AOF with fsync on every write, as required):
-//   ingest   — signed Stripe events POSTed by 50 concurrent senders to the service (verify +
-//              durable persist + 2xx) vs BullMQ's raw `Queue.add` by 50 concurrent callers;
+//   ingest   — signed Stripe events POSTed by 50 concurrent senders (wrk, 50 connections, each
+//              request a distinct event signed beforehand) to the service (verify + durable
+//              persist + 2xx) vs BullMQ's raw `Queue.add` by 50 concurrent callers;
 //   delivery — N stored events fanned out and POSTed to a local sink by a worker process vs
 //              BullMQ's raw Worker processing N no-op jobs (both concurrency 50).
-// The service and its worker run on CPU 0; the load, the sink and the raw BullMQ side on CPU 1.
+// Placement: the process under test — the service, its worker, or the raw BullMQ client
+// (bench/support/raw-bullmq.ts: a Node process like the service, so that BullMQ's own client
+// costs count on the raw side as ours do) — on CPU 0; wrk and the sink on CPU 1; Redis where the
+// scheduler puts it, unless BENCH_REDIS_CPU pins it (pinned to either core, runs here were
+// slower for both sides; unpinned, the rates vary from run to run on this shared machine).
+// The senders are wrk (C), not Node's fetch: fetch costs the load generator more CPU per request
+// than the service spends answering it, so on its one core it, not the service, set the rate.
 // Appends the table to docs/benchmarks.md.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Queue, Worker } from 'bullmq';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { startRedisServer } from '@manifold/platform/testing';
 import { nodeArgs } from '../scripts/node-args.ts';
 import { freePort, REPO_ROOT, startService } from '../test/e2e/support/processes.ts';
-import { runLoad, type LoadResult } from './support/load.ts';
+import type { LoadResult } from './support/load.ts';
 import { pinnedTo, pinTo } from './support/pin.ts';
+import { processCpuMs } from './support/process-cpu.ts';
 import { machine, publish, targetTable, type Check } from './support/report.ts';
+import { requireWrk, runWrk } from './support/wrk.ts';
 
 const DURATION_MS = Number(process.env['BENCH_DURATION_MS'] ?? 10_000);
 const WARMUP_MS = Math.min(3_000, DURATION_MS);
@@ -29,11 +38,36 @@ const CONCURRENCY = 50;
 const SERVICE_CPU = '0';
 const LOAD_CPU = '1';
 const SECRET = 'whsec_bench';
+/** Events signed ahead per second of a wrk run: more than the service or the raw engine reach here. */
+const SIGNED_PER_SECOND = Number(process.env['BENCH_SIGNED_PER_SECOND'] ?? 20_000);
+requireWrk();
 execFileSync('taskset', ['-a', '-pc', LOAD_CPU, String(process.pid)], { stdio: 'ignore' });
 
 const scratch = mkdtempSync(join(tmpdir(), 'bench-webhooks-'));
 const redis = await startRedisServer({ appendOnlyDir: scratch });
 const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+const redisPid = /^process_id:(\d+)/m.exec(await connection.info('server'))?.[1];
+if (redisPid === undefined) throw new Error('Redis did not say its process id');
+/** Where Redis runs: BENCH_REDIS_CPU (a CPU list), `any` for the scheduler's choice. */
+const REDIS_CPU = process.env['BENCH_REDIS_CPU'] ?? 'any';
+if (REDIS_CPU !== 'any')
+  execFileSync('taskset', ['-a', '-pc', REDIS_CPU, redisPid], { stdio: 'ignore' });
+const redisCpuMs = () => processCpuMs(Number(redisPid));
+
+/** Runs bench/support/raw-bullmq.ts on the service's core and reads the JSON line it prints. */
+const rawBullmq = async <T>(args: string[]): Promise<T> => {
+  const [command, commandArgs] = pinnedTo(SERVICE_CPU, [
+    process.execPath,
+    join(REPO_ROOT, 'bench/support/raw-bullmq.ts'),
+    ...args,
+  ]);
+  const child = spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`raw-bullmq.ts ${args[0] ?? ''} exited with ${String(code)}`);
+  return JSON.parse(output) as T;
+};
 
 let received = 0;
 const sink = createServer((req, res) => {
@@ -100,42 +134,112 @@ const ingestOne = async () => {
   if (response.status !== 202) throw new Error(`ingest answered ${response.status}`);
 };
 
+/**
+ * `count` distinct signed events, one a line (`signature<TAB>body`), for wrk to send in order: a
+ * sender's signature is computed by the sender, not by the load generator's clock in the loop.
+ */
+const signedEventsFile = async (name: string, count: number) => {
+  const path = join(scratch, name);
+  const out = createWriteStream(path);
+  for (let i = 0; i < count; i++) {
+    const { body, headers } = signedEvent();
+    if (!out.write(`${headers['stripe-signature']}\t${body}\n`)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+  return path;
+};
+/** wrk, 50 connections, each request the next line of `path` (a run longer than the file fails below). */
+const wrkIngest = (path: string, durationMs: number) =>
+  runWrk({
+    url: `${service.url}/hooks/stripe`,
+    connections: CONCURRENCY,
+    durationMs,
+    cpus: LOAD_CPU,
+    script: `local events = assert(io.open(${JSON.stringify(path)}, "r"))
+request = function()
+  local line = events:read("*l")
+  if not line then events:seek("set"); line = events:read("*l") end
+  local tab = line:find("\t", 1, true)
+  return wrk.format("POST", nil, {
+    ["Content-Type"] = "application/json",
+    ["Stripe-Signature"] = line:sub(1, tab - 1),
+  }, line:sub(tab + 1))
+end`,
+  });
+
+/** Redis's AOF rewrites and forks so far (a fork stalls every client: printed, to read a tail by). */
+const redisPersistence = async () => {
+  const info = `${await connection.info('persistence')}${await connection.info('stats')}`;
+  const field = (name: string) => new RegExp(`^${name}:(\\S+)`, 'm').exec(info)?.[1] ?? '?';
+  return `AOF rewrites ${field('aof_rewrites')}, forks ${field('total_forks')}, last fork ${field('latest_fork_usec')} µs, AOF ${field('aof_current_size')} bytes`;
+};
 const results: { scenario: string; result: LoadResult }[] = [];
 const raw = new Queue(`raw-${randomUUID()}`, { connection, prefix });
 try {
   // Ingest: the same number of concurrent callers, one after the other.
-  const rawAdd = await runLoad(
-    async () => {
-      await raw.add('event', signedEvent(), { jobId: randomUUID(), removeOnComplete: true });
-    },
-    { concurrency: CONCURRENCY, durationMs: DURATION_MS, warmupMs: WARMUP_MS },
-  );
-  results.push({ scenario: 'BullMQ raw Queue.add (ceiling)', result: rawAdd });
-  const ingest = await runLoad(ingestOne, {
-    concurrency: CONCURRENCY,
-    durationMs: DURATION_MS,
-    warmupMs: WARMUP_MS,
+  const redisBeforeRaw = redisCpuMs();
+  const rawAdd = await rawBullmq<LoadResult & { calls: number }>([
+    'add',
+    redis.url,
+    prefix,
+    raw.name,
+    String(CONCURRENCY),
+    String(DURATION_MS),
+    String(WARMUP_MS),
+  ]);
+  const rawRedisUs = ((redisCpuMs() - redisBeforeRaw) * 1000) / rawAdd.calls;
+  results.push({
+    scenario: `BullMQ raw Queue.add (ceiling; Redis CPU ${rawRedisUs.toFixed(0)} µs per add)`,
+    result: rawAdd,
   });
-  results.push({ scenario: 'webhooks ingest: verify + persist + 202', result: ingest });
+  // Each side on the same, empty Redis: the raw side's jobs would otherwise weigh on the
+  // service's run alone (a larger dataset to fork for each AOF rewrite, more memory).
+  await raw.obliterate({ force: true });
+  process.stdout.write(`after raw add: ${await redisPersistence()}\n`);
+  const warmupEvents = await signedEventsFile(
+    'warmup.events',
+    Math.ceil((SIGNED_PER_SECOND * WARMUP_MS) / 1000),
+  );
+  const measuredCount = Math.ceil((SIGNED_PER_SECOND * DURATION_MS) / 1000);
+  const measuredEvents = await signedEventsFile('measured.events', measuredCount);
+  const ingestEvents = new Queue('events', { connection, prefix });
+  await wrkIngest(warmupEvents, WARMUP_MS);
+  const storedBefore = await ingestEvents.count();
+  const cpuBefore = processCpuMs(service.child.pid ?? 0);
+  const redisBeforeIngest = redisCpuMs();
+  const ingest = await wrkIngest(measuredEvents, DURATION_MS);
+  const ingestRedisUs = ((redisCpuMs() - redisBeforeIngest) * 1000) / ingest.requests;
+  const serviceCpuUs =
+    ((processCpuMs(service.child.pid ?? 0) - cpuBefore) * 1000) / ingest.requests;
+  const stored = (await ingestEvents.count()) - storedBefore;
+  await ingestEvents.close();
+  // Every answer counted must be a 202 for a new event: a wrapped file would resend events (200
+  // duplicate, which wrk counts as a success), and every one of them must be in the queue.
+  if (ingest.requests > measuredCount)
+    throw new Error(
+      `wrk sent ${ingest.requests} events, only ${measuredCount} were signed: raise BENCH_SIGNED_PER_SECOND`,
+    );
+  if (stored < ingest.requests)
+    throw new Error(`${ingest.requests} events acknowledged, ${stored} stored`);
+  results.push({
+    scenario: `webhooks ingest: verify + persist + 202 (service CPU ${serviceCpuUs.toFixed(0)} µs, Redis ${ingestRedisUs.toFixed(0)} µs per event)`,
+    result: ingest,
+  });
 
   // Delivery, raw: N no-op jobs through a BullMQ Worker.
-  await raw.obliterate({ force: true });
+  process.stdout.write(`after ingest: ${await redisPersistence()}\n`);
   await raw.addBulk(
     Array.from({ length: DELIVERIES }, () => ({ name: 'job', data: signedEvent() })),
   );
-  let processed = 0;
-  const rawStarted = performance.now();
-  const worker = new Worker(
+  const { seconds: rawSeconds } = await rawBullmq<{ seconds: number }>([
+    'process',
+    redis.url,
+    prefix,
     raw.name,
-    () => {
-      processed++;
-      return Promise.resolve();
-    },
-    { connection, prefix, concurrency: CONCURRENCY },
-  );
-  while (processed < DELIVERIES) await new Promise((resolve) => setTimeout(resolve, 20));
-  const rawSeconds = (performance.now() - rawStarted) / 1000;
-  await worker.close();
+    String(CONCURRENCY),
+    String(DELIVERIES),
+  ]);
 
   // Delivery, webhooks: N stored events, fanned out and POSTed by a worker process.
   const events = new Queue('events', { connection, prefix });
@@ -155,10 +259,13 @@ try {
   // Its start-up (loading, the Redis checks) is not delivery: let it settle before the clock starts.
   await new Promise((resolve) => setTimeout(resolve, 3_000));
   received = 0;
+  const workerCpuBefore = processCpuMs(workerProcess.pid ?? 0);
   const deliveryStarted = performance.now();
   await events.resume();
   while (received < DELIVERIES) await new Promise((resolve) => setTimeout(resolve, 20));
   const deliverySeconds = (performance.now() - deliveryStarted) / 1000;
+  const workerCpuUs =
+    ((processCpuMs(workerProcess.pid ?? 0) - workerCpuBefore) * 1000) / DELIVERIES;
   workerProcess.kill('SIGTERM');
   await once(workerProcess, 'exit');
   await events.close();
@@ -173,7 +280,7 @@ try {
     ['delivery ≥ 50 % of raw processing', `${deliveryRatio.toFixed(1)} %`, deliveryRatio >= 50],
   ];
   publish('webhooks (ingest and delivery vs raw BullMQ)', [
-    `Command: \`npm run bench:webhooks\` (ingest: ${DURATION_MS / 1000} s after ${WARMUP_MS / 1000} s warm-up, ${CONCURRENCY} concurrent callers; delivery: ${DELIVERIES} events, concurrency ${CONCURRENCY}). Machine: ${machine()}, loopback; Redis 7 private, AOF appendfsync always. Service and worker on CPU ${SERVICE_CPU}; load, sink and raw BullMQ on CPU ${LOAD_CPU}.`,
+    `Command: \`npm run bench:webhooks\` (ingest: ${DURATION_MS / 1000} s after ${WARMUP_MS / 1000} s warm-up, ${CONCURRENCY} concurrent callers — wrk connections for the service, async callers for the raw add; delivery: ${DELIVERIES} events, concurrency ${CONCURRENCY}). Machine: ${machine()}, loopback; Redis 7 private, AOF appendfsync always. Service, its worker and the raw BullMQ client (each a Node process, in turn) on CPU ${SERVICE_CPU}; wrk and the sink on CPU ${LOAD_CPU}; Redis ${REDIS_CPU === 'any' ? 'unpinned' : `on CPU ${REDIS_CPU}`}.`,
     '',
     '| scenario | rate (/s) | p50 ms | p99 ms | errors |',
     '|---|---|---|---|---|',
@@ -182,7 +289,7 @@ try {
         `| ${scenario} | ${result.rps.toFixed(0)} | ${result.p50Ms.toFixed(2)} | ${result.p99Ms.toFixed(2)} | ${result.errors} |`,
     ),
     `| BullMQ raw Worker, no-op (ceiling) | ${rawRate.toFixed(0)} | | | |`,
-    `| webhooks delivery: fan-out + POST to a local sink | ${deliveryRate.toFixed(0)} | | | |`,
+    `| webhooks delivery: fan-out + POST to a local sink (worker CPU ${workerCpuUs.toFixed(0)} µs per event) | ${deliveryRate.toFixed(0)} | | | |`,
     '',
     ...targetTable(checks),
   ]);
@@ -192,4 +299,6 @@ try {
   connection.disconnect();
   sink.close();
   await redis.stop();
+  // Its AOF holds every event of the run: hundreds of MB per run.
+  rmSync(scratch, { recursive: true, force: true });
 }

@@ -46,28 +46,31 @@ export function createFanOut({
           deliveryKey(event, destination),
           job.data.receivedAt,
         );
-    await deliveries.addBulk(
-      destinations.map((destination) => {
-        const key = deliveryKey(event, destination);
-        return {
-          name: 'deliver',
-          data: {
-            ...job.data,
-            destination,
-            idempotencyKey: key,
-            ...(keys.has(destination) && { orderKey: keys.get(destination) }),
-          },
-          opts: {
-            jobId: key,
-            attempts,
-            backoff: { type: 'webhooks' },
-            removeOnComplete: { age: keepSeconds },
-            // A delivery that failed for good stays: it is the dead letter.
-            removeOnFail: false,
-          },
-        };
-      }),
-    );
+    const jobs = destinations.map((destination) => {
+      const key = deliveryKey(event, destination);
+      return {
+        name: 'deliver',
+        data: {
+          ...job.data,
+          destination,
+          idempotencyKey: key,
+          ...(keys.has(destination) && { orderKey: keys.get(destination) }),
+        },
+        opts: {
+          jobId: key,
+          attempts,
+          backoff: { type: 'webhooks' },
+          removeOnComplete: { age: keepSeconds },
+          // A delivery that failed for good stays: it is the dead letter.
+          removeOnFail: false,
+        },
+      };
+    });
+    // One destination (the usual route): a plain add. addBulk would build an ioredis pipeline for
+    // it — a copy of every script BullMQ defines, per event — to send the same one command.
+    const [only] = jobs;
+    if (jobs.length === 1 && only) await deliveries.add(only.name, only.data, only.opts);
+    else await deliveries.addBulk(jobs);
     return { destinations };
   };
 }

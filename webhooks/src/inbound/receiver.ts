@@ -72,19 +72,17 @@ export function createReceiver({
     const key = eventKey(sourceName, eventId);
     const hash = bodyHash(request.rawBody);
     const answer = { eventId, eventType };
+    let kept: string | null;
     try {
-      const existing = await events.getJob(key);
-      if (existing) {
-        if (existing.data.bodyHash !== hash)
-          throw new AppError(
-            'WEBHOOK_ID_REUSED',
-            `Event ${eventId} was already received with another body`,
-          );
-        metrics.received(sourceName, 'duplicate');
-        return { status: 200, body: { status: 'duplicate', ...answer } };
-      }
       const contentType = request.headers['content-type'];
-      await events.add(
+      // The duplicate check and the add go out together, one round trip (not one after the
+      // other): the HGET is written first, on the connection the add then uses, so Redis answers
+      // it with what was kept before this add — nothing (the add stores the event) or a kept job
+      // (BullMQ adds nothing for a job id it keeps). The add resolves once Redis answered it,
+      // and Redis answers once the job is in its AOF: the durable write the 202 stands for.
+      const client = await events.backend.client;
+      const check = client.hget(events.toKey(key), 'data');
+      const add = events.add(
         'event',
         {
           source: sourceName,
@@ -95,17 +93,24 @@ export function createReceiver({
           contentType: typeof contentType === 'string' ? contentType : 'application/json',
           body: request.rawBody.toString('utf8'),
         },
-        // Redis answers once the job is in its AOF (appended before any reply): that is the
-        // durable write the 202 stands for.
         eventJobOptions(key, dedupeSeconds),
       );
+      [kept] = await Promise.all([check, add]);
     } catch (error) {
-      if (error instanceof AppError) throw error;
       // Nothing acknowledged: the sender retries, and the retry is then a duplicate or new.
       throw new AppError('STORE_UNAVAILABLE', 'The event could not be stored; retry later', {
         cause: error,
         details: { retryAfterSeconds: 5 },
       });
+    }
+    if (kept !== null) {
+      if ((JSON.parse(kept) as Partial<EventJob>).bodyHash !== hash)
+        throw new AppError(
+          'WEBHOOK_ID_REUSED',
+          `Event ${eventId} was already received with another body`,
+        );
+      metrics.received(sourceName, 'duplicate');
+      return { status: 200, body: { status: 'duplicate', ...answer } };
     }
     afterPersist?.();
     metrics.received(sourceName, 'accepted');
