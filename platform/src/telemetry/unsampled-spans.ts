@@ -56,7 +56,7 @@ class UnsampledSpansTracer implements Tracer {
       traceId,
       spanId: this.ids.generateSpanId(),
       traceFlags: TraceFlags.NONE,
-      traceState: parent?.traceState,
+      ...(parent?.traceState === undefined ? {} : { traceState: parent.traceState }),
     };
   }
 
@@ -77,7 +77,7 @@ class UnsampledSpansTracer implements Tracer {
     name: string,
     ...args: [F] | [SpanOptions, F] | [SpanOptions, Context, F]
   ): ReturnType<F> {
-    const fn = args.at(-1) as F;
+    const fn = args.at(-1) as (span: Span) => ReturnType<F>;
     const options = args.length > 1 ? (args[0] as SpanOptions) : undefined;
     const parentContext = args.length > 2 ? (args[1] as Context) : context.active();
     const span = this.startSpan(name, options, parentContext);
