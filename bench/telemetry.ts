@@ -100,14 +100,19 @@ const checks: Check[] = [
   ]),
 ];
 const rpsOf = (index: number) => results[index]?.result.rps ?? Number.NaN;
+// CPU per request of the gateway process: the load-robust measure of what a mode costs.
+const cpuOf = (index: number) => results[index]?.cpuUsPerRequest ?? Number.NaN;
 const lines = [
   `Command: \`npm run bench:telemetry\`. Machine: ${machine()}. The gateway on CPU ${GATEWAY_CPU} (each mode its own process, measured alone); the load generator (${CONCURRENCY} closed-loop clients), the four benchmark subgraphs and the OTLP sink on CPU ${LOAD_CPU}. Warm-up ${WARMUP_MS / 1000} s per mode, then ${ROUNDS} interleaved rounds of ${DURATION_MS / 1000} s, medians. OTLP requests received by the sink: ${spansReceived}.`,
   '',
   ...scenarioTable(results),
   '',
-  '| mode | RPS relative to telemetry off |',
-  '|---|---|',
-  ...MODES.map(({ name }, index) => `| ${name} | ${(rpsOf(index) / rpsOf(0)).toFixed(3)} |`),
+  '| mode | RPS relative to telemetry off | gateway CPU per request relative to telemetry off |',
+  '|---|---|---|',
+  ...MODES.map(
+    ({ name }, index) =>
+      `| ${name} | ${(rpsOf(index) / rpsOf(0)).toFixed(3)} | ${(cpuOf(index) / cpuOf(0)).toFixed(3)} |`,
+  ),
   '',
   CPU_PER_REQUEST_NOTE,
   '',

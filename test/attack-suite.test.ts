@@ -200,6 +200,10 @@ async function forgedTokens(): Promise<Record<string, string>> {
           .sign(other.privateKey)
       ).split('.')[2]
     }`,
+    // After the controls: each door has verified and remembered the genuine token by then.
+    'the genuine signature on another payload': `${header}.${Buffer.from(
+      JSON.stringify({ ...base, scope: 'users:read users:write' }),
+    ).toString('base64url')}.${tokens.genuine.split('.')[2]}`,
     'expired an hour ago': await providerToken({ exp: now() - 3_600, iat: now() - 7_200 }),
     'nbf an hour ahead': await providerToken({ nbf: now() + 3_600 }),
     'another issuer': await providerToken({ iss: 'https://login.example.com' }),
@@ -238,6 +242,9 @@ describe('attack suite: every front door refuses what it must', () => {
   it('refuses forged, expired, misaddressed, malformed and oversized tokens: 401, UNAUTHENTICATED, a Bearer challenge', async () => {
     const forged = await forgedTokens();
     for (const door of doors) {
+      // The genuine token first: verified and remembered (its scopes may not fit the door), so a
+      // forgery ending like it meets the remembered-token path.
+      expect((await door.call({ authorization: `Bearer ${tokens.genuine}` })).status).not.toBe(401);
       for (const [attack, token] of Object.entries(forged)) {
         const answer = await door.call({ authorization: `Bearer ${token}` });
         tried[door.name] = (tried[door.name] ?? 0) + 1;

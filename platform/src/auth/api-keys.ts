@@ -6,7 +6,12 @@ import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
  * Only the SHA-256 of the whole key is stored; a slow hash buys nothing for 256-bit secrets.
  */
 export const API_KEY_PREFIX = 'mfk_';
-const KEY_PATTERN = /^mfk_([a-z0-9]{16})_([A-Za-z0-9_-]{43})$/;
+const KEY_PATTERN = /^mfk_[a-z0-9]{16}_[A-Za-z0-9_-]{43}$/;
+/** Where a well-formed key's 16-character id is (after the prefix)… */
+export const API_KEY_ID_START = API_KEY_PREFIX.length;
+export const API_KEY_ID_END = API_KEY_ID_START + 16;
+/** …and its length: then `_` and a 43-character secret. */
+export const API_KEY_LENGTH = API_KEY_ID_END + 1 + 43;
 const HASH_PREFIX = 'sha256:';
 
 export interface NewApiKey {
@@ -33,7 +38,8 @@ export function generateApiKey(): NewApiKey {
 
 /** The key's public id, or undefined when `text` is not shaped like one of our keys. */
 export function apiKeyId(text: string): string | undefined {
-  return KEY_PATTERN.exec(text)?.[1];
+  // test + slice: no match array per request (this runs on every API-key request).
+  return KEY_PATTERN.test(text) ? text.slice(API_KEY_ID_START, API_KEY_ID_END) : undefined;
 }
 
 /** A stored hash's bytes (decoded once, when the access file is read), or undefined when it is not one of ours. */

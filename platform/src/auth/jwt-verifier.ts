@@ -63,6 +63,8 @@ export interface JwtVerifier {
 }
 
 const DEFAULT_ALGORITHMS: readonly JwtAlgorithm[] = ['RS256', 'PS256', 'ES256', 'EdDSA'];
+// 32 base64url characters of the signature: 192 bits, no two tokens alike by chance.
+const REMEMBERED_BY_LAST_CHARACTERS = 32;
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
 const invalidToken = (description: string, cause?: unknown) =>
@@ -160,12 +162,18 @@ export function createJwtVerifier({
     );
     return discovery;
   };
-  const verified = new LRUCache<string, VerifiedToken>({ max: 10_000 });
+  // Verified tokens, found by the end of their signature: a token is a fresh string on every
+  // request, and hashing all of it (most of a kilobyte) to look it up cost about a microsecond.
+  // The whole token must still be the one remembered; a token ending alike is verified afresh.
+  const verified = new LRUCache<string, { token: string; result: VerifiedToken }>({ max: 10_000 });
+  const keyOf = (token: string) => token.slice(-REMEMBERED_BY_LAST_CHARACTERS);
 
   const cached = (token: string) => {
-    const hit = verified.get(token);
-    if (hit && hit.expiresAt > Date.now() - clockToleranceSeconds * 1_000) return hit;
-    if (hit) verified.delete(token);
+    const key = keyOf(token);
+    const hit = verified.get(key);
+    if (hit?.token !== token) return undefined;
+    if (hit.result.expiresAt > Date.now() - clockToleranceSeconds * 1_000) return hit.result;
+    verified.delete(key);
     return undefined;
   };
 
@@ -206,7 +214,7 @@ export function createJwtVerifier({
         scopes: scopesOf(payload),
         expiresAt: (payload.exp ?? 0) * 1_000,
       };
-      verified.set(token, result);
+      verified.set(keyOf(token), { token, result });
       return result;
     },
   };

@@ -7,6 +7,7 @@ import { manifoldMeter } from './meter.ts';
 import { createInstrumentations } from './instrumentations.ts';
 import { createRecentFailures } from './recent-failures.ts';
 import type { TelemetryRuntime } from './runtime.ts';
+import { skipUnsampledSpans } from './unsampled-spans.ts';
 
 // Careful what this file imports: anything that loads express, pino or graphql before the
 // instrumentations exist leaves that module unpatched (no spans, no trace ids in logs).
@@ -42,6 +43,15 @@ export function startTelemetry(config: TelemetryConfig): TelemetryRuntime {
         }),
   });
   sdk.start();
+  // Spans nobody samples cost only their ids (see unsampled-spans.ts): with a ParentBased sampler
+  // (ours when nothing is exported; the specification's default; parentbased_* from the
+  // environment). Not when the SDK counts its own spans (otel.sdk.span.*): those count every span.
+  const sampler = config.samplerFromEnv ? process.env['OTEL_TRACES_SAMPLER'] : undefined;
+  if (
+    (sampler === undefined || sampler.startsWith('parentbased_')) &&
+    process.env['OTEL_NODE_EXPERIMENTAL_SDK_METRICS'] !== 'true'
+  )
+    skipUnsampledSpans({ rootsSampled: config.exportsTraces || config.samplerFromEnv });
   // We time server requests ourselves, route template and catalogue code included, where every
   // request passes (cached answers too): the http instrumentation's copy would clash. A no-op meter
   // rather than a DROP view, because a dropped instrument still hashes every measurement's
