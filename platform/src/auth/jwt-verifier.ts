@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { AppError } from '../errors/index.ts';
@@ -165,13 +166,17 @@ export function createJwtVerifier({
   // Verified tokens, found by the end of their signature: a token is a fresh string on every
   // request, and hashing all of it (most of a kilobyte) to look it up cost about a microsecond.
   // The whole token must still be the one remembered; a token ending alike is verified afresh.
-  const verified = new LRUCache<string, { token: string; result: VerifiedToken }>({ max: 10_000 });
+  // The comparison is constant-time, as every credential comparison here.
+  const verified = new LRUCache<string, { token: Buffer; result: VerifiedToken }>({ max: 10_000 });
   const keyOf = (token: string) => token.slice(-REMEMBERED_BY_LAST_CHARACTERS);
 
   const cached = (token: string) => {
     const key = keyOf(token);
     const hit = verified.get(key);
-    if (hit?.token !== token) return undefined;
+    if (!hit) return undefined;
+    const presented = Buffer.from(token);
+    if (presented.length !== hit.token.length || !timingSafeEqual(presented, hit.token))
+      return undefined;
     if (hit.result.expiresAt > Date.now() - clockToleranceSeconds * 1_000) return hit.result;
     verified.delete(key);
     return undefined;
@@ -214,7 +219,7 @@ export function createJwtVerifier({
         scopes: scopesOf(payload),
         expiresAt: (payload.exp ?? 0) * 1_000,
       };
-      verified.set(keyOf(token), { token, result });
+      verified.set(keyOf(token), { token: Buffer.from(token), result });
       return result;
     },
   };
