@@ -37,7 +37,14 @@ const WARM_UP_MAX_ITEMS = 5_000;
  */
 export function warmUpDocumentLimits(limits: OperationLimits): void {
   const bounded = (count: number) => Math.max(1, Math.min(count, WARM_UP_MAX_ITEMS));
-  const overTokens = `{ ${'a '.repeat(bounded(limits.maxTokens))} }`;
+  // Shaped like real operations (arguments, strings, numbers, variables, fragments, directives),
+  // so that every lexer and parser path a real document takes is compiled, not only names.
+  const field = (i: number) =>
+    `a${i}: f(id: "${i}", n: ${i}.5, on: true, v: $v) @include(if: $b) { b ... on T { c } }`;
+  const fields = Array.from({ length: bounded(Math.ceil(limits.maxTokens / 20) + 1) }, (_, i) =>
+    field(i),
+  );
+  const overTokens = `query Q($v: Int = 1, $b: Boolean!) { ${fields.join(' ')} }`;
   const depth = bounded(Math.min(limits.maxDepth + 1, Math.floor(limits.maxTokens / 3)));
   const overDepth = `${'{ a '.repeat(depth)}${'} '.repeat(depth)}`;
   const aliases = Array.from({ length: bounded(limits.maxAliases + 1) }, (_, i) => `a${i}: a`);
