@@ -3,11 +3,11 @@ import { Header } from '@manifold/platform/contracts';
 import { resolveRequestId } from '@manifold/platform/http';
 import type { Logger } from '@manifold/platform/logging';
 import { setRouteTemplate } from '@manifold/platform/telemetry';
+import { withDeadLetterId } from '@manifold/platform/dead-letters';
 import type { ExactNumbers } from '../mapping/exact-numbers.ts';
 import type { SoapAnswer } from '../services/soap-exchange.ts';
 import type { BoundOperation, SoapService } from '../services/soap-service.ts';
 import { logAnsweredAhead } from './answered-ahead-log.ts';
-import { withDeadLetterId } from './dead-letter-id.ts';
 import { requestSoapHeaders, setSoapHeaders } from './soap-headers.ts';
 import { isValid } from './validation.ts';
 

@@ -1,20 +1,13 @@
 import {
   deadLetterIdFor,
+  networkCodeOf,
+  wasNotSent,
   withoutSecrets,
   type DeadLetterRecorder,
 } from '@manifold/platform/dead-letters';
 import type { Logger } from '@manifold/platform/logging';
 import { activeTraceId } from '@manifold/platform/telemetry';
 import type { SoapHttp, SoapHttpRequest } from '../clients/soap-http.ts';
-
-/** Failures where the request never left: nothing can have happened at the supplier. */
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-
-const codeOf = (error: unknown): string | undefined => {
-  for (let e = error as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e)
-    if (typeof e.code === 'string' && e.code !== 'ERR_CANCELED') return e.code;
-  return undefined;
-};
 
 export interface AmbiguousFailureContext {
   recorder: DeadLetterRecorder;
@@ -71,13 +64,13 @@ export function recordingAmbiguousFailures(
     try {
       answer = await http(request);
     } catch (error) {
-      const code = codeOf(error);
-      if (code !== undefined && NOT_SENT.has(code)) context.deadLetter(undefined);
+      // Refused or unresolvable: it never reached the supplier, so nothing to record.
+      if (wasNotSent(error)) context.deadLetter(undefined);
       else
         await record({
           error: request.signal.aborted
             ? 'timed out (request sent)'
-            : `network error: ${code ?? (error as Error).message}`,
+            : `network error: ${networkCodeOf(error) ?? (error as Error).message}`,
         });
       throw error;
     }
