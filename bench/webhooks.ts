@@ -3,7 +3,7 @@
 //   ingest   — signed Stripe events POSTed by 50 concurrent senders (wrk, 50 connections, each
 //              request a distinct event signed beforehand) to the service (verify + durable
 //              persist + 2xx) vs BullMQ's raw `Queue.add` by 50 concurrent callers;
-//   delivery — N stored events fanned out and POSTed to a local sink by a worker process vs
+//   delivery — N stored events' deliveries (fanned out at receipt) POSTed to a local sink by a worker process vs
 //              BullMQ's raw Worker processing N no-op jobs (both concurrency 50).
 // Placement: the process under test — the service, its worker, or the raw BullMQ client
 // (bench/support/raw-bullmq.ts: a Node process like the service, so that BullMQ's own client
@@ -106,7 +106,14 @@ const service = await startService({
   name: 'webhooks',
   entry: 'webhooks/src/main.ts',
   port: await freePort(),
-  env: { ...serviceEnv, WEBHOOKS_WORKERS: 'false' },
+  env: {
+    ...serviceEnv,
+    WEBHOOKS_WORKERS: 'false',
+    // e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`: a profile of the service's ingest.
+    ...(process.env['BENCH_SERVICE_NODE_OPTIONS']
+      ? { NODE_OPTIONS: process.env['BENCH_SERVICE_NODE_OPTIONS'] }
+      : {}),
+  },
   readyPath: '/healthz',
   wrapCommand: pinTo(SERVICE_CPU),
 });
@@ -203,17 +210,17 @@ try {
   );
   const measuredCount = Math.ceil((SIGNED_PER_SECOND * DURATION_MS) / 1000);
   const measuredEvents = await signedEventsFile('measured.events', measuredCount);
-  const ingestEvents = new Queue('events', { connection, prefix });
+  // One route, one destination: each accepted event is one delivery job (kept: no worker runs).
+  const deliveries = new Queue('deliveries', { connection, prefix });
   await wrkIngest(warmupEvents, WARMUP_MS);
-  const storedBefore = await ingestEvents.count();
+  const storedBefore = await deliveries.count();
   const cpuBefore = processCpuMs(service.child.pid ?? 0);
   const redisBeforeIngest = redisCpuMs();
   const ingest = await wrkIngest(measuredEvents, DURATION_MS);
   const ingestRedisUs = ((redisCpuMs() - redisBeforeIngest) * 1000) / ingest.requests;
   const serviceCpuUs =
     ((processCpuMs(service.child.pid ?? 0) - cpuBefore) * 1000) / ingest.requests;
-  const stored = (await ingestEvents.count()) - storedBefore;
-  await ingestEvents.close();
+  const stored = (await deliveries.count()) - storedBefore;
   // Every answer counted must be a 202 for a new event: a wrapped file would resend events (200
   // duplicate, which wrk counts as a success), and every one of them must be in the queue.
   if (ingest.requests > measuredCount)
@@ -241,10 +248,9 @@ try {
     String(DELIVERIES),
   ]);
 
-  // Delivery, webhooks: N stored events, fanned out and POSTed by a worker process.
-  const events = new Queue('events', { connection, prefix });
-  await events.obliterate({ force: true });
-  await events.pause();
+  // Delivery, webhooks: N stored events' deliveries, POSTed by a worker process.
+  await deliveries.obliterate({ force: true });
+  await deliveries.pause();
   for (let i = 0; i < DELIVERIES; i += CONCURRENCY)
     await Promise.all(Array.from({ length: Math.min(CONCURRENCY, DELIVERIES - i) }, ingestOne));
   const [command, args] = pinnedTo(SERVICE_CPU, [
@@ -253,7 +259,13 @@ try {
   ]);
   const workerProcess = spawn(command, args, {
     cwd: REPO_ROOT,
-    env: { ...process.env, ...serviceEnv },
+    env: {
+      ...process.env,
+      ...serviceEnv,
+      ...(process.env['BENCH_WORKER_NODE_OPTIONS']
+        ? { NODE_OPTIONS: process.env['BENCH_WORKER_NODE_OPTIONS'] }
+        : {}),
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   // Its start-up (loading, the Redis checks) is not delivery: let it settle before the clock starts.
@@ -261,14 +273,14 @@ try {
   received = 0;
   const workerCpuBefore = processCpuMs(workerProcess.pid ?? 0);
   const deliveryStarted = performance.now();
-  await events.resume();
+  await deliveries.resume();
   while (received < DELIVERIES) await new Promise((resolve) => setTimeout(resolve, 20));
   const deliverySeconds = (performance.now() - deliveryStarted) / 1000;
   const workerCpuUs =
     ((processCpuMs(workerProcess.pid ?? 0) - workerCpuBefore) * 1000) / DELIVERIES;
   workerProcess.kill('SIGTERM');
   await once(workerProcess, 'exit');
-  await events.close();
+  await deliveries.close();
 
   const rawRate = DELIVERIES / rawSeconds;
   const deliveryRate = DELIVERIES / deliverySeconds;
@@ -289,7 +301,7 @@ try {
         `| ${scenario} | ${result.rps.toFixed(0)} | ${result.p50Ms.toFixed(2)} | ${result.p99Ms.toFixed(2)} | ${result.errors} |`,
     ),
     `| BullMQ raw Worker, no-op (ceiling) | ${rawRate.toFixed(0)} | | | |`,
-    `| webhooks delivery: fan-out + POST to a local sink (worker CPU ${workerCpuUs.toFixed(0)} µs per event) | ${deliveryRate.toFixed(0)} | | | |`,
+    `| webhooks delivery: POST to a local sink (worker CPU ${workerCpuUs.toFixed(0)} µs per event) | ${deliveryRate.toFixed(0)} | | | |`,
     '',
     ...targetTable(checks),
   ]);

@@ -2,6 +2,7 @@ import { ConfigError, configOrExit } from '@manifold/platform/config';
 import type { Logger } from '@manifold/platform/logging';
 import { queueRedisUrl, replayTargetsFromEnv, type WebhooksEnv } from './config.ts';
 import { createDestinationStates, type DestinationStates } from './delivery/destination-states.ts';
+import { createFanOut, type FanOut } from './delivery/fan-out.ts';
 import { checkQueueRedis } from './engine/redis-check.ts';
 import { createEngine, type Engine } from './engine/queues.ts';
 import { startWorkers, type Workers } from './engine/workers.ts';
@@ -54,6 +55,25 @@ export interface Outbound {
   states: EndpointStates;
 }
 
+/** An accepted event → its deliveries and its receipt, stored together (delivery/fan-out.ts). */
+export function openFanOut(
+  env: WebhooksEnv,
+  engine: Engine,
+  file: ReturnType<typeof loadWebhooksFile>,
+): FanOut {
+  return createFanOut({
+    route: createRouter(file.routes),
+    deliveries: engine.deliveries,
+    redis: engine.redis,
+    prefix: engine.prefix,
+    attempts: env.WEBHOOKS_RETRY_SCHEDULE.length + 1,
+    dedupeSeconds: env.WEBHOOKS_DEDUPE_SECONDS,
+    orderKeys: file.routes.some((route) => route.orderBy !== undefined)
+      ? createOrderKeys(file.routes)
+      : undefined,
+  });
+}
+
 /**
  * Customers' registered endpoints (ConfigError when one has no usable secret) and their health
  * on the queue's Redis. A disabling is logged, counted (`countDisabled`, late-bound: the metrics
@@ -62,6 +82,7 @@ export interface Outbound {
 export function openOutbound(
   env: WebhooksEnv,
   engine: Engine,
+  fanOut: FanOut,
   file: ReturnType<typeof loadWebhooksFile>,
   logger: Logger,
   countDisabled: (endpoint: string) => void,
@@ -81,14 +102,7 @@ export function openOutbound(
         'endpoint disabled: its deliveries are dead letters until it is enabled again',
       );
       countDisabled(state.name);
-      await recordEndpointDisabled(
-        engine.events,
-        {
-          source: file.endpoints[state.name]?.source ?? 'manifold',
-          dedupeSeconds: env.WEBHOOKS_DEDUPE_SECONDS,
-        },
-        state,
-      );
+      await recordEndpointDisabled(fanOut, file.endpoints[state.name]?.source ?? 'manifold', state);
     },
   });
   return { endpoints, states };
@@ -127,10 +141,7 @@ export function runWorkers(
 ): Workers {
   return startWorkers({
     engine,
-    route: createRouter(file.routes),
-    orderKeys: file.routes.some((route) => route.orderBy !== undefined)
-      ? createOrderKeys(file.routes)
-      : undefined,
+    ordered: file.routes.some((route) => route.orderBy !== undefined),
     destinationStates,
     destinations: file.destinations,
     endpoints: outbound.endpoints,
@@ -141,7 +152,6 @@ export function runWorkers(
     maxRetryAfterMs: env.WEBHOOKS_MAX_RETRY_AFTER_MS,
     concurrency: env.WEBHOOKS_CONCURRENCY,
     lockMs: env.WEBHOOKS_LOCK_MS,
-    dedupeSeconds: env.WEBHOOKS_DEDUPE_SECONDS,
     metrics,
     logger,
   });

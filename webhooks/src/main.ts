@@ -4,7 +4,13 @@ import { createLogger } from '@manifold/platform/logging';
 import { runService } from '@manifold/platform/service';
 import { telemetryEdge } from '@manifold/platform/telemetry';
 import { createApp } from './app.ts';
-import { openDestinationStates, openEngine, openOutbound, runWorkers } from './bootstrap.ts';
+import {
+  openDestinationStates,
+  openEngine,
+  openFanOut,
+  openOutbound,
+  runWorkers,
+} from './bootstrap.ts';
 import { accessScopes, WebhooksEnv } from './config.ts';
 import { createDeadLetters } from './dead-letters/dead-letters.ts';
 import { createReceiver } from './inbound/receiver.ts';
@@ -14,8 +20,9 @@ import { createSources } from './sources.ts';
 const env = configOrExit(() => loadEnv(WebhooksEnv));
 const logger = createLogger({ service: 'webhooks', level: env.LOG_LEVEL });
 const { engine, file } = await configOrExit(() => openEngine(env, logger));
+const fanOut = openFanOut(env, engine, file);
 const outbound = configOrExit(() =>
-  openOutbound(env, engine, file, logger, (endpoint) => {
+  openOutbound(env, engine, fanOut, file, logger, (endpoint) => {
     metrics.endpointDisabled(endpoint);
   }),
 );
@@ -36,8 +43,7 @@ await runService({
   handler: createApp({
     receive: createReceiver({
       sources,
-      events: engine.events,
-      dedupeSeconds: env.WEBHOOKS_DEDUPE_SECONDS,
+      fanOut,
       metrics,
       logger,
       ...(env.NODE_ENV === 'test' && env.WEBHOOKS_TEST_EXIT_AFTER_PERSIST
@@ -50,7 +56,6 @@ await runService({
     logger,
     production: env.NODE_ENV === 'production',
     health: async () => ({
-      events: await engine.events.getJobCounts('waiting', 'active', 'delayed', 'failed'),
       deliveries: await engine.deliveries.getJobCounts('waiting', 'active', 'delayed', 'failed'),
       disabledEndpoints: (await outbound.states.list())
         .filter((state) => state.disabled)

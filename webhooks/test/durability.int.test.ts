@@ -61,7 +61,7 @@ describe('a Redis crash with events queued', () => {
     await redis.start();
     await vi.waitFor(
       async () => {
-        expect(await webhooks.engine.events.getWaitingCount()).toBe(EVENTS);
+        expect(await webhooks.engine.deliveries.getWaitingCount()).toBe(EVENTS);
       },
       { timeout: 20_000, interval: 200 },
     );

@@ -3,7 +3,8 @@
 // it must be, over HTTP, with the event stored (or not) in real Redis. The suite prints the counts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireRedis } from '@manifold/platform/testing';
-import { eventKey } from '../src/engine/ids.ts';
+import { receiptKey } from '../src/delivery/fan-out.ts';
+import { bodyHash, deliveryKey, eventKey } from '../src/engine/ids.ts';
 import { sign, standardSecret, type SchemeName } from './signers.ts';
 import { startWebhooks, type TestWebhooks } from './support.ts';
 
@@ -55,6 +56,15 @@ beforeAll(async () => {
           },
         ]),
       ),
+      // Never delivered (no worker runs): only the reused-id case reads these jobs.
+      destinations: {
+        first: { url: 'http://127.0.0.1:9/first' },
+        second: { url: 'http://127.0.0.1:9/second' },
+      },
+      routes: [
+        { source: 'hmac', events: ['a.b'], to: ['first'] },
+        { source: 'hmac', events: ['c.d'], to: ['second'] },
+      ],
     },
     secrets: Object.fromEntries(
       NAMES.flatMap((name) => [
@@ -73,8 +83,10 @@ afterAll(async () => {
   process.stdout.write(`signature matrix: ${total} cases decided correctly\n${rows.join('\n')}\n`);
 });
 
+/** Whether the event's receipt is kept (every accepted event has one, routed or not). */
 const stored = async (source: SchemeName, id: string) =>
-  (await webhooks.engine.events.getJob(eventKey(source, id))) !== undefined;
+  (await webhooks.engine.redis.exists(receiptKey(webhooks.engine.prefix, eventKey(source, id)))) ===
+  1;
 
 describe.each(NAMES)('%s signatures', (name) => {
   const event = (id: string) => ({ id: `${name}-${id}`, type: SCHEMES[name].type });
@@ -148,15 +160,35 @@ describe.each(NAMES)('%s signatures', (name) => {
 
 describe('every source', () => {
   it('refuses an event id reused with another body (WEBHOOK_ID_REUSED), keeping the first', async () => {
+    // The second body's type is routed where the first's is not: still nothing of it is stored.
     const first = sign.hmac(SECRETS.hmac.current, { id: 'reused', type: 'a.b' });
     const second = sign.hmac(SECRETS.hmac.current, { id: 'reused', type: 'c.d' });
     expect((await webhooks.post('hmac', first)).status).toBe(202);
     const response = await webhooks.post('hmac', second);
     expect(response.status).toBe(409);
     expect(await response.json()).toMatchObject({ code: 'WEBHOOK_ID_REUSED' });
-    expect((await webhooks.engine.events.getJob(eventKey('hmac', 'reused')))?.data.eventType).toBe(
-      'a.b',
+    const event = eventKey('hmac', 'reused');
+    expect(
+      (await webhooks.engine.deliveries.getJob(deliveryKey(event, 'first')))?.data,
+    ).toMatchObject({ eventType: 'a.b' });
+    expect(await webhooks.engine.deliveries.getJob(deliveryKey(event, 'second'))).toBeUndefined();
+  });
+
+  it('heals an event whose receipt was stored but not its deliveries (a crash between the two): the resend adds them', async () => {
+    const sent = sign.hmac(SECRETS.hmac.current, { id: 'half-stored', type: 'a.b' });
+    const event = eventKey('hmac', 'half-stored');
+    // What a receiver killed right after writing the receipt leaves behind.
+    await webhooks.engine.redis.set(
+      receiptKey(webhooks.engine.prefix, event),
+      bodyHash(Buffer.from(sent.body)),
     );
+    expect(await webhooks.engine.deliveries.getJob(deliveryKey(event, 'first'))).toBeUndefined();
+    const resend = await webhooks.post('hmac', sent);
+    expect(resend.status).toBe(200);
+    expect(await resend.json()).toMatchObject({ status: 'duplicate' });
+    expect(
+      (await webhooks.engine.deliveries.getJob(deliveryKey(event, 'first')))?.data,
+    ).toMatchObject({ eventType: 'a.b', body: sent.body });
   });
 
   it('answers 404 for a source that is not configured', async () => {

@@ -22,6 +22,7 @@ import {
 import type { ReplayTargets } from '../src/delivery/replay-targets.ts';
 import { createEngine, type Engine } from '../src/engine/queues.ts';
 import { startWorkers, type Workers } from '../src/engine/workers.ts';
+import { createFanOut } from '../src/delivery/fan-out.ts';
 import { createReceiver } from '../src/inbound/receiver.ts';
 import { createWebhooksMetrics } from '../src/metrics.ts';
 import { recordEndpointDisabled } from '../src/outbound/disabled-event.ts';
@@ -49,7 +50,7 @@ export interface TestWebhooks {
   deadLetters: DeadLetters;
   endpointStates: EndpointStates;
   destinationStates: DestinationStates;
-  /** Starts the fan-out and delivery workers in this process (not started by default). */
+  /** Starts the delivery workers in this process (not started by default). */
   startWorkers: () => Workers;
   post: (
     source: string,
@@ -93,6 +94,15 @@ export async function startWebhooks({
   const engine = createEngine({ url: redisUrl, prefix: `{webhooks-test-${randomUUID()}}` });
   await engine.ready(10_000);
   const endpoints = createEndpoints(settings.endpoints, secrets);
+  const fanOut = createFanOut({
+    route: createRouter(settings.routes),
+    deliveries: engine.deliveries,
+    redis: engine.redis,
+    prefix: engine.prefix,
+    attempts: schedule.length + 1,
+    dedupeSeconds: 3_600,
+    orderKeys: createOrderKeys(settings.routes),
+  });
   const endpointStates = createEndpointStates({
     redis: engine.redis,
     prefix: engine.prefix,
@@ -101,8 +111,8 @@ export async function startWebhooks({
     onDisabled: async (state) => {
       metrics.endpointDisabled(state.name);
       await recordEndpointDisabled(
-        engine.events,
-        { source: settings.endpoints[state.name]?.source ?? 'manifold', dedupeSeconds: 3_600 },
+        fanOut,
+        settings.endpoints[state.name]?.source ?? 'manifold',
         state,
       );
     },
@@ -121,8 +131,7 @@ export async function startWebhooks({
   const app = createApp({
     receive: createReceiver({
       sources: createSources(settings.sources, secrets, logger),
-      events: engine.events,
-      dedupeSeconds: 3_600,
+      fanOut,
       metrics,
       logger,
     }),
@@ -150,8 +159,7 @@ export async function startWebhooks({
     startWorkers: () => {
       const workers = startWorkers({
         engine,
-        route: createRouter(settings.routes),
-        orderKeys: createOrderKeys(settings.routes),
+        ordered: true,
         destinationStates,
         destinations: settings.destinations,
         endpoints,
@@ -161,7 +169,6 @@ export async function startWebhooks({
         maxRetryAfterMs: 60_000,
         concurrency: 50,
         lockMs,
-        dedupeSeconds: 3_600,
         metrics,
         logger,
       });
@@ -177,7 +184,6 @@ export async function startWebhooks({
     close: async () => {
       await Promise.all(running.map((workers) => workers.close()));
       metrics.dispose();
-      await engine.events.obliterate({ force: true }).catch(() => undefined);
       await engine.deliveries.obliterate({ force: true }).catch(() => undefined);
       await engine.close();
       server.closeAllConnections();

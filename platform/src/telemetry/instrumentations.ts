@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { context, trace } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { GraphQLInstrumentation } from '@opentelemetry/instrumentation-graphql';
@@ -13,7 +14,12 @@ import { isOperationalPath } from './operational-paths.ts';
  * - http: server spans for requests; health checks and scrapes make no traces; outgoing calls
  *   only inside a request (a start-up WSDL fetch is not a trace);
  * - undici: fetch and undici clients (subgraph fetches, soap-proxy, the legacy monolith), W3C
- *   `traceparent` injected, again only inside a request;
+ *   `traceparent` injected, again only inside a request; a call outside any request (background
+ *   work: a webhooks delivery, an outbox relay) is left alone — no span, no `traceparent`, no
+ *   `http.client.request.duration` sample. It had no trace to join, and paid ~12 µs per call
+ *   for the instrumentation's URL parsing, attributes and propagation (profiled under
+ *   bench:webhooks, ~9 % of a delivery); such work measures its calls itself
+ *   (`manifold_webhooks_delivery_duration_seconds`);
  * - express: route templates (`http.route`) and one span per route handler, not per middleware;
  * - graphql: parse, validate and execute spans with the operation name and type, no span per
  *   resolver (a Storefront query resolves thousands of fields);
@@ -32,7 +38,10 @@ export function createInstrumentations({ traces }: { traces: boolean }): Instrum
       ignoreIncomingRequestHook: (req: IncomingMessage) => isOperationalPath(req.url),
       requireParentforOutgoingSpans: true,
     }),
-    new UndiciInstrumentation({ requireParentforSpans: true }),
+    new UndiciInstrumentation({
+      requireParentforSpans: true,
+      ignoreRequestHook: () => trace.getSpan(context.active()) === undefined,
+    }),
     ...(traces
       ? [
           new ExpressInstrumentation({

@@ -1,5 +1,4 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import { request, type Dispatcher } from 'undici';
 import { Header } from '@manifold/platform/contracts';
 import type { Logger } from '@manifold/platform/logging';
 import type { DeliveryJob } from '../engine/queues.ts';
@@ -8,7 +7,12 @@ import type { EndpointStates } from '../outbound/endpoint-states.ts';
 import type { OutboundEndpoint } from '../outbound/endpoints.ts';
 import { standardWebhookHeaders } from '../outbound/signing.ts';
 import type { DestinationSettings } from '../settings/webhooks-file.ts';
-import { RESPONSE_EXCERPT_CHARS, type Attempt } from './attempts.ts';
+import type { Attempt } from './attempts.ts';
+import {
+  DestinationTimeoutError,
+  type DestinationAnswer,
+  type DestinationClient,
+} from './destination-client.ts';
 import type { DestinationStates } from './destination-states.ts';
 import { ORDER_WAIT_MS, type Ordering } from './ordering.ts';
 import { parseRetryAfter } from './retry-schedule.ts';
@@ -35,6 +39,8 @@ const isTransientStatus = (status: number) => status === 408 || status === 429 |
 
 export interface DeliverDeps {
   destinations: Readonly<Record<string, DestinationSettings>>;
+  /** Keep-alive connections to destinations and endpoints. */
+  client: DestinationClient;
   /** Customers' registered endpoints: signed per Standard Webhooks, disabled when failing for long. */
   endpoints?: ReadonlyMap<string, OutboundEndpoint> | undefined;
   endpointStates?: EndpointStates | undefined;
@@ -67,6 +73,7 @@ export interface DeliverDeps {
  */
 export function createDeliver({
   destinations,
+  client,
   endpoints,
   endpointStates,
   destinationStates,
@@ -136,15 +143,9 @@ export function createDeliver({
       await waitFor(ORDER_WAIT_MS);
     const gate = await destinationStates?.gate(data.destination);
     if (gate && !gate.go) await waitFor(gate.waitMs);
-    let response: Dispatcher.ResponseData;
+    let answer: DestinationAnswer;
     try {
-      // undici's request, not fetch: the same client without the WHATWG layers (Request,
-      // Headers, Response, web streams) — a fraction of fetch's CPU per delivery. A redirect is
-      // not followed (fetch re-sent a 301/302 as a GET without the body): a 3xx is the
-      // destination's answer, a dead letter like any 4xx — a destination that moved is a
-      // configuration change.
-      response = await request(destination.url, {
-        method: 'POST',
+      answer = await client.post(destination.url, {
         headers: {
           ...(endpoint &&
             standardWebhookHeaders(
@@ -161,23 +162,17 @@ export function createDeliver({
           [Header.requestId]: data.idempotencyKey.slice(0, 255),
         },
         body: data.body,
-        signal: AbortSignal.timeout(destination.timeoutMs),
+        timeoutMs: destination.timeoutMs,
       });
     } catch (error) {
-      const timedOut = (error as Error).name === 'TimeoutError';
-      const message = timedOut
-        ? `timed out after ${destination.timeoutMs} ms`
-        : `network error: ${((error as Error).cause as Error | undefined)?.message ?? (error as Error).message}`;
+      const message =
+        error instanceof DestinationTimeoutError
+          ? error.message
+          : `network error: ${((error as Error).cause as Error | undefined)?.message ?? (error as Error).message}`;
       await record({ error: message }, true);
       throw new TransientDeliveryError(message);
     }
-    let text = '';
-    try {
-      text = (await response.body.text()).slice(0, RESPONSE_EXCERPT_CHARS);
-    } catch {
-      // the answer's status is what counts; its body is only shown
-    }
-    const status = response.statusCode;
+    const { status, excerpt: text } = answer;
     if (status >= 200 && status < 300)
       return { status, attempt: await record({ status, response: text }, false) };
     const error = `HTTP ${status}`;
@@ -190,10 +185,6 @@ export function createDeliver({
       );
       throw new UnrecoverableError(error);
     }
-    const retryAfter = response.headers['retry-after'];
-    throw new TransientDeliveryError(
-      error,
-      parseRetryAfter((Array.isArray(retryAfter) ? retryAfter[0] : retryAfter) ?? null),
-    );
+    throw new TransientDeliveryError(error, parseRetryAfter(answer.retryAfter ?? null));
   };
 }

@@ -1,76 +1,104 @@
-import type { Job, Queue } from 'bullmq';
+import { Job, type Queue, type RedisClient } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { deliveryKey } from '../engine/ids.ts';
 import type { DeliveryJob, EventJob } from '../engine/queues.ts';
 import type { OrderKeys } from '../settings/order-keys.ts';
 import type { Router } from '../settings/routing.ts';
-import type { Ordering } from './ordering.ts';
+import { orderLineKey } from './ordering.ts';
 
 export interface FanOutDeps {
   route: Router;
   deliveries: Queue<DeliveryJob>;
+  /** The connection the queue adds on (ours go on it too: Redis runs them in the order written). */
+  redis: Redis;
+  /** The queue's key prefix (the receipts and ordering lines live beside its jobs). */
+  prefix: string;
   /** Delivery attempts in all: the first and one per retry delay. */
   attempts: number;
-  /** How long a delivered job is kept (its id guards against a second fan-out of the same event). */
-  keepSeconds: number;
+  /**
+   * The duplicate window: an event's receipt is kept this long after it arrived, a delivered
+   * job this long after it was delivered (so its id outlives the receipt: a resend the receipt
+   * no longer recognises still adds nothing twice).
+   */
+  dedupeSeconds: number;
   /** Routes with `orderBy`: each delivery's key (absent: nothing is ordered). */
   orderKeys?: OrderKeys | undefined;
-  ordering?: Ordering | undefined;
 }
 
+/** What was kept of an event before this fan-out: nothing (new), or its body's hash. */
+export type EarlierReceipt = { bodyHash: string } | null;
+
 /**
- * An accepted event → one delivery job per destination its routes name. The job ids are derived
- * from the event and the destination, so running this twice (a worker killed half-way) adds
- * nothing twice. A delivery whose route orders by key joins its key's line first.
+ * An accepted event → its deliveries, stored before the sender is answered: one job per
+ * destination its routes name, id `<event>-<destination>` (= its Idempotency-Key), and the
+ * event's receipt (its body's hash, kept for the duplicate window). Redis answers each write once
+ * it is in its AOF: resolved means durable.
+ *
+ * Done at receipt, not by a worker reading a stored event: per event, the receipt and one add
+ * per destination, and no event job for a worker to fan out — that second job had doubled the
+ * workers' cost per event (docs/benchmarks.md).
+ *
+ * Idempotent, and self-healing: a job id already kept adds nothing (BullMQ), a delivery already
+ * in its ordering line keeps its place (ZADD NX), a receipt already kept is not replaced (SET
+ * NX). A resend of a kept event (same body) adds its deliveries again — nothing if they are kept,
+ * and what a crash between the receipt and the jobs lost otherwise (a receipt outlives nothing it
+ * stands for: a delivered job is kept for the window after its delivery).
  */
 export function createFanOut({
   route,
   deliveries,
+  redis,
+  prefix,
   attempts,
-  keepSeconds,
+  dedupeSeconds,
   orderKeys,
-  ordering,
 }: FanOutDeps) {
-  return async (job: Job<EventJob>): Promise<{ destinations: string[] }> => {
-    const destinations = route(job.data.source, job.data.eventType);
-    if (job.id === undefined) throw new Error('event job without an id');
-    const event = job.id;
-    const keys =
-      (ordering && orderKeys?.(job.data.source, job.data.eventType, job.data.body)) ||
-      new Map<string, string>();
-    // In line before the job exists: it can never go ahead of an earlier event's delivery.
-    if (ordering)
-      for (const [destination, orderKey] of keys)
-        await ordering.join(
-          destination,
-          orderKey,
-          deliveryKey(event, destination),
-          job.data.receivedAt,
-        );
-    const jobs = destinations.map((destination) => {
+  const jobOptions = (jobId: string) => ({
+    jobId,
+    attempts,
+    backoff: { type: 'webhooks' },
+    removeOnComplete: { age: dedupeSeconds },
+    // A delivery that failed for good stays: it is the dead letter.
+    removeOnFail: false,
+  });
+  /** Every delivery's add (and its place in line), written in this order on the connection. */
+  const addDeliveries = (client: RedisClient, event: string, data: EventJob) => {
+    const keys = orderKeys?.(data.source, data.eventType, data.body);
+    return route(data.source, data.eventType).map(async (destination) => {
       const key = deliveryKey(event, destination);
-      return {
-        name: 'deliver',
-        data: {
-          ...job.data,
-          destination,
-          idempotencyKey: key,
-          ...(keys.has(destination) && { orderKey: keys.get(destination) }),
-        },
-        opts: {
-          jobId: key,
-          attempts,
-          backoff: { type: 'webhooks' },
-          removeOnComplete: { age: keepSeconds },
-          // A delivery that failed for good stays: it is the dead letter.
-          removeOnFail: false,
-        },
-      };
+      const orderKey = keys?.get(destination);
+      // In line before the job exists: it can never go ahead of an earlier event's delivery.
+      if (orderKey !== undefined)
+        await redis.zadd(
+          orderLineKey(prefix, destination, orderKey),
+          'NX',
+          Date.parse(data.receivedAt),
+          key,
+        );
+      const job = new Job<DeliveryJob>(
+        deliveries,
+        'deliver',
+        { ...data, destination, idempotencyKey: key, ...(orderKey !== undefined && { orderKey }) },
+        jobOptions(key),
+        key,
+      );
+      return job.addJob(client);
     });
-    // One destination (the usual route): a plain add. addBulk would build an ioredis pipeline for
-    // it — a copy of every script BullMQ defines, per event — to send the same one command.
-    const [only] = jobs;
-    if (jobs.length === 1 && only) await deliveries.add(only.name, only.data, only.opts);
-    else await deliveries.addBulk(jobs);
-    return { destinations };
+  };
+  return async (event: string, data: EventJob): Promise<EarlierReceipt> => {
+    const client = await deliveries.backend.client;
+    const receipt = receiptKey(prefix, event);
+    // The receipt first, then the deliveries: an id reused with another body adds nothing (its
+    // other event type could name destinations the first did not), and a receipt whose
+    // deliveries a crash (or a failed add: 503, the sender retries) left unwritten is healed
+    // by the resend, which adds them again below.
+    const kept = await redis.set(receipt, data.bodyHash, 'EX', dedupeSeconds, 'NX', 'GET');
+    if (kept !== null && kept !== data.bodyHash) return { bodyHash: kept };
+    await Promise.all(addDeliveries(client, event, data));
+    return kept === null ? null : { bodyHash: kept };
   };
 }
+export type FanOut = ReturnType<typeof createFanOut>;
+
+/** Where an event's receipt is kept: its body's hash, for the duplicate window. */
+export const receiptKey = (prefix: string, event: string) => `${prefix}:receipts:${event}`;

@@ -5,12 +5,17 @@ import type { Redis } from 'ioredis';
 /** How long a delivery waiting behind an earlier one for its key waits before it looks again. */
 export const ORDER_WAIT_MS = 250;
 
+/** The line of one (destination, key): a sorted set of its pending deliveries' ids. */
+export const orderLineKey = (prefix: string, destination: string, key: string) =>
+  `${prefix}:order:${destination}:${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
+
 /** States in which a delivery is still to go out: a later one for its key waits behind it. */
 const PENDING = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
 
 /**
  * Per-key ordering on the queue's Redis: one sorted set per (destination, key) holding its
- * pending deliveries' ids, scored by the time their event was received. A delivery goes only when
+ * pending deliveries' ids, scored by the time their event was received (the fan-out puts each in
+ * its line, in the MULTI that adds it: fan-out.ts). A delivery goes only when
  * it is first in its line; the first is dropped from the line once it is done or dead-lettered
  * (checked against its job's state, so a worker that died after finishing one holds nothing up).
  * A dead letter replayed later has left its line: it goes at once.
@@ -24,15 +29,9 @@ export function createOrdering({
   prefix: string;
   deliveries: Queue;
 }) {
-  const line = (destination: string, key: string) =>
-    `${prefix}:order:${destination}:${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
+  const line = (destination: string, key: string) => orderLineKey(prefix, destination, key);
 
   return {
-    /** Puts a delivery in its key's line (NX: a second fan-out of the same event keeps its place). */
-    join: async (destination: string, key: string, deliveryId: string, receivedAt: string) => {
-      await redis.zadd(line(destination, key), 'NX', Date.parse(receivedAt), deliveryId);
-    },
-
     /** Whether the delivery is first in its line; earlier ones that are over leave the line. */
     isFirst: async (destination: string, key: string, deliveryId: string): Promise<boolean> => {
       const name = line(destination, key);

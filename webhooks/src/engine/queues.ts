@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 
-/** One accepted inbound event: what the sender sent, exactly, and what we made of it. */
+/** One accepted inbound event: what the sender sent, exactly, and what we made of it (each of its deliveries carries it). */
 export interface EventJob {
   source: string;
   eventId: string;
@@ -33,19 +33,6 @@ export interface DeliveryJob extends EventJob {
   replayedAt?: string;
 }
 
-export const EVENTS_QUEUE = 'events';
-
-/**
- * How an accepted event's job is kept: after fan-out for the duplicate window (its id is what
- * recognises a sender's retry); a failed fan-out stays, and is tried 10 times first.
- */
-export const eventJobOptions = (jobId: string, dedupeSeconds: number) => ({
-  jobId,
-  removeOnComplete: { age: dedupeSeconds },
-  removeOnFail: false,
-  attempts: 10,
-  backoff: { type: 'exponential', delay: 1_000 },
-});
 export const DELIVERIES_QUEUE = 'deliveries';
 
 export interface Engine {
@@ -53,7 +40,6 @@ export interface Engine {
   redis: Redis;
   /** A connection for workers to duplicate: waits through a Redis restart instead of failing. */
   workerConnection: Redis;
-  events: Queue<EventJob>;
   deliveries: Queue<DeliveryJob>;
   prefix: string;
   /** Resolves once the producers' connection is up (or rejects after `timeoutMs`). */
@@ -73,14 +59,12 @@ export function createEngine({ url, prefix }: { url: string; prefix: string }): 
   // Errors surface on the commands that fail; without a listener ioredis would print each one.
   redis.on('error', () => undefined);
   workerConnection.on('error', () => undefined);
-  const events = new Queue<EventJob>(EVENTS_QUEUE, { connection: redis, prefix });
   const deliveries = new Queue<DeliveryJob>(DELIVERIES_QUEUE, { connection: redis, prefix });
   // The same: a failing command fails its caller (an inbound request answers 503), which is where it shows.
-  for (const queue of [events, deliveries]) queue.on('error', () => undefined);
+  deliveries.on('error', () => undefined);
   return {
     redis,
     workerConnection,
-    events,
     deliveries,
     prefix,
     ready: async (timeoutMs) => {
@@ -98,7 +82,7 @@ export function createEngine({ url, prefix }: { url: string; prefix: string }): 
       });
     },
     close: async () => {
-      await Promise.allSettled([events.close(), deliveries.close()]);
+      await deliveries.close().catch(() => undefined);
       redis.disconnect();
       workerConnection.disconnect();
     },

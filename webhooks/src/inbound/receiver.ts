@@ -1,8 +1,7 @@
 import { AppError } from '@manifold/platform/errors';
 import type { Secret } from '@manifold/platform/auth';
 import type { Logger } from '@manifold/platform/logging';
-import type { Queue } from 'bullmq';
-import { eventJobOptions, type EventJob } from '../engine/queues.ts';
+import type { FanOut } from '../delivery/fan-out.ts';
 import { bodyHash, eventKey } from '../engine/ids.ts';
 import type { WebhooksMetrics } from '../metrics.ts';
 import type { SignatureScheme, SignedRequest } from '../signatures/index.ts';
@@ -15,9 +14,8 @@ export interface InboundSource {
 
 export interface ReceiverDeps {
   sources: ReadonlyMap<string, InboundSource>;
-  events: Queue<EventJob>;
-  /** How long an accepted event's job (and so its id) is kept: the duplicate window. */
-  dedupeSeconds: number;
+  /** Stores an accepted event's deliveries and its receipt (the duplicate window's memory). */
+  fanOut: FanOut;
   metrics: WebhooksMetrics;
   logger: Logger;
   nowSeconds?: () => number;
@@ -36,13 +34,13 @@ export type Receipt =
 
 /**
  * One inbound request: signature on the raw body (every active secret) → timestamp tolerance →
- * the event persisted as a job whose id is the sender's id → 202; a sender's retry of an event
- * already persisted → 200, nothing done twice; the same id with another body → 409.
+ * the event's deliveries and its receipt persisted, keyed by the sender's id → 202; a sender's
+ * retry of an event already persisted → 200, nothing done twice; the same id with another body →
+ * 409.
  */
 export function createReceiver({
   sources,
-  events,
-  dedupeSeconds,
+  fanOut,
   metrics,
   logger,
   nowSeconds = () => Math.floor(Date.now() / 1000),
@@ -72,30 +70,21 @@ export function createReceiver({
     const key = eventKey(sourceName, eventId);
     const hash = bodyHash(request.rawBody);
     const answer = { eventId, eventType };
-    let kept: string | null;
+    let earlier: Awaited<ReturnType<FanOut>>;
     try {
       const contentType = request.headers['content-type'];
-      // The duplicate check and the add go out together, one round trip (not one after the
-      // other): the HGET is written first, on the connection the add then uses, so Redis answers
-      // it with what was kept before this add — nothing (the add stores the event) or a kept job
-      // (BullMQ adds nothing for a job id it keeps). The add resolves once Redis answered it,
-      // and Redis answers once the job is in its AOF: the durable write the 202 stands for.
-      const client = await events.backend.client;
-      const check = client.hget(events.toKey(key), 'data');
-      const add = events.add(
-        'event',
-        {
-          source: sourceName,
-          eventId,
-          eventType,
-          receivedAt: new Date().toISOString(),
-          bodyHash: hash,
-          contentType: typeof contentType === 'string' ? contentType : 'application/json',
-          body: request.rawBody.toString('utf8'),
-        },
-        eventJobOptions(key, dedupeSeconds),
-      );
-      [kept] = await Promise.all([check, add]);
+      // The receipt, then the deliveries; Redis answers each once it is in its AOF: the durable
+      // write the 202 stands for. A receipt already kept (a retry) stays as it was, and so does
+      // every job: nothing is added twice.
+      earlier = await fanOut(key, {
+        source: sourceName,
+        eventId,
+        eventType,
+        receivedAt: new Date().toISOString(),
+        bodyHash: hash,
+        contentType: typeof contentType === 'string' ? contentType : 'application/json',
+        body: request.rawBody.toString('utf8'),
+      });
     } catch (error) {
       // Nothing acknowledged: the sender retries, and the retry is then a duplicate or new.
       throw new AppError('STORE_UNAVAILABLE', 'The event could not be stored; retry later', {
@@ -103,8 +92,8 @@ export function createReceiver({
         details: { retryAfterSeconds: 5 },
       });
     }
-    if (kept !== null) {
-      if ((JSON.parse(kept) as Partial<EventJob>).bodyHash !== hash)
+    if (earlier !== null) {
+      if (earlier.bodyHash !== hash)
         throw new AppError(
           'WEBHOOK_ID_REUSED',
           `Event ${eventId} was already received with another body`,

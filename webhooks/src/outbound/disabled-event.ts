@@ -1,17 +1,16 @@
-import type { Queue } from 'bullmq';
+import type { FanOut } from '../delivery/fan-out.ts';
 import { bodyHash, eventKey } from '../engine/ids.ts';
-import { eventJobOptions, type EventJob } from '../engine/queues.ts';
 import type { EndpointState } from './endpoint-states.ts';
 
 /**
  * Records an endpoint's disabling as an event of its own source, `endpoint.disabled`, in the
  * Standard Webhooks payload shape: it is kept like any event and routed like one, so an endpoint
  * subscribed to `endpoint.*` (a customer's operations channel) is told. Its id is the endpoint and
- * the time of disabling: enqueued twice, it is one event.
+ * the time of disabling: recorded twice, it is one event.
  */
 export async function recordEndpointDisabled(
-  events: Queue<EventJob>,
-  { source, dedupeSeconds }: { source: string; dedupeSeconds: number },
+  fanOut: FanOut,
+  source: string,
   state: EndpointState,
 ): Promise<void> {
   const disabledAt = state.disabledAt ?? new Date().toISOString();
@@ -26,17 +25,13 @@ export async function recordEndpointDisabled(
       consecutiveDeadLetters: state.consecutiveDeadLetters,
     },
   });
-  await events.add(
-    'event',
-    {
-      source,
-      eventId,
-      eventType: 'endpoint.disabled',
-      receivedAt: disabledAt,
-      bodyHash: bodyHash(Buffer.from(body)),
-      contentType: 'application/json',
-      body,
-    },
-    eventJobOptions(eventKey(source, eventId), dedupeSeconds),
-  );
+  await fanOut(eventKey(source, eventId), {
+    source,
+    eventId,
+    eventType: 'endpoint.disabled',
+    receivedAt: disabledAt,
+    bodyHash: bodyHash(Buffer.from(body)),
+    contentType: 'application/json',
+    body,
+  });
 }
