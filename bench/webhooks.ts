@@ -1,5 +1,6 @@
 // `npm run bench:webhooks`: the webhooks service against its engine's own ceiling, side by side in
-// one run on the same Redis (a private redis-server, AOF with fsync on every write, as required):
+// one run on the same Redis (a private redis-server, AOF with fsync on every write, as required),
+// in BENCH_ROUNDS rounds (3) that run the two sides in turn, the targets judged on the median:
 //   ingest   — signed Stripe events POSTed by 50 concurrent senders (wrk, 50 connections, each
 //              request a distinct event signed beforehand) to the service (verify + durable
 //              persist + 2xx) vs BullMQ's raw `Queue.add` by 50 concurrent callers;
@@ -29,9 +30,13 @@ import type { LoadResult } from './support/load.ts';
 import { pinnedTo, pinTo } from './support/pin.ts';
 import { processCpuMs } from './support/process-cpu.ts';
 import { machine, publish, targetTable, type Check } from './support/report.ts';
+import { median } from './support/rounds.ts';
 import { requireWrk, runWrk } from './support/wrk.ts';
 
-const DURATION_MS = Number(process.env['BENCH_DURATION_MS'] ?? 10_000);
+/** Rounds of each comparison, the two sides in turn; the targets are judged on the median. */
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+/** One side's ingest run, per round. */
+const DURATION_MS = Number(process.env['BENCH_DURATION_MS'] ?? 5_000);
 const WARMUP_MS = Math.min(3_000, DURATION_MS);
 const DELIVERIES = Number(process.env['BENCH_DELIVERIES'] ?? 5_000);
 const CONCURRENCY = 50;
@@ -181,132 +186,179 @@ const redisPersistence = async () => {
   const field = (name: string) => new RegExp(`^${name}:(\\S+)`, 'm').exec(info)?.[1] ?? '?';
   return `AOF rewrites ${field('aof_rewrites')}, forks ${field('total_forks')}, last fork ${field('latest_fork_usec')} µs, AOF ${field('aof_current_size')} bytes`;
 };
-const results: { scenario: string; result: LoadResult }[] = [];
+const list = (values: readonly number[], digits = 0) =>
+  values.map((value) => value.toFixed(digits)).join(' · ');
 const raw = new Queue(`raw-${randomUUID()}`, { connection, prefix });
+// One route, one destination: each accepted event is one delivery job (kept: no worker runs).
+const deliveries = new Queue('deliveries', { connection, prefix });
 try {
-  // Ingest: the same number of concurrent callers, one after the other.
-  const redisBeforeRaw = redisCpuMs();
-  const rawAdd = await rawBullmq<LoadResult & { calls: number }>([
-    'add',
-    redis.url,
-    prefix,
-    raw.name,
-    String(CONCURRENCY),
-    String(DURATION_MS),
-    String(WARMUP_MS),
-  ]);
-  const rawRedisUs = ((redisCpuMs() - redisBeforeRaw) * 1000) / rawAdd.calls;
-  results.push({
-    scenario: `BullMQ raw Queue.add (ceiling; Redis CPU ${rawRedisUs.toFixed(0)} µs per add)`,
-    result: rawAdd,
-  });
-  // Each side on the same, empty Redis: the raw side's jobs would otherwise weigh on the
-  // service's run alone (a larger dataset to fork for each AOF rewrite, more memory).
-  await raw.obliterate({ force: true });
-  process.stdout.write(`after raw add: ${await redisPersistence()}\n`);
-  const warmupEvents = await signedEventsFile(
-    'warmup.events',
-    Math.ceil((SIGNED_PER_SECOND * WARMUP_MS) / 1000),
+  // Ingest, ROUNDS times: the raw add, then the service, each DURATION_MS with the same number of
+  // concurrent callers. Alternating rounds, compared round by round: the machine's drift (this
+  // VM's rates move by ±25 % from one minute to the next) weighs on both sides of each ratio.
+  const ingestRounds: {
+    raw: LoadResult;
+    ours: LoadResult;
+    rawRedisUs: number;
+    redisUs: number;
+    serviceUs: number;
+  }[] = [];
+  await wrkIngest(
+    await signedEventsFile('warmup.events', Math.ceil((SIGNED_PER_SECOND * WARMUP_MS) / 1000)),
+    WARMUP_MS,
   );
   const measuredCount = Math.ceil((SIGNED_PER_SECOND * DURATION_MS) / 1000);
-  const measuredEvents = await signedEventsFile('measured.events', measuredCount);
-  // One route, one destination: each accepted event is one delivery job (kept: no worker runs).
-  const deliveries = new Queue('deliveries', { connection, prefix });
-  await wrkIngest(warmupEvents, WARMUP_MS);
-  const storedBefore = await deliveries.count();
-  const cpuBefore = processCpuMs(service.child.pid ?? 0);
-  const redisBeforeIngest = redisCpuMs();
-  const ingest = await wrkIngest(measuredEvents, DURATION_MS);
-  const ingestRedisUs = ((redisCpuMs() - redisBeforeIngest) * 1000) / ingest.requests;
-  const serviceCpuUs =
-    ((processCpuMs(service.child.pid ?? 0) - cpuBefore) * 1000) / ingest.requests;
-  const stored = (await deliveries.count()) - storedBefore;
-  // Every answer counted must be a 202 for a new event: a wrapped file would resend events (200
-  // duplicate, which wrk counts as a success), and every one of them must be in the queue.
-  if (ingest.requests > measuredCount)
-    throw new Error(
-      `wrk sent ${ingest.requests} events, only ${measuredCount} were signed: raise BENCH_SIGNED_PER_SECOND`,
+  for (let round = 0; round < ROUNDS; round++) {
+    const redisBeforeRaw = redisCpuMs();
+    const rawAdd = await rawBullmq<LoadResult & { calls: number }>([
+      'add',
+      redis.url,
+      prefix,
+      raw.name,
+      String(CONCURRENCY),
+      String(DURATION_MS),
+      String(WARMUP_MS),
+    ]);
+    const rawRedisUs = ((redisCpuMs() - redisBeforeRaw) * 1000) / rawAdd.calls;
+    // Each side on the same, empty Redis: the raw side's jobs would otherwise weigh on the
+    // service's run alone (a larger dataset to fork for each AOF rewrite, more memory).
+    await raw.obliterate({ force: true });
+    const measuredEvents = await signedEventsFile(`measured-${round}.events`, measuredCount);
+    const storedBefore = await deliveries.count();
+    const cpuBefore = processCpuMs(service.child.pid ?? 0);
+    const redisBeforeIngest = redisCpuMs();
+    const ingest = await wrkIngest(measuredEvents, DURATION_MS);
+    const redisUs = ((redisCpuMs() - redisBeforeIngest) * 1000) / ingest.requests;
+    const serviceUs = ((processCpuMs(service.child.pid ?? 0) - cpuBefore) * 1000) / ingest.requests;
+    const stored = (await deliveries.count()) - storedBefore;
+    // Every answer counted must be a 202 for a new event: a wrapped file would resend events (200
+    // duplicate, which wrk counts as a success), and every one of them must be in the queue.
+    if (ingest.requests > measuredCount)
+      throw new Error(
+        `wrk sent ${ingest.requests} events, only ${measuredCount} were signed: raise BENCH_SIGNED_PER_SECOND`,
+      );
+    if (stored < ingest.requests)
+      throw new Error(`${ingest.requests} events acknowledged, ${stored} stored`);
+    await deliveries.obliterate({ force: true });
+    ingestRounds.push({ raw: rawAdd, ours: ingest, rawRedisUs, redisUs, serviceUs });
+    process.stdout.write(
+      `ingest round ${round + 1}: raw ${rawAdd.rps.toFixed(0)}/s, ours ${ingest.rps.toFixed(0)}/s (p99 ${ingest.p99Ms.toFixed(2)} ms); ${await redisPersistence()}\n`,
     );
-  if (stored < ingest.requests)
-    throw new Error(`${ingest.requests} events acknowledged, ${stored} stored`);
-  results.push({
-    scenario: `webhooks ingest: verify + persist + 202 (service CPU ${serviceCpuUs.toFixed(0)} µs, Redis ${ingestRedisUs.toFixed(0)} µs per event)`,
-    result: ingest,
-  });
+  }
 
-  // Delivery, raw: N no-op jobs through a BullMQ Worker.
-  process.stdout.write(`after ingest: ${await redisPersistence()}\n`);
-  await raw.addBulk(
-    Array.from({ length: DELIVERIES }, () => ({ name: 'job', data: signedEvent() })),
-  );
-  const { seconds: rawSeconds } = await rawBullmq<{ seconds: number }>([
-    'process',
-    redis.url,
-    prefix,
-    raw.name,
-    String(CONCURRENCY),
-    String(DELIVERIES),
-  ]);
-
-  // Delivery, webhooks: N stored events' deliveries, POSTed by a worker process.
-  await deliveries.obliterate({ force: true });
-  await deliveries.pause();
-  for (let i = 0; i < DELIVERIES; i += CONCURRENCY)
-    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, DELIVERIES - i) }, ingestOne));
+  // Delivery, ROUNDS times: N no-op jobs through BullMQ's raw Worker, then N stored events'
+  // deliveries POSTed to the sink by a webhooks worker process.
+  const deliveryRounds: { raw: number; ours: number; workerUs: number }[] = [];
   const [command, args] = pinnedTo(SERVICE_CPU, [
     process.execPath,
     ...nodeArgs('webhooks/src/worker.ts'),
   ]);
-  const workerProcess = spawn(command, args, {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      ...serviceEnv,
-      ...(process.env['BENCH_WORKER_NODE_OPTIONS']
-        ? { NODE_OPTIONS: process.env['BENCH_WORKER_NODE_OPTIONS'] }
-        : {}),
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  // Its start-up (loading, the Redis checks) is not delivery: let it settle before the clock starts.
-  await new Promise((resolve) => setTimeout(resolve, 3_000));
-  received = 0;
-  const workerCpuBefore = processCpuMs(workerProcess.pid ?? 0);
-  const deliveryStarted = performance.now();
-  await deliveries.resume();
-  while (received < DELIVERIES) await new Promise((resolve) => setTimeout(resolve, 20));
-  const deliverySeconds = (performance.now() - deliveryStarted) / 1000;
-  const workerCpuUs =
-    ((processCpuMs(workerProcess.pid ?? 0) - workerCpuBefore) * 1000) / DELIVERIES;
-  workerProcess.kill('SIGTERM');
-  await once(workerProcess, 'exit');
-  await deliveries.close();
+  for (let round = 0; round < ROUNDS; round++) {
+    await raw.addBulk(
+      Array.from({ length: DELIVERIES }, () => ({ name: 'job', data: signedEvent() })),
+    );
+    const { seconds: rawSeconds } = await rawBullmq<{ seconds: number }>([
+      'process',
+      redis.url,
+      prefix,
+      raw.name,
+      String(CONCURRENCY),
+      String(DELIVERIES),
+    ]);
+    await raw.obliterate({ force: true });
 
-  const rawRate = DELIVERIES / rawSeconds;
-  const deliveryRate = DELIVERIES / deliverySeconds;
-  const ingestRatio = (ingest.rps / rawAdd.rps) * 100;
-  const deliveryRatio = (deliveryRate / rawRate) * 100;
+    await deliveries.pause();
+    for (let i = 0; i < DELIVERIES; i += CONCURRENCY)
+      await Promise.all(Array.from({ length: Math.min(CONCURRENCY, DELIVERIES - i) }, ingestOne));
+    const workerProcess = spawn(command, args, {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        ...serviceEnv,
+        ...(process.env['BENCH_WORKER_NODE_OPTIONS']
+          ? { NODE_OPTIONS: process.env['BENCH_WORKER_NODE_OPTIONS'] }
+          : {}),
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    // Its start-up (loading, the Redis checks) is not delivery: let it settle before the clock starts.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    received = 0;
+    const workerCpuBefore = processCpuMs(workerProcess.pid ?? 0);
+    const deliveryStarted = performance.now();
+    await deliveries.resume();
+    while (received < DELIVERIES) await new Promise((resolve) => setTimeout(resolve, 20));
+    const deliverySeconds = (performance.now() - deliveryStarted) / 1000;
+    const workerUs = ((processCpuMs(workerProcess.pid ?? 0) - workerCpuBefore) * 1000) / DELIVERIES;
+    workerProcess.kill('SIGTERM');
+    await once(workerProcess, 'exit');
+    await deliveries.obliterate({ force: true });
+    deliveryRounds.push({
+      raw: DELIVERIES / rawSeconds,
+      ours: DELIVERIES / deliverySeconds,
+      workerUs,
+    });
+    process.stdout.write(
+      `delivery round ${round + 1}: raw ${(DELIVERIES / rawSeconds).toFixed(0)}/s, ours ${(DELIVERIES / deliverySeconds).toFixed(0)}/s\n`,
+    );
+  }
+
+  const ingestRatios = ingestRounds.map(({ raw: r, ours }) => (ours.rps / r.rps) * 100);
+  const p99s = ingestRounds.map(({ ours }) => ours.p99Ms);
+  const deliveryRatios = deliveryRounds.map(({ raw: r, ours }) => (ours / r) * 100);
+  const ingestRatio = median(ingestRatios);
+  const p99 = median(p99s);
+  const deliveryRatio = median(deliveryRatios);
   const checks: Check[] = [
-    ['ingest ≥ 50 % of raw add rate', `${ingestRatio.toFixed(1)} %`, ingestRatio >= 50],
-    ['p99 ack ≤ 25 ms at 50 senders', `${ingest.p99Ms.toFixed(2)} ms`, ingest.p99Ms <= 25],
-    ['delivery ≥ 50 % of raw processing', `${deliveryRatio.toFixed(1)} %`, deliveryRatio >= 50],
+    [
+      'ingest ≥ 50 % of raw add rate (median of the rounds)',
+      `${ingestRatio.toFixed(1)} % (rounds ${list(ingestRatios, 1)})`,
+      ingestRatio >= 50,
+    ],
+    [
+      'p99 ack ≤ 25 ms at 50 senders (median of the rounds)',
+      `${p99.toFixed(2)} ms (rounds ${list(p99s, 2)})`,
+      p99 <= 25,
+    ],
+    [
+      'delivery ≥ 50 % of raw processing (median of the rounds)',
+      `${deliveryRatio.toFixed(1)} % (rounds ${list(deliveryRatios, 1)})`,
+      deliveryRatio >= 50,
+    ],
   ];
+  const row = (scenario: string, rates: number[], extra = ' | | |') =>
+    `| ${scenario} | ${median(rates).toFixed(0)} | ${list(rates)}${extra}`;
   publish('webhooks (ingest and delivery vs raw BullMQ)', [
-    `Command: \`npm run bench:webhooks\` (ingest: ${DURATION_MS / 1000} s after ${WARMUP_MS / 1000} s warm-up, ${CONCURRENCY} concurrent callers — wrk connections for the service, async callers for the raw add; delivery: ${DELIVERIES} events, concurrency ${CONCURRENCY}). Machine: ${machine()}, loopback; Redis 7 private, AOF appendfsync always. Service, its worker and the raw BullMQ client (each a Node process, in turn) on CPU ${SERVICE_CPU}; wrk and the sink on CPU ${LOAD_CPU}; Redis ${REDIS_CPU === 'any' ? 'unpinned' : `on CPU ${REDIS_CPU}`}.`,
+    `Command: \`npm run bench:webhooks\` (${ROUNDS} rounds, each side in turn — ingest: ${DURATION_MS / 1000} s per side and round (the raw side after its own ${WARMUP_MS / 1000} s warm-up, the service warmed once), ${CONCURRENCY} concurrent callers — wrk connections for the service, async callers for the raw add; delivery: ${DELIVERIES} events per side and round, concurrency ${CONCURRENCY}). Machine: ${machine()}, loopback; Redis 7 private, AOF appendfsync always. Service, its worker and the raw BullMQ client (each a Node process, in turn) on CPU ${SERVICE_CPU}; wrk and the sink on CPU ${LOAD_CPU}; Redis ${REDIS_CPU === 'any' ? 'unpinned' : `on CPU ${REDIS_CPU}`}.`,
     '',
-    '| scenario | rate (/s) | p50 ms | p99 ms | errors |',
+    '| scenario | rate (/s, median) | rate per round | p50 ms (median) | p99 ms per round |',
     '|---|---|---|---|---|',
-    ...results.map(
-      ({ scenario, result }) =>
-        `| ${scenario} | ${result.rps.toFixed(0)} | ${result.p50Ms.toFixed(2)} | ${result.p99Ms.toFixed(2)} | ${result.errors} |`,
+    row(
+      `BullMQ raw Queue.add (ceiling; Redis CPU ${median(ingestRounds.map((r) => r.rawRedisUs)).toFixed(0)} µs per add)`,
+      ingestRounds.map((r) => r.raw.rps),
+      ` | ${median(ingestRounds.map((r) => r.raw.p50Ms)).toFixed(2)} | ${list(
+        ingestRounds.map((r) => r.raw.p99Ms),
+        2,
+      )} |`,
     ),
-    `| BullMQ raw Worker, no-op (ceiling) | ${rawRate.toFixed(0)} | | | |`,
-    `| webhooks delivery: POST to a local sink (worker CPU ${workerCpuUs.toFixed(0)} µs per event) | ${deliveryRate.toFixed(0)} | | | |`,
+    row(
+      `webhooks ingest: verify + persist + 202 (service CPU ${median(ingestRounds.map((r) => r.serviceUs)).toFixed(0)} µs, Redis ${median(ingestRounds.map((r) => r.redisUs)).toFixed(0)} µs per event; errors ${ingestRounds.reduce((sum, r) => sum + r.ours.errors, 0)})`,
+      ingestRounds.map((r) => r.ours.rps),
+      ` | ${median(ingestRounds.map((r) => r.ours.p50Ms)).toFixed(2)} | ${list(p99s, 2)} |`,
+    ),
+    row(
+      'BullMQ raw Worker, no-op (ceiling)',
+      deliveryRounds.map((r) => r.raw),
+    ),
+    row(
+      `webhooks delivery: POST to a local sink (worker CPU ${median(deliveryRounds.map((r) => r.workerUs)).toFixed(0)} µs per event)`,
+      deliveryRounds.map((r) => r.ours),
+    ),
     '',
     ...targetTable(checks),
   ]);
 } finally {
   await raw.close();
+  await deliveries.close();
   await service.stop();
   connection.disconnect();
   sink.close();

@@ -43,6 +43,11 @@ export type EarlierReceipt = { bodyHash: string } | null;
  * NX). A resend of a kept event (same body) adds its deliveries again — nothing if they are kept,
  * and what a crash between the receipt and the jobs lost otherwise (a receipt outlives nothing it
  * stands for: a delivered job is kept for the window after its delivery).
+ *
+ * An id reused with another body adds nothing: the receipt is read before any add. Two requests
+ * with one id and different bodies at the same instant can both pass that read; the second's
+ * receipt is refused (409), but its adds for destinations the first's type does not route to
+ * are not undone. It takes a sender signing two different events with one id, concurrently.
  */
 export function createFanOut({
   route,
@@ -61,15 +66,17 @@ export function createFanOut({
     // A delivery that failed for good stays: it is the dead letter.
     removeOnFail: false,
   });
-  /** Every delivery's add (and its place in line), written in this order on the connection. */
+  /** Every delivery's add (after its place in line), written in this order on the connection. */
   const addDeliveries = (client: RedisClient, event: string, data: EventJob) => {
     const keys = orderKeys?.(data.source, data.eventType, data.body);
-    return route(data.source, data.eventType).map(async (destination) => {
+    return route(data.source, data.eventType).map((destination) => {
       const key = deliveryKey(event, destination);
       const orderKey = keys?.get(destination);
-      // In line before the job exists: it can never go ahead of an earlier event's delivery.
-      if (orderKey !== undefined)
-        await redis.zadd(
+      // In line before the job exists (written first): it can never go ahead of an earlier
+      // event's delivery.
+      const joined =
+        orderKey !== undefined &&
+        redis.zadd(
           orderLineKey(prefix, destination, orderKey),
           'NX',
           Date.parse(data.receivedAt),
@@ -82,20 +89,29 @@ export function createFanOut({
         jobOptions(key),
         key,
       );
-      return job.addJob(client);
+      return Promise.all([joined, job.addJob(client)]);
     });
   };
   return async (event: string, data: EventJob): Promise<EarlierReceipt> => {
     const client = await deliveries.backend.client;
     const receipt = receiptKey(prefix, event);
-    // The receipt first, then the deliveries: an id reused with another body adds nothing (its
-    // other event type could name destinations the first did not), and a receipt whose
-    // deliveries a crash (or a failed add: 503, the sender retries) left unwritten is healed
-    // by the resend, which adds them again below.
-    const kept = await redis.set(receipt, data.bodyHash, 'EX', dedupeSeconds, 'NX', 'GET');
+    // A read first (Redis answers it without an fsync): an id reused with another body adds
+    // nothing (its other event type could name destinations the first did not), and a kept
+    // receipt whose deliveries a crash left unwritten is healed by the resend, which adds them
+    // again. Then the adds and the receipt, written together: one fsync before the answer.
+    const kept = await redis.get(receipt);
     if (kept !== null && kept !== data.bodyHash) return { bodyHash: kept };
-    await Promise.all(addDeliveries(client, event, data));
-    return kept === null ? null : { bodyHash: kept };
+    const adds = addDeliveries(client, event, data);
+    if (kept !== null) {
+      await Promise.all(adds);
+      return { bodyHash: kept };
+    }
+    const [earlier] = await Promise.all([
+      redis.set(receipt, data.bodyHash, 'EX', dedupeSeconds, 'NX', 'GET'),
+      ...adds,
+    ]);
+    // Another request stored the same event meanwhile: its receipt, not ours, was kept.
+    return earlier === null ? null : { bodyHash: earlier };
   };
 }
 export type FanOut = ReturnType<typeof createFanOut>;
