@@ -123,6 +123,15 @@ const service = await startService({
   wrapCommand: pinTo(SERVICE_CPU),
 });
 
+/** bench/support/http-floor.ts on the service's core: the HTTP part of an ingest, and nothing else. */
+const [floorCommand, floorArgs] = pinnedTo(SERVICE_CPU, [
+  process.execPath,
+  join(REPO_ROOT, 'bench/support/http-floor.ts'),
+]);
+const httpFloor = spawn(floorCommand, floorArgs, { stdio: ['ignore', 'pipe', 'inherit'] });
+const [floorLine] = (await once(httpFloor.stdout, 'data')) as [Buffer];
+const floorUrl = `http://127.0.0.1:${(JSON.parse(floorLine.toString()) as { port: number }).port}/hooks/stripe`;
+
 let sequence = 0;
 const signedEvent = () => {
   const id = `evt_${sequence++}_${randomUUID()}`;
@@ -162,9 +171,9 @@ const signedEventsFile = async (name: string, count: number) => {
   return path;
 };
 /** wrk, 50 connections, each request the next line of `path` (a run longer than the file fails below). */
-const wrkIngest = (path: string, durationMs: number) =>
+const wrkIngest = (path: string, durationMs: number, url = `${service.url}/hooks/stripe`) =>
   runWrk({
-    url: `${service.url}/hooks/stripe`,
+    url,
     connections: CONCURRENCY,
     durationMs,
     cpus: LOAD_CPU,
@@ -197,6 +206,7 @@ try {
   // VM's rates move by ±25 % from one minute to the next) weighs on both sides of each ratio.
   const ingestRounds: {
     raw: LoadResult;
+    floor: LoadResult;
     ours: LoadResult;
     rawRedisUs: number;
     redisUs: number;
@@ -223,6 +233,7 @@ try {
     // service's run alone (a larger dataset to fork for each AOF rewrite, more memory).
     await raw.obliterate({ force: true });
     const measuredEvents = await signedEventsFile(`measured-${round}.events`, measuredCount);
+    const floor = await wrkIngest(measuredEvents, DURATION_MS, floorUrl);
     const storedBefore = await deliveries.count();
     const cpuBefore = processCpuMs(service.child.pid ?? 0);
     const redisBeforeIngest = redisCpuMs();
@@ -239,9 +250,9 @@ try {
     if (stored < ingest.requests)
       throw new Error(`${ingest.requests} events acknowledged, ${stored} stored`);
     await deliveries.obliterate({ force: true });
-    ingestRounds.push({ raw: rawAdd, ours: ingest, rawRedisUs, redisUs, serviceUs });
+    ingestRounds.push({ raw: rawAdd, floor, ours: ingest, rawRedisUs, redisUs, serviceUs });
     process.stdout.write(
-      `ingest round ${round + 1}: raw ${rawAdd.rps.toFixed(0)}/s, ours ${ingest.rps.toFixed(0)}/s (p99 ${ingest.p99Ms.toFixed(2)} ms); ${await redisPersistence()}\n`,
+      `ingest round ${round + 1}: raw ${rawAdd.rps.toFixed(0)}/s, HTTP floor ${floor.rps.toFixed(0)}/s, ours ${ingest.rps.toFixed(0)}/s (p99 ${ingest.p99Ms.toFixed(2)} ms); ${await redisPersistence()}\n`,
     );
   }
 
@@ -303,6 +314,9 @@ try {
   }
 
   const ingestRatios = ingestRounds.map(({ raw: r, ours }) => (ours.rps / r.rps) * 100);
+  // HTTP and the raw add on one core, one after the other: 1 / (1 / floor + 1 / add) per second.
+  const bothRates = ingestRounds.map(({ raw: r, floor }) => 1 / (1 / floor.rps + 1 / r.rps));
+  const bothRatios = ingestRounds.map(({ ours }, i) => (ours.rps / (bothRates[i] ?? 1)) * 100);
   const p99s = ingestRounds.map(({ ours }) => ours.p99Ms);
   const deliveryRatios = deliveryRounds.map(({ raw: r, ours }) => (ours / r) * 100);
   const ingestRatio = median(ingestRatios);
@@ -341,6 +355,18 @@ try {
       )} |`,
     ),
     row(
+      'node:http answering 202 after reading the body, nothing else (the HTTP floor)',
+      ingestRounds.map((r) => r.floor.rps),
+      ` | ${median(ingestRounds.map((r) => r.floor.p50Ms)).toFixed(2)} | ${list(
+        ingestRounds.map((r) => r.floor.p99Ms),
+        2,
+      )} |`,
+    ),
+    row(
+      `HTTP floor + raw add on one core, derived: 1 / (1/floor + 1/add); the webhooks ingest is ${median(bothRatios).toFixed(1)} % of it (rounds ${list(bothRatios, 1)})`,
+      bothRates,
+    ),
+    row(
       `webhooks ingest: verify + persist + 202 (service CPU ${median(ingestRounds.map((r) => r.serviceUs)).toFixed(0)} µs, Redis ${median(ingestRounds.map((r) => r.redisUs)).toFixed(0)} µs per event; errors ${ingestRounds.reduce((sum, r) => sum + r.ours.errors, 0)})`,
       ingestRounds.map((r) => r.ours.rps),
       ` | ${median(ingestRounds.map((r) => r.ours.p50Ms)).toFixed(2)} | ${list(p99s, 2)} |`,
@@ -357,6 +383,7 @@ try {
     ...targetTable(checks),
   ]);
 } finally {
+  httpFloor.kill('SIGTERM');
   await raw.close();
   await deliveries.close();
   await service.stop();

@@ -73,9 +73,9 @@ export function createReceiver({
     let earlier: Awaited<ReturnType<FanOut>>;
     try {
       const contentType = request.headers['content-type'];
-      // The receipt, then the deliveries; Redis answers each once it is in its AOF: the durable
-      // write the 202 stands for. A receipt already kept (a retry) stays as it was, and so does
-      // every job: nothing is added twice.
+      // The deliveries and the receipt (fan-out.ts); Redis answers their writes once they are in
+      // its AOF: the durable write the 202 stands for. A receipt already kept (a retry) stays as
+      // it was, and so does every job: nothing is added twice.
       earlier = await fanOut(key, {
         source: sourceName,
         eventId,
