@@ -160,11 +160,13 @@ export function createDestinationStates({
     /** A delivery reached it: the breaker closes, the failure streak ends. */
     succeeded: async (name: string): Promise<void> => {
       if (!destinations[name]?.breaker) return;
-      await redis
-        .multi()
-        .hdel(key(name), 'failures', 'openUntil', 'openings')
-        .del(probeKey(name))
-        .exec();
+      // Two plain commands, written together: each only clears, so no reader is misled between
+      // them, and a MULTI would cost ioredis a pipeline object (a copy of every BullMQ script
+      // on this connection) per successful delivery.
+      await Promise.all([
+        redis.hdel(key(name), 'failures', 'openUntil', 'openings'),
+        redis.del(probeKey(name)),
+      ]);
     },
 
     /** A transient failure (network, timeout, 408, 429, 5xx): may open the breaker, and pause. */
