@@ -38,6 +38,7 @@ export const ErrorCode = {
   WEBHOOK_TIMESTAMP_STALE: 'WEBHOOK_TIMESTAMP_STALE',
   WEBHOOK_ID_REUSED: 'WEBHOOK_ID_REUSED',
   ALREADY_REPLAYED: 'ALREADY_REPLAYED',
+  READ_BACK_FAILED: 'READ_BACK_FAILED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -217,6 +218,11 @@ export const errorCatalog: Readonly<Record<ErrorCode, ErrorCatalogEntry>> = {
     status: 409,
     title: 'Dead letter already replayed',
     fix: 'This request is not safe to repeat and was already sent again once: check the upstream for its effect before doing anything by hand.',
+  },
+  READ_BACK_FAILED: {
+    status: 503,
+    title: 'Written, but not read back',
+    fix: 'The write happened (the problem names what it created, e.g. `ticketId` and `ticketUrl`); only reading the result back from the upstream failed. Do not send it as a new request: repeat it with the same Idempotency-Key after `Retry-After` — it is not written again, you get the result — or GET the URL named.',
   },
 };
 
