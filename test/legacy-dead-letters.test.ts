@@ -147,7 +147,7 @@ async function listedDeadLetter(id: string) {
     destination: string;
     eventType: string;
     payload: string;
-    history: { attempt: number; status?: number; error?: string }[];
+    history: { attempt: number; status?: number; error?: string; response?: string }[];
   };
 }
 
@@ -340,5 +340,142 @@ describe('failures that are not dead letters', () => {
     expect(unsent.body['deadLetterId']).toBeUndefined();
 
     expect(await recordedJobs()).toBe(before);
+  });
+});
+
+describe('a write that happened, whose read-back failed', () => {
+  // The form post was answered with the monolith's redirect (the ticket's id): the write certainly
+  // happened. Only the read-back (`action=ticket`) fails — an injected 503 on that page alone.
+  const readBackFails = () => adapter.plan({ operation: 'ticket', mode: 'http503', times: -1 });
+  const readBackHeals = () => adapter.plan({ operation: 'ticket', mode: 'http503', times: 0 });
+
+  it('a new ticket: never posted twice for the same key, never a dead letter; the retry completes it', async () => {
+    const before = await recordedJobs();
+    const subject = `Read-back ${Date.now()}`;
+    const body = { customerId: 2, subject };
+    const key = `readback-${Date.now()}`;
+    const post = () =>
+      adapter.request('POST', '/api/v2/tickets', {
+        body,
+        headers: { ...asApp, 'idempotency-key': key },
+      });
+    await readBackFails();
+    const failed = await post();
+    // Retried while the monolith still cannot show it: nothing posted again.
+    const stillFailing = await post();
+    expect(ticketsWithSubject(subject)).toBe(1);
+
+    // Both answers say what happened: the ticket exists, only its read-back failed; no dead letter.
+    expect(failed.status).toBe(503);
+    expect(failed.body['code']).toBe('READ_BACK_FAILED');
+    expect(failed.body['deadLetterId']).toBeUndefined();
+    const ticketId = failed.body['ticketId'];
+    expect(ticketId).toEqual(expect.any(Number));
+    expect(failed.body['ticketUrl']).toBe(`/api/v2/tickets/${String(ticketId)}`);
+    expect(failed.headers.get('retry-after')).not.toBeNull();
+    expect(stillFailing.status).toBe(503);
+    expect(stillFailing.body).toMatchObject({ code: 'READ_BACK_FAILED', ticketId });
+
+    await readBackHeals();
+    const completed = await post();
+    expect(completed.status).toBe(201);
+    expect(completed.body).toMatchObject({ id: ticketId, customerId: 2, subject, status: 'open' });
+    expect(completed.headers.get('location')).toBe(`/api/v2/tickets/${String(ticketId)}`);
+    expect(completed.headers.get('idempotent-replayed')).toBe('true');
+    // Once complete, the key answers that response, as for any finished write.
+    const replayed = await post();
+    expect(replayed.status).toBe(201);
+    expect(replayed.body).toEqual(completed.body);
+    expect(ticketsWithSubject(subject)).toBe(1);
+    expect(await recordedJobs()).toBe(before);
+  });
+
+  it('a comment: the same, with the key; without one, the problem still says it was written', async () => {
+    const before = await recordedJobs();
+    const text = `Read-back comment ${Date.now()}`;
+    const key = `readback-comment-${Date.now()}`;
+    const comment = (headers: Record<string, string>) =>
+      adapter.request('POST', '/api/v2/tickets/3/comments', {
+        body: { body: text },
+        headers: { ...asApp, ...headers },
+      });
+    await readBackFails();
+    const failed = await comment({ 'idempotency-key': key });
+    const again = await comment({ 'idempotency-key': key });
+    expect(commentsWithBody(text)).toBe(1);
+    expect(failed.status).toBe(503);
+    expect(failed.body).toMatchObject({ code: 'READ_BACK_FAILED', ticketId: 3 });
+    expect(failed.body['deadLetterId']).toBeUndefined();
+    expect(again.body['code']).toBe('READ_BACK_FAILED');
+
+    const unkeyed = await comment({});
+    expect(unkeyed.status).toBe(503);
+    expect(unkeyed.body).toMatchObject({ code: 'READ_BACK_FAILED', ticketId: 3 });
+    expect(commentsWithBody(text)).toBe(2); // without a key, a second request is a second comment
+
+    await readBackHeals();
+    const completed = await comment({ 'idempotency-key': key });
+    expect(completed.status).toBe(201);
+    expect(completed.headers.get('idempotent-replayed')).toBe('true');
+    expect(
+      (completed.body['comments'] as { body: string }[]).filter((c) => c.body === text),
+    ).toHaveLength(2);
+    expect(commentsWithBody(text)).toBe(2);
+    expect(await recordedJobs()).toBe(before);
+  });
+});
+
+describe('a dead letter whose replay wrote but could not read back', () => {
+  it('is not replayable again, shows the created ticket in its history, and its key never writes again', async () => {
+    const run = Date.now();
+    const subject = `Replay read-back ${run}`;
+    const body = { customerId: 4, subject };
+    const warm = await adapter.request('POST', '/api/v2/tickets', {
+      body: { customerId: 4, subject: `${subject} (warm-up)` },
+      headers: { ...asApp, 'idempotency-key': `warm-${run}` },
+    });
+    expect(warm.status).toBe(201);
+    await adapter.plan({ operation: 'ticket_new', mode: 'latency', latencyMs: 3_000, times: 1 });
+    const failed = await adapter.request('POST', '/api/v2/tickets', {
+      body,
+      headers: { ...asApp, 'idempotency-key': `client-${run}` },
+    });
+    expect(failed.body['code']).toBe('UPSTREAM_TIMEOUT');
+    const id = failed.body['deadLetterId'] as string;
+    await listedDeadLetter(id);
+    await vi.waitFor(
+      () => {
+        expect(ticketsWithSubject(subject)).toBe(1);
+      },
+      { timeout: 10_000, interval: 100 },
+    );
+
+    // The replay's form post is accepted; reading its ticket back fails.
+    await adapter.plan({ operation: 'ticket', mode: 'http503', times: -1 });
+    expect((await replay(id)).status).toBe(202);
+    const detail = await vi.waitFor(
+      async () => {
+        const letter = await listedDeadLetter(id);
+        expect(letter.history).toHaveLength(2);
+        return letter;
+      },
+      { timeout: 10_000, interval: 100 },
+    );
+    expect(ticketsWithSubject(subject)).toBe(2); // the original's and the replay's: one each
+    const answer = JSON.parse(detail.history[1]?.response ?? '{}') as Record<string, unknown>;
+    expect(detail.history[1]).toMatchObject({ attempt: 2, status: 503 });
+    expect(answer).toMatchObject({ code: 'READ_BACK_FAILED', ticketId: expect.any(Number) });
+    await secondReplayRefused(id);
+
+    // By hand, the dead letter's own key finishes the replay's write instead of repeating it.
+    await adapter.plan({ operation: 'ticket', mode: 'http503', times: 0 });
+    const finished = await adapter.request('POST', '/api/v2/tickets', {
+      body,
+      headers: { 'x-api-key': keys.replay.key, 'idempotency-key': id },
+    });
+    expect(finished.status).toBe(201);
+    expect(finished.body['id']).toBe(answer['ticketId']);
+    expect(finished.headers.get('idempotent-replayed')).toBe('true');
+    expect(ticketsWithSubject(subject)).toBe(2);
   });
 });

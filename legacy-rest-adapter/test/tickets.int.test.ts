@@ -110,6 +110,33 @@ describe('ticket writes through the legacy forms', () => {
     );
   });
 
+  it('keeps a written ticket under its key in Redis: a read-back failing on one replica is finished by another, never posted again', async () => {
+    await withRedisReplicas(
+      async (a, b) => {
+        const before = (await ticketsOf(18)).page.total;
+        const key = randomUUID();
+        const post = (replica: Adapter) =>
+          replica.request('POST', '/api/v2/tickets', {
+            body: { customerId: 18, subject: 'Gelesen?' },
+            headers: { 'idempotency-key': key },
+          });
+        await adapter.plan({ operation: 'ticket', mode: 'http503', times: -1 }); // the read-back only
+        const failed = await post(a);
+        await adapter.plan({ operation: 'ticket', mode: 'http503', times: 0 });
+        expect(failed.status).toBe(503);
+        expect(failed.body).toMatchObject({ code: 'READ_BACK_FAILED' });
+        const posts = await adapter.legacyCalls('ticket_new');
+        const finished = await post(b);
+        expect(finished.status).toBe(201);
+        expect(finished.body['id']).toBe(failed.body['ticketId']);
+        expect(finished.headers.get('idempotent-replayed')).toBe('true');
+        expect(await adapter.legacyCalls('ticket_new')).toBe(posts); // no form, no post
+        expect((await ticketsOf(18)).page.total).toBe(before + 1);
+      },
+      { monolith: adapter.monolith },
+    );
+  });
+
   it('requires an Idempotency-Key to open a ticket', async () => {
     const missing = await send('POST', '/api/v2/tickets', { customerId: 13, subject: 'No key' });
     expect(missing.status).toBe(400);

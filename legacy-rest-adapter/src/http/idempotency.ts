@@ -18,11 +18,30 @@ interface StoredFailure {
   details: Readonly<{ [name: string]: unknown }>;
 }
 
+/**
+ * What a run certainly wrote (the created ticket's id), told before anything that may fail after
+ * the write: kept under the key whatever happens next. Plain JSON: it lives in the shared cache.
+ */
+export type Written = Readonly<{ [name: string]: unknown }>;
+
+/** What a run is given: whether an earlier run with this key already wrote, and how to say it did. */
+export interface IdempotentRun<W extends Written> {
+  /**
+   * What an earlier run with this key wrote before failing (its read-back): do not write again,
+   * only finish (read back). Undefined: nothing written yet — write.
+   */
+  written: W | undefined;
+  /** Keeps `written` under the key: call it as soon as the write is known to have happened. */
+  wrote: (written: W) => Promise<void>;
+}
+
 interface Record {
-  state: 'in-flight' | 'done';
+  /** `written`: a run wrote, then failed (reading back); the next run with this key finishes it. */
+  state: 'in-flight' | 'written' | 'done';
   requestHash: string;
   response?: StoredResponse;
   failure?: StoredFailure;
+  written?: Written;
 }
 
 /**
@@ -45,6 +64,11 @@ const CLAIM_TTL_MS = 60_000;
  * the first is still running → 409. Records live in the shared cache for a day; "who runs" is an
  * atomic claim in the same store (Redis `SET NX` across replicas), so N concurrent duplicates on
  * any number of replicas make exactly one legacy write.
+ *
+ * A run that wrote and then failed (the legacy form was accepted, reading the result back was
+ * not) has told `wrote(...)` first: its record keeps that fact, and a repeat runs again with
+ * `written` set — it finishes the read-back and never writes a second time. Its answer is marked
+ * replayed: the write it reports is the first request's.
  */
 export function createIdempotency(cache: Keyv, claims: Claims) {
   const replayOrRefuse = (existing: Record | undefined, requestHash: string) => {
@@ -68,11 +92,11 @@ export function createIdempotency(cache: Keyv, claims: Claims) {
       { details: { retryAfterSeconds: 1 } },
     );
 
-  return async function idempotent(
+  return async function idempotent<W extends Written>(
     scope: string,
     rawKey: string | undefined,
     request: unknown,
-    run: () => Promise<StoredResponse>,
+    run: (attempt: IdempotentRun<W>) => Promise<StoredResponse>,
   ): Promise<StoredResponse & { replayed: boolean }> {
     if (rawKey === undefined || !IDEMPOTENCY_KEY.test(rawKey)) {
       throw new AppError(
@@ -100,23 +124,36 @@ export function createIdempotency(cache: Keyv, claims: Claims) {
     }
     try {
       // Re-read under the claim: the previous holder may have finished between our read and claim.
-      const finished = replayOrRefuse(await cache.get<Record>(key), requestHash);
+      const existing = await cache.get<Record>(key);
+      const finished = replayOrRefuse(existing, requestHash);
       if (finished) return finished;
-      await cache.set(key, { state: 'in-flight', requestHash } satisfies Record, TTL_MS);
+      const earlier = existing?.state === 'written' ? (existing.written as W) : undefined;
+      let written = earlier;
+      if (earlier === undefined)
+        await cache.set(key, { state: 'in-flight', requestHash } satisfies Record, TTL_MS);
+      const wrote = async (fact: W) => {
+        written = fact;
+        await cache.set(
+          key,
+          { state: 'written', requestHash, written: fact } satisfies Record,
+          TTL_MS,
+        );
+      };
       let response: StoredResponse;
       try {
-        response = await run();
+        response = await run({ written: earlier, wrote });
       } catch (error) {
         // A failed attempt leaves no record — the client may retry with the same key — unless it
-        // may have written (a dead letter): then a retry gets the same problem, never a 2nd write.
+        // wrote (its `written` record stays: a retry finishes it) or may have written (a dead
+        // letter: a retry gets the same problem). Either way, never a 2nd write.
         const failure = deadLettered(error);
-        if (failure)
+        if (written === undefined && failure)
           await cache.set(key, { state: 'done', requestHash, failure } satisfies Record, TTL_MS);
-        else await cache.delete(key);
+        else if (written === undefined) await cache.delete(key);
         throw error;
       }
       await cache.set(key, { state: 'done', requestHash, response } satisfies Record, TTL_MS);
-      return { ...response, replayed: false };
+      return { ...response, replayed: earlier !== undefined };
     } finally {
       await claims.release(key);
     }

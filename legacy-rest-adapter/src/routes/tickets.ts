@@ -4,7 +4,8 @@ import { Router, type Response } from 'express';
 import type { LegacyForms } from '../clients/legacy-forms.ts';
 import { legacyPage } from '../clients/legacy-pages.ts';
 import type { AmbiguousWrites } from '../http/ambiguous-writes.ts';
-import type { Idempotency } from '../http/idempotency.ts';
+import type { Idempotency, IdempotentRun } from '../http/idempotency.ts';
+import { readBackFailed } from '../http/read-back.ts';
 import { versionOf, type Versioning } from '../http/versioning.ts';
 import type { Legacy, Representations } from '../representations.ts';
 import { RequestHeaders } from '../schemas/headers.ts';
@@ -79,6 +80,21 @@ export function ticketRoutes({
     await resources.invalidate(`/tickets/${id}`);
     return (await readTicket(res, id)).body;
   };
+  /**
+   * `afterWrite` once the monolith has written (`wrote` says what): a failure here is not the
+   * write's — it happened — so it is answered READ_BACK_FAILED, naming the ticket (read-back.ts).
+   */
+  const readBack = async (
+    res: Response,
+    { id, wrote, keyed }: { id: number; wrote: string; keyed: boolean },
+  ) => {
+    try {
+      return await afterWrite(res, id);
+    } catch (error) {
+      const ticketUrl = versioning.urlOf(versionOf(res).version, `/tickets/${id}`);
+      throw readBackFailed(error, { wrote, ticketId: id, ticketUrl, keyed });
+    }
+  };
   const idFrom = (location: string) => Number(/[?&]id=(\d+)/.exec(location)?.[1] ?? Number.NaN);
 
   router.get('/tickets', async (req, res) => {
@@ -114,21 +130,31 @@ export function ticketRoutes({
       'tickets',
       req.header(Header.idempotencyKey),
       input,
-      async () => {
-        // Not safe to repeat: sent and then unanswered, it is a dead letter (ambiguous-writes.ts).
-        const { location } = await ambiguousWrites(req, res, 'POST /tickets', (watch) =>
-          forms.submit(
-            'ticket_new',
-            {
-              customer_id: String(input.customerId),
-              subject: input.subject,
-              priority: input.urgent ? 'high' : 'normal',
-            },
-            TICKET_FIELD_POINTERS,
-            watch,
-          ),
-        );
-        const ticket = await afterWrite(res, idFrom(location));
+      async ({ written, wrote }: IdempotentRun<{ ticketId: number }>) => {
+        let ticketId = written?.ticketId;
+        if (ticketId === undefined) {
+          // Not safe to repeat: sent and then unanswered, it is a dead letter (ambiguous-writes.ts).
+          const { location } = await ambiguousWrites(req, res, 'POST /tickets', (watch) =>
+            forms.submit(
+              'ticket_new',
+              {
+                customer_id: String(input.customerId),
+                subject: input.subject,
+                priority: input.urgent ? 'high' : 'normal',
+              },
+              TICKET_FIELD_POINTERS,
+              watch,
+            ),
+          );
+          // The redirect names the new ticket: it exists now, whatever the read-back does.
+          ticketId = idFrom(location);
+          await wrote({ ticketId });
+        }
+        const ticket = await readBack(res, {
+          id: ticketId,
+          wrote: `Ticket ${ticketId} was created`,
+          keyed: true,
+        });
         return {
           status: 201,
           body: ticket,
@@ -152,17 +178,25 @@ export function ticketRoutes({
   router.post('/tickets/:id/comments', async (req, res) => {
     const { id } = parseInput(TicketIdParams, req.params, { what: 'ticket id' });
     const { body } = parseInput(AddComment, req.body, { what: 'comment' });
-    const write = async () => {
-      await ambiguousWrites(req, res, 'POST /tickets/:id/comments', (watch) =>
-        forms.submit('ticket_comment', { id: String(id), body }, TICKET_FIELD_POINTERS, watch),
-      );
-      return { status: 201, body: await afterWrite(res, id) };
-    };
     // Optional here: with a key, a retried comment is posted once.
     const key = req.header(Header.idempotencyKey);
+    const write = async ({ written, wrote }: IdempotentRun<{ commented: true }>) => {
+      if (written === undefined) {
+        await ambiguousWrites(req, res, 'POST /tickets/:id/comments', (watch) =>
+          forms.submit('ticket_comment', { id: String(id), body }, TICKET_FIELD_POINTERS, watch),
+        );
+        await wrote({ commented: true });
+      }
+      const ticket = await readBack(res, {
+        id,
+        wrote: `A comment was added to ticket ${id}`,
+        keyed: key !== undefined,
+      });
+      return { status: 201, body: ticket };
+    };
     const result =
       key === undefined
-        ? { ...(await write()), replayed: false }
+        ? { ...(await write({ written: undefined, wrote: async () => {} })), replayed: false }
         : await idempotency(`tickets:${id}:comments`, key, { body }, write);
     if (result.replayed) res.setHeader(Header.idempotentReplayed, 'true');
     res.status(result.status).json(result.body);
