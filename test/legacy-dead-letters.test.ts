@@ -1,7 +1,8 @@
 // Issue 12: a non-idempotent legacy write (a new ticket, a comment) that fails ambiguously is not
 // retried blindly but kept as a webhooks dead letter; its replay goes through the adapter (which
 // logs in and fetches a CSRF token afresh), once. Real parts: the PHP monolith, the adapter over
-// HTTP with its authentication, a real Redis (AOF), the webhooks API and its delivery worker.
+// HTTP with its authentication, a real Redis (AOF), the webhooks API and its delivery worker, and
+// the reference identity provider (the replay's bearer tokens, as under `npm start`).
 import { once } from 'node:events';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
@@ -13,12 +14,17 @@ import {
   authenticationEdge,
   compileAccessFile,
   createAuthenticator,
+  createClientCredentials,
+  createJwtVerifier,
   generateApiKey,
+  MANIFOLD_API_AUDIENCE,
   Secret,
   staticAccessPolicy,
+  type Authenticate,
 } from '@manifold/platform/auth';
 import { createDeadLetterRecorder, type DeadLetterRecorder } from '@manifold/platform/dead-letters';
 import {
+  silentLogger,
   startPhpServer,
   startRedisServer,
   type PhpServer,
@@ -29,6 +35,7 @@ import { accessScopes } from '../legacy-rest-adapter/src/config.ts';
 import { startAdapter, type Adapter } from '../legacy-rest-adapter/test/support.ts';
 import type { ReplayTarget } from '../webhooks/src/delivery/replay-targets.ts';
 import { startWebhooks, type TestWebhooks } from '../webhooks/test/support.ts';
+import { startIdentityProvider, type TestIdentityProvider } from './support/identity-provider.ts';
 
 const keys = { app: generateApiKey(), replay: generateApiKey() };
 const client = (key: { id: string; hash: string }, scopes: string[]) => ({
@@ -37,19 +44,20 @@ const client = (key: { id: string; hash: string }, scopes: string[]) => ({
   keys: [{ id: key.id, hash: key.hash }],
   certificates: [],
 });
-const authenticate = createAuthenticator({
-  access: staticAccessPolicy(
-    compileAccessFile({
-      tiers: { internal: {} },
-      defaultTier: 'internal',
-      clients: {
-        'mobile-app': client(keys.app, ['tickets:read', 'tickets:write']),
-        'webhooks-replay': client(keys.replay, ['tickets:write']),
-      },
-    }),
-  ),
-});
+const access = staticAccessPolicy(
+  compileAccessFile({
+    tiers: { internal: {} },
+    defaultTier: 'internal',
+    clients: {
+      'mobile-app': client(keys.app, ['tickets:read', 'tickets:write']),
+      'webhooks-replay': client(keys.replay, ['tickets:write']),
+    },
+  }),
+);
+/** The adapter's front door: API keys, and the identity provider's tokens (once it runs). */
+let authenticate: Authenticate;
 
+let idp: TestIdentityProvider;
 let redis: RedisServer;
 let webhooks: TestWebhooks;
 /** What to stop afterwards, pushed as each part starts: a start failing half-way leaks nothing. */
@@ -70,6 +78,12 @@ const monolithRows = (sql: string, value: string) => {
 const replayTargets: Record<string, ReplayTarget> = {};
 
 beforeAll(async () => {
+  idp = await startIdentityProvider();
+  stops.push(() => idp.close());
+  authenticate = createAuthenticator({
+    access,
+    jwt: createJwtVerifier({ issuer: idp.issuer, audience: MANIFOLD_API_AUDIENCE }),
+  });
   redis = await startRedisServer({ appendOnlyDir: aofDir });
   stops.push(() => redis.stop());
   webhooks = await startWebhooks({
@@ -101,8 +115,8 @@ beforeAll(async () => {
   stops.push(() => adapter.close());
   replayTargets['legacy-rest-adapter'] = {
     baseUrl: adapter.url,
-    credential: new Secret(() => keys.replay.key, 'test'),
-    credentialVariable: 'WEBHOOKS_LEGACY_ADAPTER_API_KEY',
+    credential: { apiKey: new Secret(() => keys.replay.key, 'test') },
+    credentialHint: 'set WEBHOOKS_LEGACY_ADAPTER_API_KEY',
   };
 });
 afterAll(async () => {
@@ -294,6 +308,95 @@ describe('a comment the monolith answered with a 500', () => {
     expect(commentsWithBody(text)).toBe(1);
     await secondReplayRefused(id);
     expect(commentsWithBody(text)).toBe(1);
+  });
+});
+
+describe('a replay with client credentials (as `npm start` wires it)', () => {
+  /** The webhooks service's credential under `npm start`: the provider's `webhooks-replay` client. */
+  const bearerFrom = (tokenUrl: string) => ({
+    bearer: createClientCredentials({
+      tokenUrl,
+      clientId: 'webhooks-replay',
+      clientSecret: new Secret(() => idp.clientSecret('webhooks-replay'), 'test'),
+      scope: 'tickets:write',
+      logger: silentLogger('webhooks'),
+    }),
+  });
+  let failedComments = 0;
+  /** A comment the monolith answered with a 500: a dead letter, nothing written yet. */
+  async function failedComment(text: string) {
+    await adapter.plan({ operation: 'ticket_comment', mode: 'http500', times: 1 });
+    const failed = await adapter.request('POST', '/api/v2/tickets/1/comments', {
+      body: { body: text },
+      headers: { ...asApp, 'idempotency-key': `bearer-${(failedComments += 1)}-${Date.now()}` },
+    });
+    expect(failed.status).toBeGreaterThanOrEqual(500);
+    const id = failed.body['deadLetterId'] as string;
+    expect(id).toMatch(/^legacy-rest-adapter-/);
+    await listedDeadLetter(id);
+    return id;
+  }
+
+  it("writes once with the identity provider's bearer token, which the adapter's front door accepts", async () => {
+    const target = replayTargets['legacy-rest-adapter']!;
+    replayTargets['legacy-rest-adapter'] = {
+      ...target,
+      credential: bearerFrom(`${idp.issuer}/token`),
+    };
+    try {
+      const texts = [`Bearer comment ${Date.now()}`, `Bearer comment ${Date.now()} (second)`];
+      const ids = [await failedComment(texts[0]!), await failedComment(texts[1]!)];
+      const tokensBefore = idp.stats.tokenRequests;
+      for (const [index, id] of ids.entries()) {
+        await replayedOnce(id);
+        expect(commentsWithBody(texts[index]!)).toBe(1);
+        // The adapter's answer, logged as attempt 2: a 201, its front door let the token through.
+        const { logs } = await webhooks.engine.deliveries.getJobLogs(id);
+        expect(JSON.parse(logs.at(-1)!)).toMatchObject({ attempt: 2, status: 201 });
+      }
+      // One token, shared by both replays (cached until shortly before it expires).
+      expect(idp.stats.tokenRequests - tokensBefore).toBe(1);
+      await secondReplayRefused(ids[0]!);
+      expect(commentsWithBody(texts[0]!)).toBe(1);
+    } finally {
+      replayTargets['legacy-rest-adapter'] = target;
+    }
+  });
+
+  it('sends nothing when the identity provider does not answer, and the dead letter stays replayable', async () => {
+    const target = replayTargets['legacy-rest-adapter']!;
+    const text = `Unsent comment ${Date.now()}`;
+    const id = await failedComment(text);
+    replayTargets['legacy-rest-adapter'] = {
+      ...target,
+      credential: bearerFrom(`${await closedPortUrl()}/token`),
+    };
+    try {
+      expect((await replay(id)).status).toBe(202);
+      await vi.waitFor(
+        async () => {
+          const { history } = await listedDeadLetter(id);
+          expect(history.at(-1)?.error).toBe(
+            'not sent: no token for legacy-rest-adapter: token endpoint unreachable',
+          );
+        },
+        { timeout: 10_000, interval: 100 },
+      );
+      expect(commentsWithBody(text)).toBe(0);
+    } finally {
+      replayTargets['legacy-rest-adapter'] = target;
+    }
+    // The provider back (here: the right URL): the one replay was not used up.
+    replayTargets['legacy-rest-adapter'] = {
+      ...target,
+      credential: bearerFrom(`${idp.issuer}/token`),
+    };
+    try {
+      await replayedOnce(id);
+      expect(commentsWithBody(text)).toBe(1);
+    } finally {
+      replayTargets['legacy-rest-adapter'] = target;
+    }
   });
 });
 

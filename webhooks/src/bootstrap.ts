@@ -146,8 +146,9 @@ export function runWorkers(
     destinations: file.destinations,
     endpoints: outbound.endpoints,
     endpointStates: outbound.states,
-    // A credential set twice (NAME and NAME_FILE) is the operator's to fix: said, exit 1.
-    replayTargets: configOrExit(() => replayTargetsFromEnv(env)),
+    // A credential set twice (NAME and NAME_FILE, an API key and a client secret) is the
+    // operator's to fix: said, exit 1.
+    replayTargets: configOrExit(() => replayTargetsFromEnv(env, logger)),
     schedule: env.WEBHOOKS_RETRY_SCHEDULE,
     maxRetryAfterMs: env.WEBHOOKS_MAX_RETRY_AFTER_MS,
     concurrency: env.WEBHOOKS_CONCURRENCY,

@@ -1,9 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import { FrontDoorAuthEnv, secretFromEnv } from '@manifold/platform/auth';
-import { BaseEnv, commaList, httpUrl, port } from '@manifold/platform/config';
+import { createClientCredentials, FrontDoorAuthEnv, secretFromEnv } from '@manifold/platform/auth';
+import { BaseEnv, commaList, ConfigError, httpUrl, port } from '@manifold/platform/config';
 import { DEFAULT_PORTS, defaultUrl } from '@manifold/platform/contracts';
+import type { Logger } from '@manifold/platform/logging';
 import { z } from 'zod';
-import type { ReplayTargets } from './delivery/replay-targets.ts';
+import type { ReplayCredential, ReplayTargets } from './delivery/replay-targets.ts';
 import { parseRetrySchedule } from './delivery/retry-schedule.ts';
 
 export const WebhooksEnv = BaseEnv.extend({
@@ -57,12 +58,20 @@ export const WebhooksEnv = BaseEnv.extend({
    */
   WEBHOOKS_LEGACY_ADAPTER_URL: httpUrl().default(defaultUrl('legacy-rest-adapter')),
   /**
-   * An API key the adapter accepts with `tickets:write` (the access file's `webhooks-replay`
-   * client: `npm run access -- create-key --client webhooks-replay`); or `…_FILE`, a file
-   * holding it. Unset: such a replay is not sent, and the dead letter stays replayable.
+   * The replay's credential at the adapter, which wants `tickets:write`: an API key (the access
+   * file's `webhooks-replay` client: `npm run access -- create-key --client webhooks-replay`), or
+   * `…_FILE`, a file holding it; or client credentials (below), as `npm start` sets them. Neither:
+   * such a replay is not sent, and the dead letter stays replayable. Both: a config error.
    */
   WEBHOOKS_LEGACY_ADAPTER_API_KEY: z.string().min(1).optional(),
   WEBHOOKS_LEGACY_ADAPTER_API_KEY_FILE: z.string().min(1).optional(),
+  /** The identity provider's token endpoint, for a bearer token by client credentials. */
+  WEBHOOKS_LEGACY_ADAPTER_TOKEN_URL: httpUrl().optional(),
+  /** The identity provider's client for the replay (the reference provider's `webhooks-replay`). */
+  WEBHOOKS_LEGACY_ADAPTER_CLIENT_ID: z.string().min(1).default('webhooks-replay'),
+  /** Its secret, or `…_FILE`, a file holding it (the reference provider writes one per client). */
+  WEBHOOKS_LEGACY_ADAPTER_CLIENT_SECRET: z.string().min(1).optional(),
+  WEBHOOKS_LEGACY_ADAPTER_CLIENT_SECRET_FILE: z.string().min(1).optional(),
   /** Hash-tagged queue prefix (Redis Cluster keeps one queue's keys in one slot). */
   WEBHOOKS_QUEUE_PREFIX: z.string().min(1).default('{webhooks}'),
 });
@@ -82,11 +91,47 @@ export function accessScopes(method: string, path: string): 'public' | readonly 
   return reads ? ['webhooks:read'] : ['webhooks:replay'];
 }
 
+/** The scope the adapter asks of a write to /api/…/tickets (its resourceScopes): all a replay does. */
+const LEGACY_ADAPTER_REPLAY_SCOPE = 'tickets:write';
+
+/**
+ * The replay's credential at the legacy adapter: an API key, or client credentials (one of them,
+ * as the console's for the webhooks API), or none. Throws ConfigError when both are set, or a
+ * client secret comes without its token URL.
+ */
+export function legacyAdapterCredential(
+  env: WebhooksEnv,
+  logger: Logger,
+): ReplayCredential | undefined {
+  const apiKey = secretFromEnv(env, 'WEBHOOKS_LEGACY_ADAPTER_API_KEY');
+  const clientSecret = secretFromEnv(env, 'WEBHOOKS_LEGACY_ADAPTER_CLIENT_SECRET');
+  if (apiKey && clientSecret)
+    throw new ConfigError([
+      'WEBHOOKS_LEGACY_ADAPTER_API_KEY and WEBHOOKS_LEGACY_ADAPTER_CLIENT_SECRET: one credential for the legacy adapter, not both',
+    ]);
+  if (apiKey) return { apiKey };
+  if (!clientSecret) return undefined;
+  if (!env.WEBHOOKS_LEGACY_ADAPTER_TOKEN_URL)
+    throw new ConfigError([
+      'WEBHOOKS_LEGACY_ADAPTER_TOKEN_URL: required with WEBHOOKS_LEGACY_ADAPTER_CLIENT_SECRET (the identity provider’s token endpoint)',
+    ]);
+  return {
+    bearer: createClientCredentials({
+      tokenUrl: env.WEBHOOKS_LEGACY_ADAPTER_TOKEN_URL,
+      clientId: env.WEBHOOKS_LEGACY_ADAPTER_CLIENT_ID,
+      clientSecret,
+      scope: LEGACY_ADAPTER_REPLAY_SCOPE,
+      logger,
+    }),
+  };
+}
+
 /** The services whose recorded requests are replayed through them, with their credential. */
-export const replayTargetsFromEnv = (env: WebhooksEnv): ReplayTargets => ({
+export const replayTargetsFromEnv = (env: WebhooksEnv, logger: Logger): ReplayTargets => ({
   'legacy-rest-adapter': {
     baseUrl: env.WEBHOOKS_LEGACY_ADAPTER_URL,
-    credential: secretFromEnv(env, 'WEBHOOKS_LEGACY_ADAPTER_API_KEY'),
-    credentialVariable: 'WEBHOOKS_LEGACY_ADAPTER_API_KEY',
+    credential: legacyAdapterCredential(env, logger),
+    credentialHint:
+      'set WEBHOOKS_LEGACY_ADAPTER_API_KEY or its _FILE, or client credentials: WEBHOOKS_LEGACY_ADAPTER_TOKEN_URL with WEBHOOKS_LEGACY_ADAPTER_CLIENT_SECRET or its _FILE',
   },
 });

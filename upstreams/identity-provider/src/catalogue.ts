@@ -55,6 +55,8 @@ export const CLIENTS: readonly ClientDefinition[] = [
   },
   // The ops console (and on-call scripts): read webhook dead letters and replay them.
   { clientId: 'webhooks-operator', kind: 'service', scopes: ['webhooks:read', 'webhooks:replay'] },
+  // The webhooks service replaying a legacy adapter dead letter (a ticket, a comment) through the adapter.
+  { clientId: 'webhooks-replay', kind: 'service', scopes: ['tickets:write'] },
   // Back-office tools: read the whole graph, place orders for anyone.
   {
     clientId: 'back-office',

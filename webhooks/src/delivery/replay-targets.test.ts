@@ -1,7 +1,7 @@
-import { Secret } from '@manifold/platform/auth';
+import { Secret, type ClientCredentials } from '@manifold/platform/auth';
 import { describe, expect, it } from 'vitest';
 import type { DeliveryJob } from '../engine/queues.ts';
-import { replayRequest, type ReplayTargets } from './replay-targets.ts';
+import { replayRequest, type ReplayCredential, type ReplayTargets } from './replay-targets.ts';
 
 const job = (source: string, url: string): DeliveryJob => ({
   source,
@@ -15,13 +15,19 @@ const job = (source: string, url: string): DeliveryJob => ({
   idempotencyKey: `${source}-0001`,
   upstreamRequest: { method: 'POST', url, headers: { 'api-version': '2' } },
 });
-const targets = (credential: Secret | undefined): ReplayTargets => ({
+const targets = (credential: ReplayCredential | undefined): ReplayTargets => ({
   'legacy-rest-adapter': {
     baseUrl: 'http://adapter.internal:4200',
     credential,
-    credentialVariable: 'WEBHOOKS_LEGACY_ADAPTER_API_KEY',
+    credentialHint: 'set WEBHOOKS_LEGACY_ADAPTER_API_KEY',
   },
 });
+const replayHeaders = {
+  'api-version': '2',
+  'content-type': 'application/json',
+  'idempotency-key': 'legacy-rest-adapter-0001',
+  'x-request-id': 'legacy-rest-adapter-0001',
+};
 
 describe('replayRequest', () => {
   it("sends an adapter's record to the configured adapter, never to the recorded host, with its key and the dead letter's id", () => {
@@ -29,17 +35,24 @@ describe('replayRequest', () => {
     const request = replayRequest(
       data,
       data.upstreamRequest!,
-      targets(new Secret(() => 'mfk_key', 'test')),
+      targets({ apiKey: new Secret(() => 'mfk_key', 'test') }),
     );
     expect(request).toEqual({
       url: 'http://adapter.internal:4200/api/v2/tickets?x=1',
-      headers: {
-        'api-version': '2',
-        'content-type': 'application/json',
-        'idempotency-key': 'legacy-rest-adapter-0001',
-        'x-request-id': 'legacy-rest-adapter-0001',
-        'x-api-key': 'mfk_key',
-      },
+      headers: { ...replayHeaders, 'x-api-key': 'mfk_key' },
+    });
+  });
+
+  it('with client credentials, leaves the token to them: no API key header, the bearer to send with', () => {
+    const data = job('legacy-rest-adapter', 'http://elsewhere.example/api/v2/tickets');
+    const bearer: ClientCredentials = {
+      token: () => Promise.resolve('token'),
+      fetch: (url, init) => fetch(url, init),
+    };
+    expect(replayRequest(data, data.upstreamRequest!, targets({ bearer }))).toEqual({
+      url: 'http://adapter.internal:4200/api/v2/tickets',
+      headers: replayHeaders,
+      bearer,
     });
   });
 

@@ -14,7 +14,7 @@ export const UPSTREAM_REPLAY_TIMEOUT_MS = 30_000;
  * and refuses a second replay): sent exactly as recorded, once; whatever the answer, never retried —
  * a failure is a dead letter again, its attempt appended to the history. A request of a service
  * in `targets` (the legacy adapter) is sent through that service instead (replay-targets.ts);
- * when it cannot be sent at all (no credential), the dead letter stays replayable.
+ * when it cannot be sent at all (no credential, no token), the dead letter stays replayable.
  */
 export async function deliverUpstreamRequest(
   job: Job<DeliveryJob>,
@@ -38,19 +38,31 @@ export async function deliverUpstreamRequest(
       latencyMs / 1000,
     );
   };
-  const request = replayRequest(data, upstream, targets);
-  if ('notSent' in request) {
-    await job.log(
-      JSON.stringify({ attempt, at, latencyMs: 0, error: request.notSent } satisfies Attempt),
-    );
+  const notSent = async (error: string): Promise<never> => {
+    await job.log(JSON.stringify({ attempt, at, latencyMs: 0, error } satisfies Attempt));
     // Nothing went out: the one replay is not used up.
     const { replayedAt: _replayedAt, ...unreplayed } = data;
     await job.updateData(unreplayed);
-    throw new UnrecoverableError(request.notSent);
+    throw new UnrecoverableError(error);
+  };
+  const request = replayRequest(data, upstream, targets);
+  if ('notSent' in request) return notSent(request.notSent);
+  const { bearer } = request;
+  if (bearer) {
+    // The token first: without one (the identity provider down or refusing) nothing is sent.
+    try {
+      await bearer.token();
+    } catch (error) {
+      return notSent(`not sent: no token for ${data.source}: ${(error as Error).message}`);
+    }
   }
+  // With a bearer, a 401 (a token revoked or rotated away) gets one renewal and one resend: the
+  // adapter refused it at its front door, before any write, and the Idempotency-Key holds anyway.
+  const send = (url: string, init: RequestInit) =>
+    bearer ? bearer.fetch(url, init) : fetch(url, init);
   let response: Response;
   try {
-    response = await fetch(request.url, {
+    response = await send(request.url, {
       method: upstream.method,
       headers: request.headers,
       body: data.body,
