@@ -20,7 +20,8 @@ export interface DeadLettersWiringOptions {
  * repeat straight into the webhooks queue's Redis — the private one `npm start` runs when no Redis
  * is configured (a configured WEBHOOKS_REDIS_URL or REDIS_URL reaches every service already) — and
  * the webhooks service replays the adapter's through the adapter, wherever its port was moved.
- * Only when the webhooks service runs. The replay's API key is the operator's to create (README).
+ * Only when the webhooks service runs. The replay's credential at the adapter (client credentials
+ * from the identity provider) is wired with the webhooks service's links (services.ts).
  */
 export function deadLettersWiring({
   webhooksRunning,

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { SUBGRAPH_NAMES } from '@manifold/platform/contracts';
-import { dependenciesOf, portVariable, SERVICES, selectServices } from './services.ts';
+import {
+  dependenciesOf,
+  portVariable,
+  SERVICES,
+  selectServices,
+  webhooksReplayCredentialLinks,
+} from './services.ts';
 
 const names = (services: readonly { name: string }[]) => services.map((service) => service.name);
 
@@ -41,5 +47,42 @@ describe('the registry', () => {
 
   it('names each port variable after its service', () => {
     expect(portVariable('legacy-rest-adapter')).toBe('LEGACY_REST_ADAPTER_PORT');
+  });
+});
+
+describe('webhooksReplayCredentialLinks', () => {
+  const idp = 'http://127.0.0.1:8090';
+
+  it("gives the webhooks service the identity provider's webhooks-replay client, its secret where the provider writes it", () => {
+    expect(webhooksReplayCredentialLinks(idp, {})).toEqual({
+      WEBHOOKS_LEGACY_ADAPTER_TOKEN_URL: 'http://127.0.0.1:8090/token',
+      WEBHOOKS_LEGACY_ADAPTER_CLIENT_ID: 'webhooks-replay',
+      WEBHOOKS_LEGACY_ADAPTER_CLIENT_SECRET_FILE:
+        '.data/identity-provider/secrets/clients/webhooks-replay',
+    });
+    expect(
+      webhooksReplayCredentialLinks(idp, { IDP_DATA_DIR: '/var/idp' })[
+        'WEBHOOKS_LEGACY_ADAPTER_CLIENT_SECRET_FILE'
+      ],
+    ).toBe('/var/idp/secrets/clients/webhooks-replay');
+  });
+
+  it('sets nothing when the operator set a credential of their own (an empty one is not set)', () => {
+    for (const name of [
+      'WEBHOOKS_LEGACY_ADAPTER_API_KEY',
+      'WEBHOOKS_LEGACY_ADAPTER_API_KEY_FILE',
+      'WEBHOOKS_LEGACY_ADAPTER_CLIENT_SECRET',
+      'WEBHOOKS_LEGACY_ADAPTER_CLIENT_SECRET_FILE',
+    ])
+      expect(webhooksReplayCredentialLinks(idp, { [name]: 'x' })).toEqual({});
+    expect(
+      webhooksReplayCredentialLinks(idp, { WEBHOOKS_LEGACY_ADAPTER_API_KEY: '' }),
+    ).toHaveProperty('WEBHOOKS_LEGACY_ADAPTER_CLIENT_ID', 'webhooks-replay');
+  });
+
+  it("is part of the webhooks service's links under `npm start`", () => {
+    const webhooks = SERVICES.find((service) => service.name === 'webhooks')!;
+    const links = webhooks.links!((name) => `http://${name}`);
+    expect(links).toMatchObject(webhooksReplayCredentialLinks('http://identity-provider'));
   });
 });

@@ -31,11 +31,46 @@ export interface ServiceDefinition {
 export const wantsPrivateRedis = (env: NodeJS.ProcessEnv = process.env) =>
   !env['WEBHOOKS_REDIS_URL'] && !env['REDIS_URL'];
 
-/** Whether the operator set the console's webhooks credential (then `npm start` does not). */
-const consoleHasOwnWebhooksCredential = (env: NodeJS.ProcessEnv = process.env) =>
-  ['CONSOLE_WEBHOOKS_API_KEY', 'CONSOLE_WEBHOOKS_CLIENT_SECRET'].some(
-    (name) => env[name] !== undefined || env[`${name}_FILE`] !== undefined,
-  );
+/**
+ * Whether the operator set one of these credentials (`NAME` or `NAME_FILE`): then `npm start` sets
+ * none. Empty is not set (as loadEnv reads it: `.env` files produce them).
+ */
+export const operatorSetCredential = (
+  names: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+) => names.some((name) => Boolean(env[name]) || Boolean(env[`${name}_FILE`]));
+
+/** Where the reference identity provider keeps a client's generated secret (IDP_DATA_DIR moves it). */
+export const identityProviderClientSecretFile = (
+  clientId: string,
+  env: NodeJS.ProcessEnv = process.env,
+) => `${env['IDP_DATA_DIR'] ?? '.data/identity-provider'}/secrets/clients/${clientId}`;
+
+/**
+ * The webhooks service's credential at the legacy adapter, for replaying its dead letters: client
+ * credentials from the identity provider (its `webhooks-replay` client, `tickets:write`), unless
+ * the operator set one of their own.
+ */
+export function webhooksReplayCredentialLinks(
+  identityProviderUrl: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
+  if (
+    operatorSetCredential(
+      ['WEBHOOKS_LEGACY_ADAPTER_API_KEY', 'WEBHOOKS_LEGACY_ADAPTER_CLIENT_SECRET'],
+      env,
+    )
+  )
+    return {};
+  return {
+    WEBHOOKS_LEGACY_ADAPTER_TOKEN_URL: `${identityProviderUrl}/token`,
+    WEBHOOKS_LEGACY_ADAPTER_CLIENT_ID: 'webhooks-replay',
+    WEBHOOKS_LEGACY_ADAPTER_CLIENT_SECRET_FILE: identityProviderClientSecretFile(
+      'webhooks-replay',
+      env,
+    ),
+  };
+}
 
 /** Each subgraph's env schema export, e.g. users → UsersEnv. */
 const envSchemaOf = (name: string) => `${name.charAt(0).toUpperCase()}${name.slice(1)}Env`;
@@ -141,6 +176,8 @@ export const SERVICES: readonly ServiceDefinition[] = [
       ...(wantsPrivateRedis()
         ? { WEBHOOKS_REDIS_URL: urlOf('webhooks-redis').replace(/^http:/, 'redis:') }
         : {}),
+      // Replaying the legacy adapter's dead letters through it needs a credential there.
+      ...webhooksReplayCredentialLinks(urlOf('identity-provider')),
     }),
   },
   ...SUBGRAPHS.map(({ name, port }): ServiceDefinition => ({
@@ -158,7 +195,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
             // soap-proxy wants a token: client credentials from the identity provider.
             SOAP_PROXY_TOKEN_URL: `${urlOf('identity-provider')}/token`,
             // Where the provider keeps the secrets it generated (IDP_DATA_DIR moves them).
-            SOAP_PROXY_CLIENT_SECRET_FILE: `${process.env['IDP_DATA_DIR'] ?? '.data/identity-provider'}/secrets/clients/products-subgraph`,
+            SOAP_PROXY_CLIENT_SECRET_FILE: identityProviderClientSecretFile('products-subgraph'),
           }),
         }
       : {}),
@@ -198,12 +235,13 @@ export const SERVICES: readonly ServiceDefinition[] = [
       CONSOLE_WEBHOOKS_URL: urlOf('webhooks'),
       // The dead-letter panel's credential: client credentials from the identity provider, unless
       // the operator gave the console one of their own.
-      ...(consoleHasOwnWebhooksCredential()
+      ...(operatorSetCredential(['CONSOLE_WEBHOOKS_API_KEY', 'CONSOLE_WEBHOOKS_CLIENT_SECRET'])
         ? {}
         : {
             CONSOLE_WEBHOOKS_TOKEN_URL: `${urlOf('identity-provider')}/token`,
             CONSOLE_WEBHOOKS_CLIENT_ID: 'webhooks-operator',
-            CONSOLE_WEBHOOKS_CLIENT_SECRET_FILE: `${process.env['IDP_DATA_DIR'] ?? '.data/identity-provider'}/secrets/clients/webhooks-operator`,
+            CONSOLE_WEBHOOKS_CLIENT_SECRET_FILE:
+              identityProviderClientSecretFile('webhooks-operator'),
           }),
     }),
   },
