@@ -23,6 +23,7 @@ import {
   type Authenticate,
 } from '@manifold/platform/auth';
 import { createDeadLetterRecorder, type DeadLetterRecorder } from '@manifold/platform/dead-letters';
+import { AppError } from '@manifold/platform/errors';
 import {
   silentLogger,
   startPhpServer,
@@ -56,6 +57,13 @@ const access = staticAccessPolicy(
 );
 /** The adapter's front door: API keys, and the identity provider's tokens (once it runs). */
 let authenticate: Authenticate;
+/** `Authorization` values the adapter refuses with a 401, as if their token had been revoked. */
+const revokedBearers = new Set<string>();
+const authenticateUnlessRevoked: Authenticate = (req) => {
+  if (revokedBearers.has(req.headers.authorization ?? ''))
+    throw new AppError('UNAUTHENTICATED', 'Credentials refused: the token has been revoked');
+  return authenticate(req);
+};
 
 let idp: TestIdentityProvider;
 let redis: RedisServer;
@@ -110,7 +118,9 @@ beforeAll(async () => {
     monolith,
     deadLetters: recorder,
     policy: { timeoutMs: 2_000 },
-    edge: [authenticationEdge({ authenticate, scopesFor: accessScopes })],
+    edge: [
+      authenticationEdge({ authenticate: authenticateUnlessRevoked, scopesFor: accessScopes }),
+    ],
   });
   stops.push(() => adapter.close());
   replayTargets['legacy-rest-adapter'] = {
@@ -360,6 +370,29 @@ describe('a replay with client credentials (as `npm start` wires it)', () => {
       expect(commentsWithBody(texts[0]!)).toBe(1);
     } finally {
       replayTargets['legacy-rest-adapter'] = target;
+    }
+  });
+
+  it('after a 401 from the adapter, renews the token once and sends once more: written once', async () => {
+    const target = replayTargets['legacy-rest-adapter']!;
+    const credential = bearerFrom(`${idp.issuer}/token`);
+    replayTargets['legacy-rest-adapter'] = { ...target, credential };
+    try {
+      const text = `Revoked-token comment ${Date.now()}`;
+      const id = await failedComment(text);
+      // The token the replay would use is refused at the adapter's front door.
+      const first = await credential.bearer.token();
+      revokedBearers.add(`Bearer ${first}`);
+      const tokensBefore = idp.stats.tokenRequests;
+      await replayedOnce(id);
+      expect(idp.stats.tokenRequests - tokensBefore).toBe(1);
+      expect(await credential.bearer.token()).not.toBe(first);
+      expect(commentsWithBody(text)).toBe(1);
+      const { logs } = await webhooks.engine.deliveries.getJobLogs(id);
+      expect(JSON.parse(logs.at(-1)!)).toMatchObject({ attempt: 2, status: 201 });
+    } finally {
+      replayTargets['legacy-rest-adapter'] = target;
+      revokedBearers.clear();
     }
   });
 
