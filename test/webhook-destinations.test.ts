@@ -18,6 +18,7 @@ import {
   staticAccessPolicy,
 } from '@manifold/platform/auth';
 import {
+  silentLogger,
   startPhpServer,
   startRedisServer,
   type PhpServer,
@@ -28,7 +29,10 @@ import { parse } from 'yaml';
 import { accessScopes } from '../legacy-rest-adapter/src/config.ts';
 import { startAdapter, type Adapter } from '../legacy-rest-adapter/test/support.ts';
 import type { Delivered } from '../webhooks/src/delivery/deliver.ts';
-import { startWebhooks, type TestWebhooks } from '../webhooks/test/support.ts';
+import { startWorkers, type Workers } from '../webhooks/src/engine/workers.ts';
+import { createWebhooksMetrics } from '../webhooks/src/metrics.ts';
+import { loadWebhooksFile } from '../webhooks/src/settings/webhooks-file.ts';
+import { startWebhooks, writeWebhooksFile, type TestWebhooks } from '../webhooks/test/support.ts';
 
 const STRIPE_SECRET = 'whsec_destinations_test';
 const ticketsKey = generateApiKey();
@@ -59,6 +63,8 @@ let redis: RedisServer;
 let monolith: PhpServer;
 let adapter: Adapter;
 let webhooks: TestWebhooks;
+/** The delivery workers running the webhooks file as first configured. */
+let workers: Workers;
 const stops: (() => unknown)[] = [];
 const aofDir = mkdtempSync(join(tmpdir(), 'destinations-aof-'));
 const dataDir = mkdtempSync(join(tmpdir(), 'destinations-monolith-'));
@@ -102,7 +108,7 @@ beforeAll(async () => {
     schedule: [],
   });
   stops.push(() => webhooks.close());
-  webhooks.startWorkers();
+  workers = webhooks.startWorkers();
 });
 afterAll(async () => {
   monolithDb?.close();
@@ -223,7 +229,7 @@ describe('a paid Stripe invoice routed to the legacy adapter', () => {
     expect(ticketsWithSubject(subject)).toBe(1);
   });
 
-  it('whose transform fails is a dead letter at once with the reason, nothing sent', async () => {
+  it('whose transform fails is a dead letter at once with the reason, nothing sent; replayed after a fix, delivered', async () => {
     const number = `INV-NOCUST-${Date.now()}`;
     const event = paidInvoice({ number, amount_paid: 100, currency: 'eur', customer: 'cus_x' });
     expect((await webhooks.post('stripe', event)).status).toBe(202);
@@ -240,5 +246,46 @@ describe('a paid Stripe invoice routed to the legacy adapter', () => {
     ]);
     expect(letter.history[0]?.status).toBeUndefined();
     expect(ticketRows('SELECT id FROM tickets WHERE subject LIKE ?', `%${number}%`)).toEqual([]);
+
+    // The operator fixes the expression and restarts the workers: the replay evaluates the new one.
+    await workers.close();
+    const fixed = loadWebhooksFile(
+      writeWebhooksFile({
+        destinations: {
+          tickets: {
+            url: `${adapter.url}/api/v1/tickets`,
+            apiKey: 'WEBHOOKS_TICKETS_API_KEY',
+            transform: `{ 'customerId': $number($exists(body.data.object.metadata.legacy_customer_id) ? body.data.object.metadata.legacy_customer_id : '1'), 'subject': 'Invoice ' & body.data.object.number & ' paid (customer unknown)' }`,
+          },
+        },
+      }),
+      { WEBHOOKS_TICKETS_API_KEY: ticketsKey.key },
+    );
+    const metrics = createWebhooksMetrics();
+    workers = startWorkers({
+      engine: webhooks.engine,
+      ordered: false,
+      destinations: fixed.destinations,
+      schedule: [],
+      maxRetryAfterMs: 60_000,
+      concurrency: 5,
+      lockMs: 30_000,
+      metrics,
+      logger: silentLogger(),
+    });
+    stops.push(
+      () => workers.close(),
+      () => {
+        metrics.dispose();
+      },
+    );
+    expect((await api(`/dead-letters/${id}/replay`, { method: 'POST' })).status).toBe(202);
+    await vi.waitFor(
+      async () => {
+        expect(await webhooks.engine.deliveries.getJobState(id)).toBe('completed');
+      },
+      { timeout: 10_000, interval: 100 },
+    );
+    expect(ticketsWithSubject(`Invoice ${number} paid (customer unknown)`)).toBe(1);
   });
 });

@@ -66,10 +66,11 @@ export interface DeliverDeps {
  * its `method` with the body its `transform` builds (JSON) and its API key. A transform that fails
  * (or a body that is not JSON) is a dead letter at once, nothing sent: only a fixed config, then
  * a replay, can help. 2xx: done (for a GraphQL destination, unless the answer has `errors`:
- * judged by their codes, graphql-answer.ts). Network error, timeout, 408, 429, 5xx: thrown as transient (BullMQ
- * retries on the schedule, Retry-After honoured). Any other answer: unrecoverable — a dead letter
- * at once, since sending the same request again would get the same answer. Every attempt is
- * written to the job's log: the history a dead letter shows.
+ * judged by their codes, graphql-answer.ts). Network error, timeout, 408, 429, 5xx: thrown as
+ * transient (BullMQ retries on the schedule, Retry-After honoured). Any other answer:
+ * unrecoverable — a dead letter at once, since sending the same request again would get the same
+ * answer. Every attempt is written to the job's log: the history a dead letter shows. An
+ * endpoint never has request shaping: it gets the event as sent, signed.
  *
  * A registered endpoint's delivery is the same, plus: its Standard Webhooks headers (webhook-id =
  * the Idempotency-Key, signed with each active secret); while the endpoint is disabled, a dead
@@ -98,7 +99,6 @@ export function createDeliver({
       return deliverUpstreamRequest(job, data.upstreamRequest, metrics, replayTargets);
     const endpoint = endpoints?.get(data.destination);
     const destination = endpoint ?? destinations[data.destination];
-    /** Request shaping is a destination's own; an endpoint gets the event as sent, signed. */
     const shaping: Partial<ResolvedRequest> =
       (endpoint ? undefined : destinations[data.destination]) ?? {};
     const attempt = job.attemptsMade + 1;
