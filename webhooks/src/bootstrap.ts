@@ -23,6 +23,11 @@ const CONNECT_TIMEOUT_MS = 10_000;
  */
 export async function openEngine(env: WebhooksEnv, logger: Logger) {
   const file = loadWebhooksFile(env.WEBHOOKS_FILE, process.env);
+  for (const { destination, variable } of file.skipped)
+    logger.warn(
+      { destination, variable },
+      `webhook destination ${destination} left out with its routes: ${variable} (or ${variable}_FILE) is not set`,
+    );
   const url = queueRedisUrl(env);
   if (url === undefined)
     throw new ConfigError([

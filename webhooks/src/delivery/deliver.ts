@@ -1,4 +1,5 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { API_KEY_HEADER } from '@manifold/platform/auth';
 import { Header } from '@manifold/platform/contracts';
 import type { Logger } from '@manifold/platform/logging';
 import type { DeliveryJob } from '../engine/queues.ts';
@@ -6,6 +7,7 @@ import type { WebhooksMetrics } from '../metrics.ts';
 import type { EndpointStates } from '../outbound/endpoint-states.ts';
 import type { OutboundEndpoint } from '../outbound/endpoints.ts';
 import { standardWebhookHeaders } from '../outbound/signing.ts';
+import type { ResolvedRequest } from '../settings/destination-requests.ts';
 import type { DestinationSettings } from '../settings/webhooks-file.ts';
 import type { Attempt } from './attempts.ts';
 import {
@@ -14,9 +16,11 @@ import {
   type DestinationClient,
 } from './destination-client.ts';
 import type { DestinationStates } from './destination-states.ts';
+import { graphqlFailure } from './graphql-answer.ts';
 import { ORDER_WAIT_MS, type Ordering } from './ordering.ts';
 import { parseRetryAfter } from './retry-schedule.ts';
 import type { ReplayTargets } from './replay-targets.ts';
+import { parsedBody, TransformError } from './transform.ts';
 import { deliverUpstreamRequest } from './upstream-request.ts';
 
 /** A failure worth another attempt (network, timeout, 408, 429, 5xx), with the wait the destination asked for. */
@@ -36,6 +40,8 @@ export interface Delivered {
 }
 
 const isTransientStatus = (status: number) => status === 408 || status === 429 || status >= 500;
+/** How much of a GraphQL destination's answer is read to judge its `errors` (64 KiB). */
+const GRAPHQL_ANSWER_BYTES = 65_536;
 
 export interface DeliverDeps {
   destinations: Readonly<Record<string, DestinationSettings>>;
@@ -56,10 +62,15 @@ export interface DeliverDeps {
 
 /**
  * One attempt of one delivery: POST the event's body, as the sender sent it, with its
- * Idempotency-Key. 2xx: done. Network error, timeout, 408, 429, 5xx: thrown as transient (BullMQ
- * retries on the schedule, Retry-After honoured). Any other answer: unrecoverable — a dead letter
- * at once, since sending the same request again would get the same answer. Every attempt is
- * written to the job's log: the history a dead letter shows.
+ * Idempotency-Key — or, for a destination with request shaping (settings/destination-requests.ts),
+ * its `method` with the body its `transform` builds (JSON) and its API key. A transform that fails
+ * (or a body that is not JSON) is a dead letter at once, nothing sent: only a fixed config, then
+ * a replay, can help. 2xx: done (for a GraphQL destination, unless the answer has `errors`:
+ * judged by their codes, graphql-answer.ts). Network error, timeout, 408, 429, 5xx: thrown as
+ * transient (BullMQ retries on the schedule, Retry-After honoured). Any other answer:
+ * unrecoverable — a dead letter at once, since sending the same request again would get the same
+ * answer. Every attempt is written to the job's log: the history a dead letter shows. An
+ * endpoint never has request shaping: it gets the event as sent, signed.
  *
  * A registered endpoint's delivery is the same, plus: its Standard Webhooks headers (webhook-id =
  * the Idempotency-Key, signed with each active secret); while the endpoint is disabled, a dead
@@ -88,6 +99,8 @@ export function createDeliver({
       return deliverUpstreamRequest(job, data.upstreamRequest, metrics, replayTargets);
     const endpoint = endpoints?.get(data.destination);
     const destination = endpoint ?? destinations[data.destination];
+    const shaping: Partial<ResolvedRequest> =
+      (endpoint ? undefined : destinations[data.destination]) ?? {};
     const attempt = job.attemptsMade + 1;
     const last = attempt >= (job.opts.attempts ?? 1);
     const at = new Date().toISOString();
@@ -130,6 +143,28 @@ export function createDeliver({
       metrics.attempted(data.destination, 'dead-lettered', 0);
       throw new UnrecoverableError(message);
     }
+    let body = data.body;
+    if (shaping.transform)
+      try {
+        body = await shaping.transform.apply({
+          event: {
+            source: data.source,
+            id: data.eventId,
+            type: data.eventType,
+            receivedAt: data.receivedAt,
+            idempotencyKey: data.idempotencyKey,
+          },
+          body: parsedBody(data.body),
+        });
+      } catch (error) {
+        if (!(error instanceof TransformError)) throw error;
+        await record({ error: error.message }, false);
+        logger.info(
+          { destination: data.destination, job: job.id, error: error.message },
+          'delivery not shaped by its transform: dead letter',
+        );
+        throw new UnrecoverableError(error.message);
+      }
     /** Back to delayed for `ms`: not an attempt (BullMQ does not count a DelayedError). */
     const waitFor = async (ms: number): Promise<never> => {
       await job.moveToDelayed(Date.now() + Math.ceil(ms), token);
@@ -145,7 +180,10 @@ export function createDeliver({
     if (gate && !gate.go) await waitFor(gate.waitMs);
     let answer: DestinationAnswer;
     try {
+      const shaped = shaping.transform !== undefined;
       answer = await client.post(destination.url, {
+        ...(shaping.method && { method: shaping.method }),
+        ...(shaping.graphql && { keepBytes: GRAPHQL_ANSWER_BYTES }),
         headers: {
           ...(endpoint &&
             standardWebhookHeaders(
@@ -154,14 +192,15 @@ export function createDeliver({
               endpoint.secrets.map((secret) => secret.value()),
               new Date(),
             )),
-          'content-type': data.contentType,
+          'content-type': shaped ? 'application/json' : data.contentType,
+          ...(shaping.apiKey && { [API_KEY_HEADER]: shaping.apiKey.value() }),
           'idempotency-key': data.idempotencyKey,
           'x-manifold-event-id': data.eventId,
           'x-manifold-event-type': data.eventType,
           'x-manifold-source': data.source,
           [Header.requestId]: data.idempotencyKey.slice(0, 255),
         },
-        body: data.body,
+        body,
         timeoutMs: destination.timeoutMs,
       });
     } catch (error) {
@@ -173,10 +212,14 @@ export function createDeliver({
       throw new TransientDeliveryError(message);
     }
     const { status, excerpt: text } = answer;
-    if (status >= 200 && status < 300)
+    const failed =
+      status >= 200 && status < 300 && shaping.graphql
+        ? graphqlFailure(answer.text ?? text)
+        : undefined;
+    if (status >= 200 && status < 300 && !failed)
       return { status, attempt: await record({ status, response: text }, false) };
-    const error = `HTTP ${status}`;
-    const transient = isTransientStatus(status);
+    const error = failed ? failed.message : `HTTP ${status}`;
+    const transient = failed ? failed.transient : isTransientStatus(status);
     await record({ status, error, response: text }, transient);
     if (!transient) {
       logger.info(
@@ -185,6 +228,9 @@ export function createDeliver({
       );
       throw new UnrecoverableError(error);
     }
-    throw new TransientDeliveryError(error, parseRetryAfter(answer.retryAfter ?? null));
+    throw new TransientDeliveryError(
+      error,
+      failed ? undefined : parseRetryAfter(answer.retryAfter ?? null),
+    );
   };
 }

@@ -7,6 +7,8 @@ export interface DestinationAnswer {
   retryAfter: string | undefined;
   /** At most RESPONSE_EXCERPT_CHARS characters; the rest is read and dropped (the connection is kept). */
   excerpt: string;
+  /** With `keepBytes`: the body up to that many bytes (a GraphQL answer is judged on it). */
+  text?: string;
 }
 
 /** No answer within the time allowed: the headers, or the next piece of the body, did not come. */
@@ -15,17 +17,21 @@ export class DestinationTimeoutError extends Error {
 }
 
 export interface PostRequest {
+  /** @default 'POST' */
+  method?: 'POST' | 'PUT' | 'PATCH';
   headers: Record<string, string>;
   body: string;
   /** How long the headers, and then each piece of the body, may take. */
   timeoutMs: number;
+  /** Keep this much of the answer's body as `text` (default: only the excerpt). */
+  keepBytes?: number;
 }
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 const EXCERPT_BYTES = RESPONSE_EXCERPT_CHARS * 4; // enough bytes for 500 characters of UTF-8
 
 /**
- * POSTs to destinations over one keep-alive undici Pool per origin, kept for the worker's life
+ * POSTs (or PUTs, PATCHes) to destinations over one keep-alive undici Pool per origin, kept for the worker's life
  * (destinations and endpoints come from the webhooks file: a bounded set).
  *
  * undici's `dispatch`, its lowest-level call, not `request` or `fetch`: a delivery only needs the
@@ -54,6 +60,7 @@ export function createDestinationClient() {
 
   const post = (url: string, request: PostRequest): Promise<DestinationAnswer> => {
     const { pool, path } = targetOf(url);
+    const keepBytes = Math.max(EXCERPT_BYTES, request.keepBytes ?? 0);
     return new Promise((resolve, reject) => {
       let status = 0;
       let retryAfter: string | undefined;
@@ -67,15 +74,18 @@ export function createDestinationClient() {
           retryAfter = Array.isArray(value) ? value[0] : value;
         },
         onResponseData: (_controller, chunk) => {
-          if (kept >= EXCERPT_BYTES) return;
+          if (kept >= keepBytes) return;
           chunks.push(chunk);
           kept += chunk.length;
         },
         onResponseEnd: () => {
-          const excerpt = Buffer.concat(chunks, Math.min(kept, EXCERPT_BYTES))
-            .toString('utf8')
-            .slice(0, RESPONSE_EXCERPT_CHARS);
-          resolve({ status, retryAfter, excerpt });
+          const body = Buffer.concat(chunks, Math.min(kept, keepBytes)).toString('utf8');
+          const excerpt = body.slice(0, RESPONSE_EXCERPT_CHARS);
+          resolve(
+            request.keepBytes === undefined
+              ? { status, retryAfter, excerpt }
+              : { status, retryAfter, excerpt, text: body },
+          );
         },
         onResponseError: (_controller, error) => {
           const code = (error as { code?: string }).code;
@@ -89,7 +99,7 @@ export function createDestinationClient() {
       pool.dispatch(
         {
           path,
-          method: 'POST',
+          method: request.method ?? 'POST',
           headers: request.headers,
           body: request.body,
           headersTimeout: request.timeoutMs,

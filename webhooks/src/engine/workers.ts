@@ -86,11 +86,14 @@ export function startWorkers(options: WorkersOptions): Workers {
   deliveries.on('error', (error) => {
     logger.warn({ err: error, queue: deliveries.name }, 'webhooks worker error');
   });
+  // Once: a second close (a test's teardown after the test closed them) waits for the first.
+  let closing: Promise<void> | undefined;
   return {
-    close: async () => {
-      await deliveries.close().catch(() => undefined);
-      // After the worker: a delivery in flight finishes on its connection first.
-      await client.close();
-    },
+    close: () =>
+      (closing ??= (async () => {
+        await deliveries.close().catch(() => undefined);
+        // After the worker: a delivery in flight finishes on its connection first.
+        await client.close();
+      })()),
   };
 }

@@ -2,6 +2,12 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from '@manifold/platform/config';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import {
+  DestinationRequest,
+  resolveRequest,
+  type ResolvedRequest,
+  type SkippedDestination,
+} from './destination-requests.ts';
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and -');
 /** Names of environment variables holding a secret (or `<NAME>_FILE`, a file holding it). */
@@ -35,7 +41,7 @@ const Source = z.discriminatedUnion('scheme', [
 ]);
 export type SourceSettings = z.infer<typeof Source>;
 
-const Destination = z.object({
+const Destination = DestinationRequest.extend({
   /** `${NAME}` or `${NAME:-default}` take the value from the environment. */
   url: z.string().min(1),
   /** Per attempt. */
@@ -94,7 +100,7 @@ export const WebhooksFile = z.object({
 });
 export type WebhooksFile = z.infer<typeof WebhooksFile>;
 
-export interface DestinationSettings {
+export interface DestinationSettings extends Partial<ResolvedRequest> {
   url: string;
   timeoutMs: number;
   rateLimit?: { max: number; perSeconds: number } | undefined;
@@ -141,7 +147,8 @@ function resolveUrl(
  * Reads the webhooks file (sources, destinations, routes, endpoints), checking that every route
  * names a known source and destination and every endpoint a known source (endpoints and
  * destinations share one namespace: a delivery names either); URLs take `${VARIABLES}` from
- * `env`. Each endpoint becomes a route of its own (its source, its events, to it).
+ * `env`. Each endpoint becomes a route of its own (its source, its events, to it). A destination
+ * whose request shaping says so is left out with its routes (`skipped`: the caller warns).
  */
 export function loadWebhooksFile(
   path: string,
@@ -151,6 +158,7 @@ export function loadWebhooksFile(
   destinations: Record<string, DestinationSettings>;
   routes: WebhooksFile['routes'];
   endpoints: Record<string, EndpointSettings>;
+  skipped: SkippedDestination[];
 } {
   let text: string;
   try {
@@ -183,17 +191,27 @@ export function loadWebhooksFile(
     ]),
   ];
   if (problems.length > 0) throw new ConfigError(problems);
-  const resolved = Object.fromEntries(
-    Object.entries(destinations).map(([key, destination]) => [
-      key,
-      {
-        url: resolveUrl(destination.url, env, `${path}: destinations.${key}.url`),
-        timeoutMs: destination.timeoutMs,
-        rateLimit: destination.rateLimit,
-        breaker: destination.breaker,
-      },
-    ]),
-  );
+  const resolved: Record<string, DestinationSettings> = {};
+  const skipped: SkippedDestination[] = [];
+  for (const [key, destination] of Object.entries(destinations)) {
+    const where = `${path}: destinations.${key}`;
+    const request = resolveRequest(destination, env, where);
+    if (request === 'skip') {
+      skipped.push({ destination: key, variable: destination.apiKey ?? '' });
+      continue;
+    }
+    resolved[key] = {
+      url: resolveUrl(destination.url, env, `${where}.url`),
+      timeoutMs: destination.timeoutMs,
+      rateLimit: destination.rateLimit,
+      breaker: destination.breaker,
+      ...request,
+    };
+  }
+  const left = new Set(skipped.map((skip) => skip.destination));
+  const kept = routes
+    .map((route) => ({ ...route, to: route.to.filter((to) => !left.has(to)) }))
+    .filter((route) => route.to.length > 0);
   const resolvedEndpoints = Object.fromEntries(
     Object.entries(endpoints).map(([key, endpoint]) => [
       key,
@@ -208,7 +226,8 @@ export function loadWebhooksFile(
   return {
     sources,
     destinations: resolved,
-    routes: [...routes, ...endpointRoutes],
+    routes: [...kept, ...endpointRoutes],
     endpoints: resolvedEndpoints,
+    skipped,
   };
 }
