@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SUBGRAPH_NAMES } from '@manifold/platform/contracts';
 import {
   dependenciesOf,
@@ -81,8 +81,25 @@ describe('webhooksReplayCredentialLinks', () => {
   });
 
   it("is part of the webhooks service's links under `npm start`", () => {
-    const webhooks = SERVICES.find((service) => service.name === 'webhooks')!;
-    const links = webhooks.links!((name) => `http://${name}`);
-    expect(links).toMatchObject(webhooksReplayCredentialLinks('http://identity-provider'));
+    // The links read the launcher's environment: none of the operator's credentials set here.
+    for (const name of [
+      'WEBHOOKS_LEGACY_ADAPTER_API_KEY',
+      'WEBHOOKS_LEGACY_ADAPTER_API_KEY_FILE',
+      'WEBHOOKS_LEGACY_ADAPTER_CLIENT_SECRET',
+      'WEBHOOKS_LEGACY_ADAPTER_CLIENT_SECRET_FILE',
+      'IDP_DATA_DIR',
+    ])
+      vi.stubEnv(name, undefined);
+    try {
+      const webhooks = SERVICES.find((service) => service.name === 'webhooks')!;
+      expect(webhooks.links!((name) => `http://${name}`)).toMatchObject({
+        WEBHOOKS_LEGACY_ADAPTER_TOKEN_URL: 'http://identity-provider/token',
+        WEBHOOKS_LEGACY_ADAPTER_CLIENT_ID: 'webhooks-replay',
+        WEBHOOKS_LEGACY_ADAPTER_CLIENT_SECRET_FILE:
+          '.data/identity-provider/secrets/clients/webhooks-replay',
+      });
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });

@@ -38,7 +38,9 @@ interface Held {
   refreshAt: number;
 }
 
-const UPSTREAM = 'token endpoint';
+/** The `upstream` of the UpstreamError a token request fails with (a caller can tell it from its own call's). */
+export const TOKEN_ENDPOINT = 'token endpoint';
+const UPSTREAM = TOKEN_ENDPOINT;
 
 /**
  * OAuth 2.0 client credentials (RFC 6749 §4.4) for calling an upstream: one token shared by every

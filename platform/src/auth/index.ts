@@ -17,6 +17,7 @@ export { API_KEY_HEADER, createAuthenticator, type Authenticate } from './authen
 export { AUTH_REALM, bearerChallenge } from './challenges.ts';
 export {
   createClientCredentials,
+  TOKEN_ENDPOINT,
   type ClientCredentials,
   type ClientCredentialsOptions,
 } from './client-credentials.ts';

@@ -39,7 +39,13 @@ export interface Delivered {
   attempt?: Attempt;
 }
 
-const isTransientStatus = (status: number) => status === 408 || status === 429 || status >= 500;
+/**
+ * Worth another attempt: 408, 429, 5xx — and a 409 that says when to come back (Retry-After):
+ * an Idempotency-Key still in flight at the destination (the legacy adapter answers so while an
+ * earlier attempt of the same delivery is still writing). A 409 without it is a refusal.
+ */
+const isTransientAnswer = (status: number, retryAfter: string | undefined) =>
+  status === 408 || status === 429 || status >= 500 || (status === 409 && retryAfter !== undefined);
 /** How much of a GraphQL destination's answer is read to judge its `errors` (64 KiB). */
 const GRAPHQL_ANSWER_BYTES = 65_536;
 
@@ -219,7 +225,7 @@ export function createDeliver({
     if (status >= 200 && status < 300 && !failed)
       return { status, attempt: await record({ status, response: text }, false) };
     const error = failed ? failed.message : `HTTP ${status}`;
-    const transient = failed ? failed.transient : isTransientStatus(status);
+    const transient = failed ? failed.transient : isTransientAnswer(status, answer.retryAfter);
     await record({ status, error, response: text }, transient);
     if (!transient) {
       logger.info(

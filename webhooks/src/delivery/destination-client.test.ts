@@ -15,6 +15,19 @@ beforeAll(async () => {
     req.on('end', () => {
       received.push({ path: req.url ?? '', headers: req.headers, body });
       if (req.url === '/hang') return; // never answers
+      if (req.url === '/drip') {
+        // Answers 200, then sends its body a piece every 100 ms, without end: undici's body
+        // timeout, which restarts with each piece, never fires.
+        res.writeHead(200);
+        res.write('started');
+        const drip = setInterval(() => {
+          res.write('.');
+        }, 100);
+        res.on('close', () => {
+          clearInterval(drip);
+        });
+        return;
+      }
       if (req.url === '/busy') res.writeHead(503, { 'retry-after': '7' }).end('later');
       else if (req.url === '/moved') res.writeHead(302, { location: '/elsewhere' }).end();
       else if (req.url === '/large') res.writeHead(200).end('é'.repeat(5_000));
@@ -89,6 +102,17 @@ describe('the destination client', () => {
       await expect(
         client.post(`${base}/hang`, { ...request, body: '{}', timeoutMs: 200 }),
       ).rejects.toBeInstanceOf(DestinationTimeoutError);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('ends an attempt at its deadline even while the body still trickles in, and counts the 200 it answered', async () => {
+    const client = createDestinationClient();
+    try {
+      const answer = await client.post(`${base}/drip`, { ...request, body: '{}', timeoutMs: 500 });
+      expect(answer).toMatchObject({ status: 200 });
+      expect(answer.excerpt.startsWith('started')).toBe(true);
     } finally {
       await client.close();
     }

@@ -37,7 +37,8 @@ const EXCERPT_BYTES = RESPONSE_EXCERPT_CHARS * 4; // enough bytes for 500 charac
  * undici's `dispatch`, its lowest-level call, not `request` or `fetch`: a delivery only needs the
  * status, one header and the start of the body, and the layers above it (a Readable for the body,
  * an AbortSignal with its timer per request) cost about a quarter of a delivery's CPU
- * (profiled under bench:webhooks). Timeouts are undici's own headers and body timeouts.
+ * (profiled under bench:webhooks). One timer per attempt bounds it as a whole. A destination
+ * that answered and then failed while sending its body has answered (its status counts).
  * Redirects are not followed: a 3xx is the destination's answer.
  */
 export function createDestinationClient() {
@@ -66,8 +67,28 @@ export function createDestinationClient() {
       let retryAfter: string | undefined;
       const chunks: Buffer[] = [];
       let kept = 0;
+      let controller: Dispatcher.DispatchController | undefined;
+      let late = false;
+      const timeout = () => new DestinationTimeoutError(`timed out after ${request.timeoutMs} ms`);
+      // One deadline for the whole attempt — waiting for a connection, connecting, sending, the
+      // answer and its body — as `timeoutMs` promises (undici's own timeouts bound only the wait
+      // for the headers and the gap between two pieces of the body).
+      const deadline = setTimeout(() => {
+        late = true;
+        controller?.abort(timeout());
+      }, request.timeoutMs);
+      const answered = () => {
+        const body = Buffer.concat(chunks, Math.min(kept, keepBytes)).toString('utf8');
+        const excerpt = body.slice(0, RESPONSE_EXCERPT_CHARS);
+        return request.keepBytes === undefined
+          ? { status, retryAfter, excerpt }
+          : { status, retryAfter, excerpt, text: body };
+      };
       const handler: Dispatcher.DispatchHandler = {
-        onRequestStart: () => undefined,
+        onRequestStart: (started) => {
+          controller = started;
+          if (late) started.abort(timeout());
+        },
         onResponseStart: (_controller, statusCode, headers) => {
           status = statusCode;
           const value = headers['retry-after'];
@@ -79,34 +100,44 @@ export function createDestinationClient() {
           kept += chunk.length;
         },
         onResponseEnd: () => {
-          const body = Buffer.concat(chunks, Math.min(kept, keepBytes)).toString('utf8');
-          const excerpt = body.slice(0, RESPONSE_EXCERPT_CHARS);
-          resolve(
-            request.keepBytes === undefined
-              ? { status, retryAfter, excerpt }
-              : { status, retryAfter, excerpt, text: body },
-          );
+          clearTimeout(deadline);
+          resolve(answered());
         },
         onResponseError: (_controller, error) => {
+          clearTimeout(deadline);
+          // The status came, then the body failed (a reset, the deadline): the destination has
+          // answered, and a 2xx is a delivery — sending it again would be a second one at a
+          // destination that ignores Idempotency-Key. Only an answer that must be read whole to be
+          // judged (a GraphQL destination's `errors`) is a failure then.
+          if (status !== 0 && request.keepBytes === undefined) {
+            resolve(answered());
+            return;
+          }
           const code = (error as { code?: string }).code;
           reject(
-            code !== undefined && TIMEOUT_CODES.has(code)
-              ? new DestinationTimeoutError(`timed out after ${request.timeoutMs} ms`)
+            error instanceof DestinationTimeoutError ||
+              (code !== undefined && TIMEOUT_CODES.has(code))
+              ? timeout()
               : error,
           );
         },
       };
-      pool.dispatch(
-        {
-          path,
-          method: request.method ?? 'POST',
-          headers: request.headers,
-          body: request.body,
-          headersTimeout: request.timeoutMs,
-          bodyTimeout: request.timeoutMs,
-        },
-        handler,
-      );
+      try {
+        pool.dispatch(
+          {
+            path,
+            method: request.method ?? 'POST',
+            headers: request.headers,
+            body: request.body,
+            headersTimeout: request.timeoutMs,
+            bodyTimeout: request.timeoutMs,
+          },
+          handler,
+        );
+      } catch (error) {
+        clearTimeout(deadline);
+        throw error;
+      }
     });
   };
 

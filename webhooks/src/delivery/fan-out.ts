@@ -106,12 +106,15 @@ export function createFanOut({
       await Promise.all(adds);
       return { bodyHash: kept };
     }
-    const [earlier] = await Promise.all([
-      redis.set(receipt, data.bodyHash, 'EX', dedupeSeconds, 'NX', 'GET'),
+    const [stored] = await Promise.all([
+      redis.set(receipt, data.bodyHash, 'EX', dedupeSeconds, 'NX'),
       ...adds,
     ]);
-    // Another request stored the same event meanwhile: its receipt, not ours, was kept.
-    return earlier === null ? null : { bodyHash: earlier };
+    if (stored === 'OK') return null;
+    // Another request stored the same event meanwhile: its receipt, not ours, was kept. (Read
+    // again rather than SET … GET, which Redis 6 refuses beside NX.)
+    const earlier = await redis.get(receipt);
+    return { bodyHash: earlier ?? data.bodyHash };
   };
 }
 export type FanOut = ReturnType<typeof createFanOut>;

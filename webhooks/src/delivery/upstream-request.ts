@@ -1,4 +1,6 @@
 import { UnrecoverableError, type Job } from 'bullmq';
+import { TOKEN_ENDPOINT } from '@manifold/platform/auth';
+import { UpstreamError } from '@manifold/platform/errors';
 import type { DeliveryJob } from '../engine/queues.ts';
 import type { WebhooksMetrics } from '../metrics.ts';
 import { RESPONSE_EXCERPT_CHARS, type Attempt } from './attempts.ts';
@@ -70,6 +72,10 @@ export async function deliverUpstreamRequest(
       signal: AbortSignal.timeout(UPSTREAM_REPLAY_TIMEOUT_MS),
     });
   } catch (error) {
+    // The renewal after a 401 failed: the adapter refused the request at its front door and
+    // nothing was written — the dead letter stays replayable, as when no token came at all.
+    if (bearer && error instanceof UpstreamError && error.upstream === TOKEN_ENDPOINT)
+      return notSent(`not sent: no token for ${data.source}: ${error.message}`);
     const message =
       (error as Error).name === 'TimeoutError'
         ? `timed out after ${UPSTREAM_REPLAY_TIMEOUT_MS} ms`

@@ -1,0 +1,54 @@
+// A destination's 409: "this Idempotency-Key is still in flight here, come back later" when it
+// says when (Retry-After) — the legacy adapter answers so while an earlier attempt of the same
+// delivery is still writing — is retried; a 409 without it is a refusal, a dead letter at once.
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { requireRedis } from '@manifold/platform/testing';
+import { sign } from './signers.ts';
+import { startSink, startWebhooks, type Sink, type TestWebhooks } from './support.ts';
+
+const SECRET = 'gh-conflict';
+let inFlight: Sink;
+let refusing: Sink;
+let webhooks: TestWebhooks;
+beforeAll(async () => {
+  inFlight = await startSink(({ attempt }) =>
+    attempt === 1 ? { status: 409, headers: { 'retry-after': '0' } } : { status: 201 },
+  );
+  refusing = await startSink(() => ({ status: 409 }));
+  webhooks = await startWebhooks({
+    redisUrl: await requireRedis(),
+    file: {
+      sources: { github: { scheme: 'github', secrets: ['GITHUB_SECRET'] } },
+      destinations: { 'in-flight': { url: inFlight.url }, refusing: { url: refusing.url } },
+      routes: [{ source: 'github', to: ['in-flight', 'refusing'] }],
+    },
+    secrets: { GITHUB_SECRET: SECRET },
+  });
+  webhooks.startWorkers();
+});
+afterAll(async () => {
+  await webhooks.close();
+  await inFlight.close();
+  await refusing.close();
+});
+
+describe('a 409 from a destination', () => {
+  it('with Retry-After is retried until delivered; without it is a dead letter after one attempt', async () => {
+    const response = await webhooks.post(
+      'github',
+      sign.github(SECRET, { id: 'c-1', type: 'push' }),
+    );
+    expect(response.status).toBe(202);
+    await vi.waitFor(
+      async () => {
+        expect([...inFlight.effects.values()]).toEqual([1]);
+        expect((await webhooks.deadLetters.list({}, { limit: 10 })).total).toBe(1);
+      },
+      { timeout: 10_000, interval: 100 },
+    );
+    expect([...inFlight.requests.values()]).toEqual([2]);
+    expect([...refusing.requests.values()]).toEqual([1]);
+    const [letter] = (await webhooks.deadLetters.list({}, { limit: 10 })).items;
+    expect(letter).toMatchObject({ destination: 'refusing' });
+  });
+});
