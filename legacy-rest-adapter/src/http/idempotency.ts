@@ -31,8 +31,12 @@ export interface IdempotentRun<W extends Written> {
    * only finish (read back). Undefined: nothing written yet — write.
    */
   written: W | undefined;
-  /** Keeps `written` under the key: call it as soon as the write is known to have happened. */
-  wrote: (written: W) => Promise<void>;
+  /**
+   * Keeps `written` under the key: call it as soon as the write is known to have happened.
+   * Resolves false when the store did not keep it (it answered false, or failed): then a repeat
+   * with this key could write again, and the caller must not invite one.
+   */
+  wrote: (written: W) => Promise<boolean>;
 }
 
 interface Record {
@@ -133,11 +137,16 @@ export function createIdempotency(cache: Keyv, claims: Claims) {
         await cache.set(key, { state: 'in-flight', requestHash } satisfies Record, TTL_MS);
       const wrote = async (fact: W) => {
         written = fact;
-        await cache.set(
-          key,
-          { state: 'written', requestHash, written: fact } satisfies Record,
-          TTL_MS,
-        );
+        try {
+          // Keyv answers false, rather than throwing, when its store refused the write.
+          return await cache.set(
+            key,
+            { state: 'written', requestHash, written: fact } satisfies Record,
+            TTL_MS,
+          );
+        } catch {
+          return false;
+        }
       };
       let response: StoredResponse;
       try {

@@ -132,6 +132,8 @@ export function ticketRoutes({
       input,
       async ({ written, wrote }: IdempotentRun<{ ticketId: number }>) => {
         let ticketId = written?.ticketId;
+        // Whether a repeat with this key would only read back: not when the fact was not kept.
+        let repeatable = true;
         if (ticketId === undefined) {
           // Not safe to repeat: sent and then unanswered, it is a dead letter (ambiguous-writes.ts).
           const { location } = await ambiguousWrites(req, res, 'POST /tickets', (watch) =>
@@ -148,12 +150,12 @@ export function ticketRoutes({
           );
           // The redirect names the new ticket: it exists now, whatever the read-back does.
           ticketId = idFrom(location);
-          await wrote({ ticketId });
+          repeatable = await wrote({ ticketId });
         }
         const ticket = await readBack(res, {
           id: ticketId,
           wrote: `Ticket ${ticketId} was created`,
-          keyed: true,
+          keyed: repeatable,
         });
         return {
           status: 201,
@@ -181,22 +183,26 @@ export function ticketRoutes({
     // Optional here: with a key, a retried comment is posted once.
     const key = req.header(Header.idempotencyKey);
     const write = async ({ written, wrote }: IdempotentRun<{ commented: true }>) => {
+      let repeatable = key !== undefined;
       if (written === undefined) {
         await ambiguousWrites(req, res, 'POST /tickets/:id/comments', (watch) =>
           forms.submit('ticket_comment', { id: String(id), body }, TICKET_FIELD_POINTERS, watch),
         );
-        await wrote({ commented: true });
+        repeatable = (await wrote({ commented: true })) && repeatable;
       }
       const ticket = await readBack(res, {
         id,
         wrote: `A comment was added to ticket ${id}`,
-        keyed: key !== undefined,
+        keyed: repeatable,
       });
       return { status: 201, body: ticket };
     };
     const result =
       key === undefined
-        ? { ...(await write({ written: undefined, wrote: async () => {} })), replayed: false }
+        ? {
+            ...(await write({ written: undefined, wrote: () => Promise.resolve(false) })),
+            replayed: false,
+          }
         : await idempotency(`tickets:${id}:comments`, key, { body }, write);
     if (result.replayed) res.setHeader(Header.idempotentReplayed, 'true');
     res.status(result.status).json(result.body);
