@@ -12,14 +12,12 @@ import { fileURLToPath } from 'node:url';
 import { DatabaseSync } from 'node:sqlite';
 import {
   authenticationEdge,
-  compileAccessFile,
   createAuthenticator,
   createClientCredentials,
   createJwtVerifier,
   generateApiKey,
   MANIFOLD_API_AUDIENCE,
   Secret,
-  staticAccessPolicy,
   type Authenticate,
 } from '@manifold/platform/auth';
 import { createDeadLetterRecorder, type DeadLetterRecorder } from '@manifold/platform/dead-letters';
@@ -36,25 +34,14 @@ import { accessScopes } from '../legacy-rest-adapter/src/config.ts';
 import { startAdapter, type Adapter } from '../legacy-rest-adapter/test/support.ts';
 import type { ReplayTarget } from '../webhooks/src/delivery/replay-targets.ts';
 import { startWebhooks, type TestWebhooks } from '../webhooks/test/support.ts';
+import { apiKeyAccess } from './support/api-key-access.ts';
 import { startIdentityProvider, type TestIdentityProvider } from './support/identity-provider.ts';
 
 const keys = { app: generateApiKey(), replay: generateApiKey() };
-const client = (key: { id: string; hash: string }, scopes: string[]) => ({
-  tier: 'internal',
-  scopes,
-  keys: [{ id: key.id, hash: key.hash }],
-  certificates: [],
+const access = apiKeyAccess({
+  'mobile-app': { key: keys.app, scopes: ['tickets:read', 'tickets:write'] },
+  'webhooks-replay': { key: keys.replay, scopes: ['tickets:write'] },
 });
-const access = staticAccessPolicy(
-  compileAccessFile({
-    tiers: { internal: {} },
-    defaultTier: 'internal',
-    clients: {
-      'mobile-app': client(keys.app, ['tickets:read', 'tickets:write']),
-      'webhooks-replay': client(keys.replay, ['tickets:write']),
-    },
-  }),
-);
 /** The adapter's front door: API keys, and the identity provider's tokens (once it runs). */
 let authenticate: Authenticate;
 /** `Authorization` values the adapter refuses with a 401, as if their token had been revoked. */

@@ -4,19 +4,13 @@
 // opens none more (the adapter honours the delivery's Idempotency-Key). Real parts: the monolith
 // (php -S, SQLite), the adapter over HTTP with its API-key authentication, a real Redis (AOF),
 // the webhooks receiver, its delivery worker and its dead-letter API.
-import { createHmac, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DatabaseSync } from 'node:sqlite';
-import {
-  authenticationEdge,
-  compileAccessFile,
-  createAuthenticator,
-  generateApiKey,
-  staticAccessPolicy,
-} from '@manifold/platform/auth';
+import { authenticationEdge, createAuthenticator, generateApiKey } from '@manifold/platform/auth';
 import {
   silentLogger,
   startPhpServer,
@@ -25,39 +19,29 @@ import {
   type RedisServer,
 } from '@manifold/platform/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { parse } from 'yaml';
 import { accessScopes } from '../legacy-rest-adapter/src/config.ts';
 import { startAdapter, type Adapter } from '../legacy-rest-adapter/test/support.ts';
 import type { Delivered } from '../webhooks/src/delivery/deliver.ts';
 import { startWorkers, type Workers } from '../webhooks/src/engine/workers.ts';
 import { createWebhooksMetrics } from '../webhooks/src/metrics.ts';
 import { loadWebhooksFile } from '../webhooks/src/settings/webhooks-file.ts';
-import { startWebhooks, writeWebhooksFile, type TestWebhooks } from '../webhooks/test/support.ts';
+import { sign } from '../webhooks/test/signers.ts';
+import {
+  deliveryOf,
+  referenceDestination,
+  startWebhooks,
+  writeWebhooksFile,
+  type TestWebhooks,
+} from '../webhooks/test/support.ts';
+import { apiKeyAccess } from './support/api-key-access.ts';
 
 const STRIPE_SECRET = 'whsec_destinations_test';
 const ticketsKey = generateApiKey();
 const authenticate = createAuthenticator({
-  access: staticAccessPolicy(
-    compileAccessFile({
-      tiers: { internal: {} },
-      defaultTier: 'internal',
-      clients: {
-        'webhooks-tickets': {
-          tier: 'internal',
-          scopes: ['tickets:write'],
-          keys: [{ id: ticketsKey.id, hash: ticketsKey.hash }],
-          certificates: [],
-        },
-      },
-    }),
-  ),
+  access: apiKeyAccess({ 'webhooks-tickets': { key: ticketsKey, scopes: ['tickets:write'] } }),
 });
 /** The committed reference destination, as operators get it: its transform under test. */
-const reference = (
-  parse(
-    readFileSync(fileURLToPath(new URL('../deploy/webhooks.yaml', import.meta.url)), 'utf8'),
-  ) as { destinations: Record<string, Record<string, unknown>> }
-).destinations['tickets'];
+const reference = referenceDestination('tickets');
 
 let redis: RedisServer;
 let monolith: PhpServer;
@@ -119,33 +103,17 @@ afterAll(async () => {
 /** A Stripe `invoice.paid`, signed as Stripe documents it (t=…,v1=HMAC of `<t>.<body>`). */
 function paidInvoice(invoice: Record<string, unknown>) {
   const id = `evt_${randomUUID()}`;
-  const body = JSON.stringify({
+  return {
     id,
-    object: 'event',
-    type: 'invoice.paid',
-    data: { object: { object: 'invoice', ...invoice } },
-  });
-  const t = Math.floor(Date.now() / 1000);
-  const v1 = createHmac('sha256', STRIPE_SECRET).update(`${t}.${body}`).digest('hex');
-  return { id, body, headers: { 'stripe-signature': `t=${t},v1=${v1}` } };
+    ...sign.stripe(STRIPE_SECRET, {
+      id,
+      type: 'invoice.paid',
+      object: { object: 'invoice', ...invoice },
+    }),
+  };
 }
 
 const api = (path: string, init?: RequestInit) => fetch(`${webhooks.url}/api/v1${path}`, init);
-
-/** Waits for the delivery of `eventId`'s event to reach `state`, and returns its job id. */
-async function deliveryOf(eventId: string, state: 'completed' | 'failed') {
-  let id = '';
-  await vi.waitFor(
-    async () => {
-      const jobs = await webhooks.engine.deliveries.getJobs([state]);
-      const job = jobs.find((candidate) => candidate.data.eventId === eventId);
-      expect(job).toBeDefined();
-      id = job?.id ?? '';
-    },
-    { timeout: 15_000, interval: 50 },
-  );
-  return id;
-}
 
 async function deadLetter(id: string) {
   return (await (await api(`/dead-letters/${id}`)).json()) as {
@@ -167,7 +135,7 @@ describe('a paid Stripe invoice routed to the legacy adapter', () => {
       metadata: { legacy_customer_id: '1' },
     });
     expect((await webhooks.post('stripe', event)).status).toBe(202);
-    const id = await deliveryOf(event.id, 'completed');
+    const id = await deliveryOf(webhooks, event.id, 'completed');
     // The transform's fields, for the invoice's customer in the legacy app.
     expect(
       ticketRows('SELECT id, customer_id, priority FROM tickets WHERE subject = ?', subject),
@@ -197,7 +165,7 @@ describe('a paid Stripe invoice routed to the legacy adapter', () => {
       metadata: { legacy_customer_id: '1' },
     });
     expect((await webhooks.post('stripe', event)).status).toBe(202);
-    const id = await deliveryOf(event.id, 'failed');
+    const id = await deliveryOf(webhooks, event.id, 'failed');
     expect((await deadLetter(id)).history).toEqual([
       expect.objectContaining({ attempt: 1, error: 'timed out after 1000 ms' }),
     ]);
@@ -233,7 +201,7 @@ describe('a paid Stripe invoice routed to the legacy adapter', () => {
     const number = `INV-NOCUST-${Date.now()}`;
     const event = paidInvoice({ number, amount_paid: 100, currency: 'eur', customer: 'cus_x' });
     expect((await webhooks.post('stripe', event)).status).toBe(202);
-    const id = await deliveryOf(event.id, 'failed');
+    const id = await deliveryOf(webhooks, event.id, 'failed');
     const letter = await deadLetter(id);
     expect(letter.destination).toBe('tickets');
     expect(letter.history).toEqual([

@@ -3,47 +3,32 @@
 // placeOrder mutation keyed by the delivery's Idempotency-Key, and places one order through the
 // real gateway and subgraphs (authenticated by an API key with orders:write + orders:admin). A
 // GraphQL answer with `errors` is a failure: a refusal (BAD_USER_INPUT) is a dead letter at once.
-import { createHmac, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import {
-  compileAccessFile,
-  createAuthenticator,
-  generateApiKey,
-  staticAccessPolicy,
-} from '@manifold/platform/auth';
+import { createAuthenticator, generateApiKey } from '@manifold/platform/auth';
 import { startRedisServer, type RedisServer } from '@manifold/platform/testing';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { parse } from 'yaml';
-import { startWebhooks, type TestWebhooks } from '../webhooks/test/support.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sign } from '../webhooks/test/signers.ts';
+import {
+  deliveryOf,
+  referenceDestination,
+  startWebhooks,
+  type TestWebhooks,
+} from '../webhooks/test/support.ts';
+import { apiKeyAccess } from './support/api-key-access.ts';
 import { startGraphOverHttp, type GraphOverHttp } from './support/graph-over-http.ts';
 
 const SHOPIFY_SECRET = 'shopify-destinations-test';
 const ordersKey = generateApiKey();
 const authenticate = createAuthenticator({
-  access: staticAccessPolicy(
-    compileAccessFile({
-      tiers: { internal: {} },
-      defaultTier: 'internal',
-      clients: {
-        'webhooks-orders': {
-          tier: 'internal',
-          scopes: ['orders:read', 'orders:write', 'orders:admin'],
-          keys: [{ id: ordersKey.id, hash: ordersKey.hash }],
-          certificates: [],
-        },
-      },
-    }),
-  ),
+  access: apiKeyAccess({
+    'webhooks-orders': { key: ordersKey, scopes: ['orders:read', 'orders:write', 'orders:admin'] },
+  }),
 });
 /** The committed reference destination, as operators get it: its transform under test. */
-const reference = (
-  parse(
-    readFileSync(fileURLToPath(new URL('../deploy/webhooks.yaml', import.meta.url)), 'utf8'),
-  ) as { destinations: Record<string, Record<string, unknown>> }
-).destinations['orders'];
+const reference = referenceDestination('orders');
 
 let redis: RedisServer;
 let graph: GraphOverHttp;
@@ -76,37 +61,21 @@ afterAll(async () => {
 /** A Shopify `orders/create`, signed as Shopify documents it (base64 HMAC of the raw body). */
 function shopifyOrder(customerId: string, lines: { productId: string; quantity: number }[]) {
   const id = randomUUID();
-  const body = JSON.stringify({
-    id: Date.now(),
-    note_attributes: [{ name: 'manifold_customer_id', value: customerId }],
-    line_items: lines.map((line) => ({
-      quantity: line.quantity,
-      properties: [{ name: 'manifold_product_id', value: line.productId }],
-    })),
-  });
   return {
     id,
-    body,
-    headers: {
-      'x-shopify-hmac-sha256': createHmac('sha256', SHOPIFY_SECRET).update(body).digest('base64'),
-      'x-shopify-webhook-id': id,
-      'x-shopify-topic': 'orders/create',
-    },
+    ...sign.shopify(SHOPIFY_SECRET, {
+      id,
+      type: 'orders/create',
+      resource: {
+        id: Date.now(),
+        note_attributes: [{ name: 'manifold_customer_id', value: customerId }],
+        line_items: lines.map((line) => ({
+          quantity: line.quantity,
+          properties: [{ name: 'manifold_product_id', value: line.productId }],
+        })),
+      },
+    }),
   };
-}
-
-async function deliveryOf(eventId: string, state: 'completed' | 'failed') {
-  let id = '';
-  await vi.waitFor(
-    async () => {
-      const jobs = await webhooks.engine.deliveries.getJobs([state]);
-      const job = jobs.find((candidate) => candidate.data.eventId === eventId);
-      expect(job).toBeDefined();
-      id = job?.id ?? '';
-    },
-    { timeout: 15_000, interval: 50 },
-  );
-  return id;
 }
 
 const ordersDb = () => graph.databases.orders;
@@ -118,7 +87,7 @@ describe('a Shopify order routed to the orders graph', () => {
       { productId: '3', quantity: 1 },
     ]);
     expect((await webhooks.post('shopify', event)).status).toBe(202);
-    const id = await deliveryOf(event.id, 'completed');
+    const id = await deliveryOf(webhooks, event.id, 'completed');
     const kept = ordersDb().all<{ order_id: number }>(
       'SELECT order_id FROM idempotency_keys WHERE key = ?',
       id,
@@ -143,7 +112,7 @@ describe('a Shopify order routed to the orders graph', () => {
   it('refused by the graph (200 with BAD_USER_INPUT) is a dead letter at once', async () => {
     const event = shopifyOrder('2', [{ productId: 'not-a-product', quantity: 1 }]);
     expect((await webhooks.post('shopify', event)).status).toBe(202);
-    const id = await deliveryOf(event.id, 'failed');
+    const id = await deliveryOf(webhooks, event.id, 'failed');
     const letter = (await (await fetch(`${webhooks.url}/api/v1/dead-letters/${id}`)).json()) as {
       history: { attempt: number; status?: number; error?: string; response?: string }[];
     };

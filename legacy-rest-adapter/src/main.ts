@@ -1,7 +1,7 @@
 import { authenticationEdge, frontDoorAuthFromEnv } from '@manifold/platform/auth';
 import { createCache } from '@manifold/platform/cache';
 import { configOrExit, loadEnv } from '@manifold/platform/config';
-import { createDeadLetterRecorder } from '@manifold/platform/dead-letters';
+import { deadLetterRecorderFromEnv } from '@manifold/platform/dead-letters';
 import { httpServerLimits } from '@manifold/platform/http';
 import { createLogger } from '@manifold/platform/logging';
 import {
@@ -36,15 +36,7 @@ const policy = createUpstreamPolicy({
     waitBudgetMs: env.LEGACY_WAIT_BUDGET_MS,
   }),
 });
-// Straight into the webhooks Redis: kept while the webhooks service is down.
-const deadLetters = createDeadLetterRecorder({
-  redisUrl: env.WEBHOOKS_REDIS_URL ?? env.REDIS_URL,
-  prefix: env.WEBHOOKS_QUEUE_PREFIX,
-});
-if (deadLetters.state === 'unconfigured')
-  logger.warn(
-    'no Redis: ambiguous failures of non-idempotent legacy writes are only logged, not recorded',
-  );
+const deadLetters = deadLetterRecorderFromEnv(env, logger, 'non-idempotent legacy writes');
 const limits = { maxResponseBytes: env.LEGACY_MAX_RESPONSE_BYTES };
 const legacy = createLegacyClient({ baseUrl: env.LEGACY_URL, session, policy, ...limits });
 const forms = createLegacyForms({ baseUrl: env.LEGACY_URL, session, policy, ...limits });

@@ -1,7 +1,7 @@
 import { authenticationEdge, frontDoorAuthFromEnv } from '@manifold/platform/auth';
 import { createCache } from '@manifold/platform/cache';
 import { configOrExit, loadEnv } from '@manifold/platform/config';
-import { createDeadLetterRecorder } from '@manifold/platform/dead-letters';
+import { deadLetterRecorderFromEnv } from '@manifold/platform/dead-letters';
 import { httpServerLimits } from '@manifold/platform/http';
 import { createLogger } from '@manifold/platform/logging';
 import { rateLimitEdge, rateLimitsFromEnv } from '@manifold/platform/rate-limit';
@@ -13,15 +13,7 @@ import { loadSoapServices } from './services/load-services.ts';
 
 const env = configOrExit(() => loadEnv(SoapProxyEnv));
 const logger = createLogger({ service: 'soap-proxy', level: env.LOG_LEVEL });
-// Straight into the webhooks Redis: kept while the webhooks service is down.
-const deadLetters = createDeadLetterRecorder({
-  redisUrl: env.WEBHOOKS_REDIS_URL ?? env.REDIS_URL,
-  prefix: env.WEBHOOKS_QUEUE_PREFIX,
-});
-if (deadLetters.state === 'unconfigured')
-  logger.warn(
-    'no Redis: ambiguous failures of non-idempotent operations are only logged, not recorded',
-  );
+const deadLetters = deadLetterRecorderFromEnv(env, logger, 'non-idempotent operations');
 // A configuration or WSDL problem is not a bug: every problem, no stack trace, exit 1.
 const services = await configOrExit(async () =>
   loadSoapServices(loadProxyConfig(env.SOAP_PROXY_CONFIG), logger, deadLetters),

@@ -15,16 +15,17 @@ const base64 = (secret: string, content: string) =>
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 export const sign = {
+  /** A Stripe event; `object` is its `data.object` (an invoice, say). */
   stripe(
     secret: string,
-    event: { id: string; type: string },
+    event: { id: string; type: string; object?: Record<string, unknown> },
     timestamp = nowSeconds(),
   ): SignedDelivery {
     const body = JSON.stringify({
       id: event.id,
       object: 'event',
       type: event.type,
-      data: { object: { amount: 4200 } },
+      data: { object: event.object ?? { amount: 4200 } },
     });
     return {
       body,
@@ -42,8 +43,12 @@ export const sign = {
       },
     };
   },
-  shopify(secret: string, event: { id: string; type: string }): SignedDelivery {
-    const body = JSON.stringify({ id: 820982911946154500, total_price: '42.00' });
+  /** A Shopify webhook; `resource` is its body (an order, say). */
+  shopify(
+    secret: string,
+    event: { id: string; type: string; resource?: Record<string, unknown> },
+  ): SignedDelivery {
+    const body = JSON.stringify(event.resource ?? { id: 820982911946154500, total_price: '42.00' });
     return {
       body,
       headers: {

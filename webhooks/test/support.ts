@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import {
   createServer,
   type IncomingHttpHeaders,
@@ -12,7 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EdgeMiddleware } from '@manifold/platform/http';
 import { silentLogger } from '@manifold/platform/testing';
-import { stringify } from 'yaml';
+import { fileURLToPath } from 'node:url';
+import { vi } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { createApp } from '../src/app.ts';
 import { createDeadLetters, type DeadLetters } from '../src/dead-letters/dead-letters.ts';
 import {
@@ -36,6 +38,35 @@ import { createOrderKeys } from '../src/settings/order-keys.ts';
 import { createRouter } from '../src/settings/routing.ts';
 import { loadWebhooksFile } from '../src/settings/webhooks-file.ts';
 import { createSources } from '../src/sources.ts';
+
+/** A destination of the committed deploy/webhooks.yaml, as operators get it (its transform under test). */
+export function referenceDestination(name: string): Record<string, unknown> {
+  const file = parse(
+    readFileSync(fileURLToPath(new URL('../../deploy/webhooks.yaml', import.meta.url)), 'utf8'),
+  ) as { destinations: Record<string, Record<string, unknown>> };
+  const destination = file.destinations[name];
+  if (!destination) throw new Error(`deploy/webhooks.yaml has no destination ${name}`);
+  return destination;
+}
+
+/** Waits until the delivery of the sender's event `eventId` is in `state`, and returns its job id. */
+export async function deliveryOf(
+  webhooks: TestWebhooks,
+  eventId: string,
+  state: 'completed' | 'failed',
+): Promise<string> {
+  let id = '';
+  await vi.waitFor(
+    async () => {
+      const jobs = await webhooks.engine.deliveries.getJobs([state]);
+      const job = jobs.find((candidate) => candidate.data.eventId === eventId);
+      if (job?.id === undefined) throw new Error(`no ${state} delivery of ${eventId} yet`);
+      id = job.id;
+    },
+    { timeout: 15_000, interval: 50 },
+  );
+  return id;
+}
 
 /** Writes a webhooks file (as deploy/webhooks.yaml would be) to a temporary directory. */
 export function writeWebhooksFile(content: unknown): string {

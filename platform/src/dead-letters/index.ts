@@ -1,6 +1,7 @@
 export { networkCodeOf, wasNotSent, withDeadLetterId } from './ambiguity.ts';
 export {
   createDeadLetterRecorder,
+  deadLetterRecorderFromEnv,
   deadLetterIdFor,
   withoutSecrets,
   type DeadLetterRecorder,

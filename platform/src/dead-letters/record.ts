@@ -1,3 +1,4 @@
+import type { Logger } from '../logging/index.ts';
 import { createHash, randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -132,4 +133,28 @@ export function createDeadLetterRecorder({
       redis.disconnect();
     },
   };
+}
+
+/**
+ * A service's recorder from its environment — straight into the webhooks Redis
+ * (WEBHOOKS_REDIS_URL, else REDIS_URL; WEBHOOKS_QUEUE_PREFIX), so a record is kept while the
+ * webhooks service is down — with one warning when there is no Redis to keep them in.
+ * `failures` says what would then only be logged, e.g. "non-idempotent legacy writes".
+ */
+export function deadLetterRecorderFromEnv(
+  env: {
+    WEBHOOKS_REDIS_URL?: string | undefined;
+    REDIS_URL?: string | undefined;
+    WEBHOOKS_QUEUE_PREFIX?: string | undefined;
+  },
+  logger: Logger,
+  failures: string,
+): DeadLetterRecorder {
+  const recorder = createDeadLetterRecorder({
+    redisUrl: env.WEBHOOKS_REDIS_URL ?? env.REDIS_URL,
+    ...(env.WEBHOOKS_QUEUE_PREFIX !== undefined && { prefix: env.WEBHOOKS_QUEUE_PREFIX }),
+  });
+  if (recorder.state === 'unconfigured')
+    logger.warn(`no Redis: ambiguous failures of ${failures} are only logged, not recorded`);
+  return recorder;
 }
