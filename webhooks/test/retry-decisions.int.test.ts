@@ -1,6 +1,8 @@
-// A destination's 409: "this Idempotency-Key is still in flight here, come back later" when it
-// says when (Retry-After) — the legacy adapter answers so while an earlier attempt of the same
-// delivery is still writing — is retried; a 409 without it is a refusal, a dead letter at once.
+// Which answers are retried. A timeout (the destination acted, its answer never came) is retried,
+// and a destination honouring Idempotency-Key acts once. A 409 that says when to come back
+// (Retry-After: "this Idempotency-Key is still in flight here" — the legacy adapter answers so
+// while an earlier attempt of the same delivery is still writing) is retried; a 409 without it is a
+// refusal, a dead letter at once.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { requireRedis } from '@manifold/platform/testing';
 import { sign } from './signers.ts';
@@ -9,18 +11,28 @@ import { startSink, startWebhooks, type Sink, type TestWebhooks } from './suppor
 const SECRET = 'gh-conflict';
 let inFlight: Sink;
 let refusing: Sink;
+let slow: Sink;
 let webhooks: TestWebhooks;
 beforeAll(async () => {
   inFlight = await startSink(({ attempt }) =>
     attempt === 1 ? { status: 409, headers: { 'retry-after': '0' } } : { status: 201 },
   );
   refusing = await startSink(() => ({ status: 409 }));
+  // Acts on the first request and never answers it; a later one with the key answers 200.
+  slow = await startSink(() => 'hang');
   webhooks = await startWebhooks({
     redisUrl: await requireRedis(),
     file: {
       sources: { github: { scheme: 'github', secrets: ['GITHUB_SECRET'] } },
-      destinations: { 'in-flight': { url: inFlight.url }, refusing: { url: refusing.url } },
-      routes: [{ source: 'github', to: ['in-flight', 'refusing'] }],
+      destinations: {
+        'in-flight': { url: inFlight.url },
+        refusing: { url: refusing.url },
+        slow: { url: slow.url, timeoutMs: 300 },
+      },
+      routes: [
+        { source: 'github', events: ['push'], to: ['in-flight', 'refusing'] },
+        { source: 'github', events: ['release'], to: ['slow'] },
+      ],
     },
     secrets: { GITHUB_SECRET: SECRET },
   });
@@ -30,6 +42,7 @@ afterAll(async () => {
   await webhooks.close();
   await inFlight.close();
   await refusing.close();
+  await slow.close();
 });
 
 describe('a 409 from a destination', () => {
@@ -50,5 +63,29 @@ describe('a 409 from a destination', () => {
     expect([...refusing.requests.values()]).toEqual([1]);
     const [letter] = (await webhooks.deadLetters.list({}, { limit: 10 })).items;
     expect(letter).toMatchObject({ destination: 'refusing' });
+  });
+});
+
+describe('a destination that does not answer in time', () => {
+  it('is sent the delivery again, and acts once (it honours Idempotency-Key)', async () => {
+    const response = await webhooks.post(
+      'github',
+      sign.github(SECRET, { id: 't-1', type: 'release' }),
+    );
+    expect(response.status).toBe(202);
+    await vi.waitFor(
+      () => {
+        expect([...slow.requests.values()]).toEqual([2]);
+      },
+      { timeout: 10_000, interval: 100 },
+    );
+    expect([...slow.effects.values()]).toEqual([1]);
+    await vi.waitFor(
+      async () => {
+        expect(await webhooks.engine.deliveries.getCompletedCount()).toBeGreaterThanOrEqual(2);
+      },
+      { timeout: 10_000, interval: 100 },
+    );
+    expect((await webhooks.deadLetters.list({ destination: 'slow' }, { limit: 10 })).total).toBe(0);
   });
 });
