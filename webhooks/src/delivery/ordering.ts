@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 
@@ -7,7 +7,7 @@ export const ORDER_WAIT_MS = 250;
 
 /** The line of one (destination, key): a sorted set of its pending deliveries' ids. */
 export const orderLineKey = (prefix: string, destination: string, key: string) =>
-  `${prefix}:order:${destination}:${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
+  `${prefix}:order:${destination}:${hash('sha256', key, 'hex').slice(0, 32)}`;
 
 /** States in which a delivery is still to go out: a later one for its key waits behind it. */
 const PENDING = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);

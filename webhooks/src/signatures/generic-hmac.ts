@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { constantTimeEqual, decodeSignature, hmac, type HmacAlgorithm } from './compare.ts';
 import {
   firstMatching,
@@ -55,9 +55,7 @@ export function genericHmacScheme(options: GenericHmacOptions): SignatureScheme 
         return { kind: 'stale', reason: `timestamp outside ${toleranceSeconds} s` };
       const eventType = jsonField(request.rawBody, options.typeField);
       if (eventType === undefined) return invalid(`signed body has no ${options.typeField}`);
-      const eventId =
-        header(request, options.idHeader) ??
-        createHash('sha256').update(request.rawBody).digest('hex');
+      const eventId = header(request, options.idHeader) ?? hash('sha256', request.rawBody, 'hex');
       return { kind: 'accepted', eventId, eventType, secretIndex };
     },
   };

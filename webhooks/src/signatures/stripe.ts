@@ -4,7 +4,7 @@ import {
   header,
   invalid,
   isFresh,
-  jsonField,
+  jsonFields,
   type SignatureScheme,
 } from './verdict.ts';
 
@@ -40,8 +40,7 @@ export function stripeScheme({ toleranceSeconds }: { toleranceSeconds: number })
       // Checked after the signature: an unsigned request learns nothing about our clock.
       if (!isFresh(Number(timestamp), nowSeconds, toleranceSeconds))
         return { kind: 'stale', reason: `timestamp outside ${toleranceSeconds} s` };
-      const eventId = jsonField(request.rawBody, 'id');
-      const eventType = jsonField(request.rawBody, 'type');
+      const { id: eventId, type: eventType } = jsonFields(request.rawBody, 'id', 'type');
       if (eventId === undefined || eventType === undefined)
         return invalid('signed body has no event id or type');
       return { kind: 'accepted', eventId, eventType, secretIndex };

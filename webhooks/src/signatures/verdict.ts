@@ -37,16 +37,28 @@ export function firstMatching(
   return found;
 }
 
-/** A JSON body's string field, e.g. Stripe's `id` and `type`. */
-export function jsonField(rawBody: Buffer, field: string): string | undefined {
+/** A JSON body's string fields, e.g. Stripe's `id` and `type` (one parse for all of them). */
+export function jsonFields<Field extends string>(
+  rawBody: Buffer,
+  ...fields: Field[]
+): Record<Field, string | undefined> {
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(rawBody.toString('utf8'));
-    const value = (parsed as Record<string, unknown> | null)?.[field];
-    return typeof value === 'string' && value !== '' ? value : undefined;
+    parsed = JSON.parse(rawBody.toString('utf8'));
   } catch {
-    return undefined;
+    parsed = undefined;
   }
+  const values = {} as Record<Field, string | undefined>;
+  for (const field of fields) {
+    const value = (parsed as Record<string, unknown> | null | undefined)?.[field];
+    values[field] = typeof value === 'string' && value !== '' ? value : undefined;
+  }
+  return values;
 }
+
+/** A JSON body's string field. */
+export const jsonField = (rawBody: Buffer, field: string): string | undefined =>
+  jsonFields(rawBody, field)[field];
 
 /** Whether a Unix timestamp (seconds) is within `toleranceSeconds` of now, either way. */
 export const isFresh = (timestamp: number, nowSeconds: number, toleranceSeconds: number) =>
