@@ -174,6 +174,27 @@ describe('every source', () => {
     expect(await webhooks.engine.deliveries.getJob(deliveryKey(event, 'second'))).toBeUndefined();
   });
 
+  it('keeps exactly one of two bodies sent with one id at the same instant, and nothing of the other', async () => {
+    // Both requests' claims leave in one write (write-batching.ts) and meet in Redis: the claim
+    // script lets one in; the other must see it and add nothing — even where its type routes.
+    for (let pair = 0; pair < 20; pair++) {
+      const id = `race-${String(pair)}`;
+      const bodies = [
+        sign.hmac(SECRETS.hmac.current, { id, type: 'a.b' }),
+        sign.hmac(SECRETS.hmac.current, { id, type: 'c.d' }),
+      ];
+      const statuses = (
+        await Promise.all(bodies.map((signed) => webhooks.post('hmac', signed)))
+      ).map((response) => response.status);
+      expect(statuses.toSorted()).toEqual([202, 409]);
+      const event = eventKey('hmac', id);
+      const kept = statuses[0] === 202 ? 'first' : 'second';
+      const refused = kept === 'first' ? 'second' : 'first';
+      expect(await webhooks.engine.deliveries.getJob(deliveryKey(event, kept))).toBeDefined();
+      expect(await webhooks.engine.deliveries.getJob(deliveryKey(event, refused))).toBeUndefined();
+    }
+  });
+
   it('heals an event whose receipt was stored but not its deliveries (a crash between the two): the resend adds them', async () => {
     const sent = sign.hmac(SECRETS.hmac.current, { id: 'half-stored', type: 'a.b' });
     const event = eventKey('hmac', 'half-stored');

@@ -1,6 +1,7 @@
 import { Job, type Queue, type RedisClient } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { deliveryKey } from '../engine/ids.ts';
+import { batchWritesThisTurn } from '../engine/write-batching.ts';
 import type { DeliveryJob, EventJob } from '../engine/queues.ts';
 import type { OrderKeys } from '../settings/order-keys.ts';
 import type { Router } from '../settings/routing.ts';
@@ -39,15 +40,16 @@ export type EarlierReceipt = { bodyHash: string } | null;
  * workers' cost per event (docs/benchmarks.md).
  *
  * Idempotent, and self-healing: a job id already kept adds nothing (BullMQ), a delivery already
- * in its ordering line keeps its place (ZADD NX), a receipt already kept is not replaced (SET
- * NX). A resend of a kept event (same body) adds its deliveries again — nothing if they are kept,
- * and what a crash between the receipt and the jobs lost otherwise (a receipt outlives nothing it
- * stands for: a delivered job is kept for the window after its delivery).
+ * in its ordering line keeps its place (ZADD NX). The receipt is claimed first (SET NX, in one
+ * script with the read of a receipt already kept), the jobs added after: a crash between the two
+ * leaves a receipt whose deliveries are missing, and the sender's resend (same body: a duplicate)
+ * adds them again — nothing if they are kept. A receipt outlives nothing it stands for: a
+ * delivered job is kept for the window after its delivery.
  *
- * An id reused with another body adds nothing: the receipt is read before any add. Two requests
- * with one id and different bodies at the same instant can both pass that read; the second's
- * receipt is refused (409), but its adds for destinations the first's type does not route to
- * are not undone. It takes a sender signing two different events with one id, concurrently.
+ * An id reused with another body adds nothing: the claim answers the body hash already kept, and
+ * nothing is added. Two requests with one id at the same instant: one claims, the other reads
+ * that claim (the script runs whole) — the same body adds the same job ids (nothing twice),
+ * another body adds nothing.
  */
 export function createFanOut({
   route,
@@ -92,32 +94,43 @@ export function createFanOut({
       return Promise.all([joined, job.addJob(client)]);
     });
   };
+  const claim = receiptClaim(redis);
   return async (event: string, data: EventJob): Promise<EarlierReceipt> => {
     const client = await deliveries.backend.client;
-    const receipt = receiptKey(prefix, event);
-    // A read first (Redis answers it without an fsync): an id reused with another body adds
-    // nothing (its other event type could name destinations the first did not), and a kept
-    // receipt whose deliveries a crash left unwritten is healed by the resend, which adds them
-    // again. Then the adds and the receipt, written together: one fsync before the answer.
-    const kept = await redis.get(receipt);
+    // Each round trip's commands leave with those of every request handled in this turn.
+    batchWritesThisTurn(redis);
+    const kept = await claim(receiptKey(prefix, event), data.bodyHash, dedupeSeconds);
     if (kept !== null && kept !== data.bodyHash) return { bodyHash: kept };
-    const adds = addDeliveries(client, event, data);
-    if (kept !== null) {
-      await Promise.all(adds);
-      return { bodyHash: kept };
-    }
-    const [stored] = await Promise.all([
-      redis.set(receipt, data.bodyHash, 'EX', dedupeSeconds, 'NX'),
-      ...adds,
-    ]);
-    if (stored === 'OK') return null;
-    // Another request stored the same event meanwhile: its receipt, not ours, was kept. (Read
-    // again rather than SET … GET, which Redis 6 refuses beside NX.)
-    const earlier = await redis.get(receipt);
-    return { bodyHash: earlier ?? data.bodyHash };
+    batchWritesThisTurn(redis);
+    // Redis answers each add once it is in its AOF: resolved means durable.
+    await Promise.all(addDeliveries(client, event, data));
+    return kept === null ? null : { bodyHash: kept };
   };
 }
 export type FanOut = ReturnType<typeof createFanOut>;
 
 /** Where an event's receipt is kept: its body's hash, for the duplicate window. */
 export const receiptKey = (prefix: string, event: string) => `${prefix}:receipts:${event}`;
+
+/**
+ * Claims a receipt: kept (with its expiry) if none is, else the body hash already kept is
+ * answered. One script, so no other request can come between the read and the write.
+ */
+const CLAIM_RECEIPT = `
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then return false end
+return redis.call('GET', KEYS[1])`;
+
+function receiptClaim(redis: Redis) {
+  // EVALSHA once Redis knows the script (ioredis sends it whole only the first time).
+  redis.defineCommand('manifoldClaimReceipt', { numberOfKeys: 1, lua: CLAIM_RECEIPT });
+  const claimer = redis as Redis & {
+    manifoldClaimReceipt: (
+      key: string,
+      bodyHash: string,
+      seconds: number,
+    ) => Promise<string | null>;
+  };
+  /** Null: claimed now (a new event); else the body hash kept since an earlier request. */
+  return (key: string, bodyHash: string, seconds: number) =>
+    claimer.manifoldClaimReceipt(key, bodyHash, seconds);
+}

@@ -73,7 +73,7 @@ export function createReceiver({
     let earlier: Awaited<ReturnType<FanOut>>;
     try {
       const contentType = request.headers['content-type'];
-      // The deliveries and the receipt (fan-out.ts); Redis answers their writes once they are in
+      // The receipt and the deliveries (fan-out.ts); Redis answers their writes once they are in
       // its AOF: the durable write the 202 stands for. A receipt already kept (a retry) stays as
       // it was, and so does every job: nothing is added twice.
       earlier = await fanOut(key, {
@@ -86,7 +86,8 @@ export function createReceiver({
         body: request.rawBody.toString('utf8'),
       });
     } catch (error) {
-      // Nothing acknowledged: the sender retries, and the retry is then a duplicate or new.
+      // Nothing acknowledged: the sender retries, and the retry is then new, or a duplicate that
+      // adds whatever deliveries this request did not (fan-out.ts).
       throw new AppError('STORE_UNAVAILABLE', 'The event could not be stored; retry later', {
         cause: error,
         details: { retryAfterSeconds: 5 },
