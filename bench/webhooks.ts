@@ -212,10 +212,6 @@ try {
     redisUs: number;
     serviceUs: number;
   }[] = [];
-  await wrkIngest(
-    await signedEventsFile('warmup.events', Math.ceil((SIGNED_PER_SECOND * WARMUP_MS) / 1000)),
-    WARMUP_MS,
-  );
   const measuredCount = Math.ceil((SIGNED_PER_SECOND * DURATION_MS) / 1000);
   for (let round = 0; round < ROUNDS; round++) {
     const redisBeforeRaw = redisCpuMs();
@@ -233,7 +229,15 @@ try {
     // service's run alone (a larger dataset to fork for each AOF rewrite, more memory).
     await raw.obliterate({ force: true });
     const measuredEvents = await signedEventsFile(`measured-${round}.events`, measuredCount);
+    // Each side after a warm-up of its own, as the raw side has in its process: new events for
+    // the service (the floor reads them too, and answers every one alike).
+    const warmupEvents = await signedEventsFile(
+      `warmup-${round}.events`,
+      Math.ceil((SIGNED_PER_SECOND * WARMUP_MS) / 1000),
+    );
+    await wrkIngest(warmupEvents, WARMUP_MS, floorUrl);
     const floor = await wrkIngest(measuredEvents, DURATION_MS, floorUrl);
+    await wrkIngest(warmupEvents, WARMUP_MS);
     const storedBefore = await deliveries.count();
     const cpuBefore = processCpuMs(service.child.pid ?? 0);
     const redisBeforeIngest = redisCpuMs();
@@ -342,7 +346,7 @@ try {
   const row = (scenario: string, rates: number[], extra = ' | | |') =>
     `| ${scenario} | ${median(rates).toFixed(0)} | ${list(rates)}${extra}`;
   publish('webhooks (ingest and delivery vs raw BullMQ)', [
-    `Command: \`npm run bench:webhooks\` (${ROUNDS} rounds, each side in turn — ingest: ${DURATION_MS / 1000} s per side and round (the raw side after its own ${WARMUP_MS / 1000} s warm-up, the service warmed once), ${CONCURRENCY} concurrent callers — wrk connections for the service, async callers for the raw add; delivery: ${DELIVERIES} events per side and round, concurrency ${CONCURRENCY}). Machine: ${machine()}, loopback; Redis 7 private, AOF appendfsync always. Service, its worker and the raw BullMQ client (each a Node process, in turn) on CPU ${SERVICE_CPU}; wrk and the sink on CPU ${LOAD_CPU}; Redis ${REDIS_CPU === 'any' ? 'unpinned' : `on CPU ${REDIS_CPU}`}.`,
+    `Command: \`npm run bench:webhooks\` (${ROUNDS} rounds, each side in turn — ingest: ${DURATION_MS / 1000} s per side and round (each side after its own ${WARMUP_MS / 1000} s warm-up), ${CONCURRENCY} concurrent callers — wrk connections for the service, async callers for the raw add; delivery: ${DELIVERIES} events per side and round, concurrency ${CONCURRENCY}). Machine: ${machine()}, loopback; Redis 7 private, AOF appendfsync always. Service, its worker and the raw BullMQ client (each a Node process, in turn) on CPU ${SERVICE_CPU}; wrk and the sink on CPU ${LOAD_CPU}; Redis ${REDIS_CPU === 'any' ? 'unpinned' : `on CPU ${REDIS_CPU}`}.`,
     '',
     '| scenario | rate (/s, median) | rate per round | p50 ms (median) | p99 ms per round |',
     '|---|---|---|---|---|',
