@@ -1,18 +1,18 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireRedis } from '@manifold/platform/testing';
-import { batchWritesThisTurn } from '../src/engine/write-batching.ts';
+import { batchWrites } from '../src/engine/write-batching.ts';
 
 let redis: Redis;
 beforeAll(async () => {
-  redis = new Redis(await requireRedis(), { maxRetriesPerRequest: 1 });
+  redis = batchWrites(new Redis(await requireRedis(), { maxRetriesPerRequest: 1 }));
   await redis.ping();
 });
 afterAll(() => {
   redis.disconnect();
 });
 
-describe('batchWritesThisTurn', () => {
+describe('batchWrites', () => {
   it('sends the commands of one turn in one socket write, in order, each answered', async () => {
     const key = `write-batching:${String(process.pid)}:${String(Date.now())}`;
     const writes: number[] = [];
@@ -29,17 +29,16 @@ describe('batchWritesThisTurn', () => {
       writev?.(chunks, callback);
     };
     try {
-      // As from separate requests' callbacks in one turn: each call holds what is already held.
-      const answers = Array.from({ length: 10 }, (_, index) => {
-        batchWritesThisTurn(redis);
-        return index === 0 ? redis.set(key, '0', 'EX', 60) : redis.incr(key);
-      });
+      // As from separate requests' callbacks in one turn.
+      const answers = Array.from({ length: 10 }, (_, index) =>
+        index === 0 ? redis.set(key, '0', 'EX', 60) : redis.incr(key),
+      );
       expect(writes).toEqual([]);
       expect(await Promise.all(answers)).toEqual(['OK', 1, 2, 3, 4, 5, 6, 7, 8, 9]);
       expect(writes).toEqual([10]);
-      // Released by the end of the turn: a command issued later without it goes out at once.
+      // Released by the end of the turn; a later turn's command is a write of its own.
       expect(socket.writableCorked).toBe(0);
-      await redis.get(key);
+      expect(await redis.get(key)).toBe('9');
       expect(writes).toEqual([10, 1]);
     } finally {
       socket._write = write;
@@ -49,13 +48,14 @@ describe('batchWritesThisTurn', () => {
   });
 
   it('leaves a connection that is not up alone: its commands fail as they would have', async () => {
-    const down = new Redis('redis://127.0.0.1:9', {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-    });
+    const down = batchWrites(
+      new Redis('redis://127.0.0.1:9', {
+        lazyConnect: true,
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
+      }),
+    );
     down.on('error', () => undefined);
-    batchWritesThisTurn(down);
     await expect(down.get('x')).rejects.toThrow();
     down.disconnect();
   });

@@ -1,7 +1,6 @@
 import { Job, type Queue, type RedisClient } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { deliveryKey } from '../engine/ids.ts';
-import { batchWritesThisTurn } from '../engine/write-batching.ts';
 import type { DeliveryJob, EventJob } from '../engine/queues.ts';
 import type { OrderKeys } from '../settings/order-keys.ts';
 import type { Router } from '../settings/routing.ts';
@@ -97,11 +96,8 @@ export function createFanOut({
   const claim = receiptClaim(redis);
   return async (event: string, data: EventJob): Promise<EarlierReceipt> => {
     const client = await deliveries.backend.client;
-    // Each round trip's commands leave with those of every request handled in this turn.
-    batchWritesThisTurn(redis);
     const kept = await claim(receiptKey(prefix, event), data.bodyHash, dedupeSeconds);
     if (kept !== null && kept !== data.bodyHash) return { bodyHash: kept };
-    batchWritesThisTurn(redis);
     // Redis answers each add once it is in its AOF: resolved means durable.
     await Promise.all(addDeliveries(client, event, data));
     return kept === null ? null : { bodyHash: kept };

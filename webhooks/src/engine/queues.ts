@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { batchWrites } from './write-batching.ts';
 
 /** One accepted inbound event: what the sender sent, exactly, and what we made of it (each of its deliveries carries it). */
 export interface EventJob {
@@ -54,8 +55,11 @@ export interface Engine {
  * requires).
  */
 export function createEngine({ url, prefix }: { url: string; prefix: string }): Engine {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
-  const workerConnection = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true });
+  // Both batch their writes (write-batching.ts): concurrent requests and deliveries share writes.
+  const redis = batchWrites(new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false }));
+  const workerConnection = batchWrites(
+    new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true }),
+  );
   // Errors surface on the commands that fail; without a listener ioredis would print each one.
   redis.on('error', () => undefined);
   workerConnection.on('error', () => undefined);

@@ -4,22 +4,31 @@ import type { Redis } from 'ioredis';
 const held = new WeakSet<object>();
 
 /**
- * Holds the connection's writes until this turn of the event loop ends (its check phase), then
- * sends them in one write. Inbound requests that arrive together are read in one poll phase, and
- * each issues its Redis commands from its own callback: unheld, each command is a socket write of
- * its own — a syscall each, the largest single cost of an ingest when profiled
- * (docs/benchmarks.md) — and Redis reads, runs and fsyncs them in as many small batches.
+ * From now on, holds every command written on this connection until the turn of the event loop
+ * it was issued in ends (its check phase), then sends what the turn issued in one write.
+ * Inbound requests that arrive together are read in one poll phase, and each issues its Redis
+ * commands from its own callback; so do the worker's concurrent deliveries when Redis answers
+ * them together. Unheld, each command is a socket write of its own — a syscall each, the largest
+ * single cost of an ingest when profiled (docs/benchmarks.md) — and Redis reads, runs and fsyncs
+ * them in as many small batches.
  *
  * ioredis's own `enableAutoPipelining` batches the same way (setImmediate), but through a
  * Pipeline per batch, and a Pipeline copies every script defined on the connection (BullMQ
  * defines about fifty): measured slower than no batching at all. Holding the socket (`cork`)
- * batches the bytes and nothing else: every command keeps its own promise and its order.
- *
- * Costs a command at most one turn of the loop (microseconds when idle). A connection that is
- * not up has no socket to hold: its commands fail or queue as they would have.
+ * batches the bytes and nothing else: every command keeps its own promise, its order and its
+ * errors. It costs a command at most one turn of the loop (microseconds when idle). A command
+ * issued while the connection is not up finds no socket to hold: it fails or queues as before.
  */
-export function batchWritesThisTurn(redis: Redis): void {
-  const socket = redis.stream as Redis['stream'] | undefined;
+export function batchWrites(redis: Redis): Redis {
+  const send = redis.sendCommand.bind(redis);
+  redis.sendCommand = (...args: Parameters<Redis['sendCommand']>) => {
+    holdUntilTurnEnds(redis.stream as Redis['stream'] | undefined);
+    return send(...args);
+  };
+  return redis;
+}
+
+function holdUntilTurnEnds(socket: Redis['stream'] | undefined): void {
   if (socket === undefined || held.has(socket)) return;
   held.add(socket);
   socket.cork();
