@@ -22,7 +22,8 @@ const held = new WeakSet<object>();
 export function batchWrites(redis: Redis): Redis {
   const send = redis.sendCommand.bind(redis);
   redis.sendCommand = (...args: Parameters<Redis['sendCommand']>) => {
-    holdUntilTurnEnds(redis.stream as Redis['stream'] | undefined);
+    // `stream` is unset until the connection's first connect (ioredis's type says otherwise).
+    holdUntilTurnEnds(redis.stream);
     return send(...args);
   };
   return redis;
