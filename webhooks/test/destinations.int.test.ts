@@ -19,6 +19,8 @@ import {
 } from '@manifold/platform/testing';
 import { nodeArgs } from '../../scripts/node-args.ts';
 import { createDestinationStates } from '../src/delivery/destination-states.ts';
+import { orderLineKey } from '../src/delivery/ordering.ts';
+import { deliveryKey, eventKey } from '../src/engine/ids.ts';
 import { startSink, startWebhooks, writeWebhooksFile, type TestWebhooks } from './support.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -330,6 +332,46 @@ describe('per-key ordering', () => {
       expect(applied.filter((id) => id !== 'e4')).toEqual(['e1', 'e2', 'e3']);
       expect(applied.indexOf('e4')).toBeLessThan(applied.indexOf('e1'));
       expect(await webhooks.engine.deliveries.getFailedCount()).toBe(0);
+    } finally {
+      await sink.close();
+    }
+  });
+
+  it('lets a resend of an event already delivered neither re-enter its line nor go again', async () => {
+    let applied = 0;
+    const sink = await startSink(() => {
+      applied++;
+      return { status: 200 };
+    });
+    try {
+      const webhooks = await start({
+        sources: { stripe: { scheme: 'stripe', secrets: ['STRIPE_SECRET'] } },
+        destinations: { crm: { url: sink.url } },
+        routes: [{ source: 'stripe', to: ['crm'], orderBy: 'data.object.customer' }],
+      });
+      const sent = stripeEvent({
+        id: 'resent',
+        type: 'customer.updated',
+        data: { object: { customer: 'cus_R' } },
+      });
+      expect((await webhooks.post('stripe', sent)).status).toBe(202);
+      webhooks.startWorkers();
+      const job = deliveryKey(eventKey('stripe', 'resent'), 'crm');
+      await vi.waitFor(
+        async () => {
+          expect(await webhooks.engine.deliveries.getJobState(job)).toBe('completed');
+        },
+        { timeout: 10_000, interval: 50 },
+      );
+      const line = orderLineKey(webhooks.engine.prefix, 'crm', 'cus_R');
+      expect(await webhooks.engine.redis.exists(line)).toBe(0);
+      // The sender's retry within the duplicate window: recognised, and nothing re-enters the
+      // line (an entry there would be a delivery that is over, left for a later event to clear).
+      const resend = await webhooks.post('stripe', sent);
+      expect(resend.status).toBe(200);
+      expect(await webhooks.engine.redis.exists(line)).toBe(0);
+      expect(await webhooks.engine.deliveries.getJobState(job)).toBe('completed');
+      expect(applied).toBe(1);
     } finally {
       await sink.close();
     }

@@ -39,7 +39,8 @@ export type EarlierReceipt = { bodyHash: string } | null;
  * workers' cost per event (docs/benchmarks.md).
  *
  * Idempotent, and self-healing: a job id already kept adds nothing (BullMQ), a delivery already
- * in its ordering line keeps its place (ZADD NX). The receipt is claimed first (SET NX, in one
+ * in its ordering line keeps its place (ZADD NX), and a resend puts no delivery that is over back
+ * in its line. The receipt is claimed first (SET NX, in one
  * script with the read of a receipt already kept), the jobs added after: a crash between the two
  * leaves a receipt whose deliveries are missing, and the sender's resend (same body: a duplicate)
  * adds them again — nothing if they are kept. A receipt outlives nothing it stands for: a
@@ -67,12 +68,18 @@ export function createFanOut({
     // A delivery that failed for good stays: it is the dead letter.
     removeOnFail: false,
   });
-  /** Every delivery's add (after its place in line), written in this order on the connection. */
-  const addDeliveries = (client: RedisClient, event: string, data: EventJob) => {
+  /**
+   * Every delivery's add (after its place in line), written in this order on the connection. A
+   * resend's ordered delivery whose job is kept stays as it is: in its line while pending, and out
+   * of it for good once over — put back, it would sit there until a later event cleared it.
+   */
+  const addDeliveries = (client: RedisClient, event: string, data: EventJob, resend: boolean) => {
     const keys = orderKeys?.(data.source, data.eventType, data.body);
-    return route(data.source, data.eventType).map((destination) => {
+    return route(data.source, data.eventType).map(async (destination) => {
       const key = deliveryKey(event, destination);
       const orderKey = keys?.get(destination);
+      if (resend && orderKey !== undefined && (await redis.exists(deliveries.toKey(key))) === 1)
+        return;
       // In line before the job exists (written first): it can never go ahead of an earlier
       // event's delivery.
       const joined =
@@ -90,7 +97,7 @@ export function createFanOut({
         jobOptions(key),
         key,
       );
-      return Promise.all([joined, job.addJob(client)]);
+      await Promise.all([joined, job.addJob(client)]);
     });
   };
   const claim = receiptClaim(redis);
@@ -99,7 +106,7 @@ export function createFanOut({
     const kept = await claim(receiptKey(prefix, event), data.bodyHash, dedupeSeconds);
     if (kept !== null && kept !== data.bodyHash) return { bodyHash: kept };
     // Redis answers each add once it is in its AOF: resolved means durable.
-    await Promise.all(addDeliveries(client, event, data));
+    await Promise.all(addDeliveries(client, event, data, kept !== null));
     return kept === null ? null : { bodyHash: kept };
   };
 }
