@@ -142,6 +142,64 @@ describe('a destination rate limit shared by two worker processes', () => {
   });
 });
 
+describe('a circuit breaker shared by two worker processes', () => {
+  it('opens once for both: after N failures in a row in all, neither process sends more while it is open', async () => {
+    const FAILURES = 3;
+    const EVENTS = 20;
+    await fetch(`${sinksUrl}/admin/failures`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sink: 'accounting', ratio: 1, status: 503 }),
+    });
+    const file = {
+      sources: { stripe: { scheme: 'stripe', secrets: ['STRIPE_SECRET'] } },
+      destinations: {
+        accounting: {
+          url: `${sinksUrl}/accounting/events`,
+          // Open for far longer than the test: every delivery that meets it waits (delayed).
+          breaker: { failures: FAILURES, coolDownSeconds: 600, pauseAfterOpenings: 10 },
+        },
+      },
+      routes: [{ source: 'stripe', to: ['accounting'] }],
+    };
+    const webhooks = await start(file);
+    for (let i = 0; i < 2; i += 1)
+      spawnNode('webhooks/src/worker.ts', {
+        WEBHOOKS_REDIS_URL: redis.url,
+        WEBHOOKS_QUEUE_PREFIX: webhooks.engine.prefix,
+        WEBHOOKS_FILE: writeWebhooksFile(file),
+        // One delivery in flight per process: at most one more request can be under way when
+        // the breaker opens. A failed attempt waits a minute (no retry inside the test).
+        WEBHOOKS_CONCURRENCY: '1',
+        WEBHOOKS_RETRY_SCHEDULE: '60s',
+      });
+    for (let i = 0; i < EVENTS; i += 1)
+      expect(
+        (await webhooks.post('stripe', stripeEvent({ id: `evt-breaker-${i}`, type: 'bill.paid' })))
+          .status,
+      ).toBe(202);
+    // Every delivery has met the destination or its open breaker: all wait, none is left to go.
+    await vi.waitFor(
+      async () => {
+        expect(await webhooks.engine.deliveries.getDelayedCount()).toBe(EVENTS);
+      },
+      { timeout: 30_000, interval: 100 },
+    );
+    const [state] = (
+      (await (await fetch(`${webhooks.url}/api/v1/destinations`)).json()) as {
+        items: { name: string; state: string; consecutiveOpenings: number }[];
+      }
+    ).items;
+    expect(state).toMatchObject({ name: 'accounting', state: 'open', consecutiveOpenings: 1 });
+    // A breaker per process would have let each send FAILURES before opening (2 × 3 = 6).
+    const { requests, effects } = await report('accounting');
+    expect(requests).toBeGreaterThanOrEqual(FAILURES);
+    expect(requests).toBeLessThanOrEqual(FAILURES + 1);
+    expect(effects).toHaveLength(0);
+    expect(await webhooks.engine.deliveries.getFailedCount()).toBe(0);
+  });
+});
+
 describe('the circuit breaker on real Redis, with a clock the test moves', () => {
   it('opens after N failures in a row, lets one probe through after the cool-down, closes on its success, pauses after M openings', async () => {
     const client = new Redis(redis.url);
