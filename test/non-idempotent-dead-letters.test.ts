@@ -112,6 +112,49 @@ describe('a non-idempotent SOAP call that failed ambiguously', () => {
     expect(await supplier.calls('PlaceSupplierOrder')).toBe(2);
   });
 
+  it.each([
+    ['an HTTP 503', 'http503', 503],
+    ['a SOAP Server fault (HTTP 500)', 'fault', 500],
+  ] as const)(
+    'is a dead letter when the supplier answered %s (it may have acted), replayed once',
+    async (_, mode, status) => {
+      const callsBefore = await supplier.calls('PlaceSupplierOrder');
+      await supplier.plan({ operation: 'PlaceSupplierOrder', mode, times: 1 });
+      const failed = await post(proxy, 'PlaceSupplierOrder', {
+        reference: `PO-5XX-${mode}`,
+        line: [{ sku: 'SKU-00010', quantity: 1 }],
+      });
+      expect(failed.status).toBeGreaterThanOrEqual(500);
+      const id = failed.body['deadLetterId'] as string;
+      expect(id).toMatch(/^soap-proxy-/);
+      // Not retried blindly: the supplier saw the order once.
+      expect(await supplier.calls('PlaceSupplierOrder')).toBe(callsBefore + 1);
+      await vi.waitFor(
+        async () => {
+          expect(await webhooks.engine.deliveries.getJobState(id)).toBe('failed');
+        },
+        { timeout: 10_000, interval: 100 },
+      );
+      const detail = (await (await api(`/dead-letters/${id}`)).json()) as {
+        payload: string;
+        history: { attempt: number; status?: number; error?: string }[];
+      };
+      expect(detail.payload).toContain(`PO-5XX-${mode}`);
+      expect(detail.history).toEqual([
+        expect.objectContaining({ attempt: 1, status, error: `HTTP ${String(status)}` }),
+      ]);
+      expect((await replay(id)).status).toBe(202);
+      await vi.waitFor(
+        async () => {
+          expect(await webhooks.engine.deliveries.getJobState(id)).toBe('completed');
+        },
+        { timeout: 10_000, interval: 100 },
+      );
+      expect(await supplier.calls('PlaceSupplierOrder')).toBe(callsBefore + 2);
+      expect((await replay(id)).status).toBe(409);
+    },
+  );
+
   it('is not recorded when nothing reached the supplier or it answered with a client fault', async () => {
     const before = await webhooks.deadLetters.count();
     // A SOAP Client fault (HTTP 500 on the wire): the supplier refused the order, nothing happened.
