@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -144,9 +145,17 @@ describe("the reference file's transforms", () => {
       },
       body: order,
     });
-    expect(JSON.parse(body ?? '')).toEqual({
+    const sent = JSON.parse(body ?? '') as { query: string };
+    expect(sent).toEqual({
       operationName: 'PlaceOrder',
       query: expect.stringContaining('placeOrder(input: $input)') as unknown,
+      // Its trusted document id, the text's sha256: an edit to one without the other shows here.
+      extensions: {
+        persistedQuery: {
+          version: 1,
+          sha256Hash: createHash('sha256').update(sent.query).digest('hex'),
+        },
+      },
       variables: {
         input: {
           customerId: '12',
