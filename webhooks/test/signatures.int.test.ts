@@ -1,9 +1,9 @@
 // The signature matrix: for each scheme, a valid request, a tampered body, a wrong secret, the
 // previous secret during a rotation, a stale timestamp and a replayed delivery — each decided as
 // it must be, over HTTP, with the event stored (or not) in real Redis. The suite prints the counts.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { requireRedis } from '@manifold/platform/testing';
-import { receiptKey } from '../src/delivery/fan-out.ts';
+import { CLAIM_LEASE_SECONDS, createReceipts, receiptKey } from '../src/delivery/receipts.ts';
 import { bodyHash, deliveryKey, eventKey } from '../src/engine/ids.ts';
 import { sign, standardSecret, type SchemeName } from './signers.ts';
 import { startWebhooks, type TestWebhooks } from './support.ts';
@@ -175,7 +175,7 @@ describe('every source', () => {
   });
 
   it('keeps exactly one of two bodies sent with one id at the same instant, and nothing of the other', async () => {
-    // Both requests' claims leave in one write (write-batching.ts) and meet in Redis: the claim
+    // Both requests' claims meet in Redis (often in one write: write-batching.ts): the claim
     // script lets one in; the other must see it and add nothing — even where its type routes.
     for (let pair = 0; pair < 20; pair++) {
       const id = `race-${String(pair)}`;
@@ -193,6 +193,39 @@ describe('every source', () => {
       expect(await webhooks.engine.deliveries.getJob(deliveryKey(event, kept))).toBeDefined();
       expect(await webhooks.engine.deliveries.getJob(deliveryKey(event, refused))).toBeUndefined();
     }
+  });
+
+  it('lets the claim of a receiver that died before storing the deliveries lapse: the same body finishes the event at once, another after the lease', async () => {
+    const event = eventKey('hmac', 'claimed-only');
+    const receipts = createReceipts(webhooks.engine.redis, webhooks.engine.prefix, 3_600);
+    const first = sign.hmac(SECRETS.hmac.current, { id: 'claimed-only', type: 'a.b' });
+    // What a receiver killed right after its claim leaves behind: a claim, no deliveries.
+    expect(await receipts.claim(event, bodyHash(Buffer.from(first.body)))).toBeNull();
+    // Another body while the claim holds: refused, as any reuse of a held id.
+    const other = sign.hmac(SECRETS.hmac.current, { id: 'claimed-only', type: 'c.d' });
+    expect((await webhooks.post('hmac', other)).status).toBe(409);
+    // The sender's retry with the same body stores the event (not a duplicate: it never was).
+    const retried = await webhooks.post('hmac', first);
+    expect(retried.status).toBe(202);
+    expect(
+      (await webhooks.engine.deliveries.getJob(deliveryKey(event, 'first')))?.data,
+    ).toMatchObject({ eventType: 'a.b' });
+    expect((await webhooks.post('hmac', first)).status).toBe(200);
+
+    // A claim whose sender retries with another body: free again once the lease is over.
+    const lapsing = eventKey('hmac', 'claimed-lapsing');
+    const abandoned = sign.hmac(SECRETS.hmac.current, { id: 'claimed-lapsing', type: 'a.b' });
+    expect(await receipts.claim(lapsing, bodyHash(Buffer.from(abandoned.body)))).toBeNull();
+    const key = receiptKey(webhooks.engine.prefix, lapsing);
+    expect(await webhooks.engine.redis.ttl(key)).toBeLessThanOrEqual(CLAIM_LEASE_SECONDS);
+    await webhooks.engine.redis.pexpire(key, 20); // the lease, run out sooner
+    await vi.waitFor(async () => {
+      expect(await webhooks.engine.redis.exists(key)).toBe(0);
+    });
+    const rebuilt = sign.hmac(SECRETS.hmac.current, { id: 'claimed-lapsing', type: 'c.d' });
+    expect((await webhooks.post('hmac', rebuilt)).status).toBe(202);
+    expect(await webhooks.engine.deliveries.getJob(deliveryKey(lapsing, 'second'))).toBeDefined();
+    expect(await webhooks.engine.redis.ttl(key)).toBeGreaterThan(CLAIM_LEASE_SECONDS);
   });
 
   it('heals an event whose receipt was stored but not its deliveries (a crash between the two): the resend adds them', async () => {

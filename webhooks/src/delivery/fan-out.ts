@@ -5,6 +5,7 @@ import type { DeliveryJob, EventJob } from '../engine/queues.ts';
 import type { OrderKeys } from '../settings/order-keys.ts';
 import type { Router } from '../settings/routing.ts';
 import { orderLineKey } from './ordering.ts';
+import { createReceipts } from './receipts.ts';
 
 export interface FanOutDeps {
   route: Router;
@@ -25,7 +26,10 @@ export interface FanOutDeps {
   orderKeys?: OrderKeys | undefined;
 }
 
-/** What was kept of an event before this fan-out: nothing (new), or its body's hash. */
+/**
+ * What was kept of an event before this fan-out: nothing (stored now, by this request), or an
+ * earlier request's settled receipt — or its claim, when it holds another body.
+ */
 export type EarlierReceipt = { bodyHash: string } | null;
 
 /**
@@ -40,16 +44,18 @@ export type EarlierReceipt = { bodyHash: string } | null;
  *
  * Idempotent, and self-healing: a job id already kept adds nothing (BullMQ), a delivery already
  * in its ordering line keeps its place (ZADD NX), and a resend puts no delivery that is over back
- * in its line. The receipt is claimed first (SET NX, in one
- * script with the read of a receipt already kept), the jobs added after: a crash between the two
- * leaves a receipt whose deliveries are missing, and the sender's resend (same body: a duplicate)
- * adds them again — nothing if they are kept. A receipt outlives nothing it stands for: a
- * delivered job is kept for the window after its delivery.
+ * in its line. The receipt (receipts.ts) is claimed first — briefly — then the jobs are added and
+ * the receipt settled for the duplicate window, by a script that checks the jobs are there. A
+ * receiver that dies between the claim and the adds leaves a claim that lapses within its lease;
+ * meanwhile the sender's resend with the same body finishes the event (202), and one with
+ * another body is refused (409) as any reuse of a held id is. A settled receipt's resend (same
+ * body) adds its deliveries again: nothing if they are kept (a delivered job is kept for the
+ * window after its delivery), what a crash lost otherwise.
  *
- * An id reused with another body adds nothing: the claim answers the body hash already kept, and
- * nothing is added. Two requests with one id at the same instant: one claims, the other reads
- * that claim (the script runs whole) — the same body adds the same job ids (nothing twice),
- * another body adds nothing.
+ * An id reused with another body adds nothing: the claim answers the hash held, and nothing is
+ * added. Two requests with one id at the same instant: one claims, the other reads that claim
+ * (the script runs whole) — the same body adds the same job ids (nothing twice), another body
+ * adds nothing.
  */
 export function createFanOut({
   route,
@@ -100,40 +106,26 @@ export function createFanOut({
       await Promise.all([joined, job.addJob(client)]);
     });
   };
-  const claim = receiptClaim(redis);
+  const receipts = createReceipts(redis, prefix, dedupeSeconds);
   return async (event: string, data: EventJob): Promise<EarlierReceipt> => {
     const client = await deliveries.backend.client;
-    const kept = await claim(receiptKey(prefix, event), data.bodyHash, dedupeSeconds);
-    if (kept !== null && kept !== data.bodyHash) return { bodyHash: kept };
-    // Redis answers each add once it is in its AOF: resolved means durable.
-    await Promise.all(addDeliveries(client, event, data, kept !== null));
-    return kept === null ? null : { bodyHash: kept };
+    const earlier = await receipts.claim(event, data.bodyHash);
+    if (earlier !== null && earlier.bodyHash !== data.bodyHash) return earlier;
+    const jobKeys = route(data.source, data.eventType).map((destination) =>
+      deliveries.toKey(deliveryKey(event, destination)),
+    );
+    if (earlier === null) {
+      // New: the adds, then the settle, written in this order in this turn. Redis answers each
+      // once it is in its AOF: resolved means durable.
+      const adds = addDeliveries(client, event, data, false);
+      await Promise.all([...adds, receipts.settle(event, data.bodyHash, jobKeys)]);
+      return null;
+    }
+    await Promise.all(addDeliveries(client, event, data, true));
+    if (earlier.settled) return earlier;
+    // Claimed by a request that did not finish (or is still finishing): this one stored it.
+    await receipts.settle(event, data.bodyHash, jobKeys);
+    return null;
   };
 }
 export type FanOut = ReturnType<typeof createFanOut>;
-
-/** Where an event's receipt is kept: its body's hash, for the duplicate window. */
-export const receiptKey = (prefix: string, event: string) => `${prefix}:receipts:${event}`;
-
-/**
- * Claims a receipt: kept (with its expiry) if none is, else the body hash already kept is
- * answered. One script, so no other request can come between the read and the write.
- */
-const CLAIM_RECEIPT = `
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then return false end
-return redis.call('GET', KEYS[1])`;
-
-function receiptClaim(redis: Redis) {
-  // EVALSHA once Redis knows the script (ioredis sends it whole only the first time).
-  redis.defineCommand('manifoldClaimReceipt', { numberOfKeys: 1, lua: CLAIM_RECEIPT });
-  const claimer = redis as Redis & {
-    manifoldClaimReceipt: (
-      key: string,
-      bodyHash: string,
-      seconds: number,
-    ) => Promise<string | null>;
-  };
-  /** Null: claimed now (a new event); else the body hash kept since an earlier request. */
-  return (key: string, bodyHash: string, seconds: number) =>
-    claimer.manifoldClaimReceipt(key, bodyHash, seconds);
-}

@@ -15,7 +15,7 @@ const PENDING = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting
 /**
  * Per-key ordering on the queue's Redis: one sorted set per (destination, key) holding its
  * pending deliveries' ids, scored by the time their event was received (the fan-out puts each in
- * its line, in the MULTI that adds it: fan-out.ts). A delivery goes only when
+ * its line just before adding its job, on the same connection: fan-out.ts). A delivery goes only when
  * it is first in its line; the first is dropped from the line once it is done or dead-lettered
  * (checked against its job's state, so a worker that died after finishing one holds nothing up).
  * A dead letter replayed later has left its line: it goes at once.
