@@ -137,6 +137,27 @@ describe('ticket writes through the legacy forms', () => {
     );
   });
 
+  it('answers a saved ticket whose redirect names none 502 UPSTREAM_ERROR, and writes nothing more for the same key', async () => {
+    const key = randomUUID();
+    const before = (await ticketsOf(12)).page.total;
+    const callsBefore = await adapter.legacyCalls('ticket_new');
+    await adapter.plan({ operation: 'ticket_new', mode: 'unnamed-redirect', times: 1 });
+    const ticket = { customerId: 12, subject: 'Welche Nummer?' };
+    const first = await send('POST', '/api/v2/tickets', ticket, { 'idempotency-key': key });
+    expect(first.status).toBe(502);
+    expect(first.body).toMatchObject({ code: 'UPSTREAM_ERROR' });
+    expect(String(first.body['detail'])).toMatch(/created the ticket/);
+    // It was written, once: the list has it.
+    expect((await ticketsOf(12)).page.total).toBe(before + 1);
+    expect(await adapter.legacyCalls('ticket_new')).toBe(callsBefore + 1);
+
+    const repeat = await send('POST', '/api/v2/tickets', ticket, { 'idempotency-key': key });
+    expect(repeat.status).toBe(502);
+    expect(repeat.body).toMatchObject({ code: 'UPSTREAM_ERROR' });
+    expect(await adapter.legacyCalls('ticket_new')).toBe(callsBefore + 1);
+    expect((await ticketsOf(12)).page.total).toBe(before + 1);
+  });
+
   it('requires an Idempotency-Key to open a ticket', async () => {
     const missing = await send('POST', '/api/v2/tickets', { customerId: 13, subject: 'No key' });
     expect(missing.status).toBe(400);

@@ -31,9 +31,9 @@ final class TestHooks
         switch ($path) {
             case '/_test/plan':
                 $plan = json_decode((string) file_get_contents('php://input'), true);
-                if (!is_array($plan) || !in_array($plan['mode'] ?? '', ['http503', 'http500', 'http429', 'fault', 'latency'], true)) {
+                if (!is_array($plan) || !in_array($plan['mode'] ?? '', ['http503', 'http500', 'http429', 'fault', 'latency', 'unnamed-redirect'], true)) {
                     http_response_code(400);
-                    echo json_encode(['error' => 'mode must be http503, http500, http429, fault or latency']);
+                    echo json_encode(['error' => 'mode must be http503, http500, http429, fault, latency or unnamed-redirect']);
                     return;
                 }
                 $this->pdo->prepare('INSERT OR REPLACE INTO test_plans (operation, mode, remaining, latency_ms, retry_after) VALUES (?, ?, ?, ?, ?)')->execute([

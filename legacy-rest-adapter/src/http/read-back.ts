@@ -48,3 +48,21 @@ export function readBackFailed(
     },
   );
 }
+
+/**
+ * The answer when the monolith accepted a new ticket (its form redirected) but its redirect did
+ * not say which ticket it created, so there is nothing to read back. 502 UPSTREAM_ERROR — the
+ * legacy system's answer is the fault — with a message that says it was written: repeating the
+ * request with the same Idempotency-Key answers this again and writes nothing (the key's record
+ * keeps "written, ticket unknown"); without a key it would create another.
+ */
+export function unnamedTicket(customerId: number, keyed: boolean): AppError {
+  const repeat = keyed
+    ? 'repeating it with the same Idempotency-Key writes nothing and answers this again'
+    : 'do not repeat it (it would create another)';
+  return new AppError(
+    'UPSTREAM_ERROR',
+    `The legacy system created the ticket but did not say which one: ${repeat}; find it with GET /tickets?customerId=${String(customerId)}`,
+    { details: { customerId } },
+  );
+}

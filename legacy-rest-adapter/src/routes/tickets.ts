@@ -5,7 +5,7 @@ import type { LegacyForms } from '../clients/legacy-forms.ts';
 import { legacyPage } from '../clients/legacy-pages.ts';
 import type { AmbiguousWrites } from '../http/ambiguous-writes.ts';
 import type { Idempotency, IdempotentRun } from '../http/idempotency.ts';
-import { readBackFailed } from '../http/read-back.ts';
+import { readBackFailed, unnamedTicket } from '../http/read-back.ts';
 import { versionOf, type Versioning } from '../http/versioning.ts';
 import type { Legacy, Representations } from '../representations.ts';
 import { RequestHeaders } from '../schemas/headers.ts';
@@ -95,7 +95,11 @@ export function ticketRoutes({
       throw readBackFailed(error, { wrote, ticketId: id, ticketUrl, keyed });
     }
   };
-  const idFrom = (location: string) => Number(/[?&]id=(\d+)/.exec(location)?.[1] ?? Number.NaN);
+  /** The ticket a redirect names (`…&id=42`); undefined when it names none. */
+  const idFrom = (location: string): number | undefined => {
+    const id = Number(/[?&]id=(\d{1,15})(?:&|$)/.exec(location)?.[1]);
+    return Number.isSafeInteger(id) && id > 0 ? id : undefined;
+  };
 
   router.get('/tickets', async (req, res) => {
     const query = parseInput(TicketQuery, req.query, { what: 'query' });
@@ -130,7 +134,8 @@ export function ticketRoutes({
       'tickets',
       req.header(Header.idempotencyKey),
       input,
-      async ({ written, wrote }: IdempotentRun<{ ticketId: number }>) => {
+      // `ticketId: null`: written, but the monolith did not say which ticket it created.
+      async ({ written, wrote }: IdempotentRun<{ ticketId: number | null }>) => {
         let ticketId = written?.ticketId;
         // Whether a repeat with this key would only read back: not when the fact was not kept.
         let repeatable = true;
@@ -148,10 +153,12 @@ export function ticketRoutes({
               watch,
             ),
           );
-          // The redirect names the new ticket: it exists now, whatever the read-back does.
-          ticketId = idFrom(location);
+          // The redirect names the new ticket: it exists now, whatever the read-back does. Kept
+          // even when it names none, so that a repeat with this key does not write again.
+          ticketId = idFrom(location) ?? null;
           repeatable = await wrote({ ticketId });
         }
+        if (ticketId === null) throw unnamedTicket(input.customerId, repeatable);
         const ticket = await readBack(res, {
           id: ticketId,
           wrote: `Ticket ${ticketId} was created`,

@@ -51,6 +51,9 @@ function apply_test_plan(string $operation): void
     if ($injected !== null && str_starts_with($injected, 'latency:')) {
         usleep((int) substr($injected, 8) * 1000);
     }
+    // The page works as usual, but a save redirects without naming what it saved (as a release
+    // that sends users back to the list after saving would).
+    $GLOBALS['legacy_unnamed_redirect'] = $injected === 'unnamed-redirect';
 }
 
 function start_legacy_session(): void

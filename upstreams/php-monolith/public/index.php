@@ -143,7 +143,7 @@ switch ($action) {
                 $now = gmdate('Y-m-d\TH:i:s\Z');
                 db()->prepare('INSERT INTO tickets (customer_id, subject, status, priority, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
                     ->execute([$customerId, $subject, 'open', $priority, $now, $now]);
-                redirect('index.php?action=ticket&id=' . db()->lastInsertId());
+                redirect(($GLOBALS['legacy_unnamed_redirect'] ?? false) ? 'index.php?action=tickets' : 'index.php?action=ticket&id=' . db()->lastInsertId());
             }
         }
         render_ticket_form($errors ?? []);
