@@ -108,14 +108,11 @@ describe('destinationKeysWiring', () => {
     expect(readFileSync(ordersFile, 'utf8').trim()).toBe(ordersKey);
   });
 
-  it("leaves out a destination whose key the operator set, and everything when the access file is theirs or the webhooks service doesn't run", () => {
+  it("leaves out a destination whose key the operator set, and everything when the webhooks service doesn't run", () => {
     const wiring = destinationKeysWiring(options({ WEBHOOKS_TICKETS_API_KEY_FILE: '/run/key' }));
     expect(wiring['webhooks']).not.toHaveProperty('WEBHOOKS_TICKETS_API_KEY_FILE');
     expect(wiring['webhooks']).toHaveProperty('WEBHOOKS_ORDERS_API_KEY_FILE');
     expect(wiring).not.toHaveProperty('legacy-rest-adapter');
-    expect(destinationKeysWiring(options({ ACCESS_FILE: '/etc/manifold/access.yaml' }))).toEqual(
-      {},
-    );
     expect(destinationKeysWiring(options({}, false))).toEqual({});
   });
 

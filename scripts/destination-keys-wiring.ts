@@ -10,7 +10,7 @@ import type { EventsWiring } from './events-wiring.ts';
  * the webhooks service reads it from, the access-file client it belongs to, and the service that
  * must accept it.
  */
-export const REFERENCE_DESTINATIONS = [
+const REFERENCE_DESTINATIONS = [
   {
     variable: 'WEBHOOKS_TICKETS_API_KEY',
     client: 'webhooks-tickets',
@@ -22,7 +22,7 @@ export const REFERENCE_DESTINATIONS = [
 export interface DestinationKeysWiringOptions {
   /** Whether `npm start` runs the webhooks service this time. */
   webhooksRunning: boolean;
-  /** The access file the front doors read otherwise (deploy/access.yaml). */
+  /** The access file the front doors read otherwise (ACCESS_FILE, else deploy/access.yaml). */
   accessFile: string;
   /** Where the per-install keys and the derived access file live, e.g. `<repo>/.data`. */
   dataDir: string;
@@ -35,11 +35,11 @@ export interface DestinationKeysWiringOptions {
  * generated once per install under .data/webhooks/keys/ (0600, git-ignored) and passed as a
  * `*_FILE` path, so its value is never in an environment, a log or a command line — and the
  * legacy adapter and the gateway accept them: they read a copy of the access file (.data/access.yaml,
- * rewritten at every start from deploy/access.yaml) with each key's hash added to its client, the
+ * rewritten at every start from the access file they would read) with each key's hash added to its client, the
  * same entry `npm run access -- create-key` writes. API keys, not the identity provider's client
  * credentials (as for `webhooks-replay`), because a destination sends an x-api-key and nothing
- * else. Nothing when the webhooks service does not run, for a destination whose key the operator
- * set, or at all when the operator chose the access file (their file, their keys).
+ * else. Nothing when the webhooks service does not run, or for a destination whose key the
+ * operator set (then its key is in their access file, as they made it).
  */
 export function destinationKeysWiring({
   webhooksRunning,
@@ -47,7 +47,7 @@ export function destinationKeysWiring({
   dataDir,
   env,
 }: DestinationKeysWiringOptions): EventsWiring {
-  if (!webhooksRunning || env['ACCESS_FILE']) return {};
+  if (!webhooksRunning) return {};
   const wanted = REFERENCE_DESTINATIONS.filter(
     ({ variable }) => !env[variable] && !env[`${variable}_FILE`],
   );

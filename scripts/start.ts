@@ -201,7 +201,10 @@ try {
   // The reference destinations' API keys, and the adapter and gateway accepting them.
   const destinationKeys = destinationKeysWiring({
     webhooksRunning,
-    accessFile: FrontDoorAuthEnv.shape.ACCESS_FILE.parse(undefined),
+    accessFile: resolve(
+      ROOT,
+      FrontDoorAuthEnv.shape.ACCESS_FILE.parse(process.env['ACCESS_FILE'] || undefined),
+    ),
     dataDir: resolve(ROOT, '.data'),
     env: process.env,
   });
