@@ -1,17 +1,22 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { frontDoorAuthFromEnv, generateApiKey } from '@manifold/platform/auth';
+import {
+  apiKeyId,
+  frontDoorAuthFromEnv,
+  generateApiKey,
+  hashApiKey,
+} from '@manifold/platform/auth';
 import { loadEnv } from '@manifold/platform/config';
 import { silentLogger } from '@manifold/platform/testing';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { GatewayEnv } from '../gateway/src/config.ts';
 import { LegacyAdapterEnv } from '../legacy-rest-adapter/src/config.ts';
 import { loadWebhooksFile } from '../webhooks/src/settings/webhooks-file.ts';
-import { destinationKeysWiring } from './destination-keys-wiring.ts';
+import { destinationKeysWiring, followAccessFile } from './destination-keys-wiring.ts';
 
 const deployFile = (name: string) => fileURLToPath(new URL(`../deploy/${name}`, import.meta.url));
 const options = (env: NodeJS.ProcessEnv = {}, webhooksRunning = true) => ({
@@ -114,6 +119,46 @@ describe('destinationKeysWiring', () => {
     expect(wiring['webhooks']).toHaveProperty('WEBHOOKS_ORDERS_API_KEY_FILE');
     expect(wiring).not.toHaveProperty('legacy-rest-adapter');
     expect(destinationKeysWiring(options({}, false))).toEqual({});
+  });
+
+  it('keeps the copy in step while the launcher runs: a key added to the access file is accepted at once, a broken edit is told and changes nothing', async () => {
+    const source = join(mkdtempSync(join(tmpdir(), 'access-source-')), 'access.yaml');
+    copyFileSync(deployFile('access.yaml'), source);
+    const started = { ...options(), accessFile: source };
+    const wiring = destinationKeysWiring(started);
+    const errors: unknown[] = [];
+    const stop = followAccessFile(started, (error) => errors.push(error));
+    try {
+      const adapter = await frontDoor(wiring['legacy-rest-adapter'] ?? {}, LegacyAdapterEnv);
+      // What `npm run access -- create-key --client webhooks-tickets` adds, made while running.
+      const added = generateApiKey().key;
+      const text = readFileSync(source, 'utf8');
+      writeFileSync(
+        source,
+        text.replace(
+          /(\n {2}webhooks-tickets:\n(?: {4}.*\n)*? {4}keys:)(?: \[\])?\n/,
+          `$1\n      - { id: ${String(apiKeyId(added))}, hash: ${hashApiKey(added)} }\n`,
+        ),
+      );
+      expect(readFileSync(source, 'utf8')).not.toBe(text);
+      await vi.waitFor(
+        async () => {
+          expect((await adapter(added)).status).toBe(200);
+        },
+        { timeout: 10_000, interval: 200 },
+      );
+      const copy = readFileSync(join(started.dataDir, 'access.yaml'), 'utf8');
+      writeFileSync(source, 'clients: [');
+      await vi.waitFor(
+        () => {
+          expect(errors).toHaveLength(1);
+        },
+        { timeout: 10_000, interval: 100 },
+      );
+      expect(readFileSync(join(started.dataDir, 'access.yaml'), 'utf8')).toBe(copy);
+    } finally {
+      stop();
+    }
   });
 
   it('leaves both out, with the warning, where nothing wires them (deployed without npm start)', () => {

@@ -1,4 +1,12 @@
-import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  unwatchFile,
+  watchFile,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { isMap, isSeq, parseDocument } from 'yaml';
 import { apiKeyId, generateApiKey, hashApiKey } from '@manifold/platform/auth';
@@ -47,15 +55,8 @@ export function destinationKeysWiring({
   dataDir,
   env,
 }: DestinationKeysWiringOptions): EventsWiring {
-  if (!webhooksRunning) return {};
-  const wanted = REFERENCE_DESTINATIONS.filter(
-    ({ variable }) => !env[variable] && !env[`${variable}_FILE`],
-  );
-  if (wanted.length === 0) return {};
-  const keys = wanted.map((destination) => {
-    const keyFile = join(dataDir, 'webhooks', 'keys', destination.client);
-    return { ...destination, keyFile, key: ensureKey(keyFile) };
-  });
+  const keys = installKeys({ webhooksRunning, dataDir, env });
+  if (keys.length === 0) return {};
   const derived = join(dataDir, 'access.yaml');
   writeAccessFileWithKeys(accessFile, derived, keys);
   const wiring: EventsWiring = {
@@ -65,6 +66,49 @@ export function destinationKeysWiring({
   };
   for (const { service } of keys) wiring[service] = { ACCESS_FILE: derived };
   return wiring;
+}
+
+/**
+ * While the launcher runs, keeps .data/access.yaml in step with the access file it copies (when
+ * destinationKeysWiring wrote one): a key made with `npm run access` works at once, as it does
+ * without the copy — the adapter and the gateway reload the copy when it changes. An edit that
+ * cannot be applied (not YAML, a client missing) leaves the copy as it was and is told to
+ * `onError`. Polled, not fs.watch: editors and `npm run access` replace the file (a new inode).
+ * Returns how to stop.
+ */
+export function followAccessFile(
+  options: DestinationKeysWiringOptions,
+  onError: (error: unknown) => void,
+): () => void {
+  const keys = installKeys(options);
+  if (keys.length === 0) return () => undefined;
+  const derived = join(options.dataDir, 'access.yaml');
+  const rewrite = () => {
+    try {
+      writeAccessFileWithKeys(options.accessFile, derived, keys);
+    } catch (error) {
+      onError(error);
+    }
+  };
+  watchFile(options.accessFile, { interval: 500 }, rewrite).unref();
+  return () => {
+    unwatchFile(options.accessFile, rewrite);
+  };
+}
+
+/** The reference destinations that get an install key this time, each with its key (made once). */
+function installKeys({
+  webhooksRunning,
+  dataDir,
+  env,
+}: Pick<DestinationKeysWiringOptions, 'webhooksRunning' | 'dataDir' | 'env'>) {
+  if (!webhooksRunning) return [];
+  return REFERENCE_DESTINATIONS.filter(
+    ({ variable }) => !env[variable] && !env[`${variable}_FILE`],
+  ).map((destination) => {
+    const keyFile = join(dataDir, 'webhooks', 'keys', destination.client);
+    return { ...destination, keyFile, key: ensureKey(keyFile) };
+  });
 }
 
 /** The install's key at `path`, created on first use (never overwritten); owner-only either way. */

@@ -14,7 +14,7 @@ import { FrontDoorAuthEnv } from '@manifold/platform/auth';
 import { BaseEnv, loadEnv } from '@manifold/platform/config';
 import { CLOSE_BUDGET_MS } from '@manifold/platform/service';
 import { deadLettersWiring } from './dead-letters-wiring.ts';
-import { destinationKeysWiring } from './destination-keys-wiring.ts';
+import { destinationKeysWiring, followAccessFile } from './destination-keys-wiring.ts';
 import { eventsWiring, type EventsWiring } from './events-wiring.ts';
 import { redisDataDir } from './service-process.ts';
 import {
@@ -199,7 +199,7 @@ try {
     env: process.env,
   });
   // The reference destinations' API keys, and the adapter and gateway accepting them.
-  const destinationKeys = destinationKeysWiring({
+  const destinationKeyOptions = {
     webhooksRunning,
     accessFile: resolve(
       ROOT,
@@ -207,6 +207,12 @@ try {
     ),
     dataDir: resolve(ROOT, '.data'),
     env: process.env,
+  };
+  const destinationKeys = destinationKeysWiring(destinationKeyOptions);
+  followAccessFile(destinationKeyOptions, (error) => {
+    say(
+      `${destinationKeyOptions.accessFile} changed but was not applied (${(error as Error).message}); the services keep the access file they have`,
+    );
   });
   for (const wiring of [deadLetters, destinationKeys])
     for (const [name, variables] of Object.entries(wiring))
