@@ -10,9 +10,11 @@ import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { FrontDoorAuthEnv } from '@manifold/platform/auth';
 import { BaseEnv, loadEnv } from '@manifold/platform/config';
 import { CLOSE_BUDGET_MS } from '@manifold/platform/service';
 import { deadLettersWiring } from './dead-letters-wiring.ts';
+import { destinationKeysWiring, followAccessFile } from './destination-keys-wiring.ts';
 import { eventsWiring, type EventsWiring } from './events-wiring.ts';
 import { redisDataDir } from './service-process.ts';
 import {
@@ -196,8 +198,25 @@ try {
     legacyAdapterUrl: urlOf('legacy-rest-adapter'),
     env: process.env,
   });
-  for (const [name, variables] of Object.entries(deadLetters))
-    events[name] = { ...events[name], ...variables };
+  // The reference destinations' API keys, and the adapter and gateway accepting them.
+  const destinationKeyOptions = {
+    webhooksRunning,
+    accessFile: resolve(
+      ROOT,
+      FrontDoorAuthEnv.shape.ACCESS_FILE.parse(process.env['ACCESS_FILE'] || undefined),
+    ),
+    dataDir: resolve(ROOT, '.data'),
+    env: process.env,
+  };
+  const destinationKeys = destinationKeysWiring(destinationKeyOptions);
+  followAccessFile(destinationKeyOptions, (error) => {
+    say(
+      `${destinationKeyOptions.accessFile} changed but was not applied (${(error as Error).message}); the services keep the access file they have`,
+    );
+  });
+  for (const wiring of [deadLetters, destinationKeys])
+    for (const [name, variables] of Object.entries(wiring))
+      events[name] = { ...events[name], ...variables };
   const width = Math.max(...selected.map((service) => service.name.length));
   const stages = [...new Set(selected.map((service) => service.stage))].sort((a, b) => a - b);
   for (const stage of stages) {

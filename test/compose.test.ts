@@ -64,9 +64,14 @@ describe('docker-compose.yml', () => {
   });
 
   it("sets only variables the service's config knows", async () => {
-    // The webhooks file's destination URLs are `${VARIABLES}` it interpolates itself.
+    // The webhooks file's destination URLs are `${VARIABLES}` it interpolates itself; a
+    // destination's `apiKey: VARIABLE` names the variable holding its key.
     const webhooksFileVariables = new Set(
-      [...read('deploy/webhooks.yaml').matchAll(/\$\{([A-Z][A-Z0-9_]*)/g)].map((match) => match[1]),
+      [
+        ...read('deploy/webhooks.yaml').matchAll(
+          /\$\{([A-Z][A-Z0-9_]*)|^\s*apiKey:\s*([A-Z][A-Z0-9_]*)\s*$/gm,
+        ),
+      ].map((match) => match[1] ?? match[2]),
     );
     for (const { name, service, entry } of ours) {
       const known = await envKeysOf(entry);
