@@ -1,20 +1,9 @@
 import { Secret, type ClientCredentials } from '@manifold/platform/auth';
 import { describe, expect, it } from 'vitest';
-import type { DeliveryJob } from '../engine/queues.ts';
+import { recordedRequestJob } from '../../test/recorded-request-job.ts';
 import { replayRequest, type ReplayCredential, type ReplayTargets } from './replay-targets.ts';
 
-const job = (source: string, url: string): DeliveryJob => ({
-  source,
-  eventId: 'req-1',
-  eventType: 'POST /tickets',
-  receivedAt: '2026-12-04T00:00:00.000Z',
-  bodyHash: 'h',
-  contentType: 'application/json',
-  body: '{"customerId":1,"subject":"x"}',
-  destination: 'legacy',
-  idempotencyKey: `${source}-0001`,
-  upstreamRequest: { method: 'POST', url, headers: { 'api-version': '2' } },
-});
+const job = recordedRequestJob;
 const targets = (credential: ReplayCredential | undefined): ReplayTargets => ({
   'legacy-rest-adapter': {
     baseUrl: 'http://adapter.internal:4200',

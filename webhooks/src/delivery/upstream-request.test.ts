@@ -4,29 +4,13 @@ import type { Job } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import type { DeliveryJob } from '../engine/queues.ts';
 import type { WebhooksMetrics } from '../metrics.ts';
+import { recordedRequestJob } from '../../test/recorded-request-job.ts';
 import { deliverUpstreamRequest } from './upstream-request.ts';
 
-const upstreamRequest = {
-  method: 'POST',
-  url: 'http://monolith.internal/api/v2/tickets',
-  headers: { 'api-version': '2' },
-};
 /** A replayed adapter dead letter: the job's data, log and data updates, as BullMQ keeps them. */
 const replayedJob = () => {
   const state = {
-    data: {
-      source: 'legacy-rest-adapter',
-      eventId: 'req-1',
-      eventType: 'POST /tickets',
-      receivedAt: '2026-12-04T00:00:00.000Z',
-      bodyHash: 'h',
-      contentType: 'application/json',
-      body: '{"customerId":1,"subject":"x"}',
-      destination: 'legacy',
-      idempotencyKey: 'legacy-rest-adapter-0001',
-      upstreamRequest,
-      replayedAt: '2026-12-04T01:00:00.000Z',
-    } as DeliveryJob,
+    data: { ...recordedRequestJob(), replayedAt: '2026-12-04T01:00:00.000Z' } as DeliveryJob,
     log: [] as string[],
   };
   const job = {
@@ -59,7 +43,7 @@ describe('deliverUpstreamRequest through a bearer target', () => {
         ),
     } as unknown as ClientCredentials;
     await expect(
-      deliverUpstreamRequest(job, upstreamRequest, metrics, {
+      deliverUpstreamRequest(job, state.data.upstreamRequest!, metrics, {
         'legacy-rest-adapter': {
           baseUrl: 'http://adapter.internal:4200',
           credential: { bearer },
