@@ -79,9 +79,15 @@ export function createFanOut({
    * resend's ordered delivery whose job is kept stays as it is: in its line while pending, and out
    * of it for good once over — put back, it would sit there until a later event cleared it.
    */
-  const addDeliveries = (client: RedisClient, event: string, data: EventJob, resend: boolean) => {
+  const addDeliveries = (
+    client: RedisClient,
+    event: string,
+    data: EventJob,
+    destinations: readonly string[],
+    resend: boolean,
+  ) => {
     const keys = orderKeys?.(data.source, data.eventType, data.body);
-    return route(data.source, data.eventType).map(async (destination) => {
+    return destinations.map(async (destination) => {
       const key = deliveryKey(event, destination);
       const orderKey = keys?.get(destination);
       if (resend && orderKey !== undefined && (await redis.exists(deliveries.toKey(key))) === 1)
@@ -111,17 +117,18 @@ export function createFanOut({
     const client = await deliveries.backend.client;
     const earlier = await receipts.claim(event, data.bodyHash);
     if (earlier !== null && earlier.bodyHash !== data.bodyHash) return earlier;
-    const jobKeys = route(data.source, data.eventType).map((destination) =>
+    const destinations = route(data.source, data.eventType);
+    const jobKeys = destinations.map((destination) =>
       deliveries.toKey(deliveryKey(event, destination)),
     );
     if (earlier === null) {
       // New: the adds, then the settle, written in this order in this turn. Redis answers each
       // once it is in its AOF: resolved means durable.
-      const adds = addDeliveries(client, event, data, false);
+      const adds = addDeliveries(client, event, data, destinations, false);
       await Promise.all([...adds, receipts.settle(event, data.bodyHash, jobKeys)]);
       return null;
     }
-    await Promise.all(addDeliveries(client, event, data, true));
+    await Promise.all(addDeliveries(client, event, data, destinations, true));
     if (earlier.settled) return earlier;
     // Claimed by a request that did not finish (or is still finishing): this one stored it.
     await receipts.settle(event, data.bodyHash, jobKeys);
