@@ -17,6 +17,7 @@ import { deadLetterRoutes } from './routes/dead-letters.ts';
 import { destinationRoutes } from './routes/destinations.ts';
 import { endpointRoutes } from './routes/endpoints.ts';
 import { hookRoutes } from './routes/hooks.ts';
+import { createHooksAhead } from './routes/hooks-ahead.ts';
 
 export interface WebhooksDeps {
   /** Verifies and stores one inbound request. */
@@ -37,8 +38,9 @@ export interface WebhooksDeps {
 }
 
 /**
- * edge (telemetry; /api needs webhooks:read or webhooks:replay) → request id → access log →
- * /healthz · /openapi.json · /docs → POST /hooks/:source (raw body) → /api/v1 (JSON; a failure
+ * edge (telemetry; /api needs webhooks:read or webhooks:replay) → POST /hooks/:source answered
+ * ahead of Express (hooks-ahead.ts; what it does not answer, or fails, goes on) → request id →
+ * access log → /healthz · /openapi.json · /docs → POST /hooks/:source (raw body) → /api/v1 (JSON; a failure
  * while Redis is away → 503 STORE_UNAVAILABLE) → 404 → problem+json.
  */
 export function createApp({
@@ -53,6 +55,7 @@ export function createApp({
   edge = [],
 }: WebhooksDeps) {
   const app = createHttpShell(logger);
+  const hooksAhead = createHooksAhead(receive, logger);
   app.get('/healthz', async (_req, res) => {
     let queues: Record<string, unknown>;
     try {
@@ -65,7 +68,7 @@ export function createApp({
     res.json({ status: 'ok', queues });
   });
   app.use(docsRoutes(createApiDocument()));
-  app.use(hookRoutes(receive));
+  app.use(hookRoutes(receive, hooksAhead.failedAhead));
   app.use(
     '/api/v1',
     express.json({ limit: '64kb' }),
@@ -84,7 +87,7 @@ export function createApp({
     },
   );
   const maskUnexpected = production;
-  return withEdge(edge, finishHttpShell(app, { logger, maskUnexpected }), {
+  return withEdge(edge, hooksAhead.inFrontOf(finishHttpShell(app, { logger, maskUnexpected })), {
     logger,
     maskUnexpected,
   });

@@ -1,6 +1,8 @@
 // The signature matrix: for each scheme, a valid request, a tampered body, a wrong secret, the
 // previous secret during a rotation, a stale timestamp and a replayed delivery — each decided as
 // it must be, over HTTP, with the event stored (or not) in real Redis. The suite prints the counts.
+import { request as httpRequest } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { requireRedis } from '@manifold/platform/testing';
 import { CLAIM_LEASE_SECONDS, createReceipts, receiptKey } from '../src/delivery/receipts.ts';
@@ -243,6 +245,84 @@ describe('every source', () => {
     expect(
       (await webhooks.engine.deliveries.getJob(deliveryKey(event, 'first')))?.data,
     ).toMatchObject({ eventType: 'a.b', body: sent.body });
+  });
+
+  // Most requests are read ahead of Express (routes/hooks-ahead.ts), the rest by the route: a body
+  // without a length (chunked) and a gzip-encoded one go to the route. Both paths decide alike.
+  it('decides a body sent with its length, in chunks or gzip-encoded alike, and echoes the request id', async () => {
+    const send = (id: string, { chunked = false, gzip = false, tamper = false } = {}) => {
+      const signed = sign.hmac(SECRETS.hmac.current, { id, type: 'thing.happened' });
+      const plain = Buffer.from(tamper ? signed.body.replace('}', ',"x":1}') : signed.body);
+      const bytes = gzip ? gzipSync(plain) : plain;
+      return new Promise<{ status: number; requestId: unknown; body: Record<string, unknown> }>(
+        (resolve, reject) => {
+          const outgoing = httpRequest(`${webhooks.url}/hooks/hmac`, {
+            method: 'POST',
+            headers: {
+              ...signed.headers,
+              'content-type': 'application/json',
+              'x-request-id': `req-${id}`,
+              ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+              ...(chunked ? {} : { 'content-length': String(bytes.length) }),
+            },
+          });
+          outgoing.once('error', reject);
+          outgoing.once('response', (response) => {
+            const chunks: Buffer[] = [];
+            response.on('data', (chunk: Buffer) => chunks.push(chunk));
+            response.once('end', () => {
+              resolve({
+                status: response.statusCode ?? 0,
+                requestId: response.headers['x-request-id'],
+                body: JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown>,
+              });
+            });
+          });
+          // In two writes: without a length, the body goes out chunked.
+          outgoing.write(bytes.subarray(0, 10));
+          outgoing.end(bytes.subarray(10));
+        },
+      );
+    };
+    const cases = [
+      ['ahead', {}],
+      ['chunked', { chunked: true }],
+      ['gzip', { gzip: true }],
+    ] as const;
+    for (const [name, how] of cases) {
+      const accepted = await send(`path-${name}`, how);
+      expect(accepted, name).toMatchObject({
+        status: 202,
+        requestId: `req-path-${name}`,
+        body: { status: 'accepted', eventId: `path-${name}` },
+      });
+      expect(await stored('hmac', `path-${name}`), name).toBe(true);
+      expect(await send(`path-${name}`, how), name).toMatchObject({
+        status: 200,
+        body: { status: 'duplicate' },
+      });
+      const refused = await send(`path-${name}-tampered`, { ...how, tamper: true });
+      expect(refused, name).toMatchObject({
+        status: 401,
+        requestId: `req-path-${name}-tampered`,
+        body: { code: 'WEBHOOK_SIGNATURE_INVALID' },
+      });
+      expect(await stored('hmac', `path-${name}-tampered`), name).toBe(false);
+    }
+  });
+
+  it('refuses a body over the limit with 413 before reading it, and stores nothing', async () => {
+    const signed = sign.hmac(SECRETS.hmac.current, {
+      id: 'too-large',
+      type: 'thing.happened',
+    });
+    const response = await webhooks.post('hmac', {
+      ...signed,
+      body: signed.body.replace('}', `,"pad":"${'x'.repeat(1024 * 1024)}"}`),
+    });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+    expect(await stored('hmac', 'too-large')).toBe(false);
   });
 
   it('answers 404 for a source that is not configured', async () => {

@@ -4,6 +4,7 @@ export { httpServerLimits, type HttpServerLimits } from './server-limits.ts';
 export { REQUEST_ID_HEADER, requestIdMiddleware, resolveRequestId } from './request-id.ts';
 export { decodeText } from './charset.ts';
 export { corsMiddleware, type CorsOptions } from './cors.ts';
+export { logAnsweredAhead } from './answered-ahead-log.ts';
 export { withEdge, type EdgeMiddleware, type EdgeOptions } from './edge.ts';
 export {
   readLimited,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { responseCacheKey, type CachedAnswer } from '@manifold/platform/cache';
 import { Header } from '@manifold/platform/contracts';
-import { resolveRequestId } from '@manifold/platform/http';
+import { logAnsweredAhead, resolveRequestId } from '@manifold/platform/http';
 import type { Logger } from '@manifold/platform/logging';
 import { setRouteTemplate } from '@manifold/platform/telemetry';
 import type { RequestHandler } from 'express';
@@ -12,7 +12,6 @@ import type { BoundOperation, SoapService } from '../services/soap-service.ts';
 import { cacheHeaders } from './cache-headers.ts';
 import type { ResponseCache } from './operation-routes.ts';
 import { requestSoapHeaders, setSoapHeaders } from './soap-headers.ts';
-import { logAnsweredAhead } from './answered-ahead-log.ts';
 import { callAhead } from './uncached-answers.ts';
 import { isValid } from './validation.ts';
 
@@ -160,7 +159,7 @@ export function createCachedAnswers({
       etag,
     });
     res.end(bytes);
-    logAnsweredAhead(logger, req, requestId, operation);
+    logAnsweredAhead(logger, req, requestId, { route: operation.path, statusCode: 200 });
   };
 
   /** A fresh answer for this input, synchronously when the cache is in memory; undefined otherwise. */

@@ -1,13 +1,12 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { Header } from '@manifold/platform/contracts';
-import { resolveRequestId } from '@manifold/platform/http';
+import { logAnsweredAhead, resolveRequestId } from '@manifold/platform/http';
 import type { Logger } from '@manifold/platform/logging';
 import { setRouteTemplate } from '@manifold/platform/telemetry';
 import { withDeadLetterId } from '@manifold/platform/dead-letters';
 import type { ExactNumbers } from '../mapping/exact-numbers.ts';
 import type { SoapAnswer } from '../services/soap-exchange.ts';
 import type { BoundOperation, SoapService } from '../services/soap-service.ts';
-import { logAnsweredAhead } from './answered-ahead-log.ts';
 import { requestSoapHeaders, setSoapHeaders } from './soap-headers.ts';
 import { isValid } from './validation.ts';
 
@@ -107,6 +106,6 @@ export function callAhead(
       else failed(error); // answered as the route's error would be
       return;
     }
-    logAnsweredAhead(logger, req, requestId, operation);
+    logAnsweredAhead(logger, req, requestId, { route: operation.path, statusCode: 200 });
   }, failed);
 }
