@@ -3,8 +3,9 @@
 // on the same core, talking to the same Redis). Prints its result as one line of JSON.
 //   node raw-bullmq.ts add <redis url> <prefix> <queue> <concurrency> <duration ms> <warm-up ms>
 //     Queue.add of event-sized jobs by <concurrency> async callers → LoadResult
-//   node raw-bullmq.ts process <redis url> <prefix> <queue> <concurrency> <count>
-//     a Worker completing <count> no-op jobs already queued → { seconds }
+//   node raw-bullmq.ts process <redis url> <prefix> <queue> <concurrency> <count> <warm-up count>
+//     a Worker completing <warm-up count> + <count> no-op jobs already queued; the clock runs
+//     for the last <count> → { seconds }
 import { randomUUID } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -47,21 +48,23 @@ if (mode === 'add') {
   // `calls`: every add, warm-up included (what Redis's CPU over the whole run is divided by).
   process.stdout.write(`${JSON.stringify({ ...result, calls: sequence })}\n`);
 } else if (mode === 'process') {
-  const count = Number(rest[0]);
+  const [count = 0, warmup = 0] = rest.map(Number);
   let processed = 0;
+  let started = 0;
   let finished: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (finished = resolve));
   const worker = new Worker(
     name,
     () => {
-      if (++processed === count) finished();
+      // The clock starts once the warm-up is done, not with loading this process.
+      if (++processed === warmup) started = performance.now();
+      if (processed === warmup + count) finished();
       return Promise.resolve();
     },
     { connection, prefix, concurrency, autorun: false },
   );
   await worker.waitUntilReady();
-  // The clock starts with the processing, not with loading this process.
-  const started = performance.now();
+  if (warmup === 0) started = performance.now();
   void worker.run();
   await done;
   const seconds = (performance.now() - started) / 1000;
