@@ -102,6 +102,8 @@ export interface StartOptions {
   edge?: EdgeMiddleware[];
   /** When a registered endpoint is disabled. @default 20 dead letters in a row, or 120 h */
   disableRule?: DisableRule;
+  /** The endpoint states' clock (ms since epoch), so a test can let days pass. @default Date.now */
+  now?: () => number;
   /** Services whose recorded requests are replayed through them (the legacy adapter). */
   replayTargets?: ReplayTargets;
 }
@@ -118,6 +120,7 @@ export async function startWebhooks({
   lockMs = 30_000,
   edge = [],
   disableRule = { afterDeadLetters: 20, afterMs: 120 * 3_600_000 },
+  now = Date.now,
   replayTargets,
 }: StartOptions): Promise<TestWebhooks> {
   const logger = silentLogger();
@@ -139,6 +142,7 @@ export async function startWebhooks({
     prefix: engine.prefix,
     names: [...endpoints.keys()],
     rule: disableRule,
+    now,
     onDisabled: async (state) => {
       metrics.endpointDisabled(state.name);
       await recordEndpointDisabled(
