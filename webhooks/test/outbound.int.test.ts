@@ -2,8 +2,9 @@
 // the orders subgraph → its outbox → the relay's signed POST to the webhooks service's internal
 // `manifold` source → fan-out to registered endpoints → each delivery signed per Standard
 // Webhooks, verified by subscribers with the official `standardwebhooks` library — during a
-// rotation too. And the disabling rule: an endpoint whose deliveries keep dying is disabled,
-// says so (API, `endpoint.disabled`), gets nothing while disabled, and is enabled again.
+// rotation too. And the disabling rules, each end to end: an endpoint whose deliveries keep
+// dying (dead letters in a row), or that has only failed for days (on a clock the test moves), is
+// disabled, says so (API, `endpoint.disabled`), gets nothing while disabled, and is enabled again.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Secret } from '@manifold/platform/auth';
 import {
@@ -18,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApp as createOrdersApp } from '../../subgraphs/orders/src/app.ts';
 import { openOrdersDatabase } from '../../subgraphs/orders/src/data/database.ts';
 import { startOutboxRelay, type OutboxRelay } from '@manifold/platform/events';
+import { sign } from './signers.ts';
 import { startSink, startWebhooks, type Sink, type TestWebhooks } from './support.ts';
 
 const whsec = () => `whsec_${randomBytes(24).toString('base64')}`;
@@ -231,5 +233,143 @@ describe('outbound webhooks', () => {
     expect(
       (await fetch(`${webhooks.url}/api/v1/endpoints/nobody/enable`, { method: 'POST' })).status,
     ).toBe(404);
+  });
+});
+
+describe('outbound webhooks, disabled by time', () => {
+  const HOUR = 3_600_000;
+  /** The endpoint states' clock: days pass between events without the test waiting for them. */
+  const clock = { now: Date.parse('2026-03-02T08:00:00.000Z') };
+  const dayZero = new Date(clock.now).toISOString();
+  const disabledAt = new Date(clock.now + 72 * HOUR).toISOString();
+  const TIMED_OPS = whsec();
+  let timed: TestWebhooks;
+  /** A customer's system that answers 503 for days. */
+  let down: Sink;
+  /** That customer's operations channel, subscribed to endpoint.disabled. */
+  let channel: Sink;
+
+  /** An order event from the orders subgraph, signed as its relay signs (the internal source). */
+  const send = async (id: string) => {
+    const response = await timed.post(
+      'manifold',
+      sign.standard(INTERNAL, { id, type: 'order.created' }),
+    );
+    expect(response.status).toBe(202);
+  };
+  const deadLetterOf = async (eventId: string) =>
+    vi.waitFor(
+      async () => {
+        const { items } = await timed.deadLetters.list({ destination: 'down' });
+        const letter = items.find((item) => item.eventId === eventId);
+        expect(letter).toBeDefined();
+        return letter!;
+      },
+      { timeout: 10_000 },
+    );
+  const stateOfDown = async () => {
+    const { items } = (await (await fetch(`${timed.url}/api/v1/endpoints`)).json()) as {
+      items: { name: string }[];
+    };
+    return items.find((item) => item.name === 'down');
+  };
+
+  beforeAll(async () => {
+    down = await startSink(() => ({ status: 503 }));
+    channel = await startSink(() => ({ status: 204 }));
+    timed = await startWebhooks({
+      redisUrl: await requireRedis(),
+      file: {
+        sources: { manifold: { scheme: 'standard-webhooks', secrets: ['INTERNAL_SECRET'] } },
+        endpoints: {
+          down: { url: down.url, events: ['order.*'], secrets: ['DOWN_SECRET'] },
+          channel: { url: channel.url, events: ['endpoint.disabled'], secrets: ['OPS_SECRET'] },
+        },
+      },
+      secrets: { INTERNAL_SECRET: INTERNAL, DOWN_SECRET: whsec(), OPS_SECRET: TIMED_OPS },
+      // Three attempts per delivery. Dead letters in a row never get there: only time disables.
+      schedule: [10, 20],
+      disableRule: { afterDeadLetters: 100, afterMs: 72 * HOUR },
+      now: () => clock.now,
+    });
+    timed.startWorkers();
+  });
+
+  afterAll(async () => {
+    await timed.close();
+    await Promise.all([down, channel].map((sink) => sink.close()));
+  });
+
+  it('disables an endpoint that has only failed for three days, says so, sends it nothing more until enabled again', async () => {
+    // Day 0 and day 2: each event dies at `down` after three attempts; still under three days.
+    await send('evt_day0');
+    await deadLetterOf('evt_day0');
+    clock.now += 48 * HOUR;
+    await send('evt_day2');
+    await deadLetterOf('evt_day2');
+    expect(await stateOfDown()).toMatchObject({
+      disabled: false,
+      failingSince: dayZero,
+      consecutiveDeadLetters: 2,
+    });
+    expect(down.received).toHaveLength(6);
+    expect(channel.received).toHaveLength(0);
+
+    // Day 3: the first failed attempt crosses the rule; the event's retries are not sent.
+    clock.now += 24 * HOUR;
+    await send('evt_day3');
+    await deadLetterOf('evt_day3');
+    expect(await stateOfDown()).toMatchObject({
+      disabled: true,
+      disabledAt,
+      reason: 'only failures for 72 h',
+      failingSince: dayZero,
+    });
+    expect(down.received).toHaveLength(7);
+
+    const announced = await vi.waitFor(
+      () => {
+        expect(channel.received).toHaveLength(1);
+        return channel.received[0]!;
+      },
+      { timeout: 10_000 },
+    );
+    expect(new Webhook(TIMED_OPS).verify(announced.body, headersOf(announced))).toEqual({
+      type: 'endpoint.disabled',
+      timestamp: disabledAt,
+      data: {
+        endpoint: 'down',
+        reason: 'only failures for 72 h',
+        failingSince: dayZero,
+        consecutiveDeadLetters: 2,
+      },
+    });
+
+    // Disabled: the next event becomes a dead letter saying why, and `down` sees no request.
+    down.answer.current = () => ({ status: 200 });
+    await send('evt_day3_later');
+    expect((await deadLetterOf('evt_day3_later')).error).toContain(
+      `endpoint disabled since ${disabledAt} (only failures for 72 h)`,
+    );
+    expect(down.received).toHaveLength(7);
+
+    // Enabled again (API), its dead letters replayed: each reaches it, under its own id.
+    const enabled = await fetch(`${timed.url}/api/v1/endpoints/down/enable`, { method: 'POST' });
+    expect(enabled.status).toBe(200);
+    expect(await enabled.json()).toMatchObject({ disabled: false, consecutiveDeadLetters: 0 });
+    const replay = await timed.deadLetters.replayMatching(
+      { destination: 'down' },
+      { dryRun: false },
+    );
+    expect(replay.replayed).toBe(4);
+    await vi.waitFor(
+      () => {
+        expect(down.effects.size).toBe(4);
+      },
+      { timeout: 10_000 },
+    );
+    expect(await timed.deadLetters.count()).toBe(0);
+    expect(await stateOfDown()).toMatchObject({ disabled: false });
+    expect(channel.received).toHaveLength(1);
   });
 });
