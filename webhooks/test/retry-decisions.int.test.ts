@@ -2,9 +2,11 @@
 // and a destination honouring Idempotency-Key acts once. A 409 that says when to come back
 // (Retry-After: "this Idempotency-Key is still in flight here" — the legacy adapter answers so
 // while an earlier attempt of the same delivery is still writing) is retried; a 409 without it is a
-// refusal, a dead letter at once.
+// refusal, a dead letter at once. A 408 (the destination gave up waiting for the request) is
+// retried like a 5xx, and each one stays in the delivery's attempt history.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { requireRedis } from '@manifold/platform/testing';
+import { attemptsFromLogs } from '../src/delivery/attempts.ts';
 import { sign } from './signers.ts';
 import { startSink, startWebhooks, type Sink, type TestWebhooks } from './support.ts';
 
@@ -12,6 +14,7 @@ const SECRET = 'gh-conflict';
 let inFlight: Sink;
 let refusing: Sink;
 let slow: Sink;
+let timingOut: Sink;
 let webhooks: TestWebhooks;
 beforeAll(async () => {
   inFlight = await startSink(({ attempt }) =>
@@ -20,6 +23,8 @@ beforeAll(async () => {
   refusing = await startSink(() => ({ status: 409 }));
   // Acts on the first request and never answers it; a later one with the key answers 200.
   slow = await startSink(() => 'hang');
+  // Times out reading the first two requests (408), then takes the third.
+  timingOut = await startSink(({ attempt }) => (attempt <= 2 ? { status: 408 } : { status: 201 }));
   webhooks = await startWebhooks({
     redisUrl: await requireRedis(),
     file: {
@@ -28,10 +33,12 @@ beforeAll(async () => {
         'in-flight': { url: inFlight.url },
         refusing: { url: refusing.url },
         slow: { url: slow.url, timeoutMs: 300 },
+        'timing-out': { url: timingOut.url },
       },
       routes: [
         { source: 'github', events: ['push'], to: ['in-flight', 'refusing'] },
         { source: 'github', events: ['release'], to: ['slow'] },
+        { source: 'github', events: ['issues'], to: ['timing-out'] },
       ],
     },
     secrets: { GITHUB_SECRET: SECRET },
@@ -43,6 +50,7 @@ afterAll(async () => {
   await inFlight.close();
   await refusing.close();
   await slow.close();
+  await timingOut.close();
 });
 
 describe('a 409 from a destination', () => {
@@ -87,5 +95,38 @@ describe('a destination that does not answer in time', () => {
       { timeout: 10_000, interval: 100 },
     );
     expect((await webhooks.deadLetters.list({ destination: 'slow' }, { limit: 10 })).total).toBe(0);
+  });
+});
+
+describe('a 408 from a destination', () => {
+  it('is retried until delivered, and the delivery keeps each 408 in its attempt history', async () => {
+    const response = await webhooks.post(
+      'github',
+      sign.github(SECRET, { id: 'rt-1', type: 'issues' }),
+    );
+    expect(response.status).toBe(202);
+    // Done either way (delivered or dead-lettered), so a 408 judged final fails here at once.
+    const job = await vi.waitFor(
+      async () => {
+        const jobs = await webhooks.engine.deliveries.getJobs(['completed', 'failed']);
+        const done = jobs.find((candidate) => candidate.data.eventId === 'rt-1');
+        if (!done) throw new Error('delivery of rt-1 not done yet');
+        return done;
+      },
+      { timeout: 10_000, interval: 50 },
+    );
+    expect(await job.getState()).toBe('completed');
+    expect([...timingOut.requests.values()]).toEqual([3]);
+    expect([...timingOut.effects.values()]).toEqual([1]);
+    // The history: the failed attempts in the job's log, the successful one its return value.
+    const { logs } = await webhooks.engine.deliveries.getJobLogs(job.id!);
+    expect(attemptsFromLogs(logs)).toMatchObject([
+      { attempt: 1, status: 408, error: 'HTTP 408' },
+      { attempt: 2, status: 408, error: 'HTTP 408' },
+    ]);
+    expect(job.returnvalue).toMatchObject({ status: 201, attempt: { attempt: 3, status: 201 } });
+    expect(
+      (await webhooks.deadLetters.list({ destination: 'timing-out' }, { limit: 10 })).total,
+    ).toBe(0);
   });
 });
