@@ -17,12 +17,9 @@ const pathsOf = (document: unknown) =>
 describe('cli.ts openapi and cli.ts serve publish the same paths', () => {
   for (const { name, file } of FIXTURE_WSDLS)
     it(name, async () => {
-      const { stdout } = await run(process.execPath, [CLI, 'openapi', file], {
-        maxBuffer: 64 * 1024 * 1024,
-      });
-      const documented = pathsOf(JSON.parse(stdout));
       const port = await freePort();
       // The WSDL's own address is never called: the POST below is refused (400) before any call.
+      // Started first, so that its start-up and `openapi`'s overlap (each is a Node start).
       const child = spawn(
         process.execPath,
         [CLI, 'serve', '--wsdl', file, '--port', String(port)],
@@ -31,6 +28,10 @@ describe('cli.ts openapi and cli.ts serve publish the same paths', () => {
         },
       );
       try {
+        const { stdout } = await run(process.execPath, [CLI, 'openapi', file], {
+          maxBuffer: 64 * 1024 * 1024,
+        });
+        const documented = pathsOf(JSON.parse(stdout));
         const served = await vi.waitFor(
           async () => (await fetch(`http://127.0.0.1:${port}/openapi.json`)).json(),
           { timeout: 30_000, interval: 100 },
