@@ -3,8 +3,9 @@
 // and nothing left running afterwards, whoever stopped it and however.
 import { createServer } from 'node:net';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SERVICES } from '../../../scripts/services.ts';
 import { testUserToken } from '../../../upstreams/identity-provider/src/tokens.ts';
@@ -76,6 +77,23 @@ describe('npm start, the whole stack', () => {
     };
     expect(data.me.id).toBe('1');
     expect(data.me.orders.totalCount).toBeGreaterThan(0);
+    // The webhooks queue's private Redis keeps what it acknowledges: AOF, fsync'd on every write,
+    // never evicting, its files in the data dir the launcher was given (under .data/).
+    const queueRedis = new Redis(run.ports['webhooks-redis']!, '127.0.0.1', { lazyConnect: true });
+    try {
+      await queueRedis.connect();
+      const setting = async (name: string) => (await queueRedis.config('GET', name))[1];
+      expect(await setting('appendonly')).toBe('yes');
+      expect(await setting('appendfsync')).toBe('always');
+      expect(await setting('maxmemory-policy')).toBe('noeviction');
+      const dataDir = join(E2E_DATA_DIR, 'launcher-webhooks-redis');
+      expect(await setting('dir')).toBe(dataDir);
+      expect(readdirSync(join(dataDir, 'appendonlydir'))).toContainEqual(
+        expect.stringMatching(/\.aof$/),
+      );
+    } finally {
+      queueRedis.disconnect();
+    }
     // The console's dead-letter panel reads the webhooks API with its own client credentials.
     const panel = await fetch(`http://127.0.0.1:${run.ports['console']}/panels/dead-letters`);
     expect(panel.status).toBe(200);
