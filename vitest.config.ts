@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // Node loads graphql's CommonJS build for every importer (Apollo included). Vite would pick its
@@ -10,6 +11,10 @@ const graphqlEntry = createRequire(import.meta.url).resolve('graphql');
 export default defineConfig({
   resolve: { alias: [{ find: /^graphql$/, replacement: graphqlEntry }] },
   test: {
+    // Vitest's default is one worker fewer than the cores: on a 2-core machine (CI's), one file at a
+    // time, with each file's process start, imports and set-up idle in between. Most of our files
+    // wait on processes, Redis and sockets rather than compute, so two at a time even there.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     projects: [
       {
         extends: true,
