@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect, vi } from 'vitest';
 import { portVariable, SERVICES } from '../../../scripts/services.ts';
 import { freePorts, REPO_ROOT } from '../support/processes.ts';
 import { E2E_DATA_DIR } from '../support/stack.ts';
@@ -226,6 +227,17 @@ export async function waitUntilUp(run: LauncherRun, timeoutMs = 120_000): Promis
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   recordGroups(run);
+}
+
+/** Once the run's root process ended: no process of it and no port of it left (polled, 20 s). */
+export async function expectNothingLeft(stopped: LauncherRun): Promise<void> {
+  await stopped.exited;
+  await vi.waitFor(
+    async () => {
+      expect(await leftovers(stopped)).toEqual({ processes: [], ports: [] });
+    },
+    { timeout: 20_000, interval: 200 },
+  );
 }
 
 /** After a failed test: SIGKILL whatever the run left, by pid. */

@@ -11,10 +11,10 @@ import { SERVICES } from '../../../scripts/services.ts';
 import { testUserToken } from '../../../upstreams/identity-provider/src/tokens.ts';
 import { E2E_DATA_DIR, graphql } from '../support/stack.ts';
 import {
+  expectNothingLeft,
   killLeftovers,
   launch,
   type LauncherRun,
-  leftovers,
   portAnswers,
   processesOf,
   recordGroups,
@@ -26,16 +26,6 @@ afterEach(() => {
   if (run) killLeftovers(run);
   run = undefined;
 });
-
-async function expectNothingLeft(stopped: LauncherRun): Promise<void> {
-  await stopped.exited;
-  await vi.waitFor(
-    async () => {
-      expect(await leftovers(stopped)).toEqual({ processes: [], ports: [] });
-    },
-    { timeout: 20_000, interval: 200 },
-  );
-}
 
 const gatewayOf = (started: LauncherRun) => `http://127.0.0.1:${started.ports['gateway']}`;
 // Public: answers without a credential (the crash test queries it while soap-proxy is down).

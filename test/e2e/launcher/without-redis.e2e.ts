@@ -4,12 +4,12 @@
 import { mkdtempSync, readdirSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
+  expectNothingLeft,
   killLeftovers,
   launch,
   type LauncherRun,
-  leftovers,
   portAnswers,
   waitUntilUp,
 } from './harness.ts';
@@ -71,12 +71,6 @@ describe('npm start without redis-server', () => {
     }
 
     run.ctrlC();
-    await run.exited;
-    await vi.waitFor(
-      async () => {
-        expect(await leftovers(run!)).toEqual({ processes: [], ports: [] });
-      },
-      { timeout: 20_000, interval: 200 },
-    );
+    await expectNothingLeft(run);
   });
 });
