@@ -27,8 +27,8 @@ export interface FanOutDeps {
 }
 
 /**
- * What was kept of an event before this fan-out: nothing (stored now, by this request), or an
- * earlier request's settled receipt — or its claim, when it holds another body.
+ * What was kept of an event before this fan-out: nothing (stored now, by this request), or the
+ * receipt of an earlier request whose deliveries are all kept — or that holds another body.
  */
 export type EarlierReceipt = { bodyHash: string } | null;
 
@@ -44,13 +44,11 @@ export type EarlierReceipt = { bodyHash: string } | null;
  *
  * Idempotent, and self-healing: a job id already kept adds nothing (BullMQ), a delivery already
  * in its ordering line keeps its place (ZADD NX), and a resend puts no delivery that is over back
- * in its line. The receipt (receipts.ts) is claimed first — briefly — then the jobs are added and
- * the receipt settled for the duplicate window, by a script that checks the jobs are there. A
- * receiver that dies between the claim and the adds leaves a claim that lapses within its lease;
- * meanwhile the sender's resend with the same body finishes the event (202), and one with
- * another body is refused (409) as any reuse of a held id is. A settled receipt's resend (same
- * body) adds its deliveries again: nothing if they are kept (a delivered job is kept for the
- * window after its delivery), what a crash lost otherwise.
+ * in its line. The receipt (receipts.ts) is claimed first, then the jobs are added. A receiver
+ * that dies between the two leaves a receipt and no jobs: the sender's resend with the same body
+ * adds them (202), one with another body is refused (409) as any reuse of an id is. A resend
+ * whose deliveries are all kept (a delivered job is kept for the window after its delivery) is a
+ * duplicate (200) and adds nothing.
  *
  * An id reused with another body adds nothing: the claim answers the hash held, and nothing is
  * added. Two requests with one id at the same instant: one claims, the other reads that claim
@@ -118,20 +116,21 @@ export function createFanOut({
     const earlier = await receipts.claim(event, data.bodyHash);
     if (earlier !== null && earlier.bodyHash !== data.bodyHash) return earlier;
     const destinations = route(data.source, data.eventType);
+    if (earlier === null) {
+      // New: the adds, written in this turn. Redis answers each once it is in its AOF: resolved
+      // means durable.
+      await Promise.all(addDeliveries(client, event, data, destinations, false));
+      return null;
+    }
+    // The same body again: a sender's resend, or a request at the same instant as the claiming
+    // one. Every delivery kept: a duplicate, nothing to do. Any missing (a receiver died between
+    // its claim and its adds, or the claiming request's adds are not in yet): this request adds
+    // them — a job id kept adds nothing — and stands for the event (202).
     const jobKeys = destinations.map((destination) =>
       deliveries.toKey(deliveryKey(event, destination)),
     );
-    if (earlier === null) {
-      // New: the adds, then the settle, written in this order in this turn. Redis answers each
-      // once it is in its AOF: resolved means durable.
-      const adds = addDeliveries(client, event, data, destinations, false);
-      await Promise.all([...adds, receipts.settle(event, data.bodyHash, jobKeys)]);
-      return null;
-    }
+    if (jobKeys.length === 0 || (await redis.exists(...jobKeys)) === jobKeys.length) return earlier;
     await Promise.all(addDeliveries(client, event, data, destinations, true));
-    if (earlier.settled) return earlier;
-    // Claimed by a request that did not finish (or is still finishing): this one stored it.
-    await receipts.settle(event, data.bodyHash, jobKeys);
     return null;
   };
 }

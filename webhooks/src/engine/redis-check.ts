@@ -11,9 +11,24 @@ const field = (info: string, name: string) =>
   new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim();
 
 /**
+ * The oldest Redis the service runs on: an inbound event's receipt is claimed with `SET … NX GET`
+ * (delivery/receipts.ts), which Redis accepts from 7.0 on (older ones answer a syntax error, and
+ * every inbound event would be refused 503).
+ */
+export const MIN_REDIS_MAJOR = 7;
+
+/** The problem with a Redis of this `redis_version` (INFO server), or undefined if it is recent enough. */
+export function versionProblem(version: string | undefined, shown: string): string | undefined {
+  const major = Number(/^(\d+)\./.exec(version ?? '')?.[1]);
+  if (major >= MIN_REDIS_MAJOR) return undefined;
+  return `WEBHOOKS_REDIS_URL: Redis at ${shown} is version ${version ?? 'unknown'}: the webhooks service needs ${MIN_REDIS_MAJOR}.0 or later`;
+}
+
+/**
  * Refuses (ConfigError, the service does not start) a Redis that could lose or evict queued
- * events: AOF off, or a maxmemory-policy other than noeviction. Reads INFO (allowed where CONFIG
- * is renamed away, as on managed Redis); `appendfsync` only if CONFIG GET answers.
+ * events — AOF off, or a maxmemory-policy other than noeviction — or one older than 7.0. Reads
+ * INFO (allowed where CONFIG is renamed away, as on managed Redis); `appendfsync` only if CONFIG
+ * GET answers.
  */
 export async function checkQueueRedis(redis: Redis, url: string): Promise<RedisDurability> {
   const where = new URL(url);
@@ -21,6 +36,8 @@ export async function checkQueueRedis(redis: Redis, url: string): Promise<RedisD
   const persistence = await redis.info('persistence');
   const memory = await redis.info('memory');
   const problems: string[] = [];
+  const version = versionProblem(field(await redis.info('server'), 'redis_version'), shown);
+  if (version !== undefined) problems.push(version);
   if (field(persistence, 'aof_enabled') !== '1')
     problems.push(
       `WEBHOOKS_REDIS_URL: Redis at ${shown} has AOF off: accepted events would be lost on a restart. Start it with --appendonly yes (or CONFIG SET appendonly yes), or point WEBHOOKS_REDIS_URL at one that has it`,
