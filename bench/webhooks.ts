@@ -38,7 +38,16 @@ const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 /** One side's ingest run, per round. */
 const DURATION_MS = Number(process.env['BENCH_DURATION_MS'] ?? 5_000);
 const WARMUP_MS = Math.min(3_000, DURATION_MS);
-const DELIVERIES = Number(process.env['BENCH_DELIVERIES'] ?? 5_000);
+/**
+ * Deliveries each side makes on the clock, per round. 5,000 was about one second of ours and half
+ * a second of the raw worker's: whether one of Redis's AOF rewrites (a fork, then a child writing
+ * the dataset on these two cores) fell inside a side's window decided its round, and with the
+ * same sequence of writes every run it fell in the same round (ours at 3,600–4,400/s in the third
+ * of three rounds in 9 of 20 runs, 5,000–6,400/s otherwise). Over 20,000 each side pays the
+ * rewrites its own writes cause, and a run's rounds agree: 72.5 · 69.7 · 73.6 % in the first such
+ * run, 51.5 · 50.3 · 53.9 % in the next (the raw worker's rate differs most between runs).
+ */
+const DELIVERIES = Number(process.env['BENCH_DELIVERIES'] ?? 20_000);
 /**
  * Deliveries each side makes before its clock starts, as the ingest warms each side up: a worker
  * process starts cold, and its first thousands of jobs ran interpreted code and loaded modules
@@ -331,7 +340,7 @@ try {
       workerUs,
     });
     process.stdout.write(
-      `delivery round ${round + 1}: raw ${(DELIVERIES / rawSeconds).toFixed(0)}/s, ours ${(measured / deliverySeconds).toFixed(0)}/s\n`,
+      `delivery round ${round + 1}: raw ${(DELIVERIES / rawSeconds).toFixed(0)}/s, ours ${(measured / deliverySeconds).toFixed(0)}/s; ${await redisPersistence()}\n`,
     );
   }
 
