@@ -1,6 +1,7 @@
 // `npm run webhooks -- dead-letters …` as on-call runs it: a real process straight on the queue's
 // Redis. Dead letters made by a destination that refuses; listed by filter, counted by a dry run,
-// and one replayed — the destination gets it once more, with the same Idempotency-Key.
+// one replayed, then the rest in bulk — the destination gets each once more, with the same
+// Idempotency-Key.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -61,7 +62,7 @@ afterAll(async () => {
 });
 
 describe('the webhooks CLI', () => {
-  it('lists dead letters by filter, counts a bulk replay in a dry run, and replays one', async () => {
+  it('lists dead letters by filter, counts a bulk replay in a dry run, replays one, then the rest in bulk', async () => {
     const listed = (await cli('list', '--destination', 'refusing')) as {
       total: number;
       items: { id: string }[];
@@ -78,7 +79,22 @@ describe('the webhooks CLI', () => {
       },
       { timeout: 10_000, interval: 100 },
     );
-    expect(refusing.effects.get(first.id)).toBe(1);
+    expect(refusing.effects.has(first.id)).toBe(true);
     expect((await webhooks.deadLetters.list({}, { limit: 10 })).total).toBe(1);
+
+    // The rest in bulk: the one left is sent again, with its key, and none is left.
+    expect(await cli('replay', '--all', '--destination', 'refusing')).toMatchObject({
+      dryRun: false,
+      matched: 1,
+      replayed: 1,
+    });
+    await vi.waitFor(
+      () => {
+        expect([...refusing.effects]).toHaveLength(2);
+      },
+      { timeout: 10_000, interval: 100 },
+    );
+    expect([...refusing.requests.values()]).toEqual([2, 2]);
+    expect(await webhooks.deadLetters.count()).toBe(0);
   });
 });

@@ -5,7 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
@@ -106,12 +106,20 @@ describe('a destination rate limit shared by two worker processes', () => {
       routes: [{ source: 'stripe', to: ['crm'] }],
     };
     const webhooks = await start(file);
-    for (let i = 0; i < 2; i += 1)
+    const workers = Array.from({ length: 2 }, () =>
       spawnNode('webhooks/src/worker.ts', {
         WEBHOOKS_REDIS_URL: redis.url,
         WEBHOOKS_QUEUE_PREFIX: webhooks.engine.prefix,
         WEBHOOKS_FILE: writeWebhooksFile(file),
-      });
+      }),
+    );
+    // Both take jobs from the start: a limit kept per process would let each send MAX a window.
+    await vi.waitFor(
+      async () => {
+        expect(await webhooks.engine.deliveries.getWorkersCount()).toBe(2);
+      },
+      { timeout: 30_000, interval: 100 },
+    );
     const statuses = await Promise.all(
       Array.from({ length: EVENTS }, async (_, i) => {
         const response = await webhooks.post(
@@ -138,6 +146,14 @@ describe('a destination rate limit shared by two worker processes', () => {
       ...times.map((start) => times.filter((t) => t >= start && t < start + 1_000).length),
     );
     expect(busiest).toBeLessThanOrEqual(2 * MAX);
+    // One budget for both: EVENTS / MAX windows, so the last starts (EVENTS / MAX − 1) s after
+    // the first at the earliest. Two budgets of MAX would have sent everything in half of them.
+    expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual((EVENTS / MAX - 1) * 1_000 - 200);
+    // …and both processes delivered (each job names the worker that took it last).
+    const completed = await webhooks.engine.deliveries.getCompleted(0, EVENTS);
+    expect(new Set(completed.map((job) => job.processedBy))).toEqual(
+      new Set(workers.map((worker) => `${hostname()}/${worker.pid}`)),
+    );
     expect(await webhooks.engine.deliveries.getFailedCount()).toBe(0);
   });
 });

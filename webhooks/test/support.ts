@@ -238,8 +238,13 @@ export interface Sink {
   url: string;
   /** Requests received per Idempotency-Key. */
   requests: Map<string, number>;
-  /** Effects applied per key: the sink honours Idempotency-Key, so at most one per key. */
-  effects: Map<string, number>;
+  /** Keys whose effect was applied (the first request with the key that it accepted). */
+  effects: Set<string>;
+  /**
+   * Requests per key that came after its effect was applied: answered 200, applied nothing. A
+   * destination that does not honour Idempotency-Key would have applied each one again.
+   */
+  repeats: Map<string, number>;
   /** When each request per key arrived (ms since epoch). */
   arrivals: Map<string, number[]>;
   /** Every request as it arrived: headers and body (a subscriber verifies signatures on these). */
@@ -255,7 +260,8 @@ export interface Sink {
  */
 export async function startSink(answer: SinkAnswer): Promise<Sink> {
   const requests = new Map<string, number>();
-  const effects = new Map<string, number>();
+  const effects = new Set<string>();
+  const repeats = new Map<string, number>();
   const arrivals = new Map<string, number[]>();
   const received: Sink['received'] = [];
   const state = { current: answer };
@@ -270,16 +276,17 @@ export async function startSink(answer: SinkAnswer): Promise<Sink> {
       arrivals.set(key, [...(arrivals.get(key) ?? []), Date.now()]);
       received.push({ headers: req.headers, body });
       if (effects.has(key)) {
+        repeats.set(key, (repeats.get(key) ?? 0) + 1);
         res.writeHead(200).end('already done');
         return;
       }
       const decided = state.current({ key, attempt, body });
       if (decided === 'hang') {
         // Applied, but the answer never leaves (the caller dies waiting for it).
-        effects.set(key, 1);
+        effects.add(key);
         return;
       }
-      if (decided.status < 300) effects.set(key, (effects.get(key) ?? 0) + 1);
+      if (decided.status < 300) effects.add(key);
       res.writeHead(decided.status, decided.headers).end(`status ${decided.status}`);
     });
   }).listen(0, '127.0.0.1');
@@ -290,6 +297,7 @@ export async function startSink(answer: SinkAnswer): Promise<Sink> {
     url: `http://127.0.0.1:${address.port}/events`,
     requests,
     effects,
+    repeats,
     arrivals,
     received,
     answer: state,

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { Worker } from 'bullmq';
 import type { Logger } from '@manifold/platform/logging';
 import type { Redis } from 'ioredis';
@@ -68,6 +69,8 @@ export function startWorkers(options: WorkersOptions): Workers {
     {
       connection,
       prefix: engine.prefix,
+      // Kept on each job (`processedBy`): which process took it last, when several run.
+      name: `${hostname()}/${process.pid}`,
       lockDuration: lockMs,
       stalledInterval: Math.max(1_000, Math.floor(lockMs / 2)),
       maxStalledCount: 5,
