@@ -67,6 +67,15 @@ execFileSync('taskset', ['-a', '-pc', LOAD_CPU, String(process.pid)], { stdio: '
 const scratch = mkdtempSync(join(tmpdir(), 'bench-webhooks-'));
 const redis = await startRedisServer({ appendOnlyDir: scratch });
 const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+/**
+ * Redis's `auto-aof-rewrite-min-size` for the run (BENCH_AOF_REWRITE_MIN_SIZE, e.g. `4gb`); unset,
+ * Redis's own (64mb). Each side's queue is emptied after its run, so with the default a rewrite (a
+ * fork, then a child writing the dataset on these two cores) comes every 64 MB of AOF — every few
+ * seconds of ingest — and decides the tail of the round it falls in: set it to see a run without.
+ */
+const AOF_REWRITE_MIN_SIZE = process.env['BENCH_AOF_REWRITE_MIN_SIZE'];
+if (AOF_REWRITE_MIN_SIZE !== undefined)
+  await connection.config('SET', 'auto-aof-rewrite-min-size', AOF_REWRITE_MIN_SIZE);
 const redisPid = /^process_id:(\d+)/m.exec(await connection.info('server'))?.[1];
 if (redisPid === undefined) throw new Error('Redis did not say its process id');
 /** Where Redis runs: BENCH_REDIS_CPU (a CPU list), `any` for the scheduler's choice. */
@@ -373,7 +382,7 @@ try {
   const row = (scenario: string, rates: number[], extra = ' | | |') =>
     `| ${scenario} | ${median(rates).toFixed(0)} | ${list(rates)}${extra}`;
   publish('webhooks (ingest and delivery vs raw BullMQ)', [
-    `Command: \`npm run bench:webhooks\` (${ROUNDS} rounds, each side in turn — ingest: ${DURATION_MS / 1000} s per side and round (each side after its own ${WARMUP_MS / 1000} s warm-up), ${CONCURRENCY} concurrent callers — wrk connections for the service, async callers for the raw add; delivery: ${DELIVERIES} events per side and round after ${DELIVERY_WARMUP} of warm-up, concurrency ${CONCURRENCY}). Machine: ${machine()}, loopback; Redis 7 private, AOF appendfsync always. Service, its worker and the raw BullMQ client (each a Node process, in turn) on CPU ${SERVICE_CPU}; wrk and the sink on CPU ${LOAD_CPU}; Redis ${REDIS_CPU === 'any' ? 'unpinned' : `on CPU ${REDIS_CPU}`}.`,
+    `Command: \`npm run bench:webhooks\` (${ROUNDS} rounds, each side in turn — ingest: ${DURATION_MS / 1000} s per side and round (each side after its own ${WARMUP_MS / 1000} s warm-up), ${CONCURRENCY} concurrent callers — wrk connections for the service, async callers for the raw add; delivery: ${DELIVERIES} events per side and round after ${DELIVERY_WARMUP} of warm-up, concurrency ${CONCURRENCY}). Machine: ${machine()}, loopback; Redis 7 private, AOF appendfsync always${AOF_REWRITE_MIN_SIZE === undefined ? '' : `, auto-aof-rewrite-min-size ${AOF_REWRITE_MIN_SIZE} (BENCH_AOF_REWRITE_MIN_SIZE)`}. Service, its worker and the raw BullMQ client (each a Node process, in turn) on CPU ${SERVICE_CPU}; wrk and the sink on CPU ${LOAD_CPU}; Redis ${REDIS_CPU === 'any' ? 'unpinned' : `on CPU ${REDIS_CPU}`}.`,
     '',
     '| scenario | rate (/s, median) | rate per round | p50 ms (median) | p99 ms per round |',
     '|---|---|---|---|---|',
