@@ -3,9 +3,10 @@
 // or binds, once all are up) must leave nothing running. A reduced stack (PHP behind its guard, a facade, a subgraph: three
 // stages) keeps each repetition short; launcher.e2e.ts covers the whole stack.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   killLeftovers,
+  killLeftoversAfterEachTest,
   launch,
   type LauncherRun,
   leftovers,
@@ -19,11 +20,7 @@ import {
 const REPETITIONS = 21;
 const ONLY = ['soap-proxy', 'users'];
 
-let run: LauncherRun | undefined;
-afterEach(() => {
-  if (run) killLeftovers(run);
-  run = undefined;
-});
+killLeftoversAfterEachTest();
 
 /** Starts npm (in a terminal, or under a process manager) and resolves once npm runs. */
 async function startNpm(via: 'pty' | 'direct'): Promise<{ started: LauncherRun; at: number }> {
@@ -75,7 +72,7 @@ const viaFor = (how: Stop) => (how === 'Ctrl-C' ? 'pty' : 'direct');
 async function stopAtEveryMoment(stops: readonly Stop[], signal: AbortSignal): Promise<void> {
   // First: how long start-up takes here, and a stop once everything is up.
   const first = await startNpm(viaFor(stops[0]!));
-  run = first.started;
+  const run = first.started;
   await waitUntilUp(run);
   const upAfterMs = Date.now() - first.at;
   const failures: string[] = [];
@@ -90,7 +87,6 @@ async function stopAtEveryMoment(stops: readonly Stop[], signal: AbortSignal): P
     if (timedOut(signal)) break;
     const how = stops[index % stops.length]!;
     const { started, at } = await startNpm(viaFor(how));
-    run = started;
     if (timedOut(signal)) {
       killLeftovers(started);
       break;

@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, vi } from 'vitest';
+import { afterEach, expect, vi } from 'vitest';
 import { portVariable, SERVICES } from '../../../scripts/services.ts';
 import { freePorts, REPO_ROOT } from '../support/processes.ts';
 import { E2E_DATA_DIR } from '../support/stack.ts';
@@ -194,7 +194,7 @@ export async function launch({
   let output = '';
   root.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   root.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return {
+  const run: LauncherRun = {
     root,
     exited: once(root, 'exit'),
     ports,
@@ -206,6 +206,22 @@ export async function launch({
     groups: new Set(),
     marker,
   };
+  launched.add(run);
+  return run;
+}
+
+/** The runs launched by the test under way (killLeftoversAfterEachTest). */
+const launched = new Set<LauncherRun>();
+
+/**
+ * Call once at the top of a launcher test file: after each test, whatever its runs left (a failed
+ * test's) is SIGKILLed, so that nothing of it disturbs the next test or outlives the suite.
+ */
+export function killLeftoversAfterEachTest(): void {
+  afterEach(() => {
+    for (const run of launched) killLeftovers(run);
+    launched.clear();
+  });
 }
 
 function readIfExists(file: string): string {

@@ -6,13 +6,13 @@ import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SERVICES } from '../../../scripts/services.ts';
 import { testUserToken } from '../../../upstreams/identity-provider/src/tokens.ts';
 import { E2E_DATA_DIR, graphql } from '../support/stack.ts';
 import {
   expectNothingLeft,
-  killLeftovers,
+  killLeftoversAfterEachTest,
   launch,
   type LauncherRun,
   portAnswers,
@@ -21,11 +21,7 @@ import {
   waitUntilUp,
 } from './harness.ts';
 
-let run: LauncherRun | undefined;
-afterEach(() => {
-  if (run) killLeftovers(run);
-  run = undefined;
-});
+killLeftoversAfterEachTest();
 
 const gatewayOf = (started: LauncherRun) => `http://127.0.0.1:${started.ports['gateway']}`;
 // Public: answers without a credential (the crash test queries it while soap-proxy is down).
@@ -45,7 +41,7 @@ const userToken = (started: LauncherRun) => {
 
 describe('npm start, the whole stack', () => {
   it('in a terminal: every service answers, URLs and coloured prefixed logs are shown; Ctrl-C stops every process', async () => {
-    run = await launch({ via: 'pty' });
+    const run = await launch({ via: 'pty' });
     await waitUntilUp(run);
     for (const service of SERVICES) {
       const scheme = service.runtime === 'redis' ? 'redis' : 'http';
@@ -96,7 +92,7 @@ describe('npm start, the whole stack', () => {
   it.each(['pipe', 'file'] as const)(
     'in a terminal, with its output to a %s: Ctrl-C stops every process',
     async (redirect) => {
-      run = await launch({ via: 'pty', redirect });
+      const run = await launch({ via: 'pty', redirect });
       await waitUntilUp(run);
       run.ctrlC(); // piped, `cat` dies first: the launcher loses its stdout while it stops
       await expectNothingLeft(run);
@@ -104,11 +100,11 @@ describe('npm start, the whole stack', () => {
   );
 
   it('brings a crashed service back while the others keep serving; SIGTERM to npm then stops every process', async () => {
-    run = await launch({ via: 'direct' });
+    const run = await launch({ via: 'direct' });
     await waitUntilUp(run);
     const soapProxyPort = run.ports['soap-proxy']!;
     const soapProxy = () =>
-      processesOf(run!).find((process) => process.command.includes('soap-proxy/src/main.ts'));
+      processesOf(run).find((process) => process.command.includes('soap-proxy/src/main.ts'));
     const crashed = soapProxy()?.pid;
     expect(crashed).toBeDefined();
     process.kill(crashed!, 'SIGKILL');
@@ -129,7 +125,7 @@ describe('npm start, the whole stack', () => {
     // Back, and said so: one line per change of state.
     await vi.waitFor(
       async () => {
-        expect(run!.output()).toMatch(/soap-proxy is up again/);
+        expect(run.output()).toMatch(/soap-proxy is up again/);
         expect((await fetch(`http://127.0.0.1:${soapProxyPort}/healthz`)).status).toBe(200);
       },
       { timeout: 30_000, interval: 200 },
@@ -151,7 +147,7 @@ describe('npm start, the whole stack', () => {
   });
 
   it('SIGKILL to npm: the orphaned launcher stops every process', async () => {
-    run = await launch({ via: 'direct' });
+    const run = await launch({ via: 'direct' });
     await waitUntilUp(run);
     run.root.kill('SIGKILL');
     await expectNothingLeft(run);
@@ -162,7 +158,7 @@ describe('npm start, a reduced stack (PHP behind its guard, a facade, a subgraph
   const only = ['soap-proxy', 'users'];
 
   it('SIGKILL to the launcher itself: every service notices its supervisor is gone and stops', async () => {
-    run = await launch({ via: 'direct', only });
+    const run = await launch({ via: 'direct', only });
     await waitUntilUp(run);
     const launcher = processesOf(run).find((process) =>
       process.command.includes('scripts/start.ts'),
@@ -177,7 +173,7 @@ describe('npm start, a reduced stack (PHP behind its guard, a facade, a subgraph
     await once(squatter, 'listening');
     const { port } = squatter.address() as { port: number };
     try {
-      run = await launch({ via: 'direct', only, env: { USERS_PORT: String(port) } });
+      const run = await launch({ via: 'direct', only, env: { USERS_PORT: String(port) } });
       const [code] = (await run.exited) as [number | null];
       expect(code).toBe(1);
       expect(run.output()).toContain(`port ${port} (users) is already in use`);

@@ -4,21 +4,16 @@
 import { mkdtempSync, readdirSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   expectNothingLeft,
-  killLeftovers,
+  killLeftoversAfterEachTest,
   launch,
-  type LauncherRun,
   portAnswers,
   waitUntilUp,
 } from './harness.ts';
 
-let run: LauncherRun | undefined;
-afterEach(() => {
-  if (run) killLeftovers(run);
-  run = undefined;
-});
+killLeftoversAfterEachTest();
 
 /**
  * A PATH with every command of this one but `redis-server`: one directory of links, the first of
@@ -51,7 +46,7 @@ function pathWithout(command: string): string {
 
 describe('npm start without redis-server', () => {
   it('says how to install it, skips the webhooks service and its Redis, starts the rest; Ctrl-C stops every process', async () => {
-    run = await launch({
+    const run = await launch({
       via: 'pty',
       // The identity provider and a subgraph beside the webhooks service (which links to both).
       only: ['webhooks', 'users'],
