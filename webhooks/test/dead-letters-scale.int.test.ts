@@ -23,7 +23,6 @@ const job = (n: number) => ({
   eventId: `evt_${n}`,
   eventType: TYPES[n % TYPES.length]!,
   receivedAt: new Date(START + n * 1_000).toISOString(),
-  bodyHash: 'x',
   contentType: 'application/json',
   body: JSON.stringify({ id: `evt_${n}`, padding: 'p'.repeat(2_000) }),
   destination: DESTINATIONS[n % DESTINATIONS.length]!,

@@ -12,7 +12,6 @@ export const recordedRequestJob = (
   eventId: 'req-1',
   eventType: 'POST /tickets',
   receivedAt: '2026-12-04T00:00:00.000Z',
-  bodyHash: 'h',
   contentType: 'application/json',
   body: '{"customerId":1,"subject":"x"}',
   destination: 'legacy',

@@ -1,5 +1,5 @@
 import type { Logger } from '../logging/index.ts';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 
@@ -98,7 +98,6 @@ export function createDeadLetterRecorder({
             eventId: entry.requestId ?? id,
             eventType: entry.operation,
             receivedAt: attempt.at.toISOString(),
-            bodyHash: createHash('sha256').update(request.body).digest('hex'),
             contentType: request.contentType,
             body: request.body,
             destination: entry.destination,

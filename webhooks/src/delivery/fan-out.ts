@@ -84,6 +84,8 @@ export function createFanOut({
     destinations: readonly string[],
     resend: boolean,
   ) => {
+    // Every field but the body's hash, which the receipt keeps (queues.ts).
+    const { bodyHash: _hash, ...stored } = data;
     const keys = orderKeys?.(data.source, data.eventType, data.body);
     return destinations.map(async (destination) => {
       const key = deliveryKey(event, destination);
@@ -103,7 +105,7 @@ export function createFanOut({
       const job = new Job<DeliveryJob>(
         deliveries,
         'deliver',
-        { ...data, destination, idempotencyKey: key, ...(orderKey !== undefined && { orderKey }) },
+        { ...stored, destination, idempotencyKey: key, ...(orderKey !== undefined && { orderKey }) },
         jobOptions(key),
         key,
       );

@@ -15,8 +15,12 @@ export interface EventJob {
   body: string;
 }
 
-/** One (event, destination) pair: a job of its own, retried and dead-lettered on its own. */
-export interface DeliveryJob extends EventJob {
+/**
+ * One (event, destination) pair: a job of its own, retried and dead-lettered on its own. The body's
+ * hash stays with the receipt (fan-out.ts): kept with every job for the duplicate window, it would
+ * cost each one ~80 bytes of Redis memory and AOF that nothing reads.
+ */
+export interface DeliveryJob extends Omit<EventJob, 'bodyHash'> {
   destination: string;
   /** Sent as Idempotency-Key on every attempt and replay: a destination honouring it acts once. */
   idempotencyKey: string;
