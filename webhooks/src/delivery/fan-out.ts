@@ -105,7 +105,12 @@ export function createFanOut({
       const job = new Job<DeliveryJob>(
         deliveries,
         'deliver',
-        { ...stored, destination, idempotencyKey: key, ...(orderKey !== undefined && { orderKey }) },
+        {
+          ...stored,
+          destination,
+          idempotencyKey: key,
+          ...(orderKey !== undefined && { orderKey }),
+        },
         jobOptions(key),
         key,
       );
