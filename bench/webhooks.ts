@@ -73,7 +73,7 @@ const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
  * fork, then a child writing the dataset on these two cores) comes every 64 MB of AOF — every few
  * seconds of ingest — and decides the tail of the round it falls in: set it to see a run without.
  */
-const AOF_REWRITE_MIN_SIZE = process.env['BENCH_AOF_REWRITE_MIN_SIZE'];
+const AOF_REWRITE_MIN_SIZE = process.env['BENCH_AOF_REWRITE_MIN_SIZE'] || undefined;
 if (AOF_REWRITE_MIN_SIZE !== undefined)
   await connection.config('SET', 'auto-aof-rewrite-min-size', AOF_REWRITE_MIN_SIZE);
 const redisPid = /^process_id:(\d+)/m.exec(await connection.info('server'))?.[1];

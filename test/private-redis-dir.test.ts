@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../test/e2e/support/processes.ts';
-import { redisDataDir } from './service-process.ts';
+import { redisDataDir } from '../scripts/service-process.ts';
+import { REPO_ROOT } from './e2e/support/processes.ts';
 
 describe("the webhooks queue's private Redis under npm start", () => {
   it('keeps its AOF under .data/webhooks-redis, which git ignores, unless WEBHOOKS_REDIS_DIR moves it', () => {

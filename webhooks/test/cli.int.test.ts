@@ -90,7 +90,7 @@ describe('the webhooks CLI', () => {
     });
     await vi.waitFor(
       () => {
-        expect([...refusing.effects]).toHaveLength(2);
+        expect(refusing.effects.size).toBe(2);
       },
       { timeout: 10_000, interval: 100 },
     );

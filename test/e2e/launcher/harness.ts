@@ -159,6 +159,12 @@ function requireScript(): void {
   }
 }
 
+/**
+ * The runs launched by the test under way that may have left something: each until it is found
+ * to have left nothing, or its leftovers are killed (killLeftoversAfterEachTest).
+ */
+const launched = new Set<LauncherRun>();
+
 export async function launch({
   via,
   redirect,
@@ -210,9 +216,6 @@ export async function launch({
   return run;
 }
 
-/** The runs launched by the test under way (killLeftoversAfterEachTest). */
-const launched = new Set<LauncherRun>();
-
 /**
  * Call once at the top of a launcher test file: after each test, whatever its runs left (a failed
  * test's) is SIGKILLed, so that nothing of it disturbs the next test or outlives the suite.
@@ -254,10 +257,13 @@ export async function expectNothingLeft(stopped: LauncherRun): Promise<void> {
     },
     { timeout: 20_000, interval: 200 },
   );
+  // Nothing left: nothing to kill later by a process group whose id the system may reuse.
+  launched.delete(stopped);
 }
 
 /** After a failed test: SIGKILL whatever the run left, by pid. */
 export function killLeftovers(run: LauncherRun): void {
+  launched.delete(run);
   for (const { pid } of processesOf(run)) {
     try {
       process.kill(pid, 'SIGKILL');

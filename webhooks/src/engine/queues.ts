@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { batchWrites } from './write-batching.ts';
 
-/** One accepted inbound event: what the sender sent, exactly, and what we made of it (each of its deliveries carries it). */
+/** One accepted inbound event: what the sender sent, exactly, and what we made of it (each of its deliveries carries all of it but the body's hash). */
 export interface EventJob {
   source: string;
   eventId: string;
