@@ -15,10 +15,9 @@
 // than the service spends answering it, so on its one core it, not the service, set the rate.
 // Appends the table to docs/benchmarks.md.
 import { execFileSync, spawn } from 'node:child_process';
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -31,6 +30,12 @@ import { pinnedTo, pinTo } from './support/pin.ts';
 import { processCpuMs } from './support/process-cpu.ts';
 import { machine, publish, targetTable, type Check } from './support/report.ts';
 import { median } from './support/rounds.ts';
+import { stripeEvents } from './support/stripe-events.ts';
+import {
+  startCountingSink,
+  STRIPE_SECRET_VARIABLE,
+  writeStripeToSinkFile,
+} from './support/webhooks-stack.ts';
 import { requireWrk, runWrk } from './support/wrk.ts';
 
 /** Rounds of each comparison, the two sides in turn; the targets are judged on the median. */
@@ -99,35 +104,14 @@ const rawBullmq = async <T>(args: string[]): Promise<T> => {
   return JSON.parse(output) as T;
 };
 
-let received = 0;
-const sink = createServer((req, res) => {
-  req.resume();
-  req.on('end', () => {
-    received++;
-    res.writeHead(200).end();
-  });
-}).listen(0, '127.0.0.1');
-await once(sink, 'listening');
-const sinkAddress = sink.address();
-if (sinkAddress === null || typeof sinkAddress === 'string') throw new Error('no sink port');
-
+const sink = await startCountingSink();
 const prefix = `{bench-${randomUUID()}}`;
-const webhooksFile = join(scratch, 'webhooks.yaml');
-writeFileSync(
-  webhooksFile,
-  `sources:
-  stripe: { scheme: stripe, secrets: [BENCH_STRIPE_SECRET] }
-destinations:
-  sink: { url: 'http://127.0.0.1:${sinkAddress.port}/events' }
-routes:
-  - { source: stripe, to: [sink] }
-`,
-);
+const webhooksFile = writeStripeToSinkFile(scratch, sink.url);
 const serviceEnv = {
   WEBHOOKS_REDIS_URL: redis.url,
   WEBHOOKS_FILE: webhooksFile,
   WEBHOOKS_QUEUE_PREFIX: prefix,
-  BENCH_STRIPE_SECRET: SECRET,
+  [STRIPE_SECRET_VARIABLE]: SECRET,
   WEBHOOKS_CONCURRENCY: String(CONCURRENCY),
   LOG_LEVEL: 'error',
   NODE_ENV: 'production',
@@ -157,22 +141,7 @@ const httpFloor = spawn(floorCommand, floorArgs, { stdio: ['ignore', 'pipe', 'in
 const [floorLine] = (await once(httpFloor.stdout, 'data')) as [Buffer];
 const floorUrl = `http://127.0.0.1:${(JSON.parse(floorLine.toString()) as { port: number }).port}/hooks/stripe`;
 
-let sequence = 0;
-const signedEvent = () => {
-  const id = `evt_${sequence++}_${randomUUID()}`;
-  const body = JSON.stringify({
-    id,
-    object: 'event',
-    type: 'invoice.paid',
-    data: { object: { amount: 4200 } },
-  });
-  const t = Math.floor(Date.now() / 1000);
-  const signature = createHmac('sha256', SECRET).update(`${t}.${body}`).digest('hex');
-  return {
-    body,
-    headers: { 'content-type': 'application/json', 'stripe-signature': `t=${t},v1=${signature}` },
-  };
-};
+const signedEvent = stripeEvents(SECRET);
 const ingestOne = async () => {
   const { body, headers } = signedEvent();
   const response = await fetch(`${service.url}/hooks/stripe`, { method: 'POST', headers, body });
@@ -327,17 +296,17 @@ try {
     });
     // Its start-up (loading, the Redis checks) is not delivery: let it settle before the clock starts.
     await new Promise((resolve) => setTimeout(resolve, 3_000));
-    received = 0;
+    sink.received.count = 0;
     await deliveries.resume();
     const until = async (count: number) => {
-      while (received < count) await new Promise((resolve) => setTimeout(resolve, 5));
+      while (sink.received.count < count) await new Promise((resolve) => setTimeout(resolve, 5));
     };
     await until(DELIVERY_WARMUP);
     const workerCpuBefore = processCpuMs(workerProcess.pid ?? 0);
     const deliveryStarted = performance.now();
-    const startedAt = received;
+    const startedAt = sink.received.count;
     await until(DELIVERY_WARMUP + DELIVERIES);
-    const measured = received - startedAt;
+    const measured = sink.received.count - startedAt;
     const deliverySeconds = (performance.now() - deliveryStarted) / 1000;
     const workerUs = ((processCpuMs(workerProcess.pid ?? 0) - workerCpuBefore) * 1000) / measured;
     workerProcess.kill('SIGTERM');
@@ -428,7 +397,7 @@ try {
   await deliveries.close();
   await service.stop();
   connection.disconnect();
-  sink.close();
+  await sink.close();
   await redis.stop();
   // Its AOF holds every event of the run: hundreds of MB per run.
   rmSync(scratch, { recursive: true, force: true });
