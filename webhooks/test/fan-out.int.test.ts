@@ -108,15 +108,13 @@ describe('1,000 events fanned out to three destinations under failure', () => {
       'active',
       'delayed',
     );
-    const sent = (name: (typeof DESTINATIONS)[number]) =>
-      [...sinks[name].requests.values()].reduce((sum, count) => sum + count, 0);
     // None duplicated: no destination was sent a delivery again after it had taken it (the sinks
     // honour Idempotency-Key, so a second effect could not show; a repeated request does).
     for (const name of DESTINATIONS) expect(sinks[name].repeats.size, name).toBe(0);
     // Each sent exactly as often as it had to be: steady once per event, limited once more for
     // each 429, flaky at most once per attempt.
-    expect(sent('steady')).toBe(EVENTS);
-    expect(sent('limited')).toBe(EVENTS + limitedAt.size);
+    expect(sinks.steady.sent()).toBe(EVENTS);
+    expect(sinks.limited.sent()).toBe(EVENTS + limitedAt.size);
     expect(Math.max(...sinks.flaky.requests.values())).toBeLessThanOrEqual(4);
     const applied = DESTINATIONS.reduce((sum, name) => sum + sinks[name].effects.size, 0);
     // Reconciled: every delivery is either an effect at its destination or a dead letter.
@@ -137,7 +135,7 @@ describe('1,000 events fanned out to three destinations under failure', () => {
     process.stdout.write(
       `fan-out: ${EVENTS} events × ${DESTINATIONS.length} destinations = ${EVENTS * DESTINATIONS.length}: ` +
         `${counts['completed']} delivered (${DESTINATIONS.map((name) => `${name} ${sinks[name].effects.size}`).join(', ')}) + ` +
-        `${counts['failed']} dead letters; requests ${DESTINATIONS.map((name) => `${name} ${sent(name)}`).join(', ')}; 429s ${limitedAt.size}\n`,
+        `${counts['failed']} dead letters; requests ${DESTINATIONS.map((name) => `${name} ${sinks[name].sent()}`).join(', ')}; 429s ${limitedAt.size}\n`,
     );
     // A dead letter carries its payload and its four attempts.
     const seven = dead.items.find((letter) => letter.eventId === 'evt-7');

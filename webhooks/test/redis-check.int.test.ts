@@ -1,6 +1,9 @@
 // The queue's Redis must keep what it acknowledged: the service refuses, at start, a Redis with
 // AOF off or a maxmemory-policy that may evict — and runs on one with AOF and noeviction. Real
-// redis-server processes, one of each configuration.
+// redis-server processes, one of each configuration; the check on its own, then the service and
+// the worker process as they start.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +11,10 @@ import { ConfigError } from '@manifold/platform/config';
 import { startRedisServer, type RedisServer } from '@manifold/platform/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nodeArgs } from '../../scripts/node-args.ts';
+import { freePort, REPO_ROOT, startService } from '../../test/e2e/support/processes.ts';
 import { checkQueueRedis } from '../src/engine/redis-check.ts';
+import { writeWebhooksFile } from './support.ts';
 
 const aofDir = mkdtempSync(join(tmpdir(), 'redis-check-aof-'));
 let withoutAof: RedisServer;
@@ -46,5 +52,53 @@ describe('the queue Redis check', () => {
     const error = await checkQueueRedis(redis, withAof.url).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ConfigError);
     expect(String((error as ConfigError).problems)).toMatch(/maxmemory-policy allkeys-lru/);
+  });
+});
+
+describe('the service and the worker at start', () => {
+  const env = (url: string) => ({
+    WEBHOOKS_REDIS_URL: url,
+    WEBHOOKS_FILE: writeWebhooksFile({
+      sources: { github: { scheme: 'github', secrets: ['GITHUB_SECRET'] } },
+      destinations: { chat: { url: 'http://127.0.0.1:9/events' } },
+      routes: [{ source: 'github', to: ['chat'] }],
+    }),
+    WEBHOOKS_QUEUE_PREFIX: '{webhooks-start-check}',
+    GITHUB_SECRET: 'gh-start',
+  });
+
+  it.each(['webhooks/src/main.ts', 'webhooks/src/worker.ts'])(
+    '%s exits 1 naming the problem on a Redis with AOF off',
+    async (entry) => {
+      const child = spawn(process.execPath, nodeArgs(entry), {
+        cwd: REPO_ROOT,
+        env: {
+          ...process.env,
+          NODE_ENV: 'test',
+          PORT: String(await freePort()),
+          ...env(withoutAof.url),
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const [code] = (await once(child, 'exit')) as [number | null];
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/has AOF off/);
+    },
+  );
+
+  it('starts and answers /healthz on a Redis with AOF and noeviction (the same configuration otherwise)', async () => {
+    await connect(withAof.url).config('SET', 'maxmemory-policy', 'noeviction');
+    const service = await startService({
+      name: 'webhooks',
+      entry: 'webhooks/src/main.ts',
+      port: await freePort(),
+      env: { ...env(withAof.url), WEBHOOKS_WORKERS: 'false' },
+      readyPath: '/healthz',
+      readyTimeoutMs: 30_000,
+    });
+    expect(service.child.exitCode).toBeNull();
+    await service.stop();
   });
 });

@@ -3,9 +3,12 @@
 // (Retry-After: "this Idempotency-Key is still in flight here" — the legacy adapter answers so
 // while an earlier attempt of the same delivery is still writing) is retried; a 409 without it is a
 // refusal, a dead letter at once. A 408 (the destination gave up waiting for the request) is
-// retried like a 5xx, and each one stays in the delivery's attempt history.
+// retried like a 5xx, and each one stays in the delivery's attempt history. A destination that
+// refuses the connection (nothing listening yet) is retried until it listens.
+import { once } from 'node:events';
+import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { requireRedis } from '@manifold/platform/testing';
+import { freePort, requireRedis } from '@manifold/platform/testing';
 import { attemptsFromLogs } from '../src/delivery/attempts.ts';
 import { sign } from './signers.ts';
 import { deliveryOf, startSink, startWebhooks, type Sink, type TestWebhooks } from './support.ts';
@@ -76,6 +79,7 @@ describe('a 409 from a destination', () => {
 
 describe('a destination that does not answer in time', () => {
   it('is sent the delivery again, and acts once (it honours Idempotency-Key)', async () => {
+    const postedAt = Date.now();
     const response = await webhooks.post(
       'github',
       sign.github(SECRET, { id: 't-1', type: 'release' }),
@@ -108,6 +112,10 @@ describe('a destination that does not answer in time', () => {
     });
     expect(timedOut!.latencyMs).toBeGreaterThanOrEqual(290);
     expect(timedOut!.latencyMs).toBeLessThan(5_000);
+    // …and when it began: after the event was posted, before the delivery was done.
+    const at = Date.parse(timedOut!.at);
+    expect(at).toBeGreaterThanOrEqual(postedAt - 1_000);
+    expect(at).toBeLessThanOrEqual(Date.now());
   });
 });
 
@@ -141,5 +149,58 @@ describe('a 408 from a destination', () => {
     expect(
       (await webhooks.deadLetters.list({ destination: 'timing-out' }, { limit: 10 })).total,
     ).toBe(0);
+  });
+});
+
+describe('a destination that refuses the connection', () => {
+  it('is retried (a network error is transient) and delivered once it listens, with the refusal in the history', async () => {
+    const port = await freePort();
+    // Retries up to 2 s apart: time to start listening after the first refusal.
+    const patient = await startWebhooks({
+      redisUrl: await requireRedis(),
+      file: {
+        sources: { github: { scheme: 'github', secrets: ['GITHUB_SECRET'] } },
+        destinations: { later: { url: `http://127.0.0.1:${port}/events` } },
+        routes: [{ source: 'github', to: ['later'] }],
+      },
+      secrets: { GITHUB_SECRET: SECRET },
+      schedule: [2_000, 2_000, 2_000],
+    });
+    let received = 0;
+    const server = createServer((req, res) => {
+      req.resume();
+      received++;
+      res.writeHead(200).end();
+    });
+    try {
+      patient.startWorkers();
+      const response = await patient.post(
+        'github',
+        sign.github(SECRET, { id: 'nw-1', type: 'push' }),
+      );
+      expect(response.status).toBe(202);
+      await vi.waitFor(
+        async () => {
+          const [job] = await patient.engine.deliveries.getJobs(['delayed', 'waiting', 'active']);
+          if (job?.id === undefined) throw new Error('no delivery waiting for a retry yet');
+          const { logs } = await patient.engine.deliveries.getJobLogs(job.id);
+          expect(attemptsFromLogs(logs)[0]?.error).toMatch(/^network error/);
+        },
+        { timeout: 10_000, interval: 20 },
+      );
+      server.listen(port, '127.0.0.1');
+      await once(server, 'listening');
+      const id = await deliveryOf(patient, 'nw-1', 'completed');
+      expect(received).toBe(1);
+      const { logs } = await patient.engine.deliveries.getJobLogs(id);
+      const refused = attemptsFromLogs(logs);
+      expect(refused.length).toBeGreaterThanOrEqual(1);
+      expect(refused.every((attempt) => attempt.error?.startsWith('network error'))).toBe(true);
+      expect(await patient.deadLetters.count()).toBe(0);
+    } finally {
+      await patient.close();
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });

@@ -238,6 +238,8 @@ export interface Sink {
   url: string;
   /** Requests received per Idempotency-Key. */
   requests: Map<string, number>;
+  /** Requests received in all. */
+  sent: () => number;
   /** Keys whose effect was applied (the first request with the key that it accepted). */
   effects: Set<string>;
   /**
@@ -296,6 +298,7 @@ export async function startSink(answer: SinkAnswer): Promise<Sink> {
   return {
     url: `http://127.0.0.1:${address.port}/events`,
     requests,
+    sent: () => [...requests.values()].reduce((sum, count) => sum + count, 0),
     effects,
     repeats,
     arrivals,

@@ -222,8 +222,7 @@ export async function launch({
  */
 export function killLeftoversAfterEachTest(): void {
   afterEach(() => {
-    for (const run of launched) killLeftovers(run);
-    launched.clear();
+    for (const run of launched) killLeftovers(run); // each forgotten as it is killed
   });
 }
 
