@@ -11,9 +11,10 @@
 // filters: --source s --event-type t --destination d --from <ISO> --to <ISO> --error <text>
 import { parseArgs } from 'node:util';
 import { ConfigError, loadEnv } from '@manifold/platform/config';
+import { DeadLetterFilter } from '@manifold/platform/contracts';
 import { parseInput } from '@manifold/platform/errors';
 import { queueRedisUrl, WebhooksEnv } from './config.ts';
-import { createDeadLetters, DeadLetterFilter } from './dead-letters/dead-letters.ts';
+import { createDeadLetters } from './dead-letters/dead-letters.ts';
 import { createDestinationStates } from './delivery/destination-states.ts';
 import { createEngine } from './engine/queues.ts';
 import { createEndpointStates } from './outbound/endpoint-states.ts';

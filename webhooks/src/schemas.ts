@@ -1,9 +1,25 @@
 import { z } from 'zod';
-import { Attempt } from './delivery/attempts.ts';
-
+import {
+  DeadLetter,
+  DeadLetterDetail,
+  DeadLetterList,
+  DeadLetterQuery,
+  ReplayOutcome,
+  ReplayRequest,
+} from '@manifold/platform/contracts';
 import { Problem, problemResponse } from '@manifold/platform/openapi';
 
-export { Problem, problemResponse };
+// The dead-letter API's shapes are shared with the console that calls it (platform/src/contracts/webhooks-api.ts).
+export {
+  DeadLetter,
+  DeadLetterDetail,
+  DeadLetterList,
+  DeadLetterQuery,
+  Problem,
+  problemResponse,
+  ReplayOutcome,
+  ReplayRequest,
+};
 
 export const SourceParams = z.object({
   source: z
@@ -18,54 +34,6 @@ export const Receipt = z
     eventType: z.string(),
   })
   .meta({ id: 'Receipt' });
-
-export const DeadLetter = z
-  .object({
-    id: z.string().meta({ description: 'The delivery id, also its Idempotency-Key' }),
-    source: z.string(),
-    eventId: z.string(),
-    eventType: z.string(),
-    destination: z.string(),
-    idempotencyKey: z.string(),
-    receivedAt: z.string(),
-    failedAt: z.string().optional(),
-    attempts: z.number().int(),
-    error: z.string().meta({ description: 'The last attempt’s error' }),
-  })
-  .meta({ id: 'DeadLetter' });
-
-export const DeadLetterDetail = DeadLetter.extend({
-  contentType: z.string(),
-  payload: z.string().meta({ description: 'The body as the sender sent it' }),
-  history: z.array(Attempt.meta({ id: 'Attempt' })),
-}).meta({ id: 'DeadLetterDetail' });
-
-export const DeadLetterQuery = z.object({
-  source: z.string().min(1).optional(),
-  eventType: z.string().min(1).optional(),
-  destination: z.string().min(1).optional(),
-  from: z.iso.datetime({ offset: true }).optional().meta({ description: 'Received at or after' }),
-  to: z.iso.datetime({ offset: true }).optional().meta({ description: 'Received before' }),
-  error: z.string().min(1).optional().meta({ description: 'Part of the last error' }),
-  limit: z.coerce.number().int().min(1).max(1_000).default(100).meta({ description: 'Page size' }),
-  cursor: z
-    .string()
-    .min(1)
-    .max(1_000)
-    .optional()
-    .meta({ description: 'The `nextCursor` of the previous page (same filter)' }),
-});
-
-export const DeadLetterList = z
-  .object({
-    total: z.number().int().meta({ description: 'Dead letters the filter matches, all pages' }),
-    items: z.array(DeadLetter).meta({ description: 'This page, newest failure first' }),
-    nextCursor: z
-      .string()
-      .optional()
-      .meta({ description: 'Where the next page starts; absent on the last page' }),
-  })
-  .meta({ id: 'DeadLetterList' });
 
 export const EndpointState = z
   .object({
@@ -116,23 +84,3 @@ export const DestinationParams = z.object({ name: z.string().min(1).max(63) });
 export const EndpointParams = z.object({ name: z.string().min(1).max(63) });
 
 export const DeadLetterParams = z.object({ id: z.string().min(1).max(300) });
-
-export const ReplayRequest = z
-  .object({
-    filter: DeadLetterQuery.omit({ limit: true, cursor: true }).default({}),
-    dryRun: z.boolean().default(true).meta({
-      description: 'Only count and list what would be replayed (the default: say false to replay)',
-    }),
-  })
-  .meta({ id: 'ReplayRequest' });
-
-export const ReplayOutcome = z
-  .object({
-    dryRun: z.boolean(),
-    matched: z.number().int(),
-    replayed: z.number().int(),
-    first: z
-      .array(DeadLetter)
-      .meta({ description: 'The first to be sent, oldest event first (≤ 20)' }),
-  })
-  .meta({ id: 'ReplayOutcome' });

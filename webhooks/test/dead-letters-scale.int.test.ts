@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { requireRedis } from '@manifold/platform/testing';
 import { UnrecoverableError, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createDeadLetters, type DeadLetter } from '../src/dead-letters/dead-letters.ts';
+import type { DeadLetter } from '@manifold/platform/contracts';
+import { createDeadLetters } from '../src/dead-letters/dead-letters.ts';
 import { createEngine, DELIVERIES_QUEUE, type Engine } from '../src/engine/queues.ts';
 
 const LETTERS = 3_000;

@@ -1,11 +1,11 @@
 import type {
+  DeadLetter,
   DeadLetterDetail,
   DeadLetterFilter,
-  DeadLetterPage,
-  DeadLetterSummary,
+  DeadLetterList,
   ReplayOutcome,
-  WebhooksApiError,
-} from '../sources/webhooks-client.ts';
+} from '@manifold/platform/contracts';
+import type { WebhooksApiError } from '../sources/webhooks-client.ts';
 import { clock, escapeHtml } from './panel.ts';
 
 // The dead-letter panel's HTML fragments, rendered on the server from the webhooks API's answers
@@ -43,7 +43,7 @@ ${FILTER_FIELDS.map(
 }
 
 const summaryRow = (
-  letter: DeadLetterSummary,
+  letter: DeadLetter,
   actions: boolean,
 ) => `<tr data-dead-letter="${escapeHtml(letter.id)}">
   <td>${day(letter.failedAt)}</td><td>${escapeHtml(letter.source)}</td>
@@ -56,7 +56,7 @@ const summaryRow = (
   }
 </tr>`;
 
-const summaryTable = (letters: readonly DeadLetterSummary[], actions: boolean) => `<table>
+const summaryTable = (letters: readonly DeadLetter[], actions: boolean) => `<table>
 <thead><tr><th scope="col">failed</th><th scope="col">source</th><th scope="col">event</th><th scope="col">destination</th><th scope="col" class="num">attempts</th><th scope="col">last error</th>${actions ? '<th scope="col"></th>' : ''}</tr></thead>
 <tbody>
 ${letters.map((letter) => summaryRow(letter, actions)).join('\n')}
@@ -64,7 +64,7 @@ ${letters.map((letter) => summaryRow(letter, actions)).join('\n')}
 </table>`;
 
 /** One page of the list, newest failure first, with the way to the next page. */
-export function listFragment(page: DeadLetterPage): string {
+export function listFragment(page: DeadLetterList): string {
   if (page.total === 0) return '<p class="summary" data-total="0">No dead letters match.</p>';
   return `<p class="summary" data-total="${page.total}">${page.total} dead letter${page.total === 1 ? '' : 's'} match, newest failure first.</p>
 ${summaryTable(page.items, true)}
@@ -101,7 +101,7 @@ ${letter.history
 }
 
 /** One replayed: back in the queue under the same Idempotency-Key. */
-export const replayedFragment = (letter: DeadLetterSummary) =>
+export const replayedFragment = (letter: DeadLetter) =>
   `<p class="ok" data-replayed-id="${escapeHtml(letter.id)}">Replayed ${escapeHtml(letter.eventType)} → ${escapeHtml(letter.destination)} (<code>${escapeHtml(letter.id)}</code>), same Idempotency-Key.</p>`;
 
 /** A dry run: how many, the first to be sent, and the confirmation that sends exactly this filter. */

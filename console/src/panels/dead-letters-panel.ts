@@ -1,10 +1,7 @@
+import type { DeadLetterFilter } from '@manifold/platform/contracts';
 import { json, Router, type Request, type Response } from 'express';
 import { ACTION_HEADER } from '../same-origin.ts';
-import {
-  WebhooksApiError,
-  type DeadLetterFilter,
-  type WebhooksClient,
-} from '../sources/webhooks-client.ts';
+import { WebhooksApiError, type WebhooksClient } from '../sources/webhooks-client.ts';
 import {
   bulkReplayedFragment,
   detailFragment,

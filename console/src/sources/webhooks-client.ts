@@ -1,51 +1,15 @@
 import type { Secret } from '@manifold/platform/auth';
+import {
+  DeadLetter,
+  DeadLetterDetail,
+  DeadLetterList,
+  ReplayOutcome,
+  type DeadLetterFilter,
+} from '@manifold/platform/contracts';
+import type { z } from 'zod';
 
-/** A dead letter as the webhooks API lists it (fields added later are kept, and ignored here). */
-export interface DeadLetterSummary {
-  id: string;
-  source: string;
-  eventId: string;
-  eventType: string;
-  destination: string;
-  idempotencyKey: string;
-  receivedAt: string;
-  failedAt?: string;
-  attempts: number;
-  error: string;
-}
-
-export interface DeadLetterAttempt {
-  attempt: number;
-  at: string;
-  status?: number;
-  latencyMs: number;
-  error?: string;
-  response?: string;
-}
-
-export interface DeadLetterDetail extends DeadLetterSummary {
-  contentType: string;
-  payload: string;
-  history: DeadLetterAttempt[];
-}
-
-export interface DeadLetterPage {
-  total: number;
-  items: DeadLetterSummary[];
-  nextCursor?: string;
-}
-
-export interface ReplayOutcome {
-  dryRun: boolean;
-  matched: number;
-  replayed: number;
-  first: DeadLetterSummary[];
-}
-
-/** The filter fields the dead-letter API takes (ISO 8601 times). */
-export type DeadLetterFilter = Partial<
-  Record<'source' | 'eventType' | 'destination' | 'from' | 'to' | 'error', string>
->;
+// The API's shapes are its contract (platform/src/contracts/webhooks-api.ts), shared with the
+// service: each answer is parsed by it (fields added later are dropped, and ignored here).
 
 /** The webhooks API refused or failed (its problem+json), or could not be reached (status 502). */
 export class WebhooksApiError extends Error {
@@ -96,7 +60,12 @@ export interface WebhooksClientOptions {
  */
 export function createWebhooksClient({ url, send, timeoutMs = 5_000 }: WebhooksClientOptions) {
   const base = url.replace(/\/+$/, '');
-  async function call<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+  /** The answer, parsed by its contract: one that does not match is refused (502), not rendered half-empty. */
+  async function call<T extends z.ZodType>(
+    path: string,
+    shape: T,
+    init: { method?: string; body?: unknown } = {},
+  ): Promise<z.infer<T>> {
     let response: Response;
     try {
       response = await send(`${base}/api/v1${path}`, {
@@ -116,7 +85,15 @@ export function createWebhooksClient({ url, send, timeoutMs = 5_000 }: WebhooksC
       );
     }
     const body: unknown = await response.json().catch(() => undefined);
-    if (response.ok && body !== undefined) return body as T;
+    if (response.ok && body !== undefined) {
+      const parsed = shape.safeParse(body);
+      if (parsed.success) return parsed.data;
+      throw new WebhooksApiError(
+        502,
+        'UPSTREAM_ERROR',
+        `webhooks at ${base} answered ${path.split('?', 1)[0] ?? path} in a shape the console does not know (${parsed.error.issues.length} mismatches)`,
+      );
+    }
     const problem = (body ?? {}) as {
       code?: unknown;
       detail?: unknown;
@@ -145,11 +122,11 @@ export function createWebhooksClient({ url, send, timeoutMs = 5_000 }: WebhooksC
   const one = (id: string) => `/dead-letters/${encodeURIComponent(id)}`;
   return {
     list: (filter: DeadLetterFilter, page: { limit: number; cursor?: string | undefined }) =>
-      call<DeadLetterPage>(`/dead-letters${query({ ...filter, ...page })}`),
-    get: (id: string) => call<DeadLetterDetail>(one(id)),
-    replay: (id: string) => call<DeadLetterSummary>(`${one(id)}/replay`, { method: 'POST' }),
+      call(`/dead-letters${query({ ...filter, ...page })}`, DeadLetterList),
+    get: (id: string) => call(one(id), DeadLetterDetail),
+    replay: (id: string) => call(`${one(id)}/replay`, DeadLetter, { method: 'POST' }),
     replayMatching: (filter: DeadLetterFilter, dryRun: boolean) =>
-      call<ReplayOutcome>('/dead-letters/replay', { method: 'POST', body: { filter, dryRun } }),
+      call('/dead-letters/replay', ReplayOutcome, { method: 'POST', body: { filter, dryRun } }),
   };
 }
 export type WebhooksClient = ReturnType<typeof createWebhooksClient>;

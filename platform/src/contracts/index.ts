@@ -9,3 +9,13 @@ export {
   type SubgraphName,
 } from './topology.ts';
 export { ANONYMOUS, callerOf, setCaller, type Caller } from './identity.ts';
+export {
+  Attempt,
+  DeadLetter,
+  DeadLetterDetail,
+  DeadLetterFilter,
+  DeadLetterList,
+  DeadLetterQuery,
+  ReplayOutcome,
+  ReplayRequest,
+} from './webhooks-api.ts';

@@ -1,58 +1,24 @@
 import { AppError } from '@manifold/platform/errors';
 import type { Job } from 'bullmq';
-import { z } from 'zod';
-import { attemptsFromLogs, type Attempt } from '../delivery/attempts.ts';
+// What the API answers (platform/src/contracts/webhooks-api.ts): the console reads the same shapes.
+import type {
+  DeadLetter,
+  DeadLetterDetail,
+  DeadLetterFilter,
+  DeadLetterList,
+  ReplayOutcome,
+} from '@manifold/platform/contracts';
+import { attemptsFromLogs } from '../delivery/attempts.ts';
 import type { DeliveryJob, Engine } from '../engine/queues.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { createFailedIndex, type Summary } from './failed-index.ts';
 
-/** Which dead letters: every field optional, all given ones must match. */
-export const DeadLetterFilter = z.object({
-  source: z.string().min(1).optional(),
-  eventType: z.string().min(1).optional(),
-  destination: z.string().min(1).optional(),
-  /** Received at or after (ISO 8601). */
-  from: z.iso.datetime({ offset: true }).optional(),
-  /** Received before (ISO 8601). */
-  to: z.iso.datetime({ offset: true }).optional(),
-  /** Part of the last error, e.g. `HTTP 503` or `timed out`. */
-  error: z.string().min(1).optional(),
-});
-export type DeadLetterFilter = z.infer<typeof DeadLetterFilter>;
-
-/** A dead letter as listed: its summary, with the failure time as ISO 8601. */
-export type DeadLetter = Omit<Summary, 'failedAtMs'> & { failedAt: string | undefined };
-
-export interface DeadLetterDetail extends DeadLetter {
-  contentType: string;
-  payload: string;
-  history: Attempt[];
-}
-
-export interface DeadLetterPage {
-  /** How many dead letters the filter matches in all. */
-  total: number;
-  /** Newest failure first. */
-  items: DeadLetter[];
-  /** Pass as `cursor` for the next page; absent on the last page. */
-  nextCursor?: string;
-}
-
-export interface ReplayOutcome {
-  dryRun: boolean;
-  /** How many dead letters the filter matched. */
-  matched: number;
-  /** How many went back to the queue (0 in a dry run). */
-  replayed: number;
-  /** The first ones to be sent (oldest received first), at most 20. */
-  first: DeadLetter[];
-}
-
 const FIRST_SHOWN = 20;
 
+/** A dead letter as listed: its summary, with the failure time as ISO 8601. */
 const letter = ({ failedAtMs, ...summary }: Summary): DeadLetter => ({
   ...summary,
-  failedAt: failedAtMs > 0 ? new Date(failedAtMs).toISOString() : undefined,
+  ...(failedAtMs > 0 && { failedAt: new Date(failedAtMs).toISOString() }),
 });
 
 const isEmpty = (filter: DeadLetterFilter) => Object.values(filter).every((v) => v === undefined);
@@ -119,7 +85,7 @@ export function createDeadLetters(engine: Pick<Engine, 'deliveries' | 'redis'>) 
     list: async (
       filter: DeadLetterFilter,
       { limit = 100, cursor }: { limit?: number; cursor?: string | undefined } = {},
-    ): Promise<DeadLetterPage> => {
+    ): Promise<DeadLetterList> => {
       const after = cursor === undefined ? undefined : decodeCursor(cursor);
       const matches = matcher(filter);
       const items: Summary[] = [];

@@ -1,19 +1,8 @@
-import { z } from 'zod';
+import { Attempt } from '@manifold/platform/contracts';
 
-/** One delivery attempt as the dead-letter history shows it. */
-export const Attempt = z.object({
-  attempt: z.number().int().positive(),
-  /** When it started, ISO 8601 UTC. */
-  at: z.string(),
-  /** The destination's HTTP status; absent when no answer came (network error, timeout). */
-  status: z.number().int().optional(),
-  latencyMs: z.number(),
-  /** Why it failed; absent when it succeeded. */
-  error: z.string().optional(),
-  /** The start of the destination's answer (at most 500 characters). */
-  response: z.string().optional(),
-});
-export type Attempt = z.infer<typeof Attempt>;
+// One attempt's shape is the dead-letter API's (platform/src/contracts/webhooks-api.ts): what
+// the worker logs is what the API and the console show.
+export { Attempt };
 
 export const RESPONSE_EXCERPT_CHARS = 500;
 

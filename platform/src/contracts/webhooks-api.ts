@@ -1,0 +1,100 @@
+import { z } from 'zod';
+
+// The webhooks service's dead-letter API (/api/v1/dead-letters): the shapes it answers and the
+// filter it takes, in one place for the service that serves them (its routes and OpenAPI
+// document) and the console that calls them (its dead-letter panel) — a field renamed on one side
+// fails the other's typecheck, and an answer that does not match is refused by the console's
+// client instead of rendered half-empty.
+
+/** One delivery attempt as the dead-letter history shows it. */
+export const Attempt = z.object({
+  attempt: z.number().int().positive(),
+  /** When it started, ISO 8601 UTC. */
+  at: z.string(),
+  /** The destination's HTTP status; absent when no answer came (network error, timeout). */
+  status: z.number().int().optional(),
+  latencyMs: z.number(),
+  /** Why it failed; absent when it succeeded. */
+  error: z.string().optional(),
+  /** The start of the destination's answer (at most 500 characters). */
+  response: z.string().optional(),
+});
+export type Attempt = z.infer<typeof Attempt>;
+
+export const DeadLetter = z
+  .object({
+    id: z.string().meta({ description: 'The delivery id, also its Idempotency-Key' }),
+    source: z.string(),
+    eventId: z.string(),
+    eventType: z.string(),
+    destination: z.string(),
+    idempotencyKey: z.string(),
+    receivedAt: z.string(),
+    failedAt: z.string().optional(),
+    attempts: z.number().int(),
+    error: z.string().meta({ description: 'The last attempt’s error' }),
+  })
+  .meta({ id: 'DeadLetter' });
+export type DeadLetter = z.infer<typeof DeadLetter>;
+
+export const DeadLetterDetail = DeadLetter.extend({
+  contentType: z.string(),
+  payload: z.string().meta({ description: 'The body as the sender sent it' }),
+  history: z.array(Attempt.meta({ id: 'Attempt' })),
+}).meta({ id: 'DeadLetterDetail' });
+export type DeadLetterDetail = z.infer<typeof DeadLetterDetail>;
+
+/** Which dead letters: every field optional, all given ones must match. */
+export const DeadLetterFilter = z.object({
+  source: z.string().min(1).optional(),
+  eventType: z.string().min(1).optional(),
+  destination: z.string().min(1).optional(),
+  from: z.iso.datetime({ offset: true }).optional().meta({ description: 'Received at or after' }),
+  to: z.iso.datetime({ offset: true }).optional().meta({ description: 'Received before' }),
+  error: z.string().min(1).optional().meta({ description: 'Part of the last error' }),
+});
+export type DeadLetterFilter = z.infer<typeof DeadLetterFilter>;
+
+/** A page of dead letters: the filter, then where the page starts and how long it is. */
+export const DeadLetterQuery = DeadLetterFilter.extend({
+  limit: z.coerce.number().int().min(1).max(1_000).default(100).meta({ description: 'Page size' }),
+  cursor: z
+    .string()
+    .min(1)
+    .max(1_000)
+    .optional()
+    .meta({ description: 'The `nextCursor` of the previous page (same filter)' }),
+});
+
+export const DeadLetterList = z
+  .object({
+    total: z.number().int().meta({ description: 'Dead letters the filter matches, all pages' }),
+    items: z.array(DeadLetter).meta({ description: 'This page, newest failure first' }),
+    nextCursor: z
+      .string()
+      .optional()
+      .meta({ description: 'Where the next page starts; absent on the last page' }),
+  })
+  .meta({ id: 'DeadLetterList' });
+export type DeadLetterList = z.infer<typeof DeadLetterList>;
+
+export const ReplayRequest = z
+  .object({
+    filter: DeadLetterFilter.default({}),
+    dryRun: z.boolean().default(true).meta({
+      description: 'Only count and list what would be replayed (the default: say false to replay)',
+    }),
+  })
+  .meta({ id: 'ReplayRequest' });
+
+export const ReplayOutcome = z
+  .object({
+    dryRun: z.boolean(),
+    matched: z.number().int(),
+    replayed: z.number().int(),
+    first: z
+      .array(DeadLetter)
+      .meta({ description: 'The first to be sent, oldest event first (≤ 20)' }),
+  })
+  .meta({ id: 'ReplayOutcome' });
+export type ReplayOutcome = z.infer<typeof ReplayOutcome>;
