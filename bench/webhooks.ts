@@ -8,8 +8,7 @@
 //              BullMQ's raw Worker processing N no-op jobs (both concurrency 50).
 // Placement: the process under test — the service, its worker, or the raw BullMQ client
 // (bench/support/raw-bullmq.ts: a Node process like the service, so that BullMQ's own client
-// costs count on the raw side as ours do) — on CPU 0; wrk and the sink (nginx: a C server, as wrk is
-// a C client — bench/support/nginx-sink.ts) on CPU 1; Redis where the
+// costs count on the raw side as ours do) — on CPU 0; wrk and the sink on CPU 1; Redis where the
 // scheduler puts it, unless BENCH_REDIS_CPU pins it (pinned to either core, runs here were
 // slower for both sides; unpinned, the rates vary from run to run on this shared machine).
 // The senders are wrk (C), not Node's fetch: fetch costs the load generator more CPU per request
@@ -27,7 +26,6 @@ import { startRedisServer } from '@manifold/platform/testing';
 import { nodeArgs } from '../scripts/node-args.ts';
 import { freePort, REPO_ROOT, startService } from '../test/e2e/support/processes.ts';
 import type { LoadResult } from './support/load.ts';
-import { requireNginx, startNginxSink, type NginxSink } from './support/nginx-sink.ts';
 import { pinnedTo, pinTo } from './support/pin.ts';
 import { processCpuMs } from './support/process-cpu.ts';
 import { machine, publish, targetTable, type Check } from './support/report.ts';
@@ -68,16 +66,7 @@ const LOAD_CPU = '1';
 const SECRET = 'whsec_bench';
 /** Events signed ahead per second of a wrk run: more than the service or the raw engine reach here. */
 const SIGNED_PER_SECOND = Number(process.env['BENCH_SIGNED_PER_SECOND'] ?? 20_000);
-/**
- * Where deliveries go (BENCH_SINK): `nginx` (the default), or `node` — the Node HTTP server the
- * runs before 2026-12-05 20:00 UTC used, which shared its core with Redis at ~70 µs per request
- * (bench/support/nginx-sink.ts).
- */
-const SINK = process.env['BENCH_SINK'] ?? 'nginx';
-if (SINK !== 'nginx' && SINK !== 'node')
-  throw new Error(`BENCH_SINK is nginx or node, not ${SINK}`);
 requireWrk();
-if (SINK === 'nginx') requireNginx();
 execFileSync('taskset', ['-a', '-pc', LOAD_CPU, String(process.pid)], { stdio: 'ignore' });
 
 const scratch = mkdtempSync(join(tmpdir(), 'bench-webhooks-'));
@@ -115,13 +104,7 @@ const rawBullmq = async <T>(args: string[]): Promise<T> => {
   return JSON.parse(output) as T;
 };
 
-const sink: Pick<NginxSink, 'url' | 'requests' | 'close'> =
-  SINK === 'nginx'
-    ? await startNginxSink({ cpus: LOAD_CPU })
-    : await startCountingSink().then((node) => ({
-        ...node,
-        requests: () => Promise.resolve(node.received.count),
-      }));
+const sink = await startCountingSink();
 const prefix = `{bench-${randomUUID()}}`;
 const webhooksFile = writeStripeToSinkFile(scratch, sink.url);
 const serviceEnv = {
@@ -313,21 +296,17 @@ try {
     });
     // Its start-up (loading, the Redis checks) is not delivery: let it settle before the clock starts.
     await new Promise((resolve) => setTimeout(resolve, 3_000));
-    const before = await sink.requests();
-    const received = async () => (await sink.requests()) - before;
+    sink.received.count = 0;
     await deliveries.resume();
-    /** Deliveries the sink has received this round, once at least `count`. */
     const until = async (count: number) => {
-      for (let seen = await received(); ; seen = await received()) {
-        if (seen >= count) return seen;
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
+      while (sink.received.count < count) await new Promise((resolve) => setTimeout(resolve, 5));
     };
     await until(DELIVERY_WARMUP);
     const workerCpuBefore = processCpuMs(workerProcess.pid ?? 0);
     const deliveryStarted = performance.now();
-    const startedAt = await received();
-    const measured = (await until(DELIVERY_WARMUP + DELIVERIES)) - startedAt;
+    const startedAt = sink.received.count;
+    await until(DELIVERY_WARMUP + DELIVERIES);
+    const measured = sink.received.count - startedAt;
     const deliverySeconds = (performance.now() - deliveryStarted) / 1000;
     const workerUs = ((processCpuMs(workerProcess.pid ?? 0) - workerCpuBefore) * 1000) / measured;
     workerProcess.kill('SIGTERM');
@@ -372,7 +351,7 @@ try {
   const row = (scenario: string, rates: number[], extra = ' | | |') =>
     `| ${scenario} | ${median(rates).toFixed(0)} | ${list(rates)}${extra}`;
   publish('webhooks (ingest and delivery vs raw BullMQ)', [
-    `Command: \`npm run bench:webhooks\` (${ROUNDS} rounds, each side in turn — ingest: ${DURATION_MS / 1000} s per side and round (each side after its own ${WARMUP_MS / 1000} s warm-up), ${CONCURRENCY} concurrent callers — wrk connections for the service, async callers for the raw add; delivery: ${DELIVERIES} events per side and round after ${DELIVERY_WARMUP} of warm-up, concurrency ${CONCURRENCY}). Machine: ${machine()}, loopback; Redis 7 private, AOF appendfsync always${AOF_REWRITE_MIN_SIZE === undefined ? '' : `, auto-aof-rewrite-min-size ${AOF_REWRITE_MIN_SIZE} (BENCH_AOF_REWRITE_MIN_SIZE)`}. Service, its worker and the raw BullMQ client (each a Node process, in turn) on CPU ${SERVICE_CPU}; wrk and the sink (${SINK === 'nginx' ? 'nginx, one worker process' : 'a Node HTTP server'}) on CPU ${LOAD_CPU}; Redis ${REDIS_CPU === 'any' ? 'unpinned' : `on CPU ${REDIS_CPU}`}.`,
+    `Command: \`npm run bench:webhooks\` (${ROUNDS} rounds, each side in turn — ingest: ${DURATION_MS / 1000} s per side and round (each side after its own ${WARMUP_MS / 1000} s warm-up), ${CONCURRENCY} concurrent callers — wrk connections for the service, async callers for the raw add; delivery: ${DELIVERIES} events per side and round after ${DELIVERY_WARMUP} of warm-up, concurrency ${CONCURRENCY}). Machine: ${machine()}, loopback; Redis 7 private, AOF appendfsync always${AOF_REWRITE_MIN_SIZE === undefined ? '' : `, auto-aof-rewrite-min-size ${AOF_REWRITE_MIN_SIZE} (BENCH_AOF_REWRITE_MIN_SIZE)`}. Service, its worker and the raw BullMQ client (each a Node process, in turn) on CPU ${SERVICE_CPU}; wrk and the sink on CPU ${LOAD_CPU}; Redis ${REDIS_CPU === 'any' ? 'unpinned' : `on CPU ${REDIS_CPU}`}.`,
     '',
     '| scenario | rate (/s, median) | rate per round | p50 ms (median) | p99 ms per round |',
     '|---|---|---|---|---|',
