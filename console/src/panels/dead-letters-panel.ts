@@ -1,4 +1,4 @@
-import type { DeadLetterFilter } from '@manifold/platform/contracts';
+import { DeadLetterFilter } from '@manifold/platform/contracts';
 import { json, Router, type Request, type Response } from 'express';
 import { ACTION_HEADER } from '../same-origin.ts';
 import { WebhooksApiError, type WebhooksClient } from '../sources/webhooks-client.ts';
@@ -20,7 +20,7 @@ export interface DeadLettersPanelOptions {
   pageSize?: number;
 }
 
-const FIELDS = ['source', 'eventType', 'destination', 'from', 'to', 'error'] as const;
+const FIELDS = DeadLetterFilter.keyof().options;
 
 /** A `datetime-local` value (`2026-12-04T13:05`, seconds optional) read as UTC, as the form says. */
 const LOCAL_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?$/;

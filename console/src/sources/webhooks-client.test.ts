@@ -49,15 +49,49 @@ describe('the console’s webhooks client', () => {
     expect(calls).toEqual(['http://webhooks.test/api/v1/dead-letters?destination=crm&limit=20']);
   });
 
+  it('reads an inspection (its attempts) and a replay’s 202 by the contract too', async () => {
+    const history = [
+      { attempt: 1, at: '2026-12-05T10:00:01.000Z', status: 503, latencyMs: 12, error: 'HTTP 503' },
+      { attempt: 2, at: '2026-12-05T10:00:03.000Z', latencyMs: 10_000, error: 'timed out' },
+    ];
+    const detail = { ...letter, contentType: 'application/json', payload: '{}', history };
+    expect(await answering(200, detail).client.get(letter.id)).toEqual(detail);
+    expect(await answering(202, letter).client.replay(letter.id)).toEqual(letter);
+  });
+
   it('refuses an answer in another shape (502 UPSTREAM_ERROR) instead of passing it on', async () => {
     const { client } = answering(200, { total: '1', items: [{ ...letter, attempts: 'five' }] });
-    const error = await refusal(client.list({}, { limit: 20 }));
-    expect(error.status).toBe(502);
-    expect(error.code).toBe('UPSTREAM_ERROR');
-    expect(error.message).toContain('/dead-letters');
+    expect(await refusal(client.list({}, { limit: 20 }))).toMatchObject({
+      status: 502,
+      code: 'UPSTREAM_ERROR',
+    });
+    const history = [{ attempt: 'first', at: 'then', latencyMs: 1 }];
+    const detail = { ...letter, contentType: 'application/json', payload: '{}', history };
+    expect(await refusal(answering(200, detail).client.get(letter.id))).toMatchObject({
+      status: 502,
+      code: 'UPSTREAM_ERROR',
+    });
+  });
 
-    const replay = answering(200, { dryRun: true, matched: 3 });
-    expect((await refusal(replay.client.replayMatching({}, true))).code).toBe('UPSTREAM_ERROR');
+  it('says a replay whose answer it cannot read was sent', async () => {
+    const replayed = await refusal(answering(202, { id: 1 }).client.replay(letter.id));
+    const bulk = await refusal(
+      answering(200, { dryRun: false, matched: 3 }).client.replayMatching({}, false),
+    );
+    for (const error of [replayed, bulk]) {
+      expect(error).toMatchObject({ status: 502, code: 'UPSTREAM_ERROR' });
+      expect(error.message).toMatch(/^Sent, but/);
+    }
+    // A read is not said to be sent.
+    const read = await refusal(answering(200, { total: 1 }).client.list({}, { limit: 1 }));
+    expect(read.message).not.toMatch(/^Sent/);
+  });
+
+  it('passes on a problem in another shape as its HTTP status, and nothing of it', async () => {
+    const error = await refusal(
+      answering(400, { code: 7, errors: [{ pointer: 1 }] }).client.list({}, { limit: 20 }),
+    );
+    expect(error).toMatchObject({ status: 400, code: 'HTTP_400', message: 'HTTP 400', errors: [] });
   });
 
   it('passes on the API’s own problem (status, code, field errors)', async () => {

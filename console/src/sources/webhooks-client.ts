@@ -6,6 +6,7 @@ import {
   ReplayOutcome,
   type DeadLetterFilter,
 } from '@manifold/platform/contracts';
+import { Problem } from '@manifold/platform/openapi';
 import type { z } from 'zod';
 
 // The API's shapes are its contract (platform/src/contracts/webhooks-api.ts), shared with the
@@ -60,11 +61,15 @@ export interface WebhooksClientOptions {
  */
 export function createWebhooksClient({ url, send, timeoutMs = 5_000 }: WebhooksClientOptions) {
   const base = url.replace(/\/+$/, '');
-  /** The answer, parsed by its contract: one that does not match is refused (502), not rendered half-empty. */
+  /**
+   * The answer, parsed by its contract: one that does not match is refused (502), not rendered
+   * half-empty. A POST's answer comes after its effect: the refusal says it was sent, so that
+   * nobody replays again on the strength of it.
+   */
   async function call<T extends z.ZodType>(
     path: string,
     shape: T,
-    init: { method?: string; body?: unknown } = {},
+    init: { method?: 'POST'; body?: unknown } = {},
   ): Promise<z.infer<T>> {
     let response: Response;
     try {
@@ -88,29 +93,21 @@ export function createWebhooksClient({ url, send, timeoutMs = 5_000 }: WebhooksC
     if (response.ok && body !== undefined) {
       const parsed = shape.safeParse(body);
       if (parsed.success) return parsed.data;
+      const [first] = parsed.error.issues;
       throw new WebhooksApiError(
         502,
         'UPSTREAM_ERROR',
-        `webhooks at ${base} answered ${path.split('?', 1)[0] ?? path} in a shape the console does not know (${parsed.error.issues.length} mismatches)`,
+        `${init.method === 'POST' ? 'Sent, but webhooks' : 'Webhooks'} at ${base} answered ${path.split('?', 1)[0] ?? path} in a shape the console does not know (${parsed.error.issues.length} mismatches, the first at ${first?.path.join('.') || 'the top'}: ${first?.message ?? '?'})${init.method === 'POST' ? ': check the dead letters before sending again' : ''}`,
       );
     }
-    const problem = (body ?? {}) as {
-      code?: unknown;
-      detail?: unknown;
-      title?: unknown;
-      errors?: unknown;
-    };
+    // A problem as the API writes it; anything else (a proxy's page, a problem in another shape)
+    // stands as its HTTP status.
+    const problem = Problem.partial().safeParse(body).data ?? {};
     throw new WebhooksApiError(
       response.status,
-      typeof problem.code === 'string' ? problem.code : `HTTP_${String(response.status)}`,
-      typeof problem.detail === 'string'
-        ? problem.detail
-        : typeof problem.title === 'string'
-          ? problem.title
-          : `HTTP ${String(response.status)}`,
-      Array.isArray(problem.errors)
-        ? (problem.errors as { pointer: string; detail: string }[])
-        : [],
+      problem.code ?? `HTTP_${String(response.status)}`,
+      problem.detail ?? problem.title ?? `HTTP ${String(response.status)}`,
+      problem.errors ?? [],
     );
   }
   const query = (params: Record<string, string | number | undefined>) => {

@@ -10,8 +10,9 @@ export {
 } from './topology.ts';
 export { ANONYMOUS, callerOf, setCaller, type Caller } from './identity.ts';
 export {
-  Attempt,
+  ATTEMPT_RESPONSE_CHARS,
   DeadLetter,
+  DeadLetterAttempt,
   DeadLetterDetail,
   DeadLetterFilter,
   DeadLetterList,

@@ -4,10 +4,14 @@ import { z } from 'zod';
 // filter it takes, in one place for the service that serves them (its routes and OpenAPI
 // document) and the console that calls them (its dead-letter panel) — a field renamed on one side
 // fails the other's typecheck, and an answer that does not match is refused by the console's
-// client instead of rendered half-empty.
+// client instead of rendered half-empty. The two are deployed apart: a field added to an answer
+// starts out optional here, so that a console deployed first still reads the service's answers.
+
+/** How much of a destination's answer an attempt keeps (characters). */
+export const ATTEMPT_RESPONSE_CHARS = 500;
 
 /** One delivery attempt as the dead-letter history shows it. */
-export const Attempt = z.object({
+export const DeadLetterAttempt = z.object({
   attempt: z.number().int().positive(),
   /** When it started, ISO 8601 UTC. */
   at: z.string(),
@@ -16,10 +20,10 @@ export const Attempt = z.object({
   latencyMs: z.number(),
   /** Why it failed; absent when it succeeded. */
   error: z.string().optional(),
-  /** The start of the destination's answer (at most 500 characters). */
+  /** The start of the destination's answer (at most ATTEMPT_RESPONSE_CHARS characters). */
   response: z.string().optional(),
 });
-export type Attempt = z.infer<typeof Attempt>;
+export type DeadLetterAttempt = z.infer<typeof DeadLetterAttempt>;
 
 export const DeadLetter = z
   .object({
@@ -40,7 +44,7 @@ export type DeadLetter = z.infer<typeof DeadLetter>;
 export const DeadLetterDetail = DeadLetter.extend({
   contentType: z.string(),
   payload: z.string().meta({ description: 'The body as the sender sent it' }),
-  history: z.array(Attempt.meta({ id: 'Attempt' })),
+  history: z.array(DeadLetterAttempt.meta({ id: 'Attempt' })),
 }).meta({ id: 'DeadLetterDetail' });
 export type DeadLetterDetail = z.infer<typeof DeadLetterDetail>;
 

@@ -1,3 +1,4 @@
+import { ATTEMPT_RESPONSE_CHARS, type DeadLetterAttempt } from '../contracts/webhooks-api.ts';
 import type { Logger } from '../logging/index.ts';
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
@@ -42,7 +43,6 @@ export interface UpstreamRequestRecord {
 
 /** The webhooks deliveries queue, as its service names it (webhooks/src/engine/queues.ts). */
 const DELIVERIES_QUEUE = 'deliveries';
-const RESPONSE_EXCERPT_CHARS = 500;
 
 /** Header names never kept in a record. */
 const SECRET_HEADER =
@@ -119,8 +119,8 @@ export function createDeadLetterRecorder({
             error: attempt.error,
             ...(attempt.response === undefined
               ? {}
-              : { response: attempt.response.slice(0, RESPONSE_EXCERPT_CHARS) }),
-          }),
+              : { response: attempt.response.slice(0, ATTEMPT_RESPONSE_CHARS) }),
+          } satisfies DeadLetterAttempt),
         );
         return { stored: true };
       } catch {
