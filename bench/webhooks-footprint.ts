@@ -18,14 +18,10 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { startRedisServer } from '@manifold/platform/testing';
 import { nodeArgs } from '../scripts/node-args.ts';
-import { freePort, REPO_ROOT, startService } from '../test/e2e/support/processes.ts';
+import { REPO_ROOT } from '../test/e2e/support/processes.ts';
 import { machine, publish } from './support/report.ts';
 import { stripeEvents } from './support/stripe-events.ts';
-import {
-  startCountingSink,
-  STRIPE_SECRET_VARIABLE,
-  writeStripeToSinkFile,
-} from './support/webhooks-stack.ts';
+import { startAcceptingWebhooks, startCountingSink } from './support/webhooks-stack.ts';
 
 /**
  * Events measured (after one that creates the queue's own keys). Many: BullMQ's event stream is
@@ -51,29 +47,19 @@ const footprint = async () => ({
 });
 
 const sink = await startCountingSink();
-const serviceEnv = {
-  WEBHOOKS_REDIS_URL: redis.url,
-  WEBHOOKS_FILE: writeStripeToSinkFile(scratch, sink.url),
-  WEBHOOKS_QUEUE_PREFIX: PREFIX,
-  [STRIPE_SECRET_VARIABLE]: SECRET,
-  LOG_LEVEL: 'error',
-  NODE_ENV: 'production',
-};
-const service = await startService({
-  name: 'webhooks',
-  entry: 'webhooks/src/main.ts',
-  port: await freePort(),
-  env: { ...serviceEnv, WEBHOOKS_WORKERS: 'false' },
-  readyPath: '/healthz',
+const {
+  env: serviceEnv,
+  service,
+  acceptOne: accept,
+} = await startAcceptingWebhooks({
+  dir: scratch,
+  redisUrl: redis.url,
+  sinkUrl: sink.url,
+  prefix: PREFIX,
+  secret: SECRET,
+  nextEvent: stripeEvents(SECRET),
 });
 const deliveries = new Queue('deliveries', { connection, prefix: PREFIX });
-const nextEvent = stripeEvents(SECRET);
-const accept = async () => {
-  const { body, headers } = nextEvent();
-  const response = await fetch(`${service.url}/hooks/stripe`, { method: 'POST', headers, body });
-  await response.arrayBuffer();
-  if (response.status !== 202) throw new Error(`ingest answered ${response.status}`);
-};
 const perEvent = (bytes: number) => Math.round(bytes / EVENTS);
 
 try {

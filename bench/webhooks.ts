@@ -24,18 +24,14 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { startRedisServer } from '@manifold/platform/testing';
 import { nodeArgs } from '../scripts/node-args.ts';
-import { freePort, REPO_ROOT, startService } from '../test/e2e/support/processes.ts';
+import { REPO_ROOT } from '../test/e2e/support/processes.ts';
 import type { LoadResult } from './support/load.ts';
 import { pinnedTo, pinTo } from './support/pin.ts';
 import { processCpuMs } from './support/process-cpu.ts';
 import { machine, publish, targetTable, type Check } from './support/report.ts';
 import { median } from './support/rounds.ts';
 import { stripeEvents } from './support/stripe-events.ts';
-import {
-  startCountingSink,
-  STRIPE_SECRET_VARIABLE,
-  writeStripeToSinkFile,
-} from './support/webhooks-stack.ts';
+import { startAcceptingWebhooks, startCountingSink } from './support/webhooks-stack.ts';
 import { requireWrk, runWrk } from './support/wrk.ts';
 
 /** Rounds of each comparison, the two sides in turn; the targets are judged on the median. */
@@ -106,29 +102,21 @@ const rawBullmq = async <T>(args: string[]): Promise<T> => {
 
 const sink = await startCountingSink();
 const prefix = `{bench-${randomUUID()}}`;
-const webhooksFile = writeStripeToSinkFile(scratch, sink.url);
-const serviceEnv = {
-  WEBHOOKS_REDIS_URL: redis.url,
-  WEBHOOKS_FILE: webhooksFile,
-  WEBHOOKS_QUEUE_PREFIX: prefix,
-  [STRIPE_SECRET_VARIABLE]: SECRET,
-  WEBHOOKS_CONCURRENCY: String(CONCURRENCY),
-  LOG_LEVEL: 'error',
-  NODE_ENV: 'production',
-};
-const service = await startService({
-  name: 'webhooks',
-  entry: 'webhooks/src/main.ts',
-  port: await freePort(),
-  env: {
-    ...serviceEnv,
-    WEBHOOKS_WORKERS: 'false',
-    // e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`: a profile of the service's ingest.
-    ...(process.env['BENCH_SERVICE_NODE_OPTIONS']
-      ? { NODE_OPTIONS: process.env['BENCH_SERVICE_NODE_OPTIONS'] }
-      : {}),
-  },
-  readyPath: '/healthz',
+const signedEvent = stripeEvents(SECRET);
+const {
+  env: serviceEnv,
+  service,
+  acceptOne: ingestOne,
+} = await startAcceptingWebhooks({
+  dir: scratch,
+  redisUrl: redis.url,
+  sinkUrl: sink.url,
+  prefix,
+  secret: SECRET,
+  nextEvent: signedEvent,
+  env: { WEBHOOKS_CONCURRENCY: String(CONCURRENCY) },
+  // e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`: a profile of the service's ingest.
+  serviceNodeOptions: process.env['BENCH_SERVICE_NODE_OPTIONS'],
   wrapCommand: pinTo(SERVICE_CPU),
 });
 
@@ -140,14 +128,6 @@ const [floorCommand, floorArgs] = pinnedTo(SERVICE_CPU, [
 const httpFloor = spawn(floorCommand, floorArgs, { stdio: ['ignore', 'pipe', 'inherit'] });
 const [floorLine] = (await once(httpFloor.stdout, 'data')) as [Buffer];
 const floorUrl = `http://127.0.0.1:${(JSON.parse(floorLine.toString()) as { port: number }).port}/hooks/stripe`;
-
-const signedEvent = stripeEvents(SECRET);
-const ingestOne = async () => {
-  const { body, headers } = signedEvent();
-  const response = await fetch(`${service.url}/hooks/stripe`, { method: 'POST', headers, body });
-  await response.arrayBuffer();
-  if (response.status !== 202) throw new Error(`ingest answered ${response.status}`);
-};
 
 /**
  * `count` distinct signed events, one a line (`signature<TAB>body`), for wrk to send in order: a

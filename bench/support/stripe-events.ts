@@ -1,4 +1,5 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { sign } from '../../webhooks/test/signers.ts';
 
 /** A Stripe-signed `invoice.paid` event (~130 bytes of body) as a sender would POST it. */
 export interface SignedStripeEvent {
@@ -7,24 +8,22 @@ export interface SignedStripeEvent {
 }
 
 /**
- * Makes distinct Stripe-signed events for `secret` (Stripe signs `<t>.<body>` with HMAC-SHA256):
- * what the webhooks benchmarks send, each a new event id.
+ * Makes distinct Stripe-signed events for `secret`, signed as the webhooks tests sign them
+ * (webhooks/test/signers.ts): what the webhooks benchmarks send, each a new event id.
  */
 export function stripeEvents(secret: string): () => SignedStripeEvent {
   let sequence = 0;
   return () => {
-    const id = `evt_${sequence++}_${randomUUID()}`;
-    const body = JSON.stringify({
-      id,
-      object: 'event',
+    const { body, headers } = sign.stripe(secret, {
+      id: `evt_${sequence++}_${randomUUID()}`,
       type: 'invoice.paid',
-      data: { object: { amount: 4200 } },
     });
-    const t = Math.floor(Date.now() / 1000);
-    const signature = createHmac('sha256', secret).update(`${t}.${body}`).digest('hex');
     return {
       body,
-      headers: { 'content-type': 'application/json', 'stripe-signature': `t=${t},v1=${signature}` },
+      headers: {
+        'content-type': 'application/json',
+        'stripe-signature': headers['stripe-signature'] ?? '',
+      },
     };
   };
 }

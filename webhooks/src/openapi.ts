@@ -1,18 +1,20 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { addOpenApiSecurity } from '@manifold/platform/auth';
+import {
+  DeadLetter,
+  DeadLetterDetail,
+  DeadLetterList,
+  DeadLetterQuery,
+  ReplayOutcome,
+  ReplayRequest,
+} from '@manifold/platform/contracts';
 import { z } from 'zod';
 import { accessScopes } from './config.ts';
 import {
-  DeadLetterDetail,
-  DeadLetterList,
   DeadLetterParams,
-  DeadLetterQuery,
   problemResponse,
   Receipt,
-  ReplayOutcome,
-  ReplayRequest,
   SourceParams,
-  DeadLetter,
   DestinationList,
   DestinationParams,
   DestinationState,

@@ -1,25 +1,9 @@
 import { z } from 'zod';
-import {
-  DeadLetter,
-  DeadLetterDetail,
-  DeadLetterList,
-  DeadLetterQuery,
-  ReplayOutcome,
-  ReplayRequest,
-} from '@manifold/platform/contracts';
 import { Problem, problemResponse } from '@manifold/platform/openapi';
 
-// The dead-letter API's shapes are shared with the console that calls it (platform/src/contracts/webhooks-api.ts).
-export {
-  DeadLetter,
-  DeadLetterDetail,
-  DeadLetterList,
-  DeadLetterQuery,
-  Problem,
-  problemResponse,
-  ReplayOutcome,
-  ReplayRequest,
-};
+// The dead-letter API's own shapes are shared with the console that calls it:
+// platform/src/contracts/webhooks-api.ts.
+export { Problem, problemResponse };
 
 export const SourceParams = z.object({
   source: z

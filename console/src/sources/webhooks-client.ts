@@ -3,10 +3,10 @@ import {
   DeadLetter,
   DeadLetterDetail,
   DeadLetterList,
+  Problem,
   ReplayOutcome,
   type DeadLetterFilter,
 } from '@manifold/platform/contracts';
-import { Problem } from '@manifold/platform/openapi';
 import type { z } from 'zod';
 
 // The API's shapes are its contract (platform/src/contracts/webhooks-api.ts), shared with the

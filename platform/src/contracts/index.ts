@@ -9,6 +9,7 @@ export {
   type SubgraphName,
 } from './topology.ts';
 export { ANONYMOUS, callerOf, setCaller, type Caller } from './identity.ts';
+export { Problem } from './problem.ts';
 export {
   ATTEMPT_RESPONSE_CHARS,
   DeadLetter,

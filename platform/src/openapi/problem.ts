@@ -1,17 +1,6 @@
-import { z } from 'zod';
+import { Problem } from '../contracts/problem.ts';
 
-/** RFC 9457 problem details, as every error leaves a Manifold REST service (one schema for all their OpenAPI documents). */
-export const Problem = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    code: z.string().meta({ description: 'Stable Manifold error code (schema/errors.md)' }),
-    detail: z.string().optional(),
-    instance: z.string().optional(),
-    errors: z.array(z.object({ pointer: z.string(), detail: z.string() })).optional(),
-  })
-  .meta({ id: 'Problem' });
+export { Problem };
 
 /** An OpenAPI response whose body is a problem. */
 export const problemResponse = (description: string) => ({

@@ -9,7 +9,7 @@ import type { OutboundEndpoint } from '../outbound/endpoints.ts';
 import { standardWebhookHeaders } from '../outbound/signing.ts';
 import type { ResolvedRequest } from '../settings/destination-requests.ts';
 import type { DestinationSettings } from '../settings/webhooks-file.ts';
-import type { Attempt } from './attempts.ts';
+import type { DeadLetterAttempt } from '@manifold/platform/contracts';
 import {
   DestinationTimeoutError,
   type DestinationAnswer,
@@ -36,7 +36,7 @@ export class TransientDeliveryError extends Error {
 /** A delivery's result (the job's return value): the answer's status and, for a sent request, its successful attempt. */
 export interface Delivered {
   status: number;
-  attempt?: Attempt;
+  attempt?: DeadLetterAttempt;
 }
 
 /**
@@ -117,11 +117,11 @@ export function createDeliver({
      * job, where a log line would cost a write (and an fsync) of its own per delivery.
      */
     const record = async (
-      entry: Omit<Attempt, 'attempt' | 'at' | 'latencyMs'>,
+      entry: Omit<DeadLetterAttempt, 'attempt' | 'at' | 'latencyMs'>,
       retriable: boolean,
-    ): Promise<Attempt> => {
+    ): Promise<DeadLetterAttempt> => {
       const latencyMs = Math.round(performance.now() - started);
-      const kept: Attempt = { attempt, at, latencyMs, ...entry };
+      const kept: DeadLetterAttempt = { attempt, at, latencyMs, ...entry };
       if (entry.error !== undefined) await job.log(JSON.stringify(kept));
       const outcome =
         entry.error === undefined ? 'delivered' : retriable && !last ? 'retrying' : 'dead-lettered';
@@ -144,7 +144,7 @@ export function createDeliver({
     if (disabled) {
       const message = `endpoint disabled since ${disabled.disabledAt ?? '?'} (${disabled.reason ?? 'failing'}): enable it, then replay`;
       await job.log(
-        JSON.stringify({ attempt, at, latencyMs: 0, error: message } satisfies Attempt),
+        JSON.stringify({ attempt, at, latencyMs: 0, error: message } satisfies DeadLetterAttempt),
       );
       metrics.attempted(data.destination, 'dead-lettered', 0);
       throw new UnrecoverableError(message);

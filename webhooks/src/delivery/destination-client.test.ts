@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RESPONSE_EXCERPT_CHARS } from './attempts.ts';
+import { ATTEMPT_RESPONSE_CHARS } from '@manifold/platform/contracts';
 import { createDestinationClient, DestinationTimeoutError } from './destination-client.ts';
 
 // A destination on loopback that answers by path: what it received is echoed back in the answer.
@@ -90,7 +90,7 @@ describe('the destination client', () => {
         body: '{}',
         timeoutMs: 2_000,
       });
-      expect(excerpt).toBe('é'.repeat(RESPONSE_EXCERPT_CHARS));
+      expect(excerpt).toBe('é'.repeat(ATTEMPT_RESPONSE_CHARS));
     } finally {
       await client.close();
     }

@@ -1,11 +1,11 @@
 import { Pool, type Dispatcher } from 'undici';
-import { RESPONSE_EXCERPT_CHARS } from './attempts.ts';
+import { ATTEMPT_RESPONSE_CHARS } from '@manifold/platform/contracts';
 
 /** A destination's answer: its status, its Retry-After, and the start of its body. */
 export interface DestinationAnswer {
   status: number;
   retryAfter: string | undefined;
-  /** At most RESPONSE_EXCERPT_CHARS characters; the rest is read and dropped (the connection is kept). */
+  /** At most ATTEMPT_RESPONSE_CHARS characters; the rest is read and dropped (the connection is kept). */
   excerpt: string;
   /** With `keepBytes`: the body up to that many bytes (a GraphQL answer is judged on it). */
   text?: string;
@@ -28,7 +28,7 @@ export interface PostRequest {
 }
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
-const EXCERPT_BYTES = RESPONSE_EXCERPT_CHARS * 4; // enough bytes for 500 characters of UTF-8
+const EXCERPT_BYTES = ATTEMPT_RESPONSE_CHARS * 4; // enough bytes for 500 characters of UTF-8
 
 /**
  * POSTs (or PUTs, PATCHes) to destinations over one keep-alive undici Pool per origin, kept for the worker's life
@@ -79,7 +79,7 @@ export function createDestinationClient() {
       }, request.timeoutMs);
       const answered = () => {
         const body = Buffer.concat(chunks, Math.min(kept, keepBytes)).toString('utf8');
-        const excerpt = body.slice(0, RESPONSE_EXCERPT_CHARS);
+        const excerpt = body.slice(0, ATTEMPT_RESPONSE_CHARS);
         return request.keepBytes === undefined
           ? { status, retryAfter, excerpt }
           : { status, retryAfter, excerpt, text: body };

@@ -3,7 +3,7 @@ import { TOKEN_ENDPOINT } from '@manifold/platform/auth';
 import { UpstreamError } from '@manifold/platform/errors';
 import type { DeliveryJob } from '../engine/queues.ts';
 import type { WebhooksMetrics } from '../metrics.ts';
-import { RESPONSE_EXCERPT_CHARS, type Attempt } from './attempts.ts';
+import { ATTEMPT_RESPONSE_CHARS, type DeadLetterAttempt } from '@manifold/platform/contracts';
 import { replayRequest, type ReplayTargets } from './replay-targets.ts';
 
 /** How long a replayed upstream request may take: as long as the slowest adapter's policy allows. */
@@ -31,9 +31,9 @@ export async function deliverUpstreamRequest(
   const attempt = 2;
   const at = new Date().toISOString();
   const started = performance.now();
-  const record = async (entry: Omit<Attempt, 'attempt' | 'at' | 'latencyMs'>) => {
+  const record = async (entry: Omit<DeadLetterAttempt, 'attempt' | 'at' | 'latencyMs'>) => {
     const latencyMs = Math.round(performance.now() - started);
-    await job.log(JSON.stringify({ attempt, at, latencyMs, ...entry } satisfies Attempt));
+    await job.log(JSON.stringify({ attempt, at, latencyMs, ...entry } satisfies DeadLetterAttempt));
     metrics.attempted(
       data.destination,
       entry.error ? 'dead-lettered' : 'delivered',
@@ -41,7 +41,7 @@ export async function deliverUpstreamRequest(
     );
   };
   const notSent = async (error: string): Promise<never> => {
-    await job.log(JSON.stringify({ attempt, at, latencyMs: 0, error } satisfies Attempt));
+    await job.log(JSON.stringify({ attempt, at, latencyMs: 0, error } satisfies DeadLetterAttempt));
     // Nothing went out: the one replay is not used up.
     const { replayedAt: _replayedAt, ...unreplayed } = data;
     await job.updateData(unreplayed);
@@ -83,7 +83,7 @@ export async function deliverUpstreamRequest(
     await record({ error: message });
     throw new UnrecoverableError(message);
   }
-  const text = (await response.text().catch(() => '')).slice(0, RESPONSE_EXCERPT_CHARS);
+  const text = (await response.text().catch(() => '')).slice(0, ATTEMPT_RESPONSE_CHARS);
   // A redirect is how the legacy monolith says a form was accepted.
   if (response.status < 400) {
     await record({ status: response.status, response: text });

@@ -1,7 +1,8 @@
 import { parseInput } from '@manifold/platform/errors';
 import { Router } from 'express';
 import type { DeadLetters } from '../dead-letters/dead-letters.ts';
-import { DeadLetterParams, DeadLetterQuery, ReplayRequest } from '../schemas.ts';
+import { DeadLetterQuery, ReplayRequest } from '@manifold/platform/contracts';
+import { DeadLetterParams } from '../schemas.ts';
 
 /** `/api/v1/dead-letters`: list (filters, newest failure first, a page at a time), inspect (attempts, payload), replay one, replay by filter (dry run first). */
 export function deadLetterRoutes(deadLetters: DeadLetters): Router {
