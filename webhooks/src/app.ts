@@ -7,6 +7,7 @@ import {
 import { AppError, isAppError } from '@manifold/platform/errors';
 import type { Logger } from '@manifold/platform/logging';
 import { docsRoutes } from '@manifold/platform/openapi';
+import { ownServerSpans } from '@manifold/platform/telemetry';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { DeadLetters } from './dead-letters/dead-letters.ts';
 import type { DestinationStates } from './delivery/destination-states.ts';
@@ -16,8 +17,8 @@ import type { EndpointStates } from './outbound/endpoint-states.ts';
 import { deadLetterRoutes } from './routes/dead-letters.ts';
 import { destinationRoutes } from './routes/destinations.ts';
 import { endpointRoutes } from './routes/endpoints.ts';
-import { hookRoutes } from './routes/hooks.ts';
-import { createHooksAhead } from './routes/hooks-ahead.ts';
+import { HOOKS_ROUTE, hookRoutes } from './routes/hooks.ts';
+import { createHooksAhead, sourceAnsweredAhead } from './routes/hooks-ahead.ts';
 
 export interface WebhooksDeps {
   /** Verifies and stores one inbound request. */
@@ -38,7 +39,8 @@ export interface WebhooksDeps {
 }
 
 /**
- * edge (telemetry; /api needs webhooks:read or webhooks:replay) → POST /hooks/:source answered
+ * server span (the service's own for what is answered ahead, the http instrumentation's for the
+ * rest) → edge (telemetry; /api needs webhooks:read or webhooks:replay) → POST /hooks/:source answered
  * ahead of Express (hooks-ahead.ts; what it does not answer, or fails, goes on) → request id →
  * access log → /healthz · /openapi.json · /docs → POST /hooks/:source (raw body) → /api/v1 (JSON; a failure
  * while Redis is away → 503 STORE_UNAVAILABLE) → 404 → problem+json.
@@ -87,8 +89,13 @@ export function createApp({
     },
   );
   const maskUnexpected = production;
-  return withEdge(edge, hooksAhead.inFrontOf(finishHttpShell(app, { logger, maskUnexpected })), {
-    logger,
-    maskUnexpected,
-  });
+  // Outermost, so that the edge's request metrics and failures see the span of the request.
+  return ownServerSpans(
+    (req) => sourceAnsweredAhead(req) !== undefined,
+    HOOKS_ROUTE,
+    withEdge(edge, hooksAhead.inFrontOf(finishHttpShell(app, { logger, maskUnexpected })), {
+      logger,
+      maskUnexpected,
+    }),
+  );
 }

@@ -11,6 +11,7 @@ export {
 } from './http-observer.ts';
 export { telemetryEdge } from './edge.ts';
 export { setRouteTemplate } from './route-template.ts';
+export { ownServerSpans } from './own-server-spans.ts';
 export { serveTelemetry } from './metrics-endpoint.ts';
 export { FAILURES_PATH, METRICS_PATH, isOperationalPath } from './operational-paths.ts';
 export {

@@ -8,11 +8,13 @@ import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
 import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { isOperationalPath } from './operational-paths.ts';
+import { isServerSpanOwned } from './own-server-spans.ts';
 
 /**
  * The maintained instrumentations every service runs, configured for signal over noise:
- * - http: server spans for requests; health checks and scrapes make no traces; outgoing calls
- *   only inside a request (a start-up WSDL fetch is not a trace);
+ * - http: server spans for requests; health checks and scrapes make no traces, and a request a
+ *   service spans itself (ownServerSpans: inbound webhooks) is left to it; outgoing calls only
+ *   inside a request (a start-up WSDL fetch is not a trace);
  * - undici: fetch and undici clients (subgraph fetches, soap-proxy, the legacy monolith), W3C
  *   `traceparent` injected, again only inside a request; a call outside any request (background
  *   work: a webhooks delivery, an outbox relay) is left alone — no span, no `traceparent`, no
@@ -35,7 +37,8 @@ import { isOperationalPath } from './operational-paths.ts';
 export function createInstrumentations({ traces }: { traces: boolean }): Instrumentation[] {
   return [
     new HttpInstrumentation({
-      ignoreIncomingRequestHook: (req: IncomingMessage) => isOperationalPath(req.url),
+      ignoreIncomingRequestHook: (req: IncomingMessage) =>
+        isOperationalPath(req.url) || isServerSpanOwned(req),
       requireParentforOutgoingSpans: true,
     }),
     new UndiciInstrumentation({

@@ -25,17 +25,6 @@ const HOOK_PATH = /^\/hooks\/([\w-]+)$/;
 export function createHooksAhead(receive: Receiver, logger: Logger) {
   const failures = new WeakMap<IncomingMessage, unknown>();
 
-  const readsAsIs = ({ headers }: IncomingMessage) => {
-    const length = headers['content-length'];
-    const coding = headers['content-encoding'];
-    return (
-      length !== undefined &&
-      Number(length) <= HOOKS_BODY_LIMIT_BYTES &&
-      headers['transfer-encoding'] === undefined &&
-      (coding === undefined || coding.toLowerCase() === 'identity')
-    );
-  };
-
   const answer = (req: IncomingMessage, res: ServerResponse, receipt: Receipt) => {
     const requestId = resolveRequestId(req.headers[Header.requestId]);
     res.setHeader(Header.requestId, requestId);
@@ -53,11 +42,8 @@ export function createHooksAhead(receive: Receiver, logger: Logger) {
     /** Wraps `app`: inbound webhooks first, everything else to `app`. */
     inFrontOf(app: RequestListener): RequestListener {
       return (req, res) => {
-        const source =
-          req.method === 'POST' && req.url !== undefined
-            ? HOOK_PATH.exec(req.url.split('?', 1)[0] ?? '')?.[1]
-            : undefined;
-        if (source === undefined || !readsAsIs(req)) {
+        const source = sourceAnsweredAhead(req);
+        if (source === undefined) {
           app(req, res);
           return;
         }
@@ -81,7 +67,25 @@ export function createHooksAhead(receive: Receiver, logger: Logger) {
   };
 }
 
-/** The whole body (its length is known and within the limit: readsAsIs). */
+/**
+ * The source of an inbound webhook answered ahead of the app: a POST to `/hooks/<source>` with a
+ * body read as it is. Decided from the request line and headers alone: the service spans these
+ * requests itself (app.ts), and the http instrumentation asks before anything else runs.
+ */
+export function sourceAnsweredAhead(req: IncomingMessage): string | undefined {
+  if (req.method !== 'POST' || req.url === undefined) return undefined;
+  const { headers } = req;
+  const length = headers['content-length'];
+  const coding = headers['content-encoding'];
+  const readsAsIs =
+    length !== undefined &&
+    Number(length) <= HOOKS_BODY_LIMIT_BYTES &&
+    headers['transfer-encoding'] === undefined &&
+    (coding === undefined || coding.toLowerCase() === 'identity');
+  return readsAsIs ? HOOK_PATH.exec(req.url.split('?', 1)[0] ?? '')?.[1] : undefined;
+}
+
+/** The whole body (its length is known and within the limit: sourceAnsweredAhead). */
 const readBody = (req: IncomingMessage) =>
   new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];

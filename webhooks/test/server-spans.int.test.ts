@@ -1,0 +1,152 @@
+// The inbound webhook's server span: a real webhooks process exporting its traces over OTLP to a
+// real receiver. Inbound webhooks answered ahead of the app are spanned by the service itself
+// (ownServerSpans), everything else by the http instrumentation: each request gets exactly one
+// server span, which follows the caller's traceparent and says the route and the status.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { freePort, startRedisServer, type RedisServer } from '@manifold/platform/testing';
+import {
+  startOtlpReceiver,
+  type OtlpReceiver,
+  type ReceivedSpan,
+} from '../../test/e2e/observability/support/otlp-receiver.ts';
+import { startService, type ServiceProcess } from '../../test/e2e/support/processes.ts';
+import { sign } from './signers.ts';
+import { writeWebhooksFile } from './support.ts';
+
+const SECRET = 'gh-server-spans';
+const SERVER = 2; // OTLP SpanKind
+
+let redis: RedisServer;
+let receiver: OtlpReceiver;
+let service: ServiceProcess;
+
+beforeAll(async () => {
+  redis = await startRedisServer({ appendOnlyDir: mkdtempSync(join(tmpdir(), 'webhooks-aof-')) });
+  receiver = await startOtlpReceiver();
+  service = await startService({
+    name: 'webhooks',
+    entry: 'webhooks/src/main.ts',
+    port: await freePort(),
+    env: {
+      WEBHOOKS_REDIS_URL: redis.url,
+      WEBHOOKS_FILE: writeWebhooksFile({
+        sources: { github: { scheme: 'github', secrets: ['WEBHOOKS_GITHUB_SECRET'] } },
+        destinations: { chat: { url: 'http://127.0.0.1:9/unused' } },
+        routes: [{ source: 'github', to: ['chat'] }],
+      }),
+      WEBHOOKS_GITHUB_SECRET: SECRET,
+      WEBHOOKS_WORKERS: 'false',
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+    },
+    readyPath: '/healthz',
+  });
+});
+afterAll(async () => {
+  await service.stop();
+  await receiver.close();
+  await redis.stop();
+});
+
+/** A caller's trace context: a new trace, the caller's span, sampled. */
+const callerContext = () => {
+  const traceId = randomBytes(16).toString('hex');
+  const spanId = randomBytes(8).toString('hex');
+  return { traceId, spanId, traceparent: `00-${traceId}-${spanId}-01` };
+};
+
+const serverSpans = (traceId: string) =>
+  receiver.spans.filter((span) => span.traceId === traceId && span.kind === SERVER);
+
+/**
+ * The server spans exported for `traceId`: counted once the span of a later request (a fence)
+ * is in too, so that a second span of the same request, ended with it, cannot still be on its way.
+ */
+const serverSpansOf = async (traceId: string): Promise<ReceivedSpan[]> => {
+  const fence = callerContext();
+  const answer = await fetch(`${service.url}/openapi.json`, {
+    headers: { traceparent: fence.traceparent },
+  });
+  await answer.arrayBuffer();
+  await vi.waitFor(
+    () => {
+      expect(serverSpans(fence.traceId)).toHaveLength(1);
+    },
+    { timeout: 10_000, interval: 50 },
+  );
+  return serverSpans(traceId);
+};
+
+describe('server spans of the webhooks service', () => {
+  it('spans an accepted inbound webhook once, as a child of the caller, with route and status', async () => {
+    const caller = callerContext();
+    const { body, headers } = sign.github(SECRET, { id: 'spans-1', type: 'push' });
+    const response = await fetch(`${service.url}/hooks/github`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', traceparent: caller.traceparent, ...headers },
+      body,
+    });
+    expect(response.status).toBe(202);
+
+    const [span, ...more] = await serverSpansOf(caller.traceId);
+    expect(more).toEqual([]);
+    expect(span).toMatchObject({
+      service: 'webhooks',
+      scope: 'manifold',
+      parentSpanId: caller.spanId,
+      name: 'POST /hooks/:source',
+      attributes: {
+        'http.request.method': 'POST',
+        'http.route': '/hooks/:source',
+        'url.path': '/hooks/github',
+        'url.scheme': 'http',
+        'http.response.status_code': 202,
+      },
+    });
+  });
+
+  it('spans a refused one once, with the refusal’s status', async () => {
+    const caller = callerContext();
+    const { body, headers } = sign.github('another secret', { id: 'spans-2', type: 'push' });
+    const response = await fetch(`${service.url}/hooks/github`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', traceparent: caller.traceparent, ...headers },
+      body,
+    });
+    expect(response.status).toBe(401);
+
+    const [span, ...more] = await serverSpansOf(caller.traceId);
+    expect(more).toEqual([]);
+    expect(span).toMatchObject({
+      scope: 'manifold',
+      parentSpanId: caller.spanId,
+      attributes: { 'http.route': '/hooks/:source', 'http.response.status_code': 401 },
+    });
+  });
+
+  it('leaves what is not answered ahead to the http instrumentation: one span still', async () => {
+    // A body of unknown length (chunked) goes to the app, not ahead of it.
+    const caller = callerContext();
+    const { body, headers } = sign.github(SECRET, { id: 'spans-3', type: 'push' });
+    const response = await fetch(`${service.url}/hooks/github`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', traceparent: caller.traceparent, ...headers },
+      body: new Blob([body]).stream(),
+      duplex: 'half',
+    });
+    expect(response.status).toBe(202);
+
+    const [span, ...more] = await serverSpansOf(caller.traceId);
+    expect(more).toEqual([]);
+    expect(span).toMatchObject({
+      scope: '@opentelemetry/instrumentation-http',
+      parentSpanId: caller.spanId,
+      attributes: { 'http.response.status_code': 202 },
+    });
+  });
+});
