@@ -89,7 +89,7 @@ export function createApp({
     },
   );
   const maskUnexpected = production;
-  // Outermost, so that the edge's request metrics and failures see the span of the request.
+  // Around the edge, so that its request metrics and failures see the span of the request.
   return ownServerSpans(
     (req) => sourceAnsweredAhead(req) !== undefined,
     HOOKS_ROUTE,

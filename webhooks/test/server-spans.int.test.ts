@@ -43,6 +43,8 @@ beforeAll(async () => {
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       OTEL_BSP_SCHEDULE_DELAY: '100',
+      // Refusals' access lines (info) carry the request's trace id.
+      LOG_LEVEL: 'info',
     },
     readyPath: '/healthz',
   });
@@ -53,12 +55,28 @@ afterAll(async () => {
   await redis.stop();
 });
 
-/** A caller's trace context: a new trace, the caller's span, sampled. */
-const callerContext = () => {
+/** A caller's trace context: a new trace, the caller's span, sampled unless said otherwise. */
+const callerContext = (sampled = true) => {
   const traceId = randomBytes(16).toString('hex');
   const spanId = randomBytes(8).toString('hex');
-  return { traceId, spanId, traceparent: `00-${traceId}-${spanId}-01` };
+  return { traceId, spanId, traceparent: `00-${traceId}-${spanId}-${sampled ? '01' : '00'}` };
 };
+
+/** The trace id on the service's access line for the request with id `requestId` (waited for). */
+const loggedTraceIdOf = async (requestId: string): Promise<unknown> =>
+  vi.waitFor(
+    () => {
+      const line = service
+        .output()
+        .split('\n')
+        .filter((text) => text.startsWith('{'))
+        .map((text) => JSON.parse(text) as { req?: { id?: string }; trace_id?: unknown })
+        .find((entry) => entry.req?.id === requestId);
+      expect(line).toBeDefined();
+      return line?.trace_id;
+    },
+    { timeout: 5_000, interval: 50 },
+  );
 
 const serverSpans = (traceId: string) =>
   receiver.spans.filter((span) => span.traceId === traceId && span.kind === SERVER);
@@ -110,15 +128,21 @@ describe('server spans of the webhooks service', () => {
     });
   });
 
-  it('spans a refused one once, with the refusal’s status', async () => {
+  it('spans a refused one once, with the refusal’s status, and logs it with its trace id', async () => {
     const caller = callerContext();
     const { body, headers } = sign.github('another secret', { id: 'spans-2', type: 'push' });
     const response = await fetch(`${service.url}/hooks/github`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', traceparent: caller.traceparent, ...headers },
+      headers: {
+        'content-type': 'application/json',
+        traceparent: caller.traceparent,
+        'x-request-id': 'spans-refused-sampled',
+        ...headers,
+      },
       body,
     });
     expect(response.status).toBe(401);
+    expect(await loggedTraceIdOf('spans-refused-sampled')).toBe(caller.traceId);
 
     const [span, ...more] = await serverSpansOf(caller.traceId);
     expect(more).toEqual([]);
@@ -127,6 +151,24 @@ describe('server spans of the webhooks service', () => {
       parentSpanId: caller.spanId,
       attributes: { 'http.route': '/hooks/:source', 'http.response.status_code': 401 },
     });
+  });
+
+  it('keeps the trace id of a caller whose trace is not sampled: logged, nothing exported', async () => {
+    const caller = callerContext(false);
+    const { body, headers } = sign.github('another secret', { id: 'spans-4', type: 'push' });
+    const response = await fetch(`${service.url}/hooks/github`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        traceparent: caller.traceparent,
+        'x-request-id': 'spans-refused-unsampled',
+        ...headers,
+      },
+      body,
+    });
+    expect(response.status).toBe(401);
+    expect(await loggedTraceIdOf('spans-refused-unsampled')).toBe(caller.traceId);
+    expect(await serverSpansOf(caller.traceId)).toEqual([]);
   });
 
   it('leaves what is not answered ahead to the http instrumentation: one span still', async () => {

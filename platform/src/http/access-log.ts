@@ -1,3 +1,4 @@
+import { context } from '@opentelemetry/api';
 import type { RequestHandler, Request, Response } from 'express';
 import type { Logger } from 'pino';
 
@@ -5,8 +6,10 @@ import type { Logger } from 'pino';
  * One access line per answered request, written when the answer ends (or the client goes away):
  * method, path (no query, which may carry secrets), route, status, catalogue code, whose fault an
  * error is (`fault`: the client's for 4xx, ours for 5xx, as the metrics and alerts count them)
- * and request id — never headers. `trace_id`/`span_id` come from the pino instrumentation, as
- * the listener runs in the request's context.
+ * and request id — never headers. `trace_id`/`span_id` come from the pino instrumentation: the
+ * listener is bound to the context it is added in, the request's (a request whose server span
+ * the service starts itself has its events bound to another by the http instrumentation:
+ * telemetry/own-server-spans.ts).
  *
  * Our own rather than pino-http: pino-http builds two child loggers per request (serialising the
  * request and its custom fields into bindings) even when the line's level is off, which it is for
@@ -16,11 +19,11 @@ import type { Logger } from 'pino';
 export function accessLog(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const started = Date.now();
-    const done = () => {
+    const done = context.bind(context.active(), () => {
       res.removeListener('finish', done);
       res.removeListener('close', done);
       writeAccessLine(logger, req, res, Date.now() - started);
-    };
+    });
     res.on('finish', done);
     res.on('close', done);
     next();

@@ -47,7 +47,8 @@ export function createHttpObserver({ route }: HttpObserverOptions = {}): HttpObs
   if (route === undefined) captureRouteTemplates();
   return (req, res) => {
     const started = performance.now();
-    // The server span of the http instrumentation: still open on 'finish', closed on 'close'.
+    // The request's server span (the http instrumentation's, or the service's own:
+    // own-server-spans.ts): still open on 'finish', closed on 'close'.
     const span = trace.getActiveSpan();
     const method = req.method !== undefined && METHODS.has(req.method) ? req.method : '_OTHER';
     const done = (aborted: boolean) => {

@@ -9,7 +9,11 @@ import {
   type Attributes,
 } from '@opentelemetry/api';
 
-/** What a service answers in server spans of its own (ownServerSpans), by route: the latest wins. */
+/**
+ * What this process's service answers in server spans of its own (ownServerSpans), by route: the
+ * latest registration wins. Process-wide, as the http instrumentation is: a process serves one
+ * service.
+ */
 const owned = new Map<string, (req: IncomingMessage) => boolean>();
 
 /**
@@ -17,6 +21,7 @@ const owned = new Map<string, (req: IncomingMessage) => boolean>();
  * leaves the request alone (instrumentations.ts), so that it is not traced twice.
  */
 export function isServerSpanOwned(req: IncomingMessage): boolean {
+  if (owned.size === 0) return false;
   for (const owns of owned.values()) if (owns(req)) return true;
   return false;
 }
@@ -24,13 +29,17 @@ export function isServerSpanOwned(req: IncomingMessage): boolean {
 /**
  * Wraps `listener`: every request `owns` picks is answered inside a server span started here,
  * named and routed as `route` (the request's route template), in place of the http
- * instrumentation's. For a path where the instrumentation's own work is a large share of a
- * request's cost — its attributes, computed and copied for every request whether or not the span
- * is recorded, and its binding of the request's and response's listeners to the context: about
- * 12 µs of the webhooks service's 93 µs of CPU per inbound event (bench:webhooks). This span
- * does what a span nobody records needs — the caller's `traceparent` followed, ids for the logs
- * and for any span started within — and, when it is recorded, the same attributes (method, path,
- * route, peer, user agent, status) and error status.
+ * instrumentation's. For a path where the instrumentation's span is a large share of a request's
+ * cost: its attributes are computed and copied for every request, recorded or not, and its SDK
+ * span made and ended — about 12 µs of the webhooks service's 93 µs of CPU per inbound event
+ * (bench:webhooks). This span costs what a span nobody records needs: the caller's `traceparent`
+ * followed and ids made; when it is recorded, the attributes (method, path, route, peer, user
+ * agent, status) and an error status for a 5xx.
+ *
+ * The instrumentation still binds the listeners of a request it leaves alone to a context without
+ * a span (and with tracing suppressed). What runs in the listener and the promises it starts is in
+ * this span; a request's or response's event listener is not, unless it binds itself to the
+ * context it was added in (as the access log does).
  *
  * `owns` runs on every request the service receives, before anything else: it must be cheap and
  * decide from the request line and headers alone.
@@ -50,18 +59,18 @@ export function ownServerSpans(
     const method = req.method ?? 'GET';
     const parent = propagation.extract(ROOT_CONTEXT, req.headers);
     const span = tracer.startSpan(`${method} ${route}`, { kind: SpanKind.SERVER }, parent);
-    if (span.isRecording()) span.setAttributes(requestAttributes(req, method, route));
-    res.once('close', () => {
-      if (span.isRecording()) {
-        span.setAttribute('http.response.status_code', res.statusCode);
+    if (span.isRecording()) {
+      span.setAttributes(requestAttributes(req, method, route));
+      res.once('close', () => {
+        if (res.headersSent) span.setAttribute('http.response.status_code', res.statusCode);
         if (!res.writableFinished) span.setAttribute('error.type', 'aborted');
         else if (res.statusCode >= 500) {
           span.setAttribute('error.type', String(res.statusCode));
           span.setStatus({ code: SpanStatusCode.ERROR });
         }
-      }
-      span.end();
-    });
+        span.end();
+      });
+    }
     context.with(trace.setSpan(parent, span), () => {
       listener(req, res);
     });
@@ -72,23 +81,32 @@ export function ownServerSpans(
 function requestAttributes(req: IncomingMessage, method: string, route: string): Attributes {
   const url = req.url ?? '/';
   const query = url.indexOf('?');
+  const scheme = 'encrypted' in req.socket ? 'https' : 'http';
+  // `host[:port]`, an IPv6 host in brackets (kept, as the instrumentation keeps them).
   const host = req.headers.host ?? '';
   const colon = host.lastIndexOf(':');
+  const hasPort = colon > host.lastIndexOf(']');
   const userAgent = req.headers['user-agent'];
+  // The client as the instrumentation names it: the first hop a proxy reports, else the peer.
+  const forwarded = req.headers['x-forwarded-for'];
+  const forwardedFor = (Array.isArray(forwarded) ? forwarded[0] : forwarded)
+    ?.split(',', 1)[0]
+    ?.trim();
+  const client = forwardedFor || req.socket.remoteAddress;
   return {
     'http.request.method': method,
     'http.route': route,
     'url.path': query === -1 ? url : url.slice(0, query),
-    'url.scheme': 'encrypted' in req.socket ? 'https' : 'http',
+    'url.scheme': scheme,
     'network.protocol.version': req.httpVersion,
     ...(host !== '' && {
-      'server.address': colon > host.lastIndexOf(']') ? host.slice(0, colon) : host,
-      ...(colon > host.lastIndexOf(']') && { 'server.port': Number(host.slice(colon + 1)) }),
+      'server.address': hasPort ? host.slice(0, colon) : host,
+      'server.port': hasPort ? Number(host.slice(colon + 1)) : scheme === 'https' ? 443 : 80,
     }),
     ...(req.socket.remoteAddress !== undefined && {
       'network.peer.address': req.socket.remoteAddress,
-      'client.address': req.socket.remoteAddress,
     }),
+    ...(client !== undefined && { 'client.address': client }),
     ...(req.socket.remotePort !== undefined && { 'network.peer.port': req.socket.remotePort }),
     ...(userAgent !== undefined && { 'user_agent.original': userAgent }),
   };

@@ -1,0 +1,142 @@
+import { once } from 'node:events';
+import { createServer, request, type IncomingMessage, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { context, propagation, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import {
+  AlwaysOnSampler,
+  TracerProvider,
+  type ReadableSpan,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { isServerSpanOwned, ownServerSpans } from './own-server-spans.ts';
+
+const ROUTE = '/hooks/:source';
+const ended: ReadableSpan[] = [];
+const processor: SpanProcessor = {
+  onStart: () => undefined,
+  onEnd: (span) => ended.push(span),
+  forceFlush: () => Promise.resolve(),
+  shutdown: () => Promise.resolve(),
+};
+
+beforeAll(() => {
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  trace.setGlobalTracerProvider(
+    new TracerProvider({ sampler: new AlwaysOnSampler(), spanProcessors: [processor] }),
+  );
+});
+afterAll(() => {
+  trace.disable();
+  propagation.disable();
+  context.disable();
+});
+afterEach(() => {
+  ended.length = 0;
+});
+
+const ownsHooks = (req: IncomingMessage) => req.url?.startsWith('/hooks/') === true;
+
+/** A server answering through `ownServerSpans(ownsHooks, ROUTE, listener)`. */
+async function serve(listener: RequestListener) {
+  const server = createServer(ownServerSpans(ownsHooks, ROUTE, listener)).listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return { port, close: () => server.close() };
+}
+
+/** One request; resolves with its status, or with 'reset' when the server drops it. */
+const send = (port: number, path: string, headers: Record<string, string> = {}) =>
+  new Promise<number | 'reset'>((resolve) => {
+    request({ host: '127.0.0.1', port, path, method: 'POST', headers }, (res) => {
+      res.resume();
+      res.on('end', () => {
+        resolve(res.statusCode ?? 0);
+      });
+    })
+      .on('error', () => {
+        resolve('reset');
+      })
+      .end('{}');
+  });
+
+describe('ownServerSpans', () => {
+  it('runs an owned request in its server span, a child of the caller, and ends it once with the status', async () => {
+    let active: Span | undefined;
+    const server = await serve((_req, res) => {
+      active = trace.getActiveSpan();
+      setImmediate(() => res.writeHead(202).end());
+    });
+    const status = await send(server.port, '/hooks/github?x=1', {
+      traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+      'user-agent': 'Stripe/1.0',
+    });
+    server.close();
+    expect(status).toBe(202);
+    await expect.poll(() => ended.length).toBe(1);
+    const [span] = ended;
+    expect(span?.spanContext().spanId).toBe(active?.spanContext().spanId);
+    expect(span).toMatchObject({
+      name: `POST ${ROUTE}`,
+      kind: 1, // SERVER
+      parentSpanContext: { spanId: 'b7ad6b7169203331' },
+      status: { code: SpanStatusCode.UNSET },
+      attributes: {
+        'http.request.method': 'POST',
+        'http.route': ROUTE,
+        'url.path': '/hooks/github',
+        'url.scheme': 'http',
+        'server.address': '127.0.0.1',
+        'server.port': server.port,
+        'user_agent.original': 'Stripe/1.0',
+        'http.response.status_code': 202,
+      },
+    });
+    expect(span?.spanContext().traceId).toBe('0af7651916cd43dd8448eb211c80319c');
+  });
+
+  it('marks a 5xx answer as an error', async () => {
+    const server = await serve((_req, res) => res.writeHead(503).end());
+    expect(await send(server.port, '/hooks/github')).toBe(503);
+    server.close();
+    await expect.poll(() => ended.length).toBe(1);
+    expect(ended[0]).toMatchObject({
+      status: { code: SpanStatusCode.ERROR },
+      attributes: { 'http.response.status_code': 503, 'error.type': '503' },
+    });
+  });
+
+  it('ends the span of a request dropped before its answer, as aborted', async () => {
+    const server = await serve((req) => req.socket.destroy());
+    expect(await send(server.port, '/hooks/github')).toBe('reset');
+    server.close();
+    await expect.poll(() => ended.length).toBe(1);
+    expect(ended[0]?.attributes['error.type']).toBe('aborted');
+    // Nothing was answered: no status to report.
+    expect(ended[0]?.attributes).not.toHaveProperty('http.response.status_code');
+  });
+
+  it('leaves a request it does not own alone: no span of its own, and the instrumentation is told so', async () => {
+    const seen: { path: string | undefined; owned: boolean; spanned: boolean }[] = [];
+    const server = await serve((req, res) => {
+      seen.push({
+        path: req.url,
+        owned: isServerSpanOwned(req),
+        spanned: trace.getActiveSpan() !== undefined,
+      });
+      res.writeHead(200).end();
+    });
+    expect(await send(server.port, '/api/v1/dead-letters')).toBe(200);
+    expect(await send(server.port, '/hooks/github')).toBe(200);
+    server.close();
+    expect(seen).toEqual([
+      { path: '/api/v1/dead-letters', owned: false, spanned: false },
+      { path: '/hooks/github', owned: true, spanned: true },
+    ]);
+    await expect.poll(() => ended.length).toBe(1);
+    expect(ended[0]?.attributes['url.path']).toBe('/hooks/github');
+  });
+});
