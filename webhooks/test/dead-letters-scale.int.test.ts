@@ -142,4 +142,38 @@ describe('dead letters at scale', () => {
       { timeout: 20_000, interval: 200 },
     );
   });
+
+  it('inspects a letter whose job is in another shape as it lists it: what it holds, the rest empty', async () => {
+    const deadLetters = createDeadLetters(engine);
+    // Written by another build or service into the same queue: a source, a body that is no string.
+    const id = `legacy-${randomUUID()}`;
+    await engine.deliveries.add('deliver', { source: 'legacy', body: 7 } as never, {
+      jobId: id,
+      attempts: 1,
+      removeOnFail: false,
+    });
+    await vi.waitFor(
+      async () => {
+        expect(await engine.deliveries.getJobState(id)).toBe('failed');
+      },
+      { timeout: 10_000, interval: 50 },
+    );
+    const inspected = await deadLetters.get(id);
+    expect(inspected).toMatchObject({
+      id,
+      source: 'legacy',
+      eventId: '',
+      eventType: '',
+      destination: '',
+      idempotencyKey: '',
+      receivedAt: '',
+      contentType: '',
+      payload: '',
+      attempts: 1,
+      error: 'HTTP 400 from undefined',
+    });
+    const listed = (await deadLetters.list({ source: 'legacy' }, { limit: 10 })).items;
+    const { contentType: _type, payload: _payload, history: _history, ...summary } = inspected;
+    expect(listed).toEqual([summary]);
+  });
 });

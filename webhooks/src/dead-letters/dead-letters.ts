@@ -24,24 +24,27 @@ const letter = ({ failedAtMs, ...summary }: Summary): DeadLetter => ({
 const isEmpty = (filter: DeadLetterFilter) => Object.values(filter).every((v) => v === undefined);
 
 function matcher(filter: DeadLetterFilter): (summary: Summary) => boolean {
-  const from = filter.from === undefined ? -Infinity : Date.parse(filter.from);
-  const to = filter.to === undefined ? Infinity : Date.parse(filter.to);
+  const from = filter.from === undefined ? undefined : Date.parse(filter.from);
+  const to = filter.to === undefined ? undefined : Date.parse(filter.to);
   return (summary) => {
+    // A letter without a time received (a job in another shape) is outside every time range,
+    // and matched by any filter without one.
     const received = Date.parse(summary.receivedAt);
     return (
       (filter.source === undefined || summary.source === filter.source) &&
       (filter.eventType === undefined || summary.eventType === filter.eventType) &&
       (filter.destination === undefined || summary.destination === filter.destination) &&
-      received >= from &&
-      received < to &&
+      (from === undefined || received >= from) &&
+      (to === undefined || received < to) &&
       (filter.error === undefined || summary.error.includes(filter.error))
     );
   };
 }
 
-/** Oldest event first: a replay re-sends in the order the events happened. */
+/** Oldest event first: a replay re-sends in the order the events happened (none known: first). */
+const receivedMs = ({ receivedAt }: Summary) => Date.parse(receivedAt) || 0;
 const sendingOrder = (a: Summary, b: Summary) =>
-  Date.parse(a.receivedAt) - Date.parse(b.receivedAt) || a.failedAtMs - b.failedAtMs;
+  receivedMs(a) - receivedMs(b) || a.failedAtMs - b.failedAtMs;
 
 /** A recorded upstream request (not safe to repeat) is replayed once: a second replay is refused. */
 function alreadyReplayed(job: Job<DeliveryJob> | undefined) {
@@ -121,8 +124,9 @@ export function createDeadLetters(engine: Pick<Engine, 'deliveries' | 'redis'>) 
       const { logs } = await deliveries.getJobLogs(id, 0, -1);
       return {
         ...letter(index.summaryOf(job)),
-        contentType: job.data.contentType,
-        payload: job.data.body,
+        // A job in another shape (summaryOf) is still shown: what it holds, or nothing.
+        contentType: typeof job.data.contentType === 'string' ? job.data.contentType : '',
+        payload: typeof job.data.body === 'string' ? job.data.body : '',
         history: attemptsFromLogs(logs),
       };
     },

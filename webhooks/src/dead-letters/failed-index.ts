@@ -45,13 +45,25 @@ const SUMMARY_KEYS = [
 type StoredSummary = Pick<Summary, (typeof SUMMARY_KEYS)[number]>;
 
 /** A job's data as far as it parses: a letter whose data does not is still listed (fields empty). */
-function parsed(data: string): Partial<Record<keyof DeliveryJob, unknown>> {
+function parsed(data: string): unknown {
   try {
-    const value: unknown = JSON.parse(data);
-    return typeof value === 'object' && value !== null ? value : {};
+    return JSON.parse(data);
   } catch {
-    return {};
+    return undefined;
   }
+}
+
+/**
+ * The listed fields of a job's data, whatever its shape (a job written by an older build, or by
+ * another service into the same queue): a field that is missing or not a string is empty, in a
+ * listing and in an inspection alike.
+ */
+function summaryFields(data: unknown): StoredSummary {
+  const job: Partial<Record<keyof DeliveryJob, unknown>> =
+    typeof data === 'object' && data !== null ? data : {};
+  return Object.fromEntries(
+    SUMMARY_KEYS.map((key) => [key, typeof job[key] === 'string' ? job[key] : '']),
+  ) as StoredSummary;
 }
 
 /** How many ids are read from Redis at once. */
@@ -129,10 +141,7 @@ export function createFailedIndex({ deliveries, redis }: Pick<Engine, 'deliverie
   async function summarise(id: string): Promise<StoredSummary | undefined> {
     const data = await redis.hget(jobKey(id), 'data');
     if (data === null) return undefined;
-    const job = parsed(data);
-    const summary = Object.fromEntries(
-      SUMMARY_KEYS.map((key) => [key, typeof job[key] === 'string' ? job[key] : '']),
-    ) as StoredSummary;
+    const summary = summaryFields(parsed(data));
     // Only if the hash is still there (HSET would otherwise make a stray key of a removed job).
     await redis.eval(
       "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end",
@@ -155,12 +164,7 @@ export function createFailedIndex({ deliveries, redis }: Pick<Engine, 'deliverie
     /** The summary of a job as it is now (a retried job's hash loses its failure fields). */
     summaryOf: (job: Job<DeliveryJob>): Summary => ({
       id: job.id ?? '',
-      source: job.data.source,
-      eventId: job.data.eventId,
-      eventType: job.data.eventType,
-      destination: job.data.destination,
-      idempotencyKey: job.data.idempotencyKey,
-      receivedAt: job.data.receivedAt,
+      ...summaryFields(job.data),
       failedAtMs: job.finishedOn ?? 0,
       attempts: job.attemptsMade,
       error: job.failedReason,
