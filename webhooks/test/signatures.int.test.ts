@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireRedis } from '@manifold/platform/testing';
 import { createReceipts, receiptKey } from '../src/delivery/receipts.ts';
-import { bodyHash, deliveryKey, eventKey } from '../src/engine/ids.ts';
+import { bodyOnlyHash, contentHash, deliveryKey, eventKey } from '../src/engine/ids.ts';
 import { sign, standardSecret, type SchemeName } from './signers.ts';
 import { startWebhooks, type TestWebhooks } from './support.ts';
 
@@ -206,7 +206,7 @@ describe('every source', () => {
     const receipts = createReceipts(webhooks.engine.redis, webhooks.engine.prefix, 3_600);
     const first = sign.hmac(SECRETS.hmac.current, { id: 'claimed-only', type: 'a.b' });
     // What a receiver killed right after its claim leaves behind: a receipt, no deliveries.
-    expect(await receipts.claim(event, bodyHash(Buffer.from(first.body)))).toBeNull();
+    expect(await receipts.claim(event, contentHash('a.b', Buffer.from(first.body)))).toBeNull();
     expect(await webhooks.engine.deliveries.getJob(deliveryKey(event, 'first'))).toBeUndefined();
     // Another body: refused, as any reuse of an id.
     const other = sign.hmac(SECRETS.hmac.current, { id: 'claimed-only', type: 'c.d' });
@@ -228,6 +228,27 @@ describe('every source', () => {
     const ttl = await webhooks.engine.redis.ttl(receiptKey(webhooks.engine.prefix, event));
     expect(ttl).toBeGreaterThan(3_500);
     expect(ttl).toBeLessThanOrEqual(3_600);
+  });
+
+  it('refuses an id resent with the same body under another type (a header names it), as any reuse of an id', async () => {
+    const push = sign.github(SECRETS.github.current, { id: 'typed-1', type: 'push' });
+    const retyped = sign.github(SECRETS.github.current, { id: 'typed-1', type: 'pull_request' });
+    expect(retyped.body).toBe(push.body);
+    expect((await webhooks.post('github', push)).status).toBe(202);
+    const refused = await webhooks.post('github', retyped);
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toMatchObject({ code: 'WEBHOOK_ID_REUSED' });
+    expect((await webhooks.post('github', push)).status).toBe(200);
+  });
+
+  it('answers a retry of an event whose receipt an earlier build kept (the body’s hash alone) a duplicate', async () => {
+    const sent = sign.hmac(SECRETS.hmac.current, { id: 'kept-before', type: 'a.b' });
+    const event = eventKey('hmac', 'kept-before');
+    const receipts = createReceipts(webhooks.engine.redis, webhooks.engine.prefix, 3_600);
+    expect(await receipts.claim(event, bodyOnlyHash(Buffer.from(sent.body)))).toBeNull();
+    const retry = await webhooks.post('hmac', sent);
+    expect(retry.status).toBe(200);
+    expect(await retry.json()).toMatchObject({ status: 'duplicate' });
   });
 
   it('adds, on a resend, the one delivery of several a crash lost, and answers the resend after that a duplicate', async () => {

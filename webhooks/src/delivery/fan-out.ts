@@ -30,12 +30,12 @@ export interface FanOutDeps {
  * What was kept of an event before this fan-out: nothing (stored now, by this request), or the
  * receipt of an earlier request whose deliveries are all kept — or that holds another body.
  */
-export type EarlierReceipt = { bodyHash: string } | null;
+export type EarlierReceipt = { contentHash: string } | null;
 
 /**
  * An accepted event → its deliveries, stored before the sender is answered: one job per
  * destination its routes name, id `<event>-<destination>` (= its Idempotency-Key), and the
- * event's receipt (its body's hash, kept for the duplicate window). Redis answers each write once
+ * event's receipt (its content hash: type and body, kept for the duplicate window). Redis answers each write once
  * it is in its AOF: resolved means durable.
  *
  * Done at receipt, not by a worker reading a stored event: per event, the receipt and one add
@@ -84,8 +84,8 @@ export function createFanOut({
     destinations: readonly string[],
     resend: boolean,
   ) => {
-    // Every field but the body's hash, which the receipt keeps (queues.ts).
-    const { bodyHash: _hash, ...stored } = data;
+    // Every field but the content hash, which the receipt keeps (queues.ts).
+    const { contentHash: _hash, ...stored } = data;
     const keys = orderKeys?.(data.source, data.eventType, data.body);
     return destinations.map(async (destination) => {
       const key = deliveryKey(event, destination);
@@ -120,8 +120,8 @@ export function createFanOut({
   const receipts = createReceipts(redis, prefix, dedupeSeconds);
   return async (event: string, data: EventJob): Promise<EarlierReceipt> => {
     const client = await deliveries.backend.client;
-    const earlier = await receipts.claim(event, data.bodyHash);
-    if (earlier !== null && earlier.bodyHash !== data.bodyHash) return earlier;
+    const earlier = await receipts.claim(event, data.contentHash);
+    if (earlier !== null && earlier.contentHash !== data.contentHash) return earlier;
     const destinations = route(data.source, data.eventType);
     if (earlier === null) {
       // New: the adds, written in this turn. Redis answers each once it is in its AOF: resolved

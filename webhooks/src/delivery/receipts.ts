@@ -1,14 +1,14 @@
 import type { Redis } from 'ioredis';
 
-/** Where an event's receipt is kept: its body's hash, for the duplicate window. */
+/** Where an event's receipt is kept: its content hash (type and body), for the duplicate window. */
 export const receiptKey = (prefix: string, event: string) => `${prefix}:receipts:${event}`;
 
-/** What a claim found: nothing (this request holds the id now), or the body's hash an earlier request kept. */
-export type ClaimResult = null | { bodyHash: string };
+/** What a claim found: nothing (this request holds the id now), or the content hash an earlier request kept. */
+export type ClaimResult = null | { contentHash: string };
 
 /**
  * Inbound events' receipts on the queue's Redis — the memory of the duplicate window: an event's
- * id → its body's hash, kept `keepSeconds` from its first arrival.
+ * id → its content hash (ids.ts), kept `keepSeconds` from its first arrival.
  *
  * One command per event, `SET NX GET` (Redis ≥ 7.0, checked at start: engine/redis-check.ts):
  * kept if none is, else the hash kept is answered, in one step — of two requests with one id at
@@ -24,16 +24,16 @@ export type ClaimResult = null | { bodyHash: string };
  */
 export function createReceipts(redis: Redis, prefix: string, keepSeconds: number) {
   return {
-    claim: async (event: string, bodyHash: string): Promise<ClaimResult> => {
+    claim: async (event: string, contentHash: string): Promise<ClaimResult> => {
       const kept = await redis.set(
         receiptKey(prefix, event),
-        bodyHash,
+        contentHash,
         'EX',
         keepSeconds,
         'NX',
         'GET',
       );
-      return kept === null ? null : { bodyHash: kept };
+      return kept === null ? null : { contentHash: kept };
     },
   };
 }

@@ -1,9 +1,21 @@
-import { hash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 // One-shot: no Hash object per call (createHash's set-up is most of a short input's cost).
 const sha256 = (text: string | Buffer) => hash('sha256', text, 'hex');
 
-export const bodyHash = (body: Buffer) => sha256(body);
+/**
+ * What an event's receipt keeps to tell a sender's retry from a reuse of its id: the SHA-256 of its
+ * type and its body, hex. The type too: a scheme that names it in a header (GitHub, Shopify) can
+ * send the same body under another type, which routes elsewhere — another event, not a retry.
+ */
+export const contentHash = (eventType: string, body: Buffer) =>
+  createHash('sha256').update(eventType).update('\n').update(body).digest('hex');
+
+/**
+ * What a receipt kept before it held the type: the body's SHA-256 alone. A receipt of that kind is
+ * still in Redis for a duplicate window after an upgrade; a retry matching it is a duplicate.
+ */
+export const bodyOnlyHash = (body: Buffer) => sha256(body);
 
 /**
  * The event's job id, from its source and the sender's id (hashed: a sender's id may be long or

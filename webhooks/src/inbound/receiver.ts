@@ -2,7 +2,7 @@ import { AppError } from '@manifold/platform/errors';
 import type { Secret } from '@manifold/platform/auth';
 import type { Logger } from '@manifold/platform/logging';
 import type { FanOut } from '../delivery/fan-out.ts';
-import { bodyHash, eventKey } from '../engine/ids.ts';
+import { bodyOnlyHash, contentHash, eventKey } from '../engine/ids.ts';
 import type { WebhooksMetrics } from '../metrics.ts';
 import type { SignatureScheme, SignedRequest } from '../signatures/index.ts';
 
@@ -68,7 +68,7 @@ export function createReceiver({
     }
     const { eventId, eventType } = verdict;
     const key = eventKey(sourceName, eventId);
-    const hash = bodyHash(request.rawBody);
+    const hash = contentHash(eventType, request.rawBody);
     const answer = { eventId, eventType };
     let earlier: Awaited<ReturnType<FanOut>>;
     try {
@@ -81,7 +81,7 @@ export function createReceiver({
         eventId,
         eventType,
         receivedAt: new Date().toISOString(),
-        bodyHash: hash,
+        contentHash: hash,
         contentType: typeof contentType === 'string' ? contentType : 'application/json',
         body: request.rawBody.toString('utf8'),
       });
@@ -94,10 +94,10 @@ export function createReceiver({
       });
     }
     if (earlier !== null) {
-      if (earlier.bodyHash !== hash)
+      if (earlier.contentHash !== hash && earlier.contentHash !== bodyOnlyHash(request.rawBody))
         throw new AppError(
           'WEBHOOK_ID_REUSED',
-          `Event ${eventId} was already received with another body`,
+          `Event ${eventId} was already received with another body or type`,
         );
       metrics.received(sourceName, 'duplicate');
       return { status: 200, body: { status: 'duplicate', ...answer } };

@@ -1,5 +1,5 @@
 import type { FanOut } from '../delivery/fan-out.ts';
-import { bodyHash, eventKey } from '../engine/ids.ts';
+import { contentHash, eventKey } from '../engine/ids.ts';
 import type { EndpointState } from './endpoint-states.ts';
 
 /**
@@ -30,7 +30,7 @@ export async function recordEndpointDisabled(
     eventId,
     eventType: 'endpoint.disabled',
     receivedAt: disabledAt,
-    bodyHash: bodyHash(Buffer.from(body)),
+    contentHash: contentHash('endpoint.disabled', Buffer.from(body)),
     contentType: 'application/json',
     body,
   });
