@@ -52,7 +52,7 @@ export function createApiDocument(): Record<string, unknown> {
         'WEBHOOK_SIGNATURE_INVALID (no secret matches, or headers missing) or WEBHOOK_TIMESTAMP_STALE',
       ),
       404: problemResponse('No such source (or none of its secrets is set)'),
-      409: problemResponse('WEBHOOK_ID_REUSED: the same event id with another body'),
+      409: problemResponse('WEBHOOK_ID_REUSED: the same event id with another body or type'),
       413: problemResponse('Body over 1 MB'),
       415: problemResponse('A Content-Encoding the service does not read'),
       503: problemResponse('STORE_UNAVAILABLE: not stored; retry'),

@@ -175,5 +175,21 @@ describe('dead letters at scale', () => {
     const listed = (await deadLetters.list({ source: 'legacy' }, { limit: 10 })).items;
     const { contentType: _type, payload: _payload, history: _history, ...summary } = inspected;
     expect(listed).toEqual([summary]);
+
+    // Data that is no object at all: shown empty, and replayed (the worker fails it again).
+    const bare = `bare-${randomUUID()}`;
+    await engine.deliveries.add('deliver', null as never, {
+      jobId: bare,
+      attempts: 1,
+      removeOnFail: false,
+    });
+    await vi.waitFor(
+      async () => {
+        expect(await engine.deliveries.getJobState(bare)).toBe('failed');
+      },
+      { timeout: 10_000, interval: 50 },
+    );
+    expect(await deadLetters.get(bare)).toMatchObject({ id: bare, source: '', payload: '' });
+    expect(await deadLetters.replay(bare)).toMatchObject({ id: bare });
   });
 });

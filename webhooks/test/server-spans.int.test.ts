@@ -62,18 +62,26 @@ const callerContext = (sampled = true) => {
   return { traceId, spanId, traceparent: `00-${traceId}-${spanId}-${sampled ? '01' : '00'}` };
 };
 
-/** The trace id on the service's access line for the request with id `requestId` (waited for). */
+/** A line of the service's output as JSON, or nothing (a line that is not one, or not whole yet). */
+const parsedLine = (text: string): { req?: { id?: string }; trace_id?: unknown } | undefined => {
+  try {
+    return JSON.parse(text) as { req?: { id?: string }; trace_id?: unknown };
+  } catch {
+    return undefined;
+  }
+};
+
+/** The trace id on the service's one access line for the request with id `requestId` (waited for). */
 const loggedTraceIdOf = async (requestId: string): Promise<unknown> =>
   vi.waitFor(
     () => {
-      const line = service
+      const lines = service
         .output()
         .split('\n')
-        .filter((text) => text.startsWith('{'))
-        .map((text) => JSON.parse(text) as { req?: { id?: string }; trace_id?: unknown })
-        .find((entry) => entry.req?.id === requestId);
-      expect(line).toBeDefined();
-      return line?.trace_id;
+        .map(parsedLine)
+        .filter((entry) => entry?.req?.id === requestId);
+      expect(lines).toHaveLength(1);
+      return lines[0]?.trace_id;
     },
     { timeout: 5_000, interval: 50 },
   );

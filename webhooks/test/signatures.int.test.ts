@@ -241,14 +241,20 @@ describe('every source', () => {
     expect((await webhooks.post('github', push)).status).toBe(200);
   });
 
-  it('answers a retry of an event whose receipt an earlier build kept (the body’s hash alone) a duplicate', async () => {
+  it('takes a receipt an earlier build kept (the body’s hash alone) for the same event: a retry adds what is missing, then is a duplicate', async () => {
     const sent = sign.hmac(SECRETS.hmac.current, { id: 'kept-before', type: 'a.b' });
     const event = eventKey('hmac', 'kept-before');
     const receipts = createReceipts(webhooks.engine.redis, webhooks.engine.prefix, 3_600);
+    // What an earlier build's receiver killed after its claim left: that receipt, no deliveries.
     expect(await receipts.claim(event, bodyOnlyHash(Buffer.from(sent.body)))).toBeNull();
     const retry = await webhooks.post('hmac', sent);
-    expect(retry.status).toBe(200);
-    expect(await retry.json()).toMatchObject({ status: 'duplicate' });
+    expect(retry.status).toBe(202);
+    expect(
+      (await webhooks.engine.deliveries.getJob(deliveryKey(event, 'first')))?.data,
+    ).toMatchObject({ eventType: 'a.b', body: sent.body });
+    const again = await webhooks.post('hmac', sent);
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ status: 'duplicate' });
   });
 
   it('adds, on a resend, the one delivery of several a crash lost, and answers the resend after that a duplicate', async () => {

@@ -211,8 +211,8 @@ export const errorCatalog: Readonly<Record<ErrorCode, ErrorCatalogEntry>> = {
   },
   WEBHOOK_ID_REUSED: {
     status: 409,
-    title: 'Webhook event id reused with another body',
-    fix: 'An event with this id was already received with a different body: a retry must resend the same bytes; a new event needs a new id.',
+    title: 'Webhook event id reused with another body or type',
+    fix: 'An event with this id was already received with a different body or event type: a retry must resend the same bytes with the same type; a new event needs a new id.',
   },
   ALREADY_REPLAYED: {
     status: 409,

@@ -46,6 +46,16 @@ const receivedMs = ({ receivedAt }: Summary) => Date.parse(receivedAt) || 0;
 const sendingOrder = (a: Summary, b: Summary) =>
   receivedMs(a) - receivedMs(b) || a.failedAtMs - b.failedAtMs;
 
+/**
+ * A job as read, its data an object even when it was written otherwise (null, by another build or
+ * service into the same queue): such a letter is inspected and replayed like any other.
+ */
+function withObjectData(job: Job<DeliveryJob> | undefined): Job<DeliveryJob> | undefined {
+  const data: unknown = job?.data;
+  if (job && (typeof data !== 'object' || data === null)) job.data = {} as DeliveryJob;
+  return job;
+}
+
 /** A recorded upstream request (not safe to repeat) is replayed once: a second replay is refused. */
 function alreadyReplayed(job: Job<DeliveryJob> | undefined) {
   if (job?.data.replayedAt !== undefined)
@@ -67,7 +77,7 @@ export function createDeadLetters(engine: Pick<Engine, 'deliveries' | 'redis'>) 
   const index = createFailedIndex(engine);
 
   async function failedJob(id: string): Promise<Job<DeliveryJob>> {
-    const job = await deliveries.getJob(id);
+    const job = withObjectData(await deliveries.getJob(id));
     if (!job || !(await job.isFailed())) throw new AppError('NOT_FOUND', `No dead letter ${id}`);
     return job;
   }
@@ -135,7 +145,7 @@ export function createDeadLetters(engine: Pick<Engine, 'deliveries' | 'redis'>) 
     // failedReason and finishedOn to null), so the summary is taken first.
     replay: async (id: string): Promise<DeadLetter> => {
       // Refused as such even once its replay succeeded (the job is no longer failed then).
-      alreadyReplayed(await deliveries.getJob(id));
+      alreadyReplayed(withObjectData(await deliveries.getJob(id)));
       const job = await failedJob(id);
       const replayed = letter(index.summaryOf(job));
       await replayJob(job);
@@ -158,7 +168,7 @@ export function createDeadLetters(engine: Pick<Engine, 'deliveries' | 'redis'>) 
       let replayed = 0;
       if (!dryRun)
         for (const { id } of found) {
-          const job = await deliveries.getJob(id);
+          const job = withObjectData(await deliveries.getJob(id));
           if (!job) continue; // removed meanwhile
           if (job.data.replayedAt !== undefined) continue; // a recorded request, sent once already
           try {

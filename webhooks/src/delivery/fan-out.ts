@@ -27,10 +27,21 @@ export interface FanOutDeps {
 }
 
 /**
- * What was kept of an event before this fan-out: nothing (stored now, by this request), or the
- * receipt of an earlier request whose deliveries are all kept — or that holds another body.
+ * What an event's receipt keeps (ids.ts): its content hash, and — computed only if needed — the
+ * body-only hash a receipt kept by an earlier build holds instead (still in Redis for a duplicate
+ * window after an upgrade: a retry matching it is the same event).
  */
-export type EarlierReceipt = { contentHash: string } | null;
+export interface ReceiptHashes {
+  content: string;
+  bodyOnly: () => string;
+}
+
+/**
+ * What became of an event: stored (now, by this request: its deliveries are all kept), a
+ * duplicate (kept before, with every delivery), or its id reused for another body or type
+ * (nothing of it stored).
+ */
+export type FanOutOutcome = 'stored' | 'duplicate' | 'id-reused';
 
 /**
  * An accepted event → its deliveries, stored before the sender is answered: one job per
@@ -46,14 +57,14 @@ export type EarlierReceipt = { contentHash: string } | null;
  * in its ordering line keeps its place (ZADD NX), and a resend puts no delivery that is over back
  * in its line. The receipt (receipts.ts) is claimed first, then the jobs are added. A receiver
  * that dies between the two leaves a receipt and no jobs: the sender's resend with the same body
- * adds them (202), one with another body is refused (409) as any reuse of an id is. A resend
+ * and type adds them (202), one with another is refused (409) as any reuse of an id is. A resend
  * whose deliveries are all kept (a delivered job is kept for the window after its delivery) is a
  * duplicate (200) and adds nothing.
  *
- * An id reused with another body adds nothing: the claim answers the hash held, and nothing is
- * added. Two requests with one id at the same instant: one claims, the other reads that claim
- * (the script runs whole) — the same body adds the same job ids (nothing twice), another body
- * adds nothing.
+ * An id reused with another body or type adds nothing: the claim answers the hash held, and
+ * nothing is added. Two requests with one id at the same instant: one claims, the other reads
+ * that claim (the command runs whole) — the same event adds the same job ids (nothing twice),
+ * another adds nothing.
  */
 export function createFanOut({
   route,
@@ -84,8 +95,6 @@ export function createFanOut({
     destinations: readonly string[],
     resend: boolean,
   ) => {
-    // Every field but the content hash, which the receipt keeps (queues.ts).
-    const { contentHash: _hash, ...stored } = data;
     const keys = orderKeys?.(data.source, data.eventType, data.body);
     return destinations.map(async (destination) => {
       const key = deliveryKey(event, destination);
@@ -106,7 +115,7 @@ export function createFanOut({
         deliveries,
         'deliver',
         {
-          ...stored,
+          ...data,
           destination,
           idempotencyKey: key,
           ...(orderKey !== undefined && { orderKey }),
@@ -118,27 +127,33 @@ export function createFanOut({
     });
   };
   const receipts = createReceipts(redis, prefix, dedupeSeconds);
-  return async (event: string, data: EventJob): Promise<EarlierReceipt> => {
+  return async (event: string, data: EventJob, hashes: ReceiptHashes): Promise<FanOutOutcome> => {
     const client = await deliveries.backend.client;
-    const earlier = await receipts.claim(event, data.contentHash);
-    if (earlier !== null && earlier.contentHash !== data.contentHash) return earlier;
+    const earlier = await receipts.claim(event, hashes.content);
+    if (
+      earlier !== null &&
+      earlier.contentHash !== hashes.content &&
+      earlier.contentHash !== hashes.bodyOnly()
+    )
+      return 'id-reused';
     const destinations = route(data.source, data.eventType);
     if (earlier === null) {
       // New: the adds, written in this turn. Redis answers each once it is in its AOF: resolved
       // means durable.
       await Promise.all(addDeliveries(client, event, data, destinations, false));
-      return null;
+      return 'stored';
     }
-    // The same body again: a sender's resend, or a request at the same instant as the claiming
+    // The same event again: a sender's resend, or a request at the same instant as the claiming
     // one. Every delivery kept: a duplicate, nothing to do. Any missing (a receiver died between
     // its claim and its adds, or the claiming request's adds are not in yet): this request adds
     // them — a job id kept adds nothing — and stands for the event (202).
     const jobKeys = destinations.map((destination) =>
       deliveries.toKey(deliveryKey(event, destination)),
     );
-    if (jobKeys.length === 0 || (await redis.exists(...jobKeys)) === jobKeys.length) return earlier;
+    if (jobKeys.length === 0 || (await redis.exists(...jobKeys)) === jobKeys.length)
+      return 'duplicate';
     await Promise.all(addDeliveries(client, event, data, destinations, true));
-    return null;
+    return 'stored';
   };
 }
 export type FanOut = ReturnType<typeof createFanOut>;

@@ -12,14 +12,14 @@ export type ClaimResult = null | { contentHash: string };
  *
  * One command per event, `SET NX GET` (Redis ≥ 7.0, checked at start: engine/redis-check.ts):
  * kept if none is, else the hash kept is answered, in one step — of two requests with one id at
- * the same instant, one claims and the other sees its claim. The receipt says which body the id
- * stands for, not that its deliveries are stored: a resend checks those (fan-out.ts). Once a
+ * the same instant, one claims and the other sees its claim. The receipt says which event (type
+ * and body) the id stands for, not that its deliveries are stored: a resend checks those (fan-out.ts). Once a
  * settle script followed the adds to say so: a third Redis script per event. Without it, in
  * alternating bench:webhooks runs, the service's CPU per event fell 9–12 %, Redis's 19–22 %, and the
  * ingest rate rose 7–19 % (docs/benchmarks.md).
  *
  * A receiver that dies after its claim and before the adds leaves a receipt that stands for
- * nothing stored yet: the sender's resend with the same body stores the event (202); another body
+ * nothing stored yet: the sender's resend of the same event stores it (202); another body or type
  * with that id is refused (409) for the window, as any reuse of an id is.
  */
 export function createReceipts(redis: Redis, prefix: string, keepSeconds: number) {

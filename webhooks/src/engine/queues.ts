@@ -2,25 +2,23 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { batchWrites } from './write-batching.ts';
 
-/** One accepted inbound event: what the sender sent, exactly, and what we made of it (each of its deliveries carries all of it but the content hash). */
+/** One accepted inbound event: what the sender sent, exactly, and what we made of it (each of its deliveries carries all of it). */
 export interface EventJob {
   source: string;
   eventId: string;
   eventType: string;
   /** ISO 8601 UTC. */
   receivedAt: string;
-  /** SHA-256 of the type and the body, hex (ids.ts): the same id with another of either is not a retry. */
-  contentHash: string;
   contentType: string;
   body: string;
 }
 
 /**
- * One (event, destination) pair: a job of its own, retried and dead-lettered on its own. The content
- * hash stays with the receipt (fan-out.ts): kept with every job for the duplicate window, it would
- * cost each one ~80 bytes of Redis memory and AOF that nothing reads.
+ * One (event, destination) pair: a job of its own, retried and dead-lettered on its own. The
+ * event's content hash is the receipt's alone (fan-out.ts): kept with every job for the duplicate
+ * window, it would cost each one ~80 bytes of Redis memory and AOF that nothing reads.
  */
-export interface DeliveryJob extends Omit<EventJob, 'contentHash'> {
+export interface DeliveryJob extends EventJob {
   destination: string;
   /** Sent as Idempotency-Key on every attempt and replay: a destination honouring it acts once. */
   idempotencyKey: string;

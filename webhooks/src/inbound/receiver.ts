@@ -1,7 +1,7 @@
 import { AppError } from '@manifold/platform/errors';
 import type { Secret } from '@manifold/platform/auth';
 import type { Logger } from '@manifold/platform/logging';
-import type { FanOut } from '../delivery/fan-out.ts';
+import type { FanOut, FanOutOutcome } from '../delivery/fan-out.ts';
 import { bodyOnlyHash, contentHash, eventKey } from '../engine/ids.ts';
 import type { WebhooksMetrics } from '../metrics.ts';
 import type { SignatureScheme, SignedRequest } from '../signatures/index.ts';
@@ -35,8 +35,8 @@ export type Receipt =
 /**
  * One inbound request: signature on the raw body (every active secret) → timestamp tolerance →
  * the event's deliveries and its receipt persisted, keyed by the sender's id → 202; a sender's
- * retry of an event already persisted → 200, nothing done twice; the same id with another body →
- * 409.
+ * retry of an event already persisted → 200, nothing done twice; the same id with another body
+ * or type → 409.
  */
 export function createReceiver({
   sources,
@@ -68,23 +68,28 @@ export function createReceiver({
     }
     const { eventId, eventType } = verdict;
     const key = eventKey(sourceName, eventId);
-    const hash = contentHash(eventType, request.rawBody);
     const answer = { eventId, eventType };
-    let earlier: Awaited<ReturnType<FanOut>>;
+    let outcome: FanOutOutcome;
     try {
       const contentType = request.headers['content-type'];
       // The receipt and the deliveries (fan-out.ts); Redis answers their writes once they are in
       // its AOF: the durable write the 202 stands for. A receipt already kept (a retry) stays as
       // it was, and so does every job: nothing is added twice.
-      earlier = await fanOut(key, {
-        source: sourceName,
-        eventId,
-        eventType,
-        receivedAt: new Date().toISOString(),
-        contentHash: hash,
-        contentType: typeof contentType === 'string' ? contentType : 'application/json',
-        body: request.rawBody.toString('utf8'),
-      });
+      outcome = await fanOut(
+        key,
+        {
+          source: sourceName,
+          eventId,
+          eventType,
+          receivedAt: new Date().toISOString(),
+          contentType: typeof contentType === 'string' ? contentType : 'application/json',
+          body: request.rawBody.toString('utf8'),
+        },
+        {
+          content: contentHash(eventType, request.rawBody),
+          bodyOnly: () => bodyOnlyHash(request.rawBody),
+        },
+      );
     } catch (error) {
       // Nothing acknowledged: the sender retries, and the retry is then new, or a duplicate that
       // adds whatever deliveries this request did not (fan-out.ts).
@@ -93,12 +98,12 @@ export function createReceiver({
         details: { retryAfterSeconds: 5 },
       });
     }
-    if (earlier !== null) {
-      if (earlier.contentHash !== hash && earlier.contentHash !== bodyOnlyHash(request.rawBody))
-        throw new AppError(
-          'WEBHOOK_ID_REUSED',
-          `Event ${eventId} was already received with another body or type`,
-        );
+    if (outcome === 'id-reused')
+      throw new AppError(
+        'WEBHOOK_ID_REUSED',
+        `Event ${eventId} was already received with another body or type`,
+      );
+    if (outcome === 'duplicate') {
       metrics.received(sourceName, 'duplicate');
       return { status: 200, body: { status: 'duplicate', ...answer } };
     }

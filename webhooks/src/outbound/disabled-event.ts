@@ -1,5 +1,5 @@
 import type { FanOut } from '../delivery/fan-out.ts';
-import { contentHash, eventKey } from '../engine/ids.ts';
+import { bodyOnlyHash, contentHash, eventKey } from '../engine/ids.ts';
 import type { EndpointState } from './endpoint-states.ts';
 
 /**
@@ -25,13 +25,19 @@ export async function recordEndpointDisabled(
       consecutiveDeadLetters: state.consecutiveDeadLetters,
     },
   });
-  await fanOut(eventKey(source, eventId), {
-    source,
-    eventId,
-    eventType: 'endpoint.disabled',
-    receivedAt: disabledAt,
-    contentHash: contentHash('endpoint.disabled', Buffer.from(body)),
-    contentType: 'application/json',
-    body,
-  });
+  await fanOut(
+    eventKey(source, eventId),
+    {
+      source,
+      eventId,
+      eventType: 'endpoint.disabled',
+      receivedAt: disabledAt,
+      contentType: 'application/json',
+      body,
+    },
+    {
+      content: contentHash('endpoint.disabled', Buffer.from(body)),
+      bodyOnly: () => bodyOnlyHash(Buffer.from(body)),
+    },
+  );
 }
