@@ -108,15 +108,33 @@ const serverSpansOf = async (traceId: string): Promise<ReceivedSpan[]> => {
   return serverSpans(traceId);
 };
 
+/**
+ * POSTs a GitHub delivery signed with `secret` to /hooks/github in the caller's trace, with a
+ * request id when given; `chunked`: a body of unknown length, which goes to the app, not ahead.
+ */
+const postGithub = (
+  secret: string,
+  id: string,
+  caller: { traceparent: string },
+  { requestId, chunked = false }: { requestId?: string; chunked?: boolean } = {},
+) => {
+  const { body, headers } = sign.github(secret, { id, type: 'push' });
+  return fetch(`${service.url}/hooks/github`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      traceparent: caller.traceparent,
+      ...(requestId === undefined ? {} : { 'x-request-id': requestId }),
+      ...headers,
+    },
+    ...(chunked ? { body: new Blob([body]).stream(), duplex: 'half' } : { body }),
+  });
+};
+
 describe('server spans of the webhooks service', () => {
   it('spans an accepted inbound webhook once, as a child of the caller, with route and status', async () => {
     const caller = callerContext();
-    const { body, headers } = sign.github(SECRET, { id: 'spans-1', type: 'push' });
-    const response = await fetch(`${service.url}/hooks/github`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', traceparent: caller.traceparent, ...headers },
-      body,
-    });
+    const response = await postGithub(SECRET, 'spans-1', caller);
     expect(response.status).toBe(202);
 
     const [span, ...more] = await serverSpansOf(caller.traceId);
@@ -138,16 +156,8 @@ describe('server spans of the webhooks service', () => {
 
   it('spans a refused one once, with the refusal’s status, and logs it with its trace id', async () => {
     const caller = callerContext();
-    const { body, headers } = sign.github('another secret', { id: 'spans-2', type: 'push' });
-    const response = await fetch(`${service.url}/hooks/github`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        traceparent: caller.traceparent,
-        'x-request-id': 'spans-refused-sampled',
-        ...headers,
-      },
-      body,
+    const response = await postGithub('another secret', 'spans-2', caller, {
+      requestId: 'spans-refused-sampled',
     });
     expect(response.status).toBe(401);
     expect(await loggedTraceIdOf('spans-refused-sampled')).toBe(caller.traceId);
@@ -163,16 +173,8 @@ describe('server spans of the webhooks service', () => {
 
   it('keeps the trace id of a caller whose trace is not sampled: logged, nothing exported', async () => {
     const caller = callerContext(false);
-    const { body, headers } = sign.github('another secret', { id: 'spans-4', type: 'push' });
-    const response = await fetch(`${service.url}/hooks/github`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        traceparent: caller.traceparent,
-        'x-request-id': 'spans-refused-unsampled',
-        ...headers,
-      },
-      body,
+    const response = await postGithub('another secret', 'spans-4', caller, {
+      requestId: 'spans-refused-unsampled',
     });
     expect(response.status).toBe(401);
     expect(await loggedTraceIdOf('spans-refused-unsampled')).toBe(caller.traceId);
@@ -182,13 +184,7 @@ describe('server spans of the webhooks service', () => {
   it('leaves what is not answered ahead to the http instrumentation: one span still', async () => {
     // A body of unknown length (chunked) goes to the app, not ahead of it.
     const caller = callerContext();
-    const { body, headers } = sign.github(SECRET, { id: 'spans-3', type: 'push' });
-    const response = await fetch(`${service.url}/hooks/github`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', traceparent: caller.traceparent, ...headers },
-      body: new Blob([body]).stream(),
-      duplex: 'half',
-    });
+    const response = await postGithub(SECRET, 'spans-3', caller, { chunked: true });
     expect(response.status).toBe(202);
 
     const [span, ...more] = await serverSpansOf(caller.traceId);

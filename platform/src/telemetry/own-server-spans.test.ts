@@ -1,41 +1,23 @@
 import { once } from 'node:events';
 import { createServer, request, type IncomingMessage, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { context, propagation, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import {
-  AlwaysOnSampler,
-  TracerProvider,
-  type ReadableSpan,
-  type SpanProcessor,
-} from '@opentelemetry/sdk-trace';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { installTestTelemetry, type TestTelemetry } from '../testing/telemetry.ts';
 import { isServerSpanOwned, ownServerSpans } from './own-server-spans.ts';
 
 const ROUTE = '/hooks/:source';
-const ended: ReadableSpan[] = [];
-const processor: SpanProcessor = {
-  onStart: () => undefined,
-  onEnd: (span) => ended.push(span),
-  forceFlush: () => Promise.resolve(),
-  shutdown: () => Promise.resolve(),
-};
+let telemetry: TestTelemetry;
+/** The spans ended since the test started. */
+let ended: () => ReturnType<TestTelemetry['spans']>;
 
 beforeAll(() => {
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  trace.setGlobalTracerProvider(
-    new TracerProvider({ sampler: new AlwaysOnSampler(), spanProcessors: [processor] }),
-  );
+  telemetry = installTestTelemetry();
 });
-afterAll(() => {
-  trace.disable();
-  propagation.disable();
-  context.disable();
-});
-afterEach(() => {
-  ended.length = 0;
+afterAll(() => telemetry.close());
+beforeEach(() => {
+  const before = telemetry.spans().length;
+  ended = () => telemetry.spans().slice(before);
 });
 
 const ownsHooks = (req: IncomingMessage) => req.url?.startsWith('/hooks/') === true;
@@ -76,8 +58,8 @@ describe('ownServerSpans', () => {
     });
     server.close();
     expect(status).toBe(202);
-    await expect.poll(() => ended.length).toBe(1);
-    const [span] = ended;
+    await expect.poll(() => ended().length).toBe(1);
+    const [span] = ended();
     expect(span?.spanContext().spanId).toBe(active?.spanContext().spanId);
     expect(span).toMatchObject({
       name: `POST ${ROUTE}`,
@@ -102,8 +84,8 @@ describe('ownServerSpans', () => {
     const server = await serve((_req, res) => res.writeHead(503).end());
     expect(await send(server.port, '/hooks/github')).toBe(503);
     server.close();
-    await expect.poll(() => ended.length).toBe(1);
-    expect(ended[0]).toMatchObject({
+    await expect.poll(() => ended().length).toBe(1);
+    expect(ended()[0]).toMatchObject({
       status: { code: SpanStatusCode.ERROR },
       attributes: { 'http.response.status_code': 503, 'error.type': '503' },
     });
@@ -113,10 +95,10 @@ describe('ownServerSpans', () => {
     const server = await serve((req) => req.socket.destroy());
     expect(await send(server.port, '/hooks/github')).toBe('reset');
     server.close();
-    await expect.poll(() => ended.length).toBe(1);
-    expect(ended[0]?.attributes['error.type']).toBe('aborted');
+    await expect.poll(() => ended().length).toBe(1);
+    expect(ended()[0]?.attributes['error.type']).toBe('aborted');
     // Nothing was answered: no status to report.
-    expect(ended[0]?.attributes).not.toHaveProperty('http.response.status_code');
+    expect(ended()[0]?.attributes).not.toHaveProperty('http.response.status_code');
   });
 
   it('leaves a request it does not own alone: no span of its own, and the instrumentation is told so', async () => {
@@ -136,7 +118,7 @@ describe('ownServerSpans', () => {
       { path: '/api/v1/dead-letters', owned: false, spanned: false },
       { path: '/hooks/github', owned: true, spanned: true },
     ]);
-    await expect.poll(() => ended.length).toBe(1);
-    expect(ended[0]?.attributes['url.path']).toBe('/hooks/github');
+    await expect.poll(() => ended().length).toBe(1);
+    expect(ended()[0]?.attributes['url.path']).toBe('/hooks/github');
   });
 });

@@ -1,5 +1,6 @@
-import { context, metrics, trace, type Attributes } from '@opentelemetry/api';
+import { context, metrics, propagation, trace, type Attributes } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { MeterProvider, MetricReader, type DataPoint } from '@opentelemetry/sdk-metrics';
 import {
   InMemorySpanExporter,
@@ -28,7 +29,8 @@ export interface TestTelemetry {
 
 /**
  * Installs in-memory OpenTelemetry providers as the globals (what register.ts installs in a
- * service): metrics read on demand, spans kept in memory, context through AsyncLocalStorage.
+ * service): metrics read on demand, spans kept in memory, context through AsyncLocalStorage,
+ * `traceparent` read and written (W3C trace context).
  * Create instruments (call the factories under test) after this.
  */
 export function installTestTelemetry(): TestTelemetry {
@@ -40,6 +42,7 @@ export function installTestTelemetry(): TestTelemetry {
   });
   const contextManager = new AsyncLocalStorageContextManager().enable();
   context.setGlobalContextManager(contextManager);
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   metrics.setGlobalMeterProvider(meterProvider);
   trace.setGlobalTracerProvider(tracerProvider);
   return {
@@ -54,6 +57,7 @@ export function installTestTelemetry(): TestTelemetry {
     close: async () => {
       metrics.disable();
       trace.disable();
+      propagation.disable();
       context.disable();
       await meterProvider.shutdown();
       await tracerProvider.shutdown();

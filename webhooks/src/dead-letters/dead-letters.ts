@@ -11,7 +11,7 @@ import type {
 import { attemptsFromLogs } from '../delivery/attempts.ts';
 import type { DeliveryJob, Engine } from '../engine/queues.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import { createFailedIndex, type Summary } from './failed-index.ts';
+import { createFailedIndex, stringFields, type Summary } from './failed-index.ts';
 
 const FIRST_SHOWN = 20;
 
@@ -76,11 +76,12 @@ export function createDeadLetters(engine: Pick<Engine, 'deliveries' | 'redis'>) 
   const { deliveries } = engine;
   const index = createFailedIndex(engine);
 
-  async function failedJob(id: string): Promise<Job<DeliveryJob>> {
-    const job = withObjectData(await deliveries.getJob(id));
+  const read = async (id: string) => withObjectData(await deliveries.getJob(id));
+  async function failed(job: Job<DeliveryJob> | undefined, id: string) {
     if (!job || !(await job.isFailed())) throw new AppError('NOT_FOUND', `No dead letter ${id}`);
     return job;
   }
+  const failedJob = async (id: string) => failed(await read(id), id);
 
   const replayJob = async (job: Job<DeliveryJob>) => {
     // A recorded upstream request (not safe to repeat) is sent again once, never twice.
@@ -132,11 +133,12 @@ export function createDeadLetters(engine: Pick<Engine, 'deliveries' | 'redis'>) 
     get: async (id: string): Promise<DeadLetterDetail> => {
       const job = await failedJob(id);
       const { logs } = await deliveries.getJobLogs(id, 0, -1);
+      // A job in another shape is shown as it is listed: what it holds, or nothing.
+      const { contentType, body } = stringFields(job.data, ['contentType', 'body']);
       return {
         ...letter(index.summaryOf(job)),
-        // A job in another shape (summaryOf) is still shown: what it holds, or nothing.
-        contentType: typeof job.data.contentType === 'string' ? job.data.contentType : '',
-        payload: typeof job.data.body === 'string' ? job.data.body : '',
+        contentType,
+        payload: body,
         history: attemptsFromLogs(logs),
       };
     },
@@ -145,8 +147,9 @@ export function createDeadLetters(engine: Pick<Engine, 'deliveries' | 'redis'>) 
     // failedReason and finishedOn to null), so the summary is taken first.
     replay: async (id: string): Promise<DeadLetter> => {
       // Refused as such even once its replay succeeded (the job is no longer failed then).
-      alreadyReplayed(withObjectData(await deliveries.getJob(id)));
-      const job = await failedJob(id);
+      const found = await read(id);
+      alreadyReplayed(found);
+      const job = await failed(found, id);
       const replayed = letter(index.summaryOf(job));
       await replayJob(job);
       return replayed;
@@ -168,7 +171,7 @@ export function createDeadLetters(engine: Pick<Engine, 'deliveries' | 'redis'>) 
       let replayed = 0;
       if (!dryRun)
         for (const { id } of found) {
-          const job = withObjectData(await deliveries.getJob(id));
+          const job = await read(id);
           if (!job) continue; // removed meanwhile
           if (job.data.replayedAt !== undefined) continue; // a recorded request, sent once already
           try {

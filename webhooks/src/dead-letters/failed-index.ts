@@ -54,16 +54,19 @@ function parsed(data: string): unknown {
 }
 
 /**
- * The listed fields of a job's data, whatever its shape (a job written by an older build, or by
- * another service into the same queue): a field that is missing or not a string is empty, in a
- * listing and in an inspection alike.
+ * These fields of a job's data, whatever its shape (a job written by an older build, or by another
+ * service into the same queue): a field that is missing or not a string is empty, in a listing and
+ * in an inspection alike.
  */
-function summaryFields(data: unknown): StoredSummary {
-  const job: Partial<Record<keyof DeliveryJob, unknown>> =
+export function stringFields<K extends string>(
+  data: unknown,
+  keys: readonly K[],
+): Record<K, string> {
+  const job: Partial<Record<string, unknown>> =
     typeof data === 'object' && data !== null ? data : {};
   return Object.fromEntries(
-    SUMMARY_KEYS.map((key) => [key, typeof job[key] === 'string' ? job[key] : '']),
-  ) as StoredSummary;
+    keys.map((key) => [key, typeof job[key] === 'string' ? job[key] : '']),
+  ) as Record<K, string>;
 }
 
 /** How many ids are read from Redis at once. */
@@ -141,7 +144,7 @@ export function createFailedIndex({ deliveries, redis }: Pick<Engine, 'deliverie
   async function summarise(id: string): Promise<StoredSummary | undefined> {
     const data = await redis.hget(jobKey(id), 'data');
     if (data === null) return undefined;
-    const summary = summaryFields(parsed(data));
+    const summary = stringFields(parsed(data), SUMMARY_KEYS);
     // Only if the hash is still there (HSET would otherwise make a stray key of a removed job).
     await redis.eval(
       "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end",
@@ -164,7 +167,7 @@ export function createFailedIndex({ deliveries, redis }: Pick<Engine, 'deliverie
     /** The summary of a job as it is now (a retried job's hash loses its failure fields). */
     summaryOf: (job: Job<DeliveryJob>): Summary => ({
       id: job.id ?? '',
-      ...summaryFields(job.data),
+      ...stringFields(job.data, SUMMARY_KEYS),
       failedAtMs: job.finishedOn ?? 0,
       attempts: job.attemptsMade,
       error: job.failedReason,

@@ -1,4 +1,4 @@
-import { createHash, hash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 // One-shot: no Hash object per call (createHash's set-up is most of a short input's cost).
 const sha256 = (text: string | Buffer) => hash('sha256', text, 'hex');
@@ -9,7 +9,7 @@ const sha256 = (text: string | Buffer) => hash('sha256', text, 'hex');
  * send the same body under another type, which routes elsewhere — another event, not a retry.
  */
 export const contentHash = (eventType: string, body: Buffer) =>
-  createHash('sha256').update(eventType).update('\n').update(body).digest('hex');
+  sha256(Buffer.concat([Buffer.from(`${eventType}\n`), body]));
 
 /**
  * What a receipt kept before it held the type: the body's SHA-256 alone. A receipt of that kind is

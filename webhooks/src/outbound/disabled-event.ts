@@ -25,6 +25,7 @@ export async function recordEndpointDisabled(
       consecutiveDeadLetters: state.consecutiveDeadLetters,
     },
   });
+  const bytes = Buffer.from(body);
   await fanOut(
     eventKey(source, eventId),
     {
@@ -36,8 +37,8 @@ export async function recordEndpointDisabled(
       body,
     },
     {
-      content: contentHash('endpoint.disabled', Buffer.from(body)),
-      bodyOnly: () => bodyOnlyHash(Buffer.from(body)),
+      content: contentHash('endpoint.disabled', bytes),
+      bodyOnly: () => bodyOnlyHash(bytes),
     },
   );
 }
