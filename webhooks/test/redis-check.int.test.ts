@@ -67,24 +67,35 @@ describe('the service and the worker at start', () => {
     GITHUB_SECRET: 'gh-start',
   });
 
+  /** Runs `entry` on the Redis at `url` until it exits: its exit code and what it wrote to stderr. */
+  const runUntilExit = async (entry: string, url: string) => {
+    const child = spawn(process.execPath, nodeArgs(entry), {
+      cwd: REPO_ROOT,
+      env: { ...process.env, NODE_ENV: 'test', PORT: String(await freePort()), ...env(url) },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    return { code, stderr };
+  };
+
   it.each(['webhooks/src/main.ts', 'webhooks/src/worker.ts'])(
     '%s exits 1 naming the problem on a Redis with AOF off',
     async (entry) => {
-      const child = spawn(process.execPath, nodeArgs(entry), {
-        cwd: REPO_ROOT,
-        env: {
-          ...process.env,
-          NODE_ENV: 'test',
-          PORT: String(await freePort()),
-          ...env(withoutAof.url),
-        },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      let stderr = '';
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      const [code] = (await once(child, 'exit')) as [number | null];
+      const { code, stderr } = await runUntilExit(entry, withoutAof.url);
       expect(code).toBe(1);
       expect(stderr).toMatch(/has AOF off/);
+    },
+  );
+
+  it.each(['webhooks/src/main.ts', 'webhooks/src/worker.ts'])(
+    '%s exits 1 naming the problem on a Redis with AOF on that may evict',
+    async (entry) => {
+      await connect(withAof.url).config('SET', 'maxmemory-policy', 'allkeys-lru');
+      const { code, stderr } = await runUntilExit(entry, withAof.url);
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/maxmemory-policy allkeys-lru/);
     },
   );
 
