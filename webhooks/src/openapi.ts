@@ -91,6 +91,10 @@ export function createApiDocument(): Record<string, unknown> {
     responses: {
       202: json('Back in the queue', DeadLetter),
       404: problemResponse('No such dead letter'),
+      409: problemResponse(
+        'ALREADY_REPLAYED: a recorded request, not safe to repeat, sent again once already',
+      ),
+      422: problemResponse('DEAD_LETTER_UNREADABLE: its stored data is not JSON, nothing to send'),
       ...errors,
     },
   });

@@ -187,4 +187,45 @@ describe('dead letters at scale', () => {
     expect(await deadLetters.get(bare)).toMatchObject({ id: bare, source: '', payload: '' });
     expect(await deadLetters.replay(bare)).toMatchObject({ id: bare });
   });
+
+  it('inspects a letter whose data is not JSON from its hash, and never replays it', async () => {
+    const deadLetters = createDeadLetters(engine);
+    const destination = `unreadable-${randomUUID()}`;
+    const id = await deadLetterOf({ destination });
+    // BullMQ parses a job's data on every read: this one it cannot read at all.
+    await engine.redis.hset(engine.deliveries.toKey(id), 'data', '<order>not json</order>');
+    const inspected = await deadLetters.get(id);
+    expect(inspected).toMatchObject({
+      id,
+      source: '',
+      destination: '',
+      contentType: '',
+      payload: '<order>not json</order>',
+      attempts: 1,
+      error: `HTTP 400 from ${destination}`,
+    });
+    const { contentType: _type, payload: _payload, history: _history, ...summary } = inspected;
+    expect((await deadLetters.list({ error: destination }, { limit: 10 })).items).toEqual([
+      summary,
+    ]);
+
+    await expect(deadLetters.replay(id)).rejects.toMatchObject({ code: 'DEAD_LETTER_UNREADABLE' });
+    expect(
+      await deadLetters.replayMatching({ error: destination }, { dryRun: false }),
+    ).toMatchObject({ matched: 1, replayed: 0 });
+    expect(await engine.deliveries.getJobState(id)).toBe('failed');
+    await expect(deadLetters.replay(randomUUID())).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('sends a letter with no time received first, and leaves it out of every time range', async () => {
+    const deadLetters = createDeadLetters(engine);
+    const source = `older-build-${randomUUID()}`;
+    const dated = await deadLetterOf({ source, receivedAt: new Date(START).toISOString() });
+    const undated = await deadLetterOf({ source });
+    // By failure time the dated letter would go first; by time received, the undated one does.
+    const dry = await deadLetters.replayMatching({ source }, { dryRun: true });
+    expect(dry.first.map((letter) => letter.id)).toEqual([undated, dated]);
+    const ranged = await deadLetters.list({ source, from: new Date(0).toISOString() });
+    expect(ranged).toMatchObject({ total: 1, items: [{ id: dated }] });
+  });
 });

@@ -38,6 +38,7 @@ export const ErrorCode = {
   WEBHOOK_TIMESTAMP_STALE: 'WEBHOOK_TIMESTAMP_STALE',
   WEBHOOK_ID_REUSED: 'WEBHOOK_ID_REUSED',
   ALREADY_REPLAYED: 'ALREADY_REPLAYED',
+  DEAD_LETTER_UNREADABLE: 'DEAD_LETTER_UNREADABLE',
   READ_BACK_FAILED: 'READ_BACK_FAILED',
 } as const;
 
@@ -218,6 +219,11 @@ export const errorCatalog: Readonly<Record<ErrorCode, ErrorCatalogEntry>> = {
     status: 409,
     title: 'Dead letter already replayed',
     fix: 'This request is not safe to repeat and was already sent again once: check the upstream for its effect before doing anything by hand.',
+  },
+  DEAD_LETTER_UNREADABLE: {
+    status: 422,
+    title: 'Dead letter not readable',
+    fix: "The job's stored data is not JSON (written by another build or service into the deliveries queue): there is nothing a worker could send. Inspect it (its payload is the data as stored) and fix the writer; the letter stays listed, and a bulk replay passes over it.",
   },
   READ_BACK_FAILED: {
     status: 503,

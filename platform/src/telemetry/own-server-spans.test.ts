@@ -70,6 +70,7 @@ describe('ownServerSpans', () => {
         'http.request.method': 'POST',
         'http.route': ROUTE,
         'url.path': '/hooks/github',
+        'url.query': 'x=1',
         'url.scheme': 'http',
         'server.address': '127.0.0.1',
         'server.port': server.port,
@@ -78,6 +79,45 @@ describe('ownServerSpans', () => {
       },
     });
     expect(span?.spanContext().traceId).toBe('0af7651916cd43dd8448eb211c80319c');
+  });
+
+  it('names the client a proxy reports, the port a Host header implies, and redacts signed query values', async () => {
+    const server = await serve((_req, res) => res.writeHead(202).end());
+    await send(server.port, '/hooks/github?sig=abc&page=2', {
+      host: 'hooks.example.com',
+      'x-forwarded-for': '203.0.113.7, 10.0.0.2',
+    });
+    server.close();
+    await expect.poll(() => ended().length).toBe(1);
+    expect(ended()[0]?.attributes).toMatchObject({
+      'client.address': '203.0.113.7',
+      'network.peer.address': '127.0.0.1',
+      'server.address': 'hooks.example.com',
+      'server.port': 80,
+      'url.query': 'sig=REDACTED&page=2',
+    });
+  });
+
+  it('records an exception thrown by the listener as the span’s error', async () => {
+    const wrapped = ownServerSpans(ownsHooks, ROUTE, () => {
+      throw new Error('listener broke');
+    });
+    // What the process's uncaught-exception path would do, here in the test's hands.
+    const server = createServer((req, res) => {
+      try {
+        wrapped(req, res);
+      } catch {
+        res.writeHead(500).end();
+      }
+    }).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    expect(await send((server.address() as AddressInfo).port, '/hooks/github')).toBe(500);
+    server.close();
+    await expect.poll(() => ended().length).toBe(1);
+    expect(ended()[0]).toMatchObject({
+      status: { code: SpanStatusCode.ERROR },
+      events: [{ name: 'exception', attributes: { 'exception.message': 'listener broke' } }],
+    });
   });
 
   it('marks a 5xx answer as an error', async () => {

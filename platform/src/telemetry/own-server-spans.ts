@@ -33,8 +33,8 @@ export function isServerSpanOwned(req: IncomingMessage): boolean {
  * cost: its attributes are computed and copied for every request, recorded or not, and its SDK
  * span made and ended — about 12 µs of the webhooks service's 93 µs of CPU per inbound event
  * (bench:webhooks). This span costs what a span nobody records needs: the caller's `traceparent`
- * followed and ids made; when it is recorded, the attributes (method, path, route, peer, user
- * agent, status) and an error status for a 5xx.
+ * followed and ids made; when it is recorded, the attributes (method, path and query, route,
+ * peer, client, user agent, status) and an error status for a 5xx or an exception thrown by the listener.
  *
  * The instrumentation still binds the listeners of a request it leaves alone to a context without
  * a span (and with tracing suppressed). What runs in the listener and the promises it starts is in
@@ -72,9 +72,37 @@ export function ownServerSpans(
       });
     }
     context.with(trace.setSpan(parent, span), () => {
-      listener(req, res);
+      try {
+        listener(req, res);
+      } catch (error) {
+        // Thrown out of the listener: the process's uncaught-exception path decides what follows;
+        // the span says what happened (ended when the response closes).
+        span.recordException(error instanceof Error ? error : String(error));
+        span.setStatus({ code: SpanStatusCode.ERROR });
+        throw error;
+      }
     });
   };
+}
+
+/**
+ * Query parameters whose values a span never carries: the http instrumentation's own default list
+ * (which it does not export), so that a request's span reads the same whoever started it.
+ */
+const REDACTED_QUERY_PARAMS = [
+  'sig',
+  'Signature',
+  'AWSAccessKeyId',
+  'X-Goog-Signature',
+  'X-Amz-Signature',
+  'X-Amz-Credential',
+  'X-Amz-Security-Token',
+];
+
+function redactedQuery(query: string): string {
+  const params = new URLSearchParams(query);
+  for (const name of REDACTED_QUERY_PARAMS) if (params.has(name)) params.set(name, 'REDACTED');
+  return params.toString();
 }
 
 /** The HTTP semantic conventions' server span attributes known when a request arrives. */
@@ -97,6 +125,8 @@ function requestAttributes(req: IncomingMessage, method: string, route: string):
     'http.request.method': method,
     'http.route': route,
     'url.path': query === -1 ? url : url.slice(0, query),
+    ...(query !== -1 &&
+      query < url.length - 1 && { 'url.query': redactedQuery(url.slice(query + 1)) }),
     'url.scheme': scheme,
     'network.protocol.version': req.httpVersion,
     ...(host !== '' && {

@@ -56,6 +56,14 @@ function withObjectData(job: Job<DeliveryJob> | undefined): Job<DeliveryJob> | u
   return job;
 }
 
+/**
+ * BullMQ parses a job's data whenever it reads the job (a worker too): a job whose stored data is
+ * not JSON — written by another build or service into the queue — cannot be read. Such a letter is
+ * listed and inspected from its hash (its payload the data as stored) and never replayed: no
+ * worker could take it.
+ */
+const isUnreadable = (error: unknown) => error instanceof SyntaxError;
+
 /** A recorded upstream request (not safe to repeat) is replayed once: a second replay is refused. */
 function alreadyReplayed(job: Job<DeliveryJob> | undefined) {
   if (job?.data.replayedAt !== undefined)
@@ -82,6 +90,22 @@ export function createDeadLetters(engine: Pick<Engine, 'deliveries' | 'redis'>) 
     return job;
   }
   const failedJob = async (id: string) => failed(await read(id), id);
+
+  /** A letter BullMQ cannot read (isUnreadable), as it is listed, with its data as stored. */
+  const unreadableLetter = async (id: string): Promise<DeadLetterDetail> => {
+    const summary = await index.failedSummary(id);
+    if (!summary) throw new AppError('NOT_FOUND', `No dead letter ${id}`);
+    const [data, { logs }] = await Promise.all([
+      engine.redis.hget(deliveries.toKey(id), 'data'),
+      deliveries.getJobLogs(id, 0, -1),
+    ]);
+    return {
+      ...letter(summary),
+      contentType: '',
+      payload: data ?? '',
+      history: attemptsFromLogs(logs),
+    };
+  };
 
   const replayJob = async (job: Job<DeliveryJob>) => {
     // A recorded upstream request (not safe to repeat) is sent again once, never twice.
@@ -131,7 +155,13 @@ export function createDeadLetters(engine: Pick<Engine, 'deliveries' | 'redis'>) 
     },
 
     get: async (id: string): Promise<DeadLetterDetail> => {
-      const job = await failedJob(id);
+      let job: Job<DeliveryJob>;
+      try {
+        job = await failedJob(id);
+      } catch (error) {
+        if (isUnreadable(error)) return unreadableLetter(id);
+        throw error;
+      }
       const { logs } = await deliveries.getJobLogs(id, 0, -1);
       // A job in another shape is shown as it is listed: what it holds, or nothing.
       const { contentType, body } = stringFields(job.data, ['contentType', 'body']);
@@ -147,7 +177,14 @@ export function createDeadLetters(engine: Pick<Engine, 'deliveries' | 'redis'>) 
     // failedReason and finishedOn to null), so the summary is taken first.
     replay: async (id: string): Promise<DeadLetter> => {
       // Refused as such even once its replay succeeded (the job is no longer failed then).
-      const found = await read(id);
+      const found = await read(id).catch(async (error: unknown) => {
+        if (!isUnreadable(error)) throw error;
+        await unreadableLetter(id); // not found: NOT_FOUND
+        throw new AppError(
+          'DEAD_LETTER_UNREADABLE',
+          `Dead letter ${id}'s stored data is not JSON: there is nothing to send`,
+        );
+      });
       alreadyReplayed(found);
       const job = await failed(found, id);
       const replayed = letter(index.summaryOf(job));
@@ -171,8 +208,12 @@ export function createDeadLetters(engine: Pick<Engine, 'deliveries' | 'redis'>) 
       let replayed = 0;
       if (!dryRun)
         for (const { id } of found) {
-          const job = await read(id);
-          if (!job) continue; // removed meanwhile
+          // Not readable (isUnreadable): nothing to send, it stays for review.
+          const job = await read(id).catch((error: unknown) => {
+            if (isUnreadable(error)) return undefined;
+            throw error;
+          });
+          if (!job) continue; // removed meanwhile, or not readable
           if (job.data.replayedAt !== undefined) continue; // a recorded request, sent once already
           try {
             await replayJob(job);

@@ -164,6 +164,13 @@ export function createFailedIndex({ deliveries, redis }: Pick<Engine, 'deliverie
       for await (const batch of failedIds(after)) yield await summaries(batch);
     },
 
+    /** One dead letter's summary as a listing reads it, from its hash; none if it is not failed. */
+    failedSummary: async (id: string): Promise<Summary | undefined> => {
+      const failedAtMs = await redis.zscore(failedKey, id);
+      if (failedAtMs === null) return undefined;
+      return (await summaries([[id, Number(failedAtMs)]]))[0];
+    },
+
     /** The summary of a job as it is now (a retried job's hash loses its failure fields). */
     summaryOf: (job: Job<DeliveryJob>): Summary => ({
       id: job.id ?? '',
