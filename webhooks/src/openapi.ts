@@ -5,6 +5,8 @@ import {
   DeadLetterDetail,
   DeadLetterList,
   DeadLetterQuery,
+  DestinationList,
+  DestinationState,
   ReplayOutcome,
   ReplayRequest,
 } from '@manifold/platform/contracts';
@@ -15,9 +17,7 @@ import {
   problemResponse,
   Receipt,
   SourceParams,
-  DestinationList,
   DestinationParams,
-  DestinationState,
   EndpointList,
   EndpointParams,
   EndpointState,

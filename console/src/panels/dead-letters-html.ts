@@ -3,6 +3,7 @@ import type {
   DeadLetterDetail,
   DeadLetterFilter,
   DeadLetterList,
+  DestinationState,
   ReplayOutcome,
 } from '@manifold/platform/contracts';
 import type { WebhooksApiError } from '../sources/webhooks-client.ts';
@@ -27,9 +28,13 @@ const FILTER_FIELDS = [
   ['error', 'error contains', 'text', 'HTTP 400'],
 ] as const;
 
-/** The panel's frame: the filter, the list (its first page), and where inspections and replays show. */
-export function panelFrame(firstPage: string): string {
-  return `<form id="dl-filter" class="dl-filter">
+/**
+ * The panel's frame: the paused destinations, the filter, the list (its first page), and where
+ * inspections and replays show.
+ */
+export function panelFrame(firstPage: string, paused: string): string {
+  return `<div id="dl-paused">${paused}</div>
+<form id="dl-filter" class="dl-filter">
 ${FILTER_FIELDS.map(
   ([name, label, type, placeholder]) =>
     `<label>${label}<input name="${name}" type="${type}"${type === 'datetime-local' ? ' step="1"' : ''} placeholder="${placeholder}" autocomplete="off"></label>`,
@@ -118,6 +123,34 @@ ${summaryTable(outcome.first, false)}
 
 export const bulkReplayedFragment = (outcome: ReplayOutcome) =>
   `<p class="ok" data-bulk-replayed="${outcome.replayed}">Replayed ${outcome.replayed} of ${outcome.matched} matching dead letters.</p>`;
+
+/**
+ * Destinations paused after failing for long: their deliveries are held (not dead letters, and
+ * not in the list below) until an operator resumes them, here or from the CLI.
+ */
+export function pausedFragment(destinations: readonly DestinationState[]): string {
+  const paused = destinations.filter((destination) => destination.state === 'paused');
+  if (paused.length === 0) return '';
+  return `<div class="dl-paused" role="status">
+<p><strong>Paused:</strong> deliveries to ${paused.length === 1 ? 'this destination are' : 'these destinations are'} held — not dead letters — until it is resumed (it failed for long: check it first).</p>
+<ul>
+${paused
+  .map(
+    ({ name, pausedAt, reason }) =>
+      `<li data-paused-destination="${escapeHtml(name)}"><strong>${escapeHtml(name)}</strong> since ${day(pausedAt)}${reason === undefined ? '' : ` — ${escapeHtml(reason)}`} <button type="button" data-dl-resume="${escapeHtml(name)}">Resume ${escapeHtml(name)}</button></li>`,
+  )
+  .join('\n')}
+</ul>
+</div>`;
+}
+
+/** One resumed (its held deliveries go out again within seconds), above what is still paused. */
+export const resumedFragment = (
+  resumed: DestinationState,
+  destinations: readonly DestinationState[],
+) =>
+  `<p class="ok" data-resumed="${escapeHtml(resumed.name)}">Resumed ${escapeHtml(resumed.name)}: its held deliveries go out again within seconds.</p>
+${pausedFragment(destinations)}`;
 
 /** What the webhooks API said instead, readable (a refused filter names its fields). */
 export const errorFragment = (error: WebhooksApiError) =>

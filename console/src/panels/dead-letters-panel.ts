@@ -9,7 +9,9 @@ import {
   errorFragment,
   listFragment,
   panelFrame,
+  pausedFragment,
   replayedFragment,
+  resumedFragment,
 } from './dead-letters-html.ts';
 import type { Panel } from './panel.ts';
 
@@ -87,7 +89,9 @@ const SCRIPT = `
     else if (button.dataset.dlReplay) {
       await show('dl-detail', post('letters/' + encodeURIComponent(button.dataset.dlReplay) + '/replay'));
       await list();
-    } else if (button.dataset.dlCursor) await list(button.dataset.dlCursor);
+    } else if (button.dataset.dlResume)
+      await show('dl-paused', post('destinations/' + encodeURIComponent(button.dataset.dlResume) + '/resume'));
+    else if (button.dataset.dlCursor) await list(button.dataset.dlCursor);
     else if (button.id === 'dl-replay-all')
       await show('dl-bulk', post('replay', { filter: fields(), dryRun: true }));
     else if (button.hasAttribute('data-dl-confirm')) {
@@ -101,7 +105,8 @@ const SCRIPT = `
 
 /**
  * Dead letters of the webhooks service: list with filters, inspect one (attempts, payload),
- * replay one, and replay all a filter matches after a dry run. The console calls the webhooks API
+ * replay one, and replay all a filter matches after a dry run; above them, the destinations
+ * paused for failing long (their deliveries held, not dead), each with its resume. The console calls the webhooks API
  * with its own key, server side; the browser gets HTML fragments, never the key.
  */
 export function deadLettersPanel({ client, pageSize = 50 }: DeadLettersPanelOptions): Panel {
@@ -117,6 +122,15 @@ export function deadLettersPanel({ client, pageSize = 50 }: DeadLettersPanelOpti
   };
   const listPage = async (filter: DeadLetterFilter, cursor?: string) =>
     listFragment(await need(client).list(filter, { limit: pageSize, cursor }));
+  /** The paused destinations, or why they could not be read: the dead letters show either way. */
+  const pausedBlock = async () => {
+    try {
+      return pausedFragment(await need(client).destinations());
+    } catch (error) {
+      if (!(error instanceof WebhooksApiError)) throw error;
+      return errorFragment(error);
+    }
+  };
 
   routes.get('/list', async (req: Request, res: Response) => {
     const cursor = typeof req.query['cursor'] === 'string' ? req.query['cursor'] : undefined;
@@ -128,6 +142,15 @@ export function deadLettersPanel({ client, pageSize = 50 }: DeadLettersPanelOpti
   routes.post('/letters/:id/replay', async (req: Request<{ id: string }>, res: Response) => {
     await answer(res, async () => replayedFragment(await need(client).replay(req.params.id)));
   });
+  routes.post(
+    '/destinations/:name/resume',
+    async (req: Request<{ name: string }>, res: Response) => {
+      await answer(res, async () => {
+        const resumed = await need(client).resume(req.params.name);
+        return resumedFragment(resumed, await need(client).destinations());
+      });
+    },
+  );
   routes.post('/replay', json({ limit: '16kb' }), async (req: Request, res: Response) => {
     const body = (req.body ?? {}) as { filter?: unknown; dryRun?: unknown };
     const filter = filterFrom(body.filter);
@@ -148,12 +171,14 @@ export function deadLettersPanel({ client, pageSize = 50 }: DeadLettersPanelOpti
     render: async () => {
       if (client === undefined)
         return '<p class="summary">Not configured: set <code>CONSOLE_WEBHOOKS_URL</code> and the console’s credential, <code>CONSOLE_WEBHOOKS_API_KEY</code> (an API key with webhooks:read, and webhooks:replay to replay) or <code>CONSOLE_WEBHOOKS_TOKEN_URL</code> + <code>CONSOLE_WEBHOOKS_CLIENT_SECRET</code> (client credentials).</p>';
-      try {
-        return panelFrame(await listPage({}));
-      } catch (error) {
-        if (!(error instanceof WebhooksApiError)) throw error;
-        return panelFrame(errorFragment(error));
-      }
+      const [firstPage, paused] = await Promise.all([
+        listPage({}).catch((error: unknown) => {
+          if (!(error instanceof WebhooksApiError)) throw error;
+          return errorFragment(error);
+        }),
+        pausedBlock(),
+      ]);
+      return panelFrame(firstPage, paused);
     },
   };
 }

@@ -59,6 +59,29 @@ describe('the console’s webhooks client', () => {
     expect(await answering(202, letter).client.replay(letter.id)).toEqual(letter);
   });
 
+  it('reads the destinations’ states and a resume by the contract, the name in the path escaped', async () => {
+    const paused = {
+      name: 'crm',
+      state: 'paused',
+      pausedAt: '2026-12-05T10:00:00.000Z',
+      reason: 'breaker opened 10 times in a row',
+      consecutiveFailures: 5,
+      consecutiveOpenings: 10,
+    };
+    const listed = answering(200, { items: [paused] });
+    expect(await listed.client.destinations()).toEqual([paused]);
+    expect(listed.calls).toEqual(['http://webhooks.test/api/v1/destinations']);
+    const active = { ...paused, state: 'active', consecutiveFailures: 0, consecutiveOpenings: 0 };
+    const resumed = answering(200, active);
+    expect(await resumed.client.resume('a/b')).toEqual(active);
+    expect(resumed.calls).toEqual(['http://webhooks.test/api/v1/destinations/a%2Fb/resume']);
+    expect(
+      await refusal(
+        answering(200, { items: [{ name: 'crm', state: 'asleep' }] }).client.destinations(),
+      ),
+    ).toMatchObject({ status: 502, code: 'UPSTREAM_ERROR' });
+  });
+
   it('refuses an answer in another shape (502 UPSTREAM_ERROR) instead of passing it on', async () => {
     const { client } = answering(200, { total: '1', items: [{ ...letter, attempts: 'five' }] });
     expect(await refusal(client.list({}, { limit: 20 }))).toMatchObject({

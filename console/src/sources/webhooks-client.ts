@@ -3,6 +3,8 @@ import {
   DeadLetter,
   DeadLetterDetail,
   DeadLetterList,
+  DestinationList,
+  DestinationState,
   Problem,
   ReplayOutcome,
   type DeadLetterFilter,
@@ -56,7 +58,7 @@ export interface WebhooksClientOptions {
 }
 
 /**
- * The webhooks dead-letter API as the console calls it, server side, with the console's own
+ * The webhooks dead-letter and destination APIs as the console calls them, server side, with the console's own
  * credential: the browser never sees it, only the HTML the console renders from the answers.
  */
 export function createWebhooksClient({ url, send, timeoutMs = 5_000 }: WebhooksClientOptions) {
@@ -124,6 +126,11 @@ export function createWebhooksClient({ url, send, timeoutMs = 5_000 }: WebhooksC
     replay: (id: string) => call(`${one(id)}/replay`, DeadLetter, { method: 'POST' }),
     replayMatching: (filter: DeadLetterFilter, dryRun: boolean) =>
       call('/dead-letters/replay', ReplayOutcome, { method: 'POST', body: { filter, dryRun } }),
+    destinations: async () => (await call('/destinations', DestinationList)).items,
+    resume: (name: string) =>
+      call(`/destinations/${encodeURIComponent(name)}/resume`, DestinationState, {
+        method: 'POST',
+      }),
   };
 }
 export type WebhooksClient = ReturnType<typeof createWebhooksClient>;

@@ -18,6 +18,8 @@ export {
   DeadLetterFilter,
   DeadLetterList,
   DeadLetterQuery,
+  DestinationList,
+  DestinationState,
   ReplayOutcome,
   ReplayRequest,
 } from './webhooks-api.ts';

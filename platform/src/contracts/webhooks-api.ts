@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-// The webhooks service's dead-letter API (/api/v1/dead-letters): the shapes it answers and the
-// filter it takes, in one place for the service that serves them (its routes and OpenAPI
+// The webhooks service's dead-letter API (/api/v1/dead-letters) and destination states
+// (/api/v1/destinations): the shapes it answers and the filter it takes, in one place for the service that serves them (its routes and OpenAPI
 // document) and the console that calls them (its dead-letter panel) — a field renamed on one side
 // fails the other's typecheck, and an answer that does not match is refused by the console's
 // client instead of rendered half-empty. The two are deployed apart: a field added to an answer
@@ -102,3 +102,31 @@ export const ReplayOutcome = z
   })
   .meta({ id: 'ReplayOutcome' });
 export type ReplayOutcome = z.infer<typeof ReplayOutcome>;
+
+export const DestinationState = z
+  .object({
+    name: z.string(),
+    state: z.enum(['active', 'open', 'half-open', 'paused']).meta({
+      description:
+        'active: deliveries go · open: the breaker holds them until openUntil · half-open: one probe goes · paused: held until resumed',
+    }),
+    openUntil: z
+      .string()
+      .optional()
+      .meta({ description: 'When the open breaker lets a probe through' }),
+    pausedAt: z.string().optional(),
+    reason: z.string().optional().meta({ description: 'Why it was paused' }),
+    consecutiveFailures: z.number().int(),
+    consecutiveOpenings: z.number().int(),
+    rateLimit: z
+      .object({ max: z.number().int(), perSeconds: z.number().int() })
+      .optional()
+      .meta({ description: 'At most max deliveries per perSeconds, all workers together' }),
+  })
+  .meta({ id: 'DestinationState' });
+export type DestinationState = z.infer<typeof DestinationState>;
+
+export const DestinationList = z
+  .object({ items: z.array(DestinationState) })
+  .meta({ id: 'DestinationList' });
+export type DestinationList = z.infer<typeof DestinationList>;

@@ -1,11 +1,13 @@
 // The ops console's dead-letter panel in real headless Chromium, against a real webhooks process
 // on a real Redis (AOF) with real dead letters: a destination answering 400 (and one 422) makes a
 // dead letter at once. Filter, inspect (attempts, payload), replay one, replay all matching after
-// a dry run — each replay seen arriving at the destination under its original Idempotency-Key. The
-// console calls the webhooks API with its own key; the browser never holds it, and a change that
-// does not come from the console's own page is refused.
+// a dry run — each replay seen arriving at the destination under its original Idempotency-Key.
+// A destination paused for failing (its breaker set to pause at the first failure) is shown above
+// them with its deliveries held, and resumed from the panel: everything held arrives. The console
+// calls the webhooks API with its own key; the browser never holds it, and a change that does not
+// come from the console's own page is refused.
 import { createHmac } from 'node:crypto';
-import { copyFileSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,9 +22,12 @@ import { artifactPath, launchChromium } from '../observability/support/chromium.
 const STRIPE_SECRET = 'whsec_console-e2e';
 const EVENTS = 6;
 
-/** The destinations: crm refuses (400), chat refuses (422), accounting takes; each delivery kept. */
-const answers: Record<string, number> = { crm: 400, chat: 422, accounting: 200 };
-const received: { destination: string; idempotencyKey: string }[] = [];
+/**
+ * The destinations: crm refuses (400), chat refuses (422), accounting takes, ledger is down (503:
+ * paused at once, its deliveries held); each request kept.
+ */
+const answers: Record<string, number> = { crm: 400, chat: 422, accounting: 200, ledger: 503 };
+const received: { destination: string; idempotencyKey: string; status: number }[] = [];
 let sink: Server;
 let redis: RedisServer;
 let webhooks: ServiceProcess;
@@ -60,8 +65,13 @@ beforeAll(async () => {
     const destination = (req.url ?? '').slice(1);
     req.resume();
     req.on('end', () => {
-      received.push({ destination, idempotencyKey: req.headers['idempotency-key'] as string });
-      res.writeHead(answers[destination] ?? 404).end(`status ${String(answers[destination])}`);
+      const status = answers[destination] ?? 404;
+      received.push({
+        destination,
+        idempotencyKey: req.headers['idempotency-key'] as string,
+        status,
+      });
+      res.writeHead(status).end(`status ${String(status)}`);
     });
   });
   await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
@@ -71,6 +81,27 @@ beforeAll(async () => {
   started.push(() => redis.stop());
   const access = e2eAccess(['webhooks:read', 'webhooks:replay']);
   apiKey = access.key;
+  // The reference file's Stripe source and invoice route (crm, chat, accounting), and ledger, whose
+  // breaker opens at its first transient failure and pauses it at its first opening.
+  const webhooksFile = join(mkdtempSync(join(tmpdir(), 'console-dl-file-')), 'webhooks.yaml');
+  writeFileSync(
+    webhooksFile,
+    JSON.stringify({
+      sources: { stripe: { scheme: 'stripe', secrets: ['WEBHOOKS_STRIPE_SECRET'] } },
+      destinations: {
+        ...Object.fromEntries(
+          ['crm', 'chat', 'accounting'].map((name) => [name, { url: `${sinkUrl}/${name}` }]),
+        ),
+        ledger: {
+          url: `${sinkUrl}/ledger`,
+          breaker: { failures: 1, coolDownSeconds: 3600, pauseAfterOpenings: 1 },
+        },
+      },
+      routes: [
+        { source: 'stripe', events: ['invoice.*'], to: ['accounting', 'crm', 'chat', 'ledger'] },
+      ],
+    }),
+  );
   webhooks = await startService({
     name: 'webhooks',
     entry: 'webhooks/src/main.ts',
@@ -79,9 +110,7 @@ beforeAll(async () => {
       ACCESS_FILE: access.ACCESS_FILE,
       WEBHOOKS_REDIS_URL: redis.url,
       WEBHOOKS_STRIPE_SECRET: STRIPE_SECRET,
-      WEBHOOKS_CRM_URL: `${sinkUrl}/crm`,
-      WEBHOOKS_CHAT_URL: `${sinkUrl}/chat`,
-      WEBHOOKS_ACCOUNTING_URL: `${sinkUrl}/accounting`,
+      WEBHOOKS_FILE: webhooksFile,
     },
     readyPath: '/healthz',
   });
@@ -91,10 +120,19 @@ beforeAll(async () => {
     const response = await fetch(`${webhooks.url}/hooks/stripe`, { method: 'POST', ...delivery });
     expect(response.status).toBe(202);
   }
-  // Each event: delivered to accounting, a dead letter for crm (400) and one for chat (422).
+  // Each event: delivered to accounting, a dead letter for crm (400) and one for chat (422), and
+  // held for ledger (paused by its first 503).
   await vi.waitFor(
     async () => {
       expect(await deadLetterCount()).toBe(EVENTS * 2);
+      const destinations = await fetch(`${webhooks.url}/api/v1/destinations`, {
+        headers: { 'x-api-key': apiKey },
+      });
+      expect(await destinations.json()).toMatchObject({
+        items: expect.arrayContaining([
+          expect.objectContaining({ name: 'ledger', state: 'paused' }),
+        ]),
+      });
     },
     { timeout: 30_000, interval: 200 },
   );
@@ -189,6 +227,30 @@ describe('the dead-letter panel in Chromium', () => {
     expect(new Set(crmKeys).size).toBe(EVENTS);
     expect(await deadLetterCount('&destination=chat')).toBe(EVENTS);
     expect(await deadLetterCount()).toBe(EVENTS);
+  });
+
+  it('shows a paused destination above the dead letters and resumes it: everything held arrives', async () => {
+    await page.goto(consoleService.url);
+    const paused = panel().locator('#dl-paused [data-paused-destination="ledger"]');
+    await paused.waitFor();
+    // Held, not dead: none of ledger's deliveries is a dead letter.
+    expect(await deadLetterCount('&destination=ledger')).toBe(0);
+    expect(await panel().locator('#dl-paused [data-paused-destination]').count()).toBe(1);
+
+    answers['ledger'] = 200;
+    await paused.locator('[data-dl-resume="ledger"]').click();
+    await panel().locator('#dl-paused [data-resumed="ledger"]').waitFor();
+    expect(await panel().locator('#dl-paused [data-paused-destination]').count()).toBe(0);
+    // Every event's ledger delivery arrives once it is resumed: each key answered 200 once.
+    await vi.waitFor(
+      () => {
+        const delivered = received.filter((r) => r.destination === 'ledger' && r.status === 200);
+        expect(new Set(delivered.map((r) => r.idempotencyKey)).size).toBe(EVENTS);
+        expect(delivered).toHaveLength(EVENTS);
+      },
+      { timeout: 20_000, interval: 200 },
+    );
+    expect(await deadLetterCount('&destination=ledger')).toBe(0);
   });
 
   it('refuses a change that does not come from the console’s own page (CSRF)', async () => {
