@@ -215,6 +215,12 @@ describe('dead letters at scale', () => {
     ).toMatchObject({ matched: 1, replayed: 0 });
     expect(await engine.deliveries.getJobState(id)).toBe('failed');
     await expect(deadLetters.replay(randomUUID())).rejects.toMatchObject({ code: 'NOT_FOUND' });
+
+    // A job BullMQ cannot read for another reason (its options) is not such a letter: an error.
+    const other = await deadLetterOf({ destination });
+    await engine.redis.hset(engine.deliveries.toKey(other), 'opts', '{broken');
+    await expect(deadLetters.get(other)).rejects.toBeInstanceOf(SyntaxError);
+    await expect(deadLetters.replay(other)).rejects.toBeInstanceOf(SyntaxError);
   });
 
   it('sends a letter with no time received first, and leaves it out of every time range', async () => {

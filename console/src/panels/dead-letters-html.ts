@@ -132,7 +132,7 @@ export function pausedFragment(destinations: readonly DestinationState[]): strin
   const paused = destinations.filter((destination) => destination.state === 'paused');
   if (paused.length === 0) return '';
   return `<div class="dl-paused" role="status">
-<p><strong>Paused:</strong> deliveries to ${paused.length === 1 ? 'this destination are' : 'these destinations are'} held — not dead letters — until it is resumed (it failed for long: check it first).</p>
+<p><strong>Paused:</strong> ${paused.length === 1 ? 'this destination failed for long; its deliveries are held — not dead letters — until it is resumed (check it first)' : 'these destinations failed for long; their deliveries are held — not dead letters — until each is resumed (check them first)'}.</p>
 <ul>
 ${paused
   .map(
@@ -145,12 +145,9 @@ ${paused
 }
 
 /** One resumed (its held deliveries go out again within seconds), above what is still paused. */
-export const resumedFragment = (
-  resumed: DestinationState,
-  destinations: readonly DestinationState[],
-) =>
+export const resumedFragment = (resumed: DestinationState, stillPaused: string) =>
   `<p class="ok" data-resumed="${escapeHtml(resumed.name)}">Resumed ${escapeHtml(resumed.name)}: its held deliveries go out again within seconds.</p>
-${pausedFragment(destinations)}`;
+${stillPaused}`;
 
 /** What the webhooks API said instead, readable (a refused filter names its fields). */
 export const errorFragment = (error: WebhooksApiError) =>

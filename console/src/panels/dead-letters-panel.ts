@@ -73,7 +73,8 @@ const SCRIPT = `
   const list = (cursor) => {
     const query = new URLSearchParams(fields());
     if (cursor) query.set('cursor', cursor);
-    return show('dl-list', get('list?' + query));
+    // The page does not refresh this panel: a destination paused meanwhile shows with the list.
+    return Promise.all([show('dl-list', get('list?' + query)), show('dl-paused', get('paused'))]);
   };
   section.addEventListener('submit', (event) => {
     if (event.target.id !== 'dl-filter') return;
@@ -106,8 +107,9 @@ const SCRIPT = `
 /**
  * Dead letters of the webhooks service: list with filters, inspect one (attempts, payload),
  * replay one, and replay all a filter matches after a dry run; above them, the destinations
- * paused for failing long (their deliveries held, not dead), each with its resume. The console calls the webhooks API
- * with its own key, server side; the browser gets HTML fragments, never the key.
+ * paused for failing long (their deliveries held, not dead), each with its resume. The console
+ * calls the webhooks API with its own key, server side; the browser gets HTML fragments, never
+ * the key.
  */
 export function deadLettersPanel({ client, pageSize = 50 }: DeadLettersPanelOptions): Panel {
   const routes = Router();
@@ -142,12 +144,16 @@ export function deadLettersPanel({ client, pageSize = 50 }: DeadLettersPanelOpti
   routes.post('/letters/:id/replay', async (req: Request<{ id: string }>, res: Response) => {
     await answer(res, async () => replayedFragment(await need(client).replay(req.params.id)));
   });
+  routes.get('/paused', async (_req: Request, res: Response) => {
+    await answer(res, pausedBlock);
+  });
   routes.post(
     '/destinations/:name/resume',
     async (req: Request<{ name: string }>, res: Response) => {
       await answer(res, async () => {
+        // Resumed, whatever the list after it says: a list that fails shows as such below.
         const resumed = await need(client).resume(req.params.name);
-        return resumedFragment(resumed, await need(client).destinations());
+        return resumedFragment(resumed, await pausedBlock());
       });
     },
   );

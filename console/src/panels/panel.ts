@@ -35,4 +35,4 @@ export const escapeHtml = (text: string): string =>
   text.replace(/[&<>"']/g, (char) => ESCAPES[char] ?? char);
 
 /** `14:03:07` in UTC, as on-call engineers compare times across logs. */
-export const clock = (iso: string): string => `${iso.slice(11, 19)} UTC`;
+export const clock = (iso: string): string => `${escapeHtml(iso.slice(11, 19))} UTC`;

@@ -116,8 +116,14 @@ export const DestinationState = z
       .meta({ description: 'When the open breaker lets a probe through' }),
     pausedAt: z.string().optional(),
     reason: z.string().optional().meta({ description: 'Why it was paused' }),
-    consecutiveFailures: z.number().int(),
-    consecutiveOpenings: z.number().int(),
+    consecutiveFailures: z
+      .number()
+      .int()
+      .meta({ description: 'Transient failures in a row since the breaker last closed or opened' }),
+    consecutiveOpenings: z
+      .number()
+      .int()
+      .meta({ description: 'Times the breaker opened with no success between' }),
     rateLimit: z
       .object({ max: z.number().int(), perSeconds: z.number().int() })
       .optional()

@@ -75,8 +75,9 @@ export function ownServerSpans(
       try {
         listener(req, res);
       } catch (error) {
-        // Thrown out of the listener: the process's uncaught-exception path decides what follows;
-        // the span says what happened (ended when the response closes).
+        // Thrown out of the listener: an uncaught exception, which ends a service's process (no
+        // service handles them) before the span could be exported; it is recorded for a process
+        // that does handle them and goes on (the span then ends when the response closes).
         span.recordException(error instanceof Error ? error : String(error));
         span.setStatus({ code: SpanStatusCode.ERROR });
         throw error;

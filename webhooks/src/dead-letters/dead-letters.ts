@@ -60,9 +60,22 @@ function withObjectData(job: Job<DeliveryJob> | undefined): Job<DeliveryJob> | u
  * BullMQ parses a job's data whenever it reads the job (a worker too): a job whose stored data is
  * not JSON — written by another build or service into the queue — cannot be read. Such a letter is
  * listed and inspected from its hash (its payload the data as stored) and never replayed: no
- * worker could take it.
+ * worker could take it. (A job BullMQ cannot read for another reason, its options say, is not
+ * one: that stays an error.)
  */
-const isUnreadable = (error: unknown) => error instanceof SyntaxError;
+class UnreadableLetter extends Error {
+  override name = 'UnreadableLetter';
+}
+const isUnreadable = (error: unknown) => error instanceof UnreadableLetter;
+
+const isJson = (text: string) => {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 /** A recorded upstream request (not safe to repeat) is replayed once: a second replay is refused. */
 function alreadyReplayed(job: Job<DeliveryJob> | undefined) {
@@ -84,7 +97,17 @@ export function createDeadLetters(engine: Pick<Engine, 'deliveries' | 'redis'>) 
   const { deliveries } = engine;
   const index = createFailedIndex(engine);
 
-  const read = async (id: string) => withObjectData(await deliveries.getJob(id));
+  const dataOf = (id: string) => engine.redis.hget(deliveries.toKey(id), 'data');
+  /** The job (its data an object), none if it is gone, or UnreadableLetter (isUnreadable). */
+  const read = async (id: string) => {
+    try {
+      return withObjectData(await deliveries.getJob(id));
+    } catch (error) {
+      const data = error instanceof SyntaxError ? await dataOf(id) : null;
+      if (data !== null && !isJson(data)) throw new UnreadableLetter(id, { cause: error });
+      throw error;
+    }
+  };
   async function failed(job: Job<DeliveryJob> | undefined, id: string) {
     if (!job || !(await job.isFailed())) throw new AppError('NOT_FOUND', `No dead letter ${id}`);
     return job;
@@ -95,10 +118,7 @@ export function createDeadLetters(engine: Pick<Engine, 'deliveries' | 'redis'>) 
   const unreadableLetter = async (id: string): Promise<DeadLetterDetail> => {
     const summary = await index.failedSummary(id);
     if (!summary) throw new AppError('NOT_FOUND', `No dead letter ${id}`);
-    const [data, { logs }] = await Promise.all([
-      engine.redis.hget(deliveries.toKey(id), 'data'),
-      deliveries.getJobLogs(id, 0, -1),
-    ]);
+    const [data, { logs }] = await Promise.all([dataOf(id), deliveries.getJobLogs(id, 0, -1)]);
     return {
       ...letter(summary),
       contentType: '',
@@ -179,7 +199,8 @@ export function createDeadLetters(engine: Pick<Engine, 'deliveries' | 'redis'>) 
       // Refused as such even once its replay succeeded (the job is no longer failed then).
       const found = await read(id).catch(async (error: unknown) => {
         if (!isUnreadable(error)) throw error;
-        await unreadableLetter(id); // not found: NOT_FOUND
+        if (!(await index.failedSummary(id)))
+          throw new AppError('NOT_FOUND', `No dead letter ${id}`);
         throw new AppError(
           'DEAD_LETTER_UNREADABLE',
           `Dead letter ${id}'s stored data is not JSON: there is nothing to send`,

@@ -1,3 +1,4 @@
+import type { DestinationState } from '@manifold/platform/contracts';
 import { AppError } from '@manifold/platform/errors';
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
@@ -8,22 +9,11 @@ export const PAUSED_RECHECK_MS = 2_000;
 /** How long a delivery waits while another one probes a half-open destination. */
 const PROBE_WAIT_MS = 500;
 
-export interface DestinationState {
-  name: string;
-  /** `active`: deliveries go; `open`: the breaker holds them until `openUntil`; `half-open`: one probe goes; `paused`: held until resumed. */
-  state: 'active' | 'open' | 'half-open' | 'paused';
-  /** ISO 8601: when the open breaker lets a probe through. */
-  openUntil?: string | undefined;
-  /** ISO 8601, when paused. */
-  pausedAt?: string | undefined;
-  /** Why it was paused. */
-  reason?: string | undefined;
-  /** Transient failures in a row since the breaker last closed or opened. */
-  consecutiveFailures: number;
-  /** Times the breaker opened with no success between. */
-  consecutiveOpenings: number;
-  rateLimit?: { max: number; perSeconds: number } | undefined;
-}
+/**
+ * A destination's state as the API answers it (the contract the console reads too): `active`,
+ * `open` until `openUntil`, `half-open`, or `paused` since `pausedAt` for `reason`.
+ */
+export type { DestinationState };
 
 /** Whether a delivery may go now; when not, how long it waits (it is delayed, not failed: no attempt used). */
 export type Gate =

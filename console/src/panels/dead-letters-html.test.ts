@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import type { DestinationState } from '@manifold/platform/contracts';
+import { pausedFragment, resumedFragment } from './dead-letters-html.ts';
+
+const destination = (name: string, state: DestinationState['state']): DestinationState => ({
+  name,
+  state,
+  consecutiveFailures: 0,
+  consecutiveOpenings: 0,
+});
+
+describe('the paused destinations above the dead letters', () => {
+  it('names only the paused ones, each with its resume, and nothing when none is', () => {
+    const html = pausedFragment([
+      destination('crm', 'active'),
+      { ...destination('books', 'paused'), pausedAt: '2026-12-05T10:00:00.000Z', reason: 'x' },
+      destination('chat', 'open'),
+    ]);
+    expect(html.match(/data-paused-destination="([^"]*)"/g)).toEqual([
+      'data-paused-destination="books"',
+    ]);
+    expect(html).toContain('data-dl-resume="books"');
+    expect(html).toContain('2026-12-05 10:00:00 UTC');
+    expect(pausedFragment([destination('crm', 'active')])).toBe('');
+  });
+
+  it('escapes what the webhooks API says, in text and in attributes', () => {
+    const html = pausedFragment([
+      {
+        ...destination('a"><script>1</script>', 'paused'),
+        pausedAt: '2026-12-05T<b>:00:00</b>',
+        reason: '<img src=x onerror=alert(1)>',
+      },
+    ]);
+    expect(html).not.toMatch(/<script|<img|<b>/);
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(resumedFragment(destination('<i>', 'active'), '')).not.toContain('<i>');
+  });
+});
