@@ -109,6 +109,13 @@ describe('the service and the worker at start', () => {
       readyPath: '/healthz',
       readyTimeoutMs: 30_000,
     });
+    // Ready means past the check; /healthz reads the queue on that Redis.
+    const health = await fetch(`${service.url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({
+      status: 'ok',
+      queues: { deliveries: { waiting: 0, failed: 0 } },
+    });
     expect(service.child.exitCode).toBeNull();
     await service.stop();
   });
