@@ -30,8 +30,8 @@ input, button { font: inherit; font-size: .9rem; color: inherit; background: #0d
 button { background: #21262d; cursor: pointer; } button:hover { border-color: #58a6ff; }
 .dl-detail, .dl-dry-run { margin-top: .75rem; padding: .75rem; border: 1px solid #30363d; border-radius: 6px; }
 .dl-detail h3 { margin: 0 0 .25rem; font-size: 1rem; }
-.dl-paused { margin-bottom: .75rem; padding: .5rem .75rem; border: 1px solid var(--degraded); border-radius: 6px; }
-.dl-paused ul { margin: .25rem 0 0; padding-left: 1.25rem; }
+.dl-held { margin-bottom: .75rem; padding: .5rem .75rem; border: 1px solid var(--degraded); border-radius: 6px; }
+.dl-held ul { margin: .25rem 0 0; padding-left: 1.25rem; }
 pre.payload { max-height: 16rem; overflow: auto; padding: .5rem; background: #161b22; border-radius: 4px; white-space: pre-wrap; word-break: break-all; }
 .ok { color: var(--up); } [aria-busy="true"] { opacity: .6; }
 `;

@@ -7,6 +7,8 @@ import {
   DeadLetterQuery,
   DestinationList,
   DestinationState,
+  EndpointList,
+  EndpointState,
   ReplayOutcome,
   ReplayRequest,
 } from '@manifold/platform/contracts';
@@ -18,9 +20,7 @@ import {
   Receipt,
   SourceParams,
   DestinationParams,
-  EndpointList,
   EndpointParams,
-  EndpointState,
 } from './schemas.ts';
 
 const json = (description: string, schema: z.ZodType) => ({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Problem, problemResponse } from '@manifold/platform/openapi';
 
-// The dead-letter and destination APIs' own shapes are shared with the console that calls them:
+// The dead-letter, destination and endpoint APIs' own shapes are shared with the console that calls them:
 // platform/src/contracts/webhooks-api.ts.
 export { Problem, problemResponse };
 
@@ -18,24 +18,6 @@ export const Receipt = z
     eventType: z.string(),
   })
   .meta({ id: 'Receipt' });
-
-export const EndpointState = z
-  .object({
-    name: z.string(),
-    disabled: z.boolean(),
-    disabledAt: z.string().optional(),
-    reason: z.string().optional().meta({ description: 'Why it was disabled' }),
-    failingSince: z
-      .string()
-      .optional()
-      .meta({ description: 'Its first failed attempt since its last success' }),
-    consecutiveDeadLetters: z.number().int(),
-  })
-  .meta({ id: 'EndpointState' });
-
-export const EndpointList = z
-  .object({ items: z.array(EndpointState) })
-  .meta({ id: 'EndpointList' });
 
 export const DestinationParams = z.object({ name: z.string().min(1).max(63) });
 

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { DestinationState } from '@manifold/platform/contracts';
-import { pausedFragment, resumedFragment } from './dead-letters-html.ts';
+import {
+  disabledFragment,
+  enabledFragment,
+  pausedFragment,
+  resumedFragment,
+} from './dead-letters-html.ts';
 
 const destination = (name: string, state: DestinationState['state']): DestinationState => ({
   name,
@@ -35,5 +40,33 @@ describe('the paused destinations above the dead letters', () => {
     expect(html).not.toMatch(/<script|<img|<b>/);
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(resumedFragment(destination('<i>', 'active'), '')).not.toContain('<i>');
+  });
+});
+
+describe('the disabled endpoints above the dead letters', () => {
+  const endpoint = (name: string, disabled: boolean) => ({
+    name,
+    disabled,
+    consecutiveDeadLetters: disabled ? 20 : 0,
+    ...(disabled && {
+      disabledAt: '2026-12-05T10:00:00.000Z',
+      reason: '20 dead letters <in a row>',
+    }),
+  });
+
+  it('names only the disabled ones, each with its enable, escaped, and nothing when none is', () => {
+    const html = disabledFragment([endpoint('erp', true), endpoint('shop', false)]);
+    expect(html.match(/data-disabled-endpoint="([^"]*)"/g)).toEqual([
+      'data-disabled-endpoint="erp"',
+    ]);
+    expect(html).toContain('data-dl-enable="erp"');
+    expect(html).toContain('20 dead letters &lt;in a row&gt;');
+    expect(disabledFragment([endpoint('shop', false)])).toBe('');
+  });
+
+  it('leads from an enabled endpoint to its dead letters', () => {
+    const html = enabledFragment(endpoint('e"rp', false), '<p>still stopped</p>');
+    expect(html).toContain('data-dl-destination="e&quot;rp"');
+    expect(html).toContain('<p>still stopped</p>');
   });
 });

@@ -4,6 +4,7 @@ import type {
   DeadLetterFilter,
   DeadLetterList,
   DestinationState,
+  EndpointState,
   ReplayOutcome,
 } from '@manifold/platform/contracts';
 import type { WebhooksApiError } from '../sources/webhooks-client.ts';
@@ -29,11 +30,11 @@ const FILTER_FIELDS = [
 ] as const;
 
 /**
- * The panel's frame: the paused destinations, the filter, the list (its first page), and where
- * inspections and replays show.
+ * The panel's frame: the destinations and endpoints stopped for failing, the filter, the list (its
+ * first page), and where inspections and replays show.
  */
-export function panelFrame(firstPage: string, paused: string): string {
-  return `<div id="dl-paused">${paused}</div>
+export function panelFrame(firstPage: string, stopped: string): string {
+  return `<div id="dl-stopped">${stopped}</div>
 <form id="dl-filter" class="dl-filter">
 ${FILTER_FIELDS.map(
   ([name, label, type, placeholder]) =>
@@ -124,6 +125,29 @@ ${summaryTable(outcome.first, false)}
 export const bulkReplayedFragment = (outcome: ReplayOutcome) =>
   `<p class="ok" data-bulk-replayed="${outcome.replayed}">Replayed ${outcome.replayed} of ${outcome.matched} matching dead letters.</p>`;
 
+/** A destination or an endpoint stopped by its own rule: since when, why, and what restarts it. */
+interface Stopped {
+  name: string;
+  since: string | undefined;
+  reason: string | undefined;
+}
+
+const stoppedBox = (
+  intro: string,
+  items: readonly Stopped[],
+  { marker, action, verb }: { marker: string; action: string; verb: string },
+) => `<div class="dl-held" role="status">
+<p>${intro}</p>
+<ul>
+${items
+  .map(
+    ({ name, since, reason }) =>
+      `<li data-${marker}="${escapeHtml(name)}"><strong>${escapeHtml(name)}</strong> since ${day(since)}${reason === undefined ? '' : ` — ${escapeHtml(reason)}`} <button type="button" data-dl-${action}="${escapeHtml(name)}">${verb} ${escapeHtml(name)}</button></li>`,
+  )
+  .join('\n')}
+</ul>
+</div>`;
+
 /**
  * Destinations paused after failing for long: their deliveries are held (not dead letters, and
  * not in the list below) until an operator resumes them, here or from the CLI.
@@ -131,23 +155,37 @@ export const bulkReplayedFragment = (outcome: ReplayOutcome) =>
 export function pausedFragment(destinations: readonly DestinationState[]): string {
   const paused = destinations.filter((destination) => destination.state === 'paused');
   if (paused.length === 0) return '';
-  return `<div class="dl-paused" role="status">
-<p><strong>Paused:</strong> ${paused.length === 1 ? 'this destination failed for long; its deliveries are held — not dead letters — until it is resumed (check it first)' : 'these destinations failed for long; their deliveries are held — not dead letters — until each is resumed (check them first)'}.</p>
-<ul>
-${paused
-  .map(
-    ({ name, pausedAt, reason }) =>
-      `<li data-paused-destination="${escapeHtml(name)}"><strong>${escapeHtml(name)}</strong> since ${day(pausedAt)}${reason === undefined ? '' : ` — ${escapeHtml(reason)}`} <button type="button" data-dl-resume="${escapeHtml(name)}">Resume ${escapeHtml(name)}</button></li>`,
-  )
-  .join('\n')}
-</ul>
-</div>`;
+  return stoppedBox(
+    `<strong>Paused:</strong> ${paused.length === 1 ? 'this destination failed for long; its deliveries are held — not dead letters — until it is resumed (check it first)' : 'these destinations failed for long; their deliveries are held — not dead letters — until each is resumed (check them first)'}.`,
+    paused.map(({ name, pausedAt, reason }) => ({ name, since: pausedAt, reason })),
+    { marker: 'paused-destination', action: 'resume', verb: 'Resume' },
+  );
 }
 
-/** One resumed (its held deliveries go out again within seconds), above what is still paused. */
-export const resumedFragment = (resumed: DestinationState, stillPaused: string) =>
+/**
+ * Customers' endpoints (outbound webhooks) disabled after failing for long: each new delivery to
+ * one is a dead letter at once (in the list below, by its name as destination) until it is
+ * enabled, here or from the CLI.
+ */
+export function disabledFragment(endpoints: readonly EndpointState[]): string {
+  const disabled = endpoints.filter((endpoint) => endpoint.disabled);
+  if (disabled.length === 0) return '';
+  return stoppedBox(
+    `<strong>Disabled:</strong> ${disabled.length === 1 ? "this customer's endpoint" : "these customers' endpoints"} kept failing; every new delivery is a dead letter at once. Once the customer has fixed theirs, enable it, then replay its dead letters (destination = its name).`,
+    disabled.map(({ name, disabledAt, reason }) => ({ name, since: disabledAt, reason })),
+    { marker: 'disabled-endpoint', action: 'enable', verb: 'Enable' },
+  );
+}
+
+/** One resumed (its held deliveries go out again within seconds), above what is still stopped. */
+export const resumedFragment = (resumed: DestinationState, stillStopped: string) =>
   `<p class="ok" data-resumed="${escapeHtml(resumed.name)}">Resumed ${escapeHtml(resumed.name)}: its held deliveries go out again within seconds.</p>
-${stillPaused}`;
+${stillStopped}`;
+
+/** One enabled (new deliveries go to it again), the way to its dead letters, and what is still stopped. */
+export const enabledFragment = (enabled: EndpointState, stillStopped: string) =>
+  `<p class="ok" data-enabled="${escapeHtml(enabled.name)}">Enabled ${escapeHtml(enabled.name)}: new deliveries go to it again; what it missed is in its dead letters. <button type="button" data-dl-destination="${escapeHtml(enabled.name)}">Show its dead letters</button></p>
+${stillStopped}`;
 
 /** What the webhooks API said instead, readable (a refused filter names its fields). */
 export const errorFragment = (error: WebhooksApiError) =>

@@ -9,6 +9,8 @@ import {
   errorFragment,
   listFragment,
   panelFrame,
+  disabledFragment,
+  enabledFragment,
   pausedFragment,
   replayedFragment,
   resumedFragment,
@@ -73,8 +75,8 @@ const SCRIPT = `
   const list = (cursor) => {
     const query = new URLSearchParams(fields());
     if (cursor) query.set('cursor', cursor);
-    // The page does not refresh this panel: a destination paused meanwhile shows with the list.
-    return Promise.all([show('dl-list', get('list?' + query)), show('dl-paused', get('paused'))]);
+    // The page does not refresh this panel: what was stopped meanwhile shows with the list.
+    return Promise.all([show('dl-list', get('list?' + query)), show('dl-stopped', get('stopped'))]);
   };
   section.addEventListener('submit', (event) => {
     if (event.target.id !== 'dl-filter') return;
@@ -91,8 +93,16 @@ const SCRIPT = `
       await show('dl-detail', post('letters/' + encodeURIComponent(button.dataset.dlReplay) + '/replay'));
       await list();
     } else if (button.dataset.dlResume)
-      await show('dl-paused', post('destinations/' + encodeURIComponent(button.dataset.dlResume) + '/resume'));
-    else if (button.dataset.dlCursor) await list(button.dataset.dlCursor);
+      await show('dl-stopped', post('destinations/' + encodeURIComponent(button.dataset.dlResume) + '/resume'));
+    else if (button.dataset.dlEnable)
+      await show('dl-stopped', post('endpoints/' + encodeURIComponent(button.dataset.dlEnable) + '/enable'));
+    else if (button.dataset.dlDestination) {
+      // An endpoint's dead letters: the filter set to its name alone, then listed.
+      form().reset();
+      form().elements.destination.value = button.dataset.dlDestination;
+      into('dl-bulk').innerHTML = '';
+      await list();
+    } else if (button.dataset.dlCursor) await list(button.dataset.dlCursor);
     else if (button.id === 'dl-replay-all')
       await show('dl-bulk', post('replay', { filter: fields(), dryRun: true }));
     else if (button.hasAttribute('data-dl-confirm')) {
@@ -107,7 +117,8 @@ const SCRIPT = `
 /**
  * Dead letters of the webhooks service: list with filters, inspect one (attempts, payload),
  * replay one, and replay all a filter matches after a dry run; above them, the destinations
- * paused for failing long (their deliveries held, not dead), each with its resume. The console
+ * paused (their deliveries held, not dead) and the customers' endpoints disabled (their deliveries
+ * dead at once) for failing long, each with what restarts it. The console
  * calls the webhooks API with its own key, server side; the browser gets HTML fragments, never
  * the key.
  */
@@ -124,15 +135,23 @@ export function deadLettersPanel({ client, pageSize = 50 }: DeadLettersPanelOpti
   };
   const listPage = async (filter: DeadLetterFilter, cursor?: string) =>
     listFragment(await need(client).list(filter, { limit: pageSize, cursor }));
-  /** The paused destinations, or why they could not be read: the dead letters show either way. */
-  const pausedBlock = async () => {
+  /** A fragment, or what the webhooks API said instead: the rest of the panel shows either way. */
+  const orRefusal = async (render: () => Promise<string>) => {
     try {
-      return pausedFragment(await need(client).destinations());
+      return await render();
     } catch (error) {
       if (!(error instanceof WebhooksApiError)) throw error;
       return errorFragment(error);
     }
   };
+  /** Destinations paused and endpoints disabled for failing long. */
+  const stoppedBlock = async () =>
+    (
+      await Promise.all([
+        orRefusal(async () => pausedFragment(await need(client).destinations())),
+        orRefusal(async () => disabledFragment(await need(client).endpoints())),
+      ])
+    ).join('\n');
 
   routes.get('/list', async (req: Request, res: Response) => {
     const cursor = typeof req.query['cursor'] === 'string' ? req.query['cursor'] : undefined;
@@ -144,8 +163,8 @@ export function deadLettersPanel({ client, pageSize = 50 }: DeadLettersPanelOpti
   routes.post('/letters/:id/replay', async (req: Request<{ id: string }>, res: Response) => {
     await answer(res, async () => replayedFragment(await need(client).replay(req.params.id)));
   });
-  routes.get('/paused', async (_req: Request, res: Response) => {
-    await answer(res, pausedBlock);
+  routes.get('/stopped', async (_req: Request, res: Response) => {
+    await answer(res, stoppedBlock);
   });
   routes.post(
     '/destinations/:name/resume',
@@ -153,10 +172,16 @@ export function deadLettersPanel({ client, pageSize = 50 }: DeadLettersPanelOpti
       await answer(res, async () => {
         // Resumed, whatever the list after it says: a list that fails shows as such below.
         const resumed = await need(client).resume(req.params.name);
-        return resumedFragment(resumed, await pausedBlock());
+        return resumedFragment(resumed, await stoppedBlock());
       });
     },
   );
+  routes.post('/endpoints/:name/enable', async (req: Request<{ name: string }>, res: Response) => {
+    await answer(res, async () => {
+      const enabled = await need(client).enable(req.params.name);
+      return enabledFragment(enabled, await stoppedBlock());
+    });
+  });
   routes.post('/replay', json({ limit: '16kb' }), async (req: Request, res: Response) => {
     const body = (req.body ?? {}) as { filter?: unknown; dryRun?: unknown };
     const filter = filterFrom(body.filter);
@@ -177,14 +202,11 @@ export function deadLettersPanel({ client, pageSize = 50 }: DeadLettersPanelOpti
     render: async () => {
       if (client === undefined)
         return '<p class="summary">Not configured: set <code>CONSOLE_WEBHOOKS_URL</code> and the console’s credential, <code>CONSOLE_WEBHOOKS_API_KEY</code> (an API key with webhooks:read, and webhooks:replay to replay) or <code>CONSOLE_WEBHOOKS_TOKEN_URL</code> + <code>CONSOLE_WEBHOOKS_CLIENT_SECRET</code> (client credentials).</p>';
-      const [firstPage, paused] = await Promise.all([
-        listPage({}).catch((error: unknown) => {
-          if (!(error instanceof WebhooksApiError)) throw error;
-          return errorFragment(error);
-        }),
-        pausedBlock(),
+      const [firstPage, stopped] = await Promise.all([
+        orRefusal(() => listPage({})),
+        stoppedBlock(),
       ]);
-      return panelFrame(firstPage, paused);
+      return panelFrame(firstPage, stopped);
     },
   };
 }

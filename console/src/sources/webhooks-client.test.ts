@@ -82,6 +82,28 @@ describe('the console’s webhooks client', () => {
     ).toMatchObject({ status: 502, code: 'UPSTREAM_ERROR' });
   });
 
+  it('reads the endpoints’ states and an enable by the contract', async () => {
+    const disabled = {
+      name: 'erp',
+      disabled: true,
+      disabledAt: '2026-12-05T10:00:00.000Z',
+      reason: '20 dead letters in a row',
+      consecutiveDeadLetters: 20,
+    };
+    const listed = answering(200, { items: [disabled] });
+    expect(await listed.client.endpoints()).toEqual([disabled]);
+    expect(listed.calls).toEqual(['http://webhooks.test/api/v1/endpoints']);
+    const enabled = { name: 'erp', disabled: false, consecutiveDeadLetters: 0 };
+    const answered = answering(200, enabled);
+    expect(await answered.client.enable('erp')).toEqual(enabled);
+    expect(answered.calls).toEqual(['http://webhooks.test/api/v1/endpoints/erp/enable']);
+    expect(
+      await refusal(
+        answering(200, { items: [{ name: 'erp', disabled: 'yes' }] }).client.endpoints(),
+      ),
+    ).toMatchObject({ status: 502, code: 'UPSTREAM_ERROR' });
+  });
+
   it('refuses an answer in another shape (502 UPSTREAM_ERROR) instead of passing it on', async () => {
     const { client } = answering(200, { total: '1', items: [{ ...letter, attempts: 'five' }] });
     expect(await refusal(client.list({}, { limit: 20 }))).toMatchObject({

@@ -5,6 +5,8 @@ import {
   DeadLetterList,
   DestinationList,
   DestinationState,
+  EndpointList,
+  EndpointState,
   Problem,
   ReplayOutcome,
   type DeadLetterFilter,
@@ -58,7 +60,7 @@ export interface WebhooksClientOptions {
 }
 
 /**
- * The webhooks dead-letter and destination APIs as the console calls them, server side, with the console's own
+ * The webhooks dead-letter, destination and endpoint APIs as the console calls them, server side, with the console's own
  * credential: the browser never sees it, only the HTML the console renders from the answers.
  */
 export function createWebhooksClient({ url, send, timeoutMs = 5_000 }: WebhooksClientOptions) {
@@ -131,6 +133,9 @@ export function createWebhooksClient({ url, send, timeoutMs = 5_000 }: WebhooksC
       call(`/destinations/${encodeURIComponent(name)}/resume`, DestinationState, {
         method: 'POST',
       }),
+    endpoints: async () => (await call('/endpoints', EndpointList)).items,
+    enable: (name: string) =>
+      call(`/endpoints/${encodeURIComponent(name)}/enable`, EndpointState, { method: 'POST' }),
   };
 }
 export type WebhooksClient = ReturnType<typeof createWebhooksClient>;

@@ -20,6 +20,8 @@ export {
   DeadLetterQuery,
   DestinationList,
   DestinationState,
+  EndpointList,
+  EndpointState,
   ReplayOutcome,
   ReplayRequest,
 } from './webhooks-api.ts';

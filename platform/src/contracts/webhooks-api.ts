@@ -1,7 +1,8 @@
 import { z } from 'zod';
 
-// The webhooks service's dead-letter API (/api/v1/dead-letters) and destination states
-// (/api/v1/destinations): the shapes it answers and the filter it takes, in one place for the service that serves them (its routes and OpenAPI
+// The webhooks service's dead-letter API (/api/v1/dead-letters), destination states
+// (/api/v1/destinations) and endpoint states (/api/v1/endpoints): the shapes it answers and the
+// filter it takes, in one place for the service that serves them (its routes and OpenAPI
 // document) and the console that calls them (its dead-letter panel) — a field renamed on one side
 // fails the other's typecheck, and an answer that does not match is refused by the console's
 // client instead of rendered half-empty. The two are deployed apart: a field added to an answer
@@ -136,3 +137,26 @@ export const DestinationList = z
   .object({ items: z.array(DestinationState) })
   .meta({ id: 'DestinationList' });
 export type DestinationList = z.infer<typeof DestinationList>;
+
+export const EndpointState = z
+  .object({
+    name: z.string(),
+    disabled: z.boolean(),
+    disabledAt: z.string().optional(),
+    reason: z.string().optional().meta({ description: 'Why it was disabled' }),
+    failingSince: z
+      .string()
+      .optional()
+      .meta({ description: 'Its first failed attempt since its last success' }),
+    consecutiveDeadLetters: z
+      .number()
+      .int()
+      .meta({ description: 'Dead letters since its last success' }),
+  })
+  .meta({ id: 'EndpointState' });
+export type EndpointState = z.infer<typeof EndpointState>;
+
+export const EndpointList = z
+  .object({ items: z.array(EndpointState) })
+  .meta({ id: 'EndpointList' });
+export type EndpointList = z.infer<typeof EndpointList>;

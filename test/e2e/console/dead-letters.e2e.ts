@@ -3,10 +3,12 @@
 // dead letter at once. Filter, inspect (attempts, payload), replay one, replay all matching after
 // a dry run — each replay seen arriving at the destination under its original Idempotency-Key.
 // A destination paused for failing (its breaker set to pause at the first failure) is shown above
-// them with its deliveries held, and resumed from the panel: everything held arrives. The console
+// them with its deliveries held, and resumed from the panel: everything held arrives. A customer's
+// endpoint disabled for failing (at its first dead letter here) is shown too, enabled from the
+// panel, and what it missed replayed from its dead letters. The console
 // calls the webhooks API with its own key; the browser never holds it, and a change that does not
 // come from the console's own page is refused.
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,19 +16,30 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRedisServer, type RedisServer } from '@manifold/platform/testing';
 import type { BrowserContext, Page } from 'playwright-core';
+import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { e2eAccess } from '../support/access.ts';
 import { freePort, startService, type ServiceProcess } from '../support/processes.ts';
 import { artifactPath, launchChromium } from '../observability/support/chromium.ts';
 
 const STRIPE_SECRET = 'whsec_console-e2e';
+/** Our own events' source (order.*), and the customer's endpoint's signing secret. */
+const MANIFOLD_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
+const ERP_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 const EVENTS = 6;
 
 /**
  * The destinations: crm refuses (400), chat refuses (422), accounting takes, ledger is down (503:
- * paused at once, its deliveries held); each request kept.
+ * paused at once, its deliveries held); the customer's endpoint erp refuses (400: disabled at its
+ * first dead letter). Each request kept.
  */
-const answers: Record<string, number> = { crm: 400, chat: 422, accounting: 200, ledger: 503 };
+const answers: Record<string, number> = {
+  crm: 400,
+  chat: 422,
+  accounting: 200,
+  ledger: 503,
+  erp: 400,
+};
 const received: { destination: string; idempotencyKey: string; status: number }[] = [];
 let sink: Server;
 let redis: RedisServer;
@@ -82,12 +95,17 @@ beforeAll(async () => {
   const access = e2eAccess(['webhooks:read', 'webhooks:replay']);
   apiKey = access.key;
   // The reference file's Stripe source and invoice route (crm, chat, accounting), and ledger, whose
-  // breaker opens at its first transient failure and pauses it at its first opening.
+  // breaker opens at its first transient failure and pauses it at its first opening; our own
+  // events' source and a customer's endpoint for order events (disabled at its first dead letter:
+  // WEBHOOKS_ENDPOINT_DISABLE_AFTER_DEAD_LETTERS below).
   const webhooksFile = join(mkdtempSync(join(tmpdir(), 'console-dl-file-')), 'webhooks.yaml');
   writeFileSync(
     webhooksFile,
     JSON.stringify({
-      sources: { stripe: { scheme: 'stripe', secrets: ['WEBHOOKS_STRIPE_SECRET'] } },
+      sources: {
+        stripe: { scheme: 'stripe', secrets: ['WEBHOOKS_STRIPE_SECRET'] },
+        manifold: { scheme: 'standard-webhooks', secrets: ['WEBHOOKS_MANIFOLD_EVENTS_SECRET'] },
+      },
       destinations: {
         ...Object.fromEntries(
           ['crm', 'chat', 'accounting'].map((name) => [name, { url: `${sinkUrl}/${name}` }]),
@@ -100,6 +118,9 @@ beforeAll(async () => {
       routes: [
         { source: 'stripe', events: ['invoice.*'], to: ['accounting', 'crm', 'chat', 'ledger'] },
       ],
+      endpoints: {
+        erp: { url: `${sinkUrl}/erp`, events: ['order.*'], secrets: ['WEBHOOKS_ERP_SECRET'] },
+      },
     }),
   );
   webhooks = await startService({
@@ -111,6 +132,9 @@ beforeAll(async () => {
       WEBHOOKS_REDIS_URL: redis.url,
       WEBHOOKS_STRIPE_SECRET: STRIPE_SECRET,
       WEBHOOKS_FILE: webhooksFile,
+      WEBHOOKS_MANIFOLD_EVENTS_SECRET: MANIFOLD_SECRET,
+      WEBHOOKS_ERP_SECRET: ERP_SECRET,
+      WEBHOOKS_ENDPOINT_DISABLE_AFTER_DEAD_LETTERS: '1',
     },
     readyPath: '/healthz',
   });
@@ -231,16 +255,16 @@ describe('the dead-letter panel in Chromium', () => {
 
   it('shows a paused destination above the dead letters and resumes it: everything held arrives', async () => {
     await page.goto(consoleService.url);
-    const paused = panel().locator('#dl-paused [data-paused-destination="ledger"]');
+    const paused = panel().locator('#dl-stopped [data-paused-destination="ledger"]');
     await paused.waitFor();
     // Held, not dead: none of ledger's deliveries is a dead letter.
     expect(await deadLetterCount('&destination=ledger')).toBe(0);
-    expect(await panel().locator('#dl-paused [data-paused-destination]').count()).toBe(1);
+    expect(await panel().locator('#dl-stopped [data-paused-destination]').count()).toBe(1);
 
     answers['ledger'] = 200;
     await paused.locator('[data-dl-resume="ledger"]').click();
-    await panel().locator('#dl-paused [data-resumed="ledger"]').waitFor();
-    expect(await panel().locator('#dl-paused [data-paused-destination]').count()).toBe(0);
+    await panel().locator('#dl-stopped [data-resumed="ledger"]').waitFor();
+    expect(await panel().locator('#dl-stopped [data-paused-destination]').count()).toBe(0);
     // Every event's ledger delivery arrives once it is resumed: each key answered 200 once.
     await vi.waitFor(
       () => {
@@ -272,5 +296,63 @@ describe('the dead-letter panel in Chromium', () => {
     });
     expect(crossSite.status).toBe(403);
     expect(await deadLetterCount()).toBe(EVENTS);
+  });
+  it('shows a disabled endpoint, enables it, and replays what it missed from its dead letters', async () => {
+    // One of our own order events: the customer's endpoint refuses it (400), a dead letter at
+    // once, and the endpoint is disabled.
+    const id = 'msg_console_order';
+    const at = new Date();
+    const body = JSON.stringify({ type: 'order.created', data: { id: 'ord_console' } });
+    const posted = await fetch(`${webhooks.url}/hooks/manifold`, {
+      method: 'POST',
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': id,
+        'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+        'webhook-signature': new Webhook(MANIFOLD_SECRET).sign(id, at, body),
+      },
+    });
+    expect(posted.status).toBe(202);
+    await vi.waitFor(
+      async () => {
+        expect(await deadLetterCount('&destination=erp')).toBe(1);
+        const endpoints = await fetch(`${webhooks.url}/api/v1/endpoints`, {
+          headers: { 'x-api-key': apiKey },
+        });
+        expect(await endpoints.json()).toMatchObject({ items: [{ name: 'erp', disabled: true }] });
+      },
+      { timeout: 20_000, interval: 200 },
+    );
+
+    await page.goto(consoleService.url);
+    const disabled = panel().locator('#dl-stopped [data-disabled-endpoint="erp"]');
+    await disabled.waitFor();
+    const screenshot = artifactPath(
+      'console-dead-letters',
+      'dead-letter-panel-disabled-endpoint.png',
+    );
+    await page.screenshot({ path: screenshot, fullPage: true });
+    process.stdout.write(`dead-letter panel screenshot: ${screenshot}\n`);
+    answers['erp'] = 200;
+    await disabled.locator('[data-dl-enable="erp"]').click();
+    await panel().locator('#dl-stopped [data-enabled="erp"]').waitFor();
+    expect(await panel().locator('#dl-stopped [data-disabled-endpoint]').count()).toBe(0);
+
+    // Its dead letters, from the confirmation (the filter set to its name), replayed after a dry run.
+    await panel().locator('[data-dl-destination="erp"]').click();
+    await panel().locator('#dl-list [data-total="1"]').waitFor();
+    expect(await panel().locator('input[name="destination"]').inputValue()).toBe('erp');
+    await panel().locator('#dl-replay-all').click();
+    await panel().locator('#dl-bulk [data-matched="1"]').waitFor();
+    await panel().locator('[data-dl-confirm]').click();
+    await panel().locator('#dl-bulk [data-bulk-replayed="1"]').waitFor();
+    // Refused once, then taken, under one key (its webhook-id).
+    await vi.waitFor(() => {
+      const erp = received.filter((r) => r.destination === 'erp');
+      expect(erp.map((r) => r.status)).toEqual([400, 200]);
+      expect(new Set(erp.map((r) => r.idempotencyKey)).size).toBe(1);
+    });
+    expect(await deadLetterCount('&destination=erp')).toBe(0);
   });
 });

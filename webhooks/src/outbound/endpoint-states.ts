@@ -1,3 +1,4 @@
+import type { EndpointState } from '@manifold/platform/contracts';
 import { AppError } from '@manifold/platform/errors';
 import type { Redis } from 'ioredis';
 
@@ -9,18 +10,11 @@ export interface DisableRule {
   afterMs: number;
 }
 
-export interface EndpointState {
-  name: string;
-  disabled: boolean;
-  /** ISO 8601, when disabled. */
-  disabledAt?: string | undefined;
-  /** Why it was disabled. */
-  reason?: string | undefined;
-  /** ISO 8601: its first failed attempt since its last success, while it fails. */
-  failingSince?: string | undefined;
-  /** Dead letters since its last success. */
-  consecutiveDeadLetters: number;
-}
+/**
+ * An endpoint's state as the API answers it (the contract the console reads too): disabled since
+ * `disabledAt` for `reason`, or not; failing since `failingSince`, with its dead letters in a row.
+ */
+export type { EndpointState };
 
 const iso = (ms: string | undefined) =>
   ms === undefined || ms === '' ? undefined : new Date(Number(ms)).toISOString();
