@@ -53,18 +53,24 @@ const SCRIPT = `
   const form = () => section.querySelector('#dl-filter');
   const fields = () => Object.fromEntries(new FormData(form()).entries());
   const into = (id) => section.querySelector('#' + id);
+  // The latest request for each place: an answer to an earlier one that comes later is dropped
+  // (a listing's read of what is stopped must not undo an Enable's confirmation).
+  const latest = {};
   async function show(target, request) {
+    const turn = (latest[target] = (latest[target] || 0) + 1);
     into(target).setAttribute('aria-busy', 'true');
+    let html;
     try {
       const response = await request;
-      into(target).innerHTML = (response.headers.get('content-type') || '').includes('text/html')
+      html = (response.headers.get('content-type') || '').includes('text/html')
         ? await response.text()
         : '<p class="panel-error">HTTP ' + response.status + '</p>';
     } catch (error) {
-      into(target).innerHTML = '<p class="panel-error">The console did not answer (' + error.message + ').</p>';
-    } finally {
-      into(target).removeAttribute('aria-busy');
+      html = '<p class="panel-error">The console did not answer (' + error.message + ').</p>';
     }
+    if (latest[target] !== turn) return;
+    into(target).innerHTML = html;
+    into(target).removeAttribute('aria-busy');
   }
   const get = (path) => fetch(base + path, { cache: 'no-store' });
   const post = (path, body) => fetch(base + path, {
@@ -78,11 +84,16 @@ const SCRIPT = `
     // The page does not refresh this panel: what was stopped meanwhile shows with the list.
     return Promise.all([show('dl-list', get('list?' + query)), show('dl-stopped', get('stopped'))]);
   };
+  /** A new listing: what the last one showed below the list is cleared. */
+  const relist = () => {
+    into('dl-bulk').innerHTML = '';
+    into('dl-detail').innerHTML = '';
+    return list();
+  };
   section.addEventListener('submit', (event) => {
     if (event.target.id !== 'dl-filter') return;
     event.preventDefault();
-    into('dl-bulk').innerHTML = '';
-    list();
+    relist();
   });
   section.addEventListener('click', async (event) => {
     const button = event.target.closest('button');
@@ -100,8 +111,7 @@ const SCRIPT = `
       // An endpoint's dead letters: the filter set to its name alone, then listed.
       form().reset();
       form().elements.destination.value = button.dataset.dlDestination;
-      into('dl-bulk').innerHTML = '';
-      await list();
+      await relist();
     } else if (button.dataset.dlCursor) await list(button.dataset.dlCursor);
     else if (button.id === 'dl-replay-all')
       await show('dl-bulk', post('replay', { filter: fields(), dryRun: true }));
