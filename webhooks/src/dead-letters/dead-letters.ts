@@ -11,7 +11,7 @@ import type {
 import { attemptsFromLogs } from '../delivery/attempts.ts';
 import type { DeliveryJob, Engine } from '../engine/queues.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import { createFailedIndex, stringFields, type Summary } from './failed-index.ts';
+import { createFailedIndex, parsed, stringFields, type Summary } from './failed-index.ts';
 
 const FIRST_SHOWN = 20;
 
@@ -65,17 +65,13 @@ function withObjectData(job: Job<DeliveryJob> | undefined): Job<DeliveryJob> | u
  */
 class UnreadableLetter extends Error {
   override name = 'UnreadableLetter';
-}
-const isUnreadable = (error: unknown) => error instanceof UnreadableLetter;
-
-const isJson = (text: string) => {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
+  /** The data as stored, read to tell: shown as the letter's payload without reading it again. */
+  readonly data: string;
+  constructor(id: string, data: string, options: ErrorOptions) {
+    super(`Dead letter ${id}'s stored data is not JSON`, options);
+    this.data = data;
   }
-};
+}
 
 /** A recorded upstream request (not safe to repeat) is replayed once: a second replay is refused. */
 function alreadyReplayed(job: Job<DeliveryJob> | undefined) {
@@ -98,13 +94,14 @@ export function createDeadLetters(engine: Pick<Engine, 'deliveries' | 'redis'>) 
   const index = createFailedIndex(engine);
 
   const dataOf = (id: string) => engine.redis.hget(deliveries.toKey(id), 'data');
-  /** The job (its data an object), none if it is gone, or UnreadableLetter (isUnreadable). */
+  /** The job (its data an object), none if it is gone, or throws UnreadableLetter. */
   const read = async (id: string) => {
     try {
       return withObjectData(await deliveries.getJob(id));
     } catch (error) {
       const data = error instanceof SyntaxError ? await dataOf(id) : null;
-      if (data !== null && !isJson(data)) throw new UnreadableLetter(id, { cause: error });
+      if (data !== null && parsed(data) === undefined)
+        throw new UnreadableLetter(id, data, { cause: error });
       throw error;
     }
   };
@@ -114,15 +111,20 @@ export function createDeadLetters(engine: Pick<Engine, 'deliveries' | 'redis'>) 
   }
   const failedJob = async (id: string) => failed(await read(id), id);
 
-  /** A letter BullMQ cannot read (isUnreadable), as it is listed, with its data as stored. */
-  const unreadableLetter = async (id: string): Promise<DeadLetterDetail> => {
-    const summary = await index.failedSummary(id);
+  /** A letter BullMQ cannot read (UnreadableLetter), as it is listed, with its data as stored. */
+  const unreadableLetter = async (
+    id: string,
+    { data }: UnreadableLetter,
+  ): Promise<DeadLetterDetail> => {
+    const [summary, { logs }] = await Promise.all([
+      index.failedSummary(id),
+      deliveries.getJobLogs(id, 0, -1),
+    ]);
     if (!summary) throw new AppError('NOT_FOUND', `No dead letter ${id}`);
-    const [data, { logs }] = await Promise.all([dataOf(id), deliveries.getJobLogs(id, 0, -1)]);
     return {
       ...letter(summary),
       contentType: '',
-      payload: data ?? '',
+      payload: data,
       history: attemptsFromLogs(logs),
     };
   };
@@ -179,7 +181,7 @@ export function createDeadLetters(engine: Pick<Engine, 'deliveries' | 'redis'>) 
       try {
         job = await failedJob(id);
       } catch (error) {
-        if (isUnreadable(error)) return unreadableLetter(id);
+        if (error instanceof UnreadableLetter) return unreadableLetter(id, error);
         throw error;
       }
       const { logs } = await deliveries.getJobLogs(id, 0, -1);
@@ -198,7 +200,7 @@ export function createDeadLetters(engine: Pick<Engine, 'deliveries' | 'redis'>) 
     replay: async (id: string): Promise<DeadLetter> => {
       // Refused as such even once its replay succeeded (the job is no longer failed then).
       const found = await read(id).catch(async (error: unknown) => {
-        if (!isUnreadable(error)) throw error;
+        if (!(error instanceof UnreadableLetter)) throw error;
         if (!(await index.failedSummary(id)))
           throw new AppError('NOT_FOUND', `No dead letter ${id}`);
         throw new AppError(
@@ -229,9 +231,9 @@ export function createDeadLetters(engine: Pick<Engine, 'deliveries' | 'redis'>) 
       let replayed = 0;
       if (!dryRun)
         for (const { id } of found) {
-          // Not readable (isUnreadable): nothing to send, it stays for review.
+          // Not readable (UnreadableLetter): nothing to send, it stays for review.
           const job = await read(id).catch((error: unknown) => {
-            if (isUnreadable(error)) return undefined;
+            if (error instanceof UnreadableLetter) return undefined;
             throw error;
           });
           if (!job) continue; // removed meanwhile, or not readable

@@ -44,8 +44,11 @@ const SUMMARY_KEYS = [
 ] as const;
 type StoredSummary = Pick<Summary, (typeof SUMMARY_KEYS)[number]>;
 
-/** A job's data as far as it parses: a letter whose data does not is still listed (fields empty). */
-function parsed(data: string): unknown {
+/**
+ * A job's data as far as it parses (undefined where it does not: JSON never parses to undefined):
+ * a letter whose data does not is still listed (fields empty).
+ */
+export function parsed(data: string): unknown {
   try {
     return JSON.parse(data);
   } catch {
