@@ -2,6 +2,7 @@ import type { RequestListener, Server } from 'node:http';
 import type { Logger } from 'pino';
 import { listen, type ListenTls } from '../http/listen.ts';
 import type { HttpServerLimits } from '../http/server-limits.ts';
+import { passOwnedRequestsThrough } from '../telemetry/own-server-spans.ts';
 import { shutdownTelemetry } from '../telemetry/runtime.ts';
 import { exitOnSignals } from './exit-on-signals.ts';
 import { createGracefulShutdown } from './shutdown.ts';
@@ -45,6 +46,7 @@ export async function runService({
   limits,
 }: RunServiceOptions): Promise<{ server: Server; url: string }> {
   const { server, url } = await listen(handler, { port, host, tls, limits });
+  passOwnedRequestsThrough(server);
   const shutdown = createGracefulShutdown({
     server,
     logger,

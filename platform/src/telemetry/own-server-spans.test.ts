@@ -1,10 +1,16 @@
 import { once } from 'node:events';
-import { createServer, request, type IncomingMessage, type RequestListener } from 'node:http';
+import {
+  createServer,
+  request,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { installTestTelemetry, type TestTelemetry } from '../testing/telemetry.ts';
-import { isServerSpanOwned, ownServerSpans } from './own-server-spans.ts';
+import { isServerSpanOwned, ownServerSpans, passOwnedRequestsThrough } from './own-server-spans.ts';
 
 const ROUTE = '/hooks/:source';
 let telemetry: TestTelemetry;
@@ -22,9 +28,14 @@ beforeEach(() => {
 
 const ownsHooks = (req: IncomingMessage) => req.url?.startsWith('/hooks/') === true;
 
-/** A server answering through `ownServerSpans(ownsHooks, ROUTE, listener)`. */
-async function serve(listener: RequestListener) {
-  const server = createServer(ownServerSpans(ownsHooks, ROUTE, listener)).listen(0, '127.0.0.1');
+/**
+ * A server answering through `ownServerSpans(ownsHooks, ROUTE, listener)`; `prepare` runs on it
+ * before it listens.
+ */
+async function serve(listener: RequestListener, prepare: (server: Server) => void = () => {}) {
+  const server = createServer(ownServerSpans(ownsHooks, ROUTE, listener));
+  prepare(server);
+  server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   return { port, close: () => server.close() };
@@ -160,5 +171,43 @@ describe('ownServerSpans', () => {
     ]);
     await expect.poll(() => ended().length).toBe(1);
     expect(ended()[0]?.attributes['url.path']).toBe('/hooks/github');
+  });
+
+  it('hands an owned request to the listener past what wraps the server’s emit (the http instrumentation), and everything else through it', async () => {
+    // What the http instrumentation does to every server, in miniature: its own emit around the
+    // server's, seeing every event.
+    const seenByWrapper: string[] = [];
+    const wrapLikeTheInstrumentation = (server: Server) => {
+      const original = server.emit.bind(server) as (
+        event: string | symbol,
+        ...args: unknown[]
+      ) => boolean;
+      server.emit = ((event: string | symbol, ...args: unknown[]) => {
+        seenByWrapper.push(
+          event === 'request' ? `request ${(args[0] as IncomingMessage).url ?? ''}` : String(event),
+        );
+        return original(event, ...args);
+      }) as Server['emit'];
+    };
+    const answered: (string | undefined)[] = [];
+    const server = await serve(
+      (req, res) => {
+        answered.push(req.url);
+        res.writeHead(200).end();
+      },
+      (created) => {
+        wrapLikeTheInstrumentation(created);
+        passOwnedRequestsThrough(created);
+      },
+    );
+    expect(await send(server.port, '/hooks/github')).toBe(200);
+    expect(await send(server.port, '/api/v1/dead-letters')).toBe(200);
+    server.close();
+    expect(answered).toEqual(['/hooks/github', '/api/v1/dead-letters']);
+    expect(seenByWrapper.filter((event) => event.startsWith('request'))).toEqual([
+      'request /api/v1/dead-letters',
+    ]);
+    // Other events still go through it.
+    expect(seenByWrapper).toContain('connection');
   });
 });

@@ -1,4 +1,5 @@
-import type { IncomingMessage, RequestListener } from 'node:http';
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage, RequestListener, Server } from 'node:http';
 import {
   context,
   propagation,
@@ -18,7 +19,8 @@ const owned = new Map<string, (req: IncomingMessage) => boolean>();
 
 /**
  * Whether a service starts this request's server span itself: the http instrumentation then
- * leaves the request alone (instrumentations.ts), so that it is not traced twice.
+ * leaves the request alone (instrumentations.ts, and passOwnedRequestsThrough), so that it is not
+ * traced twice.
  */
 export function isServerSpanOwned(req: IncomingMessage): boolean {
   if (owned.size === 0) return false;
@@ -36,10 +38,9 @@ export function isServerSpanOwned(req: IncomingMessage): boolean {
  * followed and ids made; when it is recorded, the attributes (method, path and query, route,
  * peer, client, user agent, status) and an error status for a 5xx or an exception thrown by the listener.
  *
- * The instrumentation still binds the listeners of a request it leaves alone to a context without
- * a span (and with tracing suppressed). What runs in the listener and the promises it starts is in
- * this span; a request's or response's event listener is not, unless it binds itself to the
- * context it was added in (as the access log does).
+ * What runs in the listener and the promises it starts is in this span. A request's or response's
+ * event listener runs in the context its event is emitted in, which need not be this span, unless
+ * it binds itself to the context it was added in (as the access log does).
  *
  * `owns` runs on every request the service receives, before anything else: it must be cheap and
  * decide from the request line and headers alone.
@@ -84,6 +85,29 @@ export function ownServerSpans(
       }
     });
   };
+}
+
+/**
+ * Hands `server`'s requests that a service spans itself (ownServerSpans) straight to its listener,
+ * past what wraps the server's `emit`: the http instrumentation wraps it on every server. For a
+ * request it is told to leave alone (instrumentations.ts) the instrumentation still runs the
+ * listener in a context of its own, with tracing suppressed, and binds the request's and the
+ * response's event emitters to that context: each of their methods that add or remove a listener
+ * wrapped, and every listener added later wrapped again. None of it is used — the listener's own
+ * span replaces that context — and it was about a sixth of the webhooks service's CPU per inbound
+ * event (paired runs, docs/benchmarks.md). Every other request, and every other event, goes
+ * through the server's `emit` as before.
+ */
+export function passOwnedRequestsThrough(server: Server): void {
+  const wrapped = server.emit.bind(server) as (
+    event: string | symbol,
+    ...args: unknown[]
+  ) => boolean;
+  const plain = EventEmitter.prototype.emit.bind(server);
+  server.emit = ((event: string | symbol, ...args: unknown[]) =>
+    event === 'request' && isServerSpanOwned(args[0] as IncomingMessage)
+      ? plain(event, ...args)
+      : wrapped(event, ...args)) as Server['emit'];
 }
 
 /**
