@@ -154,14 +154,17 @@ export function deadLettersPanel({ client, pageSize = 50 }: DeadLettersPanelOpti
       return errorFragment(error);
     }
   };
-  /** Destinations paused and endpoints disabled for failing long. */
-  const stoppedBlock = async () =>
-    (
-      await Promise.all([
-        orRefusal(async () => pausedFragment(await need(client).destinations())),
-        orRefusal(async () => disabledFragment(await need(client).endpoints())),
-      ])
-    ).join('\n');
+  /**
+   * Destinations paused and endpoints disabled for failing long. An API that is down or refuses
+   * the console fails both reads alike: the same refusal is shown once.
+   */
+  const stoppedBlock = async () => {
+    const parts = await Promise.all([
+      orRefusal(async () => pausedFragment(await need(client).destinations())),
+      orRefusal(async () => disabledFragment(await need(client).endpoints())),
+    ]);
+    return [...new Set(parts)].join('\n');
+  };
 
   routes.get('/list', async (req: Request, res: Response) => {
     const cursor = typeof req.query['cursor'] === 'string' ? req.query['cursor'] : undefined;
