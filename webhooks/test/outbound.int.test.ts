@@ -84,7 +84,12 @@ beforeAll(async () => {
           events: ['order.*'],
           secrets: ['SUBSCRIBER_SECRET', 'SUBSCRIBER_SECRET_PREVIOUS'],
         },
-        failing: { url: failing.url, events: ['order.*'], secrets: ['FAILING_SECRET'] },
+        // Subscribed to endpoint.disabled too: not sent the news of its own disabling.
+        failing: {
+          url: failing.url,
+          events: ['order.*', 'endpoint.disabled'],
+          secrets: ['FAILING_SECRET'],
+        },
         ops: { url: ops.url, events: ['endpoint.disabled'], secrets: ['OPS_SECRET'] },
       },
     },
@@ -198,6 +203,24 @@ describe('outbound webhooks', () => {
       type: 'endpoint.disabled',
       data: { endpoint: 'failing', consecutiveDeadLetters: 2 },
     });
+    // The endpoint disabled, subscribed too, is not sent it (it would be a dead letter at once):
+    // of the deliveries in every state, the notice's one goes to ops.
+    const deliveries = await webhooks.engine.deliveries.getJobs([
+      'completed',
+      'active',
+      'waiting',
+      'delayed',
+      'failed',
+    ]);
+    expect(
+      deliveries
+        .filter((job) => job.data.eventType === 'endpoint.disabled')
+        .map((job) => job.data.destination),
+    ).toEqual(['ops']);
+    expect(
+      (await webhooks.deadLetters.list({ destination: 'failing', eventType: 'endpoint.disabled' }))
+        .items,
+    ).toEqual([]);
 
     // Disabled: a new order reaches the subscriber but not `failing` — a dead letter instead.
     failing.answer.current = () => ({ status: 200 });

@@ -127,7 +127,13 @@ export function createFanOut({
     });
   };
   const receipts = createReceipts(redis, prefix, dedupeSeconds);
-  return async (event: string, data: EventJob, hashes: ReceiptHashes): Promise<FanOutOutcome> => {
+  /** `except`: a destination its routes name that the event is not sent to (an endpoint's own disabling notice). */
+  return async (
+    event: string,
+    data: EventJob,
+    hashes: ReceiptHashes,
+    { except }: { except?: string } = {},
+  ): Promise<FanOutOutcome> => {
     const client = await deliveries.backend.client;
     const earlier = await receipts.claim(event, hashes.content);
     if (
@@ -136,7 +142,9 @@ export function createFanOut({
       earlier.contentHash !== hashes.bodyOnly()
     )
       return 'id-reused';
-    const destinations = route(data.source, data.eventType);
+    const destinations = route(data.source, data.eventType).filter(
+      (destination) => destination !== except,
+    );
     if (earlier === null) {
       // New: the adds, written in this turn. Redis answers each once it is in its AOF: resolved
       // means durable.

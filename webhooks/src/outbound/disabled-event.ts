@@ -5,8 +5,10 @@ import type { EndpointState } from './endpoint-states.ts';
 /**
  * Records an endpoint's disabling as an event of its own source, `endpoint.disabled`, in the
  * Standard Webhooks payload shape: it is kept like any event and routed like one, so an endpoint
- * subscribed to `endpoint.*` (a customer's operations channel) is told. Its id is the endpoint and
- * the time of disabling: recorded twice, it is one event.
+ * subscribed to `endpoint.*` (a customer's operations channel) is told — except the endpoint
+ * disabled, which would only hold it as a dead letter, replayed to it with the rest once it is
+ * enabled: news of its own disabling, too late. Its id is the endpoint and the time of disabling:
+ * recorded twice, it is one event.
  */
 export async function recordEndpointDisabled(
   fanOut: FanOut,
@@ -40,5 +42,6 @@ export async function recordEndpointDisabled(
       content: contentHash('endpoint.disabled', bytes),
       bodyOnly: () => bodyOnlyHash(bytes),
     },
+    { except: state.name },
   );
 }
