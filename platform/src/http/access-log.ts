@@ -7,8 +7,8 @@ import type { Logger } from 'pino';
  * method, path (no query, which may carry secrets), route, status, catalogue code, whose fault an
  * error is (`fault`: the client's for 4xx, ours for 5xx, as the metrics and alerts count them)
  * and request id — never headers. `trace_id`/`span_id` come from the pino instrumentation: the
- * listener is bound to the context it is added in, the request's (a request's events are emitted
- * in whatever context their socket's work runs in: telemetry/own-server-spans.ts).
+ * listener is bound to the context it is added in, the request's (the events of a request the
+ * service spans itself are emitted in whatever context emits them: telemetry/own-server-spans.ts).
  *
  * Our own rather than pino-http: pino-http builds two child loggers per request (serialising the
  * request and its custom fields into bindings) even when the line's level is off, which it is for

@@ -40,7 +40,9 @@ export function isServerSpanOwned(req: IncomingMessage): boolean {
  *
  * What runs in the listener and the promises it starts is in this span. A request's or response's
  * event listener runs in the context its event is emitted in, which need not be this span, unless
- * it binds itself to the context it was added in (as the access log does).
+ * it binds itself to the context it was added in (as the access log does) — on a server that hands
+ * these requests past the http instrumentation (passOwnedRequestsThrough, as runService does);
+ * on another, the instrumentation binds such listeners to a context with tracing suppressed.
  *
  * `owns` runs on every request the service receives, before anything else: it must be cheap and
  * decide from the request line and headers alone.
@@ -93,10 +95,11 @@ export function ownServerSpans(
  * request it is told to leave alone (instrumentations.ts) the instrumentation still runs the
  * listener in a context of its own, with tracing suppressed, and binds the request's and the
  * response's event emitters to that context: each of their methods that add or remove a listener
- * wrapped, and every listener added later wrapped again. None of it is used — the listener's own
- * span replaces that context — and it was about a sixth of the webhooks service's CPU per inbound
- * event (paired runs, docs/benchmarks.md). Every other request, and every other event, goes
- * through the server's `emit` as before.
+ * wrapped, and every listener added later wrapped again. Nothing relies on it: the listener's own
+ * span replaces that context, and no listener of these requests or responses starts a span (they
+ * now run in the context their event is emitted in). It cost the webhooks service 11–21 % of its
+ * CPU per inbound event (paired runs, docs/benchmarks.md). Every other request, and every other
+ * event, goes through the server's `emit` as before.
  */
 export function passOwnedRequestsThrough(server: Server): void {
   const wrapped = server.emit.bind(server) as (

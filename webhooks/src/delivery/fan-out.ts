@@ -36,6 +36,11 @@ export interface ReceiptHashes {
   bodyOnly: () => string;
 }
 
+export interface FanOutOptions {
+  /** A destination the event's routes name that it is not sent to (an endpoint's own disabling notice). */
+  except?: string;
+}
+
 /**
  * What became of an event: stored (now, by this request: its deliveries are all kept), a
  * duplicate (kept before, with every delivery), or its id reused for another body or type
@@ -45,9 +50,9 @@ export type FanOutOutcome = 'stored' | 'duplicate' | 'id-reused';
 
 /**
  * An accepted event → its deliveries, stored before the sender is answered: one job per
- * destination its routes name, id `<event>-<destination>` (= its Idempotency-Key), and the
- * event's receipt (its content hash: type and body, kept for the duplicate window). Redis answers each write once
- * it is in its AOF: resolved means durable.
+ * destination its routes name (but `except`), id `<event>-<destination>` (= its
+ * Idempotency-Key), and the event's receipt (its content hash: type and body, kept for the
+ * duplicate window). Redis answers each write once it is in its AOF: resolved means durable.
  *
  * Done at receipt, not by a worker reading a stored event: per event, the receipt and one add
  * per destination, and no event job for a worker to fan out — that second job had doubled the
@@ -127,12 +132,11 @@ export function createFanOut({
     });
   };
   const receipts = createReceipts(redis, prefix, dedupeSeconds);
-  /** `except`: a destination its routes name that the event is not sent to (an endpoint's own disabling notice). */
   return async (
     event: string,
     data: EventJob,
     hashes: ReceiptHashes,
-    { except }: { except?: string } = {},
+    { except }: FanOutOptions = {},
   ): Promise<FanOutOutcome> => {
     const client = await deliveries.backend.client;
     const earlier = await receipts.claim(event, hashes.content);
