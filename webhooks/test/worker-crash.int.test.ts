@@ -1,6 +1,7 @@
 // A worker process SIGKILLed while a delivery is in flight — the destination already acted, its
 // answer never read: after a new worker takes the job over, the delivery completes with the same
-// Idempotency-Key and the destination shows exactly one effect.
+// Idempotency-Key and the destination shows exactly one effect. And while a recorded request's
+// replay is out to an upstream that knows no Idempotency-Key: the new worker does not send it again.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createDeadLetterRecorder, deadLetterIdFor } from '@manifold/platform/dead-letters';
 import { startRedisServer, type RedisServer } from '@manifold/platform/testing';
 import { nodeArgs } from '../../scripts/node-args.ts';
 import { sign } from './signers.ts';
@@ -24,6 +26,8 @@ const SECRET = 'shp-crash';
 
 let redis: RedisServer;
 let sink: Sink;
+/** A supplier that takes a request and never answers. */
+let supplier: Sink;
 let webhooks: TestWebhooks;
 const file = (url: string) => ({
   sources: { shopify: { scheme: 'shopify', secrets: ['SHOPIFY_SECRET'] } },
@@ -55,6 +59,7 @@ beforeAll(async () => {
   redis = await startRedisServer({ appendOnlyDir: mkdtempSync(join(tmpdir(), 'webhooks-aof-')) });
   // The first request is acted on but never answered; a later one with its key is a repeat.
   sink = await startSink(({ attempt }) => (attempt === 1 ? 'hang' : { status: 200 }));
+  supplier = await startSink(() => 'hang');
   webhooks = await startWebhooks({
     redisUrl: redis.url,
     file: file(sink.url),
@@ -65,6 +70,7 @@ afterAll(async () => {
   for (const worker of workers) if (worker.exitCode === null) worker.kill('SIGKILL');
   await webhooks.close();
   await sink.close();
+  await supplier.close();
   await redis.stop();
 });
 
@@ -100,5 +106,76 @@ describe('a worker killed mid-delivery', () => {
     expect(sink.effects.has(key!)).toBe(true); // acted on the first time
     expect(sink.repeats.get(key!)).toBe(1); // and the second request applied nothing
     expect(await webhooks.deadLetters.count()).toBe(0);
+  }, 150_000);
+});
+
+describe('a worker killed while a recorded request’s replay is out', () => {
+  it('does not send it again after restart: a dead letter again, to be checked at the upstream', async () => {
+    // Only the workers this test starts: the one it kills must be the one with the replay out.
+    for (const worker of workers.splice(0))
+      if (worker.exitCode === null && worker.signalCode === null) {
+        const exited = once(worker, 'exit');
+        worker.kill('SIGKILL');
+        await exited;
+      }
+    // A PlaceSupplierOrder that timed out after it was sent, as soap-proxy records it.
+    const recorder = createDeadLetterRecorder({
+      redisUrl: redis.url,
+      prefix: webhooks.engine.prefix,
+    });
+    const id = deadLetterIdFor('soap-proxy');
+    const { stored } = await recorder.record({
+      id,
+      source: 'soap-proxy',
+      destination: 'supplier',
+      operation: 'PlaceSupplierOrder',
+      request: {
+        method: 'POST',
+        url: supplier.url,
+        headers: { soapaction: 'PlaceSupplierOrder' },
+        contentType: 'text/xml',
+        body: '<PlaceSupplierOrder><reference>PO-CRASH-1</reference></PlaceSupplierOrder>',
+      },
+      attempt: { at: new Date(), latencyMs: 400, error: 'timed out (request sent)' },
+    });
+    await recorder.close();
+    expect(stored).toBe(true);
+
+    const first = startWorker();
+    await vi.waitFor(
+      async () => {
+        expect(await webhooks.engine.deliveries.getJobState(id)).toBe('failed');
+      },
+      { timeout: 60_000, interval: 100 },
+    );
+    const replay = () =>
+      fetch(`${webhooks.url}/api/v1/dead-letters/${id}/replay`, { method: 'POST' });
+    expect((await replay()).status).toBe(202);
+    await vi.waitFor(
+      () => {
+        expect(supplier.received).toHaveLength(1);
+      },
+      { timeout: 30_000, interval: 100 },
+    );
+    const exited = once(first, 'exit');
+    first.kill('SIGKILL');
+    await exited;
+
+    startWorker();
+    await vi.waitFor(
+      async () => {
+        expect(await webhooks.engine.deliveries.getJobState(id)).toBe('failed');
+      },
+      { timeout: 60_000, interval: 200 },
+    );
+    expect(supplier.received).toHaveLength(1);
+    const letter = await webhooks.deadLetters.get(id);
+    expect(letter.history.at(-1)).toMatchObject({
+      attempt: 2,
+      error: expect.stringContaining('replay interrupted') as unknown,
+    });
+    // Replayed once already: a second replay is refused.
+    expect((await replay()).status).toBe(409);
+    expect(supplier.received).toHaveLength(1);
   }, 150_000);
 });

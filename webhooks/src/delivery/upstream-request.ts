@@ -17,6 +17,13 @@ export const UPSTREAM_REPLAY_TIMEOUT_MS = 30_000;
  * a failure is a dead letter again, its attempt appended to the history. A request of a service
  * in `targets` (the legacy adapter) is sent through that service instead (replay-targets.ts);
  * when it cannot be sent at all (no credential, no token), the dead letter stays replayable.
+ *
+ * A worker that dies while a replay is out leaves its job to be run again (BullMQ's stalled-job
+ * check). Through a target that is safe: the service honours the Idempotency-Key sent with it.
+ * Straight to the upstream (a supplier's PlaceSupplierOrder) it is not: nothing there knows the
+ * request came before. So such a replay is marked, durably, before it goes out, and a run that
+ * finds the mark sends nothing: a dead letter again, its history saying the replay may have
+ * reached the upstream — to be checked there, as a second replay is refused.
  */
 export async function deliverUpstreamRequest(
   job: Job<DeliveryJob>,
@@ -47,8 +54,15 @@ export async function deliverUpstreamRequest(
     await job.updateData(unreplayed);
     throw new UnrecoverableError(error);
   };
+  if (data.replaySentAt !== undefined) {
+    const error = `replay interrupted: sent at ${data.replaySentAt}, its answer never read; check ${data.destination} for its effect`;
+    await record({ error });
+    throw new UnrecoverableError(error);
+  }
   const request = replayRequest(data, upstream, targets);
   if ('notSent' in request) return notSent(request.notSent);
+  // Straight to the upstream, which cannot tell a resend: marked before it goes out.
+  if (targets[data.source] === undefined) await job.updateData({ ...data, replaySentAt: at });
   const { bearer } = request;
   if (bearer) {
     // The token first: without one (the identity provider down or refusing) nothing is sent.

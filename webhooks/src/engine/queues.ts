@@ -34,6 +34,11 @@ export interface DeliveryJob extends EventJob {
   recordedError?: string;
   /** When it was replayed (ISO 8601): a recorded upstream request is replayed at most once. */
   replayedAt?: string;
+  /**
+   * When its replay, sent straight to its upstream, was about to go out (ISO 8601): a run of the
+   * replay that finds it set was interrupted after that point (delivery/upstream-request.ts).
+   */
+  replaySentAt?: string;
 }
 
 export const DELIVERIES_QUEUE = 'deliveries';
