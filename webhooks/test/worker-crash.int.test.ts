@@ -55,6 +55,21 @@ function startWorker(): ChildProcess {
   return child;
 }
 
+/** SIGKILLs a worker (one already gone is left as it is) and waits for it to exit. */
+async function kill(worker: ChildProcess): Promise<void> {
+  if (worker.exitCode !== null || worker.signalCode !== null) return;
+  const exited = once(worker, 'exit');
+  worker.kill('SIGKILL');
+  await exited;
+}
+
+/** Kills `worker` and starts another, which takes its stalled job over; waits until `done` holds. */
+async function replaceAfterKill(worker: ChildProcess, done: () => Promise<void>): Promise<void> {
+  await kill(worker);
+  startWorker();
+  await vi.waitFor(done, { timeout: 60_000, interval: 200 });
+}
+
 beforeAll(async () => {
   redis = await startRedisServer({ appendOnlyDir: mkdtempSync(join(tmpdir(), 'webhooks-aof-')) });
   // The first request is acted on but never answered; a later one with its key is a repeat.
@@ -90,17 +105,9 @@ describe('a worker killed mid-delivery', () => {
       // A worker process starts in a few seconds — far longer on a loaded machine.
       { timeout: 60_000, interval: 100 },
     );
-    const exited = once(first, 'exit');
-    first.kill('SIGKILL');
-    await exited;
-
-    startWorker();
-    await vi.waitFor(
-      async () => {
-        expect(await webhooks.engine.deliveries.getCompletedCount()).toBe(1);
-      },
-      { timeout: 60_000, interval: 200 },
-    );
+    await replaceAfterKill(first, async () => {
+      expect(await webhooks.engine.deliveries.getCompletedCount()).toBe(1);
+    });
     const [key] = [...sink.requests.keys()];
     expect(sink.requests.get(key!)).toBe(2); // sent again after the crash, with the same key
     expect(sink.effects.has(key!)).toBe(true); // acted on the first time
@@ -112,12 +119,7 @@ describe('a worker killed mid-delivery', () => {
 describe('a worker killed while a recorded request’s replay is out', () => {
   it('does not send it again after restart: a dead letter again, to be checked at the upstream', async () => {
     // Only the workers this test starts: the one it kills must be the one with the replay out.
-    for (const worker of workers.splice(0))
-      if (worker.exitCode === null && worker.signalCode === null) {
-        const exited = once(worker, 'exit');
-        worker.kill('SIGKILL');
-        await exited;
-      }
+    for (const worker of workers.splice(0)) await kill(worker);
     // A PlaceSupplierOrder that timed out after it was sent, as soap-proxy records it.
     const recorder = createDeadLetterRecorder({
       redisUrl: redis.url,
@@ -157,17 +159,9 @@ describe('a worker killed while a recorded request’s replay is out', () => {
       },
       { timeout: 30_000, interval: 100 },
     );
-    const exited = once(first, 'exit');
-    first.kill('SIGKILL');
-    await exited;
-
-    startWorker();
-    await vi.waitFor(
-      async () => {
-        expect(await webhooks.engine.deliveries.getJobState(id)).toBe('failed');
-      },
-      { timeout: 60_000, interval: 200 },
-    );
+    await replaceAfterKill(first, async () => {
+      expect(await webhooks.engine.deliveries.getJobState(id)).toBe('failed');
+    });
     expect(supplier.received).toHaveLength(1);
     const letter = await webhooks.deadLetters.get(id);
     expect(letter.history.at(-1)).toMatchObject({
