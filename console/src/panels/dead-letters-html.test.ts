@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { DestinationState } from '@manifold/platform/contracts';
 import {
+  bulkReplayedFragment,
   disabledFragment,
+  dryRunFragment,
   enabledFragment,
   pausedFragment,
   resumedFragment,
@@ -68,5 +70,29 @@ describe('the disabled endpoints above the dead letters', () => {
     const html = enabledFragment(endpoint('e"rp', false), '<p>still stopped</p>');
     expect(html).toContain('data-dl-destination="e&quot;rp"');
     expect(html).toContain('<p>still stopped</p>');
+  });
+});
+
+describe('a bulk replay’s dry run and outcome', () => {
+  const outcome = { dryRun: true, matched: 5, replayed: 0, first: [] };
+
+  it('offers to send what is not held back, and says how many are and why', () => {
+    const html = dryRunFragment({ ...outcome, held: 2 }, {});
+    expect(html).toContain('data-matched="5"');
+    expect(html).toContain('data-held="2"');
+    expect(html).toContain('>Replay all 3</button>');
+    expect(bulkReplayedFragment({ ...outcome, dryRun: false, replayed: 3, held: 2 })).toContain(
+      'data-held="2"',
+    );
+  });
+
+  it('offers nothing when every match is held back, and no note when none is', () => {
+    const allHeld = dryRunFragment({ ...outcome, held: 5 }, {});
+    expect(allHeld).not.toContain('data-dl-confirm');
+    expect(allHeld).toContain('data-held="5"');
+    // An answer from a service without the field: nothing held.
+    const none = dryRunFragment(outcome, {});
+    expect(none).toContain('>Replay all 5</button>');
+    expect(none).not.toContain('data-held');
   });
 });

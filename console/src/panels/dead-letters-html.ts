@@ -110,20 +110,29 @@ ${letter.history
 export const replayedFragment = (letter: DeadLetter) =>
   `<p class="ok" data-replayed-id="${escapeHtml(letter.id)}">Replayed ${escapeHtml(letter.eventType)} → ${escapeHtml(letter.destination)} (<code>${escapeHtml(letter.id)}</code>), same Idempotency-Key.</p>`;
 
+/** Why some matches are not sent (ReplayOutcome.held), or nothing when none are held. */
+function heldNote({ held = 0 }: ReplayOutcome): string {
+  if (held === 0) return '';
+  return `<p class="muted" data-held="${held}">${held} held back: recorded upstream requests (not safe to repeat) are replayed once, one by one or by a filter naming their source.</p>`;
+}
+
 /** A dry run: how many, the first to be sent, and the confirmation that sends exactly this filter. */
 export function dryRunFragment(outcome: ReplayOutcome, filter: DeadLetterFilter): string {
-  if (outcome.matched === 0)
-    return '<p class="summary" data-matched="0">Dry run: no dead letters match; nothing to replay.</p>';
+  const { matched } = outcome;
+  const toSend = matched - (outcome.held ?? 0);
+  if (toSend === 0)
+    return `<p class="summary" data-matched="${matched}">Dry run: ${matched === 0 ? 'no dead letters match' : `${matched} match`}; nothing to replay.</p>${heldNote(outcome)}`;
   return `<div class="dl-dry-run">
-<p data-matched="${outcome.matched}"><strong>Dry run:</strong> ${outcome.matched} dead letter${outcome.matched === 1 ? '' : 's'} match. A replay sends them oldest event first; the first ${outcome.first.length}:</p>
+<p data-matched="${matched}"><strong>Dry run:</strong> ${matched} dead letter${matched === 1 ? '' : 's'} match. A replay sends ${toSend} oldest event first; the first ${outcome.first.length}:</p>
+${heldNote(outcome)}
 ${summaryTable(outcome.first, false)}
-<button type="button" data-dl-confirm data-filter="${escapeHtml(JSON.stringify(filter))}">Replay all ${outcome.matched}</button>
+<button type="button" data-dl-confirm data-filter="${escapeHtml(JSON.stringify(filter))}">Replay all ${toSend}</button>
 <button type="button" data-dl-cancel>Cancel</button>
 </div>`;
 }
 
 export const bulkReplayedFragment = (outcome: ReplayOutcome) =>
-  `<p class="ok" data-bulk-replayed="${outcome.replayed}">Replayed ${outcome.replayed} of ${outcome.matched} matching dead letters.</p>`;
+  `<p class="ok" data-bulk-replayed="${outcome.replayed}">Replayed ${outcome.replayed} of ${outcome.matched} matching dead letters.</p>${heldNote(outcome)}`;
 
 /** A destination or an endpoint stopped by its own rule: since when, why, and what restarts it. */
 interface Stopped {

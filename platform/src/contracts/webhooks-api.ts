@@ -38,6 +38,10 @@ export const DeadLetter = z
     failedAt: z.string().optional(),
     attempts: z.number().int(),
     error: z.string().meta({ description: 'The last attempt’s error' }),
+    recorded: z.boolean().optional().meta({
+      description:
+        'A request another service sent to its upstream, recorded because it failed ambiguously (not safe to repeat): replayed once at most, and by a bulk replay only when the filter names its source',
+    }),
   })
   .meta({ id: 'DeadLetter' });
 export type DeadLetter = z.infer<typeof DeadLetter>;
@@ -97,6 +101,10 @@ export const ReplayOutcome = z
     dryRun: z.boolean(),
     matched: z.number().int(),
     replayed: z.number().int(),
+    held: z.number().int().optional().meta({
+      description:
+        'Matched but not sent: recorded upstream requests (not safe to repeat) when the filter does not name their source — review and replay those one by one, or by their source — and those replayed once already',
+    }),
     first: z
       .array(DeadLetter)
       .meta({ description: 'The first to be sent, oldest event first (≤ 20)' }),

@@ -216,28 +216,34 @@ export function createDeadLetters(engine: Pick<Engine, 'deliveries' | 'redis'>) 
     },
 
     /**
-     * Every match, oldest event first. Holds the matches' summaries (a few hundred bytes each),
-     * then loads and re-queues one job at a time: memory does not grow with the payloads.
+     * Every match, oldest event first, but those a bulk replay holds back (sendable). Holds the matches'
+     * summaries (a few hundred bytes each), then loads and re-queues one job at a time: memory
+     * does not grow with the payloads.
      */
     replayMatching: async (
       filter: DeadLetterFilter,
       { dryRun }: { dryRun: boolean },
     ): Promise<ReplayOutcome> => {
       const matches = matcher(filter);
-      const found: Summary[] = [];
-      for await (const batch of index.scan()) found.push(...batch.filter(matches));
-      found.sort(sendingOrder);
-      const first = found.slice(0, FIRST_SHOWN).map(letter);
+      const toSend: Summary[] = [];
+      let matched = 0;
+      for await (const batch of index.scan()) {
+        const found = batch.filter(matches);
+        matched += found.length;
+        toSend.push(...(await sendable(found, filter)));
+      }
+      toSend.sort(sendingOrder);
+      const first = toSend.slice(0, FIRST_SHOWN).map(letter);
       let replayed = 0;
       if (!dryRun)
-        for (const { id } of found) {
+        for (const { id } of toSend) {
           // Not readable (UnreadableLetter): nothing to send, it stays for review.
           const job = await read(id).catch((error: unknown) => {
             if (error instanceof UnreadableLetter) return undefined;
             throw error;
           });
           if (!job) continue; // removed meanwhile, or not readable
-          if (job.data.replayedAt !== undefined) continue; // a recorded request, sent once already
+          if (job.data.replayedAt !== undefined) continue; // replayed meanwhile by someone else
           try {
             await replayJob(job);
             replayed++;
@@ -247,9 +253,34 @@ export function createDeadLetters(engine: Pick<Engine, 'deliveries' | 'redis'>) 
             throw error;
           }
         }
-      return { dryRun, matched: found.length, replayed, first };
+      return { dryRun, matched, replayed, held: matched - toSend.length, first };
     },
   };
+
+  /**
+   * These matches but the ones a bulk replay holds back: a recorded upstream request (a supplier
+   * order, a legacy write: not safe to repeat) goes only when the filter names its source — a
+   * "replay all" aimed at webhooks must not resend orders nobody reviewed — and never once it was
+   * replayed (read from its data: the summary does not change).
+   */
+  async function sendable(found: Summary[], filter: DeadLetterFilter): Promise<Summary[]> {
+    const named = found.filter((s) => !s.recorded || s.source === filter.source);
+    const recorded = named.filter((s) => s.recorded);
+    if (recorded.length === 0) return named;
+    const pipeline = engine.redis.pipeline();
+    for (const { id } of recorded) pipeline.hget(deliveries.toKey(id), 'data');
+    const replies = (await pipeline.exec()) ?? [];
+    const replayedIds = new Set(
+      recorded
+        .filter((_, i) => {
+          const stored = replies[i]?.[1];
+          const data = typeof stored === 'string' ? parsed(stored) : undefined;
+          return typeof data === 'object' && data !== null && 'replayedAt' in data;
+        })
+        .map(({ id }) => id),
+    );
+    return named.filter(({ id }) => !replayedIds.has(id));
+  }
 
   async function countMatching(filter: DeadLetterFilter): Promise<number> {
     const matches = matcher(filter);

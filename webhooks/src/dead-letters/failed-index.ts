@@ -20,6 +20,8 @@ export interface Summary {
   failedAtMs: number;
   attempts: number;
   error: string;
+  /** A request another service sent to its upstream and recorded (`upstreamRequest`): not a webhook. */
+  recorded: boolean;
 }
 
 /**
@@ -33,7 +35,7 @@ export interface Summary {
  */
 // Versioned: a record that gains a listed field (SUMMARY_KEYS) bumps it, and every letter is
 // summarised afresh the next time it is listed.
-const SUMMARY_FIELD = 'mf:summary:1';
+const SUMMARY_FIELD = 'mf:summary:2';
 const SUMMARY_KEYS = [
   'source',
   'eventId',
@@ -42,7 +44,15 @@ const SUMMARY_KEYS = [
   'idempotencyKey',
   'receivedAt',
 ] as const;
-type StoredSummary = Pick<Summary, (typeof SUMMARY_KEYS)[number]>;
+type StoredSummary = Pick<Summary, (typeof SUMMARY_KEYS)[number] | 'recorded'>;
+
+/** Whether a job's data, whatever its shape, is a recorded upstream request's. */
+const isRecorded = (data: unknown): boolean =>
+  typeof data === 'object' &&
+  data !== null &&
+  'upstreamRequest' in data &&
+  typeof data.upstreamRequest === 'object' &&
+  data.upstreamRequest !== null;
 
 /**
  * A job's data as far as it parses (undefined where it does not: JSON never parses to undefined):
@@ -147,7 +157,8 @@ export function createFailedIndex({ deliveries, redis }: Pick<Engine, 'deliverie
   async function summarise(id: string): Promise<StoredSummary | undefined> {
     const data = await redis.hget(jobKey(id), 'data');
     if (data === null) return undefined;
-    const summary = stringFields(parsed(data), SUMMARY_KEYS);
+    const fields = parsed(data);
+    const summary = { ...stringFields(fields, SUMMARY_KEYS), recorded: isRecorded(fields) };
     // Only if the hash is still there (HSET would otherwise make a stray key of a removed job).
     await redis.eval(
       "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end",
@@ -178,6 +189,7 @@ export function createFailedIndex({ deliveries, redis }: Pick<Engine, 'deliverie
     summaryOf: (job: Job<DeliveryJob>): Summary => ({
       id: job.id ?? '',
       ...stringFields(job.data, SUMMARY_KEYS),
+      recorded: isRecorded(job.data),
       failedAtMs: job.finishedOn ?? 0,
       attempts: job.attemptsMade,
       error: job.failedReason,

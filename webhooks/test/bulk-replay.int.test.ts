@@ -1,0 +1,136 @@
+// A bulk replay and the recorded upstream requests among the dead letters (supplier orders,
+// legacy writes: not safe to repeat). "Replay all" aimed at webhooks leaves them out; a filter
+// naming their source sends each once; one replayed already is never sent again by a bulk
+// replay. The dry run counts what it holds back.
+import { createDeadLetterRecorder, deadLetterIdFor } from '@manifold/platform/dead-letters';
+import { requireRedis } from '@manifold/platform/testing';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { sign } from './signers.ts';
+import { startSink, startWebhooks, type Sink, type TestWebhooks } from './support.ts';
+
+const SECRET = 'bulk-secret';
+let crm: Sink;
+let supplier: Sink;
+let webhooks: TestWebhooks;
+
+/** Two PlaceSupplierOrders that timed out after they were sent, as soap-proxy records them. */
+async function recordSupplierOrders(redisUrl: string): Promise<string[]> {
+  const recorder = createDeadLetterRecorder({ redisUrl, prefix: webhooks.engine.prefix });
+  const ids = [deadLetterIdFor('soap-proxy'), deadLetterIdFor('soap-proxy')];
+  for (const [n, id] of ids.entries()) {
+    const { stored } = await recorder.record({
+      id,
+      source: 'soap-proxy',
+      destination: 'supplier',
+      operation: 'PlaceSupplierOrder',
+      request: {
+        method: 'POST',
+        url: supplier.url,
+        headers: { soapaction: 'PlaceSupplierOrder' },
+        contentType: 'text/xml',
+        body: `<PlaceSupplierOrder><reference>PO-BULK-${n}</reference></PlaceSupplierOrder>`,
+      },
+      attempt: { at: new Date(), latencyMs: 400, error: 'timed out (request sent)' },
+    });
+    expect(stored).toBe(true);
+  }
+  await recorder.close();
+  return ids;
+}
+
+const bulk = async (filter: Record<string, string>, dryRun: boolean) =>
+  (await (
+    await fetch(`${webhooks.url}/api/v1/dead-letters/replay`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ filter, dryRun }),
+    })
+  ).json()) as { matched: number; replayed: number; held: number; first: { id: string }[] };
+
+const deadLettersAre = (count: number) =>
+  vi.waitFor(
+    async () => {
+      expect(await webhooks.engine.deliveries.getActiveCount()).toBe(0);
+      expect(await webhooks.engine.deliveries.getWaitingCount()).toBe(0);
+      expect(await webhooks.deadLetters.count()).toBe(count);
+    },
+    { timeout: 20_000, interval: 100 },
+  );
+
+beforeAll(async () => {
+  // Both refuse for now: every delivery and every replay to them fails.
+  crm = await startSink(() => ({ status: 422 }));
+  supplier = await startSink(() => ({ status: 500 }));
+  const redisUrl = await requireRedis();
+  webhooks = await startWebhooks({
+    redisUrl,
+    file: {
+      sources: {
+        partner: {
+          scheme: 'hmac',
+          secrets: ['PARTNER_SECRET'],
+          prefix: 'sha256=',
+          timestampHeader: 'x-timestamp',
+        },
+      },
+      destinations: { crm: { url: crm.url } },
+      routes: [{ source: 'partner', to: ['crm'] }],
+    },
+    secrets: { PARTNER_SECRET: SECRET },
+  });
+  webhooks.startWorkers();
+  for (const id of ['w-1', 'w-2'])
+    expect(
+      (await webhooks.post('partner', sign.hmac(SECRET, { id, type: 'invoice.paid' }))).status,
+    ).toBe(202);
+  await recordSupplierOrders(redisUrl);
+  await deadLettersAre(4);
+});
+afterAll(async () => {
+  await webhooks.close();
+  await crm.close();
+  await supplier.close();
+});
+
+describe('a bulk replay', () => {
+  it('holds back recorded upstream requests unless the filter names their source, and sends each once', async () => {
+    const listed = await webhooks.deadLetters.list({});
+    expect(listed.items.filter((letter) => letter.recorded).map((l) => l.source)).toEqual([
+      'soap-proxy',
+      'soap-proxy',
+    ]);
+
+    // "Replay all": the webhooks go, the supplier orders nobody reviewed stay.
+    const dry = await bulk({}, true);
+    expect(dry).toMatchObject({ matched: 4, held: 2, replayed: 0 });
+    expect(dry.first.map(({ id }) => id).every((id) => !id.startsWith('soap-proxy-'))).toBe(true);
+    crm.answer.current = () => ({ status: 200 });
+    expect(await bulk({}, false)).toMatchObject({ matched: 4, held: 2, replayed: 2 });
+    await deadLettersAre(2);
+    expect(crm.effects.size).toBe(2);
+    expect(supplier.sent()).toBe(0);
+
+    // Named by their source: each is sent once (and fails again at the supplier).
+    expect(await bulk({ source: 'soap-proxy' }, true)).toMatchObject({ matched: 2, held: 0 });
+    expect(await bulk({ source: 'soap-proxy' }, false)).toMatchObject({ replayed: 2, held: 0 });
+    await vi.waitFor(
+      () => {
+        expect(supplier.sent()).toBe(2);
+      },
+      { timeout: 20_000 },
+    );
+    await deadLettersAre(2);
+
+    // Replayed once already: no bulk replay sends them again, whatever its filter.
+    expect(await bulk({ source: 'soap-proxy' }, true)).toMatchObject({
+      matched: 2,
+      held: 2,
+      first: [],
+    });
+    expect(await bulk({ source: 'soap-proxy' }, false)).toMatchObject({ replayed: 0, held: 2 });
+    expect(await webhooks.engine.deliveries.getWaitingCount()).toBe(0);
+    expect(supplier.sent()).toBe(2);
+    // One of each order (sent as recorded: keyed by nothing but its body).
+    expect(new Set(supplier.received.map(({ body }) => body)).size).toBe(2);
+  }, 60_000);
+});
