@@ -77,6 +77,8 @@ export function writeWebhooksFile(content: unknown): string {
 
 export interface TestWebhooks {
   url: string;
+  /** The webhooks file it runs with: a CLI or worker process given it sees the same settings. */
+  file: string;
   engine: Engine;
   deadLetters: DeadLetters;
   endpointStates: EndpointStates;
@@ -124,7 +126,8 @@ export async function startWebhooks({
   replayTargets,
 }: StartOptions): Promise<TestWebhooks> {
   const logger = silentLogger();
-  const settings = loadWebhooksFile(writeWebhooksFile(file), secrets);
+  const path = writeWebhooksFile(file);
+  const settings = loadWebhooksFile(path, secrets);
   const engine = createEngine({ url: redisUrl, prefix: `{webhooks-test-${randomUUID()}}` });
   await engine.ready(10_000);
   const endpoints = createEndpoints(settings.endpoints, secrets);
@@ -187,6 +190,7 @@ export async function startWebhooks({
   const running: Workers[] = [];
   return {
     url,
+    file: path,
     engine,
     deadLetters,
     endpointStates,
