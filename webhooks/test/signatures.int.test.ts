@@ -3,12 +3,12 @@
 // it must be, over HTTP, with the event stored (or not) in real Redis. The suite prints the counts.
 import { request as httpRequest } from 'node:http';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { requireRedis } from '@manifold/platform/testing';
 import { createReceipts, receiptKey } from '../src/delivery/receipts.ts';
 import { bodyOnlyHash, contentHash, deliveryKey, eventKey } from '../src/engine/ids.ts';
 import { sign, standardSecret, type SchemeName } from './signers.ts';
-import { startWebhooks, type TestWebhooks } from './support.ts';
+import { startSink, startWebhooks, type Sink, type TestWebhooks } from './support.ts';
 
 const SECRETS: Record<SchemeName, { current: string; previous: string; wrong: string }> = {
   stripe: {
@@ -35,6 +35,8 @@ const SCHEMES = {
 /** Schemes whose signature covers a timestamp (GitHub and Shopify sign none: a replay is caught by id). */
 const TIMESTAMPED: readonly SchemeName[] = ['stripe', 'standard', 'hmac'];
 const NAMES = Object.keys(SCHEMES) as SchemeName[];
+/** How long a delivery to the local sink may take to arrive (it takes milliseconds). */
+const DELIVERED = { timeout: 10_000, interval: 20 };
 const variable = (name: SchemeName, which: 'CURRENT' | 'PREVIOUS') =>
   `SECRET_${name.toUpperCase()}_${which}`;
 
@@ -43,21 +45,37 @@ const decided = (scheme: SchemeName, kase: string) => {
   (tally[scheme] ??= {})[kase] = 'pass';
 };
 
+const SOURCES = Object.fromEntries(
+  NAMES.map((name) => [
+    name,
+    {
+      scheme: SCHEMES[name].scheme,
+      secrets: [variable(name, 'CURRENT'), variable(name, 'PREVIOUS')],
+      ...(name === 'hmac' ? { prefix: 'sha256=', timestampHeader: 'x-timestamp' } : {}),
+    },
+  ]),
+);
+const SOURCE_SECRETS = Object.fromEntries(
+  NAMES.flatMap((name) => [
+    [variable(name, 'CURRENT'), SECRETS[name].current],
+    [variable(name, 'PREVIOUS'), SECRETS[name].previous],
+  ]),
+);
+
 let webhooks: TestWebhooks;
+/**
+ * The same sources on a second service whose worker delivers every event to a real sink: the
+ * replayed deliveries are counted there. (The first runs no worker: the jobs its tests read stay
+ * as they were added.)
+ */
+let delivering: TestWebhooks;
+let sink: Sink;
 beforeAll(async () => {
+  const redisUrl = await requireRedis();
   webhooks = await startWebhooks({
-    redisUrl: await requireRedis(),
+    redisUrl,
     file: {
-      sources: Object.fromEntries(
-        NAMES.map((name) => [
-          name,
-          {
-            scheme: SCHEMES[name].scheme,
-            secrets: [variable(name, 'CURRENT'), variable(name, 'PREVIOUS')],
-            ...(name === 'hmac' ? { prefix: 'sha256=', timestampHeader: 'x-timestamp' } : {}),
-          },
-        ]),
-      ),
+      sources: SOURCES,
       // Never delivered (no worker runs): only the reused-id and resend cases read these jobs.
       destinations: {
         first: { url: 'http://127.0.0.1:9/first' },
@@ -69,16 +87,24 @@ beforeAll(async () => {
         { source: 'hmac', events: ['both.ways'], to: ['first', 'second'] },
       ],
     },
-    secrets: Object.fromEntries(
-      NAMES.flatMap((name) => [
-        [variable(name, 'CURRENT'), SECRETS[name].current],
-        [variable(name, 'PREVIOUS'), SECRETS[name].previous],
-      ]),
-    ),
+    secrets: SOURCE_SECRETS,
   });
+  sink = await startSink(() => ({ status: 200 }));
+  delivering = await startWebhooks({
+    redisUrl,
+    file: {
+      sources: SOURCES,
+      destinations: { sink: { url: sink.url } },
+      routes: NAMES.map((name) => ({ source: name, to: ['sink'] })),
+    },
+    secrets: SOURCE_SECRETS,
+  });
+  delivering.startWorkers();
 });
 afterAll(async () => {
   await webhooks.close();
+  await delivering.close();
+  await sink.close();
   const rows = NAMES.map(
     (name) => `  ${name.padEnd(9)} ${Object.keys(tally[name] ?? {}).join(', ')}`,
   );
@@ -90,9 +116,11 @@ afterAll(async () => {
 });
 
 /** Whether the event's receipt is kept (every accepted event has one, routed or not). */
-const stored = async (source: SchemeName, id: string) =>
-  (await webhooks.engine.redis.exists(receiptKey(webhooks.engine.prefix, eventKey(source, id)))) ===
-  1;
+const stored = async (source: SchemeName, id: string, { engine } = webhooks) =>
+  (await engine.redis.exists(receiptKey(engine.prefix, eventKey(source, id)))) === 1;
+/** How many requests the sink got for the sender's event `id` (whatever their Idempotency-Key). */
+const deliveredTimes = (id: string) =>
+  sink.received.filter(({ headers }) => headers['x-manifold-event-id'] === id).length;
 
 describe.each(NAMES)('%s signatures', (name) => {
   const event = (id: string) => ({ id: `${name}-${id}`, type: SCHEMES[name].type });
@@ -153,13 +181,31 @@ describe.each(NAMES)('%s signatures', (name) => {
       decided(name, 'stale');
     });
 
-  it('answers a replayed delivery 200 duplicate and stores it once', async () => {
+  it('answers a replayed delivery 200 duplicate, stores it once and delivers it once', async () => {
     const signed = signWith(SECRETS[name].current, 'replayed');
-    const answers = [];
-    for (let i = 0; i < 3; i++) answers.push(await webhooks.post(name, signed));
+    const replayed = `${name}-replayed`;
+    // Replayed at once (its delivery perhaps still to go), then again once it was delivered.
+    const answers = [await delivering.post(name, signed), await delivering.post(name, signed)];
+    await vi.waitFor(() => {
+      expect(deliveredTimes(replayed)).toBeGreaterThan(0);
+    }, DELIVERED);
+    answers.push(await delivering.post(name, signed));
     expect(answers.map((answer) => answer.status)).toEqual([202, 200, 200]);
     expect(await answers[2]!.json()).toMatchObject({ status: 'duplicate' });
-    expect(await stored(name, `${name}-replayed`)).toBe(true);
+    expect(await stored(name, replayed, delivering)).toBe(true);
+    // A later event through the same queue to the same sink: once it has arrived and nothing is
+    // left to send, a second delivery of the replayed one would have arrived too.
+    const later = `${name}-after-replayed`;
+    expect(
+      (await delivering.post(name, signWith(SECRETS[name].current, 'after-replayed'))).status,
+    ).toBe(202);
+    await vi.waitFor(async () => {
+      expect(deliveredTimes(later)).toBe(1);
+      expect(
+        await delivering.engine.deliveries.getJobCounts('waiting', 'active', 'delayed'),
+      ).toEqual({ waiting: 0, active: 0, delayed: 0 });
+    }, DELIVERED);
+    expect(deliveredTimes(replayed)).toBe(1);
     decided(name, 'replayed');
   });
 });
