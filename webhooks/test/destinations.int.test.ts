@@ -11,7 +11,6 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
-  freePort,
   installTestTelemetry,
   startRedisServer,
   type RedisServer,
@@ -21,7 +20,14 @@ import { nodeArgs } from '../../scripts/node-args.ts';
 import { createDestinationStates } from '../src/delivery/destination-states.ts';
 import { orderLineKey } from '../src/delivery/ordering.ts';
 import { deliveryKey, eventKey } from '../src/engine/ids.ts';
-import { startSink, startWebhooks, writeWebhooksFile, type TestWebhooks } from './support.ts';
+import {
+  startSaasSinks,
+  startSink,
+  startWebhooks,
+  writeWebhooksFile,
+  type SaasSinks,
+  type TestWebhooks,
+} from './support.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SECRET = 'whsec_destinations';
@@ -36,6 +42,7 @@ function stripeEvent(body: Record<string, unknown>) {
 
 let redis: RedisServer;
 let telemetry: TestTelemetry;
+let sinks: SaasSinks;
 let sinksUrl: string;
 const processes: ChildProcess[] = [];
 const running: TestWebhooks[] = [];
@@ -50,33 +57,15 @@ function spawnNode(entry: string, env: Record<string, string>): ChildProcess {
   return child;
 }
 
-interface SinkReport {
-  requests: number;
-  effects: { idempotencyKey: string; eventId: string; at: string }[];
-}
-const report = async (sink: string) =>
-  (await (await fetch(`${sinksUrl}/${sink}/effects`)).json()) as SinkReport;
-
 beforeAll(async () => {
   telemetry = installTestTelemetry();
   redis = await startRedisServer({ appendOnlyDir: mkdtempSync(join(tmpdir(), 'webhooks-aof-')) });
-  const port = await freePort();
-  sinksUrl = `http://127.0.0.1:${port}`;
-  spawnNode('upstreams/saas-sinks/src/main.ts', {
-    PORT: String(port),
-    SINKS_RATE_LIMIT_PER_SECOND: '1000',
-    // Its injected 503s would each log an error: noise here.
-    LOG_LEVEL: 'fatal',
-  });
-  await vi.waitFor(
-    async () => {
-      expect((await fetch(`${sinksUrl}/healthz`)).status).toBe(200);
-    },
-    { timeout: 30_000, interval: 100 },
-  );
+  sinks = await startSaasSinks({ SINKS_RATE_LIMIT_PER_SECOND: '1000' });
+  sinksUrl = sinks.url;
 }, 60_000);
 
 afterAll(async () => {
+  sinks.stop();
   for (const child of processes) if (child.exitCode === null) child.kill('SIGTERM');
   await Promise.all(running.map((webhooks) => webhooks.close()));
   await redis.stop();
@@ -132,11 +121,11 @@ describe('a destination rate limit shared by two worker processes', () => {
     expect(statuses.every((status) => status === 202)).toBe(true);
     await vi.waitFor(
       async () => {
-        expect((await report('crm')).effects).toHaveLength(EVENTS);
+        expect((await sinks.report('crm')).effects).toHaveLength(EVENTS);
       },
       { timeout: 30_000, interval: 200 },
     );
-    const { effects, requests } = await report('crm');
+    const { effects, requests } = await sinks.report('crm');
     // Held deliveries waited in the queue: none was sent and refused, none twice.
     expect(requests).toBe(EVENTS);
     // The limiter's windows are fixed (each starts with its first delivery), so any sliding second
@@ -163,11 +152,7 @@ describe('a circuit breaker shared by two worker processes', () => {
   it('opens once for both: after N failures in a row in all, neither process sends more while it is open', async () => {
     const FAILURES = 3;
     const EVENTS = 20;
-    await fetch(`${sinksUrl}/admin/failures`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ sink: 'accounting', ratio: 1, status: 503 }),
-    });
+    await sinks.misbehave({ sink: 'accounting', ratio: 1, status: 503 });
     const file = {
       sources: { stripe: { scheme: 'stripe', secrets: ['STRIPE_SECRET'] } },
       destinations: {
@@ -180,7 +165,7 @@ describe('a circuit breaker shared by two worker processes', () => {
       routes: [{ source: 'stripe', to: ['accounting'] }],
     };
     const webhooks = await start(file);
-    const before = (await report('accounting')).requests;
+    const before = (await sinks.report('accounting')).requests;
     for (let i = 0; i < 2; i += 1)
       spawnNode('webhooks/src/worker.ts', {
         WEBHOOKS_REDIS_URL: redis.url,
@@ -211,16 +196,12 @@ describe('a circuit breaker shared by two worker processes', () => {
     ).items;
     expect(state).toMatchObject({ name: 'accounting', state: 'open', consecutiveOpenings: 1 });
     // A breaker per process would have let each send FAILURES before opening (2 × 3 = 6).
-    const { requests, effects } = await report('accounting');
+    const { requests, effects } = await sinks.report('accounting');
     expect(requests - before).toBeGreaterThanOrEqual(FAILURES);
     expect(requests - before).toBeLessThanOrEqual(FAILURES + 1);
     expect(effects).toHaveLength(0);
     expect(await webhooks.engine.deliveries.getFailedCount()).toBe(0);
-    await fetch(`${sinksUrl}/admin/failures`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ sink: 'accounting', ratio: 0 }),
-    });
+    await sinks.misbehave({ sink: 'accounting', ratio: 0 });
   });
 });
 
@@ -284,11 +265,7 @@ describe('the circuit breaker on real Redis, with a clock the test moves', () =>
 describe('a destination that keeps failing', () => {
   it('is paused visibly, its deliveries wait (none dead-lettered), and a resume delivers them all', async () => {
     const EVENTS = 5;
-    await fetch(`${sinksUrl}/admin/failures`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ sink: 'chat', ratio: 1, status: 503 }),
-    });
+    await sinks.misbehave({ sink: 'chat', ratio: 1, status: 503 });
     const webhooks = await start(
       {
         sources: { stripe: { scheme: 'stripe', secrets: ['STRIPE_SECRET'] } },
@@ -342,11 +319,7 @@ describe('a destination that keeps failing', () => {
     expect(counts['failed']).toBe(0);
     expect(counts['delayed']! + counts['waiting']! + counts['active']!).toBe(EVENTS);
 
-    await fetch(`${sinksUrl}/admin/failures`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ sink: 'chat', ratio: 0 }),
-    });
+    await sinks.misbehave({ sink: 'chat', ratio: 0 });
     const resumed = await fetch(`${webhooks.url}/api/v1/destinations/chat/resume`, {
       method: 'POST',
     });
@@ -360,7 +333,7 @@ describe('a destination that keeps failing', () => {
       },
       { timeout: 20_000, interval: 100 },
     );
-    expect(new Set((await report('chat')).effects.map((effect) => effect.eventId)).size).toBe(
+    expect(new Set((await sinks.report('chat')).effects.map((effect) => effect.eventId)).size).toBe(
       EVENTS,
     );
     expect(await destinations()).toMatchObject([{ name: 'chat', state: 'active' }]);

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,10 +12,11 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EdgeMiddleware } from '@manifold/platform/http';
-import { silentLogger } from '@manifold/platform/testing';
+import { freePort, silentLogger } from '@manifold/platform/testing';
 import { fileURLToPath } from 'node:url';
-import { vi } from 'vitest';
+import { expect, vi } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { nodeArgs } from '../../scripts/node-args.ts';
 import { createApp } from '../src/app.ts';
 import { createDeadLetters, type DeadLetters } from '../src/dead-letters/dead-letters.ts';
 import {
@@ -312,5 +314,73 @@ export async function startSink(answer: SinkAnswer): Promise<Sink> {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     },
+  };
+}
+
+/** What a saas-sinks sink says of itself (`GET /<sink>/effects`). */
+export interface SaasSinkReport {
+  requests: number;
+  effects: { idempotencyKey: string; eventId: string; at: string }[];
+  repeats: number;
+  limited: number;
+  injectedFailures: number;
+}
+
+export interface SaasSinks {
+  /** Where it listens: its sinks are `/crm/events`, `/chat/hooks`, `/accounting/events`. */
+  url: string;
+  report: (sink: 'crm' | 'chat' | 'accounting') => Promise<SaasSinkReport>;
+  /** `PUT /admin/failures`: a sink's (or every sink's) failure injection and rate limit. */
+  misbehave: (injection: {
+    sink?: 'crm' | 'chat' | 'accounting';
+    ratio?: number;
+    status?: number;
+    latencyMs?: number;
+    ratePerSecond?: number;
+  }) => Promise<void>;
+  stop: () => void;
+}
+
+/**
+ * The reference destinations (upstreams/saas-sinks) as `npm start` runs them: a process of their
+ * own, with their own idempotency, rate limits, failure injection and counts.
+ */
+export async function startSaasSinks(env: Record<string, string> = {}): Promise<SaasSinks> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, nodeArgs('upstreams/saas-sinks/src/main.ts'), {
+    cwd: fileURLToPath(new URL('../../', import.meta.url)),
+    // Its injected 503s would each log an error: noise here.
+    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'fatal', PORT: String(port), ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const stop = () => {
+    if (child.exitCode === null) child.kill('SIGTERM');
+  };
+  try {
+    await vi.waitFor(
+      async () => {
+        expect(child.exitCode, 'saas-sinks exited').toBeNull();
+        expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      },
+      { timeout: 30_000, interval: 100 },
+    );
+  } catch (error) {
+    stop();
+    throw error;
+  }
+  return {
+    url,
+    report: async (sink) =>
+      (await (await fetch(`${url}/${sink}/effects`)).json()) as SaasSinkReport,
+    misbehave: async (injection) => {
+      const response = await fetch(`${url}/admin/failures`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(injection),
+      });
+      if (!response.ok) throw new Error(`saas-sinks refused ${JSON.stringify(injection)}`);
+    },
+    stop,
   };
 }
