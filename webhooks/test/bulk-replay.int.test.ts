@@ -100,6 +100,15 @@ describe('a bulk replay', () => {
       'soap-proxy',
     ]);
 
+    // A summary written without `recorded` (by another build) is not taken as "not recorded".
+    const [order] = listed.items.filter((letter) => letter.recorded);
+    const { recorded: _, ...withoutRecorded } = order!;
+    await webhooks.engine.redis.hset(
+      webhooks.engine.deliveries.toKey(order!.id),
+      'mf:summary:2',
+      JSON.stringify(withoutRecorded),
+    );
+
     // "Replay all": the webhooks go, the supplier orders nobody reviewed stay.
     const dry = await bulk({}, true);
     expect(dry).toMatchObject({ matched: 4, held: 2, replayed: 0 });

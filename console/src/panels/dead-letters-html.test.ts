@@ -86,6 +86,27 @@ describe('a bulk replay’s dry run and outcome', () => {
     );
   });
 
+  it('warns when what it sends includes recorded upstream requests', () => {
+    const letter = {
+      id: 'soap-proxy-1',
+      source: 'soap-proxy',
+      eventId: 'r-1',
+      eventType: 'PlaceSupplierOrder',
+      destination: 'supplier',
+      idempotencyKey: 'soap-proxy-1',
+      receivedAt: '2026-12-06T00:00:00.000Z',
+      attempts: 1,
+      error: 'timed out (request sent)',
+    };
+    const filter = { source: 'soap-proxy' };
+    expect(
+      dryRunFragment({ ...outcome, first: [{ ...letter, recorded: true }] }, filter),
+    ).toContain('data-recorded-to-send');
+    expect(dryRunFragment({ ...outcome, first: [letter] }, filter)).not.toContain(
+      'data-recorded-to-send',
+    );
+  });
+
   it('offers nothing when every match is held back, and no note when none is', () => {
     const allHeld = dryRunFragment({ ...outcome, held: 5 }, {});
     expect(allHeld).not.toContain('data-dl-confirm');

@@ -113,7 +113,13 @@ export const replayedFragment = (letter: DeadLetter) =>
 /** Why some matches are not sent (ReplayOutcome.held), or nothing when none are held. */
 function heldNote({ held = 0 }: ReplayOutcome): string {
   if (held === 0) return '';
-  return `<p class="muted" data-held="${held}">${held} held back: recorded upstream requests (not safe to repeat) are replayed once, one by one or by a filter naming their source.</p>`;
+  return `<p class="muted" data-held="${held}">${held} held back: recorded upstream requests (not safe to repeat) whose source the filter does not name, or replayed once already. Replay those one by one.</p>`;
+}
+
+/** A warning when what a replay sends includes recorded upstream requests (among the first shown). */
+function recordedWarning({ first }: ReplayOutcome): string {
+  if (!first.some((letter) => letter.recorded)) return '';
+  return '<p class="summary" data-recorded-to-send>Among them are recorded upstream requests (supplier orders, legacy writes: not safe to repeat). Each is sent once: check its upstream first (runbook: docs/runbooks/webhooks.md).</p>';
 }
 
 /** A dry run: how many, the first to be sent, and the confirmation that sends exactly this filter. */
@@ -125,6 +131,7 @@ export function dryRunFragment(outcome: ReplayOutcome, filter: DeadLetterFilter)
   return `<div class="dl-dry-run">
 <p data-matched="${matched}"><strong>Dry run:</strong> ${matched} dead letter${matched === 1 ? '' : 's'} match. A replay sends ${toSend} oldest event first; the first ${outcome.first.length}:</p>
 ${heldNote(outcome)}
+${recordedWarning(outcome)}
 ${summaryTable(outcome.first, false)}
 <button type="button" data-dl-confirm data-filter="${escapeHtml(JSON.stringify(filter))}">Replay all ${toSend}</button>
 <button type="button" data-dl-cancel>Cancel</button>

@@ -15,6 +15,16 @@ import { createFailedIndex, parsed, stringFields, type Summary } from './failed-
 
 const FIRST_SHOWN = 20;
 
+/**
+ * 1 when a job's data has `replayedAt` (a recorded request replayed once), else 0: looked for in
+ * Redis, so a bulk replay never loads the payloads (up to the body limit each). JSON.stringify
+ * writes an object's keys with bare quotes and escapes every quote inside a string value: the
+ * payload and the headers, strings all, cannot contain the key as written here.
+ */
+const REPLAYED = `local data = redis.call('HGET', KEYS[1], 'data')
+if data and string.find(data, '"replayedAt":', 1, true) then return 1 end
+return 0`;
+
 /** A dead letter as listed: its summary, with the failure time as ISO 8601. */
 const letter = ({ failedAtMs, ...summary }: Summary): DeadLetter => ({
   ...summary,
@@ -261,24 +271,16 @@ export function createDeadLetters(engine: Pick<Engine, 'deliveries' | 'redis'>) 
    * These matches but the ones a bulk replay holds back: a recorded upstream request (a supplier
    * order, a legacy write: not safe to repeat) goes only when the filter names its source — a
    * "replay all" aimed at webhooks must not resend orders nobody reviewed — and never once it was
-   * replayed (read from its data: the summary does not change).
+   * replayed (its data says so: the summary does not change; read by Redis, not loaded here).
    */
   async function sendable(found: Summary[], filter: DeadLetterFilter): Promise<Summary[]> {
     const named = found.filter((s) => !s.recorded || s.source === filter.source);
     const recorded = named.filter((s) => s.recorded);
     if (recorded.length === 0) return named;
     const pipeline = engine.redis.pipeline();
-    for (const { id } of recorded) pipeline.hget(deliveries.toKey(id), 'data');
+    for (const { id } of recorded) pipeline.eval(REPLAYED, 1, deliveries.toKey(id));
     const replies = (await pipeline.exec()) ?? [];
-    const replayedIds = new Set(
-      recorded
-        .filter((_, i) => {
-          const stored = replies[i]?.[1];
-          const data = typeof stored === 'string' ? parsed(stored) : undefined;
-          return typeof data === 'object' && data !== null && 'replayedAt' in data;
-        })
-        .map(({ id }) => id),
-    );
+    const replayedIds = new Set(recorded.filter((_, i) => replies[i]?.[1] === 1).map((s) => s.id));
     return named.filter(({ id }) => !replayedIds.has(id));
   }
 

@@ -36,6 +36,7 @@ export interface Summary {
 // Versioned: a record that gains a listed field (SUMMARY_KEYS) bumps it, and every letter is
 // summarised afresh the next time it is listed.
 const SUMMARY_FIELD = 'mf:summary:2';
+const PREVIOUS_SUMMARY_FIELD = 'mf:summary:1';
 const SUMMARY_KEYS = [
   'source',
   'eventId',
@@ -140,7 +141,10 @@ export function createFailedIndex({ deliveries, redis }: Pick<Engine, 'deliverie
       const [error, fields] = replies[index] ?? [];
       if (error) throw error;
       const [stored, failedReason, attemptsMade] = fields as (string | null)[];
-      const summary = stored ? (JSON.parse(stored) as StoredSummary) : await summarise(id);
+      const kept = stored ? (JSON.parse(stored) as Partial<StoredSummary>) : undefined;
+      // One without `recorded` (written otherwise) is summarised again: a bulk replay must know.
+      const summary =
+        typeof kept?.recorded === 'boolean' ? (kept as StoredSummary) : await summarise(id);
       if (summary === undefined) continue;
       found.push({
         id,
@@ -160,12 +164,14 @@ export function createFailedIndex({ deliveries, redis }: Pick<Engine, 'deliverie
     const fields = parsed(data);
     const summary = { ...stringFields(fields, SUMMARY_KEYS), recorded: isRecorded(fields) };
     // Only if the hash is still there (HSET would otherwise make a stray key of a removed job).
+    // The summary an earlier version wrote goes with it.
     await redis.eval(
-      "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end",
+      "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]); redis.call('HDEL', KEYS[1], ARGV[3]) end",
       1,
       jobKey(id),
       SUMMARY_FIELD,
       JSON.stringify(summary),
+      PREVIOUS_SUMMARY_FIELD,
     );
     return summary;
   }
