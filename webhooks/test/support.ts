@@ -17,6 +17,11 @@ import { fileURLToPath } from 'node:url';
 import { expect, vi } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { nodeArgs } from '../../scripts/node-args.ts';
+import type {
+  FailureInjection,
+  Sink as SaasSink,
+  SinkName,
+} from '../../upstreams/saas-sinks/src/sinks.ts';
 import { createApp } from '../src/app.ts';
 import { createDeadLetters, type DeadLetters } from '../src/dead-letters/dead-letters.ts';
 import {
@@ -318,26 +323,16 @@ export async function startSink(answer: SinkAnswer): Promise<Sink> {
 }
 
 /** What a saas-sinks sink says of itself (`GET /<sink>/effects`). */
-export interface SaasSinkReport {
-  requests: number;
-  effects: { idempotencyKey: string; eventId: string; at: string }[];
-  repeats: number;
-  limited: number;
-  injectedFailures: number;
-}
+export type SaasSinkReport = ReturnType<SaasSink['report']>;
 
 export interface SaasSinks {
   /** Where it listens: its sinks are `/crm/events`, `/chat/hooks`, `/accounting/events`. */
   url: string;
-  report: (sink: 'crm' | 'chat' | 'accounting') => Promise<SaasSinkReport>;
+  report: (sink: SinkName) => Promise<SaasSinkReport>;
   /** `PUT /admin/failures`: a sink's (or every sink's) failure injection and rate limit. */
-  misbehave: (injection: {
-    sink?: 'crm' | 'chat' | 'accounting';
-    ratio?: number;
-    status?: number;
-    latencyMs?: number;
-    ratePerSecond?: number;
-  }) => Promise<void>;
+  misbehave: (
+    injection: Partial<FailureInjection> & { sink?: SinkName; ratePerSecond?: number },
+  ) => Promise<void>;
   stop: () => void;
 }
 
