@@ -226,9 +226,9 @@ export function createDeadLetters(engine: Pick<Engine, 'deliveries' | 'redis'>) 
     },
 
     /**
-     * Every match, oldest event first, but those a bulk replay holds back (sendable). Holds the matches'
-     * summaries (a few hundred bytes each), then loads and re-queues one job at a time: memory
-     * does not grow with the payloads.
+     * Every match, oldest event first, but those a bulk replay holds back (sendable). Holds the
+     * matches' summaries (a few hundred bytes each), then loads and re-queues one job at a time:
+     * memory does not grow with the payloads.
      */
     replayMatching: async (
       filter: DeadLetterFilter,

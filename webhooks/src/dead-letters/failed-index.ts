@@ -20,7 +20,7 @@ export interface Summary {
   failedAtMs: number;
   attempts: number;
   error: string;
-  /** A request another service sent to its upstream and recorded (`upstreamRequest`): not a webhook. */
+  /** A request another service sent upstream and recorded (`upstreamRequest`): not a webhook. */
   recorded: boolean;
 }
 
