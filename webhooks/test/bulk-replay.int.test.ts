@@ -1,10 +1,12 @@
 // A bulk replay and the recorded upstream requests among the dead letters (supplier orders,
 // legacy writes: not safe to repeat). "Replay all" aimed at webhooks leaves them out; a filter
 // naming their source sends each once; one replayed already is never sent again by a bulk
-// replay. The dry run counts what it holds back.
+// replay, even one that read it before another replay marked it. The dry run counts what it
+// holds back.
 import { createDeadLetterRecorder, deadLetterIdFor } from '@manifold/platform/dead-letters';
 import { requireRedis } from '@manifold/platform/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createDeadLetters } from '../src/dead-letters/dead-letters.ts';
 import { sign } from './signers.ts';
 import { startSink, startWebhooks, type Sink, type TestWebhooks } from './support.ts';
 
@@ -12,11 +14,12 @@ const SECRET = 'bulk-secret';
 let crm: Sink;
 let supplier: Sink;
 let webhooks: TestWebhooks;
+let redisUrl: string;
 
-/** Two PlaceSupplierOrders that timed out after they were sent, as soap-proxy records them. */
-async function recordSupplierOrders(redisUrl: string): Promise<string[]> {
+/** PlaceSupplierOrders that timed out after they were sent, as soap-proxy records them. */
+async function recordSupplierOrders(count: number): Promise<string[]> {
   const recorder = createDeadLetterRecorder({ redisUrl, prefix: webhooks.engine.prefix });
-  const ids = [deadLetterIdFor('soap-proxy'), deadLetterIdFor('soap-proxy')];
+  const ids = Array.from({ length: count }, () => deadLetterIdFor('soap-proxy'));
   for (const [n, id] of ids.entries()) {
     const { stored } = await recorder.record({
       id,
@@ -28,7 +31,7 @@ async function recordSupplierOrders(redisUrl: string): Promise<string[]> {
         url: supplier.url,
         headers: { soapaction: 'PlaceSupplierOrder' },
         contentType: 'text/xml',
-        body: `<PlaceSupplierOrder><reference>PO-BULK-${n}</reference></PlaceSupplierOrder>`,
+        body: `<PlaceSupplierOrder><reference>PO-${id}-${n}</reference></PlaceSupplierOrder>`,
       },
       attempt: { at: new Date(), latencyMs: 400, error: 'timed out (request sent)' },
     });
@@ -61,7 +64,7 @@ beforeAll(async () => {
   // Both refuse for now: every delivery and every replay to them fails.
   crm = await startSink(() => ({ status: 422 }));
   supplier = await startSink(() => ({ status: 500 }));
-  const redisUrl = await requireRedis();
+  redisUrl = await requireRedis();
   webhooks = await startWebhooks({
     redisUrl,
     file: {
@@ -83,7 +86,7 @@ beforeAll(async () => {
     expect(
       (await webhooks.post('partner', sign.hmac(SECRET, { id, type: 'invoice.paid' }))).status,
     ).toBe(202);
-  await recordSupplierOrders(redisUrl);
+  await recordSupplierOrders(2);
   await deadLettersAre(4);
 });
 afterAll(async () => {
@@ -141,5 +144,50 @@ describe('a bulk replay', () => {
     expect(supplier.sent()).toBe(2);
     // One of each order (sent as recorded: keyed by nothing but its body).
     expect(new Set(supplier.received.map(({ body }) => body)).size).toBe(2);
+  }, 60_000);
+
+  it('does not send an order again when its read is older than another replay’s mark', async () => {
+    const [id] = await recordSupplierOrders(1);
+    await deadLettersAre(3);
+    const sentBefore = supplier.sent();
+    // A bulk replay by the orders' source reads the new one (the others were replayed: held
+    // back), and waits there…
+    const hasRead = Promise.withResolvers<undefined>();
+    const gate = Promise.withResolvers<undefined>();
+    const { deliveries } = webhooks.engine;
+    const waitingAfterRead = new Proxy(deliveries, {
+      get(target, property) {
+        if (property === 'getJob')
+          return async (jobId: string) => {
+            const job = await target.getJob(jobId);
+            if (jobId === id) {
+              hasRead.resolve(undefined);
+              await gate.promise;
+            }
+            return job;
+          };
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? (value.bind(target) as unknown) : value;
+      },
+    });
+    const bulk = createDeadLetters({
+      redis: webhooks.engine.redis,
+      deliveries: waitingAfterRead,
+    }).replayMatching({ source: 'soap-proxy' }, { dryRun: false });
+    await hasRead.promise;
+    // …while the order is replayed by id, sent, and refused again by the supplier.
+    await webhooks.deadLetters.replay(id!);
+    await vi.waitFor(
+      () => {
+        expect(supplier.sent()).toBe(sentBefore + 1);
+      },
+      { timeout: 20_000 },
+    );
+    await deadLettersAre(3);
+    gate.resolve(undefined);
+    // The bulk replay's read said "not replayed"; the mark in Redis says otherwise.
+    expect(await bulk).toMatchObject({ matched: 3, held: 2, replayed: 0 });
+    await deadLettersAre(3);
+    expect(supplier.sent()).toBe(sentBefore + 1);
   }, 60_000);
 });

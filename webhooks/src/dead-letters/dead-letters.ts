@@ -25,6 +25,20 @@ const REPLAYED = `local data = redis.call('HGET', KEYS[1], 'data')
 if data and string.find(data, '"replayedAt":', 1, true) then return 1 end
 return 0`;
 
+/**
+ * Marks a recorded request replayed (1), in one step, unless its data says it was (0) or it is
+ * gone (-1): of two replays that both read the letter before either marked it, one goes. The mark
+ * goes into the data as stored, its other bytes untouched, where the worker (which clears it when
+ * nothing was sent) and REPLAYED look for it. A recorded request's data is a JSON object.
+ */
+const MARK_REPLAYED = `local data = redis.call('HGET', KEYS[1], 'data')
+if not data or string.sub(data, 1, 1) ~= '{' then return -1 end
+if string.find(data, '"replayedAt":', 1, true) then return 0 end
+local mark = '"replayedAt":' .. cjson.encode(ARGV[1])
+if data == '{}' then data = '{' .. mark .. '}' else data = '{' .. mark .. ',' .. string.sub(data, 2) end
+redis.call('HSET', KEYS[1], 'data', data)
+return 1`;
+
 /** A dead letter as listed: its summary, with the failure time as ISO 8601. */
 const letter = ({ failedAtMs, ...summary }: Summary): DeadLetter => ({
   ...summary,
@@ -140,10 +154,20 @@ export function createDeadLetters(engine: Pick<Engine, 'deliveries' | 'redis'>) 
   };
 
   const replayJob = async (job: Job<DeliveryJob>) => {
-    // A recorded upstream request (not safe to repeat) is sent again once, never twice.
+    // A recorded upstream request (not safe to repeat) is sent again once, never twice: marked in
+    // Redis in one step, as the job read here may be older than another replay's mark.
     if (job.data.upstreamRequest) {
       alreadyReplayed(job);
-      await job.updateData({ ...job.data, replayedAt: new Date().toISOString() });
+      const id = job.id ?? '';
+      const marked = await engine.redis.eval(
+        MARK_REPLAYED,
+        1,
+        deliveries.toKey(id),
+        new Date().toISOString(),
+      );
+      if (marked === -1) throw new AppError('NOT_FOUND', `No dead letter ${id}`);
+      if (marked !== 1)
+        throw new AppError('ALREADY_REPLAYED', `Dead letter ${id} was replayed meanwhile`);
     }
     await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
   };
@@ -258,7 +282,8 @@ export function createDeadLetters(engine: Pick<Engine, 'deliveries' | 'redis'>) 
             await replayJob(job);
             replayed++;
           } catch (error) {
-            // Replayed meanwhile by someone else (no longer failed): not ours to count.
+            // Replayed meanwhile by someone else (marked, or no longer failed): not ours to count.
+            if (error instanceof AppError && error.code === 'ALREADY_REPLAYED') continue;
             if (!(await job.isFailed().catch(() => false))) continue;
             throw error;
           }
