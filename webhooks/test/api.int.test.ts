@@ -17,7 +17,13 @@ import { installTestTelemetry, requireRedis, type TestTelemetry } from '@manifol
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { accessScopes } from '../src/config.ts';
 import { sign } from './signers.ts';
-import { startSink, startWebhooks, type Sink, type TestWebhooks } from './support.ts';
+import {
+  partnerSource,
+  startSink,
+  startWebhooks,
+  type Sink,
+  type TestWebhooks,
+} from './support.ts';
 
 const SECRET = 'api-secret';
 let sink: Sink;
@@ -52,12 +58,7 @@ beforeAll(async () => {
     redisUrl: await requireRedis(),
     file: {
       sources: {
-        partner: {
-          scheme: 'hmac',
-          secrets: ['PARTNER_SECRET'],
-          prefix: 'sha256=',
-          timestampHeader: 'x-timestamp',
-        },
+        partner: partnerSource,
       },
       destinations: { crm: { url: sink.url } },
       routes: [{ source: 'partner', to: ['crm'] }],

@@ -3,12 +3,19 @@
 // naming their source sends each once; one replayed already is never sent again by a bulk
 // replay, even one that read it before another replay marked it. The dry run counts what it
 // holds back.
-import { createDeadLetterRecorder, deadLetterIdFor } from '@manifold/platform/dead-letters';
+import { randomUUID } from 'node:crypto';
 import { requireRedis } from '@manifold/platform/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createDeadLetters } from '../src/dead-letters/dead-letters.ts';
+import { recordSupplierOrder } from './recorded-request-job.ts';
 import { sign } from './signers.ts';
-import { startSink, startWebhooks, type Sink, type TestWebhooks } from './support.ts';
+import {
+  partnerSource,
+  startSink,
+  startWebhooks,
+  type Sink,
+  type TestWebhooks,
+} from './support.ts';
 
 const SECRET = 'bulk-secret';
 let crm: Sink;
@@ -16,28 +23,18 @@ let supplier: Sink;
 let webhooks: TestWebhooks;
 let redisUrl: string;
 
-/** PlaceSupplierOrders that timed out after they were sent, as soap-proxy records them. */
+/** Supplier orders recorded as soap-proxy records them (recordSupplierOrder): their ids. */
 async function recordSupplierOrders(count: number): Promise<string[]> {
-  const recorder = createDeadLetterRecorder({ redisUrl, prefix: webhooks.engine.prefix });
-  const ids = Array.from({ length: count }, () => deadLetterIdFor('soap-proxy'));
-  for (const [n, id] of ids.entries()) {
-    const { stored } = await recorder.record({
-      id,
-      source: 'soap-proxy',
-      destination: 'supplier',
-      operation: 'PlaceSupplierOrder',
-      request: {
-        method: 'POST',
-        url: supplier.url,
-        headers: { soapaction: 'PlaceSupplierOrder' },
-        contentType: 'text/xml',
-        body: `<PlaceSupplierOrder><reference>PO-${id}-${n}</reference></PlaceSupplierOrder>`,
-      },
-      attempt: { at: new Date(), latencyMs: 400, error: 'timed out (request sent)' },
-    });
-    expect(stored).toBe(true);
-  }
-  await recorder.close();
+  const ids: string[] = [];
+  for (let n = 0; n < count; n++)
+    ids.push(
+      await recordSupplierOrder({
+        redisUrl,
+        prefix: webhooks.engine.prefix,
+        supplierUrl: supplier.url,
+        reference: `PO-BULK-${randomUUID()}`,
+      }),
+    );
   return ids;
 }
 
@@ -69,12 +66,7 @@ beforeAll(async () => {
     redisUrl,
     file: {
       sources: {
-        partner: {
-          scheme: 'hmac',
-          secrets: ['PARTNER_SECRET'],
-          prefix: 'sha256=',
-          timestampHeader: 'x-timestamp',
-        },
+        partner: partnerSource,
       },
       destinations: { crm: { url: crm.url } },
       routes: [{ source: 'partner', to: ['crm'] }],

@@ -1,3 +1,4 @@
+import { createDeadLetterRecorder, deadLetterIdFor } from '@manifold/platform/dead-letters';
 import type { DeliveryJob } from '../src/engine/queues.ts';
 
 /**
@@ -18,3 +19,43 @@ export const recordedRequestJob = (
   idempotencyKey: `${source}-0001`,
   upstreamRequest: { method: 'POST', url, headers: { 'api-version': '2' } },
 });
+
+/**
+ * A PlaceSupplierOrder that timed out after it was sent, recorded into the webhooks queue under
+ * `prefix` as soap-proxy records it: a dead letter once a worker has run it. Its id, or throws if
+ * it could not be stored.
+ */
+export async function recordSupplierOrder({
+  redisUrl,
+  prefix,
+  supplierUrl,
+  reference,
+}: {
+  redisUrl: string;
+  prefix: string;
+  supplierUrl: string;
+  reference: string;
+}): Promise<string> {
+  const recorder = createDeadLetterRecorder({ redisUrl, prefix });
+  const id = deadLetterIdFor('soap-proxy');
+  try {
+    const { stored } = await recorder.record({
+      id,
+      source: 'soap-proxy',
+      destination: 'supplier',
+      operation: 'PlaceSupplierOrder',
+      request: {
+        method: 'POST',
+        url: supplierUrl,
+        headers: { soapaction: 'PlaceSupplierOrder' },
+        contentType: 'text/xml',
+        body: `<PlaceSupplierOrder><reference>${reference}</reference></PlaceSupplierOrder>`,
+      },
+      attempt: { at: new Date(), latencyMs: 400, error: 'timed out (request sent)' },
+    });
+    if (!stored) throw new Error(`supplier order ${reference} was not recorded`);
+  } finally {
+    await recorder.close();
+  }
+  return id;
+}

@@ -46,6 +46,17 @@ import { createRouter } from '../src/settings/routing.ts';
 import { loadWebhooksFile } from '../src/settings/webhooks-file.ts';
 import { createSources } from '../src/sources.ts';
 
+/**
+ * A generic HMAC source as signers.ts's `sign.hmac` signs (`sha256=` prefix, the timestamp in
+ * `x-timestamp`), its secret in the variable PARTNER_SECRET.
+ */
+export const partnerSource = {
+  scheme: 'hmac',
+  secrets: ['PARTNER_SECRET'],
+  prefix: 'sha256=',
+  timestampHeader: 'x-timestamp',
+};
+
 /** A destination of the committed deploy/webhooks.yaml, as operators get it (its transform under test). */
 export function referenceDestination(name: string): Record<string, unknown> {
   const file = parse(

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createDeadLetterRecorder, deadLetterIdFor } from '@manifold/platform/dead-letters';
 import { startRedisServer, type RedisServer } from '@manifold/platform/testing';
 import { nodeArgs } from '../../scripts/node-args.ts';
+import { recordSupplierOrder } from './recorded-request-job.ts';
 import { sign } from './signers.ts';
 import {
   startSink,
@@ -121,27 +121,12 @@ describe('a worker killed while a recorded request’s replay is out', () => {
     // Only the workers this test starts: the one it kills must be the one with the replay out.
     for (const worker of workers.splice(0)) await kill(worker);
     // A PlaceSupplierOrder that timed out after it was sent, as soap-proxy records it.
-    const recorder = createDeadLetterRecorder({
+    const id = await recordSupplierOrder({
       redisUrl: redis.url,
       prefix: webhooks.engine.prefix,
+      supplierUrl: supplier.url,
+      reference: 'PO-CRASH-1',
     });
-    const id = deadLetterIdFor('soap-proxy');
-    const { stored } = await recorder.record({
-      id,
-      source: 'soap-proxy',
-      destination: 'supplier',
-      operation: 'PlaceSupplierOrder',
-      request: {
-        method: 'POST',
-        url: supplier.url,
-        headers: { soapaction: 'PlaceSupplierOrder' },
-        contentType: 'text/xml',
-        body: '<PlaceSupplierOrder><reference>PO-CRASH-1</reference></PlaceSupplierOrder>',
-      },
-      attempt: { at: new Date(), latencyMs: 400, error: 'timed out (request sent)' },
-    });
-    await recorder.close();
-    expect(stored).toBe(true);
 
     const first = startWorker();
     await vi.waitFor(
