@@ -56,7 +56,12 @@ const DELIVERIES = Number(process.env['BENCH_DELIVERIES'] ?? 20_000);
  * between 5,000 and 20,000 deliveries per round).
  */
 const DELIVERY_WARMUP = Number(process.env['BENCH_DELIVERY_WARMUP'] ?? 3_000);
-const CONCURRENCY = 50;
+/**
+ * Senders (and raw callers, and worker concurrency) at once: the targets' 50 by default. Fewer
+ * (BENCH_CONCURRENCY=1) shows what a round trip costs an ack when nothing queues behind it: the
+ * targets' table then says it is not their setting.
+ */
+const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 50);
 const SERVICE_CPU = '0';
 const LOAD_CPU = '1';
 const SECRET = 'whsec_bench';
@@ -318,7 +323,7 @@ try {
       ingestRatio >= 50,
     ],
     [
-      'p99 ack ≤ 25 ms at 50 senders (median of the rounds)',
+      `p99 ack ≤ 25 ms at 50 senders (median of the rounds${CONCURRENCY === 50 ? '' : `; here ${String(CONCURRENCY)} senders: not the target's setting`})`,
       `${p99.toFixed(2)} ms (rounds ${list(p99s, 2)})`,
       p99 <= 25,
     ],

@@ -1,11 +1,12 @@
 import { Job, type Queue, type RedisClient } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { deliveryKey } from '../engine/ids.ts';
+import { createClaimAndAdd, type DeliveryToAdd } from '../engine/claim-and-add.ts';
 import type { DeliveryJob, EventJob } from '../engine/queues.ts';
 import type { OrderKeys } from '../settings/order-keys.ts';
 import type { Router } from '../settings/routing.ts';
 import { orderLineKey } from './ordering.ts';
-import { createReceipts } from './receipts.ts';
+import { receiptKey } from './receipts.ts';
 
 export interface FanOutDeps {
   route: Router;
@@ -58,18 +59,16 @@ export type FanOutOutcome = 'stored' | 'duplicate' | 'id-reused';
  * per destination, and no event job for a worker to fan out — that second job had doubled the
  * workers' cost per event (docs/benchmarks.md).
  *
- * Idempotent, and self-healing: a job id already kept adds nothing (BullMQ), a delivery already
- * in its ordering line keeps its place (ZADD NX), and a resend puts no delivery that is over back
- * in its line. The receipt (receipts.ts) is claimed first, then the jobs are added. A receiver
- * that dies between the two leaves a receipt and no jobs: the sender's resend with the same body
- * and type adds them (202), one with another is refused (409) as any reuse of an id is. A resend
- * whose deliveries are all kept (a delivered job is kept for the window after its delivery) is a
- * duplicate (200) and adds nothing.
+ * The receipt (receipts.ts) is claimed and, only if it was not kept already, every delivery added
+ * in one Redis script (engine/claim-and-add.ts): one round trip, and never a receipt without its
+ * deliveries. Two requests with one id at the same instant: one claims and adds, the other sees
+ * that receipt (the script runs whole).
  *
- * An id reused with another body or type adds nothing: the claim answers the hash held, and
- * nothing is added. Two requests with one id at the same instant: one claims, the other reads
- * that claim (the command runs whole) — the same event adds the same job ids (nothing twice),
- * another adds nothing.
+ * A receipt kept already: the same content (a sender's resend) adds what is missing — a job id
+ * already kept adds nothing (BullMQ), a delivery already in its ordering line keeps its place
+ * (ZADD NX), and one that is over is not put back in its line — and is a duplicate (200) when
+ * nothing is (a delivered job is kept for the window after its delivery). Another body or type
+ * (an id reused) adds nothing and is refused (409).
  */
 export function createFanOut({
   route,
@@ -88,34 +87,16 @@ export function createFanOut({
     // A delivery that failed for good stays: it is the dead letter.
     removeOnFail: false,
   });
-  /**
-   * Every delivery's add (after its place in line), written in this order on the connection. A
-   * resend's ordered delivery whose job is kept stays as it is: in its line while pending, and out
-   * of it for good once over — put back, it would sit there until a later event cleared it.
-   */
-  const addDeliveries = (
-    client: RedisClient,
+  /** The event's deliveries: one job per destination, and the ordering line each joins (if any). */
+  const deliveriesOf = (
     event: string,
     data: EventJob,
     destinations: readonly string[],
-    resend: boolean,
-  ) => {
+  ): (DeliveryToAdd & { key: string })[] => {
     const keys = orderKeys?.(data.source, data.eventType, data.body);
-    return destinations.map(async (destination) => {
+    return destinations.map((destination) => {
       const key = deliveryKey(event, destination);
       const orderKey = keys?.get(destination);
-      if (resend && orderKey !== undefined && (await redis.exists(deliveries.toKey(key))) === 1)
-        return;
-      // In line before the job exists (written first): it can never go ahead of an earlier
-      // event's delivery.
-      const joined =
-        orderKey !== undefined &&
-        redis.zadd(
-          orderLineKey(prefix, destination, orderKey),
-          'NX',
-          Date.parse(data.receivedAt),
-          key,
-        );
       const job = new Job<DeliveryJob>(
         deliveries,
         'deliver',
@@ -128,43 +109,60 @@ export function createFanOut({
         jobOptions(key),
         key,
       );
-      await Promise.all([joined, job.addJob(client)]);
+      return {
+        key,
+        job,
+        line:
+          orderKey === undefined
+            ? undefined
+            : {
+                key: orderLineKey(prefix, destination, orderKey),
+                score: Date.parse(data.receivedAt),
+              },
+      };
     });
   };
-  const receipts = createReceipts(redis, prefix, dedupeSeconds);
+  /**
+   * A resend's adds, each after its place in line, written in this order on the connection. An
+   * ordered delivery whose job is kept stays as it is: in its line while pending, and out of it
+   * for good once over — put back, it would sit there until a later event cleared it.
+   */
+  const addMissing = (client: RedisClient, toAdd: ReturnType<typeof deliveriesOf>) =>
+    toAdd.map(async ({ key, job, line }) => {
+      if (line !== undefined && (await redis.exists(deliveries.toKey(key))) === 1) return;
+      // In line before the job exists (written first): it can never go ahead of an earlier
+      // event's delivery.
+      const joined = line !== undefined && redis.zadd(line.key, 'NX', line.score, key);
+      await Promise.all([joined, job.addJob(client)]);
+    });
+  const claimAndAdd = createClaimAndAdd(redis);
   return async (
     event: string,
     data: EventJob,
     hashes: ReceiptHashes,
     { except }: FanOutOptions = {},
   ): Promise<FanOutOutcome> => {
-    const client = await deliveries.backend.client;
-    const earlier = await receipts.claim(event, hashes.content);
-    if (
-      earlier !== null &&
-      earlier.contentHash !== hashes.content &&
-      earlier.contentHash !== hashes.bodyOnly()
-    )
-      return 'id-reused';
     const destinations = route(data.source, data.eventType).filter(
       (destination) => destination !== except,
     );
-    if (earlier === null) {
-      // New: the adds, written in this turn. Redis answers each once it is in its AOF: resolved
-      // means durable.
-      await Promise.all(addDeliveries(client, event, data, destinations, false));
-      return 'stored';
-    }
-    // The same event again: a sender's resend, or a request at the same instant as the claiming
-    // one. Every delivery kept: a duplicate, nothing to do. Any missing (a receiver died between
-    // its claim and its adds, or the claiming request's adds are not in yet): this request adds
-    // them — a job id kept adds nothing — and stands for the event (202).
-    const jobKeys = destinations.map((destination) =>
-      deliveries.toKey(deliveryKey(event, destination)),
+    const toAdd = deliveriesOf(event, data, destinations);
+    // New: the receipt and every delivery in one step, answered once in the AOF: resolved means
+    // durable.
+    const earlier = await claimAndAdd(
+      { key: receiptKey(prefix, event), contentHash: hashes.content, keepSeconds: dedupeSeconds },
+      toAdd,
     );
+    if (earlier === null) return 'stored';
+    if (earlier !== hashes.content && earlier !== hashes.bodyOnly()) return 'id-reused';
+    // The same event again: a sender's resend, or a request at the same instant as the claiming
+    // one. Every delivery kept: a duplicate, nothing to do. Any missing (one removed meanwhile, or
+    // a receipt an earlier build kept before its adds, which it did in a step of their own): this
+    // request adds them — a job id kept adds nothing — and stands for the event (202).
+    const jobKeys = toAdd.map(({ key }) => deliveries.toKey(key));
     if (jobKeys.length === 0 || (await redis.exists(...jobKeys)) === jobKeys.length)
       return 'duplicate';
-    await Promise.all(addDeliveries(client, event, data, destinations, true));
+    const client = await deliveries.backend.client;
+    await Promise.all(addMissing(client, toAdd));
     return 'stored';
   };
 }

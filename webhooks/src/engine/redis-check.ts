@@ -12,7 +12,7 @@ const field = (info: string, name: string) =>
 
 /**
  * The oldest Redis the service runs on: an inbound event's receipt is claimed with `SET … NX GET`
- * (delivery/receipts.ts), which Redis accepts from 7.0 on (older ones answer a syntax error, and
+ * (engine/claim-and-add.ts), which Redis accepts from 7.0 on (older ones answer a syntax error, and
  * every inbound event would be refused 503).
  */
 export const MIN_REDIS_MAJOR = 7;

@@ -1,0 +1,123 @@
+import { Job, type Queue, type RedisClient } from 'bullmq';
+// BullMQ's own add script, the one `Job.addJob` runs for a job neither delayed, prioritised nor
+// a parent's: this build runs it inside its own (below). Its text and its arguments come from the
+// same package, which is pinned to one version (package.json) for that reason.
+import { addStandardJob } from 'bullmq/dist/esm/scripts/addStandardJob-9.js';
+import type { Redis } from 'ioredis';
+
+/** One delivery to add: its job, and the ordering line it joins first, if any. */
+export interface DeliveryToAdd {
+  job: Job;
+  line?: { key: string; score: number } | undefined;
+}
+
+/** The receipt to claim: its key, the content hash it keeps, for how long. */
+export interface ReceiptClaim {
+  key: string;
+  contentHash: string;
+  keepSeconds: number;
+}
+
+const QUEUE_KEYS = addStandardJob.keys;
+/** Per delivery: BullMQ's three arguments, its line (1-based among the lines' keys, 0: none), its score there, its job id. */
+const ARGS_PER_DELIVERY = 6;
+
+/**
+ * The event's receipt claimed (`SET NX GET`, kept for the duplicate window) and, only when it was
+ * not kept already, each delivery put in its ordering line (`ZADD NX`) and added with BullMQ's
+ * add script, all in one script: one Redis round trip per event instead of two. Each waits for its
+ * fsync (appendfsync always); with two, an ingest waited out two and the service sat idle for a
+ * third of the time (docs/benchmarks.md). One step also means no receipt without its deliveries
+ * (Redis writes a script's effects to its AOF as one transaction).
+ *
+ * KEYS: the receipt; BullMQ's keys for an add (the same for every job of the queue); the lines.
+ * ARGV: the content hash, the seconds kept; then ARGS_PER_DELIVERY per delivery.
+ * Answers the hash an earlier request kept (nothing added), or nothing (claimed, all added).
+ */
+const LUA = `
+local kept = redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2], 'NX', 'GET')
+if kept then return kept end
+local function addStandardJob(KEYS, ARGV)
+${addStandardJob.content}
+end
+local queueKeys = {}
+for i = 1, ${QUEUE_KEYS} do queueKeys[i] = KEYS[i + 1] end
+for i = 3, #ARGV, ${ARGS_PER_DELIVERY} do
+  local line = tonumber(ARGV[i + 3])
+  if line > 0 then
+    redis.call('ZADD', KEYS[${QUEUE_KEYS + 1} + line], 'NX', ARGV[i + 4], ARGV[i + 5])
+  end
+  local added = addStandardJob(queueKeys, { ARGV[i], ARGV[i + 1], ARGV[i + 2] })
+  if type(added) == 'number' and added < 0 then
+    return redis.error_reply('BullMQ add refused: ' .. added)
+  end
+end
+return false
+`;
+
+const COMMAND = 'manifoldClaimAndAdd';
+type Argument = string | Buffer;
+type ClaimAndAddCommand = (
+  numberOfKeys: number,
+  ...keysAndArgs: Argument[]
+) => Promise<string | null>;
+
+/**
+ * The keys and arguments BullMQ sends to add `job` (recorded, not sent), checked to be those of
+ * the add script this one runs; a BullMQ that adds otherwise (another script or argument layout:
+ * an upgrade) throws, with a message that says so, rather than have jobs added wrongly.
+ */
+async function bullmqAdd(job: Job): Promise<{ keys: Argument[]; args: Argument[] }> {
+  let sent: { command: string; keysAndArgs: Argument[] } | undefined;
+  const recorder = {
+    runCommand: (command: string, keysAndArgs: Argument[]) => {
+      sent = { command, keysAndArgs };
+      return Promise.resolve(job.id);
+    },
+  };
+  await job.addJob(recorder as unknown as RedisClient);
+  const expected = `${addStandardJob.name}:`;
+  if (!sent?.command.startsWith(expected) || sent.keysAndArgs.length !== QUEUE_KEYS + 3)
+    throw new Error(
+      `BullMQ adds a job with ${sent?.command ?? 'no script'} (${String(sent?.keysAndArgs.length ?? 0)} arguments), not ${expected}<version> (${String(QUEUE_KEYS + 3)}) as this build's claim-and-add expects: install the BullMQ version package.json names`,
+    );
+  return { keys: sent.keysAndArgs.slice(0, QUEUE_KEYS), args: sent.keysAndArgs.slice(QUEUE_KEYS) };
+}
+
+/** Throws unless BullMQ adds a delivery of `queue` as claimAndAdd expects: checked at start, so that an upgraded BullMQ stops the service there rather than refuse every event. */
+export async function checkBullmqAdd(queue: Queue): Promise<void> {
+  await bullmqAdd(new Job(queue, 'deliver', {}, { jobId: 'start-up-check' }, 'start-up-check'));
+}
+
+/**
+ * `claimAndAdd(receipt, deliveries)` on `redis`, the connection the jobs' queue adds on. Each job's
+ * keys and arguments are the ones BullMQ builds for its own add (bullmqAdd).
+ */
+export function createClaimAndAdd(redis: Redis) {
+  redis.defineCommand(COMMAND, { lua: LUA });
+  const run = (redis as unknown as Record<typeof COMMAND, ClaimAndAddCommand>)[COMMAND].bind(redis);
+  return async (
+    receipt: ReceiptClaim,
+    deliveries: readonly DeliveryToAdd[],
+  ): Promise<string | null> => {
+    const lines: string[] = [];
+    const argv: Argument[] = [receipt.contentHash, String(receipt.keepSeconds)];
+    let queueKeys: Argument[] = [];
+    for (const { job, line } of deliveries) {
+      const { keys, args } = await bullmqAdd(job);
+      // The queue's keys: the same for every job of the queue.
+      queueKeys = keys;
+      if (line !== undefined) lines.push(line.key);
+      argv.push(
+        ...args,
+        String(line === undefined ? 0 : lines.length),
+        String(line?.score ?? 0),
+        String(job.id),
+      );
+    }
+    // No delivery (no route): the receipt alone.
+    const keys = [receipt.key, ...queueKeys, ...lines];
+    return run(keys.length, ...keys, ...argv);
+  };
+}
+export type ClaimAndAdd = ReturnType<typeof createClaimAndAdd>;

@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import { Job, Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { requireRedis } from '@manifold/platform/testing';
+import { createClaimAndAdd, type ReceiptClaim } from '../src/engine/claim-and-add.ts';
+
+// The script runs BullMQ's own add inside ours (engine/claim-and-add.ts): these tests hold it to
+// what BullMQ's add makes, on a real Redis, so that a BullMQ upgrade that adds otherwise fails here.
+let url: string;
+let redis: Redis;
+let queue: Queue;
+const prefix = `claim-and-add-${randomUUID()}`;
+beforeAll(async () => {
+  url = await requireRedis();
+  redis = new Redis(url, { maxRetriesPerRequest: 1 });
+  queue = new Queue('deliveries', { connection: redis, prefix });
+  await queue.waitUntilReady();
+});
+afterAll(async () => {
+  await queue.obliterate({ force: true });
+  const leftovers = await redis.keys(`${prefix}:*`);
+  if (leftovers.length > 0) await redis.del(...leftovers);
+  await queue.close();
+  redis.disconnect();
+});
+
+const options = (jobId: string) => ({
+  jobId,
+  attempts: 5,
+  backoff: { type: 'webhooks' },
+  removeOnComplete: { age: 60 },
+  removeOnFail: false,
+});
+const deliveryJob = (id: string, data: object = { body: id }) =>
+  new Job(queue, 'deliver', data, options(id), id);
+const receipt = (event: string, contentHash = 'hash-a'): ReceiptClaim => ({
+  key: `${prefix}:receipts:${event}`,
+  contentHash,
+  keepSeconds: 120,
+});
+/** A job as Redis keeps it, but for the moment it was made and its own id. */
+const stored = async (id: string) => {
+  const { timestamp, opts, ...fields } = await redis.hgetall(queue.toKey(id));
+  expect(Number(timestamp)).toBeGreaterThan(0);
+  const { jobId, ...options } = JSON.parse(opts ?? '{}') as Record<string, unknown>;
+  expect(jobId).toBe(id);
+  return { ...fields, opts: options };
+};
+
+describe('claimAndAdd', () => {
+  it('claims the receipt and adds each job as BullMQ’s own add does: the same fields, waiting, processed by a worker', async () => {
+    const claimAndAdd = createClaimAndAdd(redis);
+    const ours = ['ev1-crm', 'ev1-chat'];
+    expect(
+      await claimAndAdd(
+        receipt('ev1'),
+        ours.map((id) => ({ job: deliveryJob(id, { body: 'same' }) })),
+      ),
+    ).toBeNull();
+    expect(await redis.get(`${prefix}:receipts:ev1`)).toBe('hash-a');
+    expect(await redis.ttl(`${prefix}:receipts:ev1`)).toBeGreaterThan(100);
+    // The reference: the same job added by BullMQ itself.
+    await deliveryJob('reference', { body: 'same' }).addJob(await queue.backend.client);
+    const reference = await stored('reference');
+    for (const id of ours) expect(await stored(id)).toEqual(reference);
+    expect(await queue.getWaiting()).toHaveLength(3);
+
+    const processed: string[] = [];
+    const worker = new Worker(
+      queue.name,
+      (job) => {
+        processed.push(job.id ?? '');
+        return Promise.resolve();
+      },
+      { connection: new Redis(url, { maxRetriesPerRequest: null }), prefix },
+    );
+    try {
+      await vi.waitFor(() => {
+        expect(processed.toSorted()).toEqual(['ev1-chat', 'ev1-crm', 'reference']);
+      });
+    } finally {
+      await worker.close();
+      await worker.disconnect();
+    }
+  });
+
+  it('adds nothing when the receipt is kept already, and answers the hash it keeps', async () => {
+    const claimAndAdd = createClaimAndAdd(redis);
+    expect(
+      await claimAndAdd(receipt('ev2', 'hash-b'), [{ job: deliveryJob('ev2-crm') }]),
+    ).toBeNull();
+    expect(
+      await claimAndAdd(receipt('ev2', 'hash-c'), [
+        { job: deliveryJob('ev2-crm', { body: 'other' }) },
+        { job: deliveryJob('ev2-chat') },
+      ]),
+    ).toBe('hash-b');
+    expect((await queue.getJob('ev2-crm'))?.data).toEqual({ body: 'ev2-crm' });
+    expect(await queue.getJob('ev2-chat')).toBeUndefined();
+  });
+
+  it('puts each ordered delivery in its line before its job, and leaves the others out of any line', async () => {
+    const claimAndAdd = createClaimAndAdd(redis);
+    const line = (name: string) => `${prefix}:line:${name}`;
+    expect(
+      await claimAndAdd(receipt('ev3'), [
+        { job: deliveryJob('ev3-crm'), line: { key: line('crm'), score: 1_000 } },
+        { job: deliveryJob('ev3-chat') },
+        { job: deliveryJob('ev3-books'), line: { key: line('books'), score: 2_000 } },
+      ]),
+    ).toBeNull();
+    expect(await redis.zrange(line('crm'), 0, -1, 'WITHSCORES')).toEqual(['ev3-crm', '1000']);
+    expect(await redis.zrange(line('books'), 0, -1, 'WITHSCORES')).toEqual(['ev3-books', '2000']);
+    for (const id of ['ev3-crm', 'ev3-chat', 'ev3-books'])
+      expect(await queue.getJob(id)).toBeDefined();
+  });
+
+  it('claims a receipt that routes nowhere: no job, and a later claim sees it', async () => {
+    const claimAndAdd = createClaimAndAdd(redis);
+    expect(await claimAndAdd(receipt('ev4'), [])).toBeNull();
+    expect(await claimAndAdd(receipt('ev4', 'hash-d'), [])).toBe('hash-a');
+  });
+
+  it('refuses, with a message that says so, a job BullMQ would add with another script, and keeps nothing of it', async () => {
+    const claimAndAdd = createClaimAndAdd(redis);
+    // A delayed job is added by BullMQ's addDelayedJob: the arguments are not those of the add
+    // this script runs, as after an upgrade that changes them.
+    const delayed = new Job(
+      queue,
+      'deliver',
+      {},
+      { ...options('ev5-crm'), delay: 60_000 },
+      'ev5-crm',
+    );
+    await expect(claimAndAdd(receipt('ev5'), [{ job: delayed }])).rejects.toThrow(
+      /adds a job with addDelayedJob.*install the BullMQ version package.json names/,
+    );
+    expect(await redis.exists(`${prefix}:receipts:ev5`)).toBe(0);
+    expect(await queue.getJob('ev5-crm')).toBeUndefined();
+  });
+});
