@@ -3,7 +3,7 @@ import type { Logger } from '@manifold/platform/logging';
 import { queueRedisUrl, replayTargetsFromEnv, type WebhooksEnv } from './config.ts';
 import { createDestinationStates, type DestinationStates } from './delivery/destination-states.ts';
 import { createFanOut, type FanOut } from './delivery/fan-out.ts';
-import { checkBullmqAdd } from './engine/claim-and-add.ts';
+import { checkClaimAndAdd } from './engine/claim-and-add.ts';
 import { checkQueueRedis } from './engine/redis-check.ts';
 import { createEngine, type Engine } from './engine/queues.ts';
 import { startWorkers, type Workers } from './engine/workers.ts';
@@ -50,8 +50,8 @@ export async function openEngine(env: WebhooksEnv, logger: Logger) {
         'queue Redis does not fsync every write: an acknowledged event survives a Redis crash, not a power loss (set appendfsync always for that)',
       );
     // Every event's deliveries are added by BullMQ's add script run inside ours: an installed
-    // BullMQ that adds otherwise stops the service here.
-    await checkBullmqAdd(engine.deliveries).catch((error: unknown) => {
+    // BullMQ that adds otherwise, or whose script does not compile inside ours, stops it here.
+    await checkClaimAndAdd(engine.redis, engine.deliveries).catch((error: unknown) => {
       throw new ConfigError([error instanceof Error ? error.message : String(error)]);
     });
   } catch (error) {

@@ -2,8 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { requireRedis } from '@manifold/platform/testing';
-import { createClaimAndAdd, type ReceiptClaim } from '../src/engine/claim-and-add.ts';
+import { requireRedis, startRedisServer } from '@manifold/platform/testing';
+import {
+  checkClaimAndAdd,
+  createClaimAndAdd,
+  type ReceiptClaim,
+} from '../src/engine/claim-and-add.ts';
 
 // The script runs BullMQ's own add inside ours (engine/claim-and-add.ts): these tests hold it to
 // what BullMQ's add makes, on a real Redis, so that a BullMQ upgrade that adds otherwise fails here.
@@ -116,6 +120,19 @@ describe('claimAndAdd', () => {
       expect(await queue.getJob(id)).toBeDefined();
   });
 
+  it('leaves out of its line a delivery whose job is kept still (delivered, its receipt expired): it would wait there for nothing', async () => {
+    const claimAndAdd = createClaimAndAdd(redis);
+    const line = `${prefix}:line:kept`;
+    // The job the first arrival added, kept for the window after its delivery; its receipt gone.
+    await deliveryJob('ev6-crm').addJob(await queue.backend.client);
+    expect(
+      await claimAndAdd(receipt('ev6'), [
+        { job: deliveryJob('ev6-crm'), line: { key: line, score: 1_000 } },
+      ]),
+    ).toBeNull();
+    expect(await redis.zcard(line)).toBe(0);
+  });
+
   it('claims a receipt that routes nowhere: no job, and a later claim sees it', async () => {
     const claimAndAdd = createClaimAndAdd(redis);
     expect(await claimAndAdd(receipt('ev4'), [])).toBeNull();
@@ -134,9 +151,30 @@ describe('claimAndAdd', () => {
       'ev5-crm',
     );
     await expect(claimAndAdd(receipt('ev5'), [{ job: delayed }])).rejects.toThrow(
-      /adds a job with addDelayedJob.*install the BullMQ version package.json names/,
+      /adds a job with addDelayedJob:.*, \d+ keys and arguments, not with addStandardJob:.*install the BullMQ version package.json names/,
     );
     expect(await redis.exists(`${prefix}:receipts:ev5`)).toBe(0);
     expect(await queue.getJob('ev5-crm')).toBeUndefined();
+  });
+
+  it('checks at start what it will run: BullMQ adds a delivery as expected, and Redis compiles the script (loaded)', async () => {
+    // A Redis of its own: its script cache starts empty (the shared one's holds every test's).
+    const own = await startRedisServer();
+    const client = new Redis(own.url, { maxRetriesPerRequest: 1 });
+    const ownQueue = new Queue('deliveries', { connection: client, prefix });
+    try {
+      const cached = async () =>
+        Number((await client.info('memory')).match(/number_of_cached_scripts:(\d+)/)?.[1]);
+      expect(await cached()).toBe(0);
+      await checkClaimAndAdd(client, ownQueue);
+      expect(await cached()).toBe(1);
+      const job = new Job(ownQueue, 'deliver', {}, options('ev7-crm'), 'ev7-crm');
+      expect(await createClaimAndAdd(client)(receipt('ev7'), [{ job }])).toBeNull();
+      expect(await ownQueue.getJob('ev7-crm')).toBeDefined();
+    } finally {
+      await ownQueue.close();
+      client.disconnect();
+      await own.stop();
+    }
   });
 });

@@ -250,6 +250,22 @@ describe('every source', () => {
     }
   });
 
+  it('answers one of ten identical requests sent at the same instant 202, the nine others 200 duplicate, and keeps one job', async () => {
+    // The receipt and the deliveries are one Redis step (engine/claim-and-add.ts): whichever
+    // request's step runs first stores the event; every later one finds it whole.
+    for (let round = 0; round < 5; round++) {
+      const id = `same-instant-${String(round)}`;
+      const signed = sign.hmac(SECRETS.hmac.current, { id, type: 'a.b' });
+      const statuses = (
+        await Promise.all(Array.from({ length: 10 }, () => webhooks.post('hmac', signed)))
+      ).map((response) => response.status);
+      expect(statuses.toSorted()).toEqual([...Array.from({ length: 9 }, () => 200), 202]);
+      expect(
+        (await webhooks.engine.deliveries.getJob(deliveryKey(eventKey('hmac', id), 'first')))?.data,
+      ).toMatchObject({ eventType: 'a.b', body: signed.body });
+    }
+  });
+
   it('stores, on the same body, an event whose receipt was kept without its deliveries; another body stays refused for the window', async () => {
     const event = eventKey('hmac', 'claimed-only');
     const first = sign.hmac(SECRETS.hmac.current, { id: 'claimed-only', type: 'a.b' });

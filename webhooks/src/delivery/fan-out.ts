@@ -60,8 +60,8 @@ export type FanOutOutcome = 'stored' | 'duplicate' | 'id-reused';
  * workers' cost per event (docs/benchmarks.md).
  *
  * The receipt (receipts.ts) is claimed and, only if it was not kept already, every delivery added
- * in one Redis script (engine/claim-and-add.ts): one round trip, and never a receipt without its
- * deliveries. Two requests with one id at the same instant: one claims and adds, the other sees
+ * in one Redis script (engine/claim-and-add.ts): one round trip, and no receipt without its
+ * deliveries unless the script fails part-way (the sender's retry adds the rest). Two requests with one id at the same instant: one claims and adds, the other sees
  * that receipt (the script runs whole).
  *
  * A receipt kept already: the same content (a sender's resend) adds what is missing — a job id
@@ -155,8 +155,9 @@ export function createFanOut({
     if (earlier === null) return 'stored';
     if (earlier !== hashes.content && earlier !== hashes.bodyOnly()) return 'id-reused';
     // The same event again: a sender's resend, or a request at the same instant as the claiming
-    // one. Every delivery kept: a duplicate, nothing to do. Any missing (one removed meanwhile, or
-    // a receipt an earlier build kept before its adds, which it did in a step of their own): this
+    // one. Every delivery kept: a duplicate, nothing to do. Any missing (one removed meanwhile, a
+    // script that failed part-way, or a receipt an earlier build kept before its adds, which it
+    // did in a step of their own): this
     // request adds them — a job id kept adds nothing — and stands for the event (202).
     const jobKeys = toAdd.map(({ key }) => deliveries.toKey(key));
     if (jobKeys.length === 0 || (await redis.exists(...jobKeys)) === jobKeys.length)

@@ -1,7 +1,9 @@
 import { Job, type Queue, type RedisClient } from 'bullmq';
 // BullMQ's own add script, the one `Job.addJob` runs for a job neither delayed, prioritised nor
 // a parent's: this build runs it inside its own (below). Its text and its arguments come from the
-// same package, which is pinned to one version (package.json) for that reason.
+// same package, which is pinned to one version (package.json) for that reason. The text is taken
+// from the ESM build (it has types), while Node loads BullMQ's CommonJS build: one release's two
+// builds hold the same script (checked for 6.7.6).
 import { addStandardJob } from 'bullmq/dist/esm/scripts/addStandardJob-9.js';
 import type { Redis } from 'ioredis';
 
@@ -19,18 +21,23 @@ export interface ReceiptClaim {
 }
 
 const QUEUE_KEYS = addStandardJob.keys;
-/** Per delivery: BullMQ's three arguments, its line (1-based among the lines' keys, 0: none), its score there, its job id. */
-const ARGS_PER_DELIVERY = 6;
+/**
+ * Per delivery: BullMQ's three arguments, its line (1-based among the lines' keys, 0: none), its
+ * score there, its job id, its job's key.
+ */
+const ARGS_PER_DELIVERY = 7;
 
 /**
  * The event's receipt claimed (`SET NX GET`, kept for the duplicate window) and, only when it was
- * not kept already, each delivery put in its ordering line (`ZADD NX`) and added with BullMQ's
- * add script, all in one script: one Redis round trip per event instead of two, each answered after
+ * not kept already, each delivery put in its ordering line (`ZADD NX`; not one whose job is kept
+ * still — delivered, after the receipt expired: back in line it would wait for nothing) and added
+ * with BullMQ's add script (a job id kept adds nothing), all in one script: one Redis round trip per event instead of two, each answered after
  * its fsync (appendfsync always). Measured (docs/benchmarks.md): a sender that waits for each ack
  * got it in 0.6 ms at the median instead of 0.95–1.29 ms; at 50 senders on two cores, no change
- * (the cores were full). One step also means no receipt without its deliveries (Redis writes a
- * script's effects to its AOF as one transaction). Every key is under the queue's prefix (hash-
- * tagged by default: one Redis Cluster slot).
+ * (the cores were full). One step also means no receipt without its deliveries, unless the script
+ * fails part-way (Redis does not undo what it wrote; the sender's retry then adds what is missing,
+ * fan-out.ts). Redis writes a script's effects to its AOF as one transaction. Every key is under
+ * the queue's prefix (`{webhooks}` by default: one Redis Cluster slot).
  *
  * KEYS: the receipt; BullMQ's keys for an add (the same for every job of the queue); the lines.
  * ARGV: the content hash, the seconds kept; then ARGS_PER_DELIVERY per delivery.
@@ -46,7 +53,7 @@ local queueKeys = {}
 for i = 1, ${QUEUE_KEYS} do queueKeys[i] = KEYS[i + 1] end
 for i = 3, #ARGV, ${ARGS_PER_DELIVERY} do
   local line = tonumber(ARGV[i + 3])
-  if line > 0 then
+  if line > 0 and redis.call('EXISTS', ARGV[i + 6]) == 0 then
     redis.call('ZADD', KEYS[${QUEUE_KEYS + 1} + line], 'NX', ARGV[i + 4], ARGV[i + 5])
   end
   local added = addStandardJob(queueKeys, { ARGV[i], ARGV[i + 1], ARGV[i + 2] })
@@ -70,25 +77,43 @@ type ClaimAndAddCommand = (
  * an upgrade) throws, with a message that says so, rather than have jobs added wrongly.
  */
 async function bullmqAdd(job: Job): Promise<{ keys: Argument[]; args: Argument[] }> {
-  let sent: { command: string; keysAndArgs: Argument[] } | undefined;
+  const sent: { command: string; keysAndArgs: Argument[] }[] = [];
   const recorder = {
     runCommand: (command: string, keysAndArgs: Argument[]) => {
-      sent = { command, keysAndArgs };
+      sent.push({ command, keysAndArgs });
       return Promise.resolve(job.id);
     },
   };
-  await job.addJob(recorder as unknown as RedisClient);
-  const expected = `${addStandardJob.name}:`;
-  if (!sent?.command.startsWith(expected) || sent.keysAndArgs.length !== QUEUE_KEYS + 3)
-    throw new Error(
-      `BullMQ adds a job with ${sent?.command ?? 'no script'} (${String(sent?.keysAndArgs.length ?? 0)} arguments), not ${expected}<version> (${String(QUEUE_KEYS + 3)}) as this build's claim-and-add expects: install the BullMQ version package.json names`,
+  const expected = `${addStandardJob.name}:<version>, ${String(QUEUE_KEYS + 3)} keys and arguments`;
+  const unexpected = (what: string) =>
+    new Error(
+      `BullMQ adds a job ${what}, not with ${expected} as this build's claim-and-add expects: install the BullMQ version package.json names`,
     );
-  return { keys: sent.keysAndArgs.slice(0, QUEUE_KEYS), args: sent.keysAndArgs.slice(QUEUE_KEYS) };
+  try {
+    await job.addJob(recorder as unknown as RedisClient);
+  } catch (error) {
+    throw unexpected(`otherwise (${error instanceof Error ? error.message : String(error)})`);
+  }
+  const [only, ...more] = sent;
+  if (only === undefined || more.length > 0)
+    throw unexpected(`with ${String(sent.length)} commands`);
+  if (
+    !only.command.startsWith(`${addStandardJob.name}:`) ||
+    only.keysAndArgs.length !== QUEUE_KEYS + 3
+  )
+    throw unexpected(`with ${only.command}, ${String(only.keysAndArgs.length)} keys and arguments`);
+  return { keys: only.keysAndArgs.slice(0, QUEUE_KEYS), args: only.keysAndArgs.slice(QUEUE_KEYS) };
 }
 
-/** Throws unless BullMQ adds a delivery of `queue` as claimAndAdd expects: checked at start, so that an upgraded BullMQ stops the service there rather than refuse every event. */
-export async function checkBullmqAdd(queue: Queue): Promise<void> {
+/**
+ * Throws unless claimAndAdd can add a delivery of `queue` on `redis`: BullMQ still adds it as
+ * expected (bullmqAdd), and Redis compiles the script (loaded now; a BullMQ script that does not
+ * compile inside ours fails here). Checked at start, so that the service stops there rather than
+ * refuse every event.
+ */
+export async function checkClaimAndAdd(redis: Redis, queue: Queue): Promise<void> {
   await bullmqAdd(new Job(queue, 'deliver', {}, { jobId: 'start-up-check' }, 'start-up-check'));
+  await redis.script('LOAD', LUA);
 }
 
 /**
@@ -115,6 +140,7 @@ export function createClaimAndAdd(redis: Redis) {
         String(line === undefined ? 0 : lines.length),
         String(line?.score ?? 0),
         String(job.id),
+        `${job.queueQualifiedName}:${String(job.id)}`,
       );
     }
     // No delivery (no route): the receipt alone.
