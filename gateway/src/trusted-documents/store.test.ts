@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -48,5 +48,21 @@ describe('the trusted documents store', () => {
       expect(logger.error).toHaveBeenCalled();
     });
     expect(watched.current().size).toBe(2);
+  });
+
+  it('keeps the last good store while the file is gone (logged), and reads it again when it is back', async () => {
+    writeFileSync(path, storeWith(ME));
+    const logger = { info: vi.fn(), error: vi.fn() };
+    const watched = watchTrustedDocuments(path, { logger: logger as never, intervalMs: 20 });
+    watchers.push(watched);
+    rmSync(path);
+    await vi.waitFor(() => {
+      expect(logger.error).toHaveBeenCalled();
+    });
+    expect(watched.current().get(documentIdOf(ME))).toBe(ME);
+    writeFileSync(path, storeWith(ME, USER));
+    await vi.waitFor(() => {
+      expect(watched.current().get(documentIdOf(USER))).toBe(USER);
+    });
   });
 });

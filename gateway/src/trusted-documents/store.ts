@@ -1,5 +1,5 @@
-import { readFileSync, unwatchFile, watchFile, type Stats } from 'node:fs';
-import { ConfigError } from '@manifold/platform/config';
+import { readFileSync } from 'node:fs';
+import { ConfigError, pollFileChanges } from '@manifold/platform/config';
 import type { Logger } from '@manifold/platform/logging';
 import { readManifest } from './manifest.ts';
 
@@ -39,10 +39,8 @@ export function watchTrustedDocuments(
   path: string,
   { logger, intervalMs = 1_000 }: { logger: Logger; intervalMs?: number },
 ): WatchedTrustedDocuments {
-  let documents = loadTrustedDocuments(path);
-  const onChange = (now: Stats, before: Stats) => {
-    if (now.mtimeMs === before.mtimeMs && now.size === before.size && now.ino === before.ino)
-      return;
+  // Before the first read: a write during it is seen at the first poll.
+  const changes = pollFileChanges(path, intervalMs, () => {
     try {
       documents = loadTrustedDocuments(path);
       logger.info({ path, documents: documents.size }, 'trusted documents reloaded');
@@ -52,12 +50,13 @@ export function watchTrustedDocuments(
         'trusted documents file changed but is invalid; the previous one stays in force',
       );
     }
-  };
-  watchFile(path, { interval: intervalMs, persistent: false }, onChange);
-  return {
-    current: () => documents,
-    close: () => {
-      unwatchFile(path, onChange);
-    },
-  };
+  });
+  let documents: TrustedDocuments;
+  try {
+    documents = loadTrustedDocuments(path);
+  } catch (error) {
+    changes.close();
+    throw error;
+  }
+  return { current: () => documents, close: changes.close };
 }

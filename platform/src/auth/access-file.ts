@@ -1,8 +1,8 @@
-import { readFileSync, unwatchFile, watchFile, type Stats } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { ConfigError } from '../config/index.ts';
+import { ConfigError, pollFileChanges } from '../config/index.ts';
 import { storedDigest } from './api-keys.ts';
 
 /**
@@ -169,16 +169,15 @@ export interface WatchAccessFileOptions {
 /**
  * Loads the access file (a bad file at start-up is a ConfigError) and reloads it whenever it
  * changes, without a restart: a new key works, a revoked one is refused, within `intervalMs`.
- * A file that turns bad is logged and ignored; the last good policy stays in force.
- * Polling (fs.watchFile) rather than fs.watch: editors and secret mounts replace files by
- * renaming, which inotify watches on the old inode miss.
+ * A file that turns bad is logged and ignored; the last good policy stays in force. Polled
+ * (pollFileChanges, which says why not fs.watch or fs.watchFile).
  */
 export function watchAccessFile(
   path: string,
   { logger, intervalMs = 1_000, onReload }: WatchAccessFileOptions,
 ): WatchedAccessFile {
-  let policy = loadAccessFile(path);
-  const reload = () => {
+  // Before the first read: a write during it is seen at the first poll.
+  const changes = pollFileChanges(path, intervalMs, () => {
     try {
       policy = loadAccessFile(path);
       logger.info(
@@ -193,18 +192,15 @@ export function watchAccessFile(
       );
       onReload?.('rejected');
     }
-  };
-  const onChange = (now: Stats, before: Stats) => {
-    if (now.mtimeMs !== before.mtimeMs || now.size !== before.size || now.ino !== before.ino)
-      reload();
-  };
-  watchFile(path, { interval: intervalMs, persistent: false }, onChange);
-  return {
-    current: () => policy,
-    close: () => {
-      unwatchFile(path, onChange);
-    },
-  };
+  });
+  let policy: AccessPolicy;
+  try {
+    policy = loadAccessFile(path);
+  } catch (error) {
+    changes.close();
+    throw error;
+  }
+  return { current: () => policy, close: changes.close };
 }
 
 /** A fixed policy (tests, or a service configured without an access file). */

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+export { pollFileChanges } from './file-changes.ts';
+
 /**
  * Variables every service understands. Each service extends this schema with its own
  * (`BaseEnv.extend({...})`) and lists them in .env.example.
