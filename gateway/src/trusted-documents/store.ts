@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError, pollFileChanges } from '@manifold/platform/config';
+import { ConfigError, followFile, problemsOf } from '@manifold/platform/config';
 import type { Logger } from '@manifold/platform/logging';
 import { readManifest } from './manifest.ts';
 
@@ -39,24 +39,13 @@ export function watchTrustedDocuments(
   path: string,
   { logger, intervalMs = 1_000 }: { logger: Logger; intervalMs?: number },
 ): WatchedTrustedDocuments {
-  // Before the first read: a write during it is seen at the first poll.
-  const changes = pollFileChanges(path, intervalMs, () => {
-    try {
-      documents = loadTrustedDocuments(path);
-      logger.info({ path, documents: documents.size }, 'trusted documents reloaded');
-    } catch (error) {
+  return followFile(path, intervalMs, loadTrustedDocuments, (outcome) => {
+    if ('loaded' in outcome)
+      logger.info({ path, documents: outcome.loaded.size }, 'trusted documents reloaded');
+    else
       logger.error(
-        { path, problems: error instanceof ConfigError ? error.problems : String(error) },
+        { path, problems: problemsOf(outcome.error) },
         'trusted documents file changed but is invalid; the previous one stays in force',
       );
-    }
   });
-  let documents: TrustedDocuments;
-  try {
-    documents = loadTrustedDocuments(path);
-  } catch (error) {
-    changes.close();
-    throw error;
-  }
-  return { current: () => documents, close: changes.close };
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { ConfigError, pollFileChanges } from '../config/index.ts';
+import { ConfigError, followFile, problemsOf } from '../config/index.ts';
 import { storedDigest } from './api-keys.ts';
 
 /**
@@ -170,37 +170,25 @@ export interface WatchAccessFileOptions {
  * Loads the access file (a bad file at start-up is a ConfigError) and reloads it whenever it
  * changes, without a restart: a new key works, a revoked one is refused, within `intervalMs`.
  * A file that turns bad is logged and ignored; the last good policy stays in force. Polled
- * (pollFileChanges, which says why not fs.watch or fs.watchFile).
+ * (followFile; pollFileChanges says why not fs.watch or fs.watchFile).
  */
 export function watchAccessFile(
   path: string,
   { logger, intervalMs = 1_000, onReload }: WatchAccessFileOptions,
 ): WatchedAccessFile {
-  // Before the first read: a write during it is seen at the first poll.
-  const changes = pollFileChanges(path, intervalMs, () => {
-    try {
-      policy = loadAccessFile(path);
+  return followFile(path, intervalMs, loadAccessFile, (outcome) => {
+    if ('loaded' in outcome)
       logger.info(
-        { path, clients: policy.clients.size, keys: policy.keys.size },
+        { path, clients: outcome.loaded.clients.size, keys: outcome.loaded.keys.size },
         'access file reloaded',
       );
-      onReload?.('applied');
-    } catch (error) {
+    else
       logger.error(
-        { path, problems: error instanceof ConfigError ? error.problems : String(error) },
+        { path, problems: problemsOf(outcome.error) },
         'access file changed but is invalid; the previous one stays in force',
       );
-      onReload?.('rejected');
-    }
+    onReload?.('loaded' in outcome ? 'applied' : 'rejected');
   });
-  let policy: AccessPolicy;
-  try {
-    policy = loadAccessFile(path);
-  } catch (error) {
-    changes.close();
-    throw error;
-  }
-  return { current: () => policy, close: changes.close };
 }
 
 /** A fixed policy (tests, or a service configured without an access file). */

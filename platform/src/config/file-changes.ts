@@ -49,3 +49,37 @@ export function pollFileChanges(
     },
   };
 }
+
+/** What became of a new version of a followed file: loaded and now in force, or refused. */
+export type FileReload<T> = { loaded: T } | { error: unknown };
+
+/**
+ * `load(path)` now — what it throws is thrown: a bad file at start-up is its caller's to refuse —
+ * and again at each new version of the file (pollFileChanges, started before this first read). A
+ * version that fails to load is told and ignored: the last good one stays in force. Every outcome
+ * after the first is told to `reloaded`.
+ */
+export function followFile<T>(
+  path: string,
+  intervalMs: number,
+  load: (path: string) => T,
+  reloaded: (outcome: FileReload<T>) => void,
+): { current: () => T; close: () => void } {
+  const changes = pollFileChanges(path, intervalMs, () => {
+    try {
+      current = load(path);
+    } catch (error) {
+      reloaded({ error });
+      return;
+    }
+    reloaded({ loaded: current });
+  });
+  let current: T;
+  try {
+    current = load(path);
+  } catch (error) {
+    changes.close();
+    throw error;
+  }
+  return { current: () => current, close: changes.close };
+}

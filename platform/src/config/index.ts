@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export { pollFileChanges } from './file-changes.ts';
+export { followFile, type FileReload } from './file-changes.ts';
 
 /**
  * Variables every service understands. Each service extends this schema with its own
@@ -37,6 +37,10 @@ export class ConfigError extends Error {
     this.problems = problems;
   }
 }
+
+/** What to log of a failed load: a ConfigError's problems, anything else as text. */
+export const problemsOf = (error: unknown): readonly string[] | string =>
+  error instanceof ConfigError ? error.problems : String(error);
 
 /** The problems of a failed parse, as `VARIABLE: what is wrong`. */
 function describeIssues(error: z.ZodError): string[] {

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import type { AccessPolicy, AccessPolicySource } from '../auth/access-file.ts';
-import { ConfigError } from '../config/index.ts';
+import { problemsOf } from '../config/index.ts';
 import type { Caller } from '../contracts/index.ts';
 import { AppError } from '../errors/index.ts';
 import { partitionKey } from './caller-key.ts';
@@ -79,7 +79,7 @@ export function createRateLimits({
       logger.info({ tiers: [...tiers.keys()] }, 'rate limits reloaded');
     } catch (error) {
       logger.error(
-        { problems: error instanceof ConfigError ? error.problems : String(error) },
+        { problems: problemsOf(error) },
         'the access file changed but its rate limits are invalid; the previous ones stay in force',
       );
     }
