@@ -1,12 +1,18 @@
 import { FrontDoorAuthEnv, resourceScopes } from '@manifold/platform/auth';
 import { BaseEnv, httpUrl, port } from '@manifold/platform/config';
 import { DEFAULT_PORTS } from '@manifold/platform/contracts';
+import { WebhooksQueueEnv } from '@manifold/platform/dead-letters';
 import { RateLimitEnv } from '@manifold/platform/rate-limit';
 import { z } from 'zod';
 
 export const LegacyAdapterEnv = BaseEnv.extend({
   ...FrontDoorAuthEnv.shape,
   ...RateLimitEnv.shape,
+  /**
+   * The webhooks queue, where a non-idempotent write that failed ambiguously is recorded as a dead
+   * letter (for review and one replay). No Redis (nor REDIS_URL): only logged.
+   */
+  ...WebhooksQueueEnv.shape,
   PORT: port(DEFAULT_PORTS['legacy-rest-adapter']),
   /** The PHP monolith. */
   LEGACY_URL: httpUrl().default('http://127.0.0.1:8080'),
@@ -28,12 +34,6 @@ export const LegacyAdapterEnv = BaseEnv.extend({
     .int()
     .positive()
     .default(10 * 1024 * 1024),
-  /**
-   * The webhooks service's Redis, where a non-idempotent write that failed ambiguously is recorded
-   * as a dead letter (for review and one replay). Unset: REDIS_URL; neither: only logged.
-   */
-  WEBHOOKS_REDIS_URL: z.url().optional(),
-  WEBHOOKS_QUEUE_PREFIX: z.string().min(1).default('{webhooks}'),
   /** When v1 stops answering (its Sunset header), if not the version table's date (src/api-versions.ts). */
   V1_SUNSET: z.iso.date().optional(),
 });

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { FrontDoorAuthEnv, resourceScopes, type ScopesFor } from '@manifold/platform/auth';
 import { BaseEnv, ConfigError, httpUrl, port } from '@manifold/platform/config';
 import { DEFAULT_PORTS } from '@manifold/platform/contracts';
+import { WebhooksQueueEnv } from '@manifold/platform/dead-letters';
 import { RateLimitEnv } from '@manifold/platform/rate-limit';
 import { z } from 'zod';
 import { isUrl } from './wsdl/load.ts';
@@ -11,10 +12,9 @@ import { isUrl } from './wsdl/load.ts';
 export const SoapProxyEnv = BaseEnv.extend({
   ...FrontDoorAuthEnv.shape,
   ...RateLimitEnv.shape,
+  /** The webhooks queue, where ambiguous non-idempotent failures are recorded. */
+  ...WebhooksQueueEnv.shape,
   PORT: port(DEFAULT_PORTS['soap-proxy']),
-  /** The webhooks service's Redis, where ambiguous non-idempotent failures are recorded. Unset: REDIS_URL. */
-  WEBHOOKS_REDIS_URL: z.url().optional(),
-  WEBHOOKS_QUEUE_PREFIX: z.string().min(1).default('{webhooks}'),
   /** The services file (see soap-proxy/services.json). */
   SOAP_PROXY_CONFIG: z
     .string()

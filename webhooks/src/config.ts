@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { createClientCredentials, FrontDoorAuthEnv, secretFromEnv } from '@manifold/platform/auth';
 import { BaseEnv, commaList, ConfigError, httpUrl, port } from '@manifold/platform/config';
 import { DEFAULT_PORTS, defaultUrl } from '@manifold/platform/contracts';
+import { WebhooksQueueEnv } from '@manifold/platform/dead-letters';
 import type { Logger } from '@manifold/platform/logging';
 import { z } from 'zod';
 import type { ReplayCredential, ReplayTargets } from './delivery/replay-targets.ts';
@@ -9,9 +10,8 @@ import { parseRetrySchedule } from './delivery/retry-schedule.ts';
 
 export const WebhooksEnv = BaseEnv.extend({
   ...FrontDoorAuthEnv.shape,
+  ...WebhooksQueueEnv.shape,
   PORT: port(DEFAULT_PORTS.webhooks),
-  /** The queue's Redis (AOF on, maxmemory-policy noeviction: checked at start). Unset: REDIS_URL. */
-  WEBHOOKS_REDIS_URL: z.url().optional(),
   /** Sources, secrets' variable names, destinations and routes. */
   WEBHOOKS_FILE: z
     .string()
@@ -72,8 +72,6 @@ export const WebhooksEnv = BaseEnv.extend({
   /** Its secret, or `…_FILE`, a file holding it (the reference provider writes one per client). */
   WEBHOOKS_LEGACY_ADAPTER_CLIENT_SECRET: z.string().min(1).optional(),
   WEBHOOKS_LEGACY_ADAPTER_CLIENT_SECRET_FILE: z.string().min(1).optional(),
-  /** Hash-tagged queue prefix (Redis Cluster keeps one queue's keys in one slot). */
-  WEBHOOKS_QUEUE_PREFIX: z.string().min(1).default('{webhooks}'),
 });
 export type WebhooksEnv = z.infer<typeof WebhooksEnv>;
 

@@ -1,3 +1,4 @@
+export { hasHashTag, WebhooksQueueEnv } from './queue-env.ts';
 export { networkCodeOf, wasNotSent, withDeadLetterId } from './ambiguity.ts';
 export {
   createDeadLetterRecorder,
