@@ -133,6 +133,23 @@ describe('claimAndAdd', () => {
     expect(await redis.zcard(line)).toBe(0);
   });
 
+  it('fails part-way keeping what it wrote before: the receipt and the deliveries ahead of the failure (the state a sender’s retry completes, fan-out.ts)', async () => {
+    const claimAndAdd = createClaimAndAdd(redis);
+    // The second delivery's line is a key of another type: its ZADD fails, as a Redis error
+    // part-way would (Redis undoes nothing a script wrote before it failed).
+    const broken = `${prefix}:line:broken`;
+    await redis.set(broken, 'not a line');
+    await expect(
+      claimAndAdd(receipt('ev8'), [
+        { job: deliveryJob('ev8-crm') },
+        { job: deliveryJob('ev8-chat'), line: { key: broken, score: 1_000 } },
+      ]),
+    ).rejects.toThrow(/WRONGTYPE/);
+    expect(await redis.get(`${prefix}:receipts:ev8`)).toBe('hash-a');
+    expect(await queue.getJob('ev8-crm')).toBeDefined();
+    expect(await queue.getJob('ev8-chat')).toBeUndefined();
+  });
+
   it('claims a receipt that routes nowhere: no job, and a later claim sees it', async () => {
     const claimAndAdd = createClaimAndAdd(redis);
     expect(await claimAndAdd(receipt('ev4'), [])).toBeNull();
@@ -157,7 +174,7 @@ describe('claimAndAdd', () => {
     expect(await queue.getJob('ev5-crm')).toBeUndefined();
   });
 
-  it('checks at start what it will run: BullMQ adds a delivery as expected, and Redis compiles the script (loaded)', async () => {
+  it('checks at start what it will run: BullMQ adds a delivery as expected with the same script text, and Redis compiles the script (loaded)', async () => {
     // A Redis of its own: its script cache starts empty (the shared one's holds every test's).
     const own = await startRedisServer();
     const client = new Redis(own.url, { maxRetriesPerRequest: 1 });
@@ -171,6 +188,19 @@ describe('claimAndAdd', () => {
       const job = new Job(ownQueue, 'deliver', {}, options('ev7-crm'), 'ev7-crm');
       expect(await createClaimAndAdd(client)(receipt('ev7'), [{ job }])).toBeNull();
       expect(await ownQueue.getJob('ev7-crm')).toBeDefined();
+
+      // The add script BullMQ loaded (its CommonJS build) made to differ from the text ours runs.
+      const { scriptsSet } = (await ownQueue.backend.client) as unknown as {
+        scriptsSet: Record<string, { lua: string }>;
+      };
+      const [loaded] = Object.entries(scriptsSet).filter(([name]) =>
+        name.startsWith('addStandardJob:'),
+      );
+      expect(loaded).toBeDefined();
+      loaded![1].lua += '\n-- another release';
+      await expect(checkClaimAndAdd(client, ownQueue)).rejects.toThrow(
+        /BullMQ's addStandardJob:.*, as it runs it, is not the text this build's claim-and-add runs/,
+      );
     } finally {
       await ownQueue.close();
       client.disconnect();

@@ -2,8 +2,8 @@ import { Job, type Queue, type RedisClient } from 'bullmq';
 // BullMQ's own add script, the one `Job.addJob` runs for a job neither delayed, prioritised nor
 // a parent's: this build runs it inside its own (below). Its text and its arguments come from the
 // same package, which is pinned to one version (package.json) for that reason. The text is taken
-// from the ESM build (it has types), while Node loads BullMQ's CommonJS build: one release's two
-// builds hold the same script (checked for 6.7.6).
+// from the ESM build (it has types), while Node loads BullMQ's CommonJS build: the start-up check
+// compares the two texts (checkClaimAndAdd).
 import { addStandardJob } from 'bullmq/dist/esm/scripts/addStandardJob-9.js';
 import type { Redis } from 'ioredis';
 
@@ -76,7 +76,9 @@ type ClaimAndAddCommand = (
  * the add script this one runs; a BullMQ that adds otherwise (another script or argument layout:
  * an upgrade) throws, with a message that says so, rather than have jobs added wrongly.
  */
-async function bullmqAdd(job: Job): Promise<{ keys: Argument[]; args: Argument[] }> {
+async function bullmqAdd(
+  job: Job,
+): Promise<{ command: string; keys: Argument[]; args: Argument[] }> {
   const sent: { command: string; keysAndArgs: Argument[] }[] = [];
   const recorder = {
     runCommand: (command: string, keysAndArgs: Argument[]) => {
@@ -102,17 +104,36 @@ async function bullmqAdd(job: Job): Promise<{ keys: Argument[]; args: Argument[]
     only.keysAndArgs.length !== QUEUE_KEYS + 3
   )
     throw unexpected(`with ${only.command}, ${String(only.keysAndArgs.length)} keys and arguments`);
-  return { keys: only.keysAndArgs.slice(0, QUEUE_KEYS), args: only.keysAndArgs.slice(QUEUE_KEYS) };
+  return {
+    command: only.command,
+    keys: only.keysAndArgs.slice(0, QUEUE_KEYS),
+    args: only.keysAndArgs.slice(QUEUE_KEYS),
+  };
+}
+
+/** The script text BullMQ defined on its connection under `command` (ioredis keeps it there). */
+async function definedScript(queue: Queue, command: string): Promise<string | undefined> {
+  const client = (await queue.backend.client) as unknown as {
+    scriptsSet?: Record<string, { lua?: string } | undefined>;
+  };
+  return client.scriptsSet?.[command]?.lua;
 }
 
 /**
  * Throws unless claimAndAdd can add a delivery of `queue` on `redis`: BullMQ still adds it as
- * expected (bullmqAdd), and Redis compiles the script (loaded now; a BullMQ script that does not
- * compile inside ours fails here). Checked at start, so that the service stops there rather than
- * refuse every event.
+ * expected (bullmqAdd), with the very script text this one runs (the ESM build's, compared with
+ * the one BullMQ loaded, from its CommonJS build), and Redis compiles the script (loaded now; a
+ * BullMQ script that does not compile inside ours fails here). Checked at start, so that the
+ * service stops there rather than refuse every event.
  */
 export async function checkClaimAndAdd(redis: Redis, queue: Queue): Promise<void> {
-  await bullmqAdd(new Job(queue, 'deliver', {}, { jobId: 'start-up-check' }, 'start-up-check'));
+  const { command } = await bullmqAdd(
+    new Job(queue, 'deliver', {}, { jobId: 'start-up-check' }, 'start-up-check'),
+  );
+  if ((await definedScript(queue, command)) !== addStandardJob.content)
+    throw new Error(
+      `BullMQ's ${command}, as it runs it, is not the text this build's claim-and-add runs (taken from bullmq/dist/esm/scripts/addStandardJob-9.js): install the BullMQ version package.json names`,
+    );
   await redis.script('LOAD', LUA);
 }
 
