@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { Script } from 'node:vm';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebhooksApiError, type WebhooksClient } from '../sources/webhooks-client.ts';
@@ -44,5 +45,13 @@ describe('the dead-letter panel’s block of what is stopped', () => {
     const html = await (await fetch(`${url}/stopped`)).text();
     expect(html.match(/data-error-code="UPSTREAM_UNAVAILABLE"/g)).toHaveLength(1);
     expect(html.match(/data-error-code="FORBIDDEN"/g)).toHaveLength(1);
+  });
+});
+
+describe('the dead-letter panel’s browser code', () => {
+  it('is a script a browser can parse (it is written inside a template string)', () => {
+    const { script } = deadLettersPanel({ client: undefined });
+    expect(script).toBeDefined();
+    expect(() => new Script(script ?? '')).not.toThrow();
   });
 });

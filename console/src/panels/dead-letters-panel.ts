@@ -43,6 +43,9 @@ function filterFrom(fields: unknown): DeadLetterFilter {
   return filter;
 }
 
+/** How often the page reads again what is stopped (it changes without the operator). */
+const STOPPED_REFRESH_MS = 5_000;
+
 // The panel's browser code: it swaps in the fragments the routes below render. Every change is a
 // same-origin JSON POST with the console's action header (same-origin.ts).
 const SCRIPT = `
@@ -78,10 +81,31 @@ const SCRIPT = `
     headers: { 'content-type': 'application/json', '${ACTION_HEADER}': '1' },
     body: JSON.stringify(body ?? {}),
   });
+  // What is stopped changes without the operator too: a destination pauses, someone resumes one
+  // from the CLI. Read again every few seconds while the page is seen, never over an operator's
+  // own request: one in flight, or made since this read started, wins. A confirmation shown
+  // above the box (Resumed …, Enabled …) stays.
+  async function refreshStopped() {
+    const box = into('dl-stopped');
+    if (document.hidden || box.hasAttribute('aria-busy')) return;
+    const turn = latest['dl-stopped'] || 0;
+    let html;
+    try {
+      const response = await get('stopped');
+      if (!response.ok) return; // the next read, or the operator's next action, tells
+      html = await response.text();
+    } catch {
+      return;
+    }
+    if ((latest['dl-stopped'] || 0) !== turn || box.hasAttribute('aria-busy')) return;
+    const notice = box.querySelector(':scope > p.ok');
+    box.innerHTML = (notice ? notice.outerHTML : '') + html;
+  }
+  setInterval(refreshStopped, ${String(STOPPED_REFRESH_MS)});
   const list = (cursor) => {
     const query = new URLSearchParams(fields());
     if (cursor) query.set('cursor', cursor);
-    // The page does not refresh this panel: what was stopped meanwhile shows with the list.
+    // The page does not refresh this panel: a new listing reads what is stopped at once too.
     return Promise.all([show('dl-list', get('list?' + query)), show('dl-stopped', get('stopped'))]);
   };
   /** A new listing: what the last one showed below the list is cleared. */
@@ -128,7 +152,7 @@ const SCRIPT = `
  * Dead letters of the webhooks service: list with filters, inspect one (attempts, payload),
  * replay one, and replay all a filter matches after a dry run; above them, the destinations
  * paused (their deliveries held, not dead) and the customers' endpoints disabled (their deliveries
- * dead at once) for failing long, each with what restarts it. The console
+ * dead at once) for failing long, each with what restarts it, read again every few seconds. The console
  * calls the webhooks API with its own key, server side; the browser gets HTML fragments, never
  * the key.
  */

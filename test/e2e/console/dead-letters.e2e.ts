@@ -53,11 +53,11 @@ let apiKey: string;
 /** What was started, stopped in reverse order (whatever a failed start left running). */
 const started: (() => Promise<unknown>)[] = [];
 
-const stripeDelivery = (n: number) => {
+const stripeDelivery = (n: number, type = 'invoice.paid') => {
   const body = JSON.stringify({
     id: `evt_console_${n}`,
     object: 'event',
-    type: 'invoice.paid',
+    type,
     data: { object: { amount: 4200 + n } },
   });
   const t = Math.floor(Date.now() / 1000);
@@ -119,6 +119,8 @@ beforeAll(async () => {
       },
       routes: [
         { source: 'stripe', events: ['invoice.*'], to: ['accounting', 'crm', 'chat', 'ledger'] },
+        // For ledger alone: to pause it again while the page is open, touching no other count.
+        { source: 'stripe', events: ['ledger.check'], to: ['ledger'] },
       ],
       endpoints: {
         // order.* only: subscribed to everything, erp would also be sent its own endpoint.disabled
@@ -279,6 +281,31 @@ describe('the dead-letter panel in Chromium', () => {
       { timeout: 20_000, interval: 200 },
     );
     expect(await deadLetterCount('&destination=ledger')).toBe(0);
+
+    // Paused again while the page is open, and then resumed elsewhere (the API, as the CLI does):
+    // the box follows both without a reload or a click, and the confirmation above it stays.
+    answers['ledger'] = 503;
+    const check = stripeDelivery(EVENTS + 1, 'ledger.check');
+    expect((await fetch(`${webhooks.url}/hooks/stripe`, { method: 'POST', ...check })).status).toBe(
+      202,
+    );
+    await paused.waitFor({ timeout: 30_000 });
+    expect(await panel().locator('#dl-stopped [data-resumed="ledger"]').count()).toBe(1);
+    answers['ledger'] = 200;
+    const resumed = await fetch(`${webhooks.url}/api/v1/destinations/ledger/resume`, {
+      method: 'POST',
+      headers: { 'x-api-key': apiKey },
+    });
+    expect(resumed.status).toBe(200);
+    await paused.waitFor({ state: 'detached', timeout: 30_000 });
+    await vi.waitFor(
+      () => {
+        expect(received.filter((r) => r.destination === 'ledger' && r.status === 200)).toHaveLength(
+          EVENTS + 1,
+        );
+      },
+      { timeout: 20_000, interval: 200 },
+    );
   });
 
   it('refuses a change that does not come from the console’s own page (CSRF)', async () => {
