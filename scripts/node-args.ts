@@ -5,10 +5,8 @@ export const TELEMETRY_MODULE = fileURLToPath(
   new URL('../platform/src/telemetry/register.ts', import.meta.url),
 );
 
-/** Turns on Node's compile cache for the modules loaded after it (platform/src/runtime/compile-cache.ts). */
-const COMPILE_CACHE_MODULE = fileURLToPath(
-  new URL('../platform/src/runtime/compile-cache.ts', import.meta.url),
-);
+/** Turns on Node's compile cache for the modules loaded after it (compile-cache.ts). */
+const COMPILE_CACHE_MODULE = fileURLToPath(new URL('./compile-cache.ts', import.meta.url));
 
 /**
  * The arguments after `node` that start a Manifold service: the compile cache, telemetry, then its

@@ -74,6 +74,7 @@ const SCRIPT = `
     if (latest[target] !== turn) return;
     into(target).innerHTML = html;
     into(target).removeAttribute('aria-busy');
+    if (target === 'dl-stopped') lastStopped = undefined;
   }
   const get = (path) => fetch(base + path, { cache: 'no-store' });
   const post = (path, body) => fetch(base + path, {
@@ -83,25 +84,45 @@ const SCRIPT = `
   });
   // What is stopped changes without the operator too: a destination pauses, someone resumes one
   // from the CLI. Read again every few seconds while the page is seen, never over an operator's
-  // own request: one in flight, or made since this read started, wins. A confirmation shown
-  // above the box (Resumed …, Enabled …) stays.
+  // own request (one in flight, or made since this read started, wins), and redrawn only when it
+  // changed: a button under the pointer stays. The answer to a Resume or an Enable (its
+  // confirmation, or why it was refused) stays above it until what is stopped changes after it.
+  /** What is stopped as the last read found it; undefined: not read since the box was filled. */
+  let lastStopped;
+  let refreshing = false;
   async function refreshStopped() {
     const box = into('dl-stopped');
-    if (document.hidden || box.hasAttribute('aria-busy')) return;
-    const turn = latest['dl-stopped'] || 0;
-    let html;
+    if (!box || refreshing || document.hidden || box.hasAttribute('aria-busy')) return;
+    refreshing = true;
     try {
+      const turn = latest['dl-stopped'] || 0;
       const response = await get('stopped');
       if (!response.ok) return; // the next read, or the operator's next action, tells
-      html = await response.text();
+      const html = await response.text();
+      if ((latest['dl-stopped'] || 0) !== turn || box.hasAttribute('aria-busy')) return;
+      if (html === lastStopped) return;
+      const answer = box.querySelector(':scope > [data-dl-answer]');
+      const keep = answer !== null && lastStopped === undefined;
+      lastStopped = html;
+      if (!keep) {
+        box.innerHTML = html;
+        return;
+      }
+      // The answer itself untouched (its button too): only what follows it is redrawn.
+      while (answer.nextSibling) answer.nextSibling.remove();
+      answer.insertAdjacentHTML('afterend', html);
     } catch {
-      return;
+      // Unreachable for now: the next read tells.
+    } finally {
+      refreshing = false;
     }
-    if ((latest['dl-stopped'] || 0) !== turn || box.hasAttribute('aria-busy')) return;
-    const notice = box.querySelector(':scope > p.ok');
-    box.innerHTML = (notice ? notice.outerHTML : '') + html;
   }
   setInterval(refreshStopped, ${String(STOPPED_REFRESH_MS)});
+  /** Marks the operator's answer at the top of the box (kept by refreshStopped). */
+  const markAnswer = () => {
+    const first = into('dl-stopped').firstElementChild;
+    if (first && first.matches('p.ok, p.panel-error')) first.setAttribute('data-dl-answer', '');
+  };
   const list = (cursor) => {
     const query = new URLSearchParams(fields());
     if (cursor) query.set('cursor', cursor);
@@ -127,11 +148,13 @@ const SCRIPT = `
     else if (button.dataset.dlReplay) {
       await show('dl-detail', post('letters/' + encodeURIComponent(button.dataset.dlReplay) + '/replay'));
       await list();
-    } else if (button.dataset.dlResume)
+    } else if (button.dataset.dlResume) {
       await show('dl-stopped', post('destinations/' + encodeURIComponent(button.dataset.dlResume) + '/resume'));
-    else if (button.dataset.dlEnable)
+      markAnswer();
+    } else if (button.dataset.dlEnable) {
       await show('dl-stopped', post('endpoints/' + encodeURIComponent(button.dataset.dlEnable) + '/enable'));
-    else if (button.dataset.dlDestination) {
+      markAnswer();
+    } else if (button.dataset.dlDestination) {
       // An endpoint's dead letters: the filter set to its name alone, then listed.
       form().reset();
       form().elements.destination.value = button.dataset.dlDestination;

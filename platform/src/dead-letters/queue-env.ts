@@ -12,6 +12,9 @@ export function hasHashTag(prefix: string): boolean {
   return close > open + 1;
 }
 
+/** The webhooks queue's key prefix unless WEBHOOKS_QUEUE_PREFIX says otherwise. */
+export const DEFAULT_WEBHOOKS_QUEUE_PREFIX = '{webhooks}';
+
 /**
  * Where the webhooks queue is, as every service that writes to it reads it: the webhooks service,
  * and the adapters that record their failed non-idempotent calls there as dead letters.
@@ -30,5 +33,5 @@ export const WebhooksQueueEnv = z.object({
       message:
         'needs a Redis Cluster hash tag, e.g. {webhooks} or {acme-webhooks}: one event’s keys must share one slot',
     })
-    .default('{webhooks}'),
+    .default(DEFAULT_WEBHOOKS_QUEUE_PREFIX),
 });

@@ -3,6 +3,7 @@ import type { Logger } from '../logging/index.ts';
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { DEFAULT_WEBHOOKS_QUEUE_PREFIX } from './queue-env.ts';
 
 /**
  * A request to an upstream that is not safe to repeat and failed ambiguously (sent, then a
@@ -70,7 +71,7 @@ export interface DeadLetterRecorder {
  */
 export function createDeadLetterRecorder({
   redisUrl,
-  prefix = '{webhooks}',
+  prefix = DEFAULT_WEBHOOKS_QUEUE_PREFIX,
 }: {
   redisUrl: string | undefined;
   prefix?: string;
