@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { requireRedis } from '@manifold/platform/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createDeadLetters } from '../src/dead-letters/dead-letters.ts';
+import { SUMMARY_FIELD } from '../src/dead-letters/failed-index.ts';
 import { recordSupplierOrder } from './recorded-request-job.ts';
 import { sign } from './signers.ts';
 import {
@@ -100,7 +101,7 @@ describe('a bulk replay', () => {
     const { recorded: _, ...withoutRecorded } = order!;
     await webhooks.engine.redis.hset(
       webhooks.engine.deliveries.toKey(order!.id),
-      'mf:summary:2',
+      SUMMARY_FIELD,
       JSON.stringify(withoutRecorded),
     );
 

@@ -216,9 +216,13 @@ describe('dead letters at scale', () => {
     ]);
 
     await expect(deadLetters.replay(id)).rejects.toMatchObject({ code: 'DEAD_LETTER_UNREADABLE' });
+    // The dry run says what the replay does: matched, held back, none to send.
+    expect(
+      await deadLetters.replayMatching({ error: destination }, { dryRun: true }),
+    ).toMatchObject({ matched: 1, held: 1, replayed: 0, first: [] });
     expect(
       await deadLetters.replayMatching({ error: destination }, { dryRun: false }),
-    ).toMatchObject({ matched: 1, replayed: 0 });
+    ).toMatchObject({ matched: 1, held: 1, replayed: 0 });
     expect(await engine.deliveries.getJobState(id)).toBe('failed');
     await expect(deadLetters.replay(randomUUID())).rejects.toMatchObject({ code: 'NOT_FOUND' });
 

@@ -113,7 +113,7 @@ export const replayedFragment = (letter: DeadLetter) =>
 /** Why some matches are not sent (ReplayOutcome.held), or nothing when none are held. */
 function heldNote({ held = 0 }: ReplayOutcome): string {
   if (held === 0) return '';
-  return `<p class="muted" data-held="${held}">${held} held back: recorded upstream requests (not safe to repeat) whose source the filter does not name, or replayed once already. Replay those one by one.</p>`;
+  return `<p class="muted" data-held="${held}">${held} held back: recorded upstream requests (not safe to repeat) whose source the filter does not name, or replayed once already — replay those one by one — and letters whose stored data is not JSON (nothing to send: inspect them).</p>`;
 }
 
 /** A warning when what a replay sends includes recorded upstream requests (among the first shown). */

@@ -103,7 +103,7 @@ export const ReplayOutcome = z
     replayed: z.number().int(),
     held: z.number().int().optional().meta({
       description:
-        'Matched but not sent: recorded upstream requests (not safe to repeat) when the filter does not name their source — review and replay those one by one, or by their source — and those replayed once already',
+        'Matched but not sent: recorded upstream requests (not safe to repeat) when the filter does not name their source — review and replay those one by one, or by their source — those replayed once already, and letters whose stored data is not JSON (nothing could send them: inspect them)',
     }),
     first: z
       .array(DeadLetter)

@@ -40,7 +40,7 @@ redis.call('HSET', KEYS[1], 'data', data)
 return 1`;
 
 /** A dead letter as listed: its summary, with the failure time as ISO 8601. */
-const letter = ({ failedAtMs, ...summary }: Summary): DeadLetter => ({
+const letter = ({ failedAtMs, readable: _, ...summary }: Summary): DeadLetter => ({
   ...summary,
   ...(failedAtMs > 0 && { failedAt: new Date(failedAtMs).toISOString() }),
 });
@@ -293,13 +293,15 @@ export function createDeadLetters(engine: Pick<Engine, 'deliveries' | 'redis'>) 
   };
 
   /**
-   * These matches but the ones a bulk replay holds back: a recorded upstream request (a supplier
-   * order, a legacy write: not safe to repeat) goes only when the filter names its source — a
-   * "replay all" aimed at webhooks must not resend orders nobody reviewed — and never once it was
-   * replayed (its data says so: the summary does not change; read by Redis, not loaded here).
+   * These matches but the ones a bulk replay holds back: a letter whose data is not JSON (nothing
+   * could send it, UnreadableLetter: a dry run must not count it as going); a recorded upstream
+   * request (a supplier order, a legacy write: not safe to repeat) unless the filter names its
+   * source — a "replay all" aimed at webhooks must not resend orders nobody reviewed — and never
+   * once it was replayed (its data says so: the summary does not change; read by Redis, not
+   * loaded here).
    */
   async function sendable(found: Summary[], filter: DeadLetterFilter): Promise<Summary[]> {
-    const named = found.filter((s) => !s.recorded || s.source === filter.source);
+    const named = found.filter((s) => s.readable && (!s.recorded || s.source === filter.source));
     const recorded = named.filter((s) => s.recorded);
     if (recorded.length === 0) return named;
     const pipeline = engine.redis.pipeline();

@@ -22,6 +22,11 @@ export interface Summary {
   error: string;
   /** A request another service sent upstream and recorded (`upstreamRequest`): not a webhook. */
   recorded: boolean;
+  /**
+   * Whether its stored data is JSON, as BullMQ needs to read the job: one that is not (written by
+   * another build or service) is listed and inspected, and never replayed — nothing could send it.
+   */
+  readable: boolean;
 }
 
 /**
@@ -33,10 +38,10 @@ export interface Summary {
  * time a listing meets the job (by the reader that needs it), so letters failed before this code
  * existed, or recorded by another service into the same queue, are summarised the same way.
  */
-// Versioned: a record that gains a listed field (SUMMARY_KEYS) bumps it, and every letter is
-// summarised afresh the next time it is listed.
-const SUMMARY_FIELD = 'mf:summary:2';
-const PREVIOUS_SUMMARY_FIELD = 'mf:summary:1';
+// Versioned: a record that gains a field bumps it, and every letter is summarised afresh the next
+// time it is listed (the earlier versions' fields then go).
+export const SUMMARY_FIELD = 'mf:summary:3';
+const PREVIOUS_SUMMARY_FIELDS = ['mf:summary:1', 'mf:summary:2'];
 const SUMMARY_KEYS = [
   'source',
   'eventId',
@@ -45,7 +50,7 @@ const SUMMARY_KEYS = [
   'idempotencyKey',
   'receivedAt',
 ] as const;
-type StoredSummary = Pick<Summary, (typeof SUMMARY_KEYS)[number] | 'recorded'>;
+type StoredSummary = Pick<Summary, (typeof SUMMARY_KEYS)[number] | 'recorded' | 'readable'>;
 
 /** Whether a job's data, whatever its shape, is a recorded upstream request's. */
 const isRecorded = (data: unknown): boolean =>
@@ -142,9 +147,12 @@ export function createFailedIndex({ deliveries, redis }: Pick<Engine, 'deliverie
       if (error) throw error;
       const [stored, failedReason, attemptsMade] = fields as (string | null)[];
       const kept = stored ? (JSON.parse(stored) as Partial<StoredSummary>) : undefined;
-      // One without `recorded` (written otherwise) is summarised again: a bulk replay must know.
+      // One without `recorded` or `readable` (written otherwise) is summarised again: a bulk
+      // replay must know both.
       const summary =
-        typeof kept?.recorded === 'boolean' ? (kept as StoredSummary) : await summarise(id);
+        typeof kept?.recorded === 'boolean' && typeof kept.readable === 'boolean'
+          ? (kept as StoredSummary)
+          : await summarise(id);
       if (summary === undefined) continue;
       found.push({
         id,
@@ -162,16 +170,20 @@ export function createFailedIndex({ deliveries, redis }: Pick<Engine, 'deliverie
     const data = await redis.hget(jobKey(id), 'data');
     if (data === null) return undefined;
     const fields = parsed(data);
-    const summary = { ...stringFields(fields, SUMMARY_KEYS), recorded: isRecorded(fields) };
+    const summary = {
+      ...stringFields(fields, SUMMARY_KEYS),
+      recorded: isRecorded(fields),
+      readable: fields !== undefined,
+    };
     // Only if the hash is still there (HSET would otherwise make a stray key of a removed job).
-    // The summary an earlier version wrote goes with it.
+    // The summaries earlier versions wrote go with it.
     await redis.eval(
-      "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]); redis.call('HDEL', KEYS[1], ARGV[3]) end",
+      "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]); redis.call('HDEL', KEYS[1], unpack(ARGV, 3)) end",
       1,
       jobKey(id),
       SUMMARY_FIELD,
       JSON.stringify(summary),
-      PREVIOUS_SUMMARY_FIELD,
+      ...PREVIOUS_SUMMARY_FIELDS,
     );
     return summary;
   }
@@ -196,6 +208,8 @@ export function createFailedIndex({ deliveries, redis }: Pick<Engine, 'deliverie
       id: job.id ?? '',
       ...stringFields(job.data, SUMMARY_KEYS),
       recorded: isRecorded(job.data),
+      // BullMQ read it.
+      readable: true,
       failedAtMs: job.finishedOn ?? 0,
       attempts: job.attemptsMade,
       error: job.failedReason,
