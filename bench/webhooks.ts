@@ -89,6 +89,12 @@ const REDIS_CPU = process.env['BENCH_REDIS_CPU'] ?? 'any';
 if (REDIS_CPU !== 'any')
   execFileSync('taskset', ['-a', '-pc', REDIS_CPU, redisPid], { stdio: 'ignore' });
 const redisCpuMs = () => processCpuMs(Number(redisPid));
+/**
+ * The reads Redis has made from its clients' sockets so far: per command, how many commands each
+ * read brought (what arrives together is run, written to the AOF and fsync'd together).
+ */
+const redisReads = async () =>
+  Number(/^total_reads_processed:(\d+)/m.exec(await connection.info('stats'))?.[1] ?? NaN);
 
 /** Runs bench/support/raw-bullmq.ts on the service's core and reads the JSON line it prints. */
 const rawBullmq = async <T>(args: string[]): Promise<T> => {
@@ -194,6 +200,7 @@ try {
   const measuredCount = Math.ceil((SIGNED_PER_SECOND * DURATION_MS) / 1000);
   for (let round = 0; round < ROUNDS; round++) {
     const redisBeforeRaw = redisCpuMs();
+    const readsBeforeRaw = await redisReads();
     const rawAdd = await rawBullmq<LoadResult & { calls: number }>([
       'add',
       redis.url,
@@ -204,6 +211,7 @@ try {
       String(WARMUP_MS),
     ]);
     const rawRedisUs = ((redisCpuMs() - redisBeforeRaw) * 1000) / rawAdd.calls;
+    const rawReads = ((await redisReads()) - readsBeforeRaw) / rawAdd.calls;
     // Each side on the same, empty Redis: the raw side's jobs would otherwise weigh on the
     // service's run alone (a larger dataset to fork for each AOF rewrite, more memory).
     await raw.obliterate({ force: true });
@@ -220,8 +228,10 @@ try {
     const storedBefore = await deliveries.count();
     const cpuBefore = processCpuMs(service.child.pid ?? 0);
     const redisBeforeIngest = redisCpuMs();
+    const readsBeforeIngest = await redisReads();
     const ingest = await wrkIngest(measuredEvents, DURATION_MS);
     const redisUs = ((redisCpuMs() - redisBeforeIngest) * 1000) / ingest.requests;
+    const ingestReads = ((await redisReads()) - readsBeforeIngest) / ingest.requests;
     const serviceUs = ((processCpuMs(service.child.pid ?? 0) - cpuBefore) * 1000) / ingest.requests;
     const stored = (await deliveries.count()) - storedBefore;
     // Every answer counted must be a 202 for a new event: a wrapped file would resend events (200
@@ -235,7 +245,7 @@ try {
     await deliveries.obliterate({ force: true });
     ingestRounds.push({ raw: rawAdd, floor, ours: ingest, rawRedisUs, redisUs, serviceUs });
     process.stdout.write(
-      `ingest round ${round + 1}: raw ${rawAdd.rps.toFixed(0)}/s, HTTP floor ${floor.rps.toFixed(0)}/s, ours ${ingest.rps.toFixed(0)}/s (p99 ${ingest.p99Ms.toFixed(2)} ms); ${await redisPersistence()}\n`,
+      `ingest round ${round + 1}: raw ${rawAdd.rps.toFixed(0)}/s, HTTP floor ${floor.rps.toFixed(0)}/s, ours ${ingest.rps.toFixed(0)}/s (p99 ${ingest.p99Ms.toFixed(2)} ms); Redis reads per event: raw ${rawReads.toFixed(2)}, ours ${ingestReads.toFixed(2)}; ${await redisPersistence()}\n`,
     );
   }
 
