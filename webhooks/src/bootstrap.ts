@@ -34,7 +34,11 @@ export async function openEngine(env: WebhooksEnv, logger: Logger) {
     throw new ConfigError([
       'WEBHOOKS_REDIS_URL (or REDIS_URL): required — a Redis with AOF and maxmemory-policy noeviction (npm start runs a private one under .data/ when neither is set)',
     ]);
-  const engine = createEngine({ url, prefix: env.WEBHOOKS_QUEUE_PREFIX });
+  const engine = createEngine({
+    url,
+    prefix: env.WEBHOOKS_QUEUE_PREFIX,
+    cluster: env.WEBHOOKS_REDIS_CLUSTER,
+  });
   try {
     try {
       await engine.ready(CONNECT_TIMEOUT_MS);

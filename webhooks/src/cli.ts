@@ -65,7 +65,11 @@ try {
 }
 const url = queueRedisUrl(env);
 if (url === undefined) fail('Set WEBHOOKS_REDIS_URL (or REDIS_URL): the queue’s Redis');
-const engine = createEngine({ url, prefix: env.WEBHOOKS_QUEUE_PREFIX });
+const engine = createEngine({
+  url,
+  prefix: env.WEBHOOKS_QUEUE_PREFIX,
+  cluster: env.WEBHOOKS_REDIS_CLUSTER,
+});
 const deadLetters = createDeadLetters(engine);
 /** The endpoints' states, as the service keeps them (the CLI never disables one: no rule, no event). */
 const endpointStates = () =>

@@ -30,13 +30,16 @@ export async function recordSupplierOrder({
   prefix,
   supplierUrl,
   reference,
+  cluster = false,
 }: {
   redisUrl: string;
   prefix: string;
   supplierUrl: string;
   reference: string;
+  /** `redisUrl` names a node of a Redis Cluster. */
+  cluster?: boolean;
 }): Promise<string> {
-  const recorder = createDeadLetterRecorder({ redisUrl, prefix });
+  const recorder = createDeadLetterRecorder({ redisUrl, prefix, cluster });
   const id = deadLetterIdFor('soap-proxy');
   try {
     const { stored } = await recorder.record({

@@ -112,6 +112,10 @@ export interface TestWebhooks {
 
 export interface StartOptions {
   redisUrl: string;
+  /** `redisUrl` names a node of a Redis Cluster. @default false */
+  cluster?: boolean;
+  /** The queue's key prefix. @default a hash tag of its own */
+  prefix?: string;
   /** The webhooks file's content. */
   file: unknown;
   /** Variables the file's secrets name. */
@@ -134,6 +138,8 @@ export interface StartOptions {
  */
 export async function startWebhooks({
   redisUrl,
+  cluster = false,
+  prefix = `{webhooks-test-${randomUUID()}}`,
   file,
   secrets,
   schedule = [20, 40, 80],
@@ -146,7 +152,7 @@ export async function startWebhooks({
   const logger = silentLogger();
   const path = writeWebhooksFile(file);
   const settings = loadWebhooksFile(path, secrets);
-  const engine = createEngine({ url: redisUrl, prefix: `{webhooks-test-${randomUUID()}}` });
+  const engine = createEngine({ url: redisUrl, prefix, cluster });
   await engine.ready(10_000);
   const endpoints = createEndpoints(settings.endpoints, secrets);
   const fanOut = createFanOut({

@@ -1,4 +1,5 @@
 export { hasHashTag, WebhooksQueueEnv } from './queue-env.ts';
+export { connectQueueRedis, shownNode, type QueueRedis } from './queue-redis.ts';
 export { networkCodeOf, wasNotSent, withDeadLetterId } from './ambiguity.ts';
 export {
   createDeadLetterRecorder,

@@ -23,6 +23,11 @@ export const WebhooksQueueEnv = z.object({
   /** The queue's Redis (AOF on, maxmemory-policy noeviction: checked at start). Unset: REDIS_URL. */
   WEBHOOKS_REDIS_URL: z.url().optional(),
   /**
+   * `true`: WEBHOOKS_REDIS_URL (or REDIS_URL) names one node of a Redis Cluster, and the queue's
+   * clients follow the Cluster's slots. A Cluster node named without it is refused at start.
+   */
+  WEBHOOKS_REDIS_CLUSTER: z.stringbool().default(false),
+  /**
    * The prefix of every key of the queue, with a hash tag: one event's keys — its receipt, its
    * jobs, its ordering lines — are written by one script, and Redis Cluster runs a script only on
    * keys of one slot. Without a tag every event would be refused on a Cluster (CROSSSLOT).

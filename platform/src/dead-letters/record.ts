@@ -2,8 +2,8 @@ import { ATTEMPT_RESPONSE_CHARS, type DeadLetterAttempt } from '../contracts/web
 import type { Logger } from '../logging/index.ts';
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { DEFAULT_WEBHOOKS_QUEUE_PREFIX } from './queue-env.ts';
+import { connectQueueRedis } from './queue-redis.ts';
 
 /**
  * A request to an upstream that is not safe to repeat and failed ambiguously (sent, then a
@@ -72,9 +72,12 @@ export interface DeadLetterRecorder {
 export function createDeadLetterRecorder({
   redisUrl,
   prefix = DEFAULT_WEBHOOKS_QUEUE_PREFIX,
+  cluster = false,
 }: {
   redisUrl: string | undefined;
   prefix?: string;
+  /** `redisUrl` names a node of a Redis Cluster (WEBHOOKS_REDIS_CLUSTER). */
+  cluster?: boolean;
 }): DeadLetterRecorder {
   if (!redisUrl)
     return {
@@ -82,7 +85,10 @@ export function createDeadLetterRecorder({
       record: () => Promise.resolve({ stored: false }),
       close: () => Promise.resolve(),
     };
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  const redis = connectQueueRedis(redisUrl, {
+    cluster,
+    connection: { maxRetriesPerRequest: 1, enableOfflineQueue: false },
+  });
   redis.on('error', () => undefined); // a failing write fails its record, which is logged
   const queue = new Queue(DELIVERIES_QUEUE, { connection: redis, prefix });
   queue.on('error', () => undefined);
@@ -137,7 +143,7 @@ export function createDeadLetterRecorder({
 
 /**
  * A service's recorder from its environment — straight into the webhooks Redis
- * (WEBHOOKS_REDIS_URL, else REDIS_URL; WEBHOOKS_QUEUE_PREFIX), so a record is kept while the
+ * (WEBHOOKS_REDIS_URL, else REDIS_URL; WEBHOOKS_QUEUE_PREFIX; WEBHOOKS_REDIS_CLUSTER), so a record is kept while the
  * webhooks service is down — with one warning when there is no Redis to keep them in.
  * `failures` says what would then only be logged, e.g. "non-idempotent legacy writes".
  */
@@ -146,6 +152,7 @@ export function deadLetterRecorderFromEnv(
     WEBHOOKS_REDIS_URL?: string | undefined;
     REDIS_URL?: string | undefined;
     WEBHOOKS_QUEUE_PREFIX?: string | undefined;
+    WEBHOOKS_REDIS_CLUSTER?: boolean | undefined;
   },
   logger: Logger,
   failures: string,
@@ -153,6 +160,7 @@ export function deadLetterRecorderFromEnv(
   const recorder = createDeadLetterRecorder({
     redisUrl: env.WEBHOOKS_REDIS_URL ?? env.REDIS_URL,
     ...(env.WEBHOOKS_QUEUE_PREFIX !== undefined && { prefix: env.WEBHOOKS_QUEUE_PREFIX }),
+    cluster: env.WEBHOOKS_REDIS_CLUSTER ?? false,
   });
   if (recorder.state === 'unconfigured')
     logger.warn(`no Redis: ambiguous failures of ${failures} are only logged, not recorded`);

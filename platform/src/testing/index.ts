@@ -1,4 +1,11 @@
-export { requireRedis, startRedisServer, TEST_REDIS_URL, type RedisServer } from './redis.ts';
+export {
+  requireRedis,
+  startRedisCluster,
+  startRedisServer,
+  TEST_REDIS_URL,
+  type RedisCluster,
+  type RedisServer,
+} from './redis.ts';
 export { silentLogger } from './logger.ts';
 export {
   serveGraphQL,

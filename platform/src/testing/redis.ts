@@ -1,7 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdirSync } from 'node:fs';
 import { createConnection } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { freePort } from './processes.ts';
+
+const run = promisify(execFile);
 
 /** Where tests find Redis; the machines running the suite have one on the default port. */
 export const TEST_REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -64,9 +69,12 @@ export interface RedisServer {
  */
 export async function startRedisServer({
   appendOnlyDir,
+  clusterEnabled = false,
 }: {
   /** Persist with AOF into this directory (fsync every write), so a restart keeps the data. */
   appendOnlyDir?: string;
+  /** Start it as a Redis Cluster node (its cluster state in `appendOnlyDir`, required then). */
+  clusterEnabled?: boolean;
 } = {}): Promise<RedisServer> {
   const port = await freePort();
   const args = [
@@ -79,6 +87,9 @@ export async function startRedisServer({
     ...(appendOnlyDir === undefined
       ? ['--appendonly', 'no']
       : ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', appendOnlyDir]),
+    ...(clusterEnabled
+      ? ['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${String(port)}.conf`]
+      : []),
   ];
   let child: ChildProcess | undefined;
   const start = async () => {
@@ -107,4 +118,70 @@ export async function startRedisServer({
   };
   await start();
   return { url: `redis://127.0.0.1:${port}`, stop, start };
+}
+
+export interface RedisCluster {
+  /** One node's URL (any node leads a Cluster client to the others). */
+  url: string;
+  /** Each master's URL, in the order started. */
+  nodes: string[];
+  stop: () => Promise<void>;
+}
+
+/**
+ * A private Redis Cluster of `masters` nodes (no replicas) on free ports, each with AOF (fsync
+ * every write) in a directory of its own under `appendOnlyDir`, the slots spread over them by
+ * `redis-cli --cluster create`; resolves once every node says the Cluster is ok.
+ */
+export async function startRedisCluster({
+  masters = 3,
+  appendOnlyDir,
+}: {
+  masters?: number;
+  appendOnlyDir: string;
+}): Promise<RedisCluster> {
+  const servers: RedisServer[] = [];
+  const stop = async () => {
+    await Promise.all(servers.map((server) => server.stop()));
+  };
+  try {
+    for (let index = 0; index < masters; index++) {
+      const dir = join(appendOnlyDir, `node-${String(index)}`);
+      mkdirSync(dir, { recursive: true });
+      servers.push(await startRedisServer({ appendOnlyDir: dir, clusterEnabled: true }));
+    }
+    const hosts = servers.map(({ url }) => new URL(url).host);
+    await run('redis-cli', [
+      '--cluster',
+      'create',
+      ...hosts,
+      '--cluster-replicas',
+      '0',
+      '--cluster-yes',
+    ]).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+        throw new Error(
+          'These tests make a Redis Cluster with redis-cli, which is not installed. Install: apt-get install -y redis-tools',
+          { cause: error },
+        );
+      throw error;
+    });
+    for (const host of hosts) await clusterOk(host);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const nodes = servers.map(({ url }) => url);
+  return { url: nodes[0] ?? '', nodes, stop };
+}
+
+/** Waits (10 s at most) for `host`'s CLUSTER INFO to say `cluster_state:ok`. */
+async function clusterOk(host: string): Promise<void> {
+  const [hostname = '', port = ''] = host.split(':');
+  for (let attempt = 0; ; attempt++) {
+    const { stdout } = await run('redis-cli', ['-h', hostname, '-p', port, 'cluster', 'info']);
+    if (/^cluster_state:ok/m.test(stdout)) return;
+    if (attempt >= 100) throw new Error(`Redis Cluster node ${host} not ok after 10 s:\n${stdout}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

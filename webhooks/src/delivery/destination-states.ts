@@ -1,6 +1,6 @@
 import type { DestinationState } from '@manifold/platform/contracts';
 import { AppError } from '@manifold/platform/errors';
-import type { Redis } from 'ioredis';
+import type { QueueRedis } from '@manifold/platform/dead-letters';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { DestinationSettings } from '../settings/webhooks-file.ts';
 
@@ -46,7 +46,7 @@ return 1
 
 export interface DestinationStatesOptions {
   /** The queue's Redis: every worker process sees the same limit, breaker and pause. */
-  redis: Redis;
+  redis: QueueRedis;
   /** The queues' (hash-tagged) prefix: the keys live in the queues' slot. */
   prefix: string;
   destinations: Readonly<Record<string, DestinationSettings>>;

@@ -1,5 +1,5 @@
 import { Job, type Queue, type RedisClient } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { QueueRedis } from '@manifold/platform/dead-letters';
 import { deliveryKey } from '../engine/ids.ts';
 import { createClaimAndAdd, type DeliveryToAdd } from '../engine/claim-and-add.ts';
 import type { DeliveryJob, EventJob } from '../engine/queues.ts';
@@ -12,7 +12,7 @@ export interface FanOutDeps {
   route: Router;
   deliveries: Queue<DeliveryJob>;
   /** The connection the queue adds on (ours go on it too: Redis runs them in the order written). */
-  redis: Redis;
+  redis: QueueRedis;
   /** The queue's key prefix (the receipts and ordering lines live beside its jobs). */
   prefix: string;
   /** Delivery attempts in all: the first and one per retry delay. */

@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { QueueRedis } from '@manifold/platform/dead-letters';
 
 /** How long a delivery waiting behind an earlier one for its key waits before it looks again. */
 export const ORDER_WAIT_MS = 250;
@@ -25,7 +25,7 @@ export function createOrdering({
   prefix,
   deliveries,
 }: {
-  redis: Redis;
+  redis: QueueRedis;
   prefix: string;
   deliveries: Queue;
 }) {

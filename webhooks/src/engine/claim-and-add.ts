@@ -5,7 +5,7 @@ import { Job, type Queue, type RedisClient } from 'bullmq';
 // from the ESM build (it has types), while Node loads BullMQ's CommonJS build: the start-up check
 // compares the two texts (checkClaimAndAdd).
 import { addStandardJob } from 'bullmq/dist/esm/scripts/addStandardJob-9.js';
-import type { Redis } from 'ioredis';
+import type { QueueRedis } from '@manifold/platform/dead-letters';
 
 /** One delivery to add: its job, and the ordering line it joins first, if any. */
 export interface DeliveryToAdd {
@@ -126,7 +126,7 @@ async function definedScript(queue: Queue, command: string): Promise<string | un
  * BullMQ script that does not compile inside ours fails here). Checked at start, so that the
  * service stops there rather than refuse every event.
  */
-export async function checkClaimAndAdd(redis: Redis, queue: Queue): Promise<void> {
+export async function checkClaimAndAdd(redis: QueueRedis, queue: Queue): Promise<void> {
   const { command } = await bullmqAdd(
     new Job(queue, 'deliver', {}, { jobId: 'start-up-check' }, 'start-up-check'),
   );
@@ -141,7 +141,7 @@ export async function checkClaimAndAdd(redis: Redis, queue: Queue): Promise<void
  * `claimAndAdd(receipt, deliveries)` on `redis`, the connection the jobs' queue adds on. Each job's
  * keys and arguments are the ones BullMQ builds for its own add (bullmqAdd).
  */
-export function createClaimAndAdd(redis: Redis) {
+export function createClaimAndAdd(redis: QueueRedis) {
   redis.defineCommand(COMMAND, { lua: LUA });
   const run = (redis as unknown as Record<typeof COMMAND, ClaimAndAddCommand>)[COMMAND].bind(redis);
   return async (

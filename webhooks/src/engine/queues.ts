@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { connectQueueRedis, type QueueRedis } from '@manifold/platform/dead-letters';
 import { batchWrites } from './write-batching.ts';
 
 /** One accepted inbound event: what the sender sent, exactly, and what we made of it (each of its deliveries carries all of it). */
@@ -45,9 +46,9 @@ export const DELIVERIES_QUEUE = 'deliveries';
 
 export interface Engine {
   /** The producers' connection: fails fast while Redis is away (an inbound request answers 503 at once). */
-  redis: Redis;
+  redis: QueueRedis;
   /** A connection for workers to duplicate: waits through a Redis restart instead of failing. */
-  workerConnection: Redis;
+  workerConnection: QueueRedis;
   deliveries: Queue<DeliveryJob>;
   prefix: string;
   /** Resolves once the producers' connection is up (or rejects after `timeoutMs`). */
@@ -61,11 +62,31 @@ export interface Engine {
  * workers' blocking commands must wait through a restart (`maxRetriesPerRequest: null`, as BullMQ
  * requires).
  */
-export function createEngine({ url, prefix }: { url: string; prefix: string }): Engine {
+export function createEngine({
+  url,
+  prefix,
+  cluster = false,
+}: {
+  url: string;
+  prefix: string;
+  /** `url` names a node of a Redis Cluster (WEBHOOKS_REDIS_CLUSTER). */
+  cluster?: boolean;
+}): Engine {
   // Both batch their writes (write-batching.ts): concurrent requests and deliveries share writes.
-  const redis = batchWrites(new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false }));
-  const workerConnection = batchWrites(
-    new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true }),
+  // A Cluster client holds a connection per node, made as it needs them: not batched.
+  const batched = (connection: QueueRedis) =>
+    connection instanceof Redis ? batchWrites(connection) : connection;
+  const redis = batched(
+    connectQueueRedis(url, {
+      cluster,
+      connection: { maxRetriesPerRequest: 1, enableOfflineQueue: false },
+    }),
+  );
+  const workerConnection = batched(
+    connectQueueRedis(url, {
+      cluster,
+      connection: { maxRetriesPerRequest: null, lazyConnect: true },
+    }),
   );
   // Errors surface on the commands that fail; without a listener ioredis would print each one.
   redis.on('error', () => undefined);

@@ -1,5 +1,6 @@
 import { ConfigError } from '@manifold/platform/config';
-import type { Redis } from 'ioredis';
+import { shownNode, type QueueRedis } from '@manifold/platform/dead-letters';
+import { Cluster, type Redis } from 'ioredis';
 
 /** What the queue's Redis must be: nothing acknowledged may vanish (AOF) or be evicted (noeviction). */
 export interface RedisDurability {
@@ -26,18 +27,51 @@ export function versionProblem(version: string | undefined, shown: string): stri
 
 /**
  * Refuses (ConfigError, the service does not start) a Redis that could lose or evict queued
- * events — AOF off, or a maxmemory-policy other than noeviction — or one older than 7.0. Reads
- * INFO (allowed where CONFIG is renamed away, as on managed Redis); `appendfsync` only if CONFIG
- * GET answers.
+ * events — AOF off, or a maxmemory-policy other than noeviction — or one older than 7.0: on a
+ * Cluster, every master (a resharding may move the queue's slot to any of them). Refuses too a Cluster node reached as a single server: it would answer MOVED for the
+ * queue's slot unless it holds it, and every event would be refused. Reads INFO (allowed where
+ * CONFIG is renamed away, as on managed Redis); `appendfsync` only if CONFIG GET answers — the
+ * weakest of the masters'.
  */
-export async function checkQueueRedis(redis: Redis, url: string): Promise<RedisDurability> {
-  const where = new URL(url);
-  const shown = `${where.hostname}:${where.port || '6379'}`;
-  const persistence = await redis.info('persistence');
-  const memory = await redis.info('memory');
+export async function checkQueueRedis(redis: QueueRedis, url: string): Promise<RedisDurability> {
+  const nodes =
+    redis instanceof Cluster
+      ? redis.nodes('master').map((node) => ({
+          node,
+          shown: `${node.options.host ?? '?'}:${String(node.options.port ?? '?')}`,
+        }))
+      : [{ node: redis, shown: shownNode(url) }];
+  if (nodes.length === 0)
+    throw new ConfigError([
+      `WEBHOOKS_REDIS_URL: the Redis Cluster at ${shownNode(url)} names no master: nothing holds the queue`,
+    ]);
+  const checked = await Promise.all(
+    nodes.map(({ node, shown }) => checkNode(node, shown, redis instanceof Cluster)),
+  );
+  const problems = checked.flatMap((result) => result.problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  const fsyncs = checked.map((result) => result.appendfsync);
+  return { appendfsync: fsyncs.find((mode) => mode !== 'always') ?? fsyncs[0] };
+}
+
+async function checkNode(
+  redis: Redis,
+  shown: string,
+  asCluster: boolean,
+): Promise<{ problems: string[]; appendfsync: string | undefined }> {
+  const [persistence, memory, server, cluster] = await Promise.all([
+    redis.info('persistence'),
+    redis.info('memory'),
+    redis.info('server'),
+    redis.info('cluster'),
+  ]);
   const problems: string[] = [];
-  const version = versionProblem(field(await redis.info('server'), 'redis_version'), shown);
+  const version = versionProblem(field(server, 'redis_version'), shown);
   if (version !== undefined) problems.push(version);
+  if (!asCluster && field(cluster, 'cluster_enabled') === '1')
+    problems.push(
+      `WEBHOOKS_REDIS_URL: Redis at ${shown} is a node of a Redis Cluster: set WEBHOOKS_REDIS_CLUSTER=true, so that the queue's clients follow the Cluster's slots`,
+    );
   if (field(persistence, 'aof_enabled') !== '1')
     problems.push(
       `WEBHOOKS_REDIS_URL: Redis at ${shown} has AOF off: accepted events would be lost on a restart. Start it with --appendonly yes (or CONFIG SET appendonly yes), or point WEBHOOKS_REDIS_URL at one that has it`,
@@ -47,7 +81,7 @@ export async function checkQueueRedis(redis: Redis, url: string): Promise<RedisD
     problems.push(
       `WEBHOOKS_REDIS_URL: Redis at ${shown} has maxmemory-policy ${policy ?? 'unknown'}: queued events could be evicted. Set --maxmemory-policy noeviction`,
     );
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) return { problems, appendfsync: undefined };
   let appendfsync: string | undefined;
   try {
     const answer = await redis.config('GET', 'appendfsync');
@@ -55,5 +89,5 @@ export async function checkQueueRedis(redis: Redis, url: string): Promise<RedisD
   } catch {
     appendfsync = undefined;
   }
-  return { appendfsync };
+  return { problems, appendfsync };
 }

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { Worker } from 'bullmq';
 import type { Logger } from '@manifold/platform/logging';
-import type { Redis } from 'ioredis';
+import type { QueueRedis } from '@manifold/platform/dead-letters';
 import { createDeliver, TransientDeliveryError } from '../delivery/deliver.ts';
 import { createDestinationClient } from '../delivery/destination-client.ts';
 import type { DestinationStates } from '../delivery/destination-states.ts';
@@ -48,7 +48,7 @@ export interface Workers {
  */
 export function startWorkers(options: WorkersOptions): Workers {
   const { engine, schedule, maxRetryAfterMs, concurrency, lockMs, logger } = options;
-  const connection: Redis = engine.workerConnection;
+  const connection: QueueRedis = engine.workerConnection;
   const ordering = options.ordered
     ? createOrdering({ redis: engine.redis, prefix: engine.prefix, deliveries: engine.deliveries })
     : undefined;

@@ -1,6 +1,6 @@
 import type { EndpointState } from '@manifold/platform/contracts';
 import { AppError } from '@manifold/platform/errors';
-import type { Redis } from 'ioredis';
+import type { QueueRedis } from '@manifold/platform/dead-letters';
 
 /** When an endpoint that only fails is disabled: whichever comes first. */
 export interface DisableRule {
@@ -32,7 +32,7 @@ function toState(name: string, fields: Record<string, string>): EndpointState {
 
 export interface EndpointStatesOptions {
   /** The queue's Redis: the state is shared by every worker process. */
-  redis: Redis;
+  redis: QueueRedis;
   /** The queues' (hash-tagged) prefix: an endpoint's key lives in the queues' slot. */
   prefix: string;
   /** The configured endpoints. */
