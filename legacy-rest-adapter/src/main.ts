@@ -36,7 +36,10 @@ const policy = createUpstreamPolicy({
     waitBudgetMs: env.LEGACY_WAIT_BUDGET_MS,
   }),
 });
-const deadLetters = deadLetterRecorderFromEnv(env, logger, 'non-idempotent legacy writes');
+// A Cluster URL with a database or options is a configuration problem (no stack trace, exit 1).
+const deadLetters = configOrExit(() =>
+  deadLetterRecorderFromEnv(env, logger, 'non-idempotent legacy writes'),
+);
 const limits = { maxResponseBytes: env.LEGACY_MAX_RESPONSE_BYTES };
 const legacy = createLegacyClient({ baseUrl: env.LEGACY_URL, session, policy, ...limits });
 const forms = createLegacyForms({ baseUrl: env.LEGACY_URL, session, policy, ...limits });

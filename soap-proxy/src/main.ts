@@ -13,7 +13,10 @@ import { loadSoapServices } from './services/load-services.ts';
 
 const env = configOrExit(() => loadEnv(SoapProxyEnv));
 const logger = createLogger({ service: 'soap-proxy', level: env.LOG_LEVEL });
-const deadLetters = deadLetterRecorderFromEnv(env, logger, 'non-idempotent operations');
+// A Cluster URL with a database or options is a configuration problem (no stack trace, exit 1).
+const deadLetters = configOrExit(() =>
+  deadLetterRecorderFromEnv(env, logger, 'non-idempotent operations'),
+);
 // A configuration or WSDL problem is not a bug: every problem, no stack trace, exit 1.
 const services = await configOrExit(async () =>
   loadSoapServices(loadProxyConfig(env.SOAP_PROXY_CONFIG), logger, deadLetters),

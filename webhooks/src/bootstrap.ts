@@ -4,7 +4,7 @@ import { queueRedisUrl, replayTargetsFromEnv, type WebhooksEnv } from './config.
 import { createDestinationStates, type DestinationStates } from './delivery/destination-states.ts';
 import { createFanOut, type FanOut } from './delivery/fan-out.ts';
 import { checkClaimAndAdd } from './engine/claim-and-add.ts';
-import { checkQueueRedis } from './engine/redis-check.ts';
+import { checkIsClusterNode, checkQueueRedis } from './engine/redis-check.ts';
 import { createEngine, type Engine } from './engine/queues.ts';
 import { startWorkers, type Workers } from './engine/workers.ts';
 import type { WebhooksMetrics } from './metrics.ts';
@@ -34,6 +34,7 @@ export async function openEngine(env: WebhooksEnv, logger: Logger) {
     throw new ConfigError([
       'WEBHOOKS_REDIS_URL (or REDIS_URL): required — a Redis with AOF and maxmemory-policy noeviction (npm start runs a private one under .data/ when neither is set)',
     ]);
+  if (env.WEBHOOKS_REDIS_CLUSTER) await checkIsClusterNode(url, CONNECT_TIMEOUT_MS);
   const engine = createEngine({
     url,
     prefix: env.WEBHOOKS_QUEUE_PREFIX,

@@ -1,15 +1,17 @@
 // The webhooks queue on a Redis Cluster (WEBHOOKS_REDIS_CLUSTER): three masters with AOF, the
 // service reached through a node that does not hold the queue's slot. Signed events are accepted
 // once (a resend is a duplicate), delivered once each, dead-lettered where a destination fails,
-// recorded into the queue by another service, and replayed in bulk; the start-up check reads
-// every master, and refuses a Cluster node named as a single server.
-import { spawn } from 'node:child_process';
+// recorded into the queue by another service, and replayed in bulk; deliveries in flight complete
+// while the master holding the queue restarts; the start-up check reads every node, and refuses a
+// Cluster node named as a single server, the setting on a single server and a URL with a database.
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '@manifold/platform/config';
-import { startRedisCluster, type RedisCluster } from '@manifold/platform/testing';
+import { connectQueueRedis } from '@manifold/platform/dead-letters';
+import { requireRedis, startRedisCluster, type RedisCluster } from '@manifold/platform/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { nodeArgs } from '../../scripts/node-args.ts';
@@ -39,9 +41,20 @@ let crm: Sink;
 let ledger: Sink;
 let webhooks: TestWebhooks;
 
+/** The exit of a process that should stop by itself: killed after 30 s (the test then fails). */
+async function exitOf(child: ChildProcess): Promise<[number | null]> {
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  try {
+    return (await once(child, 'exit')) as [number | null];
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** A single-server client of one node (as a user who forgot WEBHOOKS_REDIS_CLUSTER would have). */
 const nodeClient = (url: string) => {
   const client = new Redis(url, { maxRetriesPerRequest: 1 });
+  client.on('error', () => undefined); // a node stopped by a test
   plain.push(client);
   return client;
 };
@@ -137,7 +150,7 @@ describe('the webhooks queue on a Redis Cluster', () => {
     );
   }, 90_000);
 
-  it('checks every master at start, and refuses a Cluster node named as a single server', async () => {
+  it('checks every node at start, and refuses a Cluster node named as a single server', async () => {
     expect(await checkQueueRedis(webhooks.engine.redis, elsewhere)).toEqual({
       appendfsync: 'always',
     });
@@ -150,8 +163,9 @@ describe('the webhooks queue on a Redis Cluster', () => {
       /is a node of a Redis Cluster: set WEBHOOKS_REDIS_CLUSTER=true/,
     );
 
-    // One master may evict: refused, naming that master.
-    const evicting = nodeClient(owner);
+    // A master that neither holds the queue's slot nor was named may evict: refused, naming it.
+    const third = cluster.nodes.find((url) => url !== owner && url !== elsewhere) ?? '';
+    const evicting = nodeClient(third);
     await evicting.config('SET', 'maxmemory-policy', 'allkeys-lru');
     try {
       const error = await checkQueueRedis(webhooks.engine.redis, elsewhere).catch(
@@ -161,7 +175,7 @@ describe('the webhooks queue on a Redis Cluster', () => {
       expect((error as ConfigError).problems).toEqual([
         expect.stringMatching(
           new RegExp(
-            `Redis at 127\\.0\\.0\\.1:${new URL(owner).port} has maxmemory-policy allkeys-lru`,
+            `Redis at 127\\.0\\.0\\.1:${new URL(third).port} has maxmemory-policy allkeys-lru`,
           ),
         ),
       ]);
@@ -189,7 +203,7 @@ describe('the webhooks queue on a Redis Cluster', () => {
     });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const [code] = (await once(child, 'exit')) as [number | null];
+    const [code] = await exitOf(child);
     expect(code).toBe(1);
     expect(stderr).toMatch(/is a node of a Redis Cluster: set WEBHOOKS_REDIS_CLUSTER=true/);
 
@@ -221,4 +235,69 @@ describe('the webhooks queue on a Redis Cluster', () => {
       await service.stop();
     }
   }, 60_000);
+
+  it('refuses WEBHOOKS_REDIS_CLUSTER=true on a single server, and a Cluster URL with a database', async () => {
+    const single = await requireRedis();
+    const child = spawn(process.execPath, nodeArgs('webhooks/src/main.ts'), {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        PORT: String(await freePort()),
+        WEBHOOKS_REDIS_URL: single,
+        WEBHOOKS_REDIS_CLUSTER: 'true',
+        WEBHOOKS_FILE: writeWebhooksFile({
+          sources: { stripe: { scheme: 'stripe', secrets: ['STRIPE_SECRET'] } },
+          destinations: { crm: { url: crm.url } },
+          routes: [{ source: 'stripe', to: ['crm'] }],
+        }),
+        STRIPE_SECRET: SECRET,
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = await exitOf(child);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/is not a node of a Redis Cluster: unset WEBHOOKS_REDIS_CLUSTER/);
+
+    expect(() =>
+      connectQueueRedis(`${elsewhere}/2`, { cluster: true, connection: { lazyConnect: true } }),
+    ).toThrow(ConfigError);
+  }, 60_000);
+
+  it('completes deliveries in flight while the master holding the queue restarts', async () => {
+    const [ownerServer] = cluster.servers.filter((server) => server.url === owner);
+    if (!ownerServer) throw new Error('no server for the slot owner');
+    const completed = await webhooks.engine.deliveries.getCompletedCount();
+    const before = crm.effects.size;
+    const events = Array.from({ length: 20 }, (_, index) =>
+      sign.stripe(SECRET, { id: `evt-restart-${String(index)}`, type: 'invoice.paid' }),
+    );
+    // The crm applies each at once and answers 1.5 s later: the deliveries are in flight when the
+    // master goes, and their completions are written while it is away.
+    crm.answer.current = () => ({ status: 200, delayMs: 1_500 });
+    for (const event of events) expect((await webhooks.post('stripe', event)).status).toBe(202);
+    await vi.waitFor(
+      () => {
+        expect(crm.effects.size).toBe(before + events.length);
+      },
+      { timeout: 10_000, interval: 50 },
+    );
+    // Away for longer than a Cluster client's default retries last (16 × 100 ms).
+    await ownerServer.stop('SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await ownerServer.start();
+    // Every delivery completed after the restart: none waits for its lock (30 s) to expire and be
+    // sent again (each destination's 20: crm and ledger).
+    await vi.waitFor(
+      async () => {
+        expect(await webhooks.engine.deliveries.getCompletedCount()).toBe(
+          completed + 2 * events.length,
+        );
+      },
+      { timeout: 20_000, interval: 250 },
+    );
+    expect([...crm.repeats.values()].reduce((sum, count) => sum + count, 0)).toBe(0);
+  }, 90_000);
 });

@@ -260,7 +260,7 @@ export type SinkAnswer = (request: {
   key: string;
   attempt: number;
   body: string;
-}) => { status: number; headers?: Record<string, string> } | 'hang';
+}) => { status: number; headers?: Record<string, string>; delayMs?: number } | 'hang';
 
 export interface Sink {
   url: string;
@@ -317,7 +317,10 @@ export async function startSink(answer: SinkAnswer): Promise<Sink> {
         return;
       }
       if (decided.status < 300) effects.add(key);
-      res.writeHead(decided.status, decided.headers).end(`status ${decided.status}`);
+      // Applied now; the answer after `delayMs` (a slow destination: the delivery is in flight).
+      setTimeout(() => {
+        res.writeHead(decided.status, decided.headers).end(`status ${decided.status}`);
+      }, decided.delayMs ?? 0);
     });
   }).listen(0, '127.0.0.1');
   await once(server, 'listening');

@@ -24,7 +24,8 @@ export const WebhooksQueueEnv = z.object({
   WEBHOOKS_REDIS_URL: z.url().optional(),
   /**
    * `true`: WEBHOOKS_REDIS_URL (or REDIS_URL) names one node of a Redis Cluster, and the queue's
-   * clients follow the Cluster's slots. A Cluster node named without it is refused at start.
+   * clients follow the Cluster's slots. The webhooks service refuses a Cluster node named without
+   * it at start; an adapter's records would fail (each logged).
    */
   WEBHOOKS_REDIS_CLUSTER: z.stringbool().default(false),
   /**

@@ -125,6 +125,8 @@ export interface RedisCluster {
   url: string;
   /** Each master's URL, in the order started. */
   nodes: string[];
+  /** Each master's server (stop it, start it again on its port: it rejoins with its slots). */
+  servers: RedisServer[];
   stop: () => Promise<void>;
 }
 
@@ -172,7 +174,7 @@ export async function startRedisCluster({
     throw error;
   }
   const nodes = servers.map(({ url }) => url);
-  return { url: nodes[0] ?? '', nodes, stop };
+  return { url: nodes[0] ?? '', nodes, servers, stop };
 }
 
 /** Waits (10 s at most) for `host`'s CLUSTER INFO to say `cluster_state:ok`. */

@@ -1,6 +1,6 @@
 import { ConfigError } from '@manifold/platform/config';
 import { shownNode, type QueueRedis } from '@manifold/platform/dead-letters';
-import { Cluster, type Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 
 /** What the queue's Redis must be: nothing acknowledged may vanish (AOF) or be evicted (noeviction). */
 export interface RedisDurability {
@@ -28,7 +28,8 @@ export function versionProblem(version: string | undefined, shown: string): stri
 /**
  * Refuses (ConfigError, the service does not start) a Redis that could lose or evict queued
  * events — AOF off, or a maxmemory-policy other than noeviction — or one older than 7.0: on a
- * Cluster, every master (a resharding may move the queue's slot to any of them). Refuses too a Cluster node reached as a single server: it would answer MOVED for the
+ * Cluster, every node it knows, replicas too (a resharding may move the queue's slot to any
+ * master, a failover promote any replica). Refuses too a Cluster node reached as a single server: it would answer MOVED for the
  * queue's slot unless it holds it, and every event would be refused. Reads INFO (allowed where
  * CONFIG is renamed away, as on managed Redis); `appendfsync` only if CONFIG GET answers — the
  * weakest of the masters'.
@@ -36,14 +37,14 @@ export function versionProblem(version: string | undefined, shown: string): stri
 export async function checkQueueRedis(redis: QueueRedis, url: string): Promise<RedisDurability> {
   const nodes =
     redis instanceof Cluster
-      ? redis.nodes('master').map((node) => ({
+      ? redis.nodes('all').map((node) => ({
           node,
           shown: `${node.options.host ?? '?'}:${String(node.options.port ?? '?')}`,
         }))
       : [{ node: redis, shown: shownNode(url) }];
   if (nodes.length === 0)
     throw new ConfigError([
-      `WEBHOOKS_REDIS_URL: the Redis Cluster at ${shownNode(url)} names no master: nothing holds the queue`,
+      `WEBHOOKS_REDIS_URL: the Redis Cluster at ${shownNode(url)} names no node: nothing holds the queue`,
     ]);
   const checked = await Promise.all(
     nodes.map(({ node, shown }) => checkNode(node, shown, redis instanceof Cluster)),
@@ -90,4 +91,31 @@ async function checkNode(
     appendfsync = undefined;
   }
   return { problems, appendfsync };
+}
+
+/**
+ * Refuses (ConfigError) WEBHOOKS_REDIS_CLUSTER=true on a Redis that is no Cluster node: a Cluster
+ * client would wait for a slot map that never comes, and the service would only say that nothing
+ * answered. Asked before the queue's clients connect, with a connection of its own.
+ */
+export async function checkIsClusterNode(url: string, timeoutMs: number): Promise<void> {
+  const probe = new Redis(url, {
+    maxRetriesPerRequest: 0,
+    connectTimeout: timeoutMs,
+    retryStrategy: () => null,
+  });
+  probe.on('error', () => undefined);
+  let info: string;
+  try {
+    info = await probe.info('cluster');
+  } catch {
+    // Unreachable: the queue's clients say so, as for a single server.
+    return;
+  } finally {
+    probe.disconnect();
+  }
+  if (field(info, 'cluster_enabled') !== '1')
+    throw new ConfigError([
+      `WEBHOOKS_REDIS_CLUSTER=true, but Redis at ${shownNode(url)} is not a node of a Redis Cluster: unset WEBHOOKS_REDIS_CLUSTER, or point WEBHOOKS_REDIS_URL at a Cluster node`,
+    ]);
 }
