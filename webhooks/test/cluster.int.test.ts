@@ -51,6 +51,32 @@ async function exitOf(child: ChildProcess): Promise<[number | null]> {
   }
 }
 
+/** The service's settings on the Redis at `url`: the crm as its one destination. */
+const serviceEnv = (url: string, prefix: string) => ({
+  WEBHOOKS_REDIS_URL: url,
+  WEBHOOKS_QUEUE_PREFIX: prefix,
+  WEBHOOKS_WORKERS: 'false',
+  WEBHOOKS_FILE: writeWebhooksFile({
+    sources: { stripe: { scheme: 'stripe', secrets: ['STRIPE_SECRET'] } },
+    destinations: { crm: { url: crm.url } },
+    routes: [{ source: 'stripe', to: ['crm'] }],
+  }),
+  STRIPE_SECRET: SECRET,
+});
+
+/** Runs the service with `env` until it exits: its exit code and what it wrote to stderr. */
+async function runUntilExit(env: Record<string, string>) {
+  const child = spawn(process.execPath, nodeArgs('webhooks/src/main.ts'), {
+    cwd: REPO_ROOT,
+    env: { ...process.env, NODE_ENV: 'test', PORT: String(await freePort()), ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const [code] = await exitOf(child);
+  return { code, stderr };
+}
+
 /** A single-server client of one node (as a user who forgot WEBHOOKS_REDIS_CLUSTER would have). */
 const nodeClient = (url: string) => {
   const client = new Redis(url, { maxRetriesPerRequest: 1 });
@@ -185,25 +211,8 @@ describe('the webhooks queue on a Redis Cluster', () => {
   });
 
   it('runs the service process on the Cluster with WEBHOOKS_REDIS_CLUSTER=true, and stops it without', async () => {
-    const env = {
-      WEBHOOKS_REDIS_URL: elsewhere,
-      WEBHOOKS_QUEUE_PREFIX: '{webhooks-cluster-start}',
-      WEBHOOKS_WORKERS: 'false',
-      WEBHOOKS_FILE: writeWebhooksFile({
-        sources: { stripe: { scheme: 'stripe', secrets: ['STRIPE_SECRET'] } },
-        destinations: { crm: { url: crm.url } },
-        routes: [{ source: 'stripe', to: ['crm'] }],
-      }),
-      STRIPE_SECRET: SECRET,
-    };
-    const child = spawn(process.execPath, nodeArgs('webhooks/src/main.ts'), {
-      cwd: REPO_ROOT,
-      env: { ...process.env, NODE_ENV: 'test', PORT: String(await freePort()), ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const [code] = await exitOf(child);
+    const env = serviceEnv(elsewhere, '{webhooks-cluster-start}');
+    const { code, stderr } = await runUntilExit(env);
     expect(code).toBe(1);
     expect(stderr).toMatch(/is a node of a Redis Cluster: set WEBHOOKS_REDIS_CLUSTER=true/);
 
@@ -237,27 +246,10 @@ describe('the webhooks queue on a Redis Cluster', () => {
   }, 60_000);
 
   it('refuses WEBHOOKS_REDIS_CLUSTER=true on a single server, and a Cluster URL with a database', async () => {
-    const single = await requireRedis();
-    const child = spawn(process.execPath, nodeArgs('webhooks/src/main.ts'), {
-      cwd: REPO_ROOT,
-      env: {
-        ...process.env,
-        NODE_ENV: 'test',
-        PORT: String(await freePort()),
-        WEBHOOKS_REDIS_URL: single,
-        WEBHOOKS_REDIS_CLUSTER: 'true',
-        WEBHOOKS_FILE: writeWebhooksFile({
-          sources: { stripe: { scheme: 'stripe', secrets: ['STRIPE_SECRET'] } },
-          destinations: { crm: { url: crm.url } },
-          routes: [{ source: 'stripe', to: ['crm'] }],
-        }),
-        STRIPE_SECRET: SECRET,
-      },
-      stdio: ['ignore', 'ignore', 'pipe'],
+    const { code, stderr } = await runUntilExit({
+      ...serviceEnv(await requireRedis(), '{webhooks-cluster-single}'),
+      WEBHOOKS_REDIS_CLUSTER: 'true',
     });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const [code] = await exitOf(child);
     expect(code).toBe(1);
     expect(stderr).toMatch(/is not a node of a Redis Cluster: unset WEBHOOKS_REDIS_CLUSTER/);
 
