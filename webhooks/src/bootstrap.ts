@@ -4,7 +4,7 @@ import { queueRedisUrl, replayTargetsFromEnv, type WebhooksEnv } from './config.
 import { createDestinationStates, type DestinationStates } from './delivery/destination-states.ts';
 import { createFanOut, type FanOut } from './delivery/fan-out.ts';
 import { checkClaimAndAdd } from './engine/claim-and-add.ts';
-import { checkIsClusterNode, checkQueueRedis } from './engine/redis-check.ts';
+import { checkQueueRedis } from './engine/redis-check.ts';
 import { createEngine, type Engine } from './engine/queues.ts';
 import { startWorkers, type Workers } from './engine/workers.ts';
 import type { WebhooksMetrics } from './metrics.ts';
@@ -34,7 +34,6 @@ export async function openEngine(env: WebhooksEnv, logger: Logger) {
     throw new ConfigError([
       'WEBHOOKS_REDIS_URL (or REDIS_URL): required — a Redis with AOF and maxmemory-policy noeviction (npm start runs a private one under .data/ when neither is set)',
     ]);
-  if (env.WEBHOOKS_REDIS_CLUSTER) await checkIsClusterNode(url, CONNECT_TIMEOUT_MS);
   const engine = createEngine({
     url,
     prefix: env.WEBHOOKS_QUEUE_PREFIX,
@@ -43,7 +42,8 @@ export async function openEngine(env: WebhooksEnv, logger: Logger) {
   try {
     try {
       await engine.ready(CONNECT_TIMEOUT_MS);
-    } catch {
+    } catch (error) {
+      if (error instanceof ConfigError) throw error;
       throw new ConfigError([
         `WEBHOOKS_REDIS_URL: no answer from ${new URL(url).host} within ${CONNECT_TIMEOUT_MS / 1000} s`,
       ]);

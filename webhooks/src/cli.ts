@@ -16,7 +16,7 @@ import { parseInput } from '@manifold/platform/errors';
 import { queueRedisUrl, WebhooksEnv } from './config.ts';
 import { createDeadLetters } from './dead-letters/dead-letters.ts';
 import { createDestinationStates } from './delivery/destination-states.ts';
-import { createEngine } from './engine/queues.ts';
+import { createEngine, type Engine } from './engine/queues.ts';
 import { createEndpointStates } from './outbound/endpoint-states.ts';
 import { loadWebhooksFile } from './settings/webhooks-file.ts';
 
@@ -65,11 +65,18 @@ try {
 }
 const url = queueRedisUrl(env);
 if (url === undefined) fail('Set WEBHOOKS_REDIS_URL (or REDIS_URL): the queue’s Redis');
-const engine = createEngine({
-  url,
-  prefix: env.WEBHOOKS_QUEUE_PREFIX,
-  cluster: env.WEBHOOKS_REDIS_CLUSTER,
-});
+let engine: Engine;
+try {
+  engine = createEngine({
+    url,
+    prefix: env.WEBHOOKS_QUEUE_PREFIX,
+    cluster: env.WEBHOOKS_REDIS_CLUSTER,
+  });
+} catch (error) {
+  // A Cluster URL with a database or options: said as any configuration problem.
+  if (error instanceof ConfigError) fail(error.message);
+  throw error;
+}
 const deadLetters = createDeadLetters(engine);
 /** The endpoints' states, as the service keeps them (the CLI never disables one: no rule, no event). */
 const endpointStates = () =>

@@ -317,10 +317,12 @@ export async function startSink(answer: SinkAnswer): Promise<Sink> {
         return;
       }
       if (decided.status < 300) effects.add(key);
-      // Applied now; the answer after `delayMs` (a slow destination: the delivery is in flight).
-      setTimeout(() => {
+      const send = () =>
         res.writeHead(decided.status, decided.headers).end(`status ${decided.status}`);
-      }, decided.delayMs ?? 0);
+      // Applied now; with `delayMs`, answered that much later (a slow destination: the delivery
+      // is in flight meanwhile).
+      if (decided.delayMs === undefined) send();
+      else setTimeout(send, decided.delayMs);
     });
   }).listen(0, '127.0.0.1');
   await once(server, 'listening');

@@ -143,8 +143,9 @@ export function createDeadLetterRecorder({
 
 /**
  * A service's recorder from its environment — straight into the webhooks Redis
- * (WEBHOOKS_REDIS_URL, else REDIS_URL; WEBHOOKS_QUEUE_PREFIX; WEBHOOKS_REDIS_CLUSTER), so a record is kept while the
- * webhooks service is down — with one warning when there is no Redis to keep them in.
+ * (WEBHOOKS_REDIS_URL, else REDIS_URL; WEBHOOKS_QUEUE_PREFIX; WEBHOOKS_REDIS_CLUSTER), so a
+ * record is kept while the webhooks service is down — with one warning when there is no Redis to
+ * keep them in.
  * `failures` says what would then only be logged, e.g. "non-idempotent legacy writes".
  */
 export function deadLetterRecorderFromEnv(

@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { connectQueueRedis, type QueueRedis } from '@manifold/platform/dead-letters';
+import { checkIsClusterNode } from './redis-check.ts';
 import { batchWrites } from './write-batching.ts';
 
 /** One accepted inbound event: what the sender sent, exactly, and what we made of it (each of its deliveries carries all of it). */
@@ -51,7 +52,10 @@ export interface Engine {
   workerConnection: QueueRedis;
   deliveries: Queue<DeliveryJob>;
   prefix: string;
-  /** Resolves once the producers' connection is up (or rejects after `timeoutMs`). */
+  /**
+   * Resolves once the producers' connection is up (or rejects after `timeoutMs`); on a Cluster,
+   * rejects at once with a ConfigError when the URL names no Cluster node.
+   */
   ready: (timeoutMs: number) => Promise<void>;
   close: () => Promise<void>;
 }
@@ -101,6 +105,7 @@ export function createEngine({
     prefix,
     ready: async (timeoutMs) => {
       if (redis.status === 'ready') return;
+      if (cluster) await checkIsClusterNode(url, timeoutMs);
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
           redis.off('ready', onReady);

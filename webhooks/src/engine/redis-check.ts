@@ -26,13 +26,26 @@ export function versionProblem(version: string | undefined, shown: string): stri
 }
 
 /**
+ * The problem when what `INFO cluster` says of the Redis at `shown` disagrees with
+ * WEBHOOKS_REDIS_CLUSTER (`cluster`): a Cluster node reached as a single server answers MOVED for
+ * the queue's slot unless it holds it (every event refused); a Cluster client on a single server
+ * waits for a slot map that never comes (the service would only say that nothing answered).
+ */
+function clusterSettingProblem(clusterInfo: string, cluster: boolean, shown: string) {
+  const isNode = field(clusterInfo, 'cluster_enabled') === '1';
+  if (isNode === cluster) return undefined;
+  return isNode
+    ? `WEBHOOKS_REDIS_URL: Redis at ${shown} is a node of a Redis Cluster: set WEBHOOKS_REDIS_CLUSTER=true, so that the queue's clients follow the Cluster's slots`
+    : `WEBHOOKS_REDIS_CLUSTER=true, but Redis at ${shown} is not a node of a Redis Cluster: unset WEBHOOKS_REDIS_CLUSTER, or point WEBHOOKS_REDIS_URL at a Cluster node`;
+}
+
+/**
  * Refuses (ConfigError, the service does not start) a Redis that could lose or evict queued
- * events — AOF off, or a maxmemory-policy other than noeviction — or one older than 7.0: on a
- * Cluster, every node it knows, replicas too (a resharding may move the queue's slot to any
- * master, a failover promote any replica). Refuses too a Cluster node reached as a single server: it would answer MOVED for the
- * queue's slot unless it holds it, and every event would be refused. Reads INFO (allowed where
- * CONFIG is renamed away, as on managed Redis); `appendfsync` only if CONFIG GET answers — the
- * weakest of the masters'.
+ * events — AOF off, or a maxmemory-policy other than noeviction — or one older than 7.0; on a
+ * Cluster, any node it knows, replicas too (a resharding may move the queue's slot to any master,
+ * a failover promote any replica); and a Cluster node reached as a single server
+ * (clusterSettingProblem). Reads INFO (allowed where CONFIG is renamed away, as on managed Redis);
+ * `appendfsync` only if CONFIG GET answers: the weakest of the nodes'.
  */
 export async function checkQueueRedis(redis: QueueRedis, url: string): Promise<RedisDurability> {
   const nodes =
@@ -58,21 +71,21 @@ export async function checkQueueRedis(redis: QueueRedis, url: string): Promise<R
 async function checkNode(
   redis: Redis,
   shown: string,
-  asCluster: boolean,
+  inCluster: boolean,
 ): Promise<{ problems: string[]; appendfsync: string | undefined }> {
-  const [persistence, memory, server, cluster] = await Promise.all([
+  const [persistence, memory, server, clusterInfo] = await Promise.all([
     redis.info('persistence'),
     redis.info('memory'),
     redis.info('server'),
-    redis.info('cluster'),
+    // A Cluster client reached this node through the Cluster: only a single server is asked.
+    inCluster ? Promise.resolve(undefined) : redis.info('cluster'),
   ]);
   const problems: string[] = [];
   const version = versionProblem(field(server, 'redis_version'), shown);
   if (version !== undefined) problems.push(version);
-  if (!asCluster && field(cluster, 'cluster_enabled') === '1')
-    problems.push(
-      `WEBHOOKS_REDIS_URL: Redis at ${shown} is a node of a Redis Cluster: set WEBHOOKS_REDIS_CLUSTER=true, so that the queue's clients follow the Cluster's slots`,
-    );
+  const setting =
+    clusterInfo === undefined ? undefined : clusterSettingProblem(clusterInfo, false, shown);
+  if (setting !== undefined) problems.push(setting);
   if (field(persistence, 'aof_enabled') !== '1')
     problems.push(
       `WEBHOOKS_REDIS_URL: Redis at ${shown} has AOF off: accepted events would be lost on a restart. Start it with --appendonly yes (or CONFIG SET appendonly yes), or point WEBHOOKS_REDIS_URL at one that has it`,
@@ -94,9 +107,9 @@ async function checkNode(
 }
 
 /**
- * Refuses (ConfigError) WEBHOOKS_REDIS_CLUSTER=true on a Redis that is no Cluster node: a Cluster
- * client would wait for a slot map that never comes, and the service would only say that nothing
- * answered. Asked before the queue's clients connect, with a connection of its own.
+ * Refuses (ConfigError) WEBHOOKS_REDIS_CLUSTER=true on a Redis that is no Cluster node
+ * (clusterSettingProblem), asked with a connection of its own before the Cluster client waits for
+ * its slot map. An unreachable Redis passes: the wait then says that nothing answered.
  */
 export async function checkIsClusterNode(url: string, timeoutMs: number): Promise<void> {
   const probe = new Redis(url, {
@@ -109,13 +122,10 @@ export async function checkIsClusterNode(url: string, timeoutMs: number): Promis
   try {
     info = await probe.info('cluster');
   } catch {
-    // Unreachable: the queue's clients say so, as for a single server.
     return;
   } finally {
     probe.disconnect();
   }
-  if (field(info, 'cluster_enabled') !== '1')
-    throw new ConfigError([
-      `WEBHOOKS_REDIS_CLUSTER=true, but Redis at ${shownNode(url)} is not a node of a Redis Cluster: unset WEBHOOKS_REDIS_CLUSTER, or point WEBHOOKS_REDIS_URL at a Cluster node`,
-    ]);
+  const problem = clusterSettingProblem(info, true, shownNode(url));
+  if (problem !== undefined) throw new ConfigError([problem]);
 }
