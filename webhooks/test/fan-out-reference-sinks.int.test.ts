@@ -112,6 +112,9 @@ describe('1,000 events fanned out to the reference SaaS sinks under failure', ()
     expect(reports.accounting.limited).toBeGreaterThan(0);
     expect(reports.crm.effects).toHaveLength(EVENTS);
     expect(reports.crm.requests).toBe(EVENTS);
+    // Dead letters there are (the accounting API's limit refuses most of its deliveries four
+    // times): the replay below has something to clear.
+    expect(counts['failed']).toBeGreaterThan(0);
     process.stdout.write(
       `fan-out to saas-sinks: ${EVENTS} events × ${SINKS.length} = ${EVENTS * SINKS.length}: ` +
         `${counts['completed']} applied (${SINKS.map((name) => `${name} ${reports[name].effects.length}`).join(', ')}) + ` +
