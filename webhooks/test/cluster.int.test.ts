@@ -278,7 +278,22 @@ describe('the webhooks queue on a Redis Cluster', () => {
     );
     // Away for longer than a Cluster client's default retries last (16 × 100 ms).
     await ownerServer.stop('SIGKILL');
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const stoppedAt = Date.now();
+    // While it is away the service is not ready, and an event is refused for now (the sender
+    // retries), though the client is still connected to the other two masters: each answer came
+    // after about 1 s here (the Cluster client's retries), so the master stays away 3 s in all.
+    const health = await fetch(`${webhooks.url}/healthz`);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toMatchObject({ code: 'NOT_READY' });
+    const refused = await webhooks.post(
+      'stripe',
+      sign.stripe(SECRET, { id: 'evt-while-away', type: 'invoice.paid' }),
+    );
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.max(0, stoppedAt + 3_000 - Date.now())),
+    );
     await ownerServer.start();
     // Every delivery completed after the restart: none waits for its lock (30 s) to expire and be
     // sent again (each destination's 20: crm and ledger).
@@ -291,5 +306,6 @@ describe('the webhooks queue on a Redis Cluster', () => {
       { timeout: 20_000, interval: 250 },
     );
     expect([...crm.repeats.values()].reduce((sum, count) => sum + count, 0)).toBe(0);
+    expect((await fetch(`${webhooks.url}/healthz`)).status).toBe(200);
   }, 90_000);
 });
