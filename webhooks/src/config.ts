@@ -47,12 +47,6 @@ export const WebhooksEnv = BaseEnv.extend({
   /** … or after this many hours of only failures, whichever comes first (default 5 days). */
   WEBHOOKS_ENDPOINT_DISABLE_AFTER_HOURS: z.coerce.number().positive().default(120),
   /**
-   * Tests only, honoured only with NODE_ENV=test: the process SIGKILLs itself right after an
-   * inbound event is stored and before it answers — the receiver-crash test's deterministic seam
-   * (test/receiver-crash.int.test.ts): the sender's retry must then be a duplicate.
-   */
-  WEBHOOKS_TEST_EXIT_AFTER_PERSIST: z.stringbool().default(false),
-  /**
    * The legacy adapter, through which its recorded writes (dead letters of source
    * legacy-rest-adapter) are replayed: the monolith needs the adapter's session and CSRF token.
    */

@@ -46,9 +46,6 @@ await runService({
       fanOut,
       metrics,
       logger,
-      ...(env.NODE_ENV === 'test' && env.WEBHOOKS_TEST_EXIT_AFTER_PERSIST
-        ? { afterPersist: () => process.kill(process.pid, 'SIGKILL') }
-        : {}),
     }),
     deadLetters,
     endpoints: outbound.states,

@@ -1,18 +1,24 @@
-// The receiver SIGKILLed between persist and answer: a real webhooks process stores the event
-// and dies before its 202 is written (the NODE_ENV=test seam WEBHOOKS_TEST_EXIT_AFTER_PERSIST —
-// no outside signal can land in that window on purpose). The sender saw no answer, so it sends
-// again: a new process on the same Redis (AOF on) answers 200 duplicate, and the destination
-// receives the event exactly once.
+// The receiver SIGKILLed between persist and answer: a real webhooks process, its Redis reached
+// through a proxy (redis-reply-interceptor.ts), stores the event; the proxy, holding Redis's answer
+// to that write (given once it is in the AOF), kills the process before the answer reaches it — so
+// no 202 can have been written. The sender saw no answer, so it sends again: a new process on the
+// same Redis (AOF on) answers 200 duplicate, and the destination receives the event exactly once.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freePort, startRedisServer, type RedisServer } from '@manifold/platform/testing';
 import { startService, type ServiceProcess } from '../../test/e2e/support/processes.ts';
+import { receiptKey } from '../src/delivery/receipts.ts';
+import { eventKey } from '../src/engine/ids.ts';
+import { startRedisReplyInterceptor } from './redis-reply-interceptor.ts';
 import { sign } from './signers.ts';
 import { startSink, writeWebhooksFile, type Sink } from './support.ts';
 
 const SECRET = 'gh-receiver-crash';
+const PREFIX = '{receiver-crash}';
+const EVENT_ID = 'receiver-crash-1';
 
 let redis: RedisServer;
 let sink: Sink;
@@ -27,6 +33,7 @@ async function startReceiver(env: Record<string, string>): Promise<ServiceProces
     port: await freePort(),
     env: {
       WEBHOOKS_REDIS_URL: redis.url,
+      WEBHOOKS_QUEUE_PREFIX: PREFIX,
       WEBHOOKS_FILE: file,
       WEBHOOKS_GITHUB_SECRET: SECRET,
       WEBHOOKS_RETRY_SCHEDULE: '50ms',
@@ -55,26 +62,43 @@ afterAll(async () => {
 
 describe('a receiver killed between persist and answer', () => {
   it("recognises the sender's retry as a duplicate, and the destination gets the event once", async () => {
-    const request = sign.github(SECRET, { id: 'receiver-crash-1', type: 'push' });
-    // No workers in the first process: the event stays queued, untouched, when it dies.
-    const first = await startReceiver({
-      WEBHOOKS_TEST_EXIT_AFTER_PERSIST: 'true',
-      WEBHOOKS_WORKERS: 'false',
-    });
+    const request = sign.github(SECRET, { id: EVENT_ID, type: 'push' });
+    // The event's write: the one command naming its receipt (claim-and-add.ts).
+    const receipt = receiptKey(PREFIX, eventKey('github', EVENT_ID));
     const post = (url: string) =>
       fetch(`${url}/hooks/github`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...request.headers },
         body: request.body,
       });
-    await expect(post(first.url)).rejects.toThrow(); // the connection dropped: no answer at all
-    await first.exited;
-    expect(first.child.signalCode).toBe('SIGKILL');
+    let first: ServiceProcess | undefined;
+    const interceptor = await startRedisReplyInterceptor({
+      target: redis.url,
+      picks: (args) => args.some((arg) => arg.toString() === receipt),
+      onReply: () => first?.child.kill('SIGKILL'),
+    });
+    try {
+      // No workers in the first process: the event stays queued, untouched, when it dies.
+      first = await startReceiver({
+        WEBHOOKS_REDIS_URL: interceptor.url,
+        WEBHOOKS_WORKERS: 'false',
+      });
+      await expect(post(first.url)).rejects.toThrow(); // the connection dropped: no answer at all
+      await first.exited;
+      expect(interceptor.intercepted()).toBe(true);
+      expect(first.child.signalCode).toBe('SIGKILL');
+      // Stored before the kill: Redis had answered the write.
+      const reader = new Redis(redis.url);
+      expect(await reader.exists(receipt)).toBe(1);
+      reader.disconnect();
+    } finally {
+      await interceptor.close();
+    }
 
     const second = await startReceiver({});
     const retry = await post(second.url);
     expect(retry.status).toBe(200);
-    expect(await retry.json()).toMatchObject({ status: 'duplicate', eventId: 'receiver-crash-1' });
+    expect(await retry.json()).toMatchObject({ status: 'duplicate', eventId: EVENT_ID });
 
     await vi.waitFor(
       () => {

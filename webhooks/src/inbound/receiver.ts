@@ -19,13 +19,6 @@ export interface ReceiverDeps {
   metrics: WebhooksMetrics;
   logger: Logger;
   nowSeconds?: () => number;
-  /**
-   * Called once an event is stored, before its 202 is written. Only the receiver-crash test
-   * uses it (main.ts wires it to a SIGKILL under NODE_ENV=test and
-   * WEBHOOKS_TEST_EXIT_AFTER_PERSIST): the one moment no signal sent from outside can hit on
-   * purpose — stored, not yet acknowledged. @default nothing
-   */
-  afterPersist?: () => void;
 }
 
 export type Receipt =
@@ -44,7 +37,6 @@ export function createReceiver({
   metrics,
   logger,
   nowSeconds = () => Math.floor(Date.now() / 1000),
-  afterPersist,
 }: ReceiverDeps) {
   return async (sourceName: string, request: SignedRequest): Promise<Receipt> => {
     const source = sources.get(sourceName);
@@ -107,7 +99,6 @@ export function createReceiver({
       metrics.received(sourceName, 'duplicate');
       return { status: 200, body: { status: 'duplicate', ...answer } };
     }
-    afterPersist?.();
     metrics.received(sourceName, 'accepted');
     return { status: 202, body: { status: 'accepted', ...answer } };
   };

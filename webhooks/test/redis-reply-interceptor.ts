@@ -1,0 +1,153 @@
+// A TCP proxy in front of a real Redis that acts on the reply to one command: when Redis answers a
+// command `picks`, the proxy calls `onReply` and drops that connection instead of passing the
+// answer on. The receiver-crash test kills the webhooks process there: Redis has run and fsync'd
+// the event's write (it answers only then), and the service has not seen the answer, so it cannot
+// have acknowledged the event — the window between persist and answer, reached from outside.
+//
+// It reads RESP (2 and 3, as ioredis speaks it) only as far as it must: the clients' commands, to
+// know which command each reply answers (Redis answers a connection's commands in order), and
+// where each reply ends. Everything else goes through untouched.
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+
+export interface RedisReplyInterceptor {
+  /** `redis://127.0.0.1:<port>`: give it to the process under test as its Redis. */
+  url: string;
+  /** Whether a picked command's reply has been intercepted. */
+  intercepted: () => boolean;
+  close: () => Promise<void>;
+}
+
+const CRLF = 0x0d;
+
+/** The end of the line starting at `at` (the index after its CRLF), or -1 if it is not all here. */
+function lineEnd(buffer: Buffer, at: number): number {
+  const cr = buffer.indexOf(CRLF, at);
+  return cr === -1 || cr + 1 >= buffer.length ? -1 : cr + 2;
+}
+
+/** The number a RESP header line (`*3`, `$12`, `%2`) carries. */
+const headerNumber = (buffer: Buffer, at: number, end: number) =>
+  Number(buffer.toString('latin1', at + 1, end - 2));
+
+/**
+ * Where the RESP value starting at `at` ends, and its type byte; undefined while it is not all
+ * here. RESP3's attribute (`|`) and push (`>`) values answer no command: the caller skips them.
+ */
+function valueEnd(buffer: Buffer, at: number): { end: number; type: string } | undefined {
+  if (at >= buffer.length) return undefined;
+  const type = String.fromCharCode(buffer[at]!);
+  const end = lineEnd(buffer, at);
+  if (end === -1) return undefined;
+  switch (type) {
+    case '$': // blob string, blob error, verbatim string: <length>\r\n<bytes>\r\n
+    case '!':
+    case '=': {
+      const length = headerNumber(buffer, at, end);
+      if (length < 0) return { end, type };
+      return end + length + 2 <= buffer.length ? { end: end + length + 2, type } : undefined;
+    }
+    case '*': // array, set, push: <count> values; map, attribute: <count> pairs
+    case '~':
+    case '>':
+    case '%':
+    case '|': {
+      const count = headerNumber(buffer, at, end) * (type === '%' || type === '|' ? 2 : 1);
+      let next = end;
+      for (let index = 0; index < count; index++) {
+        const element = valueEnd(buffer, next);
+        if (element === undefined) return undefined;
+        next = element.end;
+      }
+      return { end: next, type };
+    }
+    default: // one line: simple string, error, integer, null, double, boolean, big number
+      return { end, type };
+  }
+}
+
+/** A client's command (an array of blob strings), and where it ends; undefined while it is not all here. */
+function commandAt(buffer: Buffer, at: number): { args: Buffer[]; end: number } | undefined {
+  const header = lineEnd(buffer, at);
+  if (header === -1) return undefined;
+  if (buffer[at] !== 0x2a) throw new Error('the interceptor reads RESP arrays of commands only');
+  const args: Buffer[] = [];
+  let next = header;
+  for (let index = 0; index < headerNumber(buffer, at, header); index++) {
+    const arg = valueEnd(buffer, next);
+    if (arg === undefined) return undefined;
+    const line = lineEnd(buffer, next);
+    args.push(buffer.subarray(line, arg.end - 2));
+    next = arg.end;
+  }
+  return { args, end: next };
+}
+
+/**
+ * Starts the proxy to the Redis at `target`. `picks` sees each command's arguments (name first);
+ * `onReply` runs, once, when the reply to the first picked command arrives from Redis — before
+ * anything of it reaches the client, whose connection is then dropped.
+ */
+export async function startRedisReplyInterceptor({
+  target,
+  picks,
+  onReply,
+}: {
+  target: string;
+  picks: (args: readonly Buffer[]) => boolean;
+  onReply: () => void;
+}): Promise<RedisReplyInterceptor> {
+  const { hostname, port } = new URL(target);
+  const sockets = new Set<Socket>();
+  let done = false;
+  const server: Server = createServer((client) => {
+    const upstream = createConnection({ host: hostname, port: Number(port || 6379) });
+    sockets.add(client).add(upstream);
+    // For each command sent and not yet answered, in order: whether it was picked.
+    const unanswered: boolean[] = [];
+    let commands = Buffer.alloc(0);
+    let replies = Buffer.alloc(0);
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('data', (chunk: Buffer) => {
+      commands = Buffer.concat([commands, chunk]);
+      for (let command = commandAt(commands, 0); command; command = commandAt(commands, 0)) {
+        unanswered.push(picks(command.args));
+        commands = commands.subarray(command.end);
+      }
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      replies = Buffer.concat([replies, chunk]);
+      for (let reply = valueEnd(replies, 0); reply; reply = valueEnd(replies, 0)) {
+        replies = replies.subarray(reply.end);
+        if (reply.type === '|' || reply.type === '>') continue;
+        if (unanswered.shift() === true && !done) {
+          done = true;
+          onReply();
+          drop();
+          return;
+        }
+      }
+      client.write(chunk);
+    });
+    client.on('error', drop).on('close', drop);
+    upstream.on('error', drop).on('close', drop);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no proxy address');
+  return {
+    url: `redis://127.0.0.1:${String(address.port)}`,
+    intercepted: () => done,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+      });
+    },
+  };
+}
