@@ -1,7 +1,8 @@
 // The ops console's dead-letter panel in real headless Chromium, against a real webhooks process
 // on a real Redis (AOF) with real dead letters: a destination answering 400 (and one 422) makes a
-// dead letter at once. Filter, inspect (attempts, payload), replay one, replay all matching after
-// a dry run — each replay seen arriving at the destination under its original Idempotency-Key.
+// dead letter at once. Filter (by each field: source, event type, destination, time range,
+// error), inspect (attempts, payload), replay one, replay all matching after a dry run — each
+// replay seen arriving at the destination under its original Idempotency-Key.
 // A destination paused for failing (its breaker set to pause at the first failure) is shown above
 // them with its deliveries held, and resumed from the panel: everything held arrives. A customer's
 // endpoint disabled for failing (at its first dead letter here) is shown too, enabled from the
@@ -198,13 +199,35 @@ describe('the dead-letter panel in Chromium', () => {
     // The page holds no credential: the console calls the webhooks API itself.
     expect(await page.content()).not.toContain(apiKey);
 
+    // Every field of the filter reaches the API: each, set to what no dead letter has, lists
+    // none; source, event type and a time range around now list them all again.
+    const utc = (offsetMs: number) => new Date(Date.now() + offsetMs).toISOString().slice(0, 19);
+    const filterBy = async (values: Record<string, string>, total: number) => {
+      for (const name of ['source', 'eventType', 'destination', 'from', 'to', 'error'])
+        await panel()
+          .locator(`input[name="${name}"]`)
+          .fill(values[name] ?? '');
+      // The list shown now marked, so that only the one this filter brings can satisfy the wait.
+      // (Run in the page, as text: these tests are compiled without the DOM's types.)
+      await page.evaluate(
+        `for (const shown of document.querySelectorAll('#dl-list [data-total]')) shown.setAttribute('data-stale', '')`,
+      );
+      await panel().locator('#dl-filter button[type="submit"]').click();
+      await panel()
+        .locator(`#dl-list [data-total="${String(total)}"]:not([data-stale])`)
+        .waitFor();
+    };
+    await filterBy({ source: 'github' }, 0);
+    await filterBy({ eventType: 'invoice.voided' }, 0);
+    await filterBy({ from: utc(3_600_000) }, 0);
+    await filterBy({ to: utc(-3_600_000) }, 0);
+    await filterBy(
+      { source: 'stripe', eventType: 'invoice.paid', from: utc(-3_600_000), to: utc(3_600_000) },
+      EVENTS * 2,
+    );
+
     // Filter: crm's dead letters, by destination and error.
-    await panel().locator('input[name="destination"]').fill('crm');
-    await panel().locator('input[name="error"]').fill('HTTP 400');
-    await panel().locator('#dl-filter button[type="submit"]').click();
-    await panel()
-      .locator(`#dl-list [data-total="${String(EVENTS)}"]`)
-      .waitFor();
+    await filterBy({ destination: 'crm', error: 'HTTP 400' }, EVENTS);
     expect(await rows().count()).toBe(EVENTS);
     for (const text of await rows().allInnerTexts()) expect(text).toContain('crm');
 
