@@ -306,6 +306,11 @@ describe('the webhooks queue on a Redis Cluster', () => {
       { timeout: 20_000, interval: 250 },
     );
     expect([...crm.repeats.values()].reduce((sum, count) => sum + count, 0)).toBe(0);
-    expect((await fetch(`${webhooks.url}/healthz`)).status).toBe(200);
+    await vi.waitFor(
+      async () => {
+        expect((await fetch(`${webhooks.url}/healthz`)).status).toBe(200);
+      },
+      { timeout: 10_000, interval: 100 },
+    );
   }, 90_000);
 });

@@ -89,8 +89,11 @@ describe('a receiver killed between persist and answer', () => {
       expect(first.child.signalCode).toBe('SIGKILL');
       // Stored before the kill: Redis had answered the write.
       const reader = new Redis(redis.url);
-      expect(await reader.exists(receipt)).toBe(1);
-      reader.disconnect();
+      try {
+        expect(await reader.exists(receipt)).toBe(1);
+      } finally {
+        reader.disconnect();
+      }
     } finally {
       await interceptor.close();
     }

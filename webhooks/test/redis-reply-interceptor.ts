@@ -4,9 +4,11 @@
 // the event's write (it answers only then), and the service has not seen the answer, so it cannot
 // have acknowledged the event — the window between persist and answer, reached from outside.
 //
-// It reads RESP (2 and 3, as ioredis speaks it) only as far as it must: the clients' commands, to
-// know which command each reply answers (Redis answers a connection's commands in order), and
-// where each reply ends. Everything else goes through untouched.
+// It reads RESP (2 and 3: ioredis speaks 3 by default) only as far as it must: the clients'
+// commands, to know which command each reply answers (Redis answers a connection's commands in
+// order), and where each reply ends. Commands go through as they come; replies are passed on
+// whole, each once it has all arrived. Not for a connection in pub/sub mode, under MONITOR or
+// CLIENT REPLY OFF (replies there do not pair one to one with commands): it refuses those.
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 
 export interface RedisReplyInterceptor {
@@ -17,12 +19,17 @@ export interface RedisReplyInterceptor {
   close: () => Promise<void>;
 }
 
-const CRLF = 0x0d;
+const CR = 0x0d;
+const LF = 0x0a;
+/** Commands after which replies no longer pair one to one with commands. */
+const UNPAIRED = new Set(['SUBSCRIBE', 'PSUBSCRIBE', 'SSUBSCRIBE', 'MONITOR', 'CLIENT']);
 
 /** The end of the line starting at `at` (the index after its CRLF), or -1 if it is not all here. */
 function lineEnd(buffer: Buffer, at: number): number {
-  const cr = buffer.indexOf(CRLF, at);
-  return cr === -1 || cr + 1 >= buffer.length ? -1 : cr + 2;
+  const cr = buffer.indexOf(CR, at);
+  if (cr === -1 || cr + 1 >= buffer.length) return -1;
+  if (buffer[cr + 1] !== LF) throw new Error('RESP: a line ends without CRLF');
+  return cr + 2;
 }
 
 /** The number a RESP header line (`*3`, `$12`, `%2`) carries. */
@@ -31,7 +38,8 @@ const headerNumber = (buffer: Buffer, at: number, end: number) =>
 
 /**
  * Where the RESP value starting at `at` ends, and its type byte; undefined while it is not all
- * here. RESP3's attribute (`|`) and push (`>`) values answer no command: the caller skips them.
+ * here. RESP3's attribute (`|`) and push (`>`) values answer no command: the caller skips them
+ * (an attribute inside an aggregate is not one of its elements either).
  */
 function valueEnd(buffer: Buffer, at: number): { end: number; type: string } | undefined {
   if (at >= buffer.length) return undefined;
@@ -53,10 +61,11 @@ function valueEnd(buffer: Buffer, at: number): { end: number; type: string } | u
     case '|': {
       const count = headerNumber(buffer, at, end) * (type === '%' || type === '|' ? 2 : 1);
       let next = end;
-      for (let index = 0; index < count; index++) {
+      for (let index = 0; index < count;) {
         const element = valueEnd(buffer, next);
         if (element === undefined) return undefined;
         next = element.end;
+        if (element.type !== '|') index++;
       }
       return { end: next, type };
     }
@@ -79,13 +88,19 @@ function commandAt(buffer: Buffer, at: number): { args: Buffer[]; end: number } 
     args.push(buffer.subarray(line, arg.end - 2));
     next = arg.end;
   }
+  const name = args[0]?.toString().toUpperCase() ?? '';
+  const sub = args[1]?.toString().toUpperCase();
+  if (UNPAIRED.has(name) && (name !== 'CLIENT' || sub === 'REPLY'))
+    throw new Error(`the interceptor cannot pair replies after ${name}`);
   return { args, end: next };
 }
 
 /**
  * Starts the proxy to the Redis at `target`. `picks` sees each command's arguments (name first);
- * `onReply` runs, once, when the reply to the first picked command arrives from Redis — before
- * anything of it reaches the client, whose connection is then dropped.
+ * `onReply` runs, once, when the reply to the first picked command to be answered has all
+ * arrived from Redis — before any of it reaches the client. The proxy then drops that
+ * connection: `onReply` must end the client (a client that reconnects through the proxy would
+ * send its unanswered commands again). A connection it cannot read is dropped too.
  */
 export async function startRedisReplyInterceptor({
   target,
@@ -105,32 +120,45 @@ export async function startRedisReplyInterceptor({
     // For each command sent and not yet answered, in order: whether it was picked.
     const unanswered: boolean[] = [];
     let commands = Buffer.alloc(0);
+    // Reply bytes not passed on yet: the start of a reply still arriving.
     let replies = Buffer.alloc(0);
-    const drop = () => {
-      client.destroy();
+    const drop = (error?: unknown) => {
+      client.destroy(error instanceof Error ? error : undefined);
       upstream.destroy();
     };
     client.on('data', (chunk: Buffer) => {
-      commands = Buffer.concat([commands, chunk]);
-      for (let command = commandAt(commands, 0); command; command = commandAt(commands, 0)) {
-        unanswered.push(picks(command.args));
-        commands = commands.subarray(command.end);
-      }
       upstream.write(chunk);
+      commands = Buffer.concat([commands, chunk]);
+      try {
+        for (let command = commandAt(commands, 0); command; command = commandAt(commands, 0)) {
+          unanswered.push(picks(command.args));
+          commands = commands.subarray(command.end);
+        }
+      } catch (error) {
+        drop(error);
+      }
     });
     upstream.on('data', (chunk: Buffer) => {
       replies = Buffer.concat([replies, chunk]);
-      for (let reply = valueEnd(replies, 0); reply; reply = valueEnd(replies, 0)) {
-        replies = replies.subarray(reply.end);
-        if (reply.type === '|' || reply.type === '>') continue;
-        if (unanswered.shift() === true && !done) {
-          done = true;
-          onReply();
-          drop();
-          return;
+      let whole = 0; // the replies (and out-of-band values) complete so far, passed on together
+      try {
+        for (let reply = valueEnd(replies, whole); reply; reply = valueEnd(replies, whole)) {
+          const answered = reply.type === '|' || reply.type === '>' ? false : unanswered.shift();
+          if (answered === true && !done) {
+            done = true;
+            client.write(replies.subarray(0, whole));
+            onReply();
+            drop();
+            return;
+          }
+          whole = reply.end;
         }
+      } catch (error) {
+        drop(error);
+        return;
       }
-      client.write(chunk);
+      if (whole > 0) client.write(replies.subarray(0, whole));
+      replies = replies.subarray(whole);
     });
     client.on('error', drop).on('close', drop);
     upstream.on('error', drop).on('close', drop);

@@ -423,7 +423,8 @@ describe('every source', () => {
 });
 
 // Last in the file (its tests run in order): the counts the suite reports are the matrix's, so a
-// case removed, renamed or left undecided fails here rather than shrink the report unseen.
+// case removed, renamed or left undecided fails here rather than shrink the report unseen. It
+// reads what the tests above decided: run alone (-t) or shuffled, it fails.
 describe('the matrix', () => {
   it('decided every case of every scheme: 6 each, 5 for the schemes that sign no timestamp', () => {
     const expected = Object.fromEntries(

@@ -221,6 +221,8 @@ describe('the dead-letter panel in Chromium', () => {
     await filterBy({ eventType: 'invoice.voided' }, 0);
     await filterBy({ from: utc(3_600_000) }, 0);
     await filterBy({ to: utc(-3_600_000) }, 0);
+    await filterBy({ destination: 'accounting' }, 0);
+    await filterBy({ error: 'HTTP 418' }, 0);
     await filterBy(
       { source: 'stripe', eventType: 'invoice.paid', from: utc(-3_600_000), to: utc(3_600_000) },
       EVENTS * 2,
