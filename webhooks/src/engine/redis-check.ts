@@ -73,24 +73,19 @@ async function checkNode(
   shown: string,
   inCluster: boolean,
 ): Promise<{ problems: string[]; appendfsync: string | undefined }> {
-  const [persistence, memory, server, clusterInfo] = await Promise.all([
-    redis.info('persistence'),
-    redis.info('memory'),
-    redis.info('server'),
-    // A Cluster client reached this node through the Cluster: only a single server is asked.
-    inCluster ? Promise.resolve(undefined) : redis.info('cluster'),
-  ]);
+  // INFO's default sections hold all it reads (server, memory, persistence, cluster): one round trip.
+  const info = await redis.info();
   const problems: string[] = [];
-  const version = versionProblem(field(server, 'redis_version'), shown);
+  const version = versionProblem(field(info, 'redis_version'), shown);
   if (version !== undefined) problems.push(version);
-  const setting =
-    clusterInfo === undefined ? undefined : clusterSettingProblem(clusterInfo, false, shown);
+  // A Cluster client reached this node through the Cluster: only a single server is asked.
+  const setting = inCluster ? undefined : clusterSettingProblem(info, false, shown);
   if (setting !== undefined) problems.push(setting);
-  if (field(persistence, 'aof_enabled') !== '1')
+  if (field(info, 'aof_enabled') !== '1')
     problems.push(
       `WEBHOOKS_REDIS_URL: Redis at ${shown} has AOF off: accepted events would be lost on a restart. Start it with --appendonly yes (or CONFIG SET appendonly yes), or point WEBHOOKS_REDIS_URL at one that has it`,
     );
-  const policy = field(memory, 'maxmemory_policy');
+  const policy = field(info, 'maxmemory_policy');
   if (policy !== 'noeviction')
     problems.push(
       `WEBHOOKS_REDIS_URL: Redis at ${shown} has maxmemory-policy ${policy ?? 'unknown'}: queued events could be evicted. Set --maxmemory-policy noeviction`,
