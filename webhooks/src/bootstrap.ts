@@ -1,4 +1,5 @@
 import { ConfigError, configOrExit } from '@manifold/platform/config';
+import { shownNode } from '@manifold/platform/dead-letters';
 import type { Logger } from '@manifold/platform/logging';
 import { queueRedisUrl, replayTargetsFromEnv, type WebhooksEnv } from './config.ts';
 import { createDestinationStates, type DestinationStates } from './delivery/destination-states.ts';
@@ -45,7 +46,7 @@ export async function openEngine(env: WebhooksEnv, logger: Logger) {
     } catch (error) {
       if (error instanceof ConfigError) throw error;
       throw new ConfigError([
-        `WEBHOOKS_REDIS_URL: no answer from ${new URL(url).host} within ${CONNECT_TIMEOUT_MS / 1000} s`,
+        `WEBHOOKS_REDIS_URL: no answer from ${shownNode(url)} within ${CONNECT_TIMEOUT_MS / 1000} s`,
       ]);
     }
     const { appendfsync } = await checkQueueRedis(engine.redis, url);

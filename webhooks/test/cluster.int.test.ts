@@ -4,8 +4,6 @@
 // recorded into the queue by another service, and replayed in bulk; deliveries in flight complete
 // while the master holding the queue restarts; the start-up check reads every node, and refuses a
 // Cluster node named as a single server, the setting on a single server and a URL with a database.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,8 +12,7 @@ import { connectQueueRedis } from '@manifold/platform/dead-letters';
 import { requireRedis, startRedisCluster, type RedisCluster } from '@manifold/platform/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { nodeArgs } from '../../scripts/node-args.ts';
-import { freePort, REPO_ROOT, startService } from '../../test/e2e/support/processes.ts';
+import { freePort, runUntilExit, startService } from '../../test/e2e/support/processes.ts';
 import { checkQueueRedis } from '../src/engine/redis-check.ts';
 import { recordSupplierOrder } from './recorded-request-job.ts';
 import { sign } from './signers.ts';
@@ -41,16 +38,6 @@ let crm: Sink;
 let ledger: Sink;
 let webhooks: TestWebhooks;
 
-/** The exit of a process that should stop by itself: killed after 30 s (the test then fails). */
-async function exitOf(child: ChildProcess): Promise<[number | null]> {
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  try {
-    return (await once(child, 'exit')) as [number | null];
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** The service's settings on the Redis at `url`: the crm as its one destination. */
 const serviceEnv = (url: string, prefix: string) => ({
   WEBHOOKS_REDIS_URL: url,
@@ -63,19 +50,6 @@ const serviceEnv = (url: string, prefix: string) => ({
   }),
   STRIPE_SECRET: SECRET,
 });
-
-/** Runs the service with `env` until it exits: its exit code and what it wrote to stderr. */
-async function runUntilExit(env: Record<string, string>) {
-  const child = spawn(process.execPath, nodeArgs('webhooks/src/main.ts'), {
-    cwd: REPO_ROOT,
-    env: { ...process.env, NODE_ENV: 'test', PORT: String(await freePort()), ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const [code] = await exitOf(child);
-  return { code, stderr };
-}
 
 /** A single-server client of one node (as a user who forgot WEBHOOKS_REDIS_CLUSTER would have). */
 const nodeClient = (url: string) => {
@@ -212,7 +186,7 @@ describe('the webhooks queue on a Redis Cluster', () => {
 
   it('runs the service process on the Cluster with WEBHOOKS_REDIS_CLUSTER=true, and stops it without', async () => {
     const env = serviceEnv(elsewhere, '{webhooks-cluster-start}');
-    const { code, stderr } = await runUntilExit(env);
+    const { code, stderr } = await runUntilExit('webhooks/src/main.ts', env);
     expect(code).toBe(1);
     expect(stderr).toMatch(/is a node of a Redis Cluster: set WEBHOOKS_REDIS_CLUSTER=true/);
 
@@ -246,7 +220,7 @@ describe('the webhooks queue on a Redis Cluster', () => {
   }, 60_000);
 
   it('refuses WEBHOOKS_REDIS_CLUSTER=true on a single server, and a Cluster URL with a database', async () => {
-    const { code, stderr } = await runUntilExit({
+    const { code, stderr } = await runUntilExit('webhooks/src/main.ts', {
       ...serviceEnv(await requireRedis(), '{webhooks-cluster-single}'),
       WEBHOOKS_REDIS_CLUSTER: 'true',
     });

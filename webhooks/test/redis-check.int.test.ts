@@ -2,8 +2,6 @@
 // AOF off or a maxmemory-policy that may evict — and runs on one with AOF and noeviction. Real
 // redis-server processes, one of each configuration; the check on its own, then the service and
 // the worker process as they start.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,8 +9,7 @@ import { ConfigError } from '@manifold/platform/config';
 import { startRedisServer, type RedisServer } from '@manifold/platform/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeArgs } from '../../scripts/node-args.ts';
-import { freePort, REPO_ROOT, startService } from '../../test/e2e/support/processes.ts';
+import { freePort, runUntilExit, startService } from '../../test/e2e/support/processes.ts';
 import { checkQueueRedis } from '../src/engine/redis-check.ts';
 import { writeWebhooksFile } from './support.ts';
 
@@ -67,23 +64,10 @@ describe('the service and the worker at start', () => {
     GITHUB_SECRET: 'gh-start',
   });
 
-  /** Runs `entry` on the Redis at `url` until it exits: its exit code and what it wrote to stderr. */
-  const runUntilExit = async (entry: string, url: string) => {
-    const child = spawn(process.execPath, nodeArgs(entry), {
-      cwd: REPO_ROOT,
-      env: { ...process.env, NODE_ENV: 'test', PORT: String(await freePort()), ...env(url) },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const [code] = (await once(child, 'exit')) as [number | null];
-    return { code, stderr };
-  };
-
   it.each(['webhooks/src/main.ts', 'webhooks/src/worker.ts'])(
     '%s exits 1 naming the problem on a Redis with AOF off',
     async (entry) => {
-      const { code, stderr } = await runUntilExit(entry, withoutAof.url);
+      const { code, stderr } = await runUntilExit(entry, env(withoutAof.url));
       expect(code).toBe(1);
       expect(stderr).toMatch(/has AOF off/);
     },
@@ -93,7 +77,7 @@ describe('the service and the worker at start', () => {
     '%s exits 1 naming the problem on a Redis with AOF on that may evict',
     async (entry) => {
       await connect(withAof.url).config('SET', 'maxmemory-policy', 'allkeys-lru');
-      const { code, stderr } = await runUntilExit(entry, withAof.url);
+      const { code, stderr } = await runUntilExit(entry, env(withAof.url));
       expect(code).toBe(1);
       expect(stderr).toMatch(/maxmemory-policy allkeys-lru/);
     },

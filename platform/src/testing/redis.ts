@@ -76,6 +76,9 @@ export async function startRedisServer({
   /** Start it as a Redis Cluster node (its cluster state in `appendOnlyDir`, required then). */
   clusterEnabled?: boolean;
 } = {}): Promise<RedisServer> {
+  // A node keeps its cluster state in its directory: without one, it would write into the cwd.
+  if (clusterEnabled && appendOnlyDir === undefined)
+    throw new Error('startRedisServer: a Cluster node needs appendOnlyDir');
   const port = await freePort();
   const args = [
     '--port',

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { type CommandWrapper, runAsIs } from '@manifold/platform/testing';
+import { once } from 'node:events';
+import { type CommandWrapper, freePort, runAsIs } from '@manifold/platform/testing';
 import { fileURLToPath } from 'node:url';
 import { nodeArgs } from '../../../scripts/node-args.ts';
 
@@ -94,5 +95,31 @@ export async function startService({
       );
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/**
+ * Runs the service at `entry` (NODE_ENV=test, a free PORT, `env` over this process's) until it
+ * exits by itself — a start-up check refusing it, say: its exit code and what it wrote to stderr.
+ * Killed after `killAfterMs` (its code is then null: the test fails).
+ */
+export async function runUntilExit(
+  entry: string,
+  env: Record<string, string>,
+  { killAfterMs = 30_000 }: { killAfterMs?: number } = {},
+): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, nodeArgs(entry), {
+    cwd: REPO_ROOT,
+    env: { ...process.env, NODE_ENV: 'test', PORT: String(await freePort()), ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+  try {
+    const [code] = (await once(child, 'exit')) as [number | null];
+    return { code, stderr };
+  } finally {
+    clearTimeout(timer);
   }
 }
