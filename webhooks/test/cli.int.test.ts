@@ -51,10 +51,11 @@ beforeAll(async () => {
     secrets: { GITHUB_SECRET: SECRET },
   });
   webhooks.startWorkers();
-  for (const id of ['cli-1', 'cli-2'])
-    expect((await webhooks.post('github', sign.github(SECRET, { id, type: 'push' }))).status).toBe(
-      202,
-    );
+  for (const [id, type] of [
+    ['cli-1', 'push'],
+    ['cli-2', 'issues'],
+  ] as const)
+    expect((await webhooks.post('github', sign.github(SECRET, { id, type }))).status).toBe(202);
   await vi.waitFor(
     async () => {
       expect((await webhooks.deadLetters.list({}, { limit: 10 })).total).toBe(2);
@@ -68,6 +69,51 @@ afterAll(async () => {
 });
 
 describe('the webhooks CLI', () => {
+  it('filters the dead letters by each flag alone, and by all of them together', async () => {
+    const { items } = (await cli(webhooks, 'dead-letters', 'list')) as {
+      items: { receivedAt: string; error: string }[];
+    };
+    const received = items.map(({ receivedAt }) => Date.parse(receivedAt)).sort();
+    const at = (ms: number) => new Date(ms).toISOString();
+    const [earliest, latest] = [at(received[0]!), at(received.at(-1)! + 1)];
+    expect(items.map(({ error }) => error)).toEqual([
+      expect.stringContaining('422'),
+      expect.stringContaining('422'),
+    ]);
+    // Each flag set to match both letters, one, or none; `--to` is exclusive, `--from` inclusive.
+    const cases: [flags: string[], matched: number][] = [
+      [['--source', 'github'], 2],
+      [['--source', 'stripe'], 0],
+      [['--event-type', 'issues'], 1],
+      [['--event-type', 'pull_request'], 0],
+      [['--destination', 'elsewhere'], 0],
+      [['--from', earliest], 2],
+      [['--from', latest], 0],
+      [['--to', latest], 2],
+      [['--to', earliest], 0],
+      [['--error', '422'], 2],
+      [['--error', 'ECONNREFUSED'], 0],
+      [
+        [
+          ...['--source', 'github', '--event-type', 'push', '--destination', 'refusing'],
+          ...['--from', earliest, '--to', latest, '--error', '422'],
+        ],
+        1,
+      ],
+    ];
+    const totals = await Promise.all(
+      cases.map(
+        async ([flags]) =>
+          ((await cli(webhooks, 'dead-letters', 'list', ...flags)) as { total: number }).total,
+      ),
+    );
+    expect(totals).toEqual(cases.map(([, matched]) => matched));
+    // A bulk replay's dry run takes the same flags.
+    expect(
+      await cli(webhooks, 'dead-letters', 'replay', '--all', '--dry-run', '--event-type', 'issues'),
+    ).toMatchObject({ dryRun: true, matched: 1 });
+  });
+
   it('lists dead letters by filter, counts a bulk replay in a dry run, replays one, then the rest in bulk', async () => {
     const listed = (await cli(webhooks, 'dead-letters', 'list', '--destination', 'refusing')) as {
       total: number;

@@ -1,6 +1,6 @@
 // How each sender signs a request, written from the senders' documentation (and, for Standard
 // Webhooks, with its official library) — independent of the code under test.
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 
 export interface SignedDelivery {
@@ -88,7 +88,23 @@ export const sign = {
       },
     };
   },
+  /**
+   * The generic HMAC as a sender with no timestamp and no id header signs: SHA-512 of the body
+   * alone, base64, in a header of its own. Its event id is the body's SHA-256 (`bodyEventId`).
+   */
+  'hmac-body'(secret: string, event: { id: string; type: string }): SignedDelivery {
+    const body = JSON.stringify({ type: event.type, ref: event.id });
+    return {
+      body,
+      headers: {
+        'x-body-signature': createHmac('sha512', secret).update(body).digest('base64'),
+      },
+    };
+  },
 } as const;
+
+/** The id of an event whose sender names none: the SHA-256 of its body, in hex. */
+export const bodyEventId = (body: string) => createHash('sha256').update(body).digest('hex');
 
 export type SchemeName = keyof typeof sign;
 

@@ -1,7 +1,8 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { constantTimeEqual, decodeSignature } from './compare.ts';
+import { genericHmacScheme } from './generic-hmac.ts';
 import { standardWebhooksScheme } from './standard-webhooks.ts';
 import { stripeScheme } from './stripe.ts';
 
@@ -100,5 +101,89 @@ describe('standardWebhooksScheme', () => {
         NOW,
       ),
     ).toMatchObject({ kind: 'accepted' });
+  });
+});
+
+describe('genericHmacScheme', () => {
+  const options = {
+    signatureHeader: 'x-signature',
+    algorithm: 'sha256',
+    encoding: 'hex',
+    prefix: '',
+    timestampHeader: undefined,
+    toleranceSeconds: 300,
+    idHeader: 'x-webhook-id',
+    typeField: 'type',
+  } as const;
+  const digest = (algorithm: string, secret: string, content: string, encoding: 'hex' | 'base64') =>
+    createHmac(algorithm, secret).update(content).digest(encoding);
+
+  it('without a timestamp header: signs the body alone, and takes the body’s SHA-256 as the id when no id header comes', () => {
+    const scheme = genericHmacScheme({ ...options, algorithm: 'sha512', encoding: 'base64' });
+    const signature = digest('sha512', 'k2', body.toString(), 'base64');
+    expect(
+      scheme.verify({ headers: { 'x-signature': signature }, rawBody: body }, ['k1', 'k2'], NOW),
+    ).toEqual({
+      kind: 'accepted',
+      eventId: createHash('sha256').update(body).digest('hex'),
+      eventType: 'invoice.paid',
+      secretIndex: 1,
+    });
+    // No timestamp is signed, so none is judged: an old request is not stale (replays are caught by id).
+    expect(
+      scheme.verify(
+        { headers: { 'x-signature': signature, 'x-webhook-id': 'evt_9' }, rawBody: body },
+        ['k2'],
+        0,
+      ),
+    ).toMatchObject({ kind: 'accepted', eventId: 'evt_9' });
+    // The same signature as hex is not the configured encoding.
+    expect(
+      scheme.verify(
+        {
+          headers: { 'x-signature': digest('sha512', 'k2', body.toString(), 'hex') },
+          rawBody: body,
+        },
+        ['k2'],
+        NOW,
+      ),
+    ).toMatchObject({ kind: 'invalid-signature' });
+  });
+
+  it('with a prefix and a timestamp header: signs `<timestamp>.<body>`, refuses a missing prefix or timestamp, and judges staleness after the signature', () => {
+    const scheme = genericHmacScheme({ ...options, prefix: 'sha256=', timestampHeader: 'x-ts' });
+    const signed = (t: number, secret = 'k') => ({
+      'x-signature': `sha256=${digest('sha256', secret, `${t}.${body.toString()}`, 'hex')}`,
+      'x-ts': String(t),
+    });
+    const verify = (headers: Record<string, string>) =>
+      scheme.verify({ headers, rawBody: body }, ['k'], NOW);
+    expect(verify(signed(NOW))).toMatchObject({ kind: 'accepted' });
+    expect(verify({ ...signed(NOW), 'x-ts': String(NOW + 1) })).toMatchObject({
+      kind: 'invalid-signature',
+    });
+    expect(verify({ 'x-signature': signed(NOW)['x-signature'] })).toMatchObject({
+      kind: 'invalid-signature',
+    });
+    expect(
+      verify({ ...signed(NOW), 'x-signature': signed(NOW)['x-signature'].slice(7) }),
+    ).toMatchObject({ kind: 'invalid-signature' });
+    expect(verify(signed(NOW - 301))).toMatchObject({ kind: 'stale' });
+    expect(verify(signed(NOW - 301, 'other'))).toMatchObject({ kind: 'invalid-signature' });
+  });
+
+  it('refuses a signed body without its type field', () => {
+    const untyped = Buffer.from('{"id":"evt_1"}');
+    const scheme = genericHmacScheme(options);
+    expect(
+      scheme.verify(
+        {
+          headers: { 'x-signature': digest('sha256', 'k', untyped.toString(), 'hex') },
+          rawBody: untyped,
+        },
+        ['k'],
+        NOW,
+      ),
+    ).toMatchObject({ kind: 'invalid-signature' });
   });
 });
