@@ -13,6 +13,7 @@ import { requireRedis, startRedisCluster, type RedisCluster } from '@manifold/pl
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freePort, runUntilExit, startService } from '../../test/e2e/support/processes.ts';
+import { createEngine } from '../src/engine/queues.ts';
 import { checkQueueRedis } from '../src/engine/redis-check.ts';
 import { recordSupplierOrder } from './recorded-request-job.ts';
 import { sign } from './signers.ts';
@@ -150,18 +151,36 @@ describe('the webhooks queue on a Redis Cluster', () => {
     );
   }, 90_000);
 
-  it('checks every node at start, and refuses a Cluster node named as a single server', async () => {
+  it('checks every node at start, and refuses a Cluster node named as a single server, in the service and the CLI', async () => {
     expect(await checkQueueRedis(webhooks.engine.redis, elsewhere)).toEqual({
       appendfsync: 'always',
     });
 
-    const single = await checkQueueRedis(nodeClient(elsewhere), elsewhere).catch(
-      (caught: unknown) => caught,
+    // Without WEBHOOKS_REDIS_CLUSTER the node is reached as a single server: the engine is not
+    // ready, and says which setting to change, rather than every command failing with MOVED.
+    const single = createEngine({ url: elsewhere, prefix: '{webhooks-cluster-single}' });
+    try {
+      const refused = await single.ready(10_000).catch((caught: unknown) => caught);
+      expect(refused).toBeInstanceOf(ConfigError);
+      expect((refused as ConfigError).problems).toEqual([
+        expect.stringMatching(/is a node of a Redis Cluster: set WEBHOOKS_REDIS_CLUSTER=true/),
+      ]);
+    } finally {
+      await single.close();
+    }
+    // The CLI, as on-call runs it, likewise (it listed nothing: it stops before any command).
+    const cli = await runUntilExit(
+      'webhooks/src/cli.ts',
+      {
+        WEBHOOKS_REDIS_URL: elsewhere,
+        WEBHOOKS_QUEUE_PREFIX: PREFIX,
+        WEBHOOKS_FILE: webhooks.file,
+      },
+      { args: ['dead-letters', 'list'] },
     );
-    expect(single).toBeInstanceOf(ConfigError);
-    expect(String((single as ConfigError).problems)).toMatch(
-      /is a node of a Redis Cluster: set WEBHOOKS_REDIS_CLUSTER=true/,
-    );
+    expect(cli.code).toBe(1);
+    expect(cli.stderr).toMatch(/is a node of a Redis Cluster: set WEBHOOKS_REDIS_CLUSTER=true/);
+    expect(cli.stderr).not.toMatch(/MOVED/);
 
     // A master that neither holds the queue's slot nor was named may evict: refused, naming it.
     const third = cluster.nodes.find((url) => url !== owner && url !== elsewhere) ?? '';

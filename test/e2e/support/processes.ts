@@ -99,16 +99,17 @@ export async function startService({
 }
 
 /**
- * Runs the service at `entry` (NODE_ENV=test, a free PORT, `env` over this process's) until it
- * exits by itself — a start-up check refusing it, say: its exit code and what it wrote to stderr.
+ * Runs the service (or command) at `entry` with `args` (NODE_ENV=test, a free PORT, `env` over
+ * this process's) until it exits by itself — a start-up check refusing it, say: its exit code and
+ * what it wrote to stderr.
  * Killed after `killAfterMs` (its code is then null: the test fails).
  */
 export async function runUntilExit(
   entry: string,
   env: Record<string, string>,
-  { killAfterMs = 30_000 }: { killAfterMs?: number } = {},
+  { killAfterMs = 30_000, args = [] }: { killAfterMs?: number; args?: readonly string[] } = {},
 ): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, nodeArgs(entry), {
+  const child = spawn(process.execPath, [...nodeArgs(entry), ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, NODE_ENV: 'test', PORT: String(await freePort()), ...env },
     stdio: ['ignore', 'ignore', 'pipe'],

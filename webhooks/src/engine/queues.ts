@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { connectQueueRedis, type QueueRedis } from '@manifold/platform/dead-letters';
-import { checkIsClusterNode } from './redis-check.ts';
+import { checkIsClusterNode, checkIsSingleServer } from './redis-check.ts';
 import { batchWrites } from './write-batching.ts';
 
 /** One accepted inbound event: what the sender sent, exactly, and what we made of it (each of its deliveries carries all of it). */
@@ -53,8 +53,10 @@ export interface Engine {
   deliveries: Queue<DeliveryJob>;
   prefix: string;
   /**
-   * Resolves once the producers' connection is up (or rejects after `timeoutMs`); on a Cluster,
-   * rejects at once with a ConfigError when the URL names no Cluster node.
+   * Resolves once the producers' connection is up (or rejects after `timeoutMs`). Rejects with a
+   * ConfigError when the URL disagrees with the Cluster setting: on a Cluster, at once when it
+   * names no Cluster node; on a single server, once up, when it names a Cluster node. Run at start
+   * by the service and by the CLI alike, so that both say which setting is wrong.
    */
   ready: (timeoutMs: number) => Promise<void>;
   close: () => Promise<void>;
@@ -104,19 +106,21 @@ export function createEngine({
     deliveries,
     prefix,
     ready: async (timeoutMs) => {
-      if (redis.status === 'ready') return;
-      if (cluster) await checkIsClusterNode(url, timeoutMs);
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          redis.off('ready', onReady);
-          reject(new Error(`Redis not ready within ${timeoutMs} ms`));
-        }, timeoutMs);
-        const onReady = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-        redis.once('ready', onReady);
-      });
+      if (redis.status !== 'ready') {
+        if (cluster) await checkIsClusterNode(url, timeoutMs);
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => {
+            redis.off('ready', onReady);
+            reject(new Error(`Redis not ready within ${timeoutMs} ms`));
+          }, timeoutMs);
+          const onReady = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+          redis.once('ready', onReady);
+        });
+      }
+      if (redis instanceof Redis) await checkIsSingleServer(redis, url);
     },
     close: async () => {
       await deliveries.close().catch(() => undefined);

@@ -43,9 +43,10 @@ function clusterSettingProblem(clusterInfo: string, cluster: boolean, shown: str
  * Refuses (ConfigError, the service does not start) a Redis that could lose or evict queued
  * events — AOF off, or a maxmemory-policy other than noeviction — or one older than 7.0; on a
  * Cluster, any node it knows, replicas too (a resharding may move the queue's slot to any master,
- * a failover promote any replica); and a Cluster node reached as a single server
- * (clusterSettingProblem). Reads INFO (allowed where CONFIG is renamed away, as on managed Redis);
- * `appendfsync` only if CONFIG GET answers: the weakest of the nodes'.
+ * a failover promote any replica). Reads INFO (allowed where CONFIG is renamed away, as on managed
+ * Redis); `appendfsync` only if CONFIG GET answers: the weakest of the nodes'. Whether the URL
+ * agrees with the Cluster setting is the engine's `ready` to say (checkIsClusterNode,
+ * checkIsSingleServer), before this runs.
  */
 export async function checkQueueRedis(redis: QueueRedis, url: string): Promise<RedisDurability> {
   const nodes =
@@ -59,9 +60,7 @@ export async function checkQueueRedis(redis: QueueRedis, url: string): Promise<R
     throw new ConfigError([
       `WEBHOOKS_REDIS_URL: the Redis Cluster at ${shownNode(url)} names no node: nothing holds the queue`,
     ]);
-  const checked = await Promise.all(
-    nodes.map(({ node, shown }) => checkNode(node, shown, redis instanceof Cluster)),
-  );
+  const checked = await Promise.all(nodes.map(({ node, shown }) => checkNode(node, shown)));
   const problems = checked.flatMap((result) => result.problems);
   if (problems.length > 0) throw new ConfigError(problems);
   const fsyncs = checked.map((result) => result.appendfsync);
@@ -71,16 +70,12 @@ export async function checkQueueRedis(redis: QueueRedis, url: string): Promise<R
 async function checkNode(
   redis: Redis,
   shown: string,
-  inCluster: boolean,
 ): Promise<{ problems: string[]; appendfsync: string | undefined }> {
-  // INFO's default sections hold all it reads (server, memory, persistence, cluster): one round trip.
+  // INFO's default sections hold all it reads (server, memory, persistence): one round trip.
   const info = await redis.info();
   const problems: string[] = [];
   const version = versionProblem(field(info, 'redis_version'), shown);
   if (version !== undefined) problems.push(version);
-  // A Cluster client reached this node through the Cluster: only a single server is asked.
-  const setting = inCluster ? undefined : clusterSettingProblem(info, false, shown);
-  if (setting !== undefined) problems.push(setting);
   if (field(info, 'aof_enabled') !== '1')
     problems.push(
       `WEBHOOKS_REDIS_URL: Redis at ${shown} has AOF off: accepted events would be lost on a restart. Start it with --appendonly yes (or CONFIG SET appendonly yes), or point WEBHOOKS_REDIS_URL at one that has it`,
@@ -122,5 +117,15 @@ export async function checkIsClusterNode(url: string, timeoutMs: number): Promis
     probe.disconnect();
   }
   const problem = clusterSettingProblem(info, true, shownNode(url));
+  if (problem !== undefined) throw new ConfigError([problem]);
+}
+
+/**
+ * Refuses (ConfigError) a Cluster node reached as a single server, without WEBHOOKS_REDIS_CLUSTER
+ * (clusterSettingProblem), asked on the connection itself once it is up: otherwise the service
+ * would refuse every event, and the CLI fail every command, with Redis's bare MOVED.
+ */
+export async function checkIsSingleServer(redis: Redis, url: string): Promise<void> {
+  const problem = clusterSettingProblem(await redis.info('cluster'), false, shownNode(url));
   if (problem !== undefined) throw new ConfigError([problem]);
 }
