@@ -1,5 +1,5 @@
 // A TCP proxy in front of a real Redis that acts on the reply to one command: when Redis answers a
-// command `picks`, the proxy calls `onReply` and drops that connection instead of passing the
+// command `picks`, the proxy calls `onReply` and ends that connection instead of passing the
 // answer on. The receiver-crash test kills the webhooks process there: Redis has run and fsync'd
 // the event's write (it answers only then), and the service has not seen the answer, so it cannot
 // have acknowledged the event — the window between persist and answer, reached from outside.
@@ -98,9 +98,10 @@ function commandAt(buffer: Buffer, at: number): { args: Buffer[]; end: number } 
 /**
  * Starts the proxy to the Redis at `target`. `picks` sees each command's arguments (name first);
  * `onReply` runs, once, when the reply to the first picked command to be answered has all
- * arrived from Redis — before any of it reaches the client. The proxy then drops that
- * connection: `onReply` must end the client (a client that reconnects through the proxy would
- * send its unanswered commands again). A connection it cannot read is dropped too.
+ * arrived from Redis — before any of it reaches the client, which gets every reply before it and
+ * then the end of the connection (what it sends after goes nowhere). `onReply` must end the client
+ * (a client that reconnects through the proxy would send its unanswered commands again). A
+ * connection it cannot read is dropped.
  */
 export async function startRedisReplyInterceptor({
   target,
@@ -122,11 +123,15 @@ export async function startRedisReplyInterceptor({
     let commands = Buffer.alloc(0);
     // Reply bytes not passed on yet: the start of a reply still arriving.
     let replies = Buffer.alloc(0);
+    // Once the picked reply is held back: the client's side is ended, and closes when it closes.
+    let ending = false;
     const drop = (error?: unknown) => {
-      client.destroy(error instanceof Error ? error : undefined);
+      if (!ending) client.destroy(error instanceof Error ? error : undefined);
       upstream.destroy();
     };
     client.on('data', (chunk: Buffer) => {
+      // What the client sends after the picked reply goes nowhere: read and left.
+      if (ending) return;
       upstream.write(chunk);
       commands = Buffer.concat([commands, chunk]);
       try {
@@ -146,9 +151,12 @@ export async function startRedisReplyInterceptor({
           const answered = reply.type === '|' || reply.type === '>' ? false : unanswered.shift();
           if (answered === true && !done) {
             done = true;
-            client.write(replies.subarray(0, whole));
+            // Ended, not destroyed: a socket destroyed with the client's later commands unread
+            // would reset the connection, and the replies just passed on could be lost with it.
+            ending = true;
+            client.end(replies.subarray(0, whole));
+            upstream.destroy();
             onReply();
-            drop();
             return;
           }
           whole = reply.end;
