@@ -139,12 +139,24 @@ try {
       fail(USAGE);
   }
 } catch (error) {
+  // A configuration problem found on the way (the Cluster setting, engine.ready): exit 2, as
+  // those found before connecting are.
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exitCode = 2;
+  } else {
+    reportFailure(error);
+    process.exitCode = 1;
+  }
+} finally {
+  await engine.close();
+}
+
+/** A command that failed (a name or id it does not know, Redis away): its code first, exit 1. */
+function reportFailure(error: unknown): void {
   const code = (error as { code?: unknown }).code;
   const errors = (error as { errors?: unknown }).errors;
   process.stderr.write(
     `${typeof code === 'string' ? `${code}: ` : ''}${(error as Error).message}${Array.isArray(errors) && errors.length > 0 ? `\n${JSON.stringify(errors)}` : ''}\n`,
   );
-  process.exitCode = 1;
-} finally {
-  await engine.close();
 }

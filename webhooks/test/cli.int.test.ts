@@ -69,11 +69,13 @@ afterAll(async () => {
 });
 
 describe('the webhooks CLI', () => {
+  // Before the replays below, which leave no dead letter to filter.
   it('filters the dead letters by each flag alone, and by all of them together', async () => {
     const { items } = (await cli(webhooks, 'dead-letters', 'list')) as {
       items: { receivedAt: string; error: string }[];
     };
-    const received = items.map(({ receivedAt }) => Date.parse(receivedAt)).sort();
+    expect(items).toHaveLength(2);
+    const received = items.map(({ receivedAt }) => Date.parse(receivedAt)).sort((a, b) => a - b);
     const at = (ms: number) => new Date(ms).toISOString();
     const [earliest, latest] = [at(received[0]!), at(received.at(-1)! + 1)];
     expect(items.map(({ error }) => error)).toEqual([

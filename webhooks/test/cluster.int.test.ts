@@ -168,7 +168,7 @@ describe('the webhooks queue on a Redis Cluster', () => {
     } finally {
       await single.close();
     }
-    // The CLI, as on-call runs it, likewise (it listed nothing: it stops before any command).
+    // The CLI likewise: a configuration problem (exit 2), said before any command runs.
     const cli = await runUntilExit(
       'webhooks/src/cli.ts',
       {
@@ -178,7 +178,7 @@ describe('the webhooks queue on a Redis Cluster', () => {
       },
       { args: ['dead-letters', 'list'] },
     );
-    expect(cli.code).toBe(1);
+    expect(cli.code).toBe(2);
     expect(cli.stderr).toMatch(/is a node of a Redis Cluster: set WEBHOOKS_REDIS_CLUSTER=true/);
     expect(cli.stderr).not.toMatch(/MOVED/);
 

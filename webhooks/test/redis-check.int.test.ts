@@ -10,6 +10,7 @@ import { startRedisServer, type RedisServer } from '@manifold/platform/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, runUntilExit, startService } from '../../test/e2e/support/processes.ts';
+import { createEngine } from '../src/engine/queues.ts';
 import { checkQueueRedis } from '../src/engine/redis-check.ts';
 import { writeWebhooksFile } from './support.ts';
 
@@ -49,6 +50,36 @@ describe('the queue Redis check', () => {
     const error = await checkQueueRedis(redis, withAof.url).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ConfigError);
     expect(String((error as ConfigError).problems)).toMatch(/maxmemory-policy allkeys-lru/);
+  });
+
+  it('refuses, saying so, a Redis that answers but will not run INFO for its user', async () => {
+    // An ACL user with every command but INFO (as `-@dangerous` leaves it): the engine's ready
+    // says which command was refused, not that nothing answered.
+    const user = `no-info-${process.pid}`;
+    await connect(withoutAof.url).call(
+      'ACL',
+      'SETUSER',
+      user,
+      'on',
+      '>pw',
+      '~*',
+      '&*',
+      '+@all',
+      '-info',
+    );
+    const url = new URL(withoutAof.url);
+    url.username = user;
+    url.password = 'pw';
+    const engine = createEngine({ url: url.toString(), prefix: '{redis-check-acl}' });
+    try {
+      const error = await engine.ready(10_000).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).problems).toEqual([
+        expect.stringMatching(/refused INFO \(NOPERM/),
+      ]);
+    } finally {
+      await engine.close();
+    }
   });
 });
 

@@ -172,11 +172,12 @@ function commandAt(buffer: Buffer, at: number): { args: Buffer[]; end: number } 
 /**
  * A "Redis" that answers its `index`-th command with `replyTo(index)`, as one stream of bytes cut
  * at random points into writes, a few turns apart — and, when several replies are due, sometimes
- * several in one write.
+ * several in one write. `written` hears how many bytes it has written after each write.
  */
 async function startFakeRedis(
   replyTo: (index: number) => Buffer,
   random: Random,
+  written: (sentLength: number) => void = () => undefined,
 ): Promise<FakeRedis> {
   const commands: Buffer[][] = [];
   const sockets = new Set<Socket>();
@@ -199,6 +200,7 @@ async function startFakeRedis(
         const piece = pending.subarray(0, size);
         pending = pending.subarray(size);
         sentLength += piece.length;
+        written(sentLength);
         socket.write(piece);
       }
       pumping = false;
@@ -295,15 +297,31 @@ async function trial(seed: number, pick: boolean): Promise<void> {
   const picked = pick ? random.int(0, count - 1) : undefined;
   const exchanges = randomExchanges(random, count, picked);
   const commandBytes = Buffer.concat(exchanges.map((exchange) => encodeCommand(exchange.command)));
+  // Reply bytes the fake Redis had written when onReply ran.
+  const onReplyCalls: number[] = [];
+  // Everything before the picked reply, out-of-band values included (an attribute of the picked
+  // reply too: it answers no command, and goes on once whole); then where that reply ends.
+  const before =
+    picked === undefined
+      ? undefined
+      : Buffer.concat([bytesFor(exchanges.slice(0, picked)), exchanges[picked]!.outOfBand]);
+  const pickedEnd =
+    picked === undefined || before === undefined
+      ? Infinity
+      : before.length + exchanges[picked]!.reply.length;
+  // Whether onReply had run by the time the picked reply's last byte was about to be written.
+  let repliedBeforeItsEnd: boolean | undefined;
   // The client goes on sending while the picked reply arrives, or has sent everything already:
   // either way it must get every reply before that one (the proxy ends the connection; destroyed,
   // with the client's later commands unread, the kernel would reset it and could lose them).
   const fake = await startFakeRedis(
     (index) => bytesFor(exchanges.slice(index, index + 1)),
     serverRandom,
+    (sentLength) => {
+      if (repliedBeforeItsEnd === undefined && sentLength >= pickedEnd)
+        repliedBeforeItsEnd = onReplyCalls.length > 0;
+    },
   );
-  // Reply bytes the fake Redis had written when onReply ran.
-  const onReplyCalls: number[] = [];
   const proxy = await startRedisReplyInterceptor({
     target: fake.url,
     picks,
@@ -313,7 +331,7 @@ async function trial(seed: number, pick: boolean): Promise<void> {
   const context = `seed ${seed}, picked ${String(picked)} of ${exchanges.length}`;
   try {
     const sending = client.send(commandBytes, clientRandom);
-    if (picked === undefined) {
+    if (picked === undefined || before === undefined) {
       const expected = bytesFor(exchanges);
       await vi.waitFor(
         () => {
@@ -337,18 +355,12 @@ async function trial(seed: number, pick: boolean): Promise<void> {
       { timeout: 5_000, interval: 2 },
     );
     await sending;
-    // Everything before the picked reply, out-of-band values included (an attribute of the picked
-    // reply too: it answers no command, and goes on once whole), and nothing of the reply itself.
-    const before = Buffer.concat([
-      bytesFor(exchanges.slice(0, picked)),
-      exchanges[picked]!.outOfBand,
-    ]);
+    // Everything before the picked reply, and nothing of the reply itself.
     expect(client.received().toString('latin1'), context).toBe(before.toString('latin1'));
     expect(onReplyCalls, context).toHaveLength(1);
-    // onReply ran once the picked reply had all arrived.
-    expect(onReplyCalls[0], context).toBeGreaterThanOrEqual(
-      before.length + exchanges[picked]!.reply.length,
-    );
+    // onReply ran once the picked reply had all arrived: not before its last byte was written.
+    expect(repliedBeforeItsEnd, context).toBe(false);
+    expect(onReplyCalls[0], context).toBeGreaterThanOrEqual(pickedEnd);
     expect(proxy.intercepted(), context).toBe(true);
     expect(fake.commands.slice(0, picked + 1), context).toEqual(
       exchanges.slice(0, picked + 1).map((exchange) => exchange.command),

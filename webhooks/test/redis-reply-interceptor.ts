@@ -123,7 +123,8 @@ export async function startRedisReplyInterceptor({
     let commands = Buffer.alloc(0);
     // Reply bytes not passed on yet: the start of a reply still arriving.
     let replies = Buffer.alloc(0);
-    // Once the picked reply is held back: the client's side is ended, and closes when it closes.
+    // Once the picked reply is held back: the client's side is ended; it closes once the client
+    // ends its own, or at close().
     let ending = false;
     const drop = (error?: unknown) => {
       if (!ending) client.destroy(error instanceof Error ? error : undefined);

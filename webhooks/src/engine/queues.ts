@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { connectQueueRedis, type QueueRedis } from '@manifold/platform/dead-letters';
-import { checkIsClusterNode, checkIsSingleServer } from './redis-check.ts';
+import { checkIsClusterNode, checkNotClusterNode } from './redis-check.ts';
 import { batchWrites } from './write-batching.ts';
 
 /** One accepted inbound event: what the sender sent, exactly, and what we made of it (each of its deliveries carries all of it). */
@@ -120,7 +120,7 @@ export function createEngine({
           redis.once('ready', onReady);
         });
       }
-      if (redis instanceof Redis) await checkIsSingleServer(redis, url);
+      if (redis instanceof Redis) await checkNotClusterNode(redis, url);
     },
     close: async () => {
       await deliveries.close().catch(() => undefined);

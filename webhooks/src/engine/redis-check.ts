@@ -26,17 +26,19 @@ export function versionProblem(version: string | undefined, shown: string): stri
 }
 
 /**
- * The problem when what `INFO cluster` says of the Redis at `shown` disagrees with
+ * Throws a ConfigError when what `INFO cluster` says of the Redis at `shown` disagrees with
  * WEBHOOKS_REDIS_CLUSTER (`cluster`): a Cluster node reached as a single server answers MOVED for
  * the queue's slot unless it holds it (every event refused); a Cluster client on a single server
  * waits for a slot map that never comes (the service would only say that nothing answered).
  */
-function clusterSettingProblem(clusterInfo: string, cluster: boolean, shown: string) {
+function checkClusterSetting(clusterInfo: string, cluster: boolean, shown: string): void {
   const isNode = field(clusterInfo, 'cluster_enabled') === '1';
-  if (isNode === cluster) return undefined;
-  return isNode
-    ? `WEBHOOKS_REDIS_URL: Redis at ${shown} is a node of a Redis Cluster: set WEBHOOKS_REDIS_CLUSTER=true, so that the queue's clients follow the Cluster's slots`
-    : `WEBHOOKS_REDIS_CLUSTER=true, but Redis at ${shown} is not a node of a Redis Cluster: unset WEBHOOKS_REDIS_CLUSTER, or point WEBHOOKS_REDIS_URL at a Cluster node`;
+  if (isNode === cluster) return;
+  throw new ConfigError([
+    isNode
+      ? `WEBHOOKS_REDIS_URL: Redis at ${shown} is a node of a Redis Cluster: set WEBHOOKS_REDIS_CLUSTER=true, so that the queue's clients follow the Cluster's slots`
+      : `WEBHOOKS_REDIS_CLUSTER=true, but Redis at ${shown} is not a node of a Redis Cluster: unset WEBHOOKS_REDIS_CLUSTER, or point WEBHOOKS_REDIS_URL at a Cluster node`,
+  ]);
 }
 
 /**
@@ -46,7 +48,7 @@ function clusterSettingProblem(clusterInfo: string, cluster: boolean, shown: str
  * a failover promote any replica). Reads INFO (allowed where CONFIG is renamed away, as on managed
  * Redis); `appendfsync` only if CONFIG GET answers: the weakest of the nodes'. Whether the URL
  * agrees with the Cluster setting is the engine's `ready` to say (checkIsClusterNode,
- * checkIsSingleServer), before this runs.
+ * checkNotClusterNode), before this runs.
  */
 export async function checkQueueRedis(redis: QueueRedis, url: string): Promise<RedisDurability> {
   const nodes =
@@ -98,7 +100,7 @@ async function checkNode(
 
 /**
  * Refuses (ConfigError) WEBHOOKS_REDIS_CLUSTER=true on a Redis that is no Cluster node
- * (clusterSettingProblem), asked with a connection of its own before the Cluster client waits for
+ * (checkClusterSetting), asked with a connection of its own before the Cluster client waits for
  * its slot map. An unreachable Redis passes: the wait then says that nothing answered.
  */
 export async function checkIsClusterNode(url: string, timeoutMs: number): Promise<void> {
@@ -116,16 +118,25 @@ export async function checkIsClusterNode(url: string, timeoutMs: number): Promis
   } finally {
     probe.disconnect();
   }
-  const problem = clusterSettingProblem(info, true, shownNode(url));
-  if (problem !== undefined) throw new ConfigError([problem]);
+  checkClusterSetting(info, true, shownNode(url));
 }
 
 /**
  * Refuses (ConfigError) a Cluster node reached as a single server, without WEBHOOKS_REDIS_CLUSTER
- * (clusterSettingProblem), asked on the connection itself once it is up: otherwise the service
- * would refuse every event, and the CLI fail every command, with Redis's bare MOVED.
+ * (checkClusterSetting), asked on the connection itself once it is up: otherwise the service
+ * would refuse every event, and the CLI fail every command, with Redis's bare MOVED. A Redis that
+ * refuses INFO (an ACL without `@dangerous`, the command renamed) is refused saying so: the
+ * start-up check and BullMQ need it too, and it answered, so "no answer" would mislead.
  */
-export async function checkIsSingleServer(redis: Redis, url: string): Promise<void> {
-  const problem = clusterSettingProblem(await redis.info('cluster'), false, shownNode(url));
-  if (problem !== undefined) throw new ConfigError([problem]);
+export async function checkNotClusterNode(redis: Redis, url: string): Promise<void> {
+  const shown = shownNode(url);
+  let info: string;
+  try {
+    info = await redis.info('cluster');
+  } catch (error) {
+    throw new ConfigError([
+      `WEBHOOKS_REDIS_URL: Redis at ${shown} refused INFO (${error instanceof Error ? error.message : String(error)}): the webhooks service needs it to check the Redis it runs on`,
+    ]);
+  }
+  checkClusterSetting(info, false, shown);
 }
