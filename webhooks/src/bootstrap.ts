@@ -1,11 +1,13 @@
 import { ConfigError, configOrExit } from '@manifold/platform/config';
+import { Redis } from 'ioredis';
 import { shownNode } from '@manifold/platform/dead-letters';
 import type { Logger } from '@manifold/platform/logging';
 import { queueRedisUrl, replayTargetsFromEnv, type WebhooksEnv } from './config.ts';
 import { createDestinationStates, type DestinationStates } from './delivery/destination-states.ts';
 import { createFanOut, type FanOut } from './delivery/fan-out.ts';
 import { checkClaimAndAdd } from './engine/claim-and-add.ts';
-import { checkQueueRedis } from './engine/redis-check.ts';
+import { checkQueueRedis, connectedReplicas } from './engine/redis-check.ts';
+import { createReplicaAcks } from './engine/replica-acks.ts';
 import { createEngine, type Engine } from './engine/queues.ts';
 import { startWorkers, type Workers } from './engine/workers.ts';
 import type { WebhooksMetrics } from './metrics.ts';
@@ -35,6 +37,11 @@ export async function openEngine(env: WebhooksEnv, logger: Logger) {
     throw new ConfigError([
       'WEBHOOKS_REDIS_URL (or REDIS_URL): required — a Redis with AOF and maxmemory-policy noeviction (npm start runs a private one under .data/ when neither is set)',
     ]);
+  // WAIT has no key: on a Cluster it would have to be sent to the slot owner's connection.
+  if (env.WEBHOOKS_ACK_REPLICAS > 0 && env.WEBHOOKS_REDIS_CLUSTER)
+    throw new ConfigError([
+      'WEBHOOKS_ACK_REPLICAS: not available with WEBHOOKS_REDIS_CLUSTER (a single Redis and its replicas only); unset one of them',
+    ]);
   const engine = createEngine({
     url,
     prefix: env.WEBHOOKS_QUEUE_PREFIX,
@@ -55,6 +62,15 @@ export async function openEngine(env: WebhooksEnv, logger: Logger) {
         { appendfsync: appendfsync ?? 'unknown' },
         'queue Redis does not fsync every write: an acknowledged event survives a Redis crash, not a power loss (set appendfsync always for that)',
       );
+    if (env.WEBHOOKS_ACK_REPLICAS > 0) {
+      const connected = await connectedReplicas(engine.redis);
+      // Not refused: replicas come and go; events are refused (503) while too few answer.
+      if (connected < env.WEBHOOKS_ACK_REPLICAS)
+        logger.warn(
+          { connected, required: env.WEBHOOKS_ACK_REPLICAS },
+          'queue Redis has fewer replicas than WEBHOOKS_ACK_REPLICAS: every event is refused (503) until enough are connected',
+        );
+    }
     // Every event's deliveries are added by BullMQ's add script run inside ours: an installed
     // BullMQ that adds otherwise, or whose script does not compile inside ours, stops it here.
     await checkClaimAndAdd(engine.redis, engine.deliveries).catch((error: unknown) => {
@@ -88,6 +104,13 @@ export function openFanOut(
     orderKeys: file.routes.some((route) => route.orderBy !== undefined)
       ? createOrderKeys(file.routes)
       : undefined,
+    replicated:
+      env.WEBHOOKS_ACK_REPLICAS > 0 && engine.redis instanceof Redis
+        ? createReplicaAcks(engine.redis, {
+            replicas: env.WEBHOOKS_ACK_REPLICAS,
+            timeoutMs: env.WEBHOOKS_ACK_REPLICAS_TIMEOUT_MS,
+          })
+        : undefined,
   });
 }
 

@@ -36,6 +36,13 @@ export const WebhooksEnv = BaseEnv.extend({
   WEBHOOKS_CONCURRENCY: z.coerce.number().int().positive().default(50),
   /** How long a worker holds a job before another may take it over (a killed worker's jobs wait this long). */
   WEBHOOKS_LOCK_MS: z.coerce.number().int().positive().default(30_000),
+  /**
+   * Replicas that must have an event before it is acknowledged (Redis WAIT; 0: the answering
+   * server's AOF is enough). A single Redis only, not with WEBHOOKS_REDIS_CLUSTER.
+   */
+  WEBHOOKS_ACK_REPLICAS: z.coerce.number().int().min(0).default(0),
+  /** How long an event waits for those replicas before it is refused (503, the sender retries). */
+  WEBHOOKS_ACK_REPLICAS_TIMEOUT_MS: z.coerce.number().int().positive().default(1_000),
   /** How long an accepted event's id is remembered: a sender's retry within it is a duplicate. */
   WEBHOOKS_DEDUPE_SECONDS: z.coerce
     .number()

@@ -60,6 +60,9 @@ export interface RedisServer {
   /** Stops the server (SIGTERM, or SIGKILL for a crash; waits for exit); `start` brings it back on the same port. */
   stop: (signal?: 'SIGTERM' | 'SIGKILL') => Promise<void>;
   start: () => Promise<void>;
+  /** Freezes the process (SIGSTOP): it holds its connections and answers nothing, until `resume`. */
+  pause: () => void;
+  resume: () => void;
 }
 
 /**
@@ -70,15 +73,21 @@ export interface RedisServer {
 export async function startRedisServer({
   appendOnlyDir,
   clusterEnabled = false,
+  replicaOf,
 }: {
   /** Persist with AOF into this directory (fsync every write), so a restart keeps the data. */
   appendOnlyDir?: string;
   /** Start it as a Redis Cluster node (its cluster state in `appendOnlyDir`, required then). */
   clusterEnabled?: boolean;
+  /** Start it as a replica of the Redis at this URL (`redis://host:port`; `appendOnlyDir` required then). */
+  replicaOf?: string;
 } = {}): Promise<RedisServer> {
-  // A node keeps its cluster state in its directory: without one, it would write into the cwd.
+  // A node keeps its cluster state in its directory, a replica the copy it loads at its first sync:
+  // without one, either would write into the cwd.
   if (clusterEnabled && appendOnlyDir === undefined)
     throw new Error('startRedisServer: a Cluster node needs appendOnlyDir');
+  if (replicaOf !== undefined && appendOnlyDir === undefined)
+    throw new Error('startRedisServer: a replica needs appendOnlyDir');
   const port = await freePort();
   const args = [
     '--port',
@@ -93,6 +102,9 @@ export async function startRedisServer({
     ...(clusterEnabled
       ? ['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${String(port)}.conf`]
       : []),
+    ...(replicaOf === undefined
+      ? []
+      : ['--replicaof', new URL(replicaOf).hostname, new URL(replicaOf).port || '6379']),
   ];
   let child: ChildProcess | undefined;
   const start = async () => {
@@ -116,11 +128,21 @@ export async function startRedisServer({
     const running = child;
     if (running === undefined || running.exitCode !== null || running.signalCode !== null) return;
     const exited = once(running, 'exit');
+    running.kill('SIGCONT'); // a paused server handles SIGTERM only once it runs again
     running.kill(signal);
     await exited;
   };
+  const signal = (name: 'SIGSTOP' | 'SIGCONT') => () => {
+    if (child?.exitCode === null && child.signalCode === null) child.kill(name);
+  };
   await start();
-  return { url: `redis://127.0.0.1:${port}`, stop, start };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    stop,
+    start,
+    pause: signal('SIGSTOP'),
+    resume: signal('SIGCONT'),
+  };
 }
 
 export interface RedisCluster {

@@ -25,6 +25,11 @@ export interface FanOutDeps {
   dedupeSeconds: number;
   /** Routes with `orderBy`: each delivery's key (absent: nothing is ordered). */
   orderKeys?: OrderKeys | undefined;
+  /**
+   * Resolves once replicas have the writes made so far (engine/replica-acks.ts), awaited before an
+   * event stored or found stored is answered; absent: the server's own AOF is enough.
+   */
+  replicated?: (() => Promise<void>) | undefined;
 }
 
 /**
@@ -78,6 +83,7 @@ export function createFanOut({
   attempts,
   dedupeSeconds,
   orderKeys,
+  replicated,
 }: FanOutDeps) {
   const jobOptions = (jobId: string) => ({
     jobId,
@@ -136,11 +142,11 @@ export function createFanOut({
       await Promise.all([joined, job.addJob(client)]);
     });
   const claimAndAdd = createClaimAndAdd(redis);
-  return async (
+  const store = async (
     event: string,
     data: EventJob,
     hashes: ReceiptHashes,
-    { except }: FanOutOptions = {},
+    { except }: FanOutOptions,
   ): Promise<FanOutOutcome> => {
     const destinations = route(data.source, data.eventType).filter(
       (destination) => destination !== except,
@@ -165,6 +171,17 @@ export function createFanOut({
     const client = await deliveries.backend.client;
     await Promise.all(addMissing(client, toAdd));
     return 'stored';
+  };
+  return async (
+    event: string,
+    data: EventJob,
+    hashes: ReceiptHashes,
+    options: FanOutOptions = {},
+  ): Promise<FanOutOutcome> => {
+    const outcome = await store(event, data, hashes, options);
+    // A duplicate too: the request that stored it may have been refused for want of replicas.
+    if (outcome !== 'id-reused' && replicated !== undefined) await replicated();
+    return outcome;
   };
 }
 export type FanOut = ReturnType<typeof createFanOut>;

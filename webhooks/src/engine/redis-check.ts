@@ -140,3 +140,8 @@ export async function checkNotClusterNode(redis: Redis, url: string): Promise<vo
   }
   checkClusterSetting(info, false, shown);
 }
+
+/** How many replicas are connected to the queue's Redis (INFO replication), for WEBHOOKS_ACK_REPLICAS. */
+export async function connectedReplicas(redis: QueueRedis): Promise<number> {
+  return Number(field(await redis.info('replication'), 'connected_slaves') ?? 0);
+}
