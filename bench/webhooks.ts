@@ -72,6 +72,20 @@ execFileSync('taskset', ['-a', '-pc', LOAD_CPU, String(process.pid)], { stdio: '
 
 const scratch = mkdtempSync(join(tmpdir(), 'bench-webhooks-'));
 const redis = await startRedisServer({ appendOnlyDir: scratch });
+/**
+ * BENCH_ACK_REPLICAS=1: a replica of the bench's Redis (on these same two cores), and the service
+ * run with WEBHOOKS_ACK_REPLICAS=1 — what waiting for a replica before each 202 costs. The raw
+ * side does not wait: the ratio then shows that cost, not the target's setting.
+ */
+const ACK_REPLICAS = Number(process.env['BENCH_ACK_REPLICAS'] ?? 0);
+const replicas = await Promise.all(
+  Array.from({ length: ACK_REPLICAS }, (_, index) =>
+    startRedisServer({
+      appendOnlyDir: mkdtempSync(join(scratch, `replica-${String(index)}-`)),
+      replicaOf: redis.url,
+    }),
+  ),
+);
 const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
 /**
  * Redis's `auto-aof-rewrite-min-size` for the run (BENCH_AOF_REWRITE_MIN_SIZE, e.g. `4gb`); unset,
@@ -82,6 +96,15 @@ const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
 const AOF_REWRITE_MIN_SIZE = process.env['BENCH_AOF_REWRITE_MIN_SIZE'] || undefined;
 if (AOF_REWRITE_MIN_SIZE !== undefined)
   await connection.config('SET', 'auto-aof-rewrite-min-size', AOF_REWRITE_MIN_SIZE);
+// Every replica in sync before the service starts: it would refuse events until then.
+for (let tries = 0; ; tries++) {
+  const replication = await connection.info('replication');
+  const synced = replication.match(/^slave\d+:.*state=online/gm)?.length ?? 0;
+  if (synced >= ACK_REPLICAS) break;
+  if (tries === 100)
+    throw new Error(`${String(synced)} of ${String(ACK_REPLICAS)} replicas in sync`);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+}
 const redisPid = /^process_id:(\d+)/m.exec(await connection.info('server'))?.[1];
 if (redisPid === undefined) throw new Error('Redis did not say its process id');
 /** Where Redis runs: BENCH_REDIS_CPU (a CPU list), `any` for the scheduler's choice. */
@@ -125,7 +148,10 @@ const {
   prefix,
   secret: SECRET,
   nextEvent: signedEvent,
-  env: { WEBHOOKS_CONCURRENCY: String(CONCURRENCY) },
+  env: {
+    WEBHOOKS_CONCURRENCY: String(CONCURRENCY),
+    WEBHOOKS_ACK_REPLICAS: String(ACK_REPLICAS),
+  },
   // e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`: a profile of the service's ingest.
   serviceNodeOptions: process.env['BENCH_SERVICE_NODE_OPTIONS'],
   wrapCommand: pinTo(SERVICE_CPU),
@@ -346,7 +372,7 @@ try {
   const row = (scenario: string, rates: number[], extra = ' | | |') =>
     `| ${scenario} | ${median(rates).toFixed(0)} | ${list(rates)}${extra}`;
   publish('webhooks (ingest and delivery vs raw BullMQ)', [
-    `Command: \`npm run bench:webhooks\` (${ROUNDS} rounds, each side in turn — ingest: ${DURATION_MS / 1000} s per side and round (each side after its own ${WARMUP_MS / 1000} s warm-up), ${CONCURRENCY} concurrent callers — wrk connections for the service, async callers for the raw add; delivery: ${DELIVERIES} events per side and round after ${DELIVERY_WARMUP} of warm-up, concurrency ${CONCURRENCY}). Machine: ${machine()}, loopback; Redis 7 private, AOF appendfsync always${AOF_REWRITE_MIN_SIZE === undefined ? '' : `, auto-aof-rewrite-min-size ${AOF_REWRITE_MIN_SIZE} (BENCH_AOF_REWRITE_MIN_SIZE)`}. Service, its worker and the raw BullMQ client (each a Node process, in turn) on CPU ${SERVICE_CPU}; wrk and the sink on CPU ${LOAD_CPU}; Redis ${REDIS_CPU === 'any' ? 'unpinned' : `on CPU ${REDIS_CPU}`}.`,
+    `Command: \`npm run bench:webhooks\` (${ROUNDS} rounds, each side in turn — ingest: ${DURATION_MS / 1000} s per side and round (each side after its own ${WARMUP_MS / 1000} s warm-up), ${CONCURRENCY} concurrent callers — wrk connections for the service, async callers for the raw add; delivery: ${DELIVERIES} events per side and round after ${DELIVERY_WARMUP} of warm-up, concurrency ${CONCURRENCY}). Machine: ${machine()}, loopback; Redis 7 private, AOF appendfsync always${AOF_REWRITE_MIN_SIZE === undefined ? '' : `, auto-aof-rewrite-min-size ${AOF_REWRITE_MIN_SIZE} (BENCH_AOF_REWRITE_MIN_SIZE)`}${ACK_REPLICAS === 0 ? '' : `; ${String(ACK_REPLICAS)} local replica(s), the service with WEBHOOKS_ACK_REPLICAS=${String(ACK_REPLICAS)} (BENCH_ACK_REPLICAS; the raw side does not wait for them)`}. Service, its worker and the raw BullMQ client (each a Node process, in turn) on CPU ${SERVICE_CPU}; wrk and the sink on CPU ${LOAD_CPU}; Redis ${REDIS_CPU === 'any' ? 'unpinned' : `on CPU ${REDIS_CPU}`}.`,
     '',
     '| scenario | rate (/s, median) | rate per round | p50 ms (median) | p99 ms per round |',
     '|---|---|---|---|---|',
@@ -393,6 +419,7 @@ try {
   await service.stop();
   connection.disconnect();
   await sink.close();
+  await Promise.all(replicas.map((replica) => replica.stop()));
   await redis.stop();
   // Its AOF holds every event of the run: hundreds of MB per run.
   rmSync(scratch, { recursive: true, force: true });
