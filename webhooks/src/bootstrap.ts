@@ -6,8 +6,8 @@ import { queueRedisUrl, replayTargetsFromEnv, type WebhooksEnv } from './config.
 import { createDestinationStates, type DestinationStates } from './delivery/destination-states.ts';
 import { createFanOut, type FanOut } from './delivery/fan-out.ts';
 import { checkClaimAndAdd } from './engine/claim-and-add.ts';
-import { checkQueueRedis, connectedReplicas } from './engine/redis-check.ts';
-import { createReplicaAcks } from './engine/replica-acks.ts';
+import { checkQueueRedis, replicasInSync } from './engine/redis-check.ts';
+import { createReplicaAcks, type ReplicaAcks } from './engine/replica-acks.ts';
 import { createEngine, type Engine } from './engine/queues.ts';
 import { startWorkers, type Workers } from './engine/workers.ts';
 import type { WebhooksMetrics } from './metrics.ts';
@@ -62,15 +62,6 @@ export async function openEngine(env: WebhooksEnv, logger: Logger) {
         { appendfsync: appendfsync ?? 'unknown' },
         'queue Redis does not fsync every write: an acknowledged event survives a Redis crash, not a power loss (set appendfsync always for that)',
       );
-    if (env.WEBHOOKS_ACK_REPLICAS > 0) {
-      const connected = await connectedReplicas(engine.redis);
-      // Not refused: replicas come and go; events are refused (503) while too few answer.
-      if (connected < env.WEBHOOKS_ACK_REPLICAS)
-        logger.warn(
-          { connected, required: env.WEBHOOKS_ACK_REPLICAS },
-          'queue Redis has fewer replicas than WEBHOOKS_ACK_REPLICAS: every event is refused (503) until enough are connected',
-        );
-    }
     // Every event's deliveries are added by BullMQ's add script run inside ours: an installed
     // BullMQ that adds otherwise, or whose script does not compile inside ours, stops it here.
     await checkClaimAndAdd(engine.redis, engine.deliveries).catch((error: unknown) => {
@@ -88,11 +79,15 @@ export interface Outbound {
   states: EndpointStates;
 }
 
-/** An accepted event → its deliveries and its receipt, stored together (delivery/fan-out.ts). */
+/**
+ * An accepted event → its deliveries and its receipt, stored together (delivery/fan-out.ts); with
+ * `replicaAcks`, answered only once replicas have it (the receiver's, openReplicaAcks).
+ */
 export function openFanOut(
   env: WebhooksEnv,
   engine: Engine,
   file: ReturnType<typeof loadWebhooksFile>,
+  replicaAcks?: ReplicaAcks,
 ): FanOut {
   return createFanOut({
     route: createRouter(file.routes),
@@ -104,14 +99,44 @@ export function openFanOut(
     orderKeys: file.routes.some((route) => route.orderBy !== undefined)
       ? createOrderKeys(file.routes)
       : undefined,
-    replicated:
-      env.WEBHOOKS_ACK_REPLICAS > 0 && engine.redis instanceof Redis
-        ? createReplicaAcks(engine.redis, {
-            replicas: env.WEBHOOKS_ACK_REPLICAS,
-            timeoutMs: env.WEBHOOKS_ACK_REPLICAS_TIMEOUT_MS,
-          })
-        : undefined,
+    replicaAcks,
   });
+}
+
+/**
+ * WEBHOOKS_ACK_REPLICAS, for the HTTP service's receiver only (a worker acknowledges nothing to a
+ * sender): undefined when 0. Its own connection, up before it returns; warns when fewer replicas
+ * are in sync than it waits for (not refused: replicas come and go; events are refused meanwhile).
+ */
+export async function openReplicaAcks(
+  env: WebhooksEnv,
+  engine: Engine,
+  logger: Logger,
+): Promise<ReplicaAcks | undefined> {
+  const replicas = env.WEBHOOKS_ACK_REPLICAS;
+  // openEngine refused the setting with a Cluster.
+  if (replicas === 0 || !(engine.redis instanceof Redis)) return undefined;
+  const acks = createReplicaAcks(engine.redis, {
+    replicas,
+    timeoutMs: env.WEBHOOKS_ACK_REPLICAS_TIMEOUT_MS,
+    fenceKey: `${engine.prefix}:replica-fence`,
+    logger,
+  });
+  try {
+    await acks.ready(CONNECT_TIMEOUT_MS);
+  } catch {
+    acks.close();
+    throw new ConfigError([
+      `WEBHOOKS_REDIS_URL: no answer from ${shownNode(queueRedisUrl(env) ?? '')} within ${CONNECT_TIMEOUT_MS / 1000} s`,
+    ]);
+  }
+  const inSync = await replicasInSync(engine.redis);
+  if (inSync < replicas)
+    logger.warn(
+      { inSync, required: replicas },
+      'queue Redis has fewer replicas in sync than WEBHOOKS_ACK_REPLICAS: events are refused (503) until enough are',
+    );
+  return acks;
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   openEngine,
   openFanOut,
   openOutbound,
+  openReplicaAcks,
   runWorkers,
 } from './bootstrap.ts';
 import { accessScopes, WebhooksEnv } from './config.ts';
@@ -20,6 +21,9 @@ import { createSources } from './sources.ts';
 const env = configOrExit(() => loadEnv(WebhooksEnv));
 const logger = createLogger({ service: 'webhooks', level: env.LOG_LEVEL });
 const { engine, file } = await configOrExit(() => openEngine(env, logger));
+// Events from senders wait for replicas (WEBHOOKS_ACK_REPLICAS); this process's own
+// `endpoint.disabled` events (outbound) answer no one, and do not.
+const replicaAcks = await configOrExit(() => openReplicaAcks(env, engine, logger));
 const fanOut = openFanOut(env, engine, file);
 const outbound = configOrExit(() =>
   openOutbound(env, engine, fanOut, file, logger, (endpoint) => {
@@ -43,7 +47,7 @@ await runService({
   handler: createApp({
     receive: createReceiver({
       sources,
-      fanOut,
+      fanOut: replicaAcks === undefined ? fanOut : openFanOut(env, engine, file, replicaAcks),
       metrics,
       logger,
     }),
@@ -77,6 +81,7 @@ await runService({
     metrics.dispose();
     // Workers first: a delivery in flight finishes (or is handed back) before the queues close.
     await workers?.close();
+    replicaAcks?.close();
     await engine.close();
   },
 });

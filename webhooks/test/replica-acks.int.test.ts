@@ -1,8 +1,10 @@
 // WEBHOOKS_ACK_REPLICAS: a 202 stands for the event on the replicas too, not only in the AOF of the
 // server that answered. A master with AOF and one replica, both real redis-server processes, and
-// the service as `npm start` runs it: with the replica frozen (SIGSTOP), the event is stored on the
-// master but refused 503 — a failover then would have lost an acknowledged event; the sender's
-// retry, once the replica is back, gets 200 duplicate and the event is on the replica, stored once.
+// two service processes as `npm start` runs them: with the replica frozen (SIGSTOP), an event is
+// stored on the master but refused 503 — a failover then would have lost an acknowledged event —
+// and so are the sender's retries, to the same process or another (a duplicate waits too: another
+// process stored it); once the replica is back, the retry gets 200 duplicate, the event on the
+// replica, stored once.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,11 +30,14 @@ let replica: RedisServer;
 let onMaster: Redis;
 let onReplica: Redis;
 let service: ServiceProcess;
+let other: ServiceProcess;
+/** What afterAll stops: whatever beforeAll got to start. */
+const started: ServiceProcess[] = [];
 let env: Record<string, string>;
 
-const post = (id: string) => {
+const post = (id: string, to = service) => {
   const signed = sign.github(SECRET, { id, type: 'push' });
-  return fetch(`${service.url}/hooks/github`, {
+  return fetch(`${to.url}/hooks/github`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...signed.headers },
     body: signed.body,
@@ -69,16 +74,21 @@ beforeAll(async () => {
     WEBHOOKS_ACK_REPLICAS: '1',
     WEBHOOKS_ACK_REPLICAS_TIMEOUT_MS: '300',
   };
-  service = await startService({
-    name: 'webhooks',
-    entry: 'webhooks/src/main.ts',
-    port: await freePort(),
-    env,
-    readyPath: '/healthz',
-  });
+  const start = async () => {
+    const running = await startService({
+      name: 'webhooks',
+      entry: 'webhooks/src/main.ts',
+      port: await freePort(),
+      env,
+      readyPath: '/healthz',
+    });
+    started.push(running);
+    return running;
+  };
+  [service, other] = await Promise.all([start(), start()]);
 });
 afterAll(async () => {
-  await service.stop();
+  await Promise.all(started.map((each) => each.stop()));
   onMaster.disconnect();
   onReplica.disconnect();
   await replica.stop();
@@ -94,7 +104,7 @@ describe('WEBHOOKS_ACK_REPLICAS=1', () => {
     expect(await onReplica.exists(receipt('replicated'), job('replicated'))).toBe(2);
   });
 
-  it('refuses an event the replica does not get (503 STORE_UNAVAILABLE), and answers the retry 200 duplicate once it has it', async () => {
+  it('refuses an event the replica does not get (503 STORE_UNAVAILABLE), and its retries, here or at another process, until it has it', async () => {
     replica.pause();
     try {
       const refused = await post('replica-paused');
@@ -102,10 +112,19 @@ describe('WEBHOOKS_ACK_REPLICAS=1', () => {
       expect(await refused.json()).toMatchObject({ code: 'STORE_UNAVAILABLE' });
       // Stored on the master (the write was made), and not acknowledged.
       expect(await onMaster.exists(receipt('replica-paused'), job('replica-paused'))).toBe(2);
+      // The retries find it stored, and still wait: the replica has not got it.
+      for (const to of [service, other])
+        expect((await post('replica-paused', to)).status, to.url).toBe(503);
     } finally {
       replica.resume();
     }
-    const retry = await post('replica-paused');
+    await vi.waitFor(
+      async () => {
+        expect(await onReplica.exists(receipt('replica-paused'), job('replica-paused'))).toBe(2);
+      },
+      { timeout: 10_000, interval: 50 },
+    );
+    const retry = await post('replica-paused', other);
     expect(retry.status).toBe(200);
     expect(await retry.json()).toMatchObject({ status: 'duplicate' });
     expect(await onReplica.exists(receipt('replica-paused'), job('replica-paused'))).toBe(2);

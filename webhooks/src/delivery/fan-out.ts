@@ -2,6 +2,7 @@ import { Job, type Queue, type RedisClient } from 'bullmq';
 import type { QueueRedis } from '@manifold/platform/dead-letters';
 import { deliveryKey } from '../engine/ids.ts';
 import { createClaimAndAdd, type DeliveryToAdd } from '../engine/claim-and-add.ts';
+import type { ReplicaAcks } from '../engine/replica-acks.ts';
 import type { DeliveryJob, EventJob } from '../engine/queues.ts';
 import type { OrderKeys } from '../settings/order-keys.ts';
 import type { Router } from '../settings/routing.ts';
@@ -26,10 +27,10 @@ export interface FanOutDeps {
   /** Routes with `orderBy`: each delivery's key (absent: nothing is ordered). */
   orderKeys?: OrderKeys | undefined;
   /**
-   * Resolves once replicas have the writes made so far (engine/replica-acks.ts), awaited before an
-   * event stored or found stored is answered; absent: the server's own AOF is enough.
+   * Replicas to wait for (engine/replica-acks.ts) before an event stored, or found stored, is
+   * answered; absent: the answering server's AOF is enough.
    */
-  replicated?: (() => Promise<void>) | undefined;
+  replicaAcks?: Pick<ReplicaAcks, 'ticket' | 'replicated'> | undefined;
 }
 
 /**
@@ -83,7 +84,7 @@ export function createFanOut({
   attempts,
   dedupeSeconds,
   orderKeys,
-  replicated,
+  replicaAcks,
 }: FanOutDeps) {
   const jobOptions = (jobId: string) => ({
     jobId,
@@ -178,9 +179,11 @@ export function createFanOut({
     hashes: ReceiptHashes,
     options: FanOutOptions = {},
   ): Promise<FanOutOutcome> => {
+    const ticket = replicaAcks?.ticket();
     const outcome = await store(event, data, hashes, options);
     // A duplicate too: the request that stored it may have been refused for want of replicas.
-    if (outcome !== 'id-reused' && replicated !== undefined) await replicated();
+    if (outcome !== 'id-reused' && replicaAcks !== undefined && ticket !== undefined)
+      await replicaAcks.replicated(ticket);
     return outcome;
   };
 }

@@ -141,7 +141,10 @@ export async function checkNotClusterNode(redis: Redis, url: string): Promise<vo
   checkClusterSetting(info, false, shown);
 }
 
-/** How many replicas are connected to the queue's Redis (INFO replication), for WEBHOOKS_ACK_REPLICAS. */
-export async function connectedReplicas(redis: QueueRedis): Promise<number> {
-  return Number(field(await redis.info('replication'), 'connected_slaves') ?? 0);
+/**
+ * How many replicas of the queue's Redis are in sync (INFO replication: `state=online`, not those
+ * still loading their first copy), for WEBHOOKS_ACK_REPLICAS.
+ */
+export async function replicasInSync(redis: QueueRedis): Promise<number> {
+  return (await redis.info('replication')).match(/^slave\d+:.*\bstate=online\b/gm)?.length ?? 0;
 }
