@@ -105,8 +105,9 @@ export function openFanOut(
 
 /**
  * WEBHOOKS_ACK_REPLICAS, for the HTTP service's receiver only (a worker acknowledges nothing to a
- * sender): undefined when 0. Its own connection, up before it returns; warns when fewer replicas
- * are in sync than it waits for (not refused: replicas come and go; events are refused meanwhile).
+ * sender): undefined when 0. Its own connection, up and allowed to fence and WAIT before it
+ * returns (ConfigError otherwise); warns when fewer replicas are in sync than it waits for (not
+ * refused: replicas come and go; events are refused meanwhile).
  */
 export async function openReplicaAcks(
   env: WebhooksEnv,
@@ -123,11 +124,11 @@ export async function openReplicaAcks(
     logger,
   });
   try {
-    await acks.ready(CONNECT_TIMEOUT_MS);
-  } catch {
+    await acks.start(CONNECT_TIMEOUT_MS);
+  } catch (error) {
     acks.close();
     throw new ConfigError([
-      `WEBHOOKS_REDIS_URL: no answer from ${shownNode(queueRedisUrl(env) ?? '')} within ${CONNECT_TIMEOUT_MS / 1000} s`,
+      `WEBHOOKS_ACK_REPLICAS: Redis at ${shownNode(queueRedisUrl(env) ?? '')} cannot be waited on: ${error instanceof Error ? error.message : String(error)}`,
     ]);
   }
   const inSync = await replicasInSync(engine.redis);

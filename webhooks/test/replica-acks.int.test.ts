@@ -134,6 +134,20 @@ describe('WEBHOOKS_ACK_REPLICAS=1', () => {
     ).toEqual([job('replica-paused')]);
   });
 
+  it('will not start for a Redis user that may not run WAIT: every event would be refused', async () => {
+    const user = `no-wait-${String(process.pid)}`;
+    await onMaster.call('ACL', 'SETUSER', user, 'on', '>pw', '~*', '&*', '+@all', '-wait');
+    const url = new URL(master.url);
+    url.username = user;
+    url.password = 'pw';
+    const { code, stderr } = await runUntilExit('webhooks/src/main.ts', {
+      ...env,
+      WEBHOOKS_REDIS_URL: url.toString(),
+    });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/WEBHOOKS_ACK_REPLICAS: .* may not run SET on .* and WAIT \(NOPERM/);
+  });
+
   it('is refused with WEBHOOKS_REDIS_CLUSTER (WAIT would not reach the slot owner)', async () => {
     const { code, stderr } = await runUntilExit('webhooks/src/main.ts', {
       ...env,

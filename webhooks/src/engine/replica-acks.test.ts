@@ -6,35 +6,50 @@ import { describe, expect, it, vi } from 'vitest';
 import { createReplicaAcks, ReplicasBehind } from './replica-acks.ts';
 
 /**
- * The producers' connection and the one it duplicates for the acks: the latter records each
- * command, and each WAIT answers when the test says (`answer(n)`: n replicas acknowledged).
+ * The producers' connection and the one it duplicates for the acks, both up and reaching the server
+ * `runId`: the latter records each command, and each WAIT answers when the test says (`answer(n)`:
+ * n replicas acknowledged; `fail()`: an error).
  */
-function fakeRedis() {
+function fakeRedis(runId = { producers: 'a1', connection: 'a1' }) {
   const producers = new EventEmitter();
   const connection = new EventEmitter();
   const sent: string[] = [];
-  const waits: ((acknowledged: number) => void)[] = [];
+  const waits: PromiseWithResolvers<number>[] = [];
+  const info = (id: string) => () => Promise.resolve(`# Server\r\nrun_id:${id}\r\n`);
   Object.assign(connection, {
     status: 'ready',
+    info: info(runId.connection),
     set: (key: string) => {
       sent.push(`SET ${key}`);
       return Promise.resolve('OK');
     },
     call: (...args: unknown[]) => {
       sent.push(args.join(' '));
-      return new Promise<number>((resolve) => waits.push(resolve));
+      const wait = Promise.withResolvers<number>();
+      waits.push(wait);
+      return wait.promise;
     },
     disconnect: () => undefined,
   });
-  Object.assign(producers, { duplicate: () => connection });
-  /** Answers the oldest WAIT not answered yet. */
-  const answer = async (acknowledged: number) => {
+  Object.assign(producers, {
+    status: 'ready',
+    info: info(runId.producers),
+    duplicate: () => connection,
+  });
+  /** The oldest WAIT not answered yet, once sent. */
+  const oldest = async () => {
     await vi.waitFor(() => {
       expect(waits.length).toBeGreaterThan(0);
     });
-    waits.shift()?.(acknowledged);
+    return waits.shift();
   };
-  return { producers: producers as unknown as Redis, connection, sent, answer };
+  return {
+    producers: producers as unknown as Redis,
+    connection,
+    sent,
+    answer: async (acknowledged: number) => (await oldest())?.resolve(acknowledged),
+    fail: async () => (await oldest())?.reject(new Error('NOPERM')),
+  };
 }
 
 const logger = () =>
@@ -96,6 +111,31 @@ describe('createReplicaAcks', () => {
     expect(log.info).toHaveBeenCalledTimes(1);
   });
 
+  it('rejects a batch whose fence or WAIT failed, warning once, and still sends the next', async () => {
+    const { producers, answer, fail } = fakeRedis();
+    const log = logger();
+    const acks = createReplicaAcks(producers, { ...OPTIONS, logger: log });
+    for (let turn = 0; turn < 2; turn++) {
+      const refused = acks.replicated(acks.ticket());
+      await fail();
+      await expect(refused).rejects.toThrow('NOPERM');
+      await nextTurn();
+    }
+    expect(log.warn).toHaveBeenCalledTimes(1);
+    const accepted = acks.replicated(acks.ticket());
+    await answer(2);
+    await expect(accepted).resolves.toBeUndefined();
+  });
+
+  it('refuses every event while its two connections reach different servers (run_id), and will not start', async () => {
+    const { producers, answer } = fakeRedis({ producers: 'a1', connection: 'b2' });
+    const acks = createReplicaAcks(producers, { ...OPTIONS, logger: logger() });
+    await expect(acks.start(1_000)).rejects.toThrow(/do not reach one server/);
+    const refused = acks.replicated(acks.ticket());
+    await answer(2);
+    await expect(refused).rejects.toThrow(/not known to reach one server/);
+  });
+
   it('refuses an event whose write came before either connection was re-established, whatever WAIT says', async () => {
     for (const which of ['producers', 'connection'] as const) {
       const redis = fakeRedis();
@@ -108,7 +148,11 @@ describe('createReplicaAcks', () => {
       const refused = acks.replicated(ticket);
       await redis.answer(2);
       await expect(refused, which).rejects.toThrow(/re-established/);
-      // One taken after the reconnect is answered as usual.
+      // Once the connection is up again (and its server known), one taken after is answered.
+      (which === 'producers'
+        ? (redis.producers as unknown as EventEmitter)
+        : redis.connection
+      ).emit('ready');
       await nextTurn();
       const accepted = acks.replicated(acks.ticket());
       await redis.answer(2);

@@ -16,6 +16,9 @@ export class ReplicasBehind extends Error {
   override name = 'ReplicasBehind';
 }
 
+/** How long past the WAIT's own timeout a silent connection is given before it is dropped. */
+const SILENCE_GRACE_MS = 2_000;
+
 /**
  * WEBHOOKS_ACK_REPLICAS: waits, before an event is acknowledged, until `replicas` replicas have
  * received it (Redis `WAIT`), or refuses it (ReplicasBehind) after `timeoutMs`. Redis answers a
@@ -31,43 +34,78 @@ export class ReplicasBehind extends Error {
  * - One fence and `WAIT` at a time, for every caller that asked before it was sent (each after its
  *   own event's write was answered): sent at the end of the turn, or when the one in flight
  *   returns. Never one per turn: with replicas behind, each would hold the next for the whole
- *   timeout, and the wait would grow without bound. So an event waits at most twice the timeout.
- * - A connection re-established between an event's write and its `WAIT` (ioredis resends the
- *   commands it had not seen answered) may reach another server — a promoted replica, behind the
- *   same address — that never had the event: `ticket()` before the write, and `replicated(ticket)`
- *   refuses the event when either connection closed since.
+ *   timeout, and the wait would grow without bound. So an event waits at most twice the timeout;
+ *   a connection silent for longer than the timeout and a grace is dropped (socketTimeout).
+ * - The fence must land on the server that has the event: refused when either connection was
+ *   re-established after the event's write (`ticket()` before it, `replicated(ticket)` after —
+ *   ioredis resends what it had not seen answered, perhaps to a promoted replica behind the same
+ *   address), or while the two connections are not known to reach the same server (`run_id`).
  */
 export function createReplicaAcks(
   producers: Redis,
   { replicas, timeoutMs, fenceKey, logger }: ReplicaAcksOptions,
 ) {
-  const connection = producers.duplicate();
+  const connection = producers.duplicate({
+    socketTimeout: timeoutMs + SILENCE_GRACE_MS,
+    // A Smart Client Handoff swaps the socket without a `close`: the checks below would miss it.
+    maintNotifications: 'disabled',
+  });
   connection.on('error', () => undefined); // a failing command fails its caller (503)
   let reconnects = 0;
-  for (const each of [producers, connection])
+  /** The server each connection reaches (INFO's run_id): undefined until known. */
+  const serverOf = new Map<Redis, string | undefined>();
+  const learnServer = async (each: Redis) => {
+    serverOf.set(each, undefined);
+    try {
+      const info = await each.info('server');
+      serverOf.set(each, /^run_id:(\w+)/m.exec(info)?.[1]);
+    } catch {
+      // Unknown until the next ready: events are refused meanwhile.
+    }
+  };
+  const learning: Promise<void>[] = [];
+  for (const each of [producers, connection]) {
     each.on('close', () => {
       reconnects++;
+      serverOf.set(each, undefined);
     });
-  let behind = false;
+    each.on('ready', () => void learnServer(each));
+    if (each.status === 'ready') learning.push(learnServer(each));
+  }
+  const sameServer = () => {
+    const server = serverOf.get(producers);
+    return server !== undefined && server === serverOf.get(connection);
+  };
+
+  // Logged once when it starts and once when it ends: every event meanwhile answers 503.
+  let failing = false;
+  const failed = (details: Record<string, unknown>, message: string) => {
+    if (!failing) logger.warn(details, message);
+    failing = true;
+  };
   const fenceAndWait = async () => {
-    const [, acknowledged] = await Promise.all([
-      connection.set(fenceKey, String(Date.now())),
-      connection.call('WAIT', replicas, timeoutMs),
-    ]);
-    if (Number(acknowledged) < replicas) {
-      // Logged once when it starts, and once when it ends: every event meanwhile answers 503.
-      if (!behind)
-        logger.warn(
-          { acknowledged: Number(acknowledged), required: replicas, timeoutMs },
-          'queue Redis replicas behind: events are refused (503) until enough replicas keep up',
-        );
-      behind = true;
+    let acknowledged: number;
+    try {
+      const [, answer] = await Promise.all([
+        connection.set(fenceKey, String(Date.now())),
+        connection.call('WAIT', replicas, timeoutMs),
+      ]);
+      acknowledged = Number(answer);
+    } catch (error) {
+      failed({ err: error }, 'queue Redis replica wait failed: events are refused (503)');
+      throw error;
+    }
+    if (acknowledged < replicas) {
+      failed(
+        { acknowledged, required: replicas, timeoutMs },
+        'queue Redis replicas behind: events are refused (503) until enough replicas keep up',
+      );
       throw new ReplicasBehind(
         `${String(acknowledged)} of ${String(replicas)} replicas had the write within ${String(timeoutMs)} ms`,
       );
     }
-    if (behind) logger.info({ replicas }, 'queue Redis replicas keep up again');
-    behind = false;
+    if (failing) logger.info({ replicas }, 'queue Redis replicas keep up again');
+    failing = false;
   };
   let inFlight = false;
   // The callers waiting for the next fence and WAIT, not sent yet.
@@ -101,21 +139,38 @@ export function createReplicaAcks(
         throw new ReplicasBehind(
           'a connection to Redis was re-established after the write: it may have reached another server',
         );
+      if (!sameServer())
+        throw new ReplicasBehind('the two connections to Redis are not known to reach one server');
     },
-    /** Resolves once its connection is up (or rejects after `timeoutMs`). */
-    ready: async (readyTimeoutMs: number): Promise<void> => {
-      if (connection.status === 'ready') return;
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          connection.off('ready', onReady);
-          reject(new Error(`Redis not ready within ${String(readyTimeoutMs)} ms`));
-        }, readyTimeoutMs);
-        const onReady = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-        connection.once('ready', onReady);
-      });
+    /**
+     * Resolves once its connection is up, both connections are known to reach one server, and the
+     * fence and `WAIT` are allowed (an ACL without them would refuse every event): a message
+     * saying what is wrong otherwise.
+     */
+    start: async (readyTimeoutMs: number): Promise<void> => {
+      if (connection.status !== 'ready')
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => {
+            connection.off('ready', onReady);
+            reject(new Error(`no answer within ${String(readyTimeoutMs)} ms`));
+          }, readyTimeoutMs);
+          const onReady = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+          connection.once('ready', onReady);
+        });
+      await Promise.all([...learning, learnServer(connection)]);
+      if (!sameServer()) throw new Error('its two connections do not reach one server');
+      try {
+        await connection.set(fenceKey, String(Date.now()));
+        await connection.call('WAIT', 0, 1);
+      } catch (error) {
+        throw new Error(
+          `its user may not run SET on ${fenceKey} and WAIT (${error instanceof Error ? error.message : String(error)})`,
+          { cause: error },
+        );
+      }
     },
     close: (): void => {
       connection.disconnect();
