@@ -79,15 +79,11 @@ export interface Outbound {
   states: EndpointStates;
 }
 
-/**
- * An accepted event → its deliveries and its receipt, stored together (delivery/fan-out.ts); with
- * `replicaAcks`, answered only once replicas have it (the receiver's, openReplicaAcks).
- */
+/** An accepted event → its deliveries and its receipt, stored together (delivery/fan-out.ts). */
 export function openFanOut(
   env: WebhooksEnv,
   engine: Engine,
   file: ReturnType<typeof loadWebhooksFile>,
-  replicaAcks?: ReplicaAcks,
 ): FanOut {
   return createFanOut({
     route: createRouter(file.routes),
@@ -99,7 +95,6 @@ export function openFanOut(
     orderKeys: file.routes.some((route) => route.orderBy !== undefined)
       ? createOrderKeys(file.routes)
       : undefined,
-    replicaAcks,
   });
 }
 

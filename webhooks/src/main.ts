@@ -14,6 +14,7 @@ import {
 } from './bootstrap.ts';
 import { accessScopes, WebhooksEnv } from './config.ts';
 import { createDeadLetters } from './dead-letters/dead-letters.ts';
+import { afterReplicas } from './engine/replica-acks.ts';
 import { createReceiver } from './inbound/receiver.ts';
 import { createWebhooksMetrics } from './metrics.ts';
 import { createSources } from './sources.ts';
@@ -47,7 +48,7 @@ await runService({
   handler: createApp({
     receive: createReceiver({
       sources,
-      fanOut: replicaAcks === undefined ? fanOut : openFanOut(env, engine, file, replicaAcks),
+      fanOut: replicaAcks === undefined ? fanOut : afterReplicas(fanOut, replicaAcks),
       metrics,
       logger,
     }),

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, runUntilExit, startService } from '../../test/e2e/support/processes.ts';
 import { createEngine } from '../src/engine/queues.ts';
 import { checkQueueRedis } from '../src/engine/redis-check.ts';
-import { writeWebhooksFile } from './support.ts';
+import { urlOfUserWithout, writeWebhooksFile } from './support.ts';
 
 const aofDir = mkdtempSync(join(tmpdir(), 'redis-check-aof-'));
 let withoutAof: RedisServer;
@@ -55,22 +55,8 @@ describe('the queue Redis check', () => {
   it('refuses, saying so, a Redis that answers but will not run INFO for its user', async () => {
     // An ACL user with every command but INFO (as `-@dangerous` leaves it): the engine's ready
     // says which command was refused, not that nothing answered.
-    const user = `no-info-${process.pid}`;
-    await connect(withoutAof.url).call(
-      'ACL',
-      'SETUSER',
-      user,
-      'on',
-      '>pw',
-      '~*',
-      '&*',
-      '+@all',
-      '-info',
-    );
-    const url = new URL(withoutAof.url);
-    url.username = user;
-    url.password = 'pw';
-    const engine = createEngine({ url: url.toString(), prefix: '{redis-check-acl}' });
+    const url = await urlOfUserWithout(connect(withoutAof.url), withoutAof.url, 'info');
+    const engine = createEngine({ url, prefix: '{redis-check-acl}' });
     try {
       const error = await engine.ready(10_000).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(ConfigError);

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import type { EdgeMiddleware } from '@manifold/platform/http';
 import { freePort, silentLogger } from '@manifold/platform/testing';
 import { fileURLToPath } from 'node:url';
+import type { Redis } from 'ioredis';
 import { expect, vi } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { nodeArgs } from '../../scripts/node-args.ts';
@@ -400,4 +401,21 @@ export async function startSaasSinks(env: Record<string, string> = {}): Promise<
     },
     stop,
   };
+}
+
+/**
+ * The URL of a user added (through `admin`) to the Redis at `url`, allowed every command but
+ * `denied`: how a managed Redis's ACL may leave a command out.
+ */
+export async function urlOfUserWithout(
+  admin: Pick<Redis, 'call'>,
+  url: string,
+  denied: string,
+): Promise<string> {
+  const user = `no-${denied}-${randomUUID()}`;
+  await admin.call('ACL', 'SETUSER', user, 'on', '>pw', '~*', '&*', '+@all', `-${denied}`);
+  const withUser = new URL(url);
+  withUser.username = user;
+  withUser.password = 'pw';
+  return withUser.toString();
 }

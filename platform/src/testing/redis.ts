@@ -79,7 +79,10 @@ export async function startRedisServer({
   appendOnlyDir?: string;
   /** Start it as a Redis Cluster node (its cluster state in `appendOnlyDir`, required then). */
   clusterEnabled?: boolean;
-  /** Start it as a replica of the Redis at this URL (`redis://host:port`; `appendOnlyDir` required then). */
+  /**
+   * Start it as a replica of the Redis at this URL (`redis://host:port`; `appendOnlyDir` required
+   * then): resolved once the master counts it in sync.
+   */
   replicaOf?: string;
 } = {}): Promise<RedisServer> {
   // A node keeps its cluster state in its directory, a replica the copy it loads at its first sync:
@@ -123,6 +126,13 @@ export async function startRedisServer({
       });
     });
     await requireRedis(`redis://127.0.0.1:${port}`, { attempts: 50 });
+    // A replica is started once its master counts it in sync (its first copy loaded).
+    if (replicaOf !== undefined)
+      await untilAnswerMatches(
+        new URL(replicaOf).host,
+        ['info', 'replication'],
+        new RegExp(`^slave\\d+:.*\\bport=${String(port)},state=online`, 'm'),
+      );
   };
   const stop = async (signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM') => {
     const running = child;
@@ -193,7 +203,8 @@ export async function startRedisCluster({
         );
       throw error;
     });
-    for (const host of hosts) await clusterOk(host);
+    for (const host of hosts)
+      await untilAnswerMatches(host, ['cluster', 'info'], /^cluster_state:ok/m);
   } catch (error) {
     await stop();
     throw error;
@@ -202,13 +213,16 @@ export async function startRedisCluster({
   return { url: nodes[0] ?? '', nodes, servers, stop };
 }
 
-/** Waits (10 s at most) for `host`'s CLUSTER INFO to say `cluster_state:ok`. */
-async function clusterOk(host: string): Promise<void> {
+/** Waits (10 s at most) for `host`'s answer to the redis-cli command `args` to match `pattern`. */
+async function untilAnswerMatches(host: string, args: string[], pattern: RegExp): Promise<void> {
   const [hostname = '', port = ''] = host.split(':');
   for (let attempt = 0; ; attempt++) {
-    const { stdout } = await run('redis-cli', ['-h', hostname, '-p', port, 'cluster', 'info']);
-    if (/^cluster_state:ok/m.test(stdout)) return;
-    if (attempt >= 100) throw new Error(`Redis Cluster node ${host} not ok after 10 s:\n${stdout}`);
+    const { stdout } = await run('redis-cli', ['-h', hostname, '-p', port, ...args]);
+    if (pattern.test(stdout)) return;
+    if (attempt >= 100)
+      throw new Error(
+        `Redis ${host}: ${args.join(' ')} did not match ${String(pattern)} after 10 s:\n${stdout}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

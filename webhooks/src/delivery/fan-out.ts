@@ -2,7 +2,6 @@ import { Job, type Queue, type RedisClient } from 'bullmq';
 import type { QueueRedis } from '@manifold/platform/dead-letters';
 import { deliveryKey } from '../engine/ids.ts';
 import { createClaimAndAdd, type DeliveryToAdd } from '../engine/claim-and-add.ts';
-import type { ReplicaAcks } from '../engine/replica-acks.ts';
 import type { DeliveryJob, EventJob } from '../engine/queues.ts';
 import type { OrderKeys } from '../settings/order-keys.ts';
 import type { Router } from '../settings/routing.ts';
@@ -26,11 +25,6 @@ export interface FanOutDeps {
   dedupeSeconds: number;
   /** Routes with `orderBy`: each delivery's key (absent: nothing is ordered). */
   orderKeys?: OrderKeys | undefined;
-  /**
-   * Replicas to wait for (engine/replica-acks.ts) before an event stored, or found stored, is
-   * answered; absent: the answering server's AOF is enough.
-   */
-  replicaAcks?: Pick<ReplicaAcks, 'ticket' | 'replicated'> | undefined;
 }
 
 /**
@@ -84,7 +78,6 @@ export function createFanOut({
   attempts,
   dedupeSeconds,
   orderKeys,
-  replicaAcks,
 }: FanOutDeps) {
   const jobOptions = (jobId: string) => ({
     jobId,
@@ -143,11 +136,11 @@ export function createFanOut({
       await Promise.all([joined, job.addJob(client)]);
     });
   const claimAndAdd = createClaimAndAdd(redis);
-  const store = async (
+  return async (
     event: string,
     data: EventJob,
     hashes: ReceiptHashes,
-    { except }: FanOutOptions,
+    { except }: FanOutOptions = {},
   ): Promise<FanOutOutcome> => {
     const destinations = route(data.source, data.eventType).filter(
       (destination) => destination !== except,
@@ -172,19 +165,6 @@ export function createFanOut({
     const client = await deliveries.backend.client;
     await Promise.all(addMissing(client, toAdd));
     return 'stored';
-  };
-  return async (
-    event: string,
-    data: EventJob,
-    hashes: ReceiptHashes,
-    options: FanOutOptions = {},
-  ): Promise<FanOutOutcome> => {
-    const ticket = replicaAcks?.ticket();
-    const outcome = await store(event, data, hashes, options);
-    // A duplicate too: the request that stored it may have been refused for want of replicas.
-    if (outcome !== 'id-reused' && replicaAcks !== undefined && ticket !== undefined)
-      await replicaAcks.replicated(ticket);
-    return outcome;
   };
 }
 export type FanOut = ReturnType<typeof createFanOut>;

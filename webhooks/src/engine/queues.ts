@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { connectQueueRedis, type QueueRedis } from '@manifold/platform/dead-letters';
 import { checkIsClusterNode, checkNotClusterNode } from './redis-check.ts';
+import { untilReady } from './until-ready.ts';
 import { batchWrites } from './write-batching.ts';
 
 /** One accepted inbound event: what the sender sent, exactly, and what we made of it (each of its deliveries carries all of it). */
@@ -108,17 +109,7 @@ export function createEngine({
     ready: async (timeoutMs) => {
       if (redis.status !== 'ready') {
         if (cluster) await checkIsClusterNode(url, timeoutMs);
-        await new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(() => {
-            redis.off('ready', onReady);
-            reject(new Error(`Redis not ready within ${timeoutMs} ms`));
-          }, timeoutMs);
-          const onReady = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-          redis.once('ready', onReady);
-        });
+        await untilReady(redis, timeoutMs);
       }
       if (redis instanceof Redis) await checkNotClusterNode(redis, url);
     },

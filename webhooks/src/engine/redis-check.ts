@@ -8,7 +8,8 @@ export interface RedisDurability {
   appendfsync: string | undefined;
 }
 
-const field = (info: string, name: string) =>
+/** A field of an `INFO` answer (`name:value` lines), trimmed; undefined when absent. */
+export const infoField = (info: string, name: string) =>
   new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim();
 
 /**
@@ -32,7 +33,7 @@ export function versionProblem(version: string | undefined, shown: string): stri
  * waits for a slot map that never comes (the service would only say that nothing answered).
  */
 function checkClusterSetting(clusterInfo: string, cluster: boolean, shown: string): void {
-  const isNode = field(clusterInfo, 'cluster_enabled') === '1';
+  const isNode = infoField(clusterInfo, 'cluster_enabled') === '1';
   if (isNode === cluster) return;
   throw new ConfigError([
     isNode
@@ -74,15 +75,15 @@ async function checkNode(
   shown: string,
 ): Promise<{ problems: string[]; appendfsync: string | undefined }> {
   // INFO's default sections hold all it reads (server, memory, persistence): one round trip.
-  const info = await redis.info();
+  const info = await readInfo(redis, shown);
   const problems: string[] = [];
-  const version = versionProblem(field(info, 'redis_version'), shown);
+  const version = versionProblem(infoField(info, 'redis_version'), shown);
   if (version !== undefined) problems.push(version);
-  if (field(info, 'aof_enabled') !== '1')
+  if (infoField(info, 'aof_enabled') !== '1')
     problems.push(
       `WEBHOOKS_REDIS_URL: Redis at ${shown} has AOF off: accepted events would be lost on a restart. Start it with --appendonly yes (or CONFIG SET appendonly yes), or point WEBHOOKS_REDIS_URL at one that has it`,
     );
-  const policy = field(info, 'maxmemory_policy');
+  const policy = infoField(info, 'maxmemory_policy');
   if (policy !== 'noeviction')
     problems.push(
       `WEBHOOKS_REDIS_URL: Redis at ${shown} has maxmemory-policy ${policy ?? 'unknown'}: queued events could be evicted. Set --maxmemory-policy noeviction`,
@@ -130,15 +131,21 @@ export async function checkIsClusterNode(url: string, timeoutMs: number): Promis
  */
 export async function checkNotClusterNode(redis: Redis, url: string): Promise<void> {
   const shown = shownNode(url);
-  let info: string;
+  checkClusterSetting(await readInfo(redis, shown, 'cluster'), false, shown);
+}
+
+/**
+ * `INFO` (or one `section`) of the node at `shown`; a refusal (an ACL without `@dangerous`, the
+ * command renamed) is a ConfigError saying so — a single server's or any Cluster node's.
+ */
+async function readInfo(redis: Redis, shown: string, section?: string): Promise<string> {
   try {
-    info = await redis.info('cluster');
+    return section === undefined ? await redis.info() : await redis.info(section);
   } catch (error) {
     throw new ConfigError([
       `WEBHOOKS_REDIS_URL: Redis at ${shown} refused INFO (${error instanceof Error ? error.message : String(error)}): the webhooks service needs it to check the Redis it runs on`,
     ]);
   }
-  checkClusterSetting(info, false, shown);
 }
 
 /**

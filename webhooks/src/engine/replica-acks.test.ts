@@ -3,7 +3,8 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from '@manifold/platform/logging';
 import type { Redis } from 'ioredis';
 import { describe, expect, it, vi } from 'vitest';
-import { createReplicaAcks, ReplicasBehind } from './replica-acks.ts';
+import type { FanOutOutcome } from '../delivery/fan-out.ts';
+import { afterReplicas, createReplicaAcks, ReplicasBehind } from './replica-acks.ts';
 
 /**
  * The producers' connection and the one it duplicates for the acks, both up and reaching the server
@@ -23,8 +24,8 @@ function fakeRedis(runId = { producers: 'a1', connection: 'a1' }) {
       sent.push(`SET ${key}`);
       return Promise.resolve('OK');
     },
-    call: (...args: unknown[]) => {
-      sent.push(args.join(' '));
+    wait: (...args: unknown[]) => {
+      sent.push(['WAIT', ...args].join(' '));
       const wait = Promise.withResolvers<number>();
       waits.push(wait);
       return wait.promise;
@@ -157,6 +158,33 @@ describe('createReplicaAcks', () => {
       const accepted = acks.replicated(acks.ticket());
       await redis.answer(2);
       await expect(accepted, which).resolves.toBeUndefined();
+    }
+  });
+});
+
+describe('afterReplicas', () => {
+  it('waits, with a ticket taken before the write, for a stored event and a duplicate; not for an id reused', async () => {
+    const calls: string[] = [];
+    const acks = {
+      ticket: () => {
+        calls.push('ticket');
+        return 7;
+      },
+      replicated: (ticket: number) => {
+        calls.push(`replicated ${String(ticket)}`);
+        return Promise.resolve();
+      },
+    };
+    for (const outcome of ['stored', 'duplicate', 'id-reused'] as FanOutOutcome[]) {
+      calls.length = 0;
+      const fanOut = afterReplicas(() => {
+        calls.push('write');
+        return Promise.resolve(outcome);
+      }, acks);
+      expect(await fanOut('event', {} as never, {} as never), outcome).toBe(outcome);
+      expect(calls, outcome).toEqual(
+        outcome === 'id-reused' ? ['ticket', 'write'] : ['ticket', 'write', 'replicated 7'],
+      );
     }
   });
 });

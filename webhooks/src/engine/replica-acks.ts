@@ -1,6 +1,9 @@
 import { setImmediate } from 'node:timers';
 import type { Logger } from '@manifold/platform/logging';
 import type { Redis } from 'ioredis';
+import type { FanOut } from '../delivery/fan-out.ts';
+import { infoField } from './redis-check.ts';
+import { untilReady } from './until-ready.ts';
 
 /** How many replicas must have an event before it is acknowledged, and how long to wait for them. */
 export interface ReplicaAcksOptions {
@@ -34,8 +37,9 @@ const SILENCE_GRACE_MS = 2_000;
  * - One fence and `WAIT` at a time, for every caller that asked before it was sent (each after its
  *   own event's write was answered): sent at the end of the turn, or when the one in flight
  *   returns. Never one per turn: with replicas behind, each would hold the next for the whole
- *   timeout, and the wait would grow without bound. So an event waits at most twice the timeout;
- *   a connection silent for longer than the timeout and a grace is dropped (socketTimeout).
+ *   timeout, and the wait would grow without bound. So an event waits at most twice the timeout
+ *   while Redis answers; a connection silent for the timeout and SILENCE_GRACE_MS is dropped
+ *   (socketTimeout), so at most that plus the timeout when it does not.
  * - The fence must land on the server that has the event: refused when either connection was
  *   re-established after the event's write (`ticket()` before it, `replicated(ticket)` after —
  *   ioredis resends what it had not seen answered, perhaps to a promoted replica behind the same
@@ -58,7 +62,7 @@ export function createReplicaAcks(
     serverOf.set(each, undefined);
     try {
       const info = await each.info('server');
-      serverOf.set(each, /^run_id:(\w+)/m.exec(info)?.[1]);
+      serverOf.set(each, infoField(info, 'run_id'));
     } catch {
       // Unknown until the next ready: events are refused meanwhile.
     }
@@ -88,9 +92,9 @@ export function createReplicaAcks(
     try {
       const [, answer] = await Promise.all([
         connection.set(fenceKey, String(Date.now())),
-        connection.call('WAIT', replicas, timeoutMs),
+        connection.wait(replicas, timeoutMs),
       ]);
-      acknowledged = Number(answer);
+      acknowledged = answer;
     } catch (error) {
       failed({ err: error }, 'queue Redis replica wait failed: events are refused (503)');
       throw error;
@@ -148,23 +152,12 @@ export function createReplicaAcks(
      * saying what is wrong otherwise.
      */
     start: async (readyTimeoutMs: number): Promise<void> => {
-      if (connection.status !== 'ready')
-        await new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(() => {
-            connection.off('ready', onReady);
-            reject(new Error(`no answer within ${String(readyTimeoutMs)} ms`));
-          }, readyTimeoutMs);
-          const onReady = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-          connection.once('ready', onReady);
-        });
+      await untilReady(connection, readyTimeoutMs);
       await Promise.all([...learning, learnServer(connection)]);
       if (!sameServer()) throw new Error('its two connections do not reach one server');
       try {
         await connection.set(fenceKey, String(Date.now()));
-        await connection.call('WAIT', 0, 1);
+        await connection.wait(0, 1);
       } catch (error) {
         throw new Error(
           `its user may not run SET on ${fenceKey} and WAIT (${error instanceof Error ? error.message : String(error)})`,
@@ -178,3 +171,20 @@ export function createReplicaAcks(
   };
 }
 export type ReplicaAcks = ReturnType<typeof createReplicaAcks>;
+
+/**
+ * `fanOut` answering only once replicas have what it stored, or found stored (a duplicate too: the
+ * request that stored it may have been refused for want of replicas). An id reused for another
+ * body stored nothing, and waits for nothing.
+ */
+export function afterReplicas(
+  fanOut: FanOut,
+  acks: Pick<ReplicaAcks, 'ticket' | 'replicated'>,
+): FanOut {
+  return async (...args) => {
+    const ticket = acks.ticket();
+    const outcome = await fanOut(...args);
+    if (outcome !== 'id-reused') await acks.replicated(ticket);
+    return outcome;
+  };
+}
