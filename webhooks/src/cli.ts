@@ -3,7 +3,7 @@
 //   dead-letters list [filters] [--limit n] [--cursor c]
 //   dead-letters show <id>
 //   dead-letters replay <id>
-//   dead-letters replay --all [filters] [--dry-run]
+//   dead-letters replay --all [filters] [--send]   (a dry run unless --send, as the API's default)
 //   endpoints list
 //   endpoints enable <name>
 //   destinations list
@@ -23,12 +23,13 @@ import { loadWebhooksFile } from './settings/webhooks-file.ts';
 const USAGE = `usage: npm run webhooks -- dead-letters list [filters] [--limit n] [--cursor c]
        npm run webhooks -- dead-letters show <id>
        npm run webhooks -- dead-letters replay <id>
-       npm run webhooks -- dead-letters replay --all [filters] [--dry-run]
+       npm run webhooks -- dead-letters replay --all [filters] [--send]
        npm run webhooks -- endpoints list
        npm run webhooks -- endpoints enable <name>
        npm run webhooks -- destinations list
        npm run webhooks -- destinations resume <name>
-filters: --source <s> --event-type <t> --destination <d> --from <ISO 8601> --to <ISO 8601> --error <text>`;
+filters: --source <s> --event-type <t> --destination <d> --from <ISO 8601> --to <ISO 8601> --error <text>
+--all is a dry run (how many, which go first) unless --send: review it, then send the same filter`;
 
 const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 function fail(message: string): never {
@@ -48,7 +49,9 @@ const { positionals, values } = parseArgs({
     limit: { type: 'string' },
     cursor: { type: 'string' },
     all: { type: 'boolean', default: false },
+    // A bulk replay sends only when told to: a dry run by default, as the API's (--dry-run says so).
     'dry-run': { type: 'boolean', default: false },
+    send: { type: 'boolean', default: false },
   },
 });
 
@@ -131,9 +134,15 @@ try {
       print(await deadLetters.get(id ?? fail(USAGE)));
       break;
     case 'replay':
-      if (values.all)
-        print(await deadLetters.replayMatching(filter(), { dryRun: values['dry-run'] }));
-      else print(await deadLetters.replay(id ?? fail(USAGE)));
+      if (values.all) {
+        if (values.send && values['dry-run']) fail('--send and --dry-run: choose one');
+        const outcome = await deadLetters.replayMatching(filter(), { dryRun: !values.send });
+        print(outcome);
+        if (outcome.dryRun)
+          process.stderr.write(
+            `Dry run: nothing sent. ${String(outcome.matched - (outcome.held ?? 0))} would be; add --send to replay them.\n`,
+          );
+      } else print(await deadLetters.replay(id ?? fail(USAGE)));
       break;
     default:
       fail(USAGE);

@@ -140,9 +140,20 @@ describe('the webhooks CLI', () => {
     expect(refusing.effects.has(first.id)).toBe(true);
     expect((await webhooks.deadLetters.list({}, { limit: 10 })).total).toBe(1);
 
-    // The rest in bulk: the one left is sent again, with its key, and none is left.
+    // A bulk replay without --send is a dry run, as the API's: it counts, and sends nothing.
     expect(
       await cli(webhooks, 'dead-letters', 'replay', '--all', '--destination', 'refusing'),
+    ).toMatchObject({ dryRun: true, matched: 1, replayed: 0 });
+    expect(await webhooks.deadLetters.count()).toBe(1);
+    expect([...refusing.requests.values()].sort((a, b) => a - b)).toEqual([1, 2]);
+    await expect(
+      cli(webhooks, 'dead-letters', 'replay', '--all', '--send', '--dry-run'),
+    ).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/choose one/) });
+    expect(await webhooks.deadLetters.count()).toBe(1);
+
+    // The rest in bulk: the one left is sent again, with its key, and none is left.
+    expect(
+      await cli(webhooks, 'dead-letters', 'replay', '--all', '--send', '--destination', 'refusing'),
     ).toMatchObject({
       dryRun: false,
       matched: 1,
