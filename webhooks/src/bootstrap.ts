@@ -174,6 +174,7 @@ export function openOutbound(
  * worker process). A pause is logged as a warning: deliveries wait until an operator resumes it.
  */
 export function openDestinationStates(
+  env: WebhooksEnv,
   engine: Engine,
   file: ReturnType<typeof loadWebhooksFile>,
   logger: Logger,
@@ -182,6 +183,7 @@ export function openDestinationStates(
     redis: engine.redis,
     prefix: engine.prefix,
     destinations: file.destinations,
+    maxHoldMs: env.WEBHOOKS_MAX_RETRY_AFTER_MS,
     onPaused: (state) => {
       logger.warn(
         { destination: state.name, reason: state.reason },

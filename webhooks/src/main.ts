@@ -31,7 +31,7 @@ const outbound = configOrExit(() =>
     metrics.endpointDisabled(endpoint);
   }),
 );
-const destinationStates = openDestinationStates(engine, file, logger);
+const destinationStates = openDestinationStates(env, engine, file, logger);
 const metrics = createWebhooksMetrics({
   deadLetters: engine.deliveries,
   endpointStates: outbound.states,

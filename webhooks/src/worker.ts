@@ -29,7 +29,7 @@ const workers = runWorkers(
   engine,
   file,
   outbound,
-  openDestinationStates(engine, file, logger),
+  openDestinationStates(env, engine, file, logger),
   metrics,
   logger,
 );

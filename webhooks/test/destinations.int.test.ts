@@ -17,7 +17,10 @@ import {
   type TestTelemetry,
 } from '@manifold/platform/testing';
 import { nodeArgs } from '../../scripts/node-args.ts';
-import { createDestinationStates } from '../src/delivery/destination-states.ts';
+import {
+  createDestinationStates,
+  type DestinationStates,
+} from '../src/delivery/destination-states.ts';
 import { orderLineKey } from '../src/delivery/ordering.ts';
 import { deliveryKey, eventKey } from '../src/engine/ids.ts';
 import {
@@ -258,6 +261,122 @@ describe('the circuit breaker on real Redis, with a clock the test moves', () =>
       await expect(states.resume('nope')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     } finally {
       client.disconnect();
+    }
+  });
+});
+
+describe("a destination's Retry-After, on real Redis with a clock the test moves", () => {
+  it('holds every delivery to it until then, in every process that reads its state; the longer of two holds stands', async () => {
+    const client = new Redis(redis.url);
+    const clock = { now: 1_000_000 };
+    const prefix = `{webhooks-test-${randomUUID()}}`;
+    const destinations = {
+      crm: { url: 'http://127.0.0.1:1/', timeoutMs: 1_000, rateLimit: { max: 100, perSeconds: 1 } },
+      plain: { url: 'http://127.0.0.1:2/', timeoutMs: 1_000 },
+    };
+    // Two worker processes' views of the same destinations.
+    const [here, there] = [0, 1].map(() =>
+      createDestinationStates({ redis: client, prefix, destinations, now: () => clock.now }),
+    ) as [DestinationStates, DestinationStates];
+    try {
+      await here.held('crm', 5_000);
+      // Held everywhere: a destination with a rate limit (or a breaker) is read in Redis per delivery.
+      for (const states of [here, there]) {
+        const gate = await states.gate('crm');
+        expect(gate).toMatchObject({ go: false, why: 'held' });
+        expect(!gate.go && gate.waitMs).toBeGreaterThanOrEqual(5_000);
+        expect(!gate.go && gate.waitMs).toBeLessThan(5_200);
+      }
+      expect((await there.list())[0]).toMatchObject({
+        name: 'crm',
+        state: 'active',
+        heldUntil: new Date(clock.now + 5_000).toISOString(),
+      });
+      // A shorter hold answered meanwhile does not cut it short.
+      await there.held('crm', 1_000);
+      clock.now += 4_000;
+      expect(await here.gate('crm')).toMatchObject({ go: false, why: 'held' });
+      expect(await there.gate('crm')).toMatchObject({ go: false, why: 'held' });
+      clock.now += 1_000;
+      expect(await here.gate('crm')).toEqual({ go: true });
+      expect(await there.gate('crm')).toEqual({ go: true });
+      expect((await there.list())[0]?.heldUntil).toBeUndefined();
+
+      // Without a rate limit or breaker nothing is read per delivery: the process answered holds,
+      // the others learn it from their own first refusal; the API still shows it.
+      await here.held('plain', 2_000);
+      expect(await here.gate('plain')).toMatchObject({ go: false, why: 'held' });
+      expect(await there.gate('plain')).toEqual({ go: true });
+      expect((await there.list())[1]).toMatchObject({
+        name: 'plain',
+        heldUntil: expect.any(String),
+      });
+      // A resume ends a hold too (the operator's call).
+      await here.held('crm', 60_000);
+      await here.resume('crm');
+      expect(await here.gate('crm')).toEqual({ go: true });
+      expect(await there.gate('crm')).toEqual({ go: true });
+    } finally {
+      client.disconnect();
+    }
+  });
+});
+
+describe('a destination that answers 429 with Retry-After', () => {
+  it('gets no other delivery until then: the next events wait, each is sent once, none is a dead letter', async () => {
+    const RETRY_AFTER_SECONDS = 2;
+    const EVENTS = 6;
+    let refusedAt: number | undefined;
+    // Refuses the first request, and any that comes sooner than it asked.
+    const sink = await startSink(() => {
+      const now = Date.now();
+      if (refusedAt === undefined) refusedAt = now;
+      else if (now >= refusedAt + RETRY_AFTER_SECONDS * 1000) return { status: 200 };
+      return { status: 429, headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } };
+    });
+    try {
+      const webhooks = await start(
+        {
+          sources: { stripe: { scheme: 'stripe', secrets: ['STRIPE_SECRET'] } },
+          destinations: { crm: { url: sink.url } },
+          routes: [{ source: 'stripe', to: ['crm'] }],
+        },
+        [20, 40, 80],
+      );
+      webhooks.startWorkers();
+      const post = async (id: string) => {
+        expect(
+          (await webhooks.post('stripe', stripeEvent({ id, type: 'invoice.paid' }))).status,
+        ).toBe(202);
+      };
+      await post('evt-hold-first');
+      // Refused, and back in the queue for its retry: the worker has read the answer.
+      await vi.waitFor(
+        async () => {
+          expect(await webhooks.engine.deliveries.getDelayedCount()).toBe(1);
+        },
+        { timeout: 10_000, interval: 50 },
+      );
+      for (let i = 0; i < EVENTS; i += 1) await post(`evt-hold-${i}`);
+      await vi.waitFor(
+        async () => {
+          expect(await webhooks.engine.deliveries.getCompletedCount()).toBe(EVENTS + 1);
+        },
+        { timeout: 20_000, interval: 100 },
+      );
+      // One refusal in all: the first; every other request came once the destination said to.
+      expect(sink.sent()).toBe(EVENTS + 2);
+      expect([...sink.requests.values()].sort((a, b) => a - b)).toEqual([
+        ...Array<number>(EVENTS).fill(1),
+        2,
+      ]);
+      const later = [...sink.arrivals.values()].flat().filter((at) => at !== refusedAt);
+      expect(Math.min(...later) - refusedAt!).toBeGreaterThanOrEqual(
+        RETRY_AFTER_SECONDS * 1000 - 50,
+      );
+      expect(await webhooks.engine.deliveries.getFailedCount()).toBe(0);
+    } finally {
+      await sink.close();
     }
   });
 });

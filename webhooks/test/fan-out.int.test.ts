@@ -1,7 +1,8 @@
 // Fan-out under failure: 1,000 signed events, each to three destinations — one healthy, one
-// failing 30 % of requests, one answering 429 with Retry-After — through the real queue on a
-// private Redis with AOF. Every delivery ends done or dead-lettered, none twice at any destination
-// (by Idempotency-Key), the counts reconcile exactly, and a bulk replay clears the dead letters.
+// failing 30 % of requests, one answering 429 with Retry-After (which holds every delivery to it
+// until then, destination-states.ts) — through the real queue on a private Redis with AOF. Every
+// delivery ends done or dead-lettered, none twice at any destination (by Idempotency-Key), the
+// counts reconcile exactly, and a bulk replay clears the dead letters.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

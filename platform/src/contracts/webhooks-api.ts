@@ -125,6 +125,10 @@ export const DestinationState = z
       .meta({ description: 'When the open breaker lets a probe through' }),
     pausedAt: z.string().optional(),
     reason: z.string().optional().meta({ description: 'Why it was paused' }),
+    heldUntil: z.string().optional().meta({
+      description:
+        'Its own Retry-After (with a 429 or 503) holds every delivery to it until then (no attempt used)',
+    }),
     consecutiveFailures: z
       .number()
       .int()

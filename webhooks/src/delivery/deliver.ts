@@ -46,6 +46,11 @@ export interface Delivered {
  */
 const isTransientAnswer = (status: number, retryAfter: string | undefined) =>
   status === 408 || status === 429 || status >= 500 || (status === 409 && retryAfter !== undefined);
+/**
+ * Answers whose Retry-After speaks for the whole destination (rate limited, unavailable): it holds
+ * every delivery to it (destination-states.ts), not only this one's retry.
+ */
+const HOLDING_STATUSES: ReadonlySet<number> = new Set([429, 503]);
 /** How much of a GraphQL destination's answer is read to judge its `errors` (64 KiB). */
 const GRAPHQL_ANSWER_BYTES = 65_536;
 
@@ -57,7 +62,7 @@ export interface DeliverDeps {
   endpoints?: ReadonlyMap<string, OutboundEndpoint> | undefined;
   endpointStates?: EndpointStates | undefined;
   /** Rate limits, breakers and pauses shared by every worker (absent: none). */
-  destinationStates?: Pick<DestinationStates, 'gate' | 'succeeded' | 'failed'> | undefined;
+  destinationStates?: Pick<DestinationStates, 'gate' | 'held' | 'succeeded' | 'failed'> | undefined;
   /** Per-key ordering (absent: nothing waits for an earlier event). */
   ordering?: Ordering | undefined;
   /** Services whose recorded requests are replayed through them (the legacy adapter). */
@@ -234,9 +239,9 @@ export function createDeliver({
       );
       throw new UnrecoverableError(error);
     }
-    throw new TransientDeliveryError(
-      error,
-      failed ? undefined : parseRetryAfter(answer.retryAfter ?? null),
-    );
+    const retryAfterMs = failed ? undefined : parseRetryAfter(answer.retryAfter ?? null);
+    if (retryAfterMs !== undefined && HOLDING_STATUSES.has(status))
+      await destinationStates?.held(data.destination, retryAfterMs);
+    throw new TransientDeliveryError(error, retryAfterMs);
   };
 }

@@ -17,7 +17,11 @@ export type { DestinationState };
 
 /** Whether a delivery may go now; when not, how long it waits (it is delayed, not failed: no attempt used). */
 export type Gate =
-  { go: true } | { go: false; waitMs: number; why: 'paused' | 'open' | 'probing' | 'rate' };
+  | { go: true }
+  | { go: false; waitMs: number; why: 'paused' | 'held' | 'open' | 'probing' | 'rate' };
+
+/** The longest a destination's Retry-After holds it (the retry schedule's cap by default: 1 h). */
+const DEFAULT_MAX_HOLD_MS = 3_600_000;
 
 const iso = (ms: string | undefined) =>
   ms === undefined || ms === '' ? undefined : new Date(Number(ms)).toISOString();
@@ -44,6 +48,15 @@ end
 return 1
 `;
 
+/** A hold only ever lengthens: two answers at once, the later `until` stands. */
+const HOLD_SCRIPT = `
+local heldUntil = tonumber(ARGV[1])
+if tonumber(redis.call('HGET', KEYS[1], 'heldUntil') or '0') < heldUntil then
+  redis.call('HSET', KEYS[1], 'heldUntil', ARGV[1])
+end
+return 0
+`;
+
 export interface DestinationStatesOptions {
   /** The queue's Redis: every worker process sees the same limit, breaker and pause. */
   redis: QueueRedis;
@@ -52,6 +65,8 @@ export interface DestinationStatesOptions {
   destinations: Readonly<Record<string, DestinationSettings>>;
   /** Called once when a destination is paused (by the worker whose failure paused it). */
   onPaused?: (state: DestinationState) => void;
+  /** The longest a destination's Retry-After holds it (WEBHOOKS_MAX_RETRY_AFTER_MS). */
+  maxHoldMs?: number;
   now?: () => number;
 }
 
@@ -61,14 +76,30 @@ export interface DestinationStatesOptions {
  * (open after N transient failures in a row, one half-open probe after the cool-down) and a pause
  * (after the breaker opened M times in a row; only an operator's resume ends it). Destinations
  * with neither `rateLimit` nor `breaker` cost nothing: no Redis round trip per delivery.
+ *
+ * And a hold: a destination that answers 429 or 503 with Retry-After has said when it takes
+ * requests again — from us, not from that one delivery. Every delivery to it then waits until
+ * then (no attempt used), instead of each sending in turn, being refused, and using up its
+ * attempts until it is a dead letter. The hold is kept in Redis (the API shows `heldUntil`) and
+ * in the worker process that was answered; a worker reads Redis's where it already reads the
+ * destination's state per delivery (with `rateLimit` or `breaker`), so for those every worker
+ * process holds. Without either, the others each learn it from their own first refusal.
  */
 export function createDestinationStates({
   redis,
   prefix,
   destinations,
   onPaused,
+  maxHoldMs = DEFAULT_MAX_HOLD_MS,
   now = Date.now,
 }: DestinationStatesOptions) {
+  /** Holds this process knows of (its own answers, and those read in Redis): until when, in ms. */
+  const heldHere = new Map<string, number>();
+  /** A held delivery's wait: to the hold's end, with a little jitter (they do not all return in one millisecond). */
+  const heldFor = (name: string, until: number): Gate => {
+    heldHere.set(name, until);
+    return { go: false, waitMs: until - now() + Math.random() * 200, why: 'held' };
+  };
   const key = (name: string) => `${prefix}:destination:${name}`;
   const probeKey = (name: string) => `${prefix}:destination:${name}:probe`;
   const limiters = new Map(
@@ -92,6 +123,7 @@ export function createDestinationStates({
   const read = async (name: string): Promise<DestinationState> => {
     const fields = await redis.hgetall(key(name));
     const openUntil = Number(fields['openUntil'] ?? 0);
+    const heldUntil = Number(fields['heldUntil'] ?? 0);
     return {
       name,
       state:
@@ -105,6 +137,7 @@ export function createDestinationStates({
       openUntil: openUntil > 0 ? new Date(openUntil).toISOString() : undefined,
       pausedAt: iso(fields['pausedAt']),
       reason: fields['reason'],
+      heldUntil: heldUntil > now() ? new Date(heldUntil).toISOString() : undefined,
       consecutiveFailures: Number(fields['failures'] ?? 0),
       consecutiveOpenings: Number(fields['openings'] ?? 0),
       rateLimit: destinations[name]?.rateLimit,
@@ -112,14 +145,18 @@ export function createDestinationStates({
   };
 
   return {
-    /** Pause, breaker, then rate limit: the first that says wait decides how long. */
+    /** Pause, hold, breaker, then rate limit: the first that says wait decides how long. */
     gate: async (name: string): Promise<Gate> => {
       const settings = destinations[name];
+      const heldUntil = heldHere.get(name) ?? 0;
+      if (heldUntil > now()) return heldFor(name, heldUntil);
       if (!settings?.breaker && !settings?.rateLimit) return { go: true };
+      const fields = await redis.hmget(key(name), 'pausedAt', 'heldUntil', 'openUntil');
+      if (fields[0] !== null) return { go: false, waitMs: PAUSED_RECHECK_MS, why: 'paused' };
+      const heldThere = Number(fields[1] ?? 0);
+      if (heldThere > now()) return heldFor(name, heldThere);
       if (settings.breaker) {
-        const fields = await redis.hmget(key(name), 'pausedAt', 'openUntil');
-        if (fields[0] !== null) return { go: false, waitMs: PAUSED_RECHECK_MS, why: 'paused' };
-        const openUntil = Number(fields[1] ?? 0);
+        const openUntil = Number(fields[2] ?? 0);
         const at = now();
         // A little jitter: the held deliveries do not all come back in the same millisecond.
         if (openUntil > at)
@@ -159,6 +196,17 @@ export function createDestinationStates({
       ]);
     },
 
+    /**
+     * It answered 429 or 503 with Retry-After: every delivery to it waits that long (at most
+     * maxHoldMs), in this process at once, and in every process that reads its state in Redis.
+     */
+    held: async (name: string, retryAfterMs: number): Promise<void> => {
+      const until = now() + Math.min(retryAfterMs, maxHoldMs);
+      if ((heldHere.get(name) ?? 0) < until) heldHere.set(name, until);
+      // A registered endpoint (not a destination) is held in this process only.
+      if (destinations[name]) await redis.eval(HOLD_SCRIPT, 1, key(name), String(until));
+    },
+
     /** A transient failure (network, timeout, 408, 429, 5xx): may open the breaker, and pause. */
     failed: async (name: string): Promise<void> => {
       const breaker = destinations[name]?.breaker;
@@ -179,9 +227,10 @@ export function createDestinationStates({
     /** Every configured destination's state, in configuration order. */
     list: (): Promise<DestinationState[]> => Promise.all(Object.keys(destinations).map(read)),
 
-    /** Ends a pause (and the breaker's record): held deliveries go again within PAUSED_RECHECK_MS. */
+    /** Ends a pause (and the breaker's record, and a hold): held deliveries go again within PAUSED_RECHECK_MS. */
     resume: async (name: string): Promise<DestinationState> => {
       if (!destinations[name]) throw new AppError('NOT_FOUND', `No destination ${name}`);
+      heldHere.delete(name);
       await redis.del(key(name), probeKey(name));
       return read(name);
     },
