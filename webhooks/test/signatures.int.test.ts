@@ -1,7 +1,7 @@
 // The signature matrix: for each scheme, a valid request, a tampered body, a wrong secret, the
-// previous secret during a rotation, a timestamp 5 s outside the 300 s tolerance either way (one 5 s
-// inside accepted) and a replayed delivery — each decided as
-// it must be, over HTTP, with the event stored (or not) in real Redis. The suite prints the counts.
+// previous secret during a rotation, a timestamp 5 s outside the 300 s tolerance either way (one
+// 5 s inside accepted) and a replayed delivery — each decided as it must be, over HTTP, with the
+// event stored (or not) in real Redis. The suite prints the counts.
 import { request as httpRequest } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
