@@ -1,6 +1,6 @@
 // The ops console's dead-letter panel in real headless Chromium, against a real webhooks process
-// on a real Redis (AOF) with real dead letters: a destination answering 400 (and one 422) makes a
-// dead letter at once. Filter (by each field: source, event type, destination, time range,
+// on a real Redis (AOF) with real dead letters: a destination answering 503 and then 400 makes a
+// dead letter of two attempts, one answering 422 a dead letter at once. Filter (by each field: source, event type, destination, time range,
 // error), inspect (attempts, payload), replay one, replay all matching after a dry run — each
 // replay seen arriving at the destination under its original Idempotency-Key.
 // A destination paused for failing (its breaker set to pause at the first failure) is shown above
@@ -32,7 +32,8 @@ const EVENTS = 6;
 const DELIVERED = { timeout: 10_000, interval: 100 };
 
 /**
- * The destinations: crm refuses (400), chat refuses (422), accounting takes, ledger is down (503:
+ * The destinations: crm refuses (400) — each delivery's first attempt is answered 503 (retried,
+ * WEBHOOKS_RETRY_SCHEDULE below) — chat refuses (422), accounting takes, ledger is down (503:
  * paused at once, its deliveries held); the customer's endpoint erp refuses (400: disabled at its
  * first dead letter). Each request kept.
  */
@@ -81,10 +82,15 @@ beforeAll(async () => {
     const destination = (req.url ?? '').slice(1);
     req.resume();
     req.on('end', () => {
-      const status = answers[destination] ?? 404;
+      const idempotencyKey = req.headers['idempotency-key'] as string;
+      const firstAttempt = !received.some(
+        (r) => r.destination === destination && r.idempotencyKey === idempotencyKey,
+      );
+      const refusing = answers[destination] ?? 404;
+      const status = destination === 'crm' && refusing === 400 && firstAttempt ? 503 : refusing;
       received.push({
         destination,
-        idempotencyKey: req.headers['idempotency-key'] as string,
+        idempotencyKey,
         status,
       });
       res.writeHead(status).end(`status ${String(status)}`);
@@ -142,6 +148,8 @@ beforeAll(async () => {
       WEBHOOKS_MANIFOLD_EVENTS_SECRET: MANIFOLD_SECRET,
       WEBHOOKS_ERP_SECRET: ERP_SECRET,
       WEBHOOKS_ENDPOINT_DISABLE_AFTER_DEAD_LETTERS: '1',
+      // Two attempts, the second 100 ms after the first at most: crm's dead letters have both.
+      WEBHOOKS_RETRY_SCHEDULE: '100ms',
     },
     readyPath: '/healthz',
   });
@@ -151,8 +159,8 @@ beforeAll(async () => {
     const response = await fetch(`${webhooks.url}/hooks/stripe`, { method: 'POST', ...delivery });
     expect(response.status).toBe(202);
   }
-  // Each event: delivered to accounting, a dead letter for crm (400) and one for chat (422), and
-  // held for ledger (paused by its first 503).
+  // Each event: delivered to accounting, a dead letter for crm (503, then 400) and one for chat
+  // (422), and held for ledger (paused by its first 503).
   await vi.waitFor(
     async () => {
       expect(await deadLetterCount()).toBe(EVENTS * 2);
@@ -233,25 +241,29 @@ describe('the dead-letter panel in Chromium', () => {
     expect(await rows().count()).toBe(EVENTS);
     for (const text of await rows().allInnerTexts()) expect(text).toContain('crm');
 
-    // Inspect one: its attempt (status 400, the response excerpt) and its payload.
+    // Inspect one: its two attempts, in order (503 then 400, each with its response excerpt), and
+    // its payload.
     const first = rows().first();
     const id = (await first.getAttribute('data-dead-letter')) ?? '';
     await first.locator('[data-dl-inspect]').click();
     const detail = panel().locator(`[data-detail="${id}"]`);
     await detail.waitFor();
-    const attempt = detail.locator('tr[data-attempt="1"]');
-    expect(await attempt.innerText()).toContain('400');
-    expect(await attempt.innerText()).toContain('status 400');
+    const attempts = detail.locator('tr[data-attempt]');
+    expect(await attempts.count()).toBe(2);
+    expect(await attempts.nth(0).getAttribute('data-attempt')).toBe('1');
+    expect(await attempts.nth(1).getAttribute('data-attempt')).toBe('2');
+    expect(await attempts.nth(0).innerText()).toContain('status 503');
+    expect(await attempts.nth(1).innerText()).toContain('status 400');
     expect(await detail.locator('pre.payload').innerText()).toContain('"object":"event"');
 
-    // Replay one, crm now taking deliveries: it arrives once, under the same Idempotency-Key.
+    // Replay one, crm now taking deliveries: it arrives once more, under the same Idempotency-Key.
     answers['crm'] = 200;
     await detail.locator('[data-dl-replay]').click();
     await panel().locator(`[data-replayed-id="${id}"]`).waitFor();
     await vi.waitFor(() => {
       expect(
         received.filter((r) => r.destination === 'crm' && r.idempotencyKey === id),
-      ).toHaveLength(2);
+      ).toHaveLength(3);
     }, DELIVERED);
     await panel()
       .locator(`#dl-list [data-total="${String(EVENTS - 1)}"]`)
