@@ -184,6 +184,12 @@ export function openDestinationStates(
     prefix: engine.prefix,
     destinations: file.destinations,
     maxHoldMs: env.WEBHOOKS_MAX_RETRY_AFTER_MS,
+    onHeld: (name, until) => {
+      logger.info(
+        { destination: name, until: until.toISOString() },
+        'destination held by its Retry-After: its deliveries wait until then',
+      );
+    },
     onPaused: (state) => {
       logger.warn(
         { destination: state.name, reason: state.reason },

@@ -138,11 +138,19 @@ try {
         if (values.send && values['dry-run']) fail('--send and --dry-run: choose one');
         const outcome = await deadLetters.replayMatching(filter(), { dryRun: !values.send });
         print(outcome);
+        const sendable = outcome.matched - (outcome.held ?? 0);
         if (outcome.dryRun)
           process.stderr.write(
-            `Dry run: nothing sent. ${String(outcome.matched - (outcome.held ?? 0))} would be; add --send to replay them.\n`,
+            sendable === 0
+              ? 'Dry run: nothing would be sent.\n'
+              : `Dry run: nothing sent. ${String(sendable)} would be; add --send to replay them.\n`,
           );
-      } else print(await deadLetters.replay(id ?? fail(USAGE)));
+      } else if (values.send || values['dry-run'])
+        // One letter is replayed as asked; a flag meant for a bulk replay must not look like a dry run.
+        fail(
+          '--send and --dry-run are for a bulk replay (--all); `replay <id>` replays that letter',
+        );
+      else print(await deadLetters.replay(id ?? fail(USAGE)));
       break;
     default:
       fail(USAGE);

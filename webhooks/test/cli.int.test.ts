@@ -149,6 +149,15 @@ describe('the webhooks CLI', () => {
     await expect(
       cli(webhooks, 'dead-letters', 'replay', '--all', '--send', '--dry-run'),
     ).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/choose one/) });
+    // A bulk replay's flags on one letter: refused, not taken for a dry run that sends.
+    const [left] = (
+      (await cli(webhooks, 'dead-letters', 'list', '--destination', 'refusing')) as {
+        items: { id: string }[];
+      }
+    ).items;
+    await expect(
+      cli(webhooks, 'dead-letters', 'replay', left!.id, '--dry-run'),
+    ).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/for a bulk replay/) });
     expect(await webhooks.deadLetters.count()).toBe(1);
 
     // The rest in bulk: the one left is sent again, with its key, and none is left.

@@ -19,6 +19,7 @@ import {
 import { nodeArgs } from '../../scripts/node-args.ts';
 import {
   createDestinationStates,
+  HELD_RECHECK_MS,
   type DestinationStates,
 } from '../src/delivery/destination-states.ts';
 import { orderLineKey } from '../src/delivery/ordering.ts';
@@ -266,7 +267,7 @@ describe('the circuit breaker on real Redis, with a clock the test moves', () =>
 });
 
 describe("a destination's Retry-After, on real Redis with a clock the test moves", () => {
-  it('holds every delivery to it until then, in every process that reads its state; the longer of two holds stands', async () => {
+  it('holds every delivery to it until then, in every process, when its state is in Redis; the longer of two holds stands; a resume ends it', async () => {
     const client = new Redis(redis.url);
     const clock = { now: 1_000_000 };
     const prefix = `{webhooks-test-${randomUUID()}}`;
@@ -274,48 +275,59 @@ describe("a destination's Retry-After, on real Redis with a clock the test moves
       crm: { url: 'http://127.0.0.1:1/', timeoutMs: 1_000, rateLimit: { max: 100, perSeconds: 1 } },
       plain: { url: 'http://127.0.0.1:2/', timeoutMs: 1_000 },
     };
+    const started: string[] = [];
     // Two worker processes' views of the same destinations.
     const [here, there] = [0, 1].map(() =>
-      createDestinationStates({ redis: client, prefix, destinations, now: () => clock.now }),
+      createDestinationStates({
+        redis: client,
+        prefix,
+        destinations,
+        onHeld: (name, until) => started.push(`${name} ${until.toISOString()}`),
+        now: () => clock.now,
+      }),
     ) as [DestinationStates, DestinationStates];
+    const heldUntil = async () => (await there.list())[0]?.heldUntil;
     try {
+      await here.held('crm', 0); // Retry-After: 0 holds nothing
+      expect(await there.gate('crm')).toEqual({ go: true });
+
       await here.held('crm', 5_000);
-      // Held everywhere: a destination with a rate limit (or a breaker) is read in Redis per delivery.
       for (const states of [here, there]) {
         const gate = await states.gate('crm');
         expect(gate).toMatchObject({ go: false, why: 'held' });
-        expect(!gate.go && gate.waitMs).toBeGreaterThanOrEqual(5_000);
-        expect(!gate.go && gate.waitMs).toBeLessThan(5_200);
+        expect('waitMs' in gate ? gate.waitMs : 0).toBeGreaterThanOrEqual(5_000);
+        expect('waitMs' in gate ? gate.waitMs : 0).toBeLessThan(5_200);
       }
-      expect((await there.list())[0]).toMatchObject({
-        name: 'crm',
-        state: 'active',
-        heldUntil: new Date(clock.now + 5_000).toISOString(),
-      });
-      // A shorter hold answered meanwhile does not cut it short.
+      expect((await there.list())[0]).toMatchObject({ name: 'crm', state: 'active' });
+      expect(await heldUntil()).toBe(new Date(1_005_000).toISOString());
+      // A shorter hold answered meanwhile does not cut it short, and starts nothing.
       await there.held('crm', 1_000);
+      expect(await heldUntil()).toBe(new Date(1_005_000).toISOString());
+      expect(started).toEqual([`crm ${new Date(1_005_000).toISOString()}`]);
       clock.now += 4_000;
-      expect(await here.gate('crm')).toMatchObject({ go: false, why: 'held' });
       expect(await there.gate('crm')).toMatchObject({ go: false, why: 'held' });
       clock.now += 1_000;
       expect(await here.gate('crm')).toEqual({ go: true });
       expect(await there.gate('crm')).toEqual({ go: true });
-      expect((await there.list())[0]?.heldUntil).toBeUndefined();
+      expect(await heldUntil()).toBeUndefined();
+
+      // A long hold: a held delivery looks again within HELD_RECHECK_MS, and a resume ends it.
+      await here.held('crm', 3_600_000);
+      expect(started).toHaveLength(2);
+      const long = await there.gate('crm');
+      expect('waitMs' in long ? long.waitMs : Infinity).toBeLessThanOrEqual(HELD_RECHECK_MS + 200);
+      await here.resume('crm');
+      expect(await there.gate('crm')).toEqual({ go: true });
+      expect(await here.gate('crm')).toEqual({ go: true });
 
       // Without a rate limit or breaker nothing is read per delivery: the process answered holds,
-      // the others learn it from their own first refusal; the API still shows it.
+      // in its memory; the others learn it from their own first refusal, and the API cannot show it.
       await here.held('plain', 2_000);
       expect(await here.gate('plain')).toMatchObject({ go: false, why: 'held' });
       expect(await there.gate('plain')).toEqual({ go: true });
-      expect((await there.list())[1]).toMatchObject({
-        name: 'plain',
-        heldUntil: expect.any(String),
-      });
-      // A resume ends a hold too (the operator's call).
-      await here.held('crm', 60_000);
-      await here.resume('crm');
-      expect(await here.gate('crm')).toEqual({ go: true });
-      expect(await there.gate('crm')).toEqual({ go: true });
+      expect((await there.list())[1]?.heldUntil).toBeUndefined();
+      clock.now += 2_000;
+      expect(await here.gate('plain')).toEqual({ go: true });
     } finally {
       client.disconnect();
     }
@@ -323,22 +335,27 @@ describe("a destination's Retry-After, on real Redis with a clock the test moves
 });
 
 describe('a destination that answers 429 with Retry-After', () => {
-  it('gets no other delivery until then: the next events wait, each is sent once, none is a dead letter', async () => {
+  it('gets no other delivery until then: the next events wait, each is sent once, none is a dead letter, its breaker stays closed', async () => {
     const RETRY_AFTER_SECONDS = 2;
     const EVENTS = 6;
-    let refusedAt: number | undefined;
+    let refused: { key: string; at: number } | undefined;
     // Refuses the first request, and any that comes sooner than it asked.
-    const sink = await startSink(() => {
-      const now = Date.now();
-      if (refusedAt === undefined) refusedAt = now;
-      else if (now >= refusedAt + RETRY_AFTER_SECONDS * 1000) return { status: 200 };
+    const sink = await startSink(({ key }) => {
+      refused ??= { key, at: Date.now() };
+      if (Date.now() >= refused.at + RETRY_AFTER_SECONDS * 1000) return { status: 200 };
       return { status: 429, headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } };
     });
     try {
       const webhooks = await start(
         {
           sources: { stripe: { scheme: 'stripe', secrets: ['STRIPE_SECRET'] } },
-          destinations: { crm: { url: sink.url } },
+          // A breaker that a single failure would open, and pause: a 429 is not one.
+          destinations: {
+            crm: {
+              url: sink.url,
+              breaker: { failures: 1, coolDownSeconds: 60, pauseAfterOpenings: 1 },
+            },
+          },
           routes: [{ source: 'stripe', to: ['crm'] }],
         },
         [20, 40, 80],
@@ -370,11 +387,17 @@ describe('a destination that answers 429 with Retry-After', () => {
         ...Array<number>(EVENTS).fill(1),
         2,
       ]);
+      const refusedAt = sink.arrivals.get(refused!.key)![0]!;
       const later = [...sink.arrivals.values()].flat().filter((at) => at !== refusedAt);
-      expect(Math.min(...later) - refusedAt!).toBeGreaterThanOrEqual(
+      expect(later).toHaveLength(EVENTS + 1);
+      expect(Math.min(...later) - refusedAt).toBeGreaterThanOrEqual(
         RETRY_AFTER_SECONDS * 1000 - 50,
       );
       expect(await webhooks.engine.deliveries.getFailedCount()).toBe(0);
+      const { items } = (await (await fetch(`${webhooks.url}/api/v1/destinations`)).json()) as {
+        items: { state: string; consecutiveOpenings: number }[];
+      };
+      expect(items[0]).toMatchObject({ state: 'active', consecutiveOpenings: 0 });
     } finally {
       await sink.close();
     }

@@ -124,6 +124,7 @@ export function createDeliver({
     const record = async (
       entry: Omit<DeadLetterAttempt, 'attempt' | 'at' | 'latencyMs'>,
       retriable: boolean,
+      feedsBreaker = retriable,
     ): Promise<DeadLetterAttempt> => {
       const latencyMs = Math.round(performance.now() - started);
       const kept: DeadLetterAttempt = { attempt, at, latencyMs, ...entry };
@@ -134,7 +135,7 @@ export function createDeliver({
       if (outcome !== 'retrying' && data.orderKey !== undefined)
         await ordering?.leave(data.destination, data.orderKey, data.idempotencyKey);
       if (entry.error === undefined) await destinationStates?.succeeded(data.destination);
-      else if (retriable) await destinationStates?.failed(data.destination);
+      else if (retriable && feedsBreaker) await destinationStates?.failed(data.destination);
       if (endpoint && endpointStates)
         await (entry.error === undefined
           ? endpointStates.succeeded(data.destination)
@@ -231,7 +232,11 @@ export function createDeliver({
       return { status, attempt: await record({ status, response: text }, false) };
     const error = failed ? failed.message : `HTTP ${status}`;
     const transient = failed ? failed.transient : isTransientAnswer(status, answer.retryAfter);
-    await record({ status, error, response: text }, transient);
+    const retryAfterMs = failed ? undefined : parseRetryAfter(answer.retryAfter ?? null);
+    const holds = retryAfterMs !== undefined && HOLDING_STATUSES.has(status);
+    // A 429 that says when is the destination's pace, not a failure: its hold is the answer, and
+    // its breaker is not fed (a healthy destination under its limit is not to be paused).
+    await record({ status, error, response: text }, transient, !(holds && status === 429));
     if (!transient) {
       logger.info(
         { destination: data.destination, status, job: job.id },
@@ -239,9 +244,14 @@ export function createDeliver({
       );
       throw new UnrecoverableError(error);
     }
-    const retryAfterMs = failed ? undefined : parseRetryAfter(answer.retryAfter ?? null);
-    if (retryAfterMs !== undefined && HOLDING_STATUSES.has(status))
-      await destinationStates?.held(data.destination, retryAfterMs);
+    if (holds)
+      // Not shared if Redis fails here: this delivery still waits its Retry-After (below).
+      await destinationStates?.held(data.destination, retryAfterMs).catch((holdError: unknown) => {
+        logger.warn(
+          { destination: data.destination, err: holdError },
+          'destination hold not recorded: the other deliveries to it are not held',
+        );
+      });
     throw new TransientDeliveryError(error, retryAfterMs);
   };
 }

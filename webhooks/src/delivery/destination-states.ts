@@ -20,8 +20,13 @@ export type Gate =
   | { go: true }
   | { go: false; waitMs: number; why: 'paused' | 'held' | 'open' | 'probing' | 'rate' };
 
-/** The longest a destination's Retry-After holds it (the retry schedule's cap by default: 1 h). */
+/** The longest a destination's Retry-After holds it (WEBHOOKS_MAX_RETRY_AFTER_MS's default: 1 h). */
 const DEFAULT_MAX_HOLD_MS = 3_600_000;
+/**
+ * How long a held delivery waits before it looks again, at most: a resume ends a hold kept in
+ * Redis, and the deliveries it held see that within this (a short hold is simply waited out).
+ */
+export const HELD_RECHECK_MS = 30_000;
 
 const iso = (ms: string | undefined) =>
   ms === undefined || ms === '' ? undefined : new Date(Number(ms)).toISOString();
@@ -48,12 +53,16 @@ end
 return 1
 `;
 
-/** A hold only ever lengthens: two answers at once, the later `until` stands. */
+/**
+ * A hold only ever lengthens: two answers at once, the later `until` stands. Returns 1 when no
+ * hold was running (ARGV[2]: now), so that its start is said once, not per refusal.
+ */
 const HOLD_SCRIPT = `
 local heldUntil = tonumber(ARGV[1])
-if tonumber(redis.call('HGET', KEYS[1], 'heldUntil') or '0') < heldUntil then
-  redis.call('HSET', KEYS[1], 'heldUntil', ARGV[1])
-end
+local known = tonumber(redis.call('HGET', KEYS[1], 'heldUntil') or '0')
+if known >= heldUntil then return 0 end
+redis.call('HSET', KEYS[1], 'heldUntil', ARGV[1])
+if known <= tonumber(ARGV[2]) then return 1 end
 return 0
 `;
 
@@ -65,6 +74,8 @@ export interface DestinationStatesOptions {
   destinations: Readonly<Record<string, DestinationSettings>>;
   /** Called once when a destination is paused (by the worker whose failure paused it). */
   onPaused?: (state: DestinationState) => void;
+  /** Called when this process starts holding a destination (a hold it knew of, lengthened: not). */
+  onHeld?: (name: string, until: Date) => void;
   /** The longest a destination's Retry-After holds it (WEBHOOKS_MAX_RETRY_AFTER_MS). */
   maxHoldMs?: number;
   now?: () => number;
@@ -80,26 +91,35 @@ export interface DestinationStatesOptions {
  * And a hold: a destination that answers 429 or 503 with Retry-After has said when it takes
  * requests again — from us, not from that one delivery. Every delivery to it then waits until
  * then (no attempt used), instead of each sending in turn, being refused, and using up its
- * attempts until it is a dead letter. The hold is kept in Redis (the API shows `heldUntil`) and
- * in the worker process that was answered; a worker reads Redis's where it already reads the
- * destination's state per delivery (with `rateLimit` or `breaker`), so for those every worker
- * process holds. Without either, the others each learn it from their own first refusal.
+ * attempts until it is a dead letter. For a destination with `rateLimit` or `breaker` the hold
+ * is kept in Redis, read with the rest of its state per delivery (one HMGET: for a destination
+ * with a rate limit alone, a round trip it did not make before): every worker process holds, the
+ * API shows `heldUntil`, and a resume ends it. Any other destination, and a registered endpoint,
+ * is held by the worker process that was answered, in its memory alone (no Redis round trip per
+ * delivery): the others each learn it from their own first refusal.
  */
 export function createDestinationStates({
   redis,
   prefix,
   destinations,
   onPaused,
+  onHeld,
   maxHoldMs = DEFAULT_MAX_HOLD_MS,
   now = Date.now,
 }: DestinationStatesOptions) {
-  /** Holds this process knows of (its own answers, and those read in Redis): until when, in ms. */
+  /** Holds of destinations kept in this process's memory (no state in Redis): until when, in ms. */
   const heldHere = new Map<string, number>();
-  /** A held delivery's wait: to the hold's end, with a little jitter (they do not all return in one millisecond). */
-  const heldFor = (name: string, until: number): Gate => {
-    heldHere.set(name, until);
-    return { go: false, waitMs: until - now() + Math.random() * 200, why: 'held' };
-  };
+  const keptInRedis = (name: string) =>
+    destinations[name]?.breaker !== undefined || destinations[name]?.rateLimit !== undefined;
+  /**
+   * A held delivery's wait: to the hold's end (HELD_RECHECK_MS at most), with a little jitter —
+   * they do not all come back in the same millisecond.
+   */
+  const heldFor = (until: number): Gate => ({
+    go: false,
+    waitMs: Math.min(until - now(), HELD_RECHECK_MS) + Math.random() * 200,
+    why: 'held',
+  });
   const key = (name: string) => `${prefix}:destination:${name}`;
   const probeKey = (name: string) => `${prefix}:destination:${name}:probe`;
   const limiters = new Map(
@@ -148,13 +168,14 @@ export function createDestinationStates({
     /** Pause, hold, breaker, then rate limit: the first that says wait decides how long. */
     gate: async (name: string): Promise<Gate> => {
       const settings = destinations[name];
-      const heldUntil = heldHere.get(name) ?? 0;
-      if (heldUntil > now()) return heldFor(name, heldUntil);
-      if (!settings?.breaker && !settings?.rateLimit) return { go: true };
+      if (!settings?.breaker && !settings?.rateLimit) {
+        const heldUntil = heldHere.get(name) ?? 0;
+        return heldUntil > now() ? heldFor(heldUntil) : { go: true };
+      }
       const fields = await redis.hmget(key(name), 'pausedAt', 'heldUntil', 'openUntil');
       if (fields[0] !== null) return { go: false, waitMs: PAUSED_RECHECK_MS, why: 'paused' };
-      const heldThere = Number(fields[1] ?? 0);
-      if (heldThere > now()) return heldFor(name, heldThere);
+      const heldUntil = Number(fields[1] ?? 0);
+      if (heldUntil > now()) return heldFor(heldUntil);
       if (settings.breaker) {
         const openUntil = Number(fields[2] ?? 0);
         const at = now();
@@ -198,13 +219,21 @@ export function createDestinationStates({
 
     /**
      * It answered 429 or 503 with Retry-After: every delivery to it waits that long (at most
-     * maxHoldMs), in this process at once, and in every process that reads its state in Redis.
+     * maxHoldMs) — in Redis for every process, or in this one's memory (see above).
      */
     held: async (name: string, retryAfterMs: number): Promise<void> => {
-      const until = now() + Math.min(retryAfterMs, maxHoldMs);
-      if ((heldHere.get(name) ?? 0) < until) heldHere.set(name, until);
-      // A registered endpoint (not a destination) is held in this process only.
-      if (destinations[name]) await redis.eval(HOLD_SCRIPT, 1, key(name), String(until));
+      if (retryAfterMs <= 0) return;
+      const at = now();
+      const until = at + Math.min(retryAfterMs, maxHoldMs);
+      if (keptInRedis(name)) {
+        const started = await redis.eval(HOLD_SCRIPT, 1, key(name), String(until), String(at));
+        if (started === 1) onHeld?.(name, new Date(until));
+        return;
+      }
+      const known = heldHere.get(name) ?? 0;
+      if (known >= until) return;
+      heldHere.set(name, until);
+      if (known <= at) onHeld?.(name, new Date(until));
     },
 
     /** A transient failure (network, timeout, 408, 429, 5xx): may open the breaker, and pause. */
@@ -227,10 +256,12 @@ export function createDestinationStates({
     /** Every configured destination's state, in configuration order. */
     list: (): Promise<DestinationState[]> => Promise.all(Object.keys(destinations).map(read)),
 
-    /** Ends a pause (and the breaker's record, and a hold): held deliveries go again within PAUSED_RECHECK_MS. */
+    /**
+     * Ends a pause (and the breaker's record, and a hold kept in Redis): held deliveries go again
+     * within PAUSED_RECHECK_MS (a pause) or HELD_RECHECK_MS (a hold).
+     */
     resume: async (name: string): Promise<DestinationState> => {
       if (!destinations[name]) throw new AppError('NOT_FOUND', `No destination ${name}`);
-      heldHere.delete(name);
       await redis.del(key(name), probeKey(name));
       return read(name);
     },
