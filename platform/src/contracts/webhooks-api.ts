@@ -137,10 +137,9 @@ export const DestinationState = z
       .number()
       .int()
       .meta({ description: 'Times the breaker opened with no success between' }),
-    rateLimit: z
-      .object({ max: z.number().int(), perSeconds: z.number().int() })
-      .optional()
-      .meta({ description: 'At most max deliveries per perSeconds, all workers together' }),
+    rateLimit: z.object({ max: z.number().int(), perSeconds: z.number().int() }).optional().meta({
+      description: 'At most max deliveries in any perSeconds (sliding), all workers together',
+    }),
   })
   .meta({ id: 'DestinationState' });
 export type DestinationState = z.infer<typeof DestinationState>;

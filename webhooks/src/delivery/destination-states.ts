@@ -1,7 +1,7 @@
 import type { DestinationState } from '@manifold/platform/contracts';
 import { AppError } from '@manifold/platform/errors';
 import type { QueueRedis } from '@manifold/platform/dead-letters';
-import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { randomUUID } from 'node:crypto';
 import type { DestinationSettings } from '../settings/webhooks-file.ts';
 
 /** How long a delivery to a paused destination waits before it looks again (a resume is seen within this). */
@@ -66,6 +66,28 @@ if known <= tonumber(ARGV[2]) then return 1 end
 return 0
 `;
 
+/**
+ * A rate limit as a sliding log: the send times of the last `perSeconds` (a sorted set, Redis's
+ * clock), a delivery admitted only while fewer than `max` are in it. Never more than `max` in any
+ * span of `perSeconds` — a fixed window (rate-limiter-flexible's, the only kind it keeps in Redis)
+ * lets `2 × max` through across a window's edge, which a destination's own sliding limit answers
+ * with 429s. Returns 0 (admitted) or the milliseconds until the oldest send leaves the span.
+ * KEYS: the log. ARGV: the span in ms, max, a member unique to this call.
+ */
+const RATE_SCRIPT = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local span = tonumber(ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - span)
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
+  redis.call('ZADD', KEYS[1], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], span)
+  return 0
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return math.max(1, tonumber(oldest[2]) + span - now)
+`;
+
 export interface DestinationStatesOptions {
   /** The queue's Redis: every worker process sees the same limit, breaker and pause. */
   redis: QueueRedis;
@@ -83,7 +105,7 @@ export interface DestinationStatesOptions {
 
 /**
  * Each destination's health and pace, in Redis so every worker process shares them: a rate
- * limit (rate-limiter-flexible's RateLimiterRedis: one budget for all workers), a circuit breaker
+ * limit (a sliding log, RATE_SCRIPT: one budget for all workers), a circuit breaker
  * (open after N transient failures in a row, one half-open probe after the cool-down) and a pause
  * (after the breaker opened M times in a row; only an operator's resume ends it). Destinations
  * with neither `rateLimit` nor `breaker` cost nothing: no Redis round trip per delivery.
@@ -122,23 +144,8 @@ export function createDestinationStates({
   });
   const key = (name: string) => `${prefix}:destination:${name}`;
   const probeKey = (name: string) => `${prefix}:destination:${name}:probe`;
-  const limiters = new Map(
-    Object.entries(destinations).flatMap(([name, settings]) =>
-      settings.rateLimit
-        ? [
-            [
-              name,
-              new RateLimiterRedis({
-                storeClient: redis,
-                keyPrefix: `${prefix}:destination-rate`,
-                points: settings.rateLimit.max,
-                duration: settings.rateLimit.perSeconds,
-              }),
-            ] as const,
-          ]
-        : [],
-    ),
-  );
+  /** Where a rate-limited destination's sends are logged (a new key: the former limiter's was another type). */
+  const rateKey = (name: string) => `${prefix}:destination-sent:${name}`;
 
   const read = async (name: string): Promise<DestinationState> => {
     const fields = await redis.hgetall(key(name));
@@ -193,14 +200,18 @@ export function createDestinationStates({
           if (probing === null) return { go: false, waitMs: PROBE_WAIT_MS, why: 'probing' };
         }
       }
-      const limiter = limiters.get(name);
-      if (limiter) {
-        try {
-          await limiter.consume(name);
-        } catch (rejection) {
-          if (!(rejection instanceof RateLimiterRes)) throw rejection;
-          return { go: false, waitMs: Math.max(1, rejection.msBeforeNext), why: 'rate' };
-        }
+      if (settings.rateLimit) {
+        const waitMs = Number(
+          await redis.eval(
+            RATE_SCRIPT,
+            1,
+            rateKey(name),
+            String(settings.rateLimit.perSeconds * 1000),
+            String(settings.rateLimit.max),
+            randomUUID(),
+          ),
+        );
+        if (waitMs > 0) return { go: false, waitMs, why: 'rate' };
       }
       return { go: true };
     },
