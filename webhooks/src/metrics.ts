@@ -9,7 +9,10 @@ import { durationHistogram, manifoldMeter } from '@manifold/platform/telemetry';
  * their duration, and the dead-letter count.
  */
 export interface WebhooksMetrics {
-  received: (source: string, outcome: 'accepted' | 'duplicate' | 'refused') => void;
+  received: (
+    source: string,
+    outcome: 'accepted' | 'duplicate' | 'refused' | 'id-reused' | 'unavailable',
+  ) => void;
   attempted: (
     destination: string,
     outcome: 'delivered' | 'retrying' | 'dead-lettered',
@@ -40,7 +43,8 @@ export function createWebhooksMetrics({
   const meter = manifoldMeter();
   const received = meter.createCounter('manifold.webhooks.received', {
     unit: '{request}',
-    description: 'Inbound webhook requests by source and outcome (accepted, duplicate, refused).',
+    description:
+      'Inbound webhook requests by source and outcome: accepted, duplicate, refused (signature or timestamp), id-reused (409), unavailable (503: not stored, the sender retries).',
   });
   const attempts = meter.createCounter('manifold.webhooks.delivery.attempts', {
     unit: '{attempt}',

@@ -163,7 +163,7 @@ describe('the dead-letter API', () => {
     });
   });
 
-  it('counts what it received, each attempt, and the dead letters waiting (metrics)', async () => {
+  it('counts what it received (an id reused too), each attempt, and the dead letters waiting (metrics)', async () => {
     const sum = async (name: string, attributes: Record<string, string>) =>
       (await telemetry.points(name))
         .filter((point) =>
@@ -173,6 +173,15 @@ describe('the dead-letter API', () => {
     expect(
       await sum('manifold.webhooks.received', { source: 'partner', outcome: 'accepted' }),
     ).toBe(3);
+    // An id sent again with another event: refused 409, and counted as such.
+    const reused = await webhooks.post(
+      'partner',
+      sign.hmac(SECRET, { id: 'a-1', type: 'customer.deleted' }),
+    );
+    expect(reused.status).toBe(409);
+    expect(
+      await sum('manifold.webhooks.received', { source: 'partner', outcome: 'id-reused' }),
+    ).toBe(1);
     expect(
       await sum('manifold.webhooks.delivery.attempts', {
         destination: 'crm',

@@ -5,7 +5,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startRedisServer, type RedisServer } from '@manifold/platform/testing';
+import {
+  installTestTelemetry,
+  startRedisServer,
+  type RedisServer,
+  type TestTelemetry,
+} from '@manifold/platform/testing';
 import { sign } from './signers.ts';
 import { startSink, startWebhooks, type Sink, type TestWebhooks } from './support.ts';
 
@@ -15,7 +20,9 @@ const EVENTS = 200;
 let redis: RedisServer;
 let sink: Sink;
 let webhooks: TestWebhooks;
+let telemetry: TestTelemetry;
 beforeAll(async () => {
+  telemetry = installTestTelemetry();
   redis = await startRedisServer({ appendOnlyDir: mkdtempSync(join(tmpdir(), 'webhooks-aof-')) });
   sink = await startSink(() => ({ status: 200 }));
   webhooks = await startWebhooks({
@@ -32,6 +39,7 @@ afterAll(async () => {
   await webhooks.close();
   await sink.close();
   await redis.stop();
+  await telemetry.close();
 });
 
 describe('a Redis crash with events queued', () => {
@@ -51,6 +59,13 @@ describe('a Redis crash with events queued', () => {
     );
     expect(refused.status).toBe(503);
     expect(await refused.json()).toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    // Counted as such: on-call sees which source's senders are being turned away.
+    const received = async (outcome: string) =>
+      (await telemetry.points('manifold.webhooks.received'))
+        .filter((point) => point.attributes['outcome'] === outcome)
+        .reduce((total, point) => total + (point.value as number), 0);
+    expect(await received('unavailable')).toBe(1);
+    expect(await received('accepted')).toBe(EVENTS);
     const health = await fetch(`${webhooks.url}/healthz`);
     expect(health.status).toBe(503);
     expect(await health.json()).toMatchObject({ code: 'NOT_READY' });

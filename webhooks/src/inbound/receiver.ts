@@ -85,16 +85,19 @@ export function createReceiver({
     } catch (error) {
       // Nothing acknowledged: the sender retries, and the retry is then new, or a duplicate that
       // adds whatever deliveries this request did not (fan-out.ts).
+      metrics.received(sourceName, 'unavailable');
       throw new AppError('STORE_UNAVAILABLE', 'The event could not be stored; retry later', {
         cause: error,
         details: { retryAfterSeconds: 5 },
       });
     }
-    if (outcome === 'id-reused')
+    if (outcome === 'id-reused') {
+      metrics.received(sourceName, 'id-reused');
       throw new AppError(
         'WEBHOOK_ID_REUSED',
         `Event ${eventId} was already received with another body or type`,
       );
+    }
     if (outcome === 'duplicate') {
       metrics.received(sourceName, 'duplicate');
       return { status: 200, body: { status: 'duplicate', ...answer } };
