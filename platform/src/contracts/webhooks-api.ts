@@ -127,7 +127,7 @@ export const DestinationState = z
     reason: z.string().optional().meta({ description: 'Why it was paused' }),
     heldUntil: z.string().optional().meta({
       description:
-        'Its own Retry-After (with a 429 or 503) holds every delivery to it until then (no attempt used)',
+        'Its own Retry-After (with a 429 or 503) holds every delivery to it until then (no attempt used). Shown for a destination with rateLimit or breaker; any other is held by the worker process answered, unseen here',
     }),
     consecutiveFailures: z
       .number()

@@ -89,9 +89,10 @@ export interface DeliverDeps {
  * disabling rule (a success ends the failure streak).
  *
  * Before sending, a delivery may have to wait — behind an earlier event for its ordering key, or
- * for its destination (paused, breaker open, rate limit reached): it is moved back to delayed
- * (BullMQ's DelayedError), no attempt used, nothing logged as an attempt. A transient failure
- * feeds the destination's breaker; a success closes it.
+ * for its destination (paused, held by its Retry-After, breaker open, rate limit reached): it is
+ * moved back to delayed (BullMQ's DelayedError), no attempt used, nothing logged as an attempt. A
+ * transient failure feeds the destination's breaker (a 429 with Retry-After holds it instead); a
+ * success closes it.
  */
 export function createDeliver({
   destinations,
@@ -233,7 +234,7 @@ export function createDeliver({
     const error = failed ? failed.message : `HTTP ${status}`;
     const transient = failed ? failed.transient : isTransientAnswer(status, answer.retryAfter);
     const retryAfterMs = failed ? undefined : parseRetryAfter(answer.retryAfter ?? null);
-    const holds = retryAfterMs !== undefined && HOLDING_STATUSES.has(status);
+    const holds = retryAfterMs !== undefined && retryAfterMs > 0 && HOLDING_STATUSES.has(status);
     // A 429 that says when is the destination's pace, not a failure: its hold is the answer, and
     // its breaker is not fed (a healthy destination under its limit is not to be paused).
     await record({ status, error, response: text }, transient, !(holds && status === 429));

@@ -8,6 +8,13 @@ import type { DestinationSettings } from '../settings/webhooks-file.ts';
 export const PAUSED_RECHECK_MS = 2_000;
 /** How long a delivery waits while another one probes a half-open destination. */
 const PROBE_WAIT_MS = 500;
+/**
+ * The most a delivery refused by a rate limit adds to its wait, at random, past the moment a
+ * slot frees: refused together, they would all come back in the same millisecond for the one
+ * slot freed then (every slot of the window, in a sliding log), each costing Redis a look.
+ */
+const RATE_SPREAD_MAX_MS = 30_000;
+const RATE_COMMAND = 'manifoldDestinationRate';
 
 /**
  * A destination's state as the API answers it (the contract the console reads too): `active`,
@@ -55,9 +62,12 @@ return 1
 
 /**
  * A hold only ever lengthens: two answers at once, the later `until` stands. Returns 1 when no
- * hold was running (ARGV[2]: now), so that its start is said once, not per refusal.
+ * hold was running (ARGV[2]: now), so that its start is said once, not per refusal. A half-open
+ * breaker's probe (KEYS[2]) is released: the answer that held the destination was neither its
+ * success nor its failure, and the first delivery after the hold probes.
  */
 const HOLD_SCRIPT = `
+redis.call('DEL', KEYS[2])
 local heldUntil = tonumber(ARGV[1])
 local known = tonumber(redis.call('HGET', KEYS[1], 'heldUntil') or '0')
 if known >= heldUntil then return 0 end
@@ -72,7 +82,8 @@ return 0
  * span of `perSeconds` — a fixed window (rate-limiter-flexible's, the only kind it keeps in Redis)
  * lets `2 × max` through across a window's edge, which a destination's own sliding limit answers
  * with 429s. Returns 0 (admitted) or the milliseconds until the oldest send leaves the span.
- * KEYS: the log. ARGV: the span in ms, max, a member unique to this call.
+ * KEYS: the log. ARGV: the span in ms, max, a member unique to this call. Loaded once per
+ * connection (EVALSHA): it runs per delivery to the destination.
  */
 const RATE_SCRIPT = `
 local time = redis.call('TIME')
@@ -144,6 +155,10 @@ export function createDestinationStates({
   });
   const key = (name: string) => `${prefix}:destination:${name}`;
   const probeKey = (name: string) => `${prefix}:destination:${name}:probe`;
+  redis.defineCommand(RATE_COMMAND, { numberOfKeys: 1, lua: RATE_SCRIPT });
+  const runRate = (
+    redis as unknown as Record<typeof RATE_COMMAND, (...keysAndArgs: string[]) => Promise<unknown>>
+  )[RATE_COMMAND].bind(redis);
   /** Where a rate-limited destination's sends are logged (a new key: the former limiter's was another type). */
   const rateKey = (name: string) => `${prefix}:destination-sent:${name}`;
 
@@ -183,6 +198,7 @@ export function createDestinationStates({
       if (fields[0] !== null) return { go: false, waitMs: PAUSED_RECHECK_MS, why: 'paused' };
       const heldUntil = Number(fields[1] ?? 0);
       if (heldUntil > now()) return heldFor(heldUntil);
+      let probing = false;
       if (settings.breaker) {
         const openUntil = Number(fields[2] ?? 0);
         const at = now();
@@ -190,28 +206,36 @@ export function createDestinationStates({
         if (openUntil > at)
           return { go: false, waitMs: openUntil - at + Math.random() * 200, why: 'open' };
         if (openUntil > 0) {
-          const probing = await redis.set(
+          const claimed = await redis.set(
             probeKey(name),
             String(at),
             'PX',
             settings.breaker.coolDownSeconds * 1000,
             'NX',
           );
-          if (probing === null) return { go: false, waitMs: PROBE_WAIT_MS, why: 'probing' };
+          if (claimed === null) return { go: false, waitMs: PROBE_WAIT_MS, why: 'probing' };
+          probing = true;
         }
       }
       if (settings.rateLimit) {
+        const spanMs = settings.rateLimit.perSeconds * 1000;
         const waitMs = Number(
-          await redis.eval(
-            RATE_SCRIPT,
-            1,
+          await runRate(
             rateKey(name),
-            String(settings.rateLimit.perSeconds * 1000),
+            String(spanMs),
             String(settings.rateLimit.max),
             randomUUID(),
           ),
         );
-        if (waitMs > 0) return { go: false, waitMs, why: 'rate' };
+        if (waitMs > 0) {
+          // The probe does not go now: another delivery may take it at once.
+          if (probing) await redis.del(probeKey(name));
+          return {
+            go: false,
+            waitMs: waitMs + Math.random() * Math.min(spanMs, RATE_SPREAD_MAX_MS),
+            why: 'rate',
+          };
+        }
       }
       return { go: true };
     },
@@ -237,7 +261,14 @@ export function createDestinationStates({
       const at = now();
       const until = at + Math.min(retryAfterMs, maxHoldMs);
       if (keptInRedis(name)) {
-        const started = await redis.eval(HOLD_SCRIPT, 1, key(name), String(until), String(at));
+        const started = await redis.eval(
+          HOLD_SCRIPT,
+          2,
+          key(name),
+          probeKey(name),
+          String(until),
+          String(at),
+        );
         if (started === 1) onHeld?.(name, new Date(until));
         return;
       }
@@ -247,7 +278,10 @@ export function createDestinationStates({
       if (known <= at) onHeld?.(name, new Date(until));
     },
 
-    /** A transient failure (network, timeout, 408, 429, 5xx): may open the breaker, and pause. */
+    /**
+     * A transient failure (network, timeout, 408, 5xx, a 429 without Retry-After): may open the
+     * breaker, and pause.
+     */
     failed: async (name: string): Promise<void> => {
       const breaker = destinations[name]?.breaker;
       if (!breaker) return;
