@@ -42,10 +42,12 @@ beforeAll(async () => {
   sinks.flaky = await startSink(({ body }) => ({
     status: draw() < 0.3 || body.includes('"evt-7"') ? 503 : 200,
   }));
-  // Every fifth event is refused once, with Retry-After.
+  // Every hundredth event is refused once, with Retry-After — which holds every delivery to the
+  // destination for that second: one every fifth, as this test had before holds, made the run
+  // wait out some 200 of them (20 s more).
   sinks.limited = await startSink(({ key, attempt, body }) => {
     const n = Number((JSON.parse(body) as { id: string }).id.split('-')[1]);
-    if (attempt === 1 && n % 5 === 0) {
+    if (attempt === 1 && n % 100 === 0) {
       limitedAt.set(key, Date.now());
       return { status: 429, headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } };
     }
@@ -115,6 +117,7 @@ describe('1,000 events fanned out to three destinations under failure', () => {
     // Each sent exactly as often as it had to be: steady once per event, limited once more for
     // each 429, flaky at most once per attempt.
     expect(sinks.steady.sent()).toBe(EVENTS);
+    expect(limitedAt.size).toBe(EVENTS / 100);
     expect(sinks.limited.sent()).toBe(EVENTS + limitedAt.size);
     expect(Math.max(...sinks.flaky.requests.values())).toBeLessThanOrEqual(4);
     const applied = DESTINATIONS.reduce((sum, name) => sum + sinks[name].effects.size, 0);
