@@ -93,18 +93,30 @@ export function createWebhooksMetrics({
     description:
       'Each destination: 0 active, 1 half-open (one probe goes), 2 breaker open, 3 paused (until resumed).',
   });
-  const observeDestinations = async (result: {
-    observe: (value: number, attributes: { destination: string }) => void;
-  }) => {
+  const destinationHeld = meter.createObservableGauge('manifold.webhooks.destination.held', {
+    unit: 's',
+    description:
+      'Each destination with rateLimit or breaker: seconds left of the hold its own Retry-After (429, 503) put on every delivery to it; 0 when none.',
+  });
+  // One read of the states for both gauges, per scrape.
+  const observeDestinations = async (
+    result: Parameters<Parameters<typeof meter.addBatchObservableCallback>[0]>[0],
+  ) => {
     if (!destinationStates) return;
     try {
-      for (const state of await destinationStates.list())
-        result.observe(DESTINATION_STATE_VALUES[state.state], { destination: state.name });
+      const at = Date.now();
+      for (const state of await destinationStates.list()) {
+        const attributes = { destination: state.name };
+        result.observe(destinationState, DESTINATION_STATE_VALUES[state.state], attributes);
+        const heldUntil = state.heldUntil === undefined ? at : Date.parse(state.heldUntil);
+        result.observe(destinationHeld, Math.max(0, (heldUntil - at) / 1000), attributes);
+      }
     } catch {
       // Redis away: no sample this scrape.
     }
   };
-  if (destinationStates) destinationState.addCallback(observeDestinations);
+  if (destinationStates)
+    meter.addBatchObservableCallback(observeDestinations, [destinationState, destinationHeld]);
   return {
     received: (source, outcome) => {
       received.add(1, { source, outcome });
@@ -119,7 +131,7 @@ export function createWebhooksMetrics({
     dispose: () => {
       gauge.removeCallback(observe);
       disabled.removeCallback(observeEndpoints);
-      destinationState.removeCallback(observeDestinations);
+      meter.removeBatchObservableCallback(observeDestinations, [destinationState, destinationHeld]);
     },
   };
 }

@@ -428,6 +428,15 @@ describe('a destination that answers 429 with Retry-After', () => {
         },
         { timeout: 10_000, interval: 50 },
       );
+      // Seen on /metrics: the seconds left of its hold (other services here have a crm too).
+      const heldSeconds = async () =>
+        Math.max(
+          ...(await telemetry.points('manifold.webhooks.destination.held'))
+            .filter((point) => point.attributes['destination'] === 'crm')
+            .map((point) => point.value as number),
+        );
+      expect(await heldSeconds()).toBeGreaterThan(0);
+      expect(await heldSeconds()).toBeLessThanOrEqual(RETRY_AFTER_SECONDS);
       for (let i = 0; i < EVENTS; i += 1) await post(`evt-hold-${i}`);
       await vi.waitFor(
         async () => {
@@ -448,6 +457,7 @@ describe('a destination that answers 429 with Retry-After', () => {
         RETRY_AFTER_SECONDS * 1000 - 50,
       );
       expect(await webhooks.engine.deliveries.getFailedCount()).toBe(0);
+      expect(await heldSeconds()).toBe(0);
       const { items } = (await (await fetch(`${webhooks.url}/api/v1/destinations`)).json()) as {
         items: { state: string; consecutiveOpenings: number }[];
       };
