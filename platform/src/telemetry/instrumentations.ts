@@ -21,7 +21,7 @@ import { isServerSpanOwned } from './own-server-spans.ts';
  *   `http.client.request.duration` sample. It had no trace to join, and paid ~12 µs per call
  *   for the instrumentation's URL parsing, attributes and propagation (profiled under
  *   bench:webhooks, ~9 % of a delivery); such work measures its calls itself
- *   (`manifold_webhooks_delivery_duration_seconds`);
+ *   (`manifold_webhooks_delivery_duration`, in seconds);
  * - express: route templates (`http.route`) and one span per route handler, not per middleware;
  * - graphql: parse, validate and execute spans with the operation name and type, no span per
  *   resolver (a Storefront query resolves thousands of fields);
