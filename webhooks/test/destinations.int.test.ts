@@ -87,6 +87,18 @@ async function start(file: unknown, schedule?: number[]) {
   return webhooks;
 }
 
+/** `test` on a Redis client of its own and a clock it moves (destination states built on them). */
+async function onRedisWithClock(
+  test: (client: Redis, clock: { now: number }) => Promise<void>,
+): Promise<void> {
+  const client = new Redis(redis.url);
+  try {
+    await test(client, { now: 1_000_000 });
+  } finally {
+    client.disconnect();
+  }
+}
+
 describe('a destination rate limit shared by two worker processes', () => {
   it('never lets the destination see more than its limit in any sliding window, and delivers everything', async () => {
     const MAX = 5;
@@ -222,24 +234,22 @@ describe('a circuit breaker shared by two worker processes', () => {
 
 describe('the circuit breaker on real Redis, with a clock the test moves', () => {
   it('opens after N failures in a row, lets one probe through after the cool-down, closes on its success, pauses after M openings', async () => {
-    const client = new Redis(redis.url);
-    const clock = { now: 1_000_000 };
-    const paused: string[] = [];
-    const states = createDestinationStates({
-      redis: client,
-      prefix: `{webhooks-test-${randomUUID()}}`,
-      destinations: {
-        crm: {
-          url: 'http://127.0.0.1:1/',
-          timeoutMs: 1_000,
-          breaker: { failures: 3, coolDownSeconds: 10, pauseAfterOpenings: 2 },
+    await onRedisWithClock(async (client, clock) => {
+      const paused: string[] = [];
+      const states = createDestinationStates({
+        redis: client,
+        prefix: `{webhooks-test-${randomUUID()}}`,
+        destinations: {
+          crm: {
+            url: 'http://127.0.0.1:1/',
+            timeoutMs: 1_000,
+            breaker: { failures: 3, coolDownSeconds: 10, pauseAfterOpenings: 2 },
+          },
         },
-      },
-      onPaused: (state) => paused.push(state.name),
-      now: () => clock.now,
-    });
-    const state = async () => (await states.list())[0];
-    try {
+        onPaused: (state) => paused.push(state.name),
+        now: () => clock.now,
+      });
+      const state = async () => (await states.list())[0];
       await states.failed('crm');
       await states.failed('crm');
       expect(await states.gate('crm')).toEqual({ go: true });
@@ -271,34 +281,34 @@ describe('the circuit breaker on real Redis, with a clock the test moves', () =>
       expect(await states.gate('crm')).toMatchObject({ go: false, why: 'paused' });
       expect(await states.resume('crm')).toMatchObject({ state: 'active' });
       await expect(states.resume('nope')).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    } finally {
-      client.disconnect();
-    }
+    });
   });
 });
 
 describe("a destination's Retry-After, on real Redis with a clock the test moves", () => {
   it('holds every delivery to it until then, in every process, when its state is in Redis; the longer of two holds stands; a resume ends it', async () => {
-    const client = new Redis(redis.url);
-    const clock = { now: 1_000_000 };
-    const prefix = `{webhooks-test-${randomUUID()}}`;
-    const destinations = {
-      crm: { url: 'http://127.0.0.1:1/', timeoutMs: 1_000, rateLimit: { max: 100, perSeconds: 1 } },
-      plain: { url: 'http://127.0.0.1:2/', timeoutMs: 1_000 },
-    };
-    const started: string[] = [];
-    // Two worker processes' views of the same destinations.
-    const [here, there] = [0, 1].map(() =>
-      createDestinationStates({
-        redis: client,
-        prefix,
-        destinations,
-        onHeld: (name, until) => started.push(`${name} ${until.toISOString()}`),
-        now: () => clock.now,
-      }),
-    ) as [DestinationStates, DestinationStates];
-    const heldUntil = async () => (await there.list())[0]?.heldUntil;
-    try {
+    await onRedisWithClock(async (client, clock) => {
+      const prefix = `{webhooks-test-${randomUUID()}}`;
+      const destinations = {
+        crm: {
+          url: 'http://127.0.0.1:1/',
+          timeoutMs: 1_000,
+          rateLimit: { max: 100, perSeconds: 1 },
+        },
+        plain: { url: 'http://127.0.0.1:2/', timeoutMs: 1_000 },
+      };
+      const started: string[] = [];
+      // Two worker processes' views of the same destinations.
+      const [here, there] = [0, 1].map(() =>
+        createDestinationStates({
+          redis: client,
+          prefix,
+          destinations,
+          onHeld: (name, until) => started.push(`${name} ${until.toISOString()}`),
+          now: () => clock.now,
+        }),
+      ) as [DestinationStates, DestinationStates];
+      const heldUntil = async () => (await there.list())[0]?.heldUntil;
       await here.held('crm', 0); // Retry-After: 0 holds nothing
       expect(await there.gate('crm')).toEqual({ go: true });
 
@@ -339,32 +349,28 @@ describe("a destination's Retry-After, on real Redis with a clock the test moves
       expect((await there.list())[1]?.heldUntil).toBeUndefined();
       clock.now += 2_000;
       expect(await here.gate('plain')).toEqual({ go: true });
-    } finally {
-      client.disconnect();
-    }
+    });
   });
 });
 
 describe('a half-open breaker with a rate limit or a hold, on real Redis with a clock the test moves', () => {
   it('lets another delivery probe when the rate limit or a Retry-After stops the probe from going', async () => {
-    const client = new Redis(redis.url);
-    const clock = { now: 1_000_000 };
-    const breaker = { failures: 1, coolDownSeconds: 10, pauseAfterOpenings: 5 };
-    const states = createDestinationStates({
-      redis: client,
-      prefix: `{webhooks-test-${randomUUID()}}`,
-      destinations: {
-        limited: {
-          url: 'http://127.0.0.1:1/',
-          timeoutMs: 1_000,
-          breaker,
-          rateLimit: { max: 1, perSeconds: 60 },
+    await onRedisWithClock(async (client, clock) => {
+      const breaker = { failures: 1, coolDownSeconds: 10, pauseAfterOpenings: 5 };
+      const states = createDestinationStates({
+        redis: client,
+        prefix: `{webhooks-test-${randomUUID()}}`,
+        destinations: {
+          limited: {
+            url: 'http://127.0.0.1:1/',
+            timeoutMs: 1_000,
+            breaker,
+            rateLimit: { max: 1, perSeconds: 60 },
+          },
+          held: { url: 'http://127.0.0.1:2/', timeoutMs: 1_000, breaker },
         },
-        held: { url: 'http://127.0.0.1:2/', timeoutMs: 1_000, breaker },
-      },
-      now: () => clock.now,
-    });
-    try {
+        now: () => clock.now,
+      });
       // limited: its one send a minute goes, fails, opens the breaker; the cool-down passes.
       expect(await states.gate('limited')).toEqual({ go: true });
       await states.failed('limited');
@@ -382,9 +388,7 @@ describe('a half-open breaker with a rate limit or a hold, on real Redis with a 
       await states.held('held', 1_000);
       clock.now += 1_000;
       expect(await states.gate('held')).toEqual({ go: true });
-    } finally {
-      client.disconnect();
-    }
+    });
   });
 });
 
