@@ -58,6 +58,14 @@ const { positionals, values } = parseArgs({
 const [group, command, id] = positionals;
 if (!['dead-letters', 'endpoints', 'destinations'].includes(group ?? '') || command === undefined)
   fail(USAGE);
+// A bulk replay's flags, checked before connecting: a usage mistake needs no Redis.
+if (values.send && values['dry-run']) fail('--send and --dry-run: choose one');
+if (
+  (values.send || values['dry-run']) &&
+  !(group === 'dead-letters' && command === 'replay' && values.all)
+)
+  // One letter is replayed as asked; a flag meant for a bulk replay must not look like a dry run.
+  fail('--send and --dry-run are for a bulk replay (`dead-letters replay --all`)');
 
 let env: WebhooksEnv;
 try {
@@ -135,7 +143,6 @@ try {
       break;
     case 'replay':
       if (values.all) {
-        if (values.send && values['dry-run']) fail('--send and --dry-run: choose one');
         const outcome = await deadLetters.replayMatching(filter(), { dryRun: !values.send });
         print(outcome);
         const sendable = outcome.matched - (outcome.held ?? 0);
@@ -145,12 +152,7 @@ try {
               ? 'Dry run: nothing would be sent.\n'
               : `Dry run: nothing sent. ${String(sendable)} would be; add --send to replay them.\n`,
           );
-      } else if (values.send || values['dry-run'])
-        // One letter is replayed as asked; a flag meant for a bulk replay must not look like a dry run.
-        fail(
-          '--send and --dry-run are for a bulk replay (--all); `replay <id>` replays that letter',
-        );
-      else print(await deadLetters.replay(id ?? fail(USAGE)));
+      } else print(await deadLetters.replay(id ?? fail(USAGE)));
       break;
     default:
       fail(USAGE);
