@@ -170,7 +170,7 @@ export function openOutbound(
 }
 
 /**
- * Destinations' rate limits, circuit breakers and pauses on the queue's Redis (shared by every
+ * Destinations' rate limits, circuit breakers, pauses and Retry-After holds on the queue's Redis (shared by every
  * worker process). A pause is logged as a warning: deliveries wait until an operator resumes it.
  */
 export function openDestinationStates(

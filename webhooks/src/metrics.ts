@@ -96,7 +96,7 @@ export function createWebhooksMetrics({
   const destinationHeld = meter.createObservableGauge('manifold.webhooks.destination.held', {
     unit: 's',
     description:
-      'Each destination with rateLimit or breaker: seconds left of the hold its own Retry-After (429, 503) put on every delivery to it; 0 when none.',
+      'Each destination: seconds left of the hold its own Retry-After (429, 503) put on every delivery to it; 0 when none, and always 0 for one with neither rateLimit nor breaker (held in a worker process’s memory).',
   });
   // One read of the states for both gauges, per scrape.
   const observeDestinations = async (

@@ -132,7 +132,7 @@ export function createApiDocument(): Record<string, unknown> {
     path: '/api/v1/destinations',
     tags: ['destinations'],
     summary:
-      'Destinations with their state: active, breaker open (until when), half-open, or paused (since when, why)',
+      'Destinations with their state: active, breaker open (until when), half-open, or paused (since when, why); held until when by its Retry-After (heldUntil, for one with rateLimit or breaker)',
     responses: { 200: json('Every configured destination', DestinationList), ...errors },
   });
   registry.registerPath({
@@ -140,7 +140,7 @@ export function createApiDocument(): Record<string, unknown> {
     path: '/api/v1/destinations/{name}/resume',
     tags: ['destinations'],
     summary:
-      'Resume a paused destination (and reset its breaker): its held deliveries go out again within seconds',
+      'Resume a destination: ends a pause, resets its breaker and ends a Retry-After hold kept in Redis; its waiting deliveries look again within 2 s (paused) or 30 s (held)',
     request: { params: DestinationParams },
     responses: {
       200: json('Its state now', DestinationState),

@@ -1,8 +1,9 @@
 // The ops console's dead-letter panel in real headless Chromium, against a real webhooks process
 // on a real Redis (AOF) with real dead letters: a destination answering 503 and then 400 makes a
-// dead letter of two attempts, one answering 422 a dead letter at once. Filter (by each field: source, event type, destination, time range,
-// error), inspect (attempts, payload), replay one, replay all matching after a dry run — each
-// replay seen arriving at the destination under its original Idempotency-Key.
+// dead letter of two attempts, one answering 422 a dead letter at once. Filter (by each field:
+// source, event type, destination, time range, error), inspect (attempts, payload), replay one,
+// replay all matching after a dry run — each replay seen arriving at the destination under its
+// original Idempotency-Key.
 // A destination paused for failing (its breaker set to pause at the first failure) is shown above
 // them with its deliveries held, and resumed from the panel: everything held arrives. A customer's
 // endpoint disabled for failing (at its first dead letter here) is shown too, enabled from the

@@ -61,7 +61,7 @@ export interface DeliverDeps {
   /** Customers' registered endpoints: signed per Standard Webhooks, disabled when failing for long. */
   endpoints?: ReadonlyMap<string, OutboundEndpoint> | undefined;
   endpointStates?: EndpointStates | undefined;
-  /** Rate limits, breakers and pauses shared by every worker (absent: none). */
+  /** Rate limits, breakers, pauses and Retry-After holds shared by every worker (absent: none). */
   destinationStates?: Pick<DestinationStates, 'gate' | 'held' | 'succeeded' | 'failed'> | undefined;
   /** Per-key ordering (absent: nothing waits for an earlier event). */
   ordering?: Ordering | undefined;
@@ -91,7 +91,7 @@ export interface DeliverDeps {
  * Before sending, a delivery may have to wait — behind an earlier event for its ordering key, or
  * for its destination (paused, held by its Retry-After, breaker open, rate limit reached): it is
  * moved back to delayed (BullMQ's DelayedError), no attempt used, nothing logged as an attempt. A
- * transient failure feeds the destination's breaker (a 429 with Retry-After holds it instead); a
+ * transient failure feeds the destination's breaker (not a 429 with Retry-After: that holds the destination instead); a
  * success closes it.
  */
 export function createDeliver({

@@ -18,7 +18,8 @@ const RATE_COMMAND = 'manifoldDestinationRate';
 
 /**
  * A destination's state as the API answers it (the contract the console reads too): `active`,
- * `open` until `openUntil`, `half-open`, or `paused` since `pausedAt` for `reason`.
+ * `open` until `openUntil`, `half-open`, or `paused` since `pausedAt` for `reason`; `heldUntil`
+ * while its Retry-After holds it (with `rateLimit` or `breaker`).
  */
 export type { DestinationState };
 

@@ -20,7 +20,7 @@ export interface WorkersOptions {
   /** Registered endpoints and their health (absent: none). */
   endpoints?: ReadonlyMap<string, OutboundEndpoint>;
   endpointStates?: EndpointStates;
-  /** Destinations' rate limits, breakers and pauses (absent: none). */
+  /** Destinations' rate limits, breakers, pauses and Retry-After holds (absent: none). */
   destinationStates?: DestinationStates;
   /** Whether a route orders by key (else no delivery ever waits for an earlier one). */
   ordered: boolean;

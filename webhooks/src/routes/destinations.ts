@@ -3,7 +3,7 @@ import { Router } from 'express';
 import type { DestinationStates } from '../delivery/destination-states.ts';
 import { DestinationParams } from '../schemas.ts';
 
-/** `/api/v1/destinations`: each destination's state (active, breaker open, paused and why); resume one. */
+/** `/api/v1/destinations`: each destination's state (active, breaker open, paused and why, held until when); resume one. */
 export function destinationRoutes(
   destinations: Pick<DestinationStates, 'list' | 'resume'>,
 ): Router {
