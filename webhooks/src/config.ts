@@ -8,6 +8,9 @@ import { z } from 'zod';
 import type { ReplayCredential, ReplayTargets } from './delivery/replay-targets.ts';
 import { parseRetrySchedule } from './delivery/retry-schedule.ts';
 
+/** The longest a destination's Retry-After is waited for, by its delivery or by a hold (1 h). */
+export const DEFAULT_MAX_RETRY_AFTER_MS = 3_600_000;
+
 export const WebhooksEnv = BaseEnv.extend({
   ...FrontDoorAuthEnv.shape,
   ...WebhooksQueueEnv.shape,
@@ -29,7 +32,11 @@ export const WebhooksEnv = BaseEnv.extend({
     }),
   ),
   /** Longest Retry-After a destination may ask for; longer ones are cut to this. */
-  WEBHOOKS_MAX_RETRY_AFTER_MS: z.coerce.number().int().positive().default(3_600_000),
+  WEBHOOKS_MAX_RETRY_AFTER_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(DEFAULT_MAX_RETRY_AFTER_MS),
   /** Run the fan-out and delivery workers in this process (off: `webhooks/src/worker.ts` processes run them). */
   WEBHOOKS_WORKERS: z.stringbool().default(true),
   /** Deliveries in flight per worker process. */

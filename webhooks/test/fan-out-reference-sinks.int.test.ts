@@ -128,7 +128,7 @@ describe('1,000 events fanned out to the reference SaaS sinks under failure', ()
     process.stdout.write(
       `fan-out to saas-sinks: ${EVENTS} events × ${SINKS.length} = ${EVENTS * SINKS.length}: ` +
         `${counts['completed']} applied (${SINKS.map((name) => `${name} ${reports[name].effects.length}`).join(', ')}) + ` +
-        `${counts['failed']} dead letters; requests ${SINKS.map((name) => `${name} ${reports[name].requests}`).join(', ')}; ` +
+        `${counts['failed']} dead letters (accounting ${deadAtAccounting}); requests ${SINKS.map((name) => `${name} ${reports[name].requests}`).join(', ')}; ` +
         `injected 503s ${reports.chat.injectedFailures}, 429s ${reports.accounting.limited}\n`,
     );
 
@@ -147,6 +147,9 @@ describe('1,000 events fanned out to the reference SaaS sinks under failure', ()
       { timeout: 30_000, interval: 200 },
     );
     expect(await webhooks.deadLetters.count()).toBe(0);
+    process.stdout.write(
+      `fan-out to saas-sinks: bulk replay of ${counts['failed']} dead letters → 0 left\n`,
+    );
     for (const name of SINKS) {
       const { effects, repeats } = await sinks.report(name);
       expect(repeats, name).toBe(0);

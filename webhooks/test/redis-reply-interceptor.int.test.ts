@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { createConnection, createServer, type Socket } from 'node:net';
 import { createRng, type Rng as Random } from '@manifold/seed';
 import { describe, expect, it, vi } from 'vitest';
-import { startRedisReplyInterceptor } from './redis-reply-interceptor.ts';
+import { listenAsRedis, startRedisReplyInterceptor } from './redis-reply-interceptor.ts';
 
 const SEED = 20_260_512;
 const PICKED_TRIALS = 300;
@@ -215,21 +215,10 @@ async function startFakeRedis(
       if (!pumping) void pump();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no fake Redis address');
   return {
-    url: `redis://127.0.0.1:${String(address.port)}`,
+    ...(await listenAsRedis(server, sockets)),
     commands,
     sentLength: () => sentLength,
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => {
-        server.close(() => {
-          resolve();
-        });
-      });
-    },
   };
 }
 

@@ -172,12 +172,23 @@ export async function startRedisReplyInterceptor({
     client.on('error', drop).on('close', drop);
     upstream.on('error', drop).on('close', drop);
   });
+  return { ...(await listenAsRedis(server, sockets)), intercepted: () => done };
+}
+
+/**
+ * `server` listening on a free loopback port, as the `redis://` URL a client connects to, and how
+ * to close it: every connection in `sockets` destroyed first (a client's open connection would
+ * keep `close` waiting).
+ */
+export async function listenAsRedis(
+  server: Server,
+  sockets: ReadonlySet<Socket>,
+): Promise<{ url: string; close: () => Promise<void> }> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no proxy address');
+  if (address === null || typeof address === 'string') throw new Error('no loopback address');
   return {
     url: `redis://127.0.0.1:${String(address.port)}`,
-    intercepted: () => done,
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => {

@@ -136,7 +136,7 @@ export function createDeliver({
       if (outcome !== 'retrying' && data.orderKey !== undefined)
         await ordering?.leave(data.destination, data.orderKey, data.idempotencyKey);
       if (entry.error === undefined) await destinationStates?.succeeded(data.destination);
-      else if (retriable && feedsBreaker) await destinationStates?.failed(data.destination);
+      else if (feedsBreaker) await destinationStates?.failed(data.destination);
       if (endpoint && endpointStates)
         await (entry.error === undefined
           ? endpointStates.succeeded(data.destination)
@@ -237,7 +237,11 @@ export function createDeliver({
     const holds = retryAfterMs !== undefined && retryAfterMs > 0 && HOLDING_STATUSES.has(status);
     // A 429 that says when is the destination's pace, not a failure: its hold is the answer, and
     // its breaker is not fed (a healthy destination under its limit is not to be paused).
-    await record({ status, error, response: text }, transient, !(holds && status === 429));
+    await record(
+      { status, error, response: text },
+      transient,
+      transient && !(holds && status === 429),
+    );
     if (!transient) {
       logger.info(
         { destination: data.destination, status, job: job.id },

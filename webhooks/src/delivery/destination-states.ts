@@ -2,6 +2,7 @@ import type { DestinationState } from '@manifold/platform/contracts';
 import { AppError } from '@manifold/platform/errors';
 import type { QueueRedis } from '@manifold/platform/dead-letters';
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_MAX_RETRY_AFTER_MS } from '../config.ts';
 import type { DestinationSettings } from '../settings/webhooks-file.ts';
 
 /** How long a delivery to a paused destination waits before it looks again (a resume is seen within this). */
@@ -28,8 +29,6 @@ export type Gate =
   | { go: true }
   | { go: false; waitMs: number; why: 'paused' | 'held' | 'open' | 'probing' | 'rate' };
 
-/** The longest a destination's Retry-After holds it (WEBHOOKS_MAX_RETRY_AFTER_MS's default: 1 h). */
-const DEFAULT_MAX_HOLD_MS = 3_600_000;
 /**
  * How long a held delivery waits before it looks again, at most: a resume ends a hold kept in
  * Redis, and the deliveries it held see that within this (a short hold is simply waited out).
@@ -138,7 +137,7 @@ export function createDestinationStates({
   destinations,
   onPaused,
   onHeld,
-  maxHoldMs = DEFAULT_MAX_HOLD_MS,
+  maxHoldMs = DEFAULT_MAX_RETRY_AFTER_MS,
   now = Date.now,
 }: DestinationStatesOptions) {
   /** Holds of destinations kept in this process's memory (no state in Redis): until when, in ms. */
@@ -191,7 +190,7 @@ export function createDestinationStates({
     /** Pause, hold, breaker, then rate limit: the first that says wait decides how long. */
     gate: async (name: string): Promise<Gate> => {
       const settings = destinations[name];
-      if (!settings?.breaker && !settings?.rateLimit) {
+      if (!settings || !keptInRedis(name)) {
         const heldUntil = heldHere.get(name) ?? 0;
         return heldUntil > now() ? heldFor(heldUntil) : { go: true };
       }
