@@ -22,6 +22,11 @@ export default defineConfig({
           name: 'unit',
           include: ['**/src/**/*.test.ts', 'scripts/**/*.test.ts'],
           exclude: ['**/node_modules/**'],
+          // One worker runs many files, its imports loaded once: the unit files took 34 s isolated
+          // and 6.5 s not (on CI's kind of machine). Our tests restore what they change (timers,
+          // stubbed environment, spies, OpenTelemetry's globals) and build their instruments and
+          // services per file, so no file sees another's; shuffled orders pass as well.
+          isolate: false,
         },
       },
       {
@@ -30,6 +35,8 @@ export default defineConfig({
           name: 'integration',
           include: ['**/test/**/*.int.test.ts', 'test/*.test.ts'],
           exclude: ['**/node_modules/**'],
+          // As for unit: 338 s isolated, 227 s not, the difference being each file's own imports.
+          isolate: false,
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },
