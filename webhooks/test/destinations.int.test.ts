@@ -319,6 +319,21 @@ describe("a destination's Retry-After, on real Redis with a clock the test moves
         expect('waitMs' in gate ? gate.waitMs : 0).toBeGreaterThanOrEqual(5_000);
         expect('waitMs' in gate ? gate.waitMs : 0).toBeLessThan(5_200);
       }
+      // A rate limit alone: its script reads the hold first, so a look is one command, held or not.
+      const commandsOf = async (look: () => Promise<unknown>) => {
+        const sent = vi.spyOn(client, 'sendCommand');
+        try {
+          await look();
+          return sent.mock.calls.map(([command]) => command.name);
+        } finally {
+          sent.mockRestore();
+        }
+      };
+      expect(
+        await commandsOf(async () => {
+          expect(await there.gate('crm')).toMatchObject({ go: false, why: 'held' });
+        }),
+      ).toEqual(['evalsha']);
       expect((await there.list())[0]).toMatchObject({ name: 'crm', state: 'active' });
       expect(await heldUntil()).toBe(new Date(1_005_000).toISOString());
       // A shorter hold answered meanwhile does not cut it short, and starts nothing.
@@ -328,7 +343,11 @@ describe("a destination's Retry-After, on real Redis with a clock the test moves
       clock.now += 4_000;
       expect(await there.gate('crm')).toMatchObject({ go: false, why: 'held' });
       clock.now += 1_000;
-      expect(await here.gate('crm')).toEqual({ go: true });
+      expect(
+        await commandsOf(async () => {
+          expect(await here.gate('crm')).toEqual({ go: true });
+        }),
+      ).toEqual(['evalsha']);
       expect(await there.gate('crm')).toEqual({ go: true });
       expect(await heldUntil()).toBeUndefined();
 

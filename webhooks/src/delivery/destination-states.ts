@@ -15,7 +15,6 @@ const PROBE_WAIT_MS = 500;
  * slot freed then (every slot of the window, in a sliding log), each costing Redis a look.
  */
 const RATE_SPREAD_MAX_MS = 30_000;
-const RATE_COMMAND = 'manifoldDestinationRate';
 
 /**
  * A destination's state as the API answers it (the contract the console reads too): `active`,
@@ -81,11 +80,19 @@ return 0
  * clock), a delivery admitted only while fewer than `max` are in it. Never more than `max` in any
  * span of `perSeconds` — a fixed window (rate-limiter-flexible's, the only kind it keeps in Redis)
  * lets `2 × max` through across a window's edge, which a destination's own sliding limit answers
- * with 429s. Returns 0 (admitted) or the milliseconds until the oldest send leaves the span.
- * KEYS: the log. ARGV: the span in ms, max, a member unique to this call. Loaded once per
- * connection (EVALSHA): it runs per delivery to the destination.
+ * with 429s. KEYS: the log, the destination's state. ARGV: the span in ms, max, a member unique to
+ * this call, and — for a destination whose state nothing else read this time (a rate limit
+ * without a breaker) — now (ms): its pause and hold are then checked here first, so that its
+ * gate is one round trip. Returns {verdict, value}: {0, 0} admitted, {1, 0} paused, {2,
+ * heldUntil} held, {3, ms until the oldest send leaves the span} refused. Runs per delivery:
+ * loaded once per connection (EVALSHA), as are the others.
  */
 const RATE_SCRIPT = `
+if ARGV[4] ~= '' then
+  if redis.call('HEXISTS', KEYS[2], 'pausedAt') == 1 then return {1, 0} end
+  local heldUntil = tonumber(redis.call('HGET', KEYS[2], 'heldUntil') or '0')
+  if heldUntil > tonumber(ARGV[4]) then return {2, heldUntil} end
+end
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local span = tonumber(ARGV[1])
@@ -93,11 +100,20 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - span)
 if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
   redis.call('ZADD', KEYS[1], now, ARGV[3])
   redis.call('PEXPIRE', KEYS[1], span)
-  return 0
+  return {0, 0}
 end
 local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-return math.max(1, tonumber(oldest[2]) + span - now)
+return {3, math.max(1, tonumber(oldest[2]) + span - now)}
 `;
+const RATE_VERDICT = { admitted: 0, paused: 1, held: 2, refused: 3 } as const;
+
+/** The scripts, each loaded once per connection and then run by its SHA. */
+const COMMANDS = {
+  manifoldDestinationFailed: { numberOfKeys: 2, lua: FAILED_SCRIPT },
+  manifoldDestinationHold: { numberOfKeys: 2, lua: HOLD_SCRIPT },
+  manifoldDestinationRate: { numberOfKeys: 2, lua: RATE_SCRIPT },
+} as const;
+type Command = (...keysAndArgs: string[]) => Promise<unknown>;
 
 export interface DestinationStatesOptions {
   /** The queue's Redis: every worker process sees the same limit, breaker and pause. */
@@ -125,8 +141,8 @@ export interface DestinationStatesOptions {
  * requests again — from us, not from that one delivery. Every delivery to it then waits until
  * then (no attempt used), instead of each sending in turn, being refused, and using up its
  * attempts until it is a dead letter. For a destination with `rateLimit` or `breaker` the hold
- * is kept in Redis, read with the rest of its state per delivery (one HMGET: for a destination
- * with a rate limit alone, a round trip it did not make before): every worker process holds, the
+ * is kept in Redis, read with the rest of its state per delivery (for a destination with a rate
+ * limit alone, by the rate script itself: still one round trip): every worker process holds, the
  * API shows `heldUntil`, and a resume ends it. Any other destination, and a registered endpoint,
  * is held by the worker process that was answered, in its memory alone (no Redis round trip per
  * delivery): the others each learn it from their own first refusal.
@@ -155,10 +171,12 @@ export function createDestinationStates({
   });
   const key = (name: string) => `${prefix}:destination:${name}`;
   const probeKey = (name: string) => `${prefix}:destination:${name}:probe`;
-  redis.defineCommand(RATE_COMMAND, { numberOfKeys: 1, lua: RATE_SCRIPT });
-  const runRate = (
-    redis as unknown as Record<typeof RATE_COMMAND, (...keysAndArgs: string[]) => Promise<unknown>>
-  )[RATE_COMMAND].bind(redis);
+  for (const [name, definition] of Object.entries(COMMANDS)) redis.defineCommand(name, definition);
+  const run = (name: keyof typeof COMMANDS): Command =>
+    (redis as unknown as Record<keyof typeof COMMANDS, Command>)[name].bind(redis);
+  const runFailed = run('manifoldDestinationFailed');
+  const runHold = run('manifoldDestinationHold');
+  const runRate = run('manifoldDestinationRate');
   /** Where a rate-limited destination's sends are logged (a new key: the former limiter's was another type). */
   const rateKey = (name: string) => `${prefix}:destination-sent:${name}`;
 
@@ -186,6 +204,42 @@ export function createDestinationStates({
     };
   };
 
+  /**
+   * The rate limit's say, last in the gate. Unless the caller read the state already, the script
+   * first checks the pause and the hold (a destination with a rate limit and no breaker).
+   */
+  const rateGate = async (
+    name: string,
+    { max, perSeconds }: NonNullable<DestinationSettings['rateLimit']>,
+    { probing, stateRead = false }: { probing: boolean; stateRead?: boolean },
+  ): Promise<Gate> => {
+    const spanMs = perSeconds * 1000;
+    const [verdict, value] = (await runRate(
+      rateKey(name),
+      key(name),
+      String(spanMs),
+      String(max),
+      randomUUID(),
+      stateRead ? '' : String(now()),
+    )) as [number, number];
+    switch (verdict) {
+      case RATE_VERDICT.admitted:
+        return { go: true };
+      case RATE_VERDICT.paused:
+        return { go: false, waitMs: PAUSED_RECHECK_MS, why: 'paused' };
+      case RATE_VERDICT.held:
+        return heldFor(value);
+      default:
+        // The probe does not go now: another delivery may take it at once.
+        if (probing) await redis.del(probeKey(name));
+        return {
+          go: false,
+          waitMs: value + Math.random() * Math.min(spanMs, RATE_SPREAD_MAX_MS),
+          why: 'rate',
+        };
+    }
+  };
+
   return {
     /** Pause, hold, breaker, then rate limit: the first that says wait decides how long. */
     gate: async (name: string): Promise<Gate> => {
@@ -194,49 +248,31 @@ export function createDestinationStates({
         const heldUntil = heldHere.get(name) ?? 0;
         return heldUntil > now() ? heldFor(heldUntil) : { go: true };
       }
+      // A rate limit alone: its pause and hold are read by the rate script, in one round trip.
+      const { breaker, rateLimit } = settings;
+      if (!breaker) return rateLimit ? rateGate(name, rateLimit, { probing: false }) : { go: true };
       const fields = await redis.hmget(key(name), 'pausedAt', 'heldUntil', 'openUntil');
       if (fields[0] !== null) return { go: false, waitMs: PAUSED_RECHECK_MS, why: 'paused' };
       const heldUntil = Number(fields[1] ?? 0);
       if (heldUntil > now()) return heldFor(heldUntil);
       let probing = false;
-      if (settings.breaker) {
-        const openUntil = Number(fields[2] ?? 0);
-        const at = now();
-        // A little jitter: the held deliveries do not all come back in the same millisecond.
-        if (openUntil > at)
-          return { go: false, waitMs: openUntil - at + Math.random() * 200, why: 'open' };
-        if (openUntil > 0) {
-          const claimed = await redis.set(
-            probeKey(name),
-            String(at),
-            'PX',
-            settings.breaker.coolDownSeconds * 1000,
-            'NX',
-          );
-          if (claimed === null) return { go: false, waitMs: PROBE_WAIT_MS, why: 'probing' };
-          probing = true;
-        }
-      }
-      if (settings.rateLimit) {
-        const spanMs = settings.rateLimit.perSeconds * 1000;
-        const waitMs = Number(
-          await runRate(
-            rateKey(name),
-            String(spanMs),
-            String(settings.rateLimit.max),
-            randomUUID(),
-          ),
+      const openUntil = Number(fields[2] ?? 0);
+      const at = now();
+      // A little jitter: the held deliveries do not all come back in the same millisecond.
+      if (openUntil > at)
+        return { go: false, waitMs: openUntil - at + Math.random() * 200, why: 'open' };
+      if (openUntil > 0) {
+        const claimed = await redis.set(
+          probeKey(name),
+          String(at),
+          'PX',
+          breaker.coolDownSeconds * 1000,
+          'NX',
         );
-        if (waitMs > 0) {
-          // The probe does not go now: another delivery may take it at once.
-          if (probing) await redis.del(probeKey(name));
-          return {
-            go: false,
-            waitMs: waitMs + Math.random() * Math.min(spanMs, RATE_SPREAD_MAX_MS),
-            why: 'rate',
-          };
-        }
+        if (claimed === null) return { go: false, waitMs: PROBE_WAIT_MS, why: 'probing' };
+        probing = true;
       }
+      if (rateLimit) return rateGate(name, rateLimit, { probing, stateRead: true });
       return { go: true };
     },
 
@@ -261,14 +297,7 @@ export function createDestinationStates({
       const at = now();
       const until = at + Math.min(retryAfterMs, maxHoldMs);
       if (keptInRedis(name)) {
-        const started = await redis.eval(
-          HOLD_SCRIPT,
-          2,
-          key(name),
-          probeKey(name),
-          String(until),
-          String(at),
-        );
+        const started = await runHold(key(name), probeKey(name), String(until), String(at));
         if (started === 1) onHeld?.(name, new Date(until));
         return;
       }
@@ -285,9 +314,7 @@ export function createDestinationStates({
     failed: async (name: string): Promise<void> => {
       const breaker = destinations[name]?.breaker;
       if (!breaker) return;
-      const outcome = await redis.eval(
-        FAILED_SCRIPT,
-        2,
+      const outcome = await runFailed(
         key(name),
         probeKey(name),
         String(now()),
