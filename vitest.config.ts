@@ -23,9 +23,9 @@ export default defineConfig({
           include: ['**/src/**/*.test.ts', 'scripts/**/*.test.ts'],
           exclude: ['**/node_modules/**'],
           // One worker runs many files, its imports loaded once: the unit files took 34 s isolated
-          // and 6.5 s not (on CI's kind of machine). Our tests restore what they change (timers,
-          // stubbed environment, spies, OpenTelemetry's globals) and build their instruments and
-          // services per file, so no file sees another's; shuffled orders pass as well.
+          // and 6.5 s not (on CI's kind of machine). Each file restores the globals it changes
+          // (docs/style.md lists them) and builds its instruments and services itself, so no file
+          // sees another's; shuffled orders pass as well.
           isolate: false,
         },
       },

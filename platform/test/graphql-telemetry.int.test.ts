@@ -5,7 +5,7 @@ import { UpstreamError } from '../src/errors/index.ts';
 import { createSubgraphApp } from '../src/graphql/index.ts';
 import { listen } from '../src/http/index.ts';
 import { createRecentFailures, type TelemetryRuntime } from '../src/telemetry/index.ts';
-import { installTelemetryRuntime } from '../src/telemetry/runtime.ts';
+import { installTelemetryRuntime, uninstallTelemetryRuntime } from '../src/telemetry/runtime.ts';
 import {
   attributesOf,
   installTestTelemetry,
@@ -67,6 +67,7 @@ describe('telemetry of a GraphQL service (useTelemetry, first of every subgraphâ
     server.close();
     await close();
     await telemetry.close();
+    uninstallTelemetryRuntime();
   });
 
   it('times operations by type, name and the error that is ours', async () => {

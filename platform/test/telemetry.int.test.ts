@@ -9,7 +9,7 @@ import {
   telemetryEdge,
   type TelemetryRuntime,
 } from '../src/telemetry/index.ts';
-import { installTelemetryRuntime } from '../src/telemetry/runtime.ts';
+import { installTelemetryRuntime, uninstallTelemetryRuntime } from '../src/telemetry/runtime.ts';
 import {
   attributesOf,
   installTestTelemetry,
@@ -80,6 +80,7 @@ describe('telemetry of a REST service (telemetryEdge)', () => {
   afterEach(async () => {
     server.close();
     await telemetry.close();
+    uninstallTelemetryRuntime();
   });
 
   it('times every request by method, route template (under its mounts), status and catalogue code', async () => {

@@ -14,6 +14,16 @@ import { isServerSpanOwned, ownServerSpans, passOwnedRequestsThrough } from './o
 
 let telemetry: TestTelemetry;
 let instrumentation: HttpInstrumentation;
+const http = createRequire(import.meta.url)('node:http') as typeof nodeHttp;
+/** What the patch replaces: the servers' emit, request and get. */
+const patchable = () => [
+  Reflect.get(http.Server.prototype, 'emit') as unknown,
+  http.request,
+  http.get,
+];
+const unpatched = patchable();
+const httpDefinitions = () =>
+  instrumentation.getModuleDefinitions().filter((definition) => definition.name === 'http');
 
 beforeAll(() => {
   telemetry = installTestTelemetry();
@@ -21,12 +31,14 @@ beforeAll(() => {
   instrumentation = new HttpInstrumentation({ ignoreIncomingRequestHook: isServerSpanOwned });
   instrumentation.enable();
   // What loading node:http under the instrumentation's hook does: its servers' emit patched.
-  const http = createRequire(import.meta.url)('node:http') as typeof nodeHttp;
-  for (const definition of instrumentation.getModuleDefinitions())
-    if (definition.name === 'http') definition.patch?.(http);
+  for (const definition of httpDefinitions()) definition.patch?.(http);
 });
 afterAll(async () => {
   instrumentation.disable();
+  // Undone the way it was done: disable() unpatches only a module its hook saw load, and a
+  // worker runs later files (isolate: false) that expect node:http as it was.
+  for (const definition of httpDefinitions()) definition.unpatch?.(http);
+  expect(patchable()).toEqual(unpatched);
   await telemetry.close();
 });
 

@@ -23,6 +23,11 @@ export function installTelemetryRuntime(runtime: TelemetryRuntime): void {
   (globalThis as Holder)[KEY] = runtime;
 }
 
+/** Forgets the runtime (tests: a worker runs file after file, and the next one expects none). */
+export function uninstallTelemetryRuntime(): void {
+  Reflect.deleteProperty(globalThis, KEY);
+}
+
 /** The running telemetry, or undefined when the process was started without it. */
 export function telemetryRuntime(): TelemetryRuntime | undefined {
   return (globalThis as Holder)[KEY];

@@ -34,6 +34,13 @@ export interface TestTelemetry {
  * Create instruments (call the factories under test) after this.
  */
 export function installTestTelemetry(): TestTelemetry {
+  // A worker runs file after file (isolate: false): an earlier file whose set-up failed before
+  // its close() may have left its providers registered, and the API refuses a second
+  // registration without a word. Clear them: this file's instruments bind to its own.
+  metrics.disable();
+  trace.disable();
+  propagation.disable();
+  context.disable();
   const reader = new ManualReader();
   const meterProvider = new MeterProvider({ readers: [reader] });
   const exporter = new InMemorySpanExporter();

@@ -5,7 +5,7 @@ import {
   type TestGatewayIdentity,
 } from '@manifold/platform/testing';
 import { SUBGRAPH_NAMES, type SubgraphName } from '@manifold/platform/contracts';
-import { freePort, REPO_ROOT, startService, type ServiceProcess } from './processes.ts';
+import { freePort, freePorts, REPO_ROOT, startService, type ServiceProcess } from './processes.ts';
 
 export { SUBGRAPH_NAMES, type SubgraphName };
 
@@ -46,11 +46,13 @@ export async function startStack({
     // Starting (and, on a first run, seeding) is CPU-bound: two subgraphs at a time, one per core
     // of a 2-core machine, rather than all four on it at once or one leaving a core idle.
     const subgraphs = {} as Record<SubgraphName, ServiceProcess>;
-    const startSubgraph = async (name: SubgraphName) => {
+    // Chosen together: two concurrent freePort() calls could each pick the port the other let go.
+    const ports = await freePorts(SUBGRAPH_NAMES.length);
+    const startSubgraph = async (name: SubgraphName, index: number) => {
       const service = await startService({
         name,
         entry: `subgraphs/${name}/src/main.ts`,
-        port: await freePort(),
+        port: ports[index]!,
         env: {
           [`${name.toUpperCase()}_DATABASE_PATH`]: databasePath(name),
           GATEWAY_IDENTITY_SECRET: identitySecret,
@@ -64,9 +66,14 @@ export async function startStack({
     };
     for (let i = 0; i < SUBGRAPH_NAMES.length; i += 2) {
       // allSettled: a pair's other service is recorded as started (and stopped below) even if one fails.
-      const results = await Promise.allSettled(SUBGRAPH_NAMES.slice(i, i + 2).map(startSubgraph));
-      const failure = results.find((result) => result.status === 'rejected');
-      if (failure) throw failure.reason;
+      const results = await Promise.allSettled(
+        SUBGRAPH_NAMES.slice(i, i + 2).map((name, offset) => startSubgraph(name, i + offset)),
+      );
+      const failures = results.flatMap((result) =>
+        result.status === 'rejected' ? [result.reason as unknown] : [],
+      );
+      if (failures.length === 1) throw failures[0];
+      if (failures.length > 1) throw new AggregateError(failures, 'two subgraphs failed to start');
     }
     const overrides = Object.fromEntries(
       SUBGRAPH_NAMES.map((name) => {

@@ -142,7 +142,7 @@ export interface DestinationStatesOptions {
  * then (no attempt used), instead of each sending in turn, being refused, and using up its
  * attempts until it is a dead letter. For a destination with `rateLimit` or `breaker` the hold
  * is kept in Redis, read with the rest of its state per delivery (for a destination with a rate
- * limit alone, by the rate script itself: still one round trip): every worker process holds, the
+ * limit alone, by the rate script itself: one round trip): every worker process holds, the
  * API shows `heldUntil`, and a resume ends it. Any other destination, and a registered endpoint,
  * is held by the worker process that was answered, in its memory alone (no Redis round trip per
  * delivery): the others each learn it from their own first refusal.
