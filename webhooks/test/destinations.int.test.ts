@@ -21,6 +21,7 @@ import {
   createDestinationStates,
   HELD_RECHECK_MS,
   type DestinationStates,
+  type DestinationStatesOptions,
 } from '../src/delivery/destination-states.ts';
 import { orderLineKey } from '../src/delivery/ordering.ts';
 import { deliveryKey, eventKey } from '../src/engine/ids.ts';
@@ -87,9 +88,11 @@ async function start(file: unknown, schedule?: number[]) {
   return webhooks;
 }
 
+type Clock = { now: number };
+
 /** `test` on a Redis client of its own and a clock it moves (destination states built on them). */
 async function onRedisWithClock(
-  test: (client: Redis, clock: { now: number }) => Promise<void>,
+  test: (client: Redis, clock: Clock) => Promise<void>,
 ): Promise<void> {
   const client = new Redis(redis.url);
   try {
@@ -98,6 +101,19 @@ async function onRedisWithClock(
     client.disconnect();
   }
 }
+
+/** Destination states on `client`, read with `clock`: under a prefix of their own unless given one. */
+const statesOn = (
+  client: Redis,
+  clock: Clock,
+  options: Omit<DestinationStatesOptions, 'redis' | 'now' | 'prefix'> & { prefix?: string },
+) =>
+  createDestinationStates({
+    redis: client,
+    prefix: `{webhooks-test-${randomUUID()}}`,
+    now: () => clock.now,
+    ...options,
+  });
 
 describe('a destination rate limit shared by two worker processes', () => {
   it('never lets the destination see more than its limit in any sliding window, and delivers everything', async () => {
@@ -236,9 +252,7 @@ describe('the circuit breaker on real Redis, with a clock the test moves', () =>
   it('opens after N failures in a row, lets one probe through after the cool-down, closes on its success, pauses after M openings', async () => {
     await onRedisWithClock(async (client, clock) => {
       const paused: string[] = [];
-      const states = createDestinationStates({
-        redis: client,
-        prefix: `{webhooks-test-${randomUUID()}}`,
+      const states = statesOn(client, clock, {
         destinations: {
           crm: {
             url: 'http://127.0.0.1:1/',
@@ -247,7 +261,6 @@ describe('the circuit breaker on real Redis, with a clock the test moves', () =>
           },
         },
         onPaused: (state) => paused.push(state.name),
-        now: () => clock.now,
       });
       const state = async () => (await states.list())[0];
       await states.failed('crm');
@@ -300,12 +313,10 @@ describe("a destination's Retry-After, on real Redis with a clock the test moves
       const started: string[] = [];
       // Two worker processes' views of the same destinations.
       const [here, there] = [0, 1].map(() =>
-        createDestinationStates({
-          redis: client,
+        statesOn(client, clock, {
           prefix,
           destinations,
           onHeld: (name, until) => started.push(`${name} ${until.toISOString()}`),
-          now: () => clock.now,
         }),
       ) as [DestinationStates, DestinationStates];
       const heldUntil = async () => (await there.list())[0]?.heldUntil;
@@ -382,9 +393,7 @@ describe('a half-open breaker with a rate limit or a hold, on real Redis with a 
   it('lets another delivery probe when the rate limit or a Retry-After stops the probe from going', async () => {
     await onRedisWithClock(async (client, clock) => {
       const breaker = { failures: 1, coolDownSeconds: 10, pauseAfterOpenings: 5 };
-      const states = createDestinationStates({
-        redis: client,
-        prefix: `{webhooks-test-${randomUUID()}}`,
+      const states = statesOn(client, clock, {
         destinations: {
           limited: {
             url: 'http://127.0.0.1:1/',
@@ -394,7 +403,6 @@ describe('a half-open breaker with a rate limit or a hold, on real Redis with a 
           },
           held: { url: 'http://127.0.0.1:2/', timeoutMs: 1_000, breaker },
         },
-        now: () => clock.now,
       });
       // limited: its one send a minute goes, fails, opens the breaker; the cool-down passes.
       expect(await states.gate('limited')).toEqual({ go: true });
