@@ -20,6 +20,31 @@ describe('standardWebhookHeaders', () => {
     expect(() => new Webhook(current).verify(`${body} `, headers)).toThrow();
   });
 
+  it("reproduces the specification's published test vector (not only what the same library verifies)", () => {
+    // The Standard Webhooks specification's example: secret, message id, timestamp, body and the
+    // signature it publishes for them. Matching it checks our headers against the specification
+    // itself, not against the library that also signs them.
+    const vector = {
+      secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+      id: 'msg_p5jXN8AQM9LWM0D4loKWxJek',
+      timestamp: 1614265330,
+      body: '{"test": 2432232314}',
+      signature: 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
+    };
+    const headers = standardWebhookHeaders(
+      vector.id,
+      vector.body,
+      [vector.secret, secret()],
+      new Date(vector.timestamp * 1000),
+    );
+    expect(headers['webhook-timestamp']).toBe(String(vector.timestamp));
+    // During a rotation the secrets sign in the order given, space-separated.
+    const [first, second] = headers['webhook-signature'].split(' ');
+    expect(first).toBe(vector.signature);
+    expect(second).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/);
+    expect(second).not.toBe(vector.signature);
+  });
+
   it('stamps each attempt with the time it is sent (a retry is not refused as stale)', () => {
     const key = secret();
     const later = new Date(Date.now() + 3_600_000);
