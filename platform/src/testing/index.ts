@@ -13,6 +13,12 @@ export {
   type GraphQLTestResponse,
 } from './graphql-client.ts';
 export { requirePhp, startPhpServer, type PhpServer } from './php.ts';
-export { freePort, freePorts, runAsIs, type CommandWrapper } from './processes.ts';
+export {
+  freePort,
+  freePorts,
+  freePortWithCompanion,
+  runAsIs,
+  type CommandWrapper,
+} from './processes.ts';
 export { testCaller, testGatewayIdentity, type TestGatewayIdentity } from './gateway-identity.ts';
 export { installTestTelemetry, attributesOf, type TestTelemetry } from './telemetry.ts';

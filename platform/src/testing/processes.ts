@@ -21,11 +21,43 @@ export async function freePorts(count: number): Promise<number[]> {
       const server = await tryListen(20_000 + Math.floor(Math.random() * 12_000));
       if (server !== undefined) held.push(server);
     }
-    return held.map((server) => (server.address() as AddressInfo).port);
+    return held.map(portOf);
   } finally {
-    await Promise.all(held.map((server) => new Promise((done) => server.close(done))));
+    await closeAll(held);
   }
 }
+
+/**
+ * A free loopback port whose `port + offset` is free as well, both below Linux's ephemeral range
+ * (a Redis Cluster node binds its cluster bus at port + 10000: chosen from freePorts' range, that
+ * one fell among the ephemeral ports, where an outgoing connection could hold it at start).
+ */
+export async function freePortWithCompanion(offset: number): Promise<number> {
+  const below = EPHEMERAL_FROM - offset - 20_000;
+  if (below <= 0) throw new Error(`no port pair ${String(offset)} apart below ${EPHEMERAL_FROM}`);
+  for (;;) {
+    const held: Server[] = [];
+    try {
+      const first = await tryListen(20_000 + Math.floor(Math.random() * below));
+      if (first === undefined) continue;
+      held.push(first);
+      const companion = await tryListen(portOf(first) + offset);
+      if (companion === undefined) continue;
+      held.push(companion);
+      return portOf(first);
+    } finally {
+      await closeAll(held);
+    }
+  }
+}
+
+/** Where Linux's ephemeral ports (its outgoing connections') begin by default. */
+const EPHEMERAL_FROM = 32_768;
+
+const portOf = (server: Server) => (server.address() as AddressInfo).port;
+
+const closeAll = (servers: Server[]) =>
+  Promise.all(servers.map((server) => new Promise((done) => server.close(done))));
 
 async function tryListen(port: number): Promise<Server | undefined> {
   const server = createServer();

@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from './processes.ts';
+import { freePort, freePortWithCompanion } from './processes.ts';
 
 const run = promisify(execFile);
 
@@ -29,15 +29,14 @@ export async function requireRedis(
   }
 }
 
+/**
+ * Connects to `url` and sends PING: a Redis answers (`+PONG`, or an error such as `-NOAUTH`; either
+ * is a RESP reply). Connecting alone is not enough: whatever holds the port accepts the connection.
+ */
 async function connectOnce(url: string): Promise<void> {
   const { hostname, port } = new URL(url);
   await new Promise<void>((resolve, reject) => {
     const socket = createConnection({ host: hostname, port: Number(port || 6379) });
-    socket.setTimeout(2_000);
-    socket.once('connect', () => {
-      socket.end();
-      resolve();
-    });
     const fail = (reason: string) => {
       socket.destroy();
       reject(
@@ -46,6 +45,22 @@ async function connectOnce(url: string): Promise<void> {
         ),
       );
     };
+    socket.setTimeout(2_000);
+    socket.once('connect', () => {
+      socket.write('PING\r\n');
+    });
+    socket.once('data', (reply: Buffer) => {
+      const first = reply.toString('latin1', 0, 1);
+      if (first !== '+' && first !== '-') {
+        fail('it answered PING, but not as Redis does');
+        return;
+      }
+      socket.end();
+      resolve();
+    });
+    socket.once('end', () => {
+      fail('it closed the connection without answering PING');
+    });
     socket.once('timeout', () => {
       fail('timed out');
     });
@@ -53,6 +68,31 @@ async function connectOnce(url: string): Promise<void> {
       fail(err.message);
     });
   });
+}
+
+/** Redis puts a Cluster node's bus on its port + 10000. */
+const CLUSTER_BUS_OFFSET = 10_000;
+/** Starts of a private server on fresh ports before its failure is the test's. */
+const START_ATTEMPTS = 3;
+
+/** A private redis-server that exited before it answered, with what it last said. */
+class RedisExitedAtStart extends Error {
+  constructor(port: number, exit: number | string | null, log: string) {
+    super(
+      `redis-server on port ${String(port)} exited (${String(exit)}) before it answered; its last output:\n${log}`,
+    );
+  }
+}
+
+/** Reads `child`'s output as it comes (a full pipe would stall it) and keeps its last 2 kB. */
+function keepTail(child: ChildProcess): () => string {
+  let tail = '';
+  const keep = (chunk: Buffer) => {
+    tail = (tail + chunk.toString()).slice(-2_048);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  return () => tail;
 }
 
 export interface RedisServer {
@@ -91,8 +131,7 @@ export async function startRedisServer({
     throw new Error('startRedisServer: a Cluster node needs appendOnlyDir');
   if (replicaOf !== undefined && appendOnlyDir === undefined)
     throw new Error('startRedisServer: a replica needs appendOnlyDir');
-  const port = await freePort();
-  const args = [
+  const argsOn = (port: number) => [
     '--port',
     String(port),
     '--bind',
@@ -109,10 +148,12 @@ export async function startRedisServer({
       ? []
       : ['--replicaof', new URL(replicaOf).hostname, new URL(replicaOf).port || '6379']),
   ];
+  let port = 0;
   let child: ChildProcess | undefined;
   const start = async () => {
-    child = spawn('redis-server', args, { stdio: 'ignore' });
+    child = spawn('redis-server', argsOn(port), { stdio: ['ignore', 'pipe', 'pipe'] });
     const spawned = child;
+    const log = keepTail(spawned);
     await new Promise<void>((resolve, reject) => {
       spawned.once('error', (error) => {
         reject(
@@ -125,7 +166,23 @@ export async function startRedisServer({
         resolve();
       });
     });
-    await requireRedis(`redis://127.0.0.1:${port}`, { attempts: 50 });
+    // A server that exits before it answers (its port taken meanwhile, say) is reported with its
+    // own last words at once, rather than as an unreachable Redis 5 s later.
+    let onExit: ((code: number | null, signal: string | null) => void) | undefined;
+    const exitedAtStart = new Promise<never>((_, reject) => {
+      onExit = (code, signal) => {
+        reject(new RedisExitedAtStart(port, code ?? signal, log()));
+      };
+      spawned.once('exit', onExit);
+    });
+    try {
+      await Promise.race([
+        requireRedis(`redis://127.0.0.1:${String(port)}`, { attempts: 50 }),
+        exitedAtStart,
+      ]);
+    } finally {
+      if (onExit) spawned.off('exit', onExit);
+    }
     // A replica is started once its master counts it in sync (its first copy loaded).
     if (replicaOf !== undefined)
       await untilAnswerMatches(
@@ -145,9 +202,19 @@ export async function startRedisServer({
   const signal = (name: 'SIGSTOP' | 'SIGCONT') => () => {
     if (child?.exitCode === null && child.signalCode === null) child.kill(name);
   };
-  await start();
+  // The port is chosen free, then bound by the server: another process can take it in between
+  // (or, for a Cluster node, its bus port). Such a start is tried again on other ports.
+  for (let attempt = 1; ; attempt++) {
+    port = clusterEnabled ? await freePortWithCompanion(CLUSTER_BUS_OFFSET) : await freePort();
+    try {
+      await start();
+      break;
+    } catch (error) {
+      if (!(error instanceof RedisExitedAtStart) || attempt >= START_ATTEMPTS) throw error;
+    }
+  }
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: `redis://127.0.0.1:${String(port)}`,
     stop,
     start,
     pause: signal('SIGSTOP'),
