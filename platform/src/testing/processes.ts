@@ -1,6 +1,13 @@
 import { once } from 'node:events';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 
+/**
+ * Where the ports chosen here begin, and where Linux's ephemeral ports (its outgoing connections')
+ * do by default.
+ */
+const FIRST_PORT = 20_000;
+const EPHEMERAL_FROM = 32_768;
+
 /** A free loopback port (bound, then released). */
 export async function freePort(): Promise<number> {
   const [port] = await freePorts(1);
@@ -18,7 +25,7 @@ export async function freePorts(count: number): Promise<number[]> {
   const held: Server[] = [];
   try {
     while (held.length < count) {
-      const server = await tryListen(20_000 + Math.floor(Math.random() * 12_000));
+      const server = await tryListen(FIRST_PORT + Math.floor(Math.random() * 12_000));
       if (server !== undefined) held.push(server);
     }
     return held.map(portOf);
@@ -33,12 +40,12 @@ export async function freePorts(count: number): Promise<number[]> {
  * one fell among the ephemeral ports, where an outgoing connection could hold it at start).
  */
 export async function freePortWithCompanion(offset: number): Promise<number> {
-  const below = EPHEMERAL_FROM - offset - 20_000;
+  const below = EPHEMERAL_FROM - offset - FIRST_PORT;
   if (below <= 0) throw new Error(`no port pair ${String(offset)} apart below ${EPHEMERAL_FROM}`);
   for (;;) {
     const held: Server[] = [];
     try {
-      const first = await tryListen(20_000 + Math.floor(Math.random() * below));
+      const first = await tryListen(FIRST_PORT + Math.floor(Math.random() * below));
       if (first === undefined) continue;
       held.push(first);
       const companion = await tryListen(portOf(first) + offset);
@@ -50,9 +57,6 @@ export async function freePortWithCompanion(offset: number): Promise<number> {
     }
   }
 }
-
-/** Where Linux's ephemeral ports (its outgoing connections') begin by default. */
-const EPHEMERAL_FROM = 32_768;
 
 const portOf = (server: Server) => (server.address() as AddressInfo).port;
 

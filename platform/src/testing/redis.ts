@@ -16,14 +16,21 @@ export const TEST_REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:637
  */
 export async function requireRedis(
   url: string = TEST_REDIS_URL,
-  { attempts = 1 }: { attempts?: number } = {},
+  {
+    attempts = 1,
+    giveUpIf,
+  }: {
+    attempts?: number;
+    /** Asked after each failed attempt: true ends the attempts there (the server is gone). */
+    giveUpIf?: () => boolean;
+  } = {},
 ): Promise<string> {
   for (let attempt = 1; ; attempt++) {
     try {
       await connectOnce(url);
       return url;
     } catch (error) {
-      if (attempt >= attempts) throw error;
+      if (attempt >= attempts || giveUpIf?.()) throw error;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
@@ -84,15 +91,22 @@ class RedisExitedAtStart extends Error {
   }
 }
 
-/** Reads `child`'s output as it comes (a full pipe would stall it) and keeps its last 2 kB. */
-function keepTail(child: ChildProcess): () => string {
+/**
+ * Reads `child`'s output as it comes (a full pipe would stall it), keeping its last 2 kB, and
+ * whether it is over: exited, and its output read to the end (`close`), so the tail is whole.
+ */
+function watch(child: ChildProcess): { tail: () => string; over: () => boolean } {
   let tail = '';
+  let over = false;
   const keep = (chunk: Buffer) => {
     tail = (tail + chunk.toString()).slice(-2_048);
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  return () => tail;
+  child.once('close', () => {
+    over = true;
+  });
+  return { tail: () => tail, over: () => over };
 }
 
 export interface RedisServer {
@@ -153,7 +167,7 @@ export async function startRedisServer({
   const start = async () => {
     child = spawn('redis-server', argsOn(port), { stdio: ['ignore', 'pipe', 'pipe'] });
     const spawned = child;
-    const log = keepTail(spawned);
+    const output = watch(spawned);
     await new Promise<void>((resolve, reject) => {
       spawned.once('error', (error) => {
         reject(
@@ -167,21 +181,15 @@ export async function startRedisServer({
       });
     });
     // A server that exits before it answers (its port taken meanwhile, say) is reported with its
-    // own last words at once, rather than as an unreachable Redis 5 s later.
-    let onExit: ((code: number | null, signal: string | null) => void) | undefined;
-    const exitedAtStart = new Promise<never>((_, reject) => {
-      onExit = (code, signal) => {
-        reject(new RedisExitedAtStart(port, code ?? signal, log()));
-      };
-      spawned.once('exit', onExit);
-    });
+    // own last words once it is gone, rather than as an unreachable Redis after every attempt.
     try {
-      await Promise.race([
-        requireRedis(`redis://127.0.0.1:${String(port)}`, { attempts: 50 }),
-        exitedAtStart,
-      ]);
-    } finally {
-      if (onExit) spawned.off('exit', onExit);
+      await requireRedis(`redis://127.0.0.1:${String(port)}`, {
+        attempts: 50,
+        giveUpIf: output.over,
+      });
+    } catch (error) {
+      if (!output.over()) throw error;
+      throw new RedisExitedAtStart(port, spawned.exitCode ?? spawned.signalCode, output.tail());
     }
     // A replica is started once its master counts it in sync (its first copy loaded).
     if (replicaOf !== undefined)
